@@ -1,0 +1,263 @@
+// The CLI front end: parse the command line, run the engine on each target, print and exit with a documented
+// code. All I/O of the CLI lives here; the engine and renderers know nothing of argv or stdout.
+
+import { writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { parseArgs } from "node:util";
+import { redact, resolveConnection } from "./connection.ts";
+import { DEFAULT_ENGINE, type EngineOptions } from "./engine.ts";
+import { EXIT, SeqGuardError, UsageError } from "./errors.ts";
+import { parseDuration, parseFailOn, parseInteger, parsePercent } from "./options.ts";
+import { renderText } from "./render-text.ts";
+import { buildReport, defaultFailOn, type FailOn } from "./report.ts";
+import { type RestoreOptions, runTargets } from "./targets.ts";
+import type { Mode, Report } from "./types.ts";
+import { VERSION } from "./version.ts";
+
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  isTTY: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+const COMMANDS = ["check", "fix", "report"] as const;
+
+export const USAGE = `seq-guard ${VERSION}: find PostgreSQL sequences that fell behind their data, and fix them.
+
+Usage:
+  seq-guard check  [options]   verify; exit 1 when a sequence is behind, exhausted or unreadable
+  seq-guard fix    [options]   advance behind sequences exactly, verify again; exit 1 on what stays unfixed
+  seq-guard report [options]   verify and report; never exits 1 on findings
+
+Dumps (restored into scratch databases, then verified; see Restore below):
+  seq-guard check [options] DUMP...     or  --dump PATH (repeatable)
+
+Connection (first found wins):
+  --database-url URL         postgres://USER:PASSWORD@HOST:PORT/DATABASE
+  DATABASE_URL, or PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE in the environment
+
+Restore:
+  --restore-database NAME    database to restore a single dump into (must not exist, or be empty)
+  --clean                    drop --restore-database first if it exists
+  --keep                     keep the restored databases (dropped by default)
+  --restore-arg ARG          pass ARG to pg_restore/psql (repeatable; --no-owner --no-privileges are default)
+  --jobs N                   parallel pg_restore jobs for custom and directory archives (default: CPUs)
+  --on-restore-error MODE    stop (default) or continue
+  --restore-via docker:ID    run pg_restore/psql inside that container (a GitHub job's postgres service)
+
+Options:
+  --schema S                 only sequences of schema S (repeatable)
+  --exclude PATTERN          skip sequences whose schema.name matches the glob (repeatable)
+  --headroom-threshold PCT   warn when this share of a sequence's range is used (default 80)
+  --fail-on LIST             findings that fail the run: behind,exhausted,error,near-exhaustion or none
+                             (default: behind,exhausted,error; report: none)
+  --concurrency N            connections used side by side (default 2)
+  --statement-timeout T      bound on each query, e.g. 30s (default 30s)
+  --lock-timeout T           fix: how long to wait for a busy table's lock (default 5s)
+  --connect-timeout T        how long to keep trying to connect (default 10s)
+  --report-json PATH         write the JSON report to PATH
+  --json                     print the JSON report on stdout instead of the table
+  --quiet                    print nothing but errors
+  --verbose                  list ok and skipped sequences too
+  --no-color                 no colour (colour is used only on a terminal; NO_COLOR is honoured)
+  --debug                    print stack traces of unexpected errors
+  -h, --help                 this text
+  -V, --version              the version
+
+Exit codes: 0 nothing fails; 1 findings fail the mode; 2 usage error; 3 connection or database error;
+4 restore failure; 70 internal error; 130 interrupted.
+`;
+
+interface Parsed {
+  mode: Mode;
+  url: string | undefined;
+  dumps: string[];
+  restore: RestoreOptions;
+  engine: EngineOptions;
+  failOn: FailOn[];
+  reportJson: string | undefined;
+  json: boolean;
+  quiet: boolean;
+  verbose: boolean;
+  color: boolean;
+  debug: boolean;
+}
+
+export function parseCli(argv: string[], io: Io): Parsed | "help" | "version" {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        "database-url": { type: "string" },
+        dump: { type: "string", multiple: true },
+        "restore-database": { type: "string" },
+        clean: { type: "boolean" },
+        keep: { type: "boolean" },
+        "restore-arg": { type: "string", multiple: true },
+        jobs: { type: "string" },
+        "on-restore-error": { type: "string" },
+        "restore-via": { type: "string" },
+        schema: { type: "string", multiple: true },
+        exclude: { type: "string", multiple: true },
+        "headroom-threshold": { type: "string" },
+        "fail-on": { type: "string" },
+        concurrency: { type: "string" },
+        "statement-timeout": { type: "string" },
+        "lock-timeout": { type: "string" },
+        "connect-timeout": { type: "string" },
+        "report-json": { type: "string" },
+        json: { type: "boolean" },
+        quiet: { type: "boolean", short: "q" },
+        verbose: { type: "boolean", short: "v" },
+        "no-color": { type: "boolean" },
+        debug: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "V" },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(
+      `${(err as Error).message.replace(/\. To specify.*$/s, "")}. Run seq-guard --help for the options.`,
+    );
+  }
+  const v = parsed.values as Record<string, string | string[] | boolean | undefined>;
+  if (v.help) return "help";
+  if (v.version) return "version";
+  const [command, ...rest] = parsed.positionals;
+  if (!command)
+    throw new UsageError("no command given: use seq-guard check, fix or report (seq-guard --help)");
+  if (!COMMANDS.includes(command as Mode)) {
+    throw new UsageError(`unknown command "${command}": use check, fix or report (seq-guard --help)`);
+  }
+  const mode = command as Mode;
+  const str = (k: string) => v[k] as string | undefined;
+  // Dumps come as --dump PATH or as plain arguments after the command: seq-guard check fixture.dump
+  const dumps = [...((v.dump as string[] | undefined) ?? []), ...rest];
+  const onError = str("on-restore-error") ?? "stop";
+  if (onError !== "stop" && onError !== "continue") {
+    throw new UsageError(`--on-restore-error takes stop or continue (got "${onError}")`);
+  }
+  const via = str("restore-via");
+  if (via !== undefined && !/^docker:.+/.test(via)) {
+    throw new UsageError(`--restore-via takes docker:CONTAINER (got "${via}")`);
+  }
+  if (str("restore-database") !== undefined && dumps.length !== 1) {
+    throw new UsageError(
+      "--restore-database names the database of a single dump: give exactly one dump with it",
+    );
+  }
+  const restore: RestoreOptions = {
+    database: str("restore-database"),
+    clean: Boolean(v.clean),
+    keep: Boolean(v.keep),
+    extraArgs: (v["restore-arg"] as string[] | undefined) ?? [],
+    jobs:
+      str("jobs") !== undefined
+        ? parseInteger("--jobs", str("jobs") as string, 1, 64)
+        : availableParallelism(),
+    onError,
+    viaContainer: via?.replace(/^docker:/, ""),
+  };
+  const engine: EngineOptions = {
+    ...DEFAULT_ENGINE,
+    mode,
+    schemas: (v.schema as string[] | undefined) ?? [],
+    exclude: (v.exclude as string[] | undefined) ?? [],
+  };
+  if (str("headroom-threshold") !== undefined) {
+    engine.headroomThreshold = parsePercent("--headroom-threshold", str("headroom-threshold") as string);
+  }
+  if (str("concurrency") !== undefined)
+    engine.concurrency = parseInteger("--concurrency", str("concurrency") as string, 1, 64);
+  if (str("statement-timeout") !== undefined) {
+    engine.statementTimeoutMs = parseDuration("--statement-timeout", str("statement-timeout") as string);
+  }
+  if (str("lock-timeout") !== undefined)
+    engine.lockTimeoutMs = parseDuration("--lock-timeout", str("lock-timeout") as string);
+  if (str("connect-timeout") !== undefined) {
+    engine.connectTimeoutMs = parseDuration("--connect-timeout", str("connect-timeout") as string);
+  }
+  return {
+    mode,
+    url: str("database-url"),
+    dumps,
+    restore,
+    engine,
+    failOn:
+      str("fail-on") !== undefined ? parseFailOn("--fail-on", str("fail-on") as string) : defaultFailOn(mode),
+    reportJson: str("report-json"),
+    json: Boolean(v.json),
+    quiet: Boolean(v.quiet),
+    verbose: Boolean(v.verbose),
+    color: io.isTTY && !v["no-color"] && !io.env.NO_COLOR,
+    debug: Boolean(v.debug),
+  };
+}
+
+/** A progress line on stderr, only on a terminal and only once a run has taken more than a moment. */
+function makeProgress(io: Io, opts: Parsed): (text: string | null) => void {
+  const started = Date.now();
+  let shown = false;
+  return (text) => {
+    if (!io.isTTY || opts.quiet || opts.json) return;
+    if (text === null) {
+      if (shown) io.stderr("\r\x1b[K");
+      return;
+    }
+    if (Date.now() - started < 1000) return;
+    shown = true;
+    io.stderr(`\r\x1b[K${text}`);
+  };
+}
+
+/** Run the CLI. Returns the exit code; never throws. */
+export async function run(argv: string[], io: Io): Promise<number> {
+  let secrets: string[] = [];
+  let debug = argv.includes("--debug");
+  try {
+    const parsed = parseCli(argv, io);
+    if (parsed === "help") {
+      io.stdout(USAGE);
+      return EXIT.ok;
+    }
+    if (parsed === "version") {
+      io.stdout(`${VERSION}\n`);
+      return EXIT.ok;
+    }
+    debug = parsed.debug;
+    const connection = resolveConnection(parsed.url, io.env);
+    secrets = connection.secrets;
+    const targets = await runTargets({
+      connection,
+      dumps: parsed.dumps,
+      restore: parsed.restore,
+      engine: parsed.engine,
+      progress: makeProgress(io, parsed),
+    });
+    const report = buildReport(parsed.mode, targets, parsed.failOn);
+    emit(report, parsed, io, secrets);
+    return report.ok ? EXIT.ok : EXIT.findings;
+  } catch (err) {
+    if (err instanceof SeqGuardError) {
+      io.stderr(`seq-guard: ${redact(err.message, secrets)}\n`);
+      return err.exitCode;
+    }
+    const e = err as Error;
+    io.stderr(
+      `seq-guard: unexpected error: ${redact(e?.message ?? String(err), secrets)}\n${debug && e?.stack ? `${redact(e.stack, secrets)}\n` : "Run again with --debug for details, and report it if it persists.\n"}`,
+    );
+    return EXIT.internal;
+  }
+}
+
+function emit(report: Report, opts: Parsed, io: Io, secrets: string[]): void {
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  if (opts.reportJson) writeFileSync(opts.reportJson, redact(json, secrets));
+  if (opts.json) io.stdout(redact(json, secrets));
+  else if (!opts.quiet)
+    io.stdout(redact(renderText(report, { color: opts.color, verbose: opts.verbose }), secrets));
+}

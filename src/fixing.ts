@@ -1,0 +1,159 @@
+// Fixing: advance behind sequences, safely on a live database. Each batch locks the tables its sequences feed in
+// SHARE ROW EXCLUSIVE mode (an INSERT takes ROW EXCLUSIVE before it evaluates nextval(), so inserts wait), with a
+// lock_timeout so a busy table is reported rather than waited on; then re-reads position and extremes under the
+// lock, judges again, and calls setval() only for what is still behind, only ever forward.
+
+import type pg from "pg";
+import { explainError, type ProbeOptions, planBatches, readBatch, runPool } from "./probe.ts";
+import type { SequenceInfo } from "./types.ts";
+import { integerLinks, judge, type VerdictOptions } from "./verdict.ts";
+
+export interface FixOptions extends ProbeOptions {
+  lockTimeoutMs: number;
+}
+
+export type FixResult =
+  | { outcome: "advanced"; from: bigint; to: bigint }
+  | { outcome: "not_needed" }
+  | { outcome: "error"; error: string };
+
+export interface Fixable extends SequenceInfo {
+  canUpdate: boolean;
+}
+
+const SET_SQL =
+  "SELECT pg_catalog.setval(f.o::regclass, f.v, true) FROM unnest($1::oid[], $2::int8[]) AS f(o, v)";
+
+function lockStatement(seqs: SequenceInfo[]): string {
+  const tables = [...new Set(seqs.flatMap((s) => integerLinks(s).map((l) => l.table)))];
+  return `LOCK TABLE ${tables.join(", ")} IN SHARE ROW EXCLUSIVE MODE`;
+}
+
+async function fixBatch(
+  client: pg.ClientBase,
+  batch: Fixable[],
+  opts: FixOptions,
+  verdictOpts: VerdictOptions,
+  out: Map<number, FixResult>,
+): Promise<void> {
+  const ms = (v: number) => Math.max(0, Math.trunc(v));
+  await client.query(
+    `BEGIN; SET LOCAL lock_timeout = ${ms(opts.lockTimeoutMs)}; SET LOCAL statement_timeout = ${ms(opts.statementTimeoutMs)}; ${lockStatement(batch)}`,
+  );
+  const states = await readBatch(client, batch);
+  const oids: string[] = [];
+  const values: string[] = [];
+  const planned: [Fixable, FixResult][] = [];
+  batch.forEach((seq, i) => {
+    const v = judge(seq, states[i] as never, verdictOpts);
+    if (v.status !== "behind" || v.fixTo === null || v.next === null) {
+      planned.push([seq, { outcome: "not_needed" }]);
+      return;
+    }
+    // Forward only: the new next value (fixTo + increment) lies past the current one in the sequence's direction.
+    const forward = seq.increment > 0n ? v.fixTo >= v.next : v.fixTo <= v.next;
+    if (!forward) throw new Error(`refusing to move ${seq.name} backwards`);
+    oids.push(String(seq.oid));
+    values.push(v.fixTo.toString());
+    planned.push([seq, { outcome: "advanced", from: v.next, to: v.fixTo + seq.increment }]);
+  });
+  if (oids.length > 0) await client.query(SET_SQL, [oids, values]);
+  await client.query("COMMIT");
+  for (const [seq, r] of planned) out.set(seq.oid, r);
+}
+
+/** Fix the given (behind) sequences. Returns what happened to each. */
+export async function fixAll(
+  clients: pg.ClientBase[],
+  seqs: Fixable[],
+  opts: FixOptions,
+  verdictOpts: VerdictOptions,
+): Promise<Map<number, FixResult>> {
+  const out = new Map<number, FixResult>();
+  const allowed: Fixable[] = [];
+  for (const seq of seqs) {
+    if (!seq.canUpdate) {
+      out.set(seq.oid, {
+        outcome: "error",
+        error: `permission denied: fixing needs UPDATE on sequence ${seq.name} (GRANT UPDATE ON SEQUENCE ${seq.name} TO <role>)`,
+      });
+    } else allowed.push(seq);
+  }
+  const batches = planFixBatches(allowed, opts);
+  let done = 0;
+  await runPool(batches, clients.length, async (batch, w) => {
+    const client = clients[w] as pg.ClientBase;
+    try {
+      await fixBatch(client, batch, opts, verdictOpts, out);
+    } catch {
+      await client.query("ROLLBACK").catch(() => undefined);
+      // Find the sequence at fault: one transaction each.
+      for (const seq of batch) {
+        try {
+          await fixBatch(client, [seq], opts, verdictOpts, out);
+        } catch (err) {
+          await client.query("ROLLBACK").catch(() => undefined);
+          out.set(seq.oid, { outcome: "error", error: explainFixError(seq, err, opts) });
+        }
+      }
+    }
+    done += batch.length;
+    opts.onProgress?.(done, allowed.length);
+  });
+  return out;
+}
+
+/**
+ * Sequences that share a table must go in one batch: SHARE ROW EXCLUSIVE conflicts with itself, so two workers
+ * locking one table would wait on each other. Group them (union-find over tables), then fill batches by group.
+ */
+export function planFixBatches<T extends SequenceInfo>(
+  seqs: T[],
+  opts: Pick<FixOptions, "lockBudget" | "batchSize">,
+): T[][] {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.get(r) !== r) r = parent.get(r) as string;
+    parent.set(x, r);
+    return r;
+  };
+  for (const seq of seqs) {
+    const tables = integerLinks(seq).map((l) => l.table);
+    for (const t of tables) if (!parent.has(t)) parent.set(t, t);
+    for (const t of tables.slice(1)) parent.set(find(t), find(tables[0] as string));
+  }
+  const groups = new Map<string, T[]>();
+  for (const seq of seqs) {
+    const first = integerLinks(seq)[0];
+    const key = first ? find(first.table) : `#${seq.oid}`;
+    const g = groups.get(key) ?? [];
+    g.push(seq);
+    groups.set(key, g);
+  }
+  const batches: T[][] = [];
+  let current: T[] = [];
+  for (const group of groups.values()) {
+    if (current.length > 0 && planBatches([...current, ...group], opts).length > 1) {
+      batches.push(current);
+      current = [];
+    }
+    current.push(...group);
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+function explainFixError(seq: SequenceInfo, err: unknown, opts: FixOptions): string {
+  const e = err as { code?: string; message?: string };
+  const tables = integerLinks(seq)
+    .map((l) => l.table)
+    .join(", ");
+  if (e.code === "55P03") {
+    return `could not lock ${tables} within ${opts.lockTimeoutMs} ms: the table is busy; run fix again when it is quieter or raise --lock-timeout`;
+  }
+  if (e.code === "42501") {
+    return `permission denied: fixing locks ${tables} against writes, which needs UPDATE, DELETE or TRUNCATE on them (${e.message})`;
+  }
+  return explainError(seq, err, opts.statementTimeoutMs);
+}

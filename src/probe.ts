@@ -1,0 +1,224 @@
+// Probing: read every sequence's position and the extremes of the columns it feeds, fast and within the lock
+// table. One statement per sequence reads both (so they come from one snapshot); statements travel in batches of
+// one round trip each, each batch its own READ ONLY transaction whose relation count is bounded, over a small
+// pool of connections.
+//
+// Identifiers in this SQL are the server's own quote_ident()/format('%I') output from discovery, and numbers are
+// bigint values printed by this code: no name or value from outside is pasted in.
+
+import type pg from "pg";
+import type { ColumnExtremes, ColumnLink, SequenceInfo, SequenceState } from "./types.ts";
+import { integerLinks } from "./verdict.ts";
+
+export type ProbeResult = { ok: true; state: SequenceState } | { ok: false; error: string };
+
+export interface ProbeOptions {
+  /** Connections used side by side. */
+  concurrency: number;
+  /** Bound on each statement, in milliseconds (0: none). */
+  statementTimeoutMs: number;
+  /** Most relations one transaction may lock (tables, their indexes and partitions, sequences). */
+  lockBudget: number;
+  /** Most statements per round trip. */
+  batchSize: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export const DEFAULT_PROBE: Omit<ProbeOptions, "onProgress"> = {
+  concurrency: 2,
+  statementTimeoutMs: 30_000,
+  lockBudget: 1000,
+  batchSize: 250,
+};
+
+function typeName(link: ColumnLink): string {
+  if (link.typeMax === 32767n) return "int2";
+  if (link.typeMax === 2147483647n) return "int4";
+  return "int8";
+}
+
+/** The range of a column that can collide with the sequence: the sequence's range cut to the column type's. */
+export function collisionRange(seq: SequenceInfo, link: ColumnLink): { lo: bigint; hi: bigint } | null {
+  const lo = seq.minValue > (link.typeMin as bigint) ? seq.minValue : (link.typeMin as bigint);
+  const hi = seq.maxValue < (link.typeMax as bigint) ? seq.maxValue : (link.typeMax as bigint);
+  return lo > hi ? null : { lo, hi };
+}
+
+/**
+ * The one statement that reads a sequence's position and, for each integer column it feeds, the min and max of
+ * the values inside the sequence's range. With an index on the column each extreme is one index probe.
+ */
+export function probeStatement(seq: SequenceInfo): string {
+  const cols: string[] = ["s.last_value::text AS lv", "s.is_called AS ic"];
+  const from: string[] = [`${seq.name} s`];
+  integerLinks(seq).forEach((link, i) => {
+    const range = collisionRange(seq, link);
+    if (!range) {
+      cols.push(`NULL::text AS n${i}`, `NULL::text AS x${i}`);
+      return;
+    }
+    const t = typeName(link);
+    const c = link.columnIdent;
+    cols.push(`c${i}.mn::text AS n${i}`, `c${i}.mx::text AS x${i}`);
+    from.push(
+      `(SELECT min(${c}) AS mn, max(${c}) AS mx FROM ${link.table} WHERE ${c} BETWEEN '${range.lo}'::${t} AND '${range.hi}'::${t}) c${i}`,
+    );
+  });
+  return `SELECT ${cols.join(", ")} FROM ${from.join(", ")}`;
+}
+
+interface ProbeRow {
+  lv: string;
+  ic: boolean;
+  [k: string]: string | boolean | null;
+}
+
+function parseRow(seq: SequenceInfo, row: ProbeRow): SequenceState {
+  const columns: ColumnExtremes[] = integerLinks(seq).map((_, i) => {
+    const mn = row[`n${i}`];
+    const mx = row[`x${i}`];
+    return {
+      min: typeof mn === "string" ? BigInt(mn) : null,
+      max: typeof mx === "string" ? BigInt(mx) : null,
+    };
+  });
+  return { lastValue: BigInt(row.lv), isCalled: row.ic, columns };
+}
+
+/** A reason a role cannot read what probing needs, or null. Checked from the catalog, before any query. */
+export function privilegeProblem(seq: SequenceInfo): string | null {
+  if (!seq.readable) {
+    return `permission denied: the role cannot read the position of sequence ${seq.name}; grant it SELECT (GRANT SELECT ON SEQUENCE ${seq.name} TO <role>)`;
+  }
+  const col = integerLinks(seq).find((l) => !l.readable);
+  if (col) {
+    return `permission denied: the role cannot read column ${col.columnIdent} of table ${col.table}; grant it SELECT (GRANT SELECT ON ${col.table} TO <role>)`;
+  }
+  return null;
+}
+
+/** Split sequences into batches: at most batchSize statements and lockBudget relations per transaction. */
+export function planBatches<T extends SequenceInfo>(
+  seqs: T[],
+  opts: Pick<ProbeOptions, "lockBudget" | "batchSize">,
+): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let locks = 0;
+  for (const seq of seqs) {
+    const cost = 1 + integerLinks(seq).reduce((n, l) => n + l.lockCount, 0);
+    if (current.length > 0 && (current.length >= opts.batchSize || locks + cost > opts.lockBudget)) {
+      batches.push(current);
+      current = [];
+      locks = 0;
+    }
+    current.push(seq);
+    locks += cost;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/** Explain a failed probe statement in words a user can act on. */
+export function explainError(seq: SequenceInfo, err: unknown, statementTimeoutMs: number): string {
+  const e = err as { code?: string; message?: string };
+  if (e.code === "57014") {
+    const cols = integerLinks(seq)
+      .map((l) => `${l.table}(${l.columnIdent})`)
+      .join(", ");
+    return `timed out after ${statementTimeoutMs} ms reading ${cols}: a column without an index makes max() scan the whole table; add an index on it or raise --statement-timeout`;
+  }
+  if (e.code === "42501") return `permission denied: ${e.message ?? "insufficient privilege"}`;
+  if (e.code === "55P03")
+    return `could not lock the tables of ${seq.name} in time (--lock-timeout): they are busy`;
+  return `could not read ${seq.name}: ${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
+}
+
+/**
+ * Run one batch's statements inside an open transaction (the caller began it). On success returns the states in
+ * order; when any statement fails the transaction is aborted and the error is thrown.
+ */
+export async function readBatch(client: pg.ClientBase, seqs: SequenceInfo[]): Promise<SequenceState[]> {
+  if (seqs.length === 0) return [];
+  const sql = seqs.map(probeStatement).join(";\n");
+  const res = (await client.query(sql)) as unknown as pg.QueryResult<ProbeRow> | pg.QueryResult<ProbeRow>[];
+  const results = Array.isArray(res) ? res : [res];
+  return seqs.map((seq, i) => parseRow(seq, (results[i] as pg.QueryResult<ProbeRow>).rows[0] as ProbeRow));
+}
+
+function beginReadOnly(timeoutMs: number): string {
+  return `BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.max(0, Math.trunc(timeoutMs))}`;
+}
+
+/** Probe one batch in a READ ONLY transaction; if it fails, probe each sequence alone to find the one at fault. */
+async function probeBatch(
+  client: pg.ClientBase,
+  batch: SequenceInfo[],
+  opts: ProbeOptions,
+  out: Map<number, ProbeResult>,
+): Promise<void> {
+  try {
+    await client.query(beginReadOnly(opts.statementTimeoutMs));
+    const states = await readBatch(client, batch);
+    await client.query("COMMIT");
+    batch.forEach((seq, i) => {
+      out.set(seq.oid, { ok: true, state: states[i] as SequenceState });
+    });
+    return;
+  } catch {
+    await client.query("ROLLBACK").catch(() => undefined);
+  }
+  for (const seq of batch) {
+    try {
+      await client.query(beginReadOnly(opts.statementTimeoutMs));
+      const [state] = await readBatch(client, [seq]);
+      await client.query("COMMIT");
+      out.set(seq.oid, { ok: true, state: state as SequenceState });
+    } catch (err) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      out.set(seq.oid, { ok: false, error: explainError(seq, err, opts.statementTimeoutMs) });
+    }
+  }
+}
+
+/** Run work items over a fixed set of workers, each taking the next item when free. */
+export async function runPool<T>(
+  items: T[],
+  workers: number,
+  work: (item: T, worker: number) => Promise<void>,
+) {
+  let next = 0;
+  const run = async (w: number) => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item, w);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, items.length)) }, (_, w) => run(w)));
+}
+
+/**
+ * Probe every sequence given. `clients` are open connections (one per worker). Sequences the role cannot read get
+ * an error result without a query.
+ */
+export async function probeAll(
+  clients: pg.ClientBase[],
+  seqs: SequenceInfo[],
+  opts: ProbeOptions,
+): Promise<Map<number, ProbeResult>> {
+  const out = new Map<number, ProbeResult>();
+  const readable: SequenceInfo[] = [];
+  for (const seq of seqs) {
+    const problem = privilegeProblem(seq);
+    if (problem) out.set(seq.oid, { ok: false, error: problem });
+    else readable.push(seq);
+  }
+  const batches = planBatches(readable, opts);
+  let done = 0;
+  await runPool(batches, clients.length, async (batch, w) => {
+    await probeBatch(clients[w] as pg.ClientBase, batch, opts, out);
+    done += batch.length;
+    opts.onProgress?.(done, readable.length);
+  });
+  return out;
+}

@@ -1,0 +1,98 @@
+// Human output of the CLI: a table per target, problems first, with the fix SQL. Pure: returns a string.
+
+import { byImportance } from "./report.ts";
+import type { Report, SequenceReport, Status, TargetReport } from "./types.ts";
+
+export interface TextOptions {
+  color: boolean;
+  /** Show ok and skipped sequences one by one (otherwise only counted). */
+  verbose: boolean;
+}
+
+const COLORS: Record<Status, string> = {
+  ok: "\x1b[32m",
+  fixed: "\x1b[36m",
+  behind: "\x1b[31m",
+  exhausted: "\x1b[35m",
+  error: "\x1b[31;1m",
+  skipped: "\x1b[2m",
+};
+const RESET = "\x1b[0m";
+
+function columnsOf(r: SequenceReport): string {
+  return r.columns.map((c) => `${c.table}.${c.column}`).join(", ") || "-";
+}
+
+function extremeOf(r: SequenceReport): string {
+  if (r.max !== null) return r.max;
+  if (r.min !== null) return r.min;
+  const ints = r.columns.map((c) => (Number(r.increment) < 0 ? c.min : c.max)).filter((v) => v !== null);
+  return ints.length > 0 ? (ints as string[]).reduce((a, b) => (BigInt(a) > BigInt(b) ? a : b)) : "-";
+}
+
+function row(r: SequenceReport): string[] {
+  const next = r.status === "fixed" ? `${r.next_value} -> ${r.fixed_next_value}` : (r.next_value ?? "-");
+  const detail = r.fix_sql ?? (r.status === "ok" || r.status === "fixed" ? "" : (r.reason ?? ""));
+  return [r.status, r.sequence, columnsOf(r), extremeOf(r), next, detail];
+}
+
+function table(rows: string[][], color: boolean): string {
+  const head = ["status", "sequence", "columns", "max", "next", "fix / reason"];
+  const all = [head, ...rows];
+  const widths = head.map((_, i) => Math.min(60, Math.max(...all.map((r) => (r[i] ?? "").length))));
+  return all
+    .map((r, ri) => {
+      const cells = r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] as number)));
+      let line = cells.join("  ").trimEnd();
+      if (color && ri > 0) {
+        const status = r[0] as Status;
+        line = `${COLORS[status]}${(r[0] as string).padEnd(widths[0] as number)}${RESET}${line.slice(widths[0] as number)}`;
+      }
+      return line;
+    })
+    .join("\n");
+}
+
+function counts(t: TargetReport): string {
+  const s = t.summary;
+  const parts = [`${s.sequences} sequences`, `${s.ok} ok`];
+  for (const k of ["behind", "fixed", "exhausted", "error", "skipped"] as const)
+    if (s[k] > 0) parts.push(`${s[k]} ${k}`);
+  return parts.join(", ");
+}
+
+export function renderTarget(t: TargetReport, opts: TextOptions): string {
+  const lines: string[] = [];
+  const title = t.dump
+    ? `${t.dump} (${t.format}, restored into ${t.database} in ${t.restore_ms} ms)`
+    : t.database;
+  lines.push(`== ${title}`);
+  if (t.error) {
+    lines.push(`error: ${t.error}`);
+    return lines.join("\n");
+  }
+  const sorted = [...t.sequences].sort(byImportance);
+  const shown = sorted.filter(
+    (r) => opts.verbose || !(r.status === "ok" || r.status === "skipped") || r.warnings.length > 0,
+  );
+  if (shown.length > 0) lines.push(table(shown.map(row), opts.color));
+  for (const r of shown) {
+    for (const w of r.warnings) lines.push(`warning: ${r.sequence}: ${w.message}`);
+  }
+  for (const h of t.hints) lines.push(`hint: ${h}`);
+  const hidden = sorted.length - shown.length;
+  lines.push(
+    `${counts(t)}${hidden > 0 ? ` (${hidden} ok or skipped not listed; --verbose lists them)` : ""}`,
+  );
+  return lines.join("\n");
+}
+
+export function renderText(report: Report, opts: TextOptions): string {
+  const parts = report.targets.map((t) => renderTarget(t, opts));
+  const verdict = report.ok
+    ? report.mode === "fix" && report.summary.fixed > 0
+      ? `fixed ${report.summary.fixed} sequence(s); nothing left that fails`
+      : "ok: no sequence fails the check"
+    : "FAILED: see the rows above";
+  return `${parts.join("\n\n")}\n${verdict}\n`;
+}

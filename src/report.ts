@@ -1,0 +1,143 @@
+// Report building: turn verdicts into the JSON contract (decimal strings for every int8) and count them. Pure.
+
+import type {
+  ColumnReport,
+  Mode,
+  Report,
+  SequenceInfo,
+  SequenceReport,
+  SequenceState,
+  Status,
+  Summary,
+  TargetReport,
+  Warning,
+} from "./types.ts";
+import { fixSql, integerLinks, type Verdict } from "./verdict.ts";
+
+export type FailOn = "behind" | "exhausted" | "error" | "near-exhaustion";
+
+export const FAIL_ON_VALUES: FailOn[] = ["behind", "exhausted", "error", "near-exhaustion"];
+
+/** What fails a run by default: in check and fix, behind (unfixed), exhausted and error; report never fails. */
+export function defaultFailOn(mode: Mode): FailOn[] {
+  return mode === "report" ? [] : ["behind", "exhausted", "error"];
+}
+
+const s = (v: bigint | null | undefined): string | null =>
+  v === null || v === undefined ? null : v.toString();
+
+function columnReports(seq: SequenceInfo, state: SequenceState | null): ColumnReport[] {
+  const ints = integerLinks(seq);
+  return seq.links.map((l) => {
+    const i = ints.indexOf(l);
+    const ext = state && i >= 0 ? state.columns[i] : undefined;
+    return { table: l.table, column: l.column, type: l.type, max: s(ext?.max), min: s(ext?.min) };
+  });
+}
+
+function base(seq: SequenceInfo, state: SequenceState | null): SequenceReport {
+  return {
+    sequence: seq.name,
+    status: "ok",
+    reason: null,
+    columns: columnReports(seq, state),
+    data_type: seq.dataType,
+    increment: seq.increment.toString(),
+    min_value: seq.minValue.toString(),
+    max_value: seq.maxValue.toString(),
+    cycle: seq.cycle,
+    last_value: state ? state.lastValue.toString() : null,
+    is_called: state ? state.isCalled : null,
+    next_value: null,
+    max: null,
+    min: null,
+    fixed_next_value: null,
+    warnings: [],
+    headroom: null,
+    fix_sql: null,
+  };
+}
+
+/** The report of a judged sequence. */
+export function verdictReport(seq: SequenceInfo, state: SequenceState | null, v: Verdict): SequenceReport {
+  const ascending = seq.increment > 0n;
+  return {
+    ...base(seq, state),
+    status: v.status,
+    reason: v.reason,
+    next_value: s(v.next),
+    max: ascending ? s(v.collision) : null,
+    min: ascending ? null : s(v.collision),
+    warnings: v.warnings,
+    headroom: v.headroom
+      ? { used_pct: v.headroom.usedPct, remaining: v.headroom.remaining.toString() }
+      : null,
+    fix_sql: v.status === "behind" && v.fixTo !== null ? fixSql(seq.name, v.fixTo) : null,
+  };
+}
+
+/** The report of a sequence that could not be read or fixed. */
+export function errorReport(
+  seq: SequenceInfo,
+  error: string,
+  state: SequenceState | null = null,
+): SequenceReport {
+  return { ...base(seq, state), status: "error", reason: error };
+}
+
+/** Mark a behind sequence fixed: it now hands out `nextValue`. */
+export function fixedReport(before: SequenceReport, nextValue: bigint, warnings: Warning[]): SequenceReport {
+  return {
+    ...before,
+    status: "fixed",
+    reason: `advanced from ${before.next_value} to ${nextValue}`,
+    fixed_next_value: nextValue.toString(),
+    warnings: [...before.warnings, ...warnings],
+  };
+}
+
+export function emptySummary(): Summary {
+  return { sequences: 0, ok: 0, behind: 0, fixed: 0, exhausted: 0, skipped: 0, error: 0 };
+}
+
+export function summarize(seqs: SequenceReport[]): Summary {
+  const sum = emptySummary();
+  for (const r of seqs) {
+    sum.sequences++;
+    sum[r.status]++;
+  }
+  return sum;
+}
+
+export function addSummaries(a: Summary, b: Summary): Summary {
+  const out = emptySummary();
+  for (const k of Object.keys(out) as (keyof Summary)[]) out[k] = a[k] + b[k];
+  return out;
+}
+
+/** Does this sequence fail the run under `failOn`? */
+export function fails(r: SequenceReport, failOn: FailOn[]): boolean {
+  if (failOn.includes(r.status as FailOn)) return true;
+  return failOn.includes("near-exhaustion") && r.warnings.some((w) => w.code === "near_exhaustion");
+}
+
+/** Does the target fail: any failing sequence, or the target itself could not be restored or verified. */
+export function targetFails(t: TargetReport, failOn: FailOn[]): boolean {
+  return t.error !== null || t.sequences.some((r) => fails(r, failOn));
+}
+
+export function buildReport(mode: Mode, targets: TargetReport[], failOn: FailOn[]): Report {
+  const summary = targets.reduce((acc, t) => addSummaries(acc, t.summary), emptySummary());
+  return { version: 1, mode, ok: !targets.some((t) => targetFails(t, failOn)), summary, targets };
+}
+
+/** Order for display: what needs attention first. */
+export const STATUS_ORDER: Status[] = ["error", "exhausted", "behind", "fixed", "ok", "skipped"];
+
+export function byImportance(a: SequenceReport, b: SequenceReport): number {
+  const d = STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status);
+  if (d !== 0) return d;
+  const wa = a.warnings.length > 0 ? 0 : 1;
+  const wb = b.warnings.length > 0 ? 0 : 1;
+  return wa - wb || a.sequence.localeCompare(b.sequence);
+}

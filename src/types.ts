@@ -1,0 +1,136 @@
+// Shared shapes of seq-guard: what discovery finds, what probing reads, and the JSON report contract.
+// Every int8 quantity is a bigint in memory and a decimal string in the report: never a JS number.
+
+export type Mode = "check" | "fix" | "report";
+
+export type Status = "ok" | "behind" | "fixed" | "exhausted" | "skipped" | "error";
+
+export type SkipReason = "unlinked" | "non_integer_column" | "cycle" | "excluded";
+
+export type LinkKind = "owned" | "identity" | "default";
+
+/** A column a sequence feeds, as discovery finds it in pg_depend. */
+export interface ColumnLink {
+  tableOid: number;
+  /** Schema-qualified table name, quoted by the server (format('%I.%I')). */
+  table: string;
+  /** Column name, quoted by the server (quote_ident). */
+  columnIdent: string;
+  /** Column name as stored in the catalog (unquoted), for display. */
+  column: string;
+  /** Column type as format_type() shows it, e.g. "integer". */
+  type: string;
+  /** int2/int4/int8 range of the column when it is an integer column; null otherwise. */
+  typeMin: bigint | null;
+  typeMax: bigint | null;
+  kind: LinkKind;
+  /** The role may read the column (has_column_privilege SELECT). */
+  readable: boolean;
+  /** Relations a scan of this column's table will lock: the table, its indexes, its partitions/children. */
+  lockCount: number;
+}
+
+/** A sequence as the catalog describes it. */
+export interface SequenceInfo {
+  oid: number;
+  /** Schema-qualified, quoted by the server: format('%I.%I', schema, name). */
+  name: string;
+  schema: string;
+  relname: string;
+  /** Sequence data type, e.g. "bigint". */
+  dataType: string;
+  start: bigint;
+  increment: bigint;
+  minValue: bigint;
+  maxValue: bigint;
+  cache: bigint;
+  cycle: boolean;
+  /** The role may read the sequence's position (SELECT on the sequence). */
+  readable: boolean;
+  links: ColumnLink[];
+}
+
+/** Extremes of one linked column, counting only values inside the sequence's MINVALUE..MAXVALUE. */
+export interface ColumnExtremes {
+  min: bigint | null;
+  max: bigint | null;
+}
+
+/** What probing read for one sequence. */
+export interface SequenceState {
+  lastValue: bigint;
+  isCalled: boolean;
+  /** One entry per integer link, in the order of SequenceInfo.links filtered to integer columns. */
+  columns: ColumnExtremes[];
+}
+
+export type WarningCode = "near_exhaustion" | "cached_sessions" | "unindexed_column";
+
+export interface Warning {
+  code: WarningCode;
+  message: string;
+}
+
+export interface ColumnReport {
+  table: string;
+  column: string;
+  type: string;
+  /** Largest / smallest value inside the sequence's range; null when there is none (empty, all NULL). */
+  max: string | null;
+  min: string | null;
+}
+
+export interface SequenceReport {
+  sequence: string;
+  status: Status;
+  /** Why it was skipped or failed; null otherwise. */
+  reason: string | null;
+  columns: ColumnReport[];
+  data_type: string;
+  increment: string;
+  min_value: string;
+  max_value: string;
+  cycle: boolean;
+  last_value: string | null;
+  is_called: boolean | null;
+  next_value: string | null;
+  /** The value that collides (largest linked value >= next, ascending; smallest <= next, descending). */
+  max: string | null;
+  min: string | null;
+  fixed_next_value: string | null;
+  warnings: Warning[];
+  headroom: { used_pct: number; remaining: string } | null;
+  fix_sql: string | null;
+}
+
+export interface Summary {
+  sequences: number;
+  ok: number;
+  behind: number;
+  fixed: number;
+  exhausted: number;
+  skipped: number;
+  error: number;
+}
+
+export type DumpFormat = "custom" | "directory" | "tar" | "plain" | "plain-gzip";
+
+export interface TargetReport {
+  database: string;
+  dump: string | null;
+  format: DumpFormat | null;
+  restore_ms: number | null;
+  /** Set when the target could not be restored or verified at all. */
+  error: string | null;
+  hints: string[];
+  summary: Summary;
+  sequences: SequenceReport[];
+}
+
+export interface Report {
+  version: 1;
+  mode: Mode;
+  ok: boolean;
+  summary: Summary;
+  targets: TargetReport[];
+}

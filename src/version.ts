@@ -1,0 +1,2 @@
+// The version printed by --version and written into reports; a test keeps it equal to package.json's.
+export const VERSION = "0.1.0";

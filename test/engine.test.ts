@@ -1,0 +1,187 @@
+// The engine against a real PostgreSQL: every case of the corpus gets its verdict; check changes nothing; fix
+// changes exactly the behind sequences, exactly, and only forward.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { DEFAULT_ENGINE, verifyDatabase } from "../src/engine.ts";
+import type { SequenceReport } from "../src/types.ts";
+import { CORPUS_SQL, EXPECTED } from "./corpus.ts";
+import { type ScratchDb, scratchDb } from "./helpers.ts";
+
+const SEQ_STATES_SQL = `
+SELECT format('%I.%I', n.nspname, c.relname) AS name, c.oid
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' ORDER BY 1`;
+
+/** Every sequence's (last_value, is_called), read straight from each sequence relation. */
+async function sequenceStates(db: ScratchDb): Promise<Map<string, string>> {
+  const names = await db.query<{ name: string }>(SEQ_STATES_SQL);
+  const out = new Map<string, string>();
+  for (const { name } of names) {
+    const [row] = await db.query<{ lv: string; ic: boolean }>(
+      `SELECT last_value::text AS lv, is_called AS ic FROM ${name}`,
+    );
+    out.set(name, `${row?.lv}/${row?.ic}`);
+  }
+  return out;
+}
+
+function byName(seqs: SequenceReport[]): Map<string, SequenceReport> {
+  return new Map(seqs.map((s) => [s.sequence, s]));
+}
+
+function assertExpected(r: SequenceReport | undefined, name: string) {
+  const exp = EXPECTED[name];
+  assert.ok(exp, `no expectation for ${name}`);
+  assert.ok(r, `sequence ${name} was not reported`);
+  assert.equal(r.status, exp.status, `${name}: status (reason: ${r.reason})`);
+  if (exp.next) assert.equal(r.next_value, exp.next, `${name}: next value`);
+  if (exp.collision) assert.equal(r.max ?? r.min, exp.collision, `${name}: colliding value`);
+  if (exp.columns)
+    assert.deepEqual(r.columns.map((c) => `${c.table}.${c.column}`).sort(), exp.columns, `${name}: columns`);
+  if (exp.skipReason) assert.match(r.reason ?? "", /./, `${name}: a skip reason is given`);
+  assert.deepEqual(
+    r.warnings.map((w) => w.code),
+    exp.warnings ?? [],
+    `${name}: warnings`,
+  );
+}
+
+describe("engine on the corpus", () => {
+  let db: ScratchDb;
+  before(async () => {
+    db = await scratchDb(CORPUS_SQL);
+  });
+  after(async () => {
+    await db.drop();
+  });
+
+  test("check gives every sequence its expected verdict, and changes nothing", async () => {
+    const beforeStates = await sequenceStates(db);
+    const res = await verifyDatabase({ connectionString: db.url }, { ...DEFAULT_ENGINE, mode: "check" });
+    const got = byName(res.sequences);
+    assert.deepEqual([...got.keys()].sort(), Object.keys(EXPECTED).sort(), "exactly the corpus's sequences");
+    for (const name of Object.keys(EXPECTED)) assertExpected(got.get(name), name);
+    assert.deepEqual(await sequenceStates(db), beforeStates, "check must not move any sequence");
+    assert.equal(res.summary.sequences, Object.keys(EXPECTED).length);
+  });
+
+  test("skip reasons name the cause", async () => {
+    const res = await verifyDatabase({ connectionString: db.url }, { ...DEFAULT_ENGINE, mode: "report" });
+    const got = byName(res.sequences);
+    assert.match(got.get("public.lonely")?.reason ?? "", /feeds no column/);
+    assert.match(got.get("public.order_codes")?.reason ?? "", /not integers.*text/);
+    assert.match(got.get("public.cyc")?.reason ?? "", /CYCLE/);
+    assert.match(got.get("public.big_on_int")?.reason ?? "", /integer column public\.int_top\.id/);
+    assert.match(got.get("public.small_full_id_seq")?.reason ?? "", /32768 lies beyond 32767/);
+  });
+
+  test("the JSON keeps int8 values as exact decimal strings", async () => {
+    const res = await verifyDatabase({ connectionString: db.url }, { ...DEFAULT_ENGINE, mode: "check" });
+    const huge = byName(res.sequences).get("public.huge_id_seq");
+    assert.equal(huge?.max, "9007199254740993");
+    assert.equal(huge?.columns[0]?.max, "9007199254740993");
+    assert.equal(huge?.fix_sql, "SELECT setval('public.huge_id_seq', 9007199254740993, true);");
+    const quoted = byName(res.sequences).get('public."it\'s.a ""seq"""');
+    assert.equal(quoted?.fix_sql, `SELECT setval('public."it''s.a ""seq"""', 8, true);`);
+  });
+
+  test("filters: --schema keeps one schema, --exclude drops by glob", async () => {
+    const res = await verifyDatabase(
+      { connectionString: db.url },
+      { ...DEFAULT_ENGINE, mode: "check", schemas: ["public"], exclude: ["public.user*", "public.tiny_*"] },
+    );
+    const got = byName(res.sequences);
+    assert.equal(got.get('"Weird Schema"."Mixed Case_Id_seq"')?.status, "skipped");
+    assert.match(got.get('"Weird Schema"."Mixed Case_Id_seq"')?.reason ?? "", /excluded/);
+    assert.equal(got.get("public.users_id_seq")?.status, "skipped");
+    assert.equal(got.get("public.tiny_id_seq")?.status, "skipped");
+    assert.equal(got.get("public.by_ten")?.status, "behind");
+  });
+});
+
+describe("fix on the corpus", () => {
+  let db: ScratchDb;
+  before(async () => {
+    db = await scratchDb(CORPUS_SQL);
+  });
+  after(async () => {
+    await db.drop();
+  });
+
+  test("advances exactly the behind sequences, to exactly max + increment", async () => {
+    const beforeStates = await sequenceStates(db);
+    const res = await verifyDatabase({ connectionString: db.url }, { ...DEFAULT_ENGINE, mode: "fix" });
+    const got = byName(res.sequences);
+    const afterStates = await sequenceStates(db);
+    for (const [name, exp] of Object.entries(EXPECTED)) {
+      const r = got.get(name);
+      if (exp.status === "behind") {
+        assert.equal(r?.status, "fixed", `${name} is fixed (${r?.reason})`);
+        assert.equal(r?.fixed_next_value, exp.fixedNext, `${name}: next value after the fix`);
+        assert.equal(afterStates.get(name), `${exp.collision}/true`, `${name}: setval(collision, true)`);
+      } else {
+        assert.equal(r?.status, exp.status, `${name} keeps its verdict`);
+        assert.equal(afterStates.get(name), beforeStates.get(name), `${name} is not touched`);
+      }
+    }
+    // A second check now passes for everything that was behind.
+    const again = await verifyDatabase({ connectionString: db.url }, { ...DEFAULT_ENGINE, mode: "check" });
+    for (const r of again.sequences)
+      assert.notEqual(r.status, "behind", `${r.sequence} is not behind after fix`);
+    // And the next insert works where it used to collide.
+    await db.query("INSERT INTO users (name) VALUES ('new')");
+    await db.query("INSERT INTO billing.credits DEFAULT VALUES");
+    await db.query("INSERT INTO down_t DEFAULT VALUES");
+    const [down] = await db.query<{ m: number }>("SELECT min(id) AS m FROM down_t");
+    assert.equal(down?.m, -11);
+  });
+
+  test("fix twice: the second run touches nothing", async () => {
+    const beforeStates = await sequenceStates(db);
+    const res = await verifyDatabase({ connectionString: db.url }, { ...DEFAULT_ENGINE, mode: "fix" });
+    assert.equal(res.summary.fixed, 0);
+    assert.deepEqual(await sequenceStates(db), beforeStates);
+  });
+});
+
+describe("privileges and timeouts", () => {
+  let db: ScratchDb;
+  before(async () => {
+    db = await scratchDb(`
+      CREATE TABLE open_t (id serial PRIMARY KEY); INSERT INTO open_t VALUES (3);
+      CREATE TABLE secret_t (id serial PRIMARY KEY); INSERT INTO secret_t VALUES (4);
+      CREATE TABLE seq_hidden (id serial PRIMARY KEY); INSERT INTO seq_hidden VALUES (5);
+      DO $$ BEGIN
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'sg_reader') THEN
+          CREATE ROLE sg_reader LOGIN PASSWORD 'reader-pw';
+        END IF;
+      END $$;
+      GRANT SELECT ON open_t, seq_hidden TO sg_reader;
+      GRANT SELECT ON open_t_id_seq, secret_t_id_seq TO sg_reader;
+    `);
+  });
+  after(async () => {
+    await db.drop();
+  });
+
+  test("a role that cannot read gets error with the missing privilege; the rest is verified", async () => {
+    const u = new URL(db.url);
+    u.username = "sg_reader";
+    u.password = "reader-pw";
+    const res = await verifyDatabase(
+      { connectionString: u.toString() },
+      { ...DEFAULT_ENGINE, mode: "check" },
+    );
+    const got = byName(res.sequences);
+    assert.equal(got.get("public.open_t_id_seq")?.status, "behind");
+    assert.equal(got.get("public.secret_t_id_seq")?.status, "error");
+    assert.match(
+      got.get("public.secret_t_id_seq")?.reason ?? "",
+      /permission denied.*column id of table public\.secret_t.*GRANT SELECT/,
+    );
+    assert.equal(got.get("public.seq_hidden_id_seq")?.status, "error");
+    assert.match(
+      got.get("public.seq_hidden_id_seq")?.reason ?? "",
+      /sequence public\.seq_hidden_id_seq.*GRANT SELECT ON SEQUENCE/,
+    );
+  });
+});
