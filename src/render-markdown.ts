@@ -1,0 +1,340 @@
+// Markdown of the Action: the job summary, the pull request comment and the failure issue show the same table.
+// Pure: returns a string. Names are shown in code spans (no Markdown, no @mention, no link inside them) and prose
+// is escaped, so an odd name can neither break the table nor ping anyone. Every output stays under the byte
+// budget it is given (GitHub: 65,536 characters for a comment or issue body, 1 MiB for a step summary), and says
+// so explicitly when rows had to be left out.
+
+import { byImportance, type FailOn, fails } from "./report.ts";
+import type { DumpFormat, Mode, Report, SequenceReport, Summary, TargetReport } from "./types.ts";
+
+/** The `status` output of the Action. */
+export type ActionStatus = "ok" | "violations" | "fixed" | "error";
+
+export interface Outcome {
+  mode: Mode;
+  failOn: FailOn[];
+  status: ActionStatus;
+  /** Sequences that fail the check under fail-on (after fixing, in fix mode). */
+  violations: number;
+  /** Null when the run stopped before any result (bad input, restore or connection failure). */
+  report: Report | null;
+  /** The message of such a failure. */
+  fatal: string | null;
+}
+
+export interface MarkdownOptions {
+  /** Hard ceiling on the UTF-8 size of the result. */
+  maxBytes: number;
+  /** Where it goes: decides the wording of the "shortened" note. */
+  place: "summary" | "comment" | "issue";
+  /** Text put first, verbatim (the hidden marker of a comment). */
+  header?: string;
+  /** Link to the workflow run, shown in the footer. */
+  runUrl?: string | null;
+  version?: string;
+}
+
+/** GitHub's ceilings, with room to spare: a comment or issue body takes 65,536 characters, a step summary 1 MiB. */
+export const COMMENT_MAX_BYTES = 65_000;
+export const SUMMARY_MAX_BYTES = 1_000_000;
+
+const ICON: Record<string, string> = {
+  ok: "✅",
+  fixed: "🔧",
+  behind: "❌",
+  exhausted: "⛔",
+  error: "⚠️",
+  skipped: "⏭️",
+};
+
+const FORMAT_TEXT: Record<DumpFormat, string> = {
+  custom: "custom archive",
+  directory: "directory archive",
+  tar: "tar archive",
+  plain: "plain SQL",
+  "plain-gzip": "gzipped plain SQL",
+};
+
+/** Longest prose kept in one cell or paragraph (a restore error can carry pages of pg_restore output). */
+const MAX_PROSE = 1500;
+/** Columns listed per sequence before "and N more". */
+const MAX_COLUMNS = 4;
+
+function bytes(s: string): number {
+  return Buffer.byteLength(s, "utf8");
+}
+
+/** Control characters (a newline in a name would end a table row) shown as \n, \t or \u{..}. */
+function visible(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is replaced
+  return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => {
+    if (c === "\n") return "\\n";
+    if (c === "\t") return "\\t";
+    if (c === "\r") return "\\r";
+    return `\\u{${c.codePointAt(0)?.toString(16)}}`;
+  });
+}
+
+function clip(s: string, max = MAX_PROSE): string {
+  const chars = [...s];
+  return chars.length <= max ? s : `${chars.slice(0, max).join("")}…`;
+}
+
+/**
+ * A code span that shows `s` literally, safe inside a GFM table cell: the fence is longer than any run of
+ * backticks inside, a pipe is escaped (GFM removes that backslash even in code), and padding keeps a leading or
+ * trailing backtick or space intact.
+ */
+export function code(s: string): string {
+  const body = visible(clip(s)).replaceAll("|", "\\|");
+  if (body === "") return "` `";
+  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = /^[ `]|[ `]$/.test(body) ? " " : "";
+  return `${fence}${pad}${body}${pad}${fence}`;
+}
+
+/**
+ * Prose that renders as the same text: HTML and Markdown punctuation escaped, newlines flattened, @mentions and
+ * #references broken by a zero-width joiner so that a name in a message never pings a person or links an issue.
+ */
+export function text(s: string): string {
+  return visible(clip(s))
+    .replace(/&/g, "&amp;")
+    .replace(/[\\`*_[\]{}()<>+!|~]/g, (c) => `\\${c}`)
+    .replace(/[@#]/g, (c) => `${c}\u200d`)
+    .replace(/(^|\s)-/g, "$1\\-")
+    .replace(/:\/\//g, ":\u200d//");
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+}
+
+function seconds(ms: number | null): string {
+  if (ms === null) return "";
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function countsText(s: Summary): string {
+  const parts: string[] = [];
+  for (const k of ["behind", "exhausted", "error", "fixed"] as const) {
+    if (s[k] > 0) parts.push(`**${s[k]} ${k}**`);
+  }
+  parts.push(`${s.ok} ok`);
+  if (s.skipped > 0) parts.push(`${s.skipped} skipped`);
+  return `${parts.join(" · ")} (${plural(s.sequences, "sequence")})`;
+}
+
+function nearExhaustion(r: SequenceReport): boolean {
+  return r.warnings.some((w) => w.code === "near_exhaustion");
+}
+
+/** Rows that need a reader's attention: anything but a plain ok or skipped. */
+export function isProblem(r: SequenceReport): boolean {
+  return !(r.status === "ok" || r.status === "skipped") || r.warnings.length > 0;
+}
+
+function statusCell(r: SequenceReport): string {
+  if (r.status === "ok" && nearExhaustion(r)) {
+    return `⚠️ ok, near exhaustion${r.headroom ? ` (${r.headroom.used_pct}% used)` : ""}`;
+  }
+  return `${ICON[r.status] ?? ""} ${r.status}`;
+}
+
+function columnsCell(r: SequenceReport): string {
+  if (r.columns.length === 0) return "–";
+  const shown = r.columns.slice(0, MAX_COLUMNS).map((c) => code(`${c.table}.${c.column}`));
+  const more = r.columns.length - MAX_COLUMNS;
+  return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
+}
+
+function maxCell(r: SequenceReport): string {
+  if (r.max !== null) return r.max;
+  if (r.min !== null) return r.min;
+  const descending = r.increment.startsWith("-");
+  let best: bigint | null = null;
+  for (const c of r.columns) {
+    const v = descending ? c.min : c.max;
+    if (v === null) continue;
+    const b = BigInt(v);
+    if (best === null || (descending ? b < best : b > best)) best = b;
+  }
+  return best === null ? "–" : best.toString();
+}
+
+function nextCell(r: SequenceReport): string {
+  if (r.status === "fixed") return `${r.next_value} → **${r.fixed_next_value}**`;
+  return r.next_value ?? "–";
+}
+
+function fixCell(r: SequenceReport): string {
+  const warnings = r.warnings.map((w) => text(w.message));
+  switch (r.status) {
+    case "behind":
+      return [r.fix_sql ? code(r.fix_sql) : text(r.reason ?? ""), ...warnings].join("<br>");
+    case "fixed":
+      return [`advanced to ${r.fixed_next_value}`, ...warnings].join("<br>");
+    case "ok":
+      return warnings.join("<br>");
+    default:
+      return [text(r.reason ?? ""), ...warnings].filter(Boolean).join("<br>");
+  }
+}
+
+const HEAD = "| status | sequence | columns | max | next value | fix |\n|---|---|---|---|---|---|";
+
+const rowCache = new WeakMap<SequenceReport, string>();
+
+export function row(r: SequenceReport): string {
+  const hit = rowCache.get(r);
+  if (hit !== undefined) return hit;
+  const cells = [statusCell(r), code(r.sequence), columnsCell(r), maxCell(r), nextCell(r), fixCell(r)];
+  const line = `| ${cells.join(" | ")} |`;
+  rowCache.set(r, line);
+  return line;
+}
+
+function targetTitle(t: TargetReport): string {
+  if (t.dump === null) return `Database ${code(t.database)}`;
+  const how = t.format ? FORMAT_TEXT[t.format] : "dump";
+  const took = t.restore_ms !== null ? ` in ${seconds(t.restore_ms)}` : "";
+  return `${code(t.dump)} (${how}), restored into ${code(t.database)}${took}`;
+}
+
+function headline(o: Outcome): string {
+  const s = o.report?.summary;
+  switch (o.status) {
+    case "error":
+      return o.report === null
+        ? "## ⚠️ seq-guard could not finish"
+        : "## ⚠️ seq-guard: a target could not be restored or verified";
+    case "violations": {
+      const one = o.violations === 1;
+      const verb =
+        o.mode === "fix"
+          ? `${one ? "fails" : "fail"} the check even after fixing`
+          : `${one ? "fails" : "fail"} the check`;
+      const tail = o.mode === "report" ? " (report mode: the job does not fail)" : "";
+      return `## ❌ seq-guard: ${plural(o.violations, "sequence")} ${verb}${tail}`;
+    }
+    case "fixed":
+      return `## 🔧 seq-guard fixed ${plural(s?.fixed ?? 0, "sequence")}: nothing left that fails`;
+    default:
+      return `## ✅ seq-guard: every sequence is ahead of its data`;
+  }
+}
+
+interface Section {
+  target: TargetReport;
+  problems: SequenceReport[];
+  others: SequenceReport[];
+}
+
+function footer(o: Outcome, opts: MarkdownOptions): string {
+  const failOn =
+    o.mode === "report" ? "never (report mode)" : o.failOn.length ? o.failOn.join(", ") : "nothing";
+  const parts = [`mode \`${o.mode}\``, `fails on ${failOn}`];
+  if (opts.version) parts.push(`seq-guard ${opts.version}`);
+  if (opts.runUrl) parts.push(`[workflow run](${opts.runUrl})`);
+  return `<sub>${parts.join(" · ")}</sub>`;
+}
+
+function shortenedNote(opts: MarkdownOptions, hidden: number, total: number): string {
+  const limit =
+    opts.place === "summary"
+      ? "GitHub's limit of 1 MiB for a job summary"
+      : `GitHub's limit of 65,536 characters for ${opts.place === "comment" ? "a comment" : "an issue"}`;
+  const where =
+    opts.place === "summary"
+      ? "The full list is in the step's log and in the `report-json` file."
+      : "The full list is in the job summary of the workflow run and in the `report-json` file.";
+  return `> [!NOTE]\n> Shortened to fit ${limit}: ${plural(hidden, "row")} of ${total.toLocaleString("en-US")} not shown. ${where}`;
+}
+
+/** Render with at most `keep` rows (problems first, in order); returns the text and how many rows it shows. */
+function renderWith(
+  o: Outcome,
+  opts: MarkdownOptions,
+  sections: Section[],
+  keep: number,
+  total: number,
+): string {
+  const out: string[] = [];
+  if (opts.header) out.push(opts.header);
+  out.push(headline(o));
+  if (o.fatal !== null) out.push(`> [!CAUTION]\n> ${text(o.fatal)}`);
+  if (o.report) out.push(countsText(o.report.summary));
+  let left = keep;
+  // Problem rows of every target before any ok row: when rows must go, the ok ones go first.
+  const problemsShown = sections.map((s) => {
+    const n = Math.min(left, s.problems.length);
+    left -= n;
+    return n;
+  });
+  const othersShown = sections.map((s) => {
+    const n = Math.min(left, s.others.length);
+    left -= n;
+    return n;
+  });
+  sections.forEach((s, i) => {
+    const t = s.target;
+    if (sections.length > 1 || t.dump !== null) out.push(`### ${targetTitle(t)}`);
+    if (sections.length > 1) out.push(countsText(t.summary));
+    if (t.error !== null) out.push(`> [!CAUTION]\n> ${text(t.error)}`);
+    for (const h of t.hints) out.push(`- 💡 ${text(h)}`);
+    const np = problemsShown[i] as number;
+    if (np > 0) out.push([HEAD, ...s.problems.slice(0, np).map(row)].join("\n"));
+    else if (s.problems.length === 0 && t.error === null && t.summary.sequences > 0)
+      out.push("No sequence needs attention.");
+    else if (t.error === null && t.summary.sequences === 0) out.push("No sequences found.");
+    const no = othersShown[i] as number;
+    if (no > 0) {
+      const ok = s.others.filter((r) => r.status === "ok").length;
+      const sk = s.others.length - ok;
+      const label = [ok ? `${ok} ok` : "", sk ? `${sk} skipped` : ""].filter(Boolean).join(", ");
+      out.push(
+        `<details><summary>${label}</summary>\n\n${[HEAD, ...s.others.slice(0, no).map(row)].join("\n")}\n\n</details>`,
+      );
+    }
+  });
+  if (keep < total) out.push(shortenedNote(opts, total - keep, total));
+  out.push(footer(o, opts));
+  return `${out.join("\n\n")}\n`;
+}
+
+/** Cut text to at most `max` UTF-8 bytes on a line boundary, never inside a character. */
+function cutBytes(s: string, max: number): string {
+  const buf = Buffer.from(s, "utf8");
+  if (buf.length <= max) return s;
+  let cut = buf.subarray(0, max).toString("utf8");
+  if (cut.endsWith("\uFFFD")) cut = cut.slice(0, -1);
+  const nl = cut.lastIndexOf("\n");
+  return nl > 0 ? cut.slice(0, nl + 1) : cut;
+}
+
+/** The Markdown of one outcome: problems first, ok and skipped sequences folded, within `opts.maxBytes`. */
+export function renderMarkdown(o: Outcome, opts: MarkdownOptions): string {
+  const sections: Section[] = (o.report?.targets ?? []).map((t) => {
+    const sorted = [...t.sequences].sort(byImportance);
+    // A sequence that fails under fail-on is a problem even when its status alone is ok (near-exhaustion).
+    const problem = (r: SequenceReport) => isProblem(r) || fails(r, o.failOn);
+    return { target: t, problems: sorted.filter(problem), others: sorted.filter((r) => !problem(r)) };
+  });
+  const total = sections.reduce((n, s) => n + s.problems.length + s.others.length, 0);
+  const full = renderWith(o, opts, sections, total, total);
+  if (bytes(full) <= opts.maxBytes) return full;
+  // Find the most rows that fit: row sizes vary, so search on the rendered size itself.
+  let lo = 0;
+  let hi = total;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (bytes(renderWith(o, opts, sections, mid, total)) <= opts.maxBytes) lo = mid;
+    else hi = mid - 1;
+  }
+  const best = renderWith(o, opts, sections, lo, total);
+  if (bytes(best) <= opts.maxBytes) return best;
+  // Even without rows it does not fit (an enormous header or hint): cut it, and say so.
+  const note = `\n\n${shortenedNote(opts, total, total)}\n`;
+  return `${cutBytes(best, opts.maxBytes - bytes(note))}${note}`;
+}
