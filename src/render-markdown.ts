@@ -101,7 +101,7 @@ export function code(s: string): string {
 export function text(s: string): string {
   return visible(clip(s))
     .replace(/&/g, "&amp;")
-    .replace(/[\\`*_[\]{}()<>+!|~]/g, (c) => `\\${c}`)
+    .replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`)
     .replace(/[@#]/g, (c) => `${c}\u200d`)
     .replace(/(^|\s)-/g, "$1\\-")
     .replace(/:\/\//g, ":\u200d//");

@@ -114,7 +114,7 @@ describe("escaping", () => {
     assert.doesNotMatch(t, /@octocat/, "the mention is broken");
     assert.doesNotMatch(t, /#12/, "the issue reference is broken");
     assert.doesNotMatch(t, /http:\/\//, "no autolink");
-    assert.match(t, /\\\[a\\\]\\\(b\\\)/);
+    assert.match(t, /\\\[a\\\]\(b\)/);
     assert.match(t, /a\\\|b/);
   });
 

@@ -1,0 +1,532 @@
+// The GitHub Action front end: read the inputs, verify the database (or restore the dumps and verify them), then
+// tell the job: log, annotations, job summary, outputs, report-json, and the pull request comment or the issue.
+// All I/O of the Action lives here; rendering (render-markdown.ts) and the choice of annotations
+// (annotations.ts) are pure, and GitHub calls are in github.ts.
+//
+// Exit: check fails on any violation under fail-on; fix fails only on what stays unfixed; report never fails on
+// findings. A bad input, a restore or a connection failure fails the job in every mode, with a one-paragraph
+// message (core.setFailed) and no stack trace.
+
+import { appendFileSync, createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { createInterface } from "node:readline";
+import * as core from "@actions/core";
+import { context, getOctokit } from "@actions/github";
+import * as glob from "@actions/glob";
+import { Minimatch } from "minimatch";
+import { type Place, planAnnotations, TableDataLocator, tableOf } from "./annotations.ts";
+import {
+  type ConnectionTarget,
+  parseDatabaseUrl,
+  redact,
+  resolveConnection,
+  serverNamed,
+} from "./connection.ts";
+import { DEFAULT_ENGINE, type EngineOptions } from "./engine.ts";
+import { EXIT, SeqGuardError, UsageError } from "./errors.ts";
+import { explainGitHubError, markerOf, type Repo, syncIssue, upsertComment } from "./github.ts";
+import { parseFailOn, parseInteger, parsePercent } from "./options.ts";
+import {
+  type ActionStatus,
+  COMMENT_MAX_BYTES,
+  isProblem,
+  type Outcome,
+  renderMarkdown,
+  SUMMARY_MAX_BYTES,
+} from "./render-markdown.ts";
+import { renderText } from "./render-text.ts";
+import { buildReport, type FailOn, fails } from "./report.ts";
+import { type RestoreOptions, runTargets } from "./targets.ts";
+import type { Mode, Report, SequenceReport, TargetReport } from "./types.ts";
+import { VERSION } from "./version.ts";
+
+export interface ActionInputs {
+  databaseUrl: string | undefined;
+  dumps: string[];
+  mode: Mode;
+  failOn: FailOn[];
+  restore: RestoreOptions;
+  engine: EngineOptions;
+  token: string;
+  comment: "auto" | "always" | "never";
+  commentKey: string;
+  annotations: boolean;
+  reportJson: string | undefined;
+  issueOnFailure: boolean;
+}
+
+const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:([^@/?#]*)@/i;
+
+/** Every password the connection settings hold, in every spelling: masked before anything is logged. */
+export function secretsOf(url: string, env: NodeJS.ProcessEnv): string[] {
+  const out = new Set<string>();
+  for (const u of [url, env.DATABASE_URL ?? ""]) {
+    if (!u) continue;
+    try {
+      for (const s of parseDatabaseUrl(u, "DATABASE_URL").secrets) out.add(s);
+    } catch {
+      const m = URL_PASSWORD.exec(u);
+      if (m?.[1]) {
+        out.add(m[1]);
+        try {
+          out.add(decodeURIComponent(m[1]));
+        } catch {
+          // masked as written
+        }
+      }
+    }
+  }
+  if (env.PGPASSWORD) out.add(env.PGPASSWORD);
+  return [...out].filter((s) => s.length > 0);
+}
+
+function input(name: string): string {
+  return core.getInput(name);
+}
+
+function lines(name: string): string[] {
+  return input(name)
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter((s) => s !== "" && !s.startsWith("#"));
+}
+
+function bool(name: string, fallback: boolean): boolean {
+  const v = input(name).trim().toLowerCase();
+  if (v === "") return fallback;
+  if (v === "true") return true;
+  if (v === "false") return false;
+  throw new UsageError(`input ${name} takes true or false (got "${input(name)}")`);
+}
+
+function oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+  const v = input(name).trim().toLowerCase();
+  if (v === "") return fallback;
+  if (!allowed.includes(v as T)) {
+    throw new UsageError(`input ${name} takes ${allowed.join(", ")} (got "${input(name)}")`);
+  }
+  return v as T;
+}
+
+/** Read and check every input. Bad values are usage errors that name the input and what it takes. */
+export function readInputs(): ActionInputs {
+  const mode = oneOf("mode", ["check", "fix", "report"] as const, "check");
+  const failOnRaw = input("fail-on");
+  const failOn = failOnRaw.trim()
+    ? parseFailOn("input fail-on", failOnRaw)
+    : ["behind", "exhausted", "error"];
+  const dumps = lines("dump");
+  const restoreDatabase = input("restore-database").trim() || undefined;
+  const jobsRaw = input("jobs").trim();
+  const restore: RestoreOptions = {
+    database: restoreDatabase,
+    clean: false,
+    keep: bool("keep-database", true),
+    extraArgs: lines("restore-args"),
+    jobs: jobsRaw ? parseInteger("input jobs", jobsRaw, 1, 64) : availableParallelism(),
+    onError: "stop",
+    viaContainer: input("container").trim() || undefined,
+  };
+  const engine: EngineOptions = {
+    ...DEFAULT_ENGINE,
+    mode,
+    schemas: input("schemas")
+      .split(/[\n,]/)
+      .map((s) => s.trim())
+      .filter(Boolean),
+    exclude: lines("exclude"),
+  };
+  const headroom = input("headroom-threshold").trim();
+  if (headroom) engine.headroomThreshold = parsePercent("input headroom-threshold", headroom);
+  return {
+    databaseUrl: input("database-url").trim() || undefined,
+    dumps,
+    mode,
+    failOn: failOn as FailOn[],
+    restore,
+    engine,
+    token: input("github-token").trim(),
+    comment: oneOf("comment", ["auto", "always", "never"] as const, "auto"),
+    commentKey: input("comment-key").trim(),
+    annotations: bool("annotations", true),
+    reportJson: input("report-json").trim() || undefined,
+    issueOnFailure: bool("issue-on-failure", false),
+  };
+}
+
+/** Dump lines: a path is taken as written; a glob is expanded from the workspace (directories only if dumps). */
+export async function expandDumps(patterns: string[], cwd: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of patterns) {
+    if (!new Minimatch(p).hasMagic()) {
+      out.push(p);
+      continue;
+    }
+    const globber = await glob.create(isAbsolute(p) ? p : join(cwd, p), {
+      implicitDescendants: false,
+      matchDirectories: true,
+      followSymbolicLinks: true,
+    });
+    const found = (await globber.glob())
+      .filter((f) => !statSync(f).isDirectory() || existsSync(join(f, "toc.dat")))
+      .sort();
+    if (found.length === 0) {
+      throw new UsageError(
+        `dump pattern "${p}" matches no file (looked from ${cwd}). Check the path: it is relative to the repository root; check out the repository (actions/checkout) before this step.`,
+      );
+    }
+    for (const f of found) out.push(isAbsolute(p) ? f : relative(cwd, f));
+  }
+  return [...new Set(out)];
+}
+
+/** Log lines for long runs: at most one every 10 seconds. */
+function makeProgress(): (text: string | null) => void {
+  let last = Date.now();
+  return (text) => {
+    if (text === null || Date.now() - last < 10_000) return;
+    last = Date.now();
+    core.info(text);
+  };
+}
+
+function countViolations(report: Report, failOn: FailOn[]): number {
+  let n = 0;
+  for (const t of report.targets) for (const r of t.sequences) if (fails(r, failOn)) n++;
+  return n;
+}
+
+export function statusOf(report: Report, violations: number): ActionStatus {
+  if (report.targets.some((t) => t.error !== null)) return "error";
+  if (violations > 0) return "violations";
+  if (report.summary.fixed > 0) return "fixed";
+  return "ok";
+}
+
+function runUrl(env: NodeJS.ProcessEnv): string | null {
+  if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY) return null;
+  return `${env.GITHUB_SERVER_URL || "https://github.com"}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+}
+
+function pullRequestNumber(): number | null {
+  if (context.eventName !== "pull_request" && context.eventName !== "pull_request_target") return null;
+  const n = (context.payload.pull_request as { number?: number } | undefined)?.number;
+  return typeof n === "number" ? n : null;
+}
+
+function repoOf(env: NodeJS.ProcessEnv): Repo | null {
+  const [owner, repo] = (env.GITHUB_REPOSITORY ?? "").split("/");
+  return owner && repo ? { owner, repo } : null;
+}
+
+/** Where each annotated sequence's table data begins, for plain SQL dumps inside the workspace. */
+async function locator(
+  report: Report,
+  workspace: string,
+): Promise<(t: TargetReport, seq: SequenceReport | null) => Place | null> {
+  const files = new Map<TargetReport, string>();
+  const lineOf = new Map<TargetReport, Map<string, number>>();
+  for (const t of report.targets) {
+    if (t.dump === null) continue;
+    const abs = resolve(t.dump);
+    const rel = relative(workspace, abs);
+    if (rel.startsWith(`..${sep}`) || rel === ".." || isAbsolute(rel)) continue;
+    files.set(t, rel.split(sep).join("/"));
+    if (t.format !== "plain") continue;
+    const wanted = new Set<string>();
+    for (const r of t.sequences) {
+      if (isProblem(r)) {
+        const table = tableOf(r);
+        if (table) wanted.add(table);
+      }
+    }
+    if (wanted.size === 0) continue;
+    try {
+      const loc = new TableDataLocator(wanted);
+      const rl = createInterface({
+        input: createReadStream(abs, "utf8"),
+        crlfDelay: Number.POSITIVE_INFINITY,
+      });
+      let n = 0;
+      for await (const line of rl) {
+        loc.feed(line, ++n);
+        if (loc.done) break;
+      }
+      rl.close();
+      lineOf.set(t, loc.lines);
+    } catch {
+      // no line numbers: the annotation sits on the file
+    }
+  }
+  return (t, seq) => {
+    const file = files.get(t);
+    if (!file) return null;
+    if (!seq) return { file };
+    const table = tableOf(seq);
+    const line = table ? lineOf.get(t)?.get(table) : undefined;
+    return line !== undefined ? { file, line } : { file };
+  };
+}
+
+interface Context {
+  env: NodeJS.ProcessEnv;
+  secrets: string[];
+  inputs: ActionInputs | null;
+}
+
+function writeSummary(ctx: Context, outcome: Outcome): void {
+  const path = ctx.env.GITHUB_STEP_SUMMARY;
+  if (!path) return;
+  const md = renderMarkdown(outcome, {
+    maxBytes: SUMMARY_MAX_BYTES,
+    place: "summary",
+    runUrl: runUrl(ctx.env),
+    version: VERSION,
+  });
+  try {
+    appendFileSync(path, redact(md, ctx.secrets));
+  } catch (err) {
+    core.warning(`seq-guard could not write the job summary: ${(err as Error).message}`);
+  }
+}
+
+function setOutputs(
+  status: ActionStatus,
+  o: { violations: number; fixed: number; checked: number; database: string; reportJson: string },
+): void {
+  core.setOutput("status", status);
+  core.setOutput("violations", String(o.violations));
+  core.setOutput("fixed", String(o.fixed));
+  core.setOutput("checked", String(o.checked));
+  core.setOutput("database", o.database);
+  core.setOutput("report-json", o.reportJson);
+}
+
+/** Comment on the pull request, or open/close the issue, as the inputs ask. Never throws. */
+async function tellGitHub(ctx: Context, outcome: Outcome, failing: boolean): Promise<void> {
+  const inputs = ctx.inputs;
+  if (!inputs) return;
+  const pr = pullRequestNumber();
+  const repo = repoOf(ctx.env);
+  const wantsComment = pr !== null && inputs.comment !== "never";
+  const wantsIssue = pr === null && inputs.issueOnFailure;
+  if (!wantsComment && !wantsIssue) return;
+  if (!repo) return;
+  if (!inputs.token) {
+    core.info("seq-guard: no github-token given, so no pull request comment or issue is written.");
+    return;
+  }
+  const secrets = [...ctx.secrets, inputs.token];
+  const workflow = ctx.env.GITHUB_WORKFLOW ?? "";
+  const job = ctx.env.GITHUB_JOB ?? "";
+  const octo = getOctokit(inputs.token);
+  const place = wantsComment ? "comment" : "issue";
+  try {
+    if (wantsComment && pr !== null) {
+      const marker = markerOf("comment", workflow, job, inputs.commentKey);
+      const body = redact(
+        renderMarkdown(outcome, {
+          maxBytes: COMMENT_MAX_BYTES,
+          place: "comment",
+          header: marker,
+          runUrl: runUrl(ctx.env),
+          version: VERSION,
+        }),
+        secrets,
+      );
+      // auto: create only when there is something to say; an existing comment is always brought up to date.
+      const findings =
+        outcome.report !== null &&
+        (outcome.status !== "ok" || outcome.report.targets.some((t) => t.sequences.some(isProblem)));
+      const create = inputs.comment === "always" || findings;
+      const res = await upsertComment(octo, repo, pr, marker, body, create);
+      if (res.action !== "none")
+        core.info(`seq-guard: pull request comment ${res.action}${res.url ? `: ${res.url}` : ""}`);
+    } else {
+      const marker = markerOf("issue", workflow, job, inputs.commentKey);
+      const what = [workflow, job, inputs.commentKey].filter(Boolean).join(" / ");
+      const body = redact(
+        renderMarkdown(outcome, {
+          maxBytes: COMMENT_MAX_BYTES,
+          place: "issue",
+          header: marker,
+          runUrl: runUrl(ctx.env),
+          version: VERSION,
+        }),
+        secrets,
+      );
+      const res = await syncIssue(octo, repo, marker, {
+        failing,
+        title: `seq-guard: sequence check fails${what ? ` (${what})` : ""}`,
+        body,
+      });
+      if (res.action !== "none") core.info(`seq-guard: issue ${res.action}${res.url ? `: ${res.url}` : ""}`);
+    }
+  } catch (err) {
+    core.warning(redact(explainGitHubError(err, place), secrets));
+  }
+}
+
+async function finish(
+  ctx: Context,
+  report: Report,
+  inputs: ActionInputs,
+  workspace: string,
+): Promise<number> {
+  const { mode, failOn } = inputs;
+  const violations = countViolations(report, failOn);
+  const status = statusOf(report, violations);
+  const targetErrors = report.targets.filter((t) => t.error !== null);
+  const failing = targetErrors.length > 0 || (mode !== "report" && violations > 0);
+
+  core.info(redact(renderText(report, { color: true, verbose: false }), ctx.secrets));
+
+  if (inputs.annotations) {
+    const locate = await locator(report, workspace);
+    const plan = planAnnotations({
+      report,
+      mode,
+      failOn,
+      locate,
+      // core.setFailed adds one error annotation; a warning slot stays free for a read-only token.
+      reserved: { error: failing ? 1 : 0, warning: 1 },
+    });
+    for (const a of plan) {
+      const props: core.AnnotationProperties = { title: redact(a.title, ctx.secrets) };
+      if (a.file) props.file = a.file;
+      if (a.startLine !== undefined) props.startLine = a.startLine;
+      const msg = redact(a.message, ctx.secrets);
+      if (a.level === "error") core.error(msg, props);
+      else core.warning(msg, props);
+    }
+  }
+
+  const outcome: Outcome = { mode, failOn, status, violations, report, fatal: null };
+  writeSummary(ctx, outcome);
+
+  let reportJson = "";
+  if (inputs.reportJson) {
+    try {
+      mkdirSync(dirname(resolve(inputs.reportJson)), { recursive: true });
+      writeFileSync(inputs.reportJson, redact(`${JSON.stringify(report, null, 2)}\n`, ctx.secrets));
+      reportJson = inputs.reportJson;
+    } catch (err) {
+      core.warning(`seq-guard could not write report-json ${inputs.reportJson}: ${(err as Error).message}`);
+    }
+  }
+  const s = report.summary;
+  setOutputs(status, {
+    violations,
+    fixed: s.fixed,
+    checked: s.sequences - s.skipped,
+    database: report.targets.map((t) => t.database).join("\n"),
+    reportJson,
+  });
+
+  await tellGitHub(ctx, outcome, failing);
+
+  if (targetErrors.length > 0) {
+    const first = targetErrors[0] as TargetReport;
+    core.setFailed(
+      redact(
+        `seq-guard: ${first.dump ?? first.database} could not be ${first.dump ? "restored or verified" : "verified"}: ${first.error}`,
+        ctx.secrets,
+      ),
+    );
+    return first.dump ? EXIT.restore : EXIT.connection;
+  }
+  if (failing) {
+    const what = mode === "fix" ? "still fail the check after fixing" : "fail the check";
+    core.setFailed(
+      `seq-guard: ${violations} ${violations === 1 ? "sequence" : "sequences"} ${violations === 1 ? what.replace("fail", "fails") : what} (fail-on: ${failOn.join(", ")}). The job summary lists them with the fix.`,
+    );
+    return EXIT.findings;
+  }
+  const done =
+    mode === "fix" && s.fixed > 0
+      ? `seq-guard: fixed ${s.fixed} ${s.fixed === 1 ? "sequence" : "sequences"}; nothing left that fails.`
+      : violations > 0
+        ? `seq-guard: ${violations} ${violations === 1 ? "sequence fails" : "sequences fail"} the check (report mode: the job does not fail).`
+        : "seq-guard: ok, no sequence fails the check.";
+  core.info(done);
+  return EXIT.ok;
+}
+
+/** A run that stopped before it had results: say why everywhere a reader looks, and fail. */
+async function fail(ctx: Context, err: unknown): Promise<number> {
+  let message: string;
+  let code: number;
+  if (err instanceof SeqGuardError) {
+    message = `seq-guard: ${err.message}`;
+    code = err.exitCode;
+  } else {
+    const e = err as Error;
+    message = `seq-guard: unexpected error: ${e?.message ?? String(err)}. Re-run the job with debug logging enabled for details, and report it if it persists.`;
+    code = EXIT.internal;
+    if (e?.stack) core.debug(redact(e.stack, ctx.secrets));
+  }
+  message = redact(message, ctx.secrets);
+  const inputs = ctx.inputs;
+  const outcome: Outcome = {
+    mode: inputs?.mode ?? "check",
+    failOn: inputs?.failOn ?? [],
+    status: "error",
+    violations: 0,
+    report: null,
+    fatal: message.replace(/^seq-guard: /, ""),
+  };
+  try {
+    writeSummary(ctx, outcome);
+    setOutputs("error", { violations: 0, fixed: 0, checked: 0, database: "", reportJson: "" });
+    await tellGitHub(ctx, outcome, true);
+  } catch {
+    // telling the failure must not hide it
+  }
+  core.setFailed(message);
+  return code;
+}
+
+/** Run the Action. Returns the exit code; never throws. */
+export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const ctx: Context = { env, secrets: [], inputs: null };
+  try {
+    // Mask passwords first, before anything at all is logged.
+    ctx.secrets = secretsOf(core.getInput("database-url"), env);
+    for (const s of ctx.secrets) core.setSecret(s);
+
+    const inputs = readInputs();
+    ctx.inputs = inputs;
+    if (!serverNamed(inputs.databaseUrl, env)) {
+      throw new UsageError(
+        "no PostgreSQL server given: set the database-url input (for a services: postgres container, postgres://postgres:postgres@localhost:5432/postgres), or DATABASE_URL or PGHOST/PGUSER/PGPASSWORD in the step's env. The Action never starts a server of its own.",
+      );
+    }
+    const connection: ConnectionTarget = resolveConnection(inputs.databaseUrl, env);
+    ctx.secrets = [...new Set([...ctx.secrets, ...connection.secrets])];
+    const workspace = env.GITHUB_WORKSPACE || process.cwd();
+    const dumps = await expandDumps(inputs.dumps, process.cwd());
+    if (inputs.restore.database !== undefined && dumps.length !== 1) {
+      throw new UsageError(
+        `input restore-database names the database of a single dump, but dump gives ${dumps.length}: give exactly one dump with it, or leave restore-database empty`,
+      );
+    }
+    core.info(
+      redact(
+        `seq-guard ${VERSION}: ${inputs.mode} ${dumps.length === 0 ? `the database ${connection.label} as it is` : `${dumps.length} ${dumps.length === 1 ? "dump" : "dumps"} restored on ${connection.label}`}`,
+        ctx.secrets,
+      ),
+    );
+    const targets = await runTargets({
+      connection,
+      dumps,
+      restore: inputs.restore,
+      engine: inputs.engine,
+      progress: makeProgress(),
+    });
+    const report = buildReport(inputs.mode, targets, inputs.mode === "report" ? [] : inputs.failOn);
+    return await finish(ctx, report, inputs, workspace);
+  } catch (err) {
+    return fail(ctx, err);
+  }
+}
