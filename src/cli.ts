@@ -4,13 +4,15 @@
 import { writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
-import { redact, resolveConnection } from "./connection.ts";
+import { parseDatabaseUrl, redact, resolveConnection, serverNamed } from "./connection.ts";
+import { type EmbeddedServer, startEmbedded } from "./embedded.ts";
 import { DEFAULT_ENGINE, type EngineOptions } from "./engine.ts";
 import { EXIT, SeqGuardError, UsageError } from "./errors.ts";
 import { parseDuration, parseFailOn, parseInteger, parsePercent } from "./options.ts";
 import { renderText } from "./render-text.ts";
 import { buildReport, defaultFailOn, type FailOn } from "./report.ts";
-import { type RestoreOptions, runTargets } from "./targets.ts";
+import { InterruptedError, installSignalHandlers, onCleanup } from "./restore/cleanup.ts";
+import { checkDumps, type RestoreOptions, runTargets, targetsExitCode } from "./targets.ts";
 import type { Mode, Report } from "./types.ts";
 import { VERSION } from "./version.ts";
 
@@ -229,19 +231,51 @@ export async function run(argv: string[], io: Io): Promise<number> {
       return EXIT.ok;
     }
     debug = parsed.debug;
-    const connection = resolveConnection(parsed.url, io.env);
-    secrets = connection.secrets;
-    const targets = await runTargets({
-      connection,
-      dumps: parsed.dumps,
-      restore: parsed.restore,
-      engine: parsed.engine,
-      progress: makeProgress(io, parsed),
-    });
-    const report = buildReport(parsed.mode, targets, parsed.failOn);
-    emit(report, parsed, io, secrets);
-    return report.ok ? EXIT.ok : EXIT.findings;
+    const progress = makeProgress(io, parsed);
+    // Dumps: scratch databases (and maybe a server) to clean up, also on Ctrl-C and SIGTERM (exit 130 / 143).
+    const restoring = parsed.dumps.length > 0;
+    const removeHandlers = restoring
+      ? installSignalHandlers({ notify: io.stderr, exit: (code) => process.exit(code) })
+      : () => undefined;
+    let embedded: EmbeddedServer | null = null;
+    let undoEmbedded: () => void = () => undefined;
+    try {
+      if (restoring) checkDumps(parsed.dumps);
+      let connection: ReturnType<typeof resolveConnection>;
+      if (restoring && !serverNamed(parsed.url, io.env)) {
+        // No server named anywhere: a throwaway one, stopped and removed whatever happens.
+        progress("starting the embedded PostgreSQL");
+        const starting = startEmbedded();
+        undoEmbedded = onCleanup("stop the embedded PostgreSQL", async () => {
+          await (await starting.catch(() => null))?.stop();
+        });
+        embedded = await starting;
+        connection = parseDatabaseUrl(embedded.url, "--database-url");
+      } else {
+        connection = resolveConnection(parsed.url, io.env);
+      }
+      secrets = connection.secrets;
+      const targets = await runTargets({
+        connection,
+        dumps: parsed.dumps,
+        restore: parsed.restore,
+        engine: parsed.engine,
+        progress,
+      });
+      const report = buildReport(parsed.mode, targets, parsed.failOn);
+      emit(report, parsed, io, secrets);
+      return targetsExitCode(targets, report.ok);
+    } finally {
+      if (embedded) {
+        progress("stopping the embedded PostgreSQL");
+        await embedded.stop();
+        progress(null);
+      }
+      undoEmbedded();
+      removeHandlers();
+    }
   } catch (err) {
+    if (err instanceof InterruptedError) return EXIT.interrupted;
     if (err instanceof SeqGuardError) {
       io.stderr(`seq-guard: ${redact(err.message, secrets)}\n`);
       return err.exitCode;

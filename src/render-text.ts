@@ -63,9 +63,11 @@ function counts(t: TargetReport): string {
 
 export function renderTarget(t: TargetReport, opts: TextOptions): string {
   const lines: string[] = [];
-  const title = t.dump
-    ? `${t.dump} (${t.format}, restored into ${t.database} in ${t.restore_ms} ms)`
-    : t.database;
+  const title = !t.dump
+    ? t.database
+    : t.restore_ms === null
+      ? `${t.dump} (${t.format ?? "unknown format"}, not restored)`
+      : `${t.dump} (${t.format}, restored into ${t.database} in ${t.restore_ms} ms)`;
   lines.push(`== ${title}`);
   if (t.error) {
     lines.push(`error: ${t.error}`);

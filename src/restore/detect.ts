@@ -1,0 +1,382 @@
+// What a dump is, from its content and never from its name: a pg_dump custom archive (PGDMP header), a
+// directory archive (a folder with toc.dat), a tar archive (toc.dat first in a ustar file), plain SQL, or
+// gzip-compressed plain SQL. detectFormat() and parseArchiveHeader() are pure; inspectDump() reads the few
+// bytes they need.
+
+import { closeSync, openSync, readdirSync, readSync, statSync } from "node:fs";
+import { join } from "node:path";
+import zlib from "node:zlib";
+import { UsageError } from "../errors.ts";
+
+/** What the header of a pg_dump archive says. Fields after the format byte are null when unreadable. */
+export interface ArchiveHeader {
+  /** Archive format version, e.g. [1, 14, 0]. */
+  version: [number, number, number];
+  /** "1.14" */
+  versionText: string;
+  intSize: number;
+  offSize: number;
+  /** The format code pg_dump wrote (1 custom, 3 tar; directory archives write their own code). */
+  formatCode: number;
+  /** Name of the database it was dumped from. */
+  database: string | null;
+  /** Version of the server it was dumped from, e.g. "15.18". */
+  serverVersion: string | null;
+  /** Version of the pg_dump that wrote it, e.g. "15.18 (Debian 15.18-0+deb12u1)". */
+  dumpVersion: string | null;
+}
+
+export type HeaderResult = { ok: true; header: ArchiveHeader } | { ok: false; problem: string };
+
+/** The newest archive format this code knows the header layout of (pg_dump 17 and 18 write 1.16). */
+export const NEWEST_KNOWN_ARCHIVE_MINOR = 16;
+
+const MAGIC = [0x50, 0x47, 0x44, 0x4d, 0x50]; // "PGDMP"
+
+export function startsWithMagic(b: Uint8Array, at = 0): boolean {
+  return MAGIC.every((m, i) => b[at + i] === m);
+}
+
+/** Read a pg_dump archive header (the layout of ReadHead in pg_backup_archiver.c). */
+export function parseArchiveHeader(b: Uint8Array): HeaderResult {
+  if (!startsWithMagic(b)) return { ok: false, problem: "it does not start with the PGDMP magic string" };
+  let pos = 5;
+  const byte = (): number => {
+    if (pos >= b.length) throw new RangeError("end of header");
+    return b[pos++] as number;
+  };
+  try {
+    const vmaj = byte();
+    const vmin = byte();
+    const vrev = vmaj > 1 || (vmaj === 1 && vmin > 0) ? byte() : 0;
+    const versionText = `${vmaj}.${vmin}`;
+    if (vmaj !== 1) {
+      return { ok: false, problem: `its format version ${versionText}.${vrev} is not one pg_dump writes` };
+    }
+    const intSize = byte();
+    if (intSize < 1 || intSize > 32)
+      return { ok: false, problem: `its integer size (${intSize}) is not sane` };
+    const offSize = vmin >= 7 ? byte() : 4;
+    if (offSize < 1 || offSize > 16)
+      return { ok: false, problem: `its offset size (${offSize}) is not sane` };
+    const formatCode = byte();
+    if (![1, 2, 3, 5].includes(formatCode)) {
+      return { ok: false, problem: `its format code (${formatCode}) is not one pg_dump writes` };
+    }
+    const header: ArchiveHeader = {
+      version: [vmaj, vmin, vrev],
+      versionText,
+      intSize,
+      offSize,
+      formatCode,
+      database: null,
+      serverVersion: null,
+      dumpVersion: null,
+    };
+    // A layout from the future is unknown past the format byte: say no more than we know.
+    if (vmin > NEWEST_KNOWN_ARCHIVE_MINOR) return { ok: true, header };
+    const int = (): number => {
+      const sign = byte();
+      let v = 0;
+      for (let i = 0; i < intSize; i++) v += byte() * 2 ** (8 * i);
+      return sign ? -v : v;
+    };
+    const str = (): string | null => {
+      const len = int();
+      if (len < 0) return null;
+      if (len > 4096) throw new RangeError("string too long");
+      if (pos + len > b.length) throw new RangeError("end of header");
+      const s = Buffer.from(b.buffer, b.byteOffset + pos, len).toString("utf8");
+      pos += len;
+      return s;
+    };
+    if (vmin >= 15) byte();
+    else if (vmin >= 4) int();
+    else if (vmin >= 2) byte();
+    if (vmin >= 4) {
+      for (let i = 0; i < 7; i++) int();
+      header.database = str();
+    }
+    if (vmin >= 10) {
+      const server = str();
+      const dumper = str();
+      const isVersion = (s: string | null) => s !== null && /^\d+(\.\d+)*\S*( .*)?$/.test(s);
+      header.serverVersion = isVersion(server) ? server : null;
+      header.dumpVersion = isVersion(dumper) ? dumper : null;
+    }
+    return { ok: true, header };
+  } catch {
+    return { ok: false, problem: "it ends inside its header" };
+  }
+}
+
+/** The major version of a version string: "15.18 (Debian)" -> 15, "9.6.24" -> 9.6. */
+export function majorOf(version: string | null): number | null {
+  const m = /^(\d+)(?:\.(\d+))?/.exec(version ?? "");
+  if (!m) return null;
+  const major = Number(m[1]);
+  return major < 10 && m[2] !== undefined ? Number(`${major}.${m[2]}`) : major;
+}
+
+/** Does this sample look like text (SQL) rather than binary data? */
+export function looksLikeText(b: Uint8Array): boolean {
+  if (b.length === 0) return false;
+  let control = 0;
+  for (const c of b) {
+    if (c === 0) return false;
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c && c !== 0x1b) || c === 0x7f) {
+      control++;
+    }
+  }
+  return control <= b.length / 100;
+}
+
+/** The client_encoding a plain SQL dump sets near its top, e.g. "UTF8". */
+export function plainEncoding(head: Uint8Array): string | null {
+  const text = Buffer.from(head.buffer, head.byteOffset, head.length).toString("latin1");
+  const m = /^\s*SET\s+client_encoding\s*=\s*'([A-Za-z0-9_-]+)'\s*;/im.exec(text);
+  return m ? (m[1] as string) : null;
+}
+
+const OTHER_COMPRESSIONS: [number[], string, string][] = [
+  [[0x28, 0xb5, 0x2f, 0xfd], "zstd", "zstd -d"],
+  [[0x04, 0x22, 0x4d, 0x18], "lz4", "lz4 -d"],
+  [[0x42, 0x5a, 0x68], "bzip2", "bunzip2"],
+  [[0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], "xz", "unxz"],
+  [[0x50, 0x4b, 0x03, 0x04], "zip", "unzip"],
+];
+
+function tarMember(b: Uint8Array): { name: string } | null {
+  if (b.length < 512) return null;
+  const magic = Buffer.from(b.buffer, b.byteOffset + 257, 5).toString("latin1");
+  if (magic !== "ustar") return null;
+  const raw = Buffer.from(b.buffer, b.byteOffset, 100).toString("utf8");
+  return { name: raw.replace(/\0.*$/s, "") };
+}
+
+export interface DumpSample {
+  /** The path is a directory. */
+  isDirectory: boolean;
+  /** The first bytes of the file, or of the directory's toc.dat (null when the directory has none). */
+  head: Uint8Array | null;
+  /** For gzip files: the first bytes of the decompressed content. */
+  gunzipped?: Uint8Array | null;
+  /** Size on disk in bytes (for messages). */
+  size?: number;
+}
+
+export type Detection =
+  | { ok: true; format: "custom" | "directory" | "tar"; header: ArchiveHeader }
+  | { ok: true; format: "plain" | "plain-gzip"; encoding: string | null }
+  | { ok: false; problem: string };
+
+const NOT_A_DUMP =
+  "Give a dump made by pg_dump: custom (-Fc), directory (-Fd), tar (-Ft) or plain SQL (optionally gzip-compressed).";
+
+function archiveHeaderProblem(what: string, problem: string): Detection {
+  return {
+    ok: false,
+    problem: `${what} starts like a pg_dump archive, but its header is corrupt: ${problem}. Make the dump again with pg_dump, or copy it again if it was damaged on the way.`,
+  };
+}
+
+/** Tell the format of a dump from its first bytes. Pure. */
+export function detectFormat(s: DumpSample): Detection {
+  if (s.isDirectory) {
+    if (!s.head) {
+      return {
+        ok: false,
+        problem: `it is a folder without a toc.dat, so not a pg_dump directory archive. ${NOT_A_DUMP}`,
+      };
+    }
+    const h = parseArchiveHeader(s.head);
+    if (!h.ok) return archiveHeaderProblem("its toc.dat", h.problem);
+    return { ok: true, format: "directory", header: h.header };
+  }
+  const b = s.head ?? new Uint8Array();
+  if (b.length === 0) return { ok: false, problem: `the file is empty. ${NOT_A_DUMP}` };
+  if (startsWithMagic(b)) {
+    const h = parseArchiveHeader(b);
+    if (!h.ok) return archiveHeaderProblem("the file", h.problem);
+    if (h.header.formatCode !== 1) {
+      return {
+        ok: false,
+        problem:
+          "it is the table of contents (toc.dat) of a directory or tar archive, not a whole dump: give the folder of a directory archive, or the .tar file",
+      };
+    }
+    return { ok: true, format: "custom", header: h.header };
+  }
+  const tar = tarMember(b);
+  if (tar) {
+    if (tar.name === "toc.dat" && b.length > 512) {
+      const h = parseArchiveHeader(b.subarray(512));
+      if (!h.ok) return archiveHeaderProblem("the toc.dat in this tar file", h.problem);
+      return { ok: true, format: "tar", header: h.header };
+    }
+    return {
+      ok: false,
+      problem: `it is a tar file, but not a pg_dump tar archive (its first member is "${tar.name}", not toc.dat). If it holds a directory-format dump, extract it and give the folder.`,
+    };
+  }
+  if (b[0] === 0x1f && b[1] === 0x8b) {
+    const g = s.gunzipped ?? null;
+    if (!g || g.length === 0) {
+      return {
+        ok: false,
+        problem: "it is gzip-compressed, but its content could not be decompressed: the file is corrupt.",
+      };
+    }
+    if (startsWithMagic(g) || tarMember(g)) {
+      return {
+        ok: false,
+        problem:
+          "it is a gzip-compressed pg_dump archive: decompress it first (gunzip) and give the archive; custom and directory archives are compressed inside already.",
+      };
+    }
+    if (!looksLikeText(g)) {
+      return {
+        ok: false,
+        problem: `it is gzip-compressed, but what it holds is not SQL text. ${NOT_A_DUMP}`,
+      };
+    }
+    return { ok: true, format: "plain-gzip", encoding: plainEncoding(g) };
+  }
+  for (const [magic, name, command] of OTHER_COMPRESSIONS) {
+    if (magic.every((m, i) => b[i] === m)) {
+      return {
+        ok: false,
+        problem: `it is ${name}-compressed: decompress it first (${command}) and give the result. Only gzip is decompressed on the fly.`,
+      };
+    }
+  }
+  if (!looksLikeText(b)) {
+    return {
+      ok: false,
+      problem: `it is neither a pg_dump archive nor SQL text (it holds binary data). ${NOT_A_DUMP}`,
+    };
+  }
+  return { ok: true, format: "plain", encoding: plainEncoding(b) };
+}
+
+const HEAD_BYTES = 64 * 1024;
+
+function readHead(path: string, n = HEAD_BYTES): Buffer {
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.alloc(n);
+    let got = 0;
+    while (got < n) {
+      const r = readSync(fd, buf, got, n - got, got);
+      if (r === 0) break;
+      got += r;
+    }
+    return buf.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export interface DumpInfo {
+  path: string;
+  isDirectory: boolean;
+  /** Bytes on disk (a directory: the sum of its files). */
+  size: number;
+  detection: Detection;
+}
+
+function explainAccess(path: string, err: NodeJS.ErrnoException): UsageError {
+  const shown = JSON.stringify(path);
+  switch (err.code) {
+    case "ENOENT":
+    case "ENOTDIR":
+      return new UsageError(
+        `dump ${shown} does not exist. Check the path (relative paths start from the current folder).`,
+      );
+    case "EACCES":
+    case "EPERM":
+      return new UsageError(
+        `dump ${shown} cannot be read: permission denied. Make it readable by this user (chmod a+r), or run as a user who may read it.`,
+      );
+    default:
+      return new UsageError(`dump ${shown} cannot be read: ${err.message}`);
+  }
+}
+
+/** Check that a dump path exists and can be read, before anything is started. Throws a UsageError (exit 2). */
+export function checkDumpPath(path: string): void {
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(path);
+  } catch (err) {
+    throw explainAccess(path, err as NodeJS.ErrnoException);
+  }
+  try {
+    if (st.isDirectory()) {
+      let toc: ReturnType<typeof statSync> | null = null;
+      try {
+        toc = statSync(join(path, "toc.dat"));
+      } catch {
+        toc = null;
+      }
+      if (!toc?.isFile()) {
+        throw new UsageError(
+          `dump ${JSON.stringify(path)} is a folder without a toc.dat, so not a pg_dump directory archive. Give the folder pg_dump -Fd wrote, or a dump file.`,
+        );
+      }
+      readHead(join(path, "toc.dat"), 1);
+    } else if (st.isFile()) {
+      readHead(path, 1);
+    } else {
+      throw new UsageError(
+        `dump ${JSON.stringify(path)} is not a regular file or folder. Give a file or the folder of a directory archive.`,
+      );
+    }
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw explainAccess(path, err as NodeJS.ErrnoException);
+  }
+}
+
+function dirSize(path: string): number {
+  let total = 0;
+  for (const name of readdirSync(path)) {
+    try {
+      const st = statSync(join(path, name));
+      if (st.isFile()) total += st.size;
+    } catch {
+      // a file that vanished does not count
+    }
+  }
+  return total;
+}
+
+/** Read what detectFormat needs from a dump on disk. Throws a UsageError when the path cannot be read. */
+export function inspectDump(path: string): DumpInfo {
+  checkDumpPath(path);
+  const st = statSync(path);
+  if (st.isDirectory()) {
+    const head = readHead(join(path, "toc.dat"));
+    return {
+      path,
+      isDirectory: true,
+      size: dirSize(path),
+      detection: detectFormat({ isDirectory: true, head }),
+    };
+  }
+  const head = readHead(path);
+  let gunzipped: Uint8Array | null = null;
+  if (head[0] === 0x1f && head[1] === 0x8b) {
+    try {
+      gunzipped = zlib.gunzipSync(head, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).subarray(0, HEAD_BYTES);
+    } catch {
+      gunzipped = null;
+    }
+  }
+  return {
+    path,
+    isDirectory: false,
+    size: st.size,
+    detection: detectFormat({ isDirectory: false, head, gunzipped, size: st.size }),
+  };
+}
