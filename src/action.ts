@@ -37,7 +37,8 @@ import {
 } from "./render-markdown.ts";
 import { renderText } from "./render-text.ts";
 import { buildReport, type FailOn, fails } from "./report.ts";
-import { type RestoreOptions, runTargets } from "./targets.ts";
+import { InterruptedError, installSignalHandlers } from "./restore/cleanup.ts";
+import { checkDumps, type RestoreOptions, restoreFailed, runTargets, targetsExitCode } from "./targets.ts";
 import type { Mode, Report, SequenceReport, TargetReport } from "./types.ts";
 import { VERSION } from "./version.ts";
 
@@ -428,13 +429,15 @@ async function finish(
 
   if (targetErrors.length > 0) {
     const first = targetErrors[0] as TargetReport;
+    const what = restoreFailed(first) ? "restored" : "verified";
+    const more = targetErrors.length > 1 ? ` (and ${targetErrors.length - 1} more: see the job summary)` : "";
     core.setFailed(
       redact(
-        `seq-guard: ${first.dump ?? first.database} could not be ${first.dump ? "restored or verified" : "verified"}: ${first.error}`,
+        `seq-guard: ${first.dump ?? first.database} could not be ${what}: ${first.error}${more}`,
         ctx.secrets,
       ),
     );
-    return first.dump ? EXIT.restore : EXIT.connection;
+    return targetsExitCode(report.targets, false);
   }
   if (failing) {
     const what = mode === "fix" ? "still fail the check after fixing" : "fail the check";
@@ -460,6 +463,9 @@ async function fail(ctx: Context, err: unknown): Promise<number> {
   if (err instanceof SeqGuardError) {
     message = `seq-guard: ${err.message}`;
     code = err.exitCode;
+  } else if (err instanceof InterruptedError) {
+    message = "seq-guard: cancelled; the scratch databases it was making are removed";
+    code = EXIT.interrupted;
   } else {
     const e = err as Error;
     message = `seq-guard: unexpected error: ${e?.message ?? String(err)}. Re-run the job with debug logging enabled for details, and report it if it persists.`;
@@ -506,6 +512,11 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<n
     ctx.secrets = [...new Set([...ctx.secrets, ...connection.secrets])];
     const workspace = env.GITHUB_WORKSPACE || process.cwd();
     const dumps = await expandDumps(inputs.dumps, process.cwd());
+    if (dumps.length > 0) {
+      checkDumps(dumps);
+      // A cancelled job (SIGINT, then SIGTERM) removes what it was restoring: nothing is left on the server.
+      installSignalHandlers({ notify: (t) => core.info(t.trimEnd()), exit: (code) => process.exit(code) });
+    }
     if (inputs.restore.database !== undefined && dumps.length !== 1) {
       throw new UsageError(
         `input restore-database names the database of a single dump, but dump gives ${dumps.length}: give exactly one dump with it, or leave restore-database empty`,

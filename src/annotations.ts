@@ -70,7 +70,7 @@ export function candidates(input: AnnotationInput): Annotation[] {
       out.push({
         a: {
           level: "error",
-          title: `seq-guard: ${name} could not be ${t.dump ? "restored or verified" : "verified"}`,
+          title: `seq-guard: ${name} could not be ${t.dump !== null && t.restore_ms === null ? "restored" : "verified"}`,
           message: t.error,
           ...at(input.locate?.(t, null) ?? null),
         },
@@ -237,16 +237,20 @@ export class TableDataLocator {
       if (line === "\\." || line === "\\.\r") this.inCopy = false;
       return;
     }
-    const m = /^\s*(COPY|INSERT\s+INTO)\s+/i.exec(line);
-    if (!m) return;
-    const isCopy = (m[1] as string).toUpperCase() === "COPY";
-    const name = parseQualifiedName(line.slice(m[0].length));
-    if (isCopy && /\bFROM\s+stdin\b/i.test(line)) this.inCopy = true;
-    if (!name) return;
+    // Statements start a line or follow a semicolon on it (hand-written fixtures put several on one line).
+    for (const m of line.matchAll(/(?:^|;)\s*(COPY|INSERT\s+INTO)\s+/gi)) {
+      const isCopy = (m[1] as string).toUpperCase() === "COPY";
+      if (isCopy && /\bFROM\s+stdin\b/i.test(line)) this.inCopy = true;
+      const name = parseQualifiedName(line.slice((m.index ?? 0) + m[0].length));
+      if (name) this.note(name.parts, lineNo);
+    }
+  }
+
+  private note(parts: string[], lineNo: number): void {
     let table: string | undefined;
-    if (name.parts.length === 2) table = this.wanted.get(key(name.parts));
-    else if (name.parts.length === 1) {
-      const name0 = name.parts[0] as string;
+    if (parts.length === 2) table = this.wanted.get(key(parts));
+    else if (parts.length === 1) {
+      const name0 = parts[0] as string;
       const cands = this.unqualified.get(name0) ?? [];
       // Unqualified: the table of that name in public, else the only table of that name.
       table =

@@ -126,7 +126,7 @@ describe("choosing annotations", () => {
     assert.deepEqual(
       got.map((a) => a.title),
       [
-        "seq-guard: broken.dump could not be restored or verified",
+        "seq-guard: broken.dump could not be restored",
         "seq-guard: public.e is error",
         "seq-guard: public.x is exhausted",
         "seq-guard: public.b is behind",
@@ -199,11 +199,13 @@ describe("where a table's data begins in plain SQL", () => {
       "3", // 8
       "\\.", // 9
       "INSERT INTO public.orders VALUES (2);", // 10
+      'CREATE TABLE "Order | Items" (id serial); insert into "Order | Items" VALUES (9);', // 11
     ];
     const loc = new TableDataLocator([
       "public.users",
       "public.orders",
       '"Weird Schema"."Order Items"',
+      'public."Order | Items"',
       "public.never",
     ]);
     script.forEach((l, i) => {
@@ -212,6 +214,7 @@ describe("where a table's data begins in plain SQL", () => {
     assert.equal(loc.lines.get("public.users"), 6);
     assert.equal(loc.lines.get("public.orders"), 3);
     assert.equal(loc.lines.get('"Weird Schema"."Order Items"'), 7);
+    assert.equal(loc.lines.get('public."Order | Items"'), 11, "after a semicolon on the same line");
     assert.equal(loc.lines.has("public.never"), false);
     assert.equal(loc.done, false);
   });
