@@ -1,0 +1,234 @@
+// npm run bench: seq-guard check against what a careful script does (one `SELECT last_value, is_called` and one
+// `SELECT max(id)` per sequence over a single psql session), on the same database, in the same run, alternating,
+// several rounds, medians. Prints the ratio, absolute times and peak RSS per size.
+//
+//   npm run bench -- [--sizes 1000,10000,100000] [--rounds 3] [--database-url URL] [--write docs/benchmarks.md]
+//
+// Data: schemas of 100 tables each (schema-per-tenant), every table `id serial PRIMARY KEY` with 20 rows; half the
+// tables got their rows with explicit ids (their sequence is behind), half through the default (ok).
+
+import { spawn, spawnSync } from "node:child_process";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { startEmbedded } from "../src/embedded.ts";
+
+const root = join(import.meta.dirname, "..");
+const { values } = parseArgs({
+  options: {
+    sizes: { type: "string", default: "1000,10000,100000" },
+    rounds: { type: "string", default: "3" },
+    "database-url": { type: "string" },
+    write: { type: "string" },
+    concurrency: { type: "string" },
+  },
+});
+const sizes = (values.sizes as string).split(",").map(Number);
+const rounds = Number(values.rounds);
+
+const server = values["database-url"] ? null : await startEmbedded();
+const adminUrl = (values["database-url"] as string | undefined) ?? (server?.url as string);
+const withDb = (db: string) => {
+  const u = new URL(adminUrl);
+  u.pathname = `/${db}`;
+  return u.toString();
+};
+
+async function query(url: string, sql: string) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Build the data set: size tables in schemas of 100, one transaction per schema (bounded locks). */
+async function build(db: string, size: number) {
+  await query(adminUrl, `DROP DATABASE IF EXISTS ${db}`);
+  await query(adminUrl, `CREATE DATABASE ${db}`);
+  const c = new pg.Client({ connectionString: withDb(db) });
+  await c.connect();
+  const schemas = Math.ceil(size / 100);
+  const t0 = Date.now();
+  for (let s = 0; s < schemas; s++) {
+    const n = Math.min(100, size - s * 100);
+    await c.query(`
+      CREATE SCHEMA tenant_${s};
+      DO $$ BEGIN
+        FOR i IN 0..${n - 1} LOOP
+          EXECUTE format('CREATE TABLE tenant_${s}.t_%s (id serial PRIMARY KEY, v int)', i);
+          IF i % 2 = 0 THEN
+            EXECUTE format('INSERT INTO tenant_${s}.t_%s (id, v) SELECT g, g FROM generate_series(1, 20) g', i);
+          ELSE
+            EXECUTE format('INSERT INTO tenant_${s}.t_%s (v) SELECT g FROM generate_series(1, 20) g', i);
+          END IF;
+        END LOOP;
+      END $$;`);
+    if (process.stderr.isTTY) process.stderr.write(`\rbuilding ${db}: ${(s + 1) * 100}/${size} tables`);
+  }
+  await c.query("VACUUM ANALYZE");
+  await c.end();
+  if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
+  return Date.now() - t0;
+}
+
+/** The per-sequence loop's script: two statements per sequence, one psql session. */
+function loopScript(db: string, size: number): string {
+  const lines: string[] = [];
+  for (let s = 0; s < Math.ceil(size / 100); s++) {
+    for (let i = 0; i < Math.min(100, size - s * 100); i++) {
+      lines.push(`SELECT last_value, is_called FROM tenant_${s}.t_${i}_id_seq;`);
+      lines.push(`SELECT max(id) FROM tenant_${s}.t_${i};`);
+    }
+  }
+  const file = join(tmpdir(), `seq-guard-bench-${db}.sql`);
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  return file;
+}
+
+function pgEnv(url: string): NodeJS.ProcessEnv {
+  const u = new URL(url);
+  return {
+    ...process.env,
+    PGHOST: u.hostname,
+    PGPORT: u.port,
+    PGUSER: decodeURIComponent(u.username),
+    PGPASSWORD: decodeURIComponent(u.password),
+    PGDATABASE: u.pathname.slice(1),
+  };
+}
+
+/** Run a command, return wall time and peak RSS (KiB, from GNU time). */
+function timed(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ ms: number; rssKb: number; code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn("/usr/bin/time", ["-f", "%M", cmd, ...args], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let err = "";
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stderr.on("data", (d) => {
+      err += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      const rssKb = Number(err.trim().split("\n").pop());
+      resolve({ ms, rssKb, code, out: out + err });
+    });
+  });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+};
+
+interface Row {
+  size: number;
+  loopMs: number;
+  checkMs: number;
+  ratio: number;
+  rssMb: number;
+  fixMs: number;
+  fixed: number;
+  buildMs: number;
+}
+
+const cli = join(root, "dist", "cli.js");
+if (spawnSync("psql", ["--version"]).status !== 0)
+  throw new Error("psql is needed: apt-get install postgresql-client");
+const extra = values.concurrency ? ["--concurrency", values.concurrency as string] : [];
+const rows: Row[] = [];
+try {
+  for (const size of sizes) {
+    const db = `bench_${size}`;
+    const buildMs = await build(db, size);
+    const script = loopScript(db, size);
+    const url = withDb(db);
+    const loop: number[] = [];
+    const check: number[] = [];
+    let rss = 0;
+    for (let r = 0; r < rounds; r++) {
+      const a = await timed("psql", ["-X", "-q", "-o", "/dev/null", "-f", script], pgEnv(url));
+      if (a.code !== 0) throw new Error(`the psql loop failed: ${a.out.slice(0, 500)}`);
+      loop.push(a.ms);
+      const b = await timed(
+        process.execPath,
+        [cli, "check", "--database-url", url, "--quiet", ...extra],
+        process.env,
+      );
+      if (b.code !== 1)
+        throw new Error(`seq-guard check should exit 1 (half behind), got ${b.code}: ${b.out.slice(0, 500)}`);
+      check.push(b.ms);
+      rss = Math.max(rss, b.rssKb);
+    }
+    // Fix once, then verify the fix took: a second check exits 0.
+    const reportFile = join(tmpdir(), `seq-guard-bench-${size}.json`);
+    const f = await timed(
+      process.execPath,
+      [cli, "fix", "--database-url", url, "--quiet", "--report-json", reportFile, ...extra],
+      process.env,
+    );
+    if (f.code !== 0) throw new Error(`seq-guard fix failed (${f.code}): ${f.out.slice(0, 800)}`);
+    const fixed = (JSON.parse(readFileSync(reportFile, "utf8")) as { summary: { fixed: number } }).summary
+      .fixed;
+    rss = Math.max(rss, f.rssKb);
+    const again = await timed(
+      process.execPath,
+      [cli, "check", "--database-url", url, "--quiet", ...extra],
+      process.env,
+    );
+    if (again.code !== 0) throw new Error(`check after fix should pass: ${again.out.slice(0, 500)}`);
+    rmSync(script, { force: true });
+    rmSync(reportFile, { force: true });
+    await query(adminUrl, `DROP DATABASE ${db}`);
+    const row: Row = {
+      size,
+      loopMs: median(loop),
+      checkMs: median(check),
+      ratio: median(check) / median(loop),
+      rssMb: rss / 1024,
+      fixMs: f.ms,
+      fixed,
+      buildMs,
+    };
+    rows.push(row);
+    console.error(
+      `${size}: loop ${row.loopMs.toFixed(0)} ms, check ${row.checkMs.toFixed(0)} ms, ratio ${row.ratio.toFixed(2)}, fix ${row.fixMs.toFixed(0)} ms (${fixed} fixed), peak RSS ${row.rssMb.toFixed(0)} MB`,
+    );
+  }
+} finally {
+  await server?.stop();
+}
+
+const version = spawnSync("psql", ["--version"]).stdout.toString().trim();
+const table = [
+  "| sequences | per-sequence psql loop | seq-guard check | ratio | seq-guard fix (half behind) | peak RSS |",
+  "|---:|---:|---:|---:|---:|---:|",
+  ...rows.map(
+    (r) =>
+      `| ${r.size.toLocaleString("en")} | ${(r.loopMs / 1000).toFixed(2)} s | ${(r.checkMs / 1000).toFixed(2)} s | ${r.ratio.toFixed(2)} | ${(r.fixMs / 1000).toFixed(2)} s (${r.fixed.toLocaleString("en")} fixed) | ${r.rssMb.toFixed(0)} MB |`,
+  ),
+].join("\n");
+const machine = `${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${version}, server: ${server ? "embedded PostgreSQL (default settings)" : "given by --database-url"}; medians of ${rounds} alternating rounds; whole process timed`;
+console.log(`${table}\n\n${machine}`);
+if (values.write) {
+  const file = values.write as string;
+  const doc = readFileSync(file, "utf8");
+  const marker = /<!-- bench:start -->[\s\S]*<!-- bench:end -->/;
+  const block = `<!-- bench:start -->\n${table}\n\n${machine}. Measured ${new Date().toISOString().slice(0, 10)}.\n<!-- bench:end -->`;
+  writeFileSync(file, marker.test(doc) ? doc.replace(marker, block) : `${doc}\n${block}\n`);
+}

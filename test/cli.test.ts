@@ -1,0 +1,222 @@
+// The built CLI (dist/cli.js) in a child process, as a user runs it: exit codes, output, JSON, connection
+// failures, and no password anywhere.
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { freePort } from "../src/embedded.ts";
+import type { Report } from "../src/types.ts";
+import { CORPUS_SQL } from "./corpus.ts";
+import { adminUrl, root, runCli, type ScratchDb, scratchDb } from "./helpers.ts";
+
+const password = decodeURIComponent(new URL(adminUrl()).password);
+
+function assertNoSecret(...texts: string[]) {
+  for (const t of texts) assert.ok(!t.includes(password), `the password leaked into output:\n${t}`);
+}
+
+describe("CLI usage", () => {
+  test("--help and --version exit 0", async () => {
+    const h = await runCli(["--help"]);
+    assert.equal(h.code, 0);
+    assert.match(h.stdout, /seq-guard check/);
+    assert.match(h.stdout, /Exit codes/);
+    const v = await runCli(["--version"]);
+    assert.equal(v.code, 0);
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
+    assert.equal(v.stdout.trim(), pkg.version);
+  });
+
+  for (const [args, pattern] of [
+    [["frobnicate"], /unknown command "frobnicate"/],
+    [[], /no command given/],
+    [["check", "--frob"], /Unknown option '--frob'/],
+    [["check", "--headroom-threshold", "abc"], /--headroom-threshold takes a percentage/],
+    [["check", "--concurrency", "0"], /--concurrency takes a whole number from 1 to 64/],
+    [["check", "--statement-timeout", "soon"], /--statement-timeout takes a duration/],
+    [["check", "--fail-on", "behind,weird"], /--fail-on takes a list of/],
+  ] as const) {
+    test(`usage error: ${args.join(" ") || "(nothing)"} exits 2`, async () => {
+      const r = await runCli([...args]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, pattern);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+    });
+  }
+
+  test("a malformed connection URL is a usage error and does not echo its password", async () => {
+    const r = await runCli(["check", "--database-url", "postgres://u:hunter2@exa mple:5432/db"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /not a valid connection URL/);
+    assert.ok(!r.stderr.includes("hunter2"), r.stderr);
+    const r2 = await runCli(["check", "--database-url", "mysql://u:hunter2@localhost/db"]);
+    assert.equal(r2.code, 2);
+    assert.match(r2.stderr, /must start with postgres:\/\//);
+    assert.ok(!r2.stderr.includes("hunter2"));
+  });
+});
+
+describe("CLI against a database", () => {
+  let db: ScratchDb;
+  let simple: ScratchDb;
+  let tmp: string;
+  before(async () => {
+    db = await scratchDb(CORPUS_SQL);
+    simple = await scratchDb(
+      "CREATE TABLE users (id serial PRIMARY KEY); INSERT INTO users VALUES (1), (2), (3); CREATE TABLE fine (id serial PRIMARY KEY);",
+    );
+    tmp = mkdtempSync(join(tmpdir(), "seq-guard-cli-test-"));
+  });
+  after(async () => {
+    await db.drop();
+    await simple.drop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test("check: exit 1, a table with the fix SQL, nothing changed", async () => {
+    const r = await runCli(["check", "--database-url", db.url]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stdout,
+      /behind\s+public\.users_id_seq\s+public\.users\.id\s+200\s+1\s+SELECT setval\('public\.users_id_seq', 200, true\);/,
+    );
+    assert.match(r.stdout, /exhausted\s+public\.int_full_id_seq/);
+    assert.match(r.stdout, /FAILED/);
+    assert.doesNotMatch(r.stdout, /\x1b\[/, "no colour when not on a terminal");
+    assertNoSecret(r.stdout, r.stderr);
+  });
+
+  test("--json prints the report contract; --report-json writes the same", async () => {
+    const file = join(tmp, "report.json");
+    const r = await runCli(["check", "--database-url", db.url, "--json", "--report-json", file]);
+    assert.equal(r.code, 1);
+    const report = JSON.parse(r.stdout) as Report;
+    assert.deepEqual(JSON.parse(readFileSync(file, "utf8")), report);
+    assert.equal(report.version, 1);
+    assert.equal(report.mode, "check");
+    assert.equal(report.ok, false);
+    assert.equal(report.targets.length, 1);
+    assert.equal(report.targets[0]?.database, db.name);
+    const users = report.targets[0]?.sequences.find((s) => s.sequence === "public.users_id_seq");
+    assert.deepEqual(
+      {
+        status: users?.status,
+        next_value: users?.next_value,
+        max: users?.max,
+        last_value: users?.last_value,
+        is_called: users?.is_called,
+        increment: users?.increment,
+        columns: users?.columns,
+      },
+      {
+        status: "behind",
+        next_value: "1",
+        max: "200",
+        last_value: "1",
+        is_called: false,
+        increment: "1",
+        columns: [{ table: "public.users", column: "id", type: "integer", max: "200", min: "1" }],
+      },
+    );
+    const s = report.summary;
+    assert.equal(s.sequences, s.ok + s.behind + s.fixed + s.exhausted + s.skipped + s.error);
+    assertNoSecret(r.stdout, readFileSync(file, "utf8"));
+  });
+
+  test("report never exits 1 on findings; --fail-on changes what fails", async () => {
+    assert.equal((await runCli(["report", "--database-url", db.url, "--quiet"])).code, 0);
+    assert.equal((await runCli(["check", "--database-url", db.url, "--quiet", "--fail-on", "none"])).code, 0);
+    const nearOnly = await runCli([
+      "check",
+      "--database-url",
+      db.url,
+      "--quiet",
+      "--schema",
+      "public",
+      "--exclude",
+      "public.[!n]*",
+      "--fail-on",
+      "near-exhaustion",
+    ]);
+    assert.equal(nearOnly.code, 1, "public.nearly is near exhaustion");
+  });
+
+  test("--quiet prints nothing", async () => {
+    const r = await runCli(["check", "--database-url", db.url, "--quiet"]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, "");
+    assert.equal(r.stderr, "");
+  });
+
+  test("fix then check: exit 0 both times; the next insert works", async () => {
+    const f = await runCli(["fix", "--database-url", simple.url]);
+    assert.equal(f.code, 0, f.stdout + f.stderr);
+    assert.match(f.stdout, /fixed\s+public\.users_id_seq\s+public\.users\.id\s+3\s+1 -> 4/);
+    const c = await runCli(["check", "--database-url", simple.url]);
+    assert.equal(c.code, 0, c.stdout);
+    await simple.query("INSERT INTO users DEFAULT VALUES");
+  });
+
+  test("fix exits 1 when something stays unfixable (exhausted)", async () => {
+    const r = await runCli(["fix", "--database-url", db.url, "--quiet"]);
+    assert.equal(r.code, 1);
+  });
+
+  test("connection settings from the PG* variables", async () => {
+    const u = new URL(simple.url);
+    const r = await runCli(["check"], {
+      PGHOST: u.hostname,
+      PGPORT: u.port,
+      PGUSER: decodeURIComponent(u.username),
+      PGPASSWORD: decodeURIComponent(u.password),
+      PGDATABASE: simple.name,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`== ${simple.name}`));
+    assertNoSecret(r.stdout, r.stderr);
+  });
+
+  test("DATABASE_URL is used when no flag is given", async () => {
+    const r = await runCli(["check", "--json"], { DATABASE_URL: simple.url });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as Report).targets[0]?.database, simple.name);
+  });
+});
+
+describe("CLI connection failures", () => {
+  test("nobody listening: exit 3, names host and port, bounded by --connect-timeout", async () => {
+    const port = await freePort();
+    const t0 = Date.now();
+    const r = await runCli([
+      "check",
+      "--database-url",
+      `postgres://u:s3cret-pw@127.0.0.1:${port}/db`,
+      "--connect-timeout",
+      "1s",
+    ]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, new RegExp(`could not connect to 127\\.0\\.0\\.1:${port}/db: connection refused`));
+    assert.ok(Date.now() - t0 < 15_000, "gave up in time");
+    assert.ok(!r.stderr.includes("s3cret-pw"));
+  });
+
+  test("a database that does not exist: exit 3 with the remedy", async () => {
+    const u = new URL(adminUrl());
+    u.pathname = "/no_such_db_here";
+    const r = await runCli(["check", "--database-url", u.toString()]);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /database "no_such_db_here" does not exist.*Create it first/);
+    assertNoSecret(r.stderr);
+  });
+
+  test("authentication failure: exit 3, the password never shown", async () => {
+    const u = new URL(adminUrl());
+    u.password = "wrong-password-xyz";
+    const r = await runCli(["check", "--database-url", u.toString()]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /authentication failed/);
+    assert.ok(!r.stderr.includes("wrong-password-xyz"));
+    assertNoSecret(r.stderr);
+  });
+});

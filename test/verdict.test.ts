@@ -1,0 +1,276 @@
+// Verdict arithmetic on its own: worked examples, then properties against a plain BigInt model over the whole
+// int8 range, both directions and every increment.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import fc from "fast-check";
+import type { ColumnLink, SequenceInfo } from "../src/types.ts";
+import { effectiveBound, fixSql, headroomOf, INT_RANGES, judge, nextValue } from "../src/verdict.ts";
+
+const I8 = INT_RANGES.bigint as { min: bigint; max: bigint };
+
+function link(type: "smallint" | "integer" | "bigint" | "text" = "integer", table = "public.t"): ColumnLink {
+  const r = INT_RANGES[type];
+  return {
+    tableOid: 1,
+    table,
+    columnIdent: "id",
+    column: "id",
+    type,
+    typeMin: r ? r.min : null,
+    typeMax: r ? r.max : null,
+    kind: "owned",
+    readable: true,
+    lockCount: 2,
+  };
+}
+
+function seq(p: Partial<SequenceInfo> = {}): SequenceInfo {
+  return {
+    oid: 1,
+    name: "public.s",
+    schema: "public",
+    relname: "s",
+    dataType: "bigint",
+    start: 1n,
+    increment: 1n,
+    minValue: 1n,
+    maxValue: I8.max,
+    cache: 1n,
+    cycle: false,
+    readable: true,
+    links: [link()],
+    ...p,
+  };
+}
+
+const opts = { headroomThreshold: 80 };
+const state = (lastValue: bigint, isCalled: boolean, ...cols: [bigint | null, bigint | null][]) => ({
+  lastValue,
+  isCalled,
+  columns: cols.map(([min, max]) => ({ min, max })),
+});
+
+describe("verdict examples", () => {
+  test("next value follows is_called", () => {
+    assert.equal(nextValue(10n, false, 1n), 10n);
+    assert.equal(nextValue(10n, true, 1n), 11n);
+    assert.equal(nextValue(-10n, true, -5n), -15n);
+  });
+
+  test("behind at the boundary: next == max is behind, next == max + 1 is ok", () => {
+    assert.equal(judge(seq(), state(10n, false, [1n, 10n]), opts).status, "behind");
+    assert.equal(judge(seq(), state(10n, true, [1n, 10n]), opts).status, "ok");
+  });
+
+  test("empty and all-NULL columns are never behind", () => {
+    assert.equal(judge(seq(), state(1n, false, [null, null]), opts).status, "ok");
+  });
+
+  test("fix target is the colliding extreme, so the next value becomes extreme + increment", () => {
+    const v = judge(seq({ increment: 10n }), state(1n, false, [1n, 95n]), opts);
+    assert.equal(v.status, "behind");
+    assert.equal(v.fixTo, 95n);
+    assert.equal(fixSql("public.s", v.fixTo as bigint), "SELECT setval('public.s', 95, true);");
+  });
+
+  test("descending: the smallest value at or below next collides", () => {
+    const s = seq({ increment: -1n, minValue: I8.min, maxValue: -1n, start: -1n });
+    const v = judge(s, state(-1n, false, [-10n, -3n]), opts);
+    assert.equal(v.status, "behind");
+    assert.equal(v.collision, -10n);
+    assert.equal(v.fixTo, -10n);
+  });
+
+  test("values outside the sequence's range never count", () => {
+    const s = seq({ minValue: 1n, maxValue: 1000n });
+    assert.equal(judge(s, state(5n, true, [2000n, 5000n]), opts).status, "ok");
+  });
+
+  test("the narrowest integer column bounds the sequence", () => {
+    const s = seq({ links: [link("bigint", "public.a"), link("integer", "public.b")] });
+    assert.equal(effectiveBound(s).bound, 2147483647n);
+    assert.match(effectiveBound(s).by, /integer column public\.b/);
+    const v = judge(s, state(1n, false, [null, null], [1n, 2147483647n]), opts);
+    assert.equal(v.status, "exhausted");
+  });
+
+  test("exhausted when the next value already lies beyond the bound", () => {
+    const s = seq({ dataType: "smallint", maxValue: 32767n, links: [link("smallint")] });
+    const v = judge(s, state(32767n, true, [null, null]), opts);
+    assert.equal(v.status, "exhausted");
+    assert.equal(v.fixTo, null);
+    assert.match(v.reason ?? "", /AS bigint/);
+  });
+
+  test("near exhaustion is a warning on an ok sequence", () => {
+    const v = judge(seq(), state(2000000000n, true, [null, null]), opts);
+    assert.equal(v.status, "ok");
+    assert.deepEqual(
+      v.warnings.map((w) => w.code),
+      ["near_exhaustion"],
+    );
+    assert.equal(v.headroom?.usedPct, 93.1);
+  });
+
+  test("skips: unlinked, non-integer, cycle", () => {
+    assert.equal(judge(seq({ links: [] }), state(1n, false), opts).skipReason, "unlinked");
+    assert.equal(
+      judge(seq({ links: [link("text")] }), state(1n, false), opts).skipReason,
+      "non_integer_column",
+    );
+    assert.equal(judge(seq({ cycle: true }), state(1n, false, [1n, 9n]), opts).skipReason, "cycle");
+  });
+
+  test("9007199254740993 survives (no double rounding)", () => {
+    const v = judge(seq({ links: [link("bigint")] }), state(1n, false, [1n, 9007199254740993n]), opts);
+    assert.equal(v.fixTo?.toString(), "9007199254740993");
+  });
+
+  test("headroom counts the values left, the next one included", () => {
+    const h = headroomOf(seq({ maxValue: 100n }), 91n, 100n);
+    assert.equal(h.remaining, 10n);
+    assert.equal(h.usedPct, 90);
+  });
+});
+
+// ---- property tests: the engine's verdict against a plain model -------------------------------------------
+
+const TYPES = ["smallint", "integer", "bigint"] as const;
+const int8 = fc.bigInt({ min: I8.min, max: I8.max });
+
+/** A valid sequence: min < max, a non-zero increment that fits, last_value inside the range. */
+const arbCase = fc
+  .record({
+    a: int8,
+    b: int8,
+    inc: fc.oneof(
+      fc.bigInt({ min: 1n, max: 10n }),
+      fc.bigInt({ min: -10n, max: -1n }),
+      fc.bigInt({ min: I8.min + 1n, max: I8.max }),
+    ),
+    lastPick: fc.bigInt({ min: 0n, max: I8.max }),
+    isCalled: fc.boolean(),
+    cols: fc.array(fc.record({ type: fc.constantFrom(...TYPES), values: fc.array(int8, { maxLength: 6 }) }), {
+      minLength: 1,
+      maxLength: 3,
+    }),
+    edge: fc.constantFrom("none", "last=max", "last=min", "value=next"),
+  })
+  .filter(({ a, b, inc }) => a !== b && inc !== 0n)
+  .map(({ a, b, inc, lastPick, isCalled, cols, edge }) => {
+    const minValue = a < b ? a : b;
+    const maxValue = a < b ? b : a;
+    const span = maxValue - minValue;
+    const increment = inc > span ? span : inc < -span ? -span : inc;
+    let lastValue = minValue + (lastPick % (span + 1n));
+    if (edge === "last=max") lastValue = maxValue;
+    if (edge === "last=min") lastValue = minValue;
+    const columns = cols.map((c) => {
+      const r = INT_RANGES[c.type] as { min: bigint; max: bigint };
+      let values = c.values.map((v) => (v < r.min ? r.min : v > r.max ? r.max : v));
+      if (edge === "value=next") {
+        const n = isCalled ? lastValue + increment : lastValue;
+        if (n >= r.min && n <= r.max) values = [...values, n];
+      }
+      return { type: c.type, values };
+    });
+    return { minValue, maxValue, increment: increment === 0n ? 1n : increment, lastValue, isCalled, columns };
+  });
+
+type Case = typeof arbCase extends fc.Arbitrary<infer T> ? T : never;
+
+/** The model: the rules of the issue, written as plainly as possible. */
+function model(c: Case) {
+  const asc = c.increment > 0n;
+  const next = c.isCalled ? c.lastValue + c.increment : c.lastValue;
+  const inRange = c.columns.flatMap((col) => col.values).filter((v) => v >= c.minValue && v <= c.maxValue);
+  const colliding = inRange.filter((v) => (asc ? v >= next : v <= next));
+  const collision =
+    colliding.length === 0 ? null : colliding.reduce((x, y) => (asc ? (y > x ? y : x) : y < x ? y : x));
+  let bound = asc ? c.maxValue : c.minValue;
+  for (const col of c.columns) {
+    const r = INT_RANGES[col.type] as { min: bigint; max: bigint };
+    if (asc && r.max < bound) bound = r.max;
+    if (!asc && r.min > bound) bound = r.min;
+  }
+  const beyond = (v: bigint) => (asc ? v > bound : v < bound);
+  if (beyond(next) || (collision !== null && beyond(collision + c.increment)))
+    return { status: "exhausted", collision };
+  return { status: collision === null ? "ok" : "behind", collision };
+}
+
+function toEngine(c: Case) {
+  const s = seq({
+    minValue: c.minValue,
+    maxValue: c.maxValue,
+    increment: c.increment,
+    start: c.increment > 0n ? c.minValue : c.maxValue,
+    links: c.columns.map((col) => link(col.type)),
+  });
+  // What probing returns: per column, min and max of the values inside the sequence's range.
+  const columns = c.columns.map((col) => {
+    const r = INT_RANGES[col.type] as { min: bigint; max: bigint };
+    const lo = c.minValue > r.min ? c.minValue : r.min;
+    const hi = c.maxValue < r.max ? c.maxValue : r.max;
+    const vs = col.values.filter((v) => v >= lo && v <= hi);
+    return {
+      min: vs.length ? vs.reduce((x, y) => (y < x ? y : x)) : null,
+      max: vs.length ? vs.reduce((x, y) => (y > x ? y : x)) : null,
+    };
+  });
+  return { s, state: { lastValue: c.lastValue, isCalled: c.isCalled, columns } };
+}
+
+describe("verdict properties (fast-check, whole int8 range)", () => {
+  test("the verdict and the colliding value agree with the model", () => {
+    fc.assert(
+      fc.property(arbCase, (c) => {
+        const { s, state: st } = toEngine(c);
+        const v = judge(s, st, opts);
+        const m = model(c);
+        assert.equal(v.status, m.status);
+        if (m.status === "behind") assert.equal(v.collision, m.collision);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  test("a fix only ever moves forward, lands inside the range, and clears the collision", () => {
+    fc.assert(
+      fc.property(arbCase, (c) => {
+        const { s, state: st } = toEngine(c);
+        const v = judge(s, st, opts);
+        if (v.status !== "behind") {
+          assert.equal(v.fixTo, null, "only a behind sequence gets a fix");
+          return;
+        }
+        const fixTo = v.fixTo as bigint;
+        const oldNext = v.next as bigint;
+        const newNext = fixTo + c.increment;
+        assert.ok(
+          fixTo >= c.minValue && fixTo <= c.maxValue,
+          "setval's value lies inside MINVALUE..MAXVALUE",
+        );
+        if (c.increment > 0n) assert.ok(newNext > oldNext, "forward (ascending)");
+        else assert.ok(newNext < oldNext, "forward (descending)");
+        // After the fix, judging again with the sequence at setval(fixTo, true) gives ok.
+        const after = judge(s, { ...st, lastValue: fixTo, isCalled: true }, opts);
+        assert.equal(after.status, "ok");
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  test("headroom never goes negative or past 100%", () => {
+    fc.assert(
+      fc.property(arbCase, (c) => {
+        const { s, state: st } = toEngine(c);
+        const v = judge(s, st, opts);
+        if (!v.headroom) return;
+        assert.ok(v.headroom.usedPct >= 0 && v.headroom.usedPct <= 100);
+        assert.ok(v.headroom.remaining >= 0n);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
