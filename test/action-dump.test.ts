@@ -2,13 +2,13 @@
 // them, fail or fix, keep them for later steps. Run the way the runner runs it, from a workspace folder.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { CORPUS_SQL, EXPECTED } from "./corpus.ts";
 import { FakeGitHub, runAction } from "./fake-github.ts";
-import { adminUrl, type ScratchDb, scratchDb, urlFor, withClient } from "./helpers.ts";
+import { adminUrl, root, type ScratchDb, scratchDb, urlFor, withClient } from "./helpers.ts";
 
 const count = (status: string) => Object.values(EXPECTED).filter((e) => e.status === status).length;
 
@@ -87,7 +87,10 @@ describe("the Action restoring dumps", () => {
     rmSync(ws, { recursive: true, force: true });
   });
 
-  const run = async (inputs: Record<string, string>, extra: { event?: "pull_request" | "push" } = {}) => {
+  const run = async (
+    inputs: Record<string, string>,
+    extra: { event?: "pull_request" | "push"; env?: NodeJS.ProcessEnv } = {},
+  ) => {
     const r = await runAction({ api, cwd: ws, inputs: { "database-url": adminUrl(), ...inputs }, ...extra });
     for (const d of (r.outputs.database ?? "").split("\n").filter(Boolean)) created.add(d);
     if (inputs["restore-database"]) created.add(inputs["restore-database"]);
@@ -154,6 +157,44 @@ describe("the Action restoring dumps", () => {
       assert.equal(a.props.file, "fixtures/corpus.dump");
       assert.equal(a.props.line, undefined, "no line in a binary archive");
     }
+  });
+
+  test("container: pg_restore and psql run inside the service container (docker exec), no password in argv", async () => {
+    const log = join(ws, "docker.log");
+    const u = new URL(adminUrl());
+    const r = await run(
+      { dump: "fixtures/broken.sql\nfixtures/corpus.dump", container: "pg-service", comment: "never" },
+      {
+        env: {
+          PATH: `${join(root, "test", "fixtures", "restore", "bin")}:${process.env.PATH}`,
+          FAKE_DOCKER_LOG: log,
+          FAKE_DOCKER_CONTAINER: "pg-service",
+          FAKE_DOCKER_PGHOST: u.hostname,
+          FAKE_DOCKER_PGPORT: u.port,
+        },
+      },
+    );
+    assert.equal(r.code, 1, r.visible);
+    assert.equal(r.outputs.violations, String(2 + count("behind") + count("exhausted")));
+    const calls = readFileSync(log, "utf8");
+    assert.match(calls, /^exec -i .*pg-service psql /m, "the plain fixture went to psql in the container");
+    assert.match(
+      calls,
+      /^exec -i .*pg-service pg_restore /m,
+      "the archive went to pg_restore in the container",
+    );
+    assert.ok(!calls.includes(password()), "no password in docker's argv");
+    const missing = await run(
+      { dump: "fixtures/broken.sql", container: "nope", comment: "never" },
+      {
+        env: {
+          PATH: `${join(root, "test", "fixtures", "restore", "bin")}:${process.env.PATH}`,
+          FAKE_DOCKER_CONTAINER: "pg-service",
+        },
+      },
+    );
+    assert.equal(missing.code, 4, missing.visible);
+    assert.match(missing.visible, /No such container: nope/);
   });
 
   test("a restore failure fails the job in every mode, with a clear message and no stack trace", async () => {
