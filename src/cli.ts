@@ -244,12 +244,21 @@ export async function run(argv: string[], io: Io): Promise<number> {
       let connection: ReturnType<typeof resolveConnection>;
       if (restoring && !serverNamed(parsed.url, io.env)) {
         // No server named anywhere: a throwaway one, stopped and removed whatever happens.
-        progress("starting the embedded PostgreSQL");
+        const since = Date.now();
+        const tick = setInterval(
+          () => progress(`starting the embedded PostgreSQL ${Math.round((Date.now() - since) / 1000)}s`),
+          1000,
+        );
         const starting = startEmbedded();
         undoEmbedded = onCleanup("stop the embedded PostgreSQL", async () => {
           await (await starting.catch(() => null))?.stop();
         });
-        embedded = await starting;
+        try {
+          embedded = await starting;
+        } finally {
+          clearInterval(tick);
+          progress(null);
+        }
         connection = parseDatabaseUrl(embedded.url, "--database-url");
       } else {
         connection = resolveConnection(parsed.url, io.env);

@@ -475,9 +475,9 @@ export class Restorer {
     let plainFacts: PlainFacts | null = null;
     const ticker = setInterval(() => {
       const s = Math.round((Date.now() - started) / 1000);
-      progress(
-        `restoring ${basename(info.path)} (${mb(info.size)}, ${d.format}${plainRead !== null ? `: ${mb(plainRead)} read` : ""}) ${s}s`,
-      );
+      const done =
+        plainRead !== null ? `${mb(plainRead).replace(/ MB$/, "")} of ${mb(info.size)} read` : mb(info.size);
+      progress(`restoring ${basename(info.path)} (${d.format}): ${done}, ${s}s`);
     }, 1000);
     ticker.unref();
     let createdHere = false;
@@ -545,7 +545,7 @@ export class Restorer {
       }
 
       // The restore itself.
-      progress(`restoring ${basename(info.path)} (${mb(info.size)}, ${d.format})`);
+      progress(`restoring ${basename(info.path)} (${d.format}): ${mb(info.size)}`);
       let run: ToolRun;
       let failure: string | null = null;
       if (archive) {
@@ -575,7 +575,7 @@ export class Restorer {
       } else {
         const filter = new PlainSqlFilter({ noOwner: true, noPrivileges: true });
         plainFacts = filter.facts;
-        const source = createReadStream(info.path);
+        const source = createReadStream(info.path, { highWaterMark: 1 << 20 });
         plainRead = 0;
         source.on("data", (c) => {
           plainRead = (plainRead ?? 0) + c.length;
@@ -597,8 +597,7 @@ export class Restorer {
           failure =
             e instanceof PlainSqlProblem
               ? `${info.path}:${e.line}: ${e.message}`
-              : (e as NodeJS.ErrnoException).code?.startsWith("Z_") ||
-                  /unexpected end of file|incorrect header|invalid/i.test(e.message)
+              : d.format === "plain-gzip" && (e as NodeJS.ErrnoException).code?.startsWith("Z_")
                 ? `${JSON.stringify(info.path)} is not a whole gzip file (${e.message}): it is truncated or corrupt. Make it again, or copy it again.`
                 : `could not read ${JSON.stringify(info.path)}: ${e.message}`;
         } else if (run.code !== 0) {
