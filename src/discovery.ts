@@ -9,58 +9,69 @@ import { INT_RANGES } from "./verdict.ts";
 // OID of nextval(regclass): fixed in pg_proc.dat since PostgreSQL 8.1.
 const NEXTVAL_OID = 1574;
 
+// Privilege functions cost a catalog lookup each; a superuser may read and update everything, so they are asked
+// only for other roles (CASE evaluates its branches in order).
+const SUPER = "(SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)";
+
 const SEQUENCES_SQL = `
 SELECT c.oid::int8::text AS oid, n.nspname AS schema, c.relname,
        format('%I.%I', n.nspname, c.relname) AS name,
-       format_type(s.seqtypid, NULL) AS data_type,
+       CASE s.seqtypid WHEN 20 THEN 'bigint' WHEN 23 THEN 'integer' WHEN 21 THEN 'smallint'
+            ELSE format_type(s.seqtypid, NULL) END AS data_type,
        s.seqstart::text AS start, s.seqincrement::text AS increment,
        s.seqmin::text AS min, s.seqmax::text AS max, s.seqcache::text AS cache, s.seqcycle AS cycle,
-       has_sequence_privilege(c.oid, 'SELECT') AS can_read,
-       has_sequence_privilege(c.oid, 'UPDATE') AS can_update
+       CASE WHEN su.is THEN true ELSE has_sequence_privilege(c.oid, 'SELECT') END AS can_read,
+       CASE WHEN su.is THEN true ELSE has_sequence_privilege(c.oid, 'UPDATE') END AS can_update
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
+CROSS JOIN (SELECT coalesce(${SUPER}, false) AS is) su
 WHERE c.relkind = 'S'
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
 ORDER BY n.nspname, c.relname`;
 
+// One row per (sequence, column, kind of link); a serial column has two (OWNED BY and its default), merged in
+// code. Rows come in no particular order: sorting is cheaper in code than in a sort that spills to disk.
 const LINKS_SQL = `
 WITH l AS (
-  SELECT d.objid AS seq, d.refobjid AS tbl, d.refobjsubid AS attnum,
+  SELECT d.objid AS seq, d.refobjid AS tbl, d.refobjsubid::int2 AS attnum,
          CASE d.deptype WHEN 'i' THEN 'identity' ELSE 'owned' END AS kind
   FROM pg_catalog.pg_depend d
   WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
     AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
-  UNION
+  UNION ALL
   SELECT d.refobjid, ad.adrelid, ad.adnum, 'default'
   FROM pg_catalog.pg_depend d
   JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
   WHERE d.classid = 'pg_catalog.pg_attrdef'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
     AND d.deptype = 'n' AND ad.adbin::text LIKE '%:funcid ${NEXTVAL_OID} %'
 )
-SELECT l.seq::int8::text AS seq, l.tbl::int8::text AS tbl,
+SELECT l.seq::int8::text AS seq, l.tbl::int8::text AS tbl, l.kind,
        format('%I.%I', n.nspname, c.relname) AS table_name,
        quote_ident(a.attname) AS column_ident, a.attname AS column_name,
-       format_type(a.atttypid, a.atttypmod) AS type,
-       format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL) AS base_type,
-       array_agg(DISTINCT l.kind) AS kinds,
-       has_column_privilege(l.tbl, l.attnum::int2, 'SELECT') AS can_read,
-       (SELECT count(*) FROM pg_catalog.pg_index i WHERE i.indrelid = l.tbl)::int AS indexes
+       CASE WHEN a.atttypid IN (20, 21, 23) THEN format_type(a.atttypid, NULL)
+            ELSE format_type(a.atttypid, a.atttypmod) END AS type,
+       CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END::int AS base_type,
+       CASE WHEN su.is THEN true ELSE has_column_privilege(l.tbl, l.attnum, 'SELECT') END AS can_read
 FROM l
 JOIN pg_catalog.pg_class s ON s.oid = l.seq AND s.relkind = 'S'
 JOIN pg_catalog.pg_class c ON c.oid = l.tbl AND c.relkind IN ('r', 'p', 'f', 'm')
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_attribute a ON a.attrelid = l.tbl AND a.attnum = l.attnum AND NOT a.attisdropped
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-GROUP BY l.seq, l.tbl, l.attnum, n.nspname, c.relname, a.attname, a.atttypid, a.atttypmod, t.typtype, t.typbasetype
-ORDER BY l.seq, n.nspname, c.relname, l.attnum`;
+CROSS JOIN (SELECT coalesce(${SUPER}, false) AS is) su`;
 
-// Parent/child pairs of inheritance and declarative partitioning, with each child's index count.
+// Parent/child pairs of inheritance and declarative partitioning.
 const INHERITS_SQL = `
-SELECT i.inhrelid::int8::text AS child, i.inhparent::int8::text AS parent,
-       (SELECT count(*) FROM pg_catalog.pg_index x WHERE x.indrelid = i.inhrelid)::int AS indexes
-FROM pg_catalog.pg_inherits i`;
+SELECT i.inhrelid::int8::text AS child, i.inhparent::int8::text AS parent FROM pg_catalog.pg_inherits i`;
+
+// How many indexes each table has: a scan's planning locks them all, so they count against the lock budget.
+const INDEXES_SQL = `
+SELECT indrelid::int8::text AS rel, count(*)::int AS n FROM pg_catalog.pg_index GROUP BY indrelid`;
+
+// Integer types by OID: int2, int4, int8 (a domain over one of them counts as it).
+const INT_TYPE_BY_OID: Record<number, string> = { 21: "smallint", 23: "integer", 20: "bigint" };
 
 interface SeqRow {
   oid: string;
@@ -81,14 +92,13 @@ interface SeqRow {
 interface LinkRow {
   seq: string;
   tbl: string;
+  kind: LinkKind;
   table_name: string;
   column_ident: string;
   column_name: string;
   type: string;
-  base_type: string;
-  kinds: string[] | string;
+  base_type: number;
   can_read: boolean;
-  indexes: number;
 }
 
 export interface DiscoveredSequence extends SequenceInfo {
@@ -100,17 +110,20 @@ const KIND_ORDER: LinkKind[] = ["identity", "owned", "default"];
 /** Find every sequence of the database and the columns it feeds. Children already covered by a parent are dropped. */
 export async function discover(client: pg.ClientBase): Promise<DiscoveredSequence[]> {
   const seqRows = (await client.query<SeqRow>(SEQUENCES_SQL)).rows;
-  const linkRows = (await client.query<LinkRow>(LINKS_SQL)).rows;
-  const inhRows = (await client.query<{ child: string; parent: string; indexes: number }>(INHERITS_SQL)).rows;
+  const linkRows = mergeKinds((await client.query<LinkRow>(LINKS_SQL)).rows);
+  const inhRows = (await client.query<{ child: string; parent: string }>(INHERITS_SQL)).rows;
+  const indexCount = new Map(
+    (await client.query<{ rel: string; n: number }>(INDEXES_SQL)).rows.map((r) => [r.rel, r.n] as const),
+  );
 
   const parents = new Map<string, string[]>();
-  const children = new Map<string, { child: string; indexes: number }[]>();
+  const children = new Map<string, string[]>();
   for (const r of inhRows) {
     const p = parents.get(r.child) ?? [];
     p.push(r.parent);
     parents.set(r.child, p);
     const c = children.get(r.parent) ?? [];
-    c.push({ child: r.child, indexes: r.indexes });
+    c.push(r.child);
     children.set(r.parent, c);
   }
 
@@ -129,16 +142,16 @@ export async function discover(client: pg.ClientBase): Promise<DiscoveredSequenc
     }
     return false;
   };
-  const lockCount = (tbl: string, indexes: number): number => {
-    let n = 1 + indexes;
+  const lockCount = (tbl: string): number => {
+    let n = 1 + (indexCount.get(tbl) ?? 0);
     const stack = [...(children.get(tbl) ?? [])];
     const seen = new Set<string>();
     while (stack.length > 0) {
-      const c = stack.pop() as { child: string; indexes: number };
-      if (seen.has(c.child)) continue;
-      seen.add(c.child);
-      n += 1 + c.indexes;
-      stack.push(...(children.get(c.child) ?? []));
+      const c = stack.pop() as string;
+      if (seen.has(c)) continue;
+      seen.add(c);
+      n += 1 + (indexCount.get(c) ?? 0);
+      stack.push(...(children.get(c) ?? []));
     }
     return n;
   };
@@ -146,8 +159,8 @@ export async function discover(client: pg.ClientBase): Promise<DiscoveredSequenc
   const linksBySeq = new Map<string, ColumnLink[]>();
   for (const r of linkRows) {
     if (ancestorLinked(r)) continue;
-    const kinds = parseArray(r.kinds);
-    const range = INT_RANGES[r.base_type];
+    const intType = INT_TYPE_BY_OID[r.base_type];
+    const range = intType ? INT_RANGES[intType] : undefined;
     const link: ColumnLink = {
       tableOid: Number(r.tbl),
       table: r.table_name,
@@ -156,9 +169,9 @@ export async function discover(client: pg.ClientBase): Promise<DiscoveredSequenc
       type: r.type,
       typeMin: range ? range.min : null,
       typeMax: range ? range.max : null,
-      kind: KIND_ORDER.find((k) => kinds.includes(k)) ?? "default",
+      kind: r.kind,
       readable: r.can_read,
-      lockCount: lockCount(r.tbl, r.indexes),
+      lockCount: lockCount(r.tbl),
     };
     const list = linksBySeq.get(r.seq) ?? [];
     list.push(link);
@@ -183,11 +196,20 @@ export async function discover(client: pg.ClientBase): Promise<DiscoveredSequenc
   }));
 }
 
-/** node-postgres parses text[] but not every array type; accept both shapes. */
-function parseArray(v: string[] | string): string[] {
-  if (Array.isArray(v)) return v;
-  return v
-    .replace(/^\{|\}$/g, "")
-    .split(",")
-    .filter((s) => s.length > 0);
+/**
+ * One row per (sequence, table, column): a serial column is linked twice (OWNED BY and its default), an identity
+ * column once. Keep the strongest kind, and order by sequence, then table and column, as reports list them.
+ */
+function mergeKinds(rows: LinkRow[]): LinkRow[] {
+  const byKey = new Map<string, LinkRow>();
+  for (const r of rows) {
+    const key = `${r.seq}/${r.tbl}/${r.column_name}`;
+    const had = byKey.get(key);
+    if (!had || KIND_ORDER.indexOf(r.kind) < KIND_ORDER.indexOf(had.kind)) byKey.set(key, r);
+  }
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...byKey.values()].sort(
+    (a, b) =>
+      Number(a.seq) - Number(b.seq) || cmp(a.table_name, b.table_name) || cmp(a.column_name, b.column_name),
+  );
 }

@@ -37,10 +37,12 @@ async function fixBatch(
   out: Map<number, FixResult>,
 ): Promise<void> {
   const ms = (v: number) => Math.max(0, Math.trunc(v));
-  await client.query(
-    `BEGIN; SET LOCAL lock_timeout = ${ms(opts.lockTimeoutMs)}; SET LOCAL statement_timeout = ${ms(opts.statementTimeoutMs)}; ${lockStatement(batch)}`,
-  );
-  const states = await readBatch(client, batch);
+  const states = await readBatch(client, batch, [
+    "BEGIN",
+    `SET LOCAL lock_timeout = ${ms(opts.lockTimeoutMs)}`,
+    `SET LOCAL statement_timeout = ${ms(opts.statementTimeoutMs)}`,
+    lockStatement(batch),
+  ]);
   const oids: string[] = [];
   const values: string[] = [];
   const planned: [Fixable, FixResult][] = [];

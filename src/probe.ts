@@ -45,26 +45,29 @@ export function collisionRange(seq: SequenceInfo, link: ColumnLink): { lo: bigin
 }
 
 /**
- * The one statement that reads a sequence's position and, for each integer column it feeds, the min and max of
- * the values inside the sequence's range. With an index on the column each extreme is one index probe.
+ * The one statement that reads a sequence's position and, for each integer column it feeds, the extreme that can
+ * collide: max() when the sequence ascends, min() when it descends. With an index on the column that is one index
+ * probe. A bound goes into the WHERE clause only where the sequence's range is narrower than the column type's
+ * (values past it can never come from this sequence); the other side needs none: an extreme that falls short of
+ * the range means no value lies in it, which parseRow turns into null.
  */
 export function probeStatement(seq: SequenceInfo): string {
+  const ascending = seq.increment > 0n;
   const cols: string[] = ["s.last_value::text AS lv", "s.is_called AS ic"];
-  const from: string[] = [`${seq.name} s`];
   integerLinks(seq).forEach((link, i) => {
     const range = collisionRange(seq, link);
     if (!range) {
-      cols.push(`NULL::text AS n${i}`, `NULL::text AS x${i}`);
+      cols.push(`NULL::text AS e${i}`);
       return;
     }
-    const t = typeName(link);
     const c = link.columnIdent;
-    cols.push(`c${i}.mn::text AS n${i}`, `c${i}.mx::text AS x${i}`);
-    from.push(
-      `(SELECT min(${c}) AS mn, max(${c}) AS mx FROM ${link.table} WHERE ${c} BETWEEN '${range.lo}'::${t} AND '${range.hi}'::${t}) c${i}`,
-    );
+    const t = typeName(link);
+    let where = "";
+    if (ascending && range.hi < (link.typeMax as bigint)) where = ` WHERE ${c} <= '${range.hi}'::${t}`;
+    if (!ascending && range.lo > (link.typeMin as bigint)) where = ` WHERE ${c} >= '${range.lo}'::${t}`;
+    cols.push(`(SELECT ${ascending ? "max" : "min"}(${c}) FROM ${link.table}${where})::text AS e${i}`);
   });
-  return `SELECT ${cols.join(", ")} FROM ${from.join(", ")}`;
+  return `SELECT ${cols.join(", ")} FROM ${seq.name} s`;
 }
 
 interface ProbeRow {
@@ -74,13 +77,14 @@ interface ProbeRow {
 }
 
 function parseRow(seq: SequenceInfo, row: ProbeRow): SequenceState {
-  const columns: ColumnExtremes[] = integerLinks(seq).map((_, i) => {
-    const mn = row[`n${i}`];
-    const mx = row[`x${i}`];
-    return {
-      min: typeof mn === "string" ? BigInt(mn) : null,
-      max: typeof mx === "string" ? BigInt(mx) : null,
-    };
+  const ascending = seq.increment > 0n;
+  const columns: ColumnExtremes[] = integerLinks(seq).map((link, i) => {
+    const raw = row[`e${i}`];
+    const range = collisionRange(seq, link);
+    let v = typeof raw === "string" ? BigInt(raw) : null;
+    // The extreme fell short of the range: no value of the column lies inside it.
+    if (v !== null && range && (v < range.lo || v > range.hi)) v = null;
+    return ascending ? { min: null, max: v } : { min: v, max: null };
   });
   return { lastValue: BigInt(row.lv), isCalled: row.ic, columns };
 }
@@ -135,19 +139,27 @@ export function explainError(seq: SequenceInfo, err: unknown, statementTimeoutMs
 }
 
 /**
- * Run one batch's statements inside an open transaction (the caller began it). On success returns the states in
- * order; when any statement fails the transaction is aborted and the error is thrown.
+ * Run one batch's statements in one round trip, after `prefix` (statements that return no rows of interest, such
+ * as BEGIN and SET LOCAL) and before `suffix` (such as COMMIT). Returns the states in order; when any statement
+ * fails the server skips the rest and the error is thrown (the caller rolls back).
  */
-export async function readBatch(client: pg.ClientBase, seqs: SequenceInfo[]): Promise<SequenceState[]> {
-  if (seqs.length === 0) return [];
-  const sql = seqs.map(probeStatement).join(";\n");
+export async function readBatch(
+  client: pg.ClientBase,
+  seqs: SequenceInfo[],
+  prefix: string[] = [],
+  suffix: string[] = [],
+): Promise<SequenceState[]> {
+  const sql = [...prefix, ...seqs.map(probeStatement), ...suffix].join(";\n");
+  if (sql === "") return [];
   const res = (await client.query(sql)) as unknown as pg.QueryResult<ProbeRow> | pg.QueryResult<ProbeRow>[];
   const results = Array.isArray(res) ? res : [res];
-  return seqs.map((seq, i) => parseRow(seq, (results[i] as pg.QueryResult<ProbeRow>).rows[0] as ProbeRow));
+  return seqs.map((seq, i) =>
+    parseRow(seq, (results[prefix.length + i] as pg.QueryResult<ProbeRow>).rows[0] as ProbeRow),
+  );
 }
 
-function beginReadOnly(timeoutMs: number): string {
-  return `BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.max(0, Math.trunc(timeoutMs))}`;
+function beginReadOnly(timeoutMs: number): string[] {
+  return ["BEGIN READ ONLY", `SET LOCAL statement_timeout = ${Math.max(0, Math.trunc(timeoutMs))}`];
 }
 
 /** Probe one batch in a READ ONLY transaction; if it fails, probe each sequence alone to find the one at fault. */
@@ -158,9 +170,7 @@ async function probeBatch(
   out: Map<number, ProbeResult>,
 ): Promise<void> {
   try {
-    await client.query(beginReadOnly(opts.statementTimeoutMs));
-    const states = await readBatch(client, batch);
-    await client.query("COMMIT");
+    const states = await readBatch(client, batch, beginReadOnly(opts.statementTimeoutMs), ["COMMIT"]);
     batch.forEach((seq, i) => {
       out.set(seq.oid, { ok: true, state: states[i] as SequenceState });
     });
@@ -170,9 +180,7 @@ async function probeBatch(
   }
   for (const seq of batch) {
     try {
-      await client.query(beginReadOnly(opts.statementTimeoutMs));
-      const [state] = await readBatch(client, [seq]);
-      await client.query("COMMIT");
+      const [state] = await readBatch(client, [seq], beginReadOnly(opts.statementTimeoutMs), ["COMMIT"]);
       out.set(seq.oid, { ok: true, state: state as SequenceState });
     } catch (err) {
       await client.query("ROLLBACK").catch(() => undefined);

@@ -50,7 +50,10 @@ export interface SequenceInfo {
   links: ColumnLink[];
 }
 
-/** Extremes of one linked column, counting only values inside the sequence's MINVALUE..MAXVALUE. */
+/**
+ * The extreme of one linked column that can collide, counting only values inside the sequence's range: max for
+ * an ascending sequence, min for a descending one (the other stays null: it cannot collide, so it is not read).
+ */
 export interface ColumnExtremes {
   min: bigint | null;
   max: bigint | null;
@@ -75,7 +78,10 @@ export interface ColumnReport {
   table: string;
   column: string;
   type: string;
-  /** Largest / smallest value inside the sequence's range; null when there is none (empty, all NULL). */
+  /**
+   * Largest value inside the sequence's range (ascending sequences) or smallest (descending); the other is null,
+   * as is either when the column holds no value in the range (empty, all NULL).
+   */
   max: string | null;
   min: string | null;
 }
