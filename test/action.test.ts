@@ -387,6 +387,19 @@ describe("failures before any result", () => {
         assertNoStack(run);
       }
       assert.equal(api.comments.length, 0, "auto: a failure alone does not open a comment");
+      // But a comment that exists is brought up to date: its old findings must not stand for this run.
+      const marker = "<!-- seq-guard:comment workflow=Fixtures job=sequences key= -->";
+      const old = api.addComment(7, `${marker}\n## ❌ seq-guard: 3 sequences fail the check`, {
+        login: BOT,
+        type: "Bot",
+      });
+      const run = await runAction({ api, inputs: { "database-url": u.toString() } });
+      assert.equal(run.code, 3);
+      assert.equal(api.comments.length, 1);
+      assert.match(old.body, /## ⚠️ seq-guard could not finish/);
+      assert.match(old.body, /authentication failed/);
+      assert.doesNotMatch(old.body, /3 sequences fail/);
+      assert.ok(!old.body.includes("Wr0ng-Pa55word-xyz"));
     } finally {
       await api.close();
     }
