@@ -11,7 +11,12 @@ import { EXIT, SeqGuardError, UsageError } from "./errors.ts";
 import { parseDuration, parseFailOn, parseInteger, parsePercent } from "./options.ts";
 import { renderText } from "./render-text.ts";
 import { buildReport, defaultFailOn, type FailOn } from "./report.ts";
-import { InterruptedError, installSignalHandlers, onCleanup } from "./restore/cleanup.ts";
+import {
+  InterruptedError,
+  installSignalHandlers,
+  interruptedExitCode,
+  onCleanup,
+} from "./restore/cleanup.ts";
 import { checkDumps, type RestoreOptions, runTargets, targetsExitCode } from "./targets.ts";
 import type { Mode, Report } from "./types.ts";
 import { VERSION } from "./version.ts";
@@ -284,7 +289,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       removeHandlers();
     }
   } catch (err) {
-    if (err instanceof InterruptedError) return EXIT.interrupted;
+    if (err instanceof InterruptedError) return interruptedExitCode();
     if (err instanceof SeqGuardError) {
       io.stderr(`seq-guard: ${redact(err.message, secrets)}\n`);
       return err.exitCode;

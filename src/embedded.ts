@@ -46,7 +46,8 @@ export async function startEmbedded(settings: Record<string, string | number> = 
     // (and the CLI cleans up on signals), so those hooks are taken out again.
     const events = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
     const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
-    EmbeddedPostgres = ((await import(/* webpackIgnore: true */ name)) as { default: EmbeddedPostgresCtor }).default;
+    EmbeddedPostgres = ((await import(/* webpackIgnore: true */ name)) as { default: EmbeddedPostgresCtor })
+      .default;
     for (const e of events) {
       for (const l of process.listeners(e as NodeJS.Signals)) {
         if (!before.get(e)?.has(l)) process.off(e, l as (...args: unknown[]) => void);
@@ -76,17 +77,20 @@ export async function startEmbedded(settings: Record<string, string | number> = 
     onLog: (m: unknown) => logs.push(String(m)),
     onError: (m: unknown) => logs.push(String(m)),
   });
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    try {
-      await server.stop();
-    } catch {
-      // the server may have died already; the data dir goes regardless
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+  // Every caller waits for the same stop (a signal handler and a finally block may both stop it): none returns
+  // before the data dir is gone.
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      try {
+        await server.stop();
+      } catch {
+        // the server may have died already; the data dir goes regardless
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    })();
+    return stopping;
   };
   try {
     await server.initialise();

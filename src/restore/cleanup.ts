@@ -11,6 +11,7 @@ interface Entry {
 
 const entries = new Set<Entry>();
 let controller = new AbortController();
+let exitCode = 130;
 
 /** Register an undo action; call the returned function once it is no longer needed (or done). */
 export function onCleanup(label: string, undo: Undo): () => void {
@@ -28,6 +29,14 @@ export function interruption(): AbortSignal {
 
 export function interrupted(): boolean {
   return controller.signal.aborted;
+}
+
+/**
+ * The exit code of an interrupted run: 130 after SIGINT, 143 after SIGTERM. Work that stops with InterruptedError
+ * returns this, so the code is right whether the signal handler or the interrupted run ends the process first.
+ */
+export function interruptedExitCode(): number {
+  return exitCode;
 }
 
 /** Thrown by work that stops because the run was interrupted. */
@@ -79,6 +88,8 @@ export function installSignalHandlers(opts: {
       return;
     }
     handling = true;
+    exitCode = code;
+    process.exitCode = code;
     controller.abort(new InterruptedError());
     opts.notify(`seq-guard: ${signal === "SIGINT" ? "interrupted" : "terminated"}: cleaning up\n`);
     void runCleanups().finally(() => opts.exit(code));
