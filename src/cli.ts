@@ -17,6 +17,7 @@ import {
   interruptedExitCode,
   onCleanup,
 } from "./restore/cleanup.ts";
+import { type SqlScriptOptions, sqlScript } from "./sql-script.ts";
 import { checkDumps, type RestoreOptions, runTargets, targetsExitCode } from "./targets.ts";
 import type { Mode, Report } from "./types.ts";
 import { VERSION } from "./version.ts";
@@ -36,6 +37,9 @@ Usage:
   seq-guard check  [options]   verify; exit 1 when a sequence is behind, exhausted or unreadable
   seq-guard fix    [options]   advance behind sequences exactly, verify again; exit 1 on what stays unfixed
   seq-guard report [options]   verify and report; never exits 1 on findings
+  seq-guard sql [--fix] [opts] print a standalone SQL script that checks (--fix: fixes) the same way with psql
+                               alone; connects to nothing. Takes --schema, --exclude, --headroom-threshold,
+                               --lock-timeout
 
 Dumps (restored into scratch databases, then verified; see Restore below):
   seq-guard check [options] DUMP...     or  --dump PATH (repeatable)
@@ -91,7 +95,7 @@ interface Parsed {
   debug: boolean;
 }
 
-export function parseCli(argv: string[], io: Io): Parsed | "help" | "version" {
+export function parseCli(argv: string[], io: Io): Parsed | { sql: SqlScriptOptions } | "help" | "version" {
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
@@ -110,6 +114,7 @@ export function parseCli(argv: string[], io: Io): Parsed | "help" | "version" {
         "restore-via": { type: "string" },
         schema: { type: "string", multiple: true },
         exclude: { type: "string", multiple: true },
+        fix: { type: "boolean" },
         "headroom-threshold": { type: "string" },
         "fail-on": { type: "string" },
         concurrency: { type: "string" },
@@ -135,10 +140,14 @@ export function parseCli(argv: string[], io: Io): Parsed | "help" | "version" {
   if (v.help) return "help";
   if (v.version) return "version";
   const [command, ...rest] = parsed.positionals;
+  if (command === "sql") return { sql: parseSqlCommand(argv) };
   if (!command)
-    throw new UsageError("no command given: use seq-guard check, fix or report (seq-guard --help)");
+    throw new UsageError("no command given: use seq-guard check, fix, report or sql (seq-guard --help)");
   if (!COMMANDS.includes(command as Mode)) {
-    throw new UsageError(`unknown command "${command}": use check, fix or report (seq-guard --help)`);
+    throw new UsageError(`unknown command "${command}": use check, fix, report or sql (seq-guard --help)`);
+  }
+  if (v.fix) {
+    throw new UsageError("--fix belongs to seq-guard sql --fix; to fix a database, run seq-guard fix");
   }
   const mode = command as Mode;
   const str = (k: string) => v[k] as string | undefined;
@@ -205,6 +214,51 @@ export function parseCli(argv: string[], io: Io): Parsed | "help" | "version" {
   };
 }
 
+/** `seq-guard sql`: its own, smaller set of options; it connects to nothing, so connection and restore flags are errors. */
+export function parseSqlCommand(argv: string[]): SqlScriptOptions {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        fix: { type: "boolean" },
+        schema: { type: "string", multiple: true },
+        exclude: { type: "string", multiple: true },
+        "headroom-threshold": { type: "string" },
+        "lock-timeout": { type: "string" },
+        debug: { type: "boolean" },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(
+      `${(err as Error).message.replace(/\. To specify.*$/s, "")}. seq-guard sql prints a script and connects to nothing: it takes only --fix, --schema, --exclude, --headroom-threshold and --lock-timeout.`,
+    );
+  }
+  const extra = parsed.positionals.filter((p, i) => !(p === "sql" && i === 0));
+  if (extra.length > 0) {
+    throw new UsageError(
+      `seq-guard sql takes no arguments (got "${extra[0]}"): it prints a script for psql; run it with psql -X -v ON_ERROR_STOP=1 -d DATABASE -f FILE`,
+    );
+  }
+  const v = parsed.values as Record<string, string | string[] | boolean | undefined>;
+  return {
+    fix: Boolean(v.fix),
+    schemas: (v.schema as string[] | undefined) ?? [],
+    exclude: (v.exclude as string[] | undefined) ?? [],
+    headroomThreshold:
+      v["headroom-threshold"] !== undefined
+        ? parsePercent("--headroom-threshold", v["headroom-threshold"] as string)
+        : DEFAULT_ENGINE.headroomThreshold,
+    lockTimeoutMs:
+      v["lock-timeout"] !== undefined
+        ? parseDuration("--lock-timeout", v["lock-timeout"] as string)
+        : DEFAULT_ENGINE.lockTimeoutMs,
+    version: VERSION,
+  };
+}
+
 /** A progress line on stderr, only on a terminal and only once a run has taken more than a moment. */
 function makeProgress(io: Io, opts: Parsed): (text: string | null) => void {
   const started = Date.now();
@@ -233,6 +287,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
     }
     if (parsed === "version") {
       io.stdout(`${VERSION}\n`);
+      return EXIT.ok;
+    }
+    if ("sql" in parsed) {
+      io.stdout(sqlScript(parsed.sql));
       return EXIT.ok;
     }
     debug = parsed.debug;
