@@ -16,13 +16,7 @@ import { context, getOctokit } from "@actions/github";
 import * as glob from "@actions/glob";
 import { Minimatch } from "minimatch";
 import { type Place, planAnnotations, TableDataLocator, tableOf } from "./annotations.ts";
-import {
-  type ConnectionTarget,
-  parseDatabaseUrl,
-  redact,
-  resolveConnection,
-  serverNamed,
-} from "./connection.ts";
+import { type ConnectionTarget, redact, resolveConnection, secretsOf, serverNamed } from "./connection.ts";
 import { DEFAULT_ENGINE, type EngineOptions } from "./engine.ts";
 import { EXIT, SeqGuardError, UsageError } from "./errors.ts";
 import { explainGitHubError, markerOf, type Repo, syncIssue, upsertComment } from "./github.ts";
@@ -55,31 +49,6 @@ export interface ActionInputs {
   annotations: boolean;
   reportJson: string | undefined;
   issueOnFailure: boolean;
-}
-
-const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:([^@/?#]*)@/i;
-
-/** Every password the connection settings hold, in every spelling: masked before anything is logged. */
-export function secretsOf(url: string, env: NodeJS.ProcessEnv): string[] {
-  const out = new Set<string>();
-  for (const u of [url, env.DATABASE_URL ?? ""]) {
-    if (!u) continue;
-    try {
-      for (const s of parseDatabaseUrl(u, "DATABASE_URL").secrets) out.add(s);
-    } catch {
-      const m = URL_PASSWORD.exec(u);
-      if (m?.[1]) {
-        out.add(m[1]);
-        try {
-          out.add(decodeURIComponent(m[1]));
-        } catch {
-          // masked as written
-        }
-      }
-    }
-  }
-  if (env.PGPASSWORD) out.add(env.PGPASSWORD);
-  return [...out].filter((s) => s.length > 0);
 }
 
 function input(name: string): string {
@@ -494,12 +463,15 @@ async function fail(ctx: Context, err: unknown): Promise<number> {
 }
 
 /** Run the Action. Returns the exit code; never throws. */
-export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runAction(
+  env: NodeJS.ProcessEnv = process.env,
+  masked: string[] = [],
+): Promise<number> {
   const ctx: Context = { env, secrets: [], inputs: null };
   try {
     // Mask passwords first, before anything at all is logged.
     ctx.secrets = secretsOf(core.getInput("database-url"), env);
-    for (const s of ctx.secrets) core.setSecret(s);
+    for (const s of ctx.secrets) if (!masked.includes(s)) core.setSecret(s);
 
     const inputs = readInputs();
     ctx.inputs = inputs;

@@ -137,3 +137,28 @@ export function isTransient(err: unknown): boolean {
     /Connection terminated unexpectedly/.test(e.message ?? "")
   );
 }
+
+const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:([^@/?#]*)@/i;
+
+/** Every password the connection settings hold, in every spelling: masked before anything is logged. */
+export function secretsOf(url: string, env: NodeJS.ProcessEnv): string[] {
+  const out = new Set<string>();
+  for (const u of [url, env.DATABASE_URL ?? ""]) {
+    if (!u) continue;
+    try {
+      for (const s of parseDatabaseUrl(u, "DATABASE_URL").secrets) out.add(s);
+    } catch {
+      const m = URL_PASSWORD.exec(u);
+      if (m?.[1]) {
+        out.add(m[1]);
+        try {
+          out.add(decodeURIComponent(m[1]));
+        } catch {
+          // masked as written
+        }
+      }
+    }
+  }
+  if (env.PGPASSWORD) out.add(env.PGPASSWORD);
+  return [...out].filter((s) => s.length > 0);
+}

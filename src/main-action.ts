@@ -1,4 +1,16 @@
 // Entry point of the bundled Action (dist/index.js), run by the runner as `node dist/index.js`.
-import { runAction } from "./action.ts";
+// Start fast: mask the passwords and say hello before the bulk of the bundle (octokit, pg, the engine) is even
+// evaluated; then load it.
+import { secretsOf } from "./connection.ts";
+import { VERSION } from "./version.ts";
 
-process.exitCode = await runAction(process.env);
+// The runner's add-mask command, escaped as @actions/core escapes command data.
+const escape = (s: string) => s.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
+const masked = secretsOf(process.env["INPUT_DATABASE-URL"]?.trim() ?? "", process.env);
+for (const s of masked) {
+  process.stdout.write(`::add-mask::${escape(s)}\n`);
+}
+process.stdout.write(`seq-guard ${VERSION} starting\n`);
+
+const { runAction } = await import(/* webpackMode: "eager" */ "./action.ts");
+process.exitCode = await runAction(process.env, masked);
