@@ -31,6 +31,7 @@ import {
 } from "./render-markdown.ts";
 import { renderText } from "./render-text.ts";
 import { buildReport, type FailOn, fails } from "./report.ts";
+import { reportJsonPieces } from "./report-json.ts";
 import { InterruptedError, installSignalHandlers } from "./restore/cleanup.ts";
 import { checkDumps, type RestoreOptions, restoreFailed, runTargets, targetsExitCode } from "./targets.ts";
 import type { Mode, Report, SequenceReport, TargetReport } from "./types.ts";
@@ -379,7 +380,10 @@ async function finish(
   if (inputs.reportJson) {
     try {
       mkdirSync(dirname(resolve(inputs.reportJson)), { recursive: true });
-      writeFileSync(inputs.reportJson, redact(`${JSON.stringify(report, null, 2)}\n`, ctx.secrets));
+      writeFileSync(
+        inputs.reportJson,
+        [...reportJsonPieces(report)].map((p) => redact(p, ctx.secrets)).join(""),
+      );
       reportJson = inputs.reportJson;
     } catch (err) {
       core.warning(`seq-guard could not write report-json ${inputs.reportJson}: ${(err as Error).message}`);

@@ -1,7 +1,7 @@
 // The CLI front end: parse the command line, run the engine on each target, print and exit with a documented
 // code. All I/O of the CLI lives here; the engine and renderers know nothing of argv or stdout.
 
-import { writeFileSync } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { parseDatabaseUrl, redact, resolveConnection, serverNamed } from "./connection.ts";
@@ -11,6 +11,7 @@ import { EXIT, SeqGuardError, UsageError } from "./errors.ts";
 import { parseDuration, parseFailOn, parseInteger, parsePercent } from "./options.ts";
 import { renderText } from "./render-text.ts";
 import { buildReport, defaultFailOn, type FailOn } from "./report.ts";
+import { reportJsonPieces } from "./report-json.ts";
 import {
   InterruptedError,
   installSignalHandlers,
@@ -361,9 +362,15 @@ export async function run(argv: string[], io: Io): Promise<number> {
 }
 
 function emit(report: Report, opts: Parsed, io: Io, secrets: string[]): void {
-  const json = `${JSON.stringify(report, null, 2)}\n`;
-  if (opts.reportJson) writeFileSync(opts.reportJson, redact(json, secrets));
-  if (opts.json) io.stdout(redact(json, secrets));
+  if (opts.reportJson) {
+    const fd = openSync(opts.reportJson, "w");
+    try {
+      for (const piece of reportJsonPieces(report)) writeSync(fd, redact(piece, secrets));
+    } finally {
+      closeSync(fd);
+    }
+  }
+  if (opts.json) for (const piece of reportJsonPieces(report)) io.stdout(redact(piece, secrets));
   else if (!opts.quiet)
     io.stdout(redact(renderText(report, { color: opts.color, verbose: opts.verbose }), secrets));
 }

@@ -107,18 +107,43 @@ export interface DiscoveredSequence extends SequenceInfo {
 
 const KIND_ORDER: LinkKind[] = ["identity", "owned", "default"];
 
+/**
+ * Run a catalog query through a cursor and hand its rows over in chunks: at 100,000 sequences a whole result set
+ * (and the rows node-postgres builds from it) would cost far more memory than the few fields kept of each row.
+ */
+async function eachChunk<R extends pg.QueryResultRow>(
+  client: pg.ClientBase,
+  sql: string,
+  onRows: (rows: R[]) => void,
+  chunk = 5000,
+): Promise<void> {
+  await client.query(`DECLARE seq_guard_discovery NO SCROLL CURSOR FOR ${sql}`);
+  for (;;) {
+    const { rows } = await client.query<R>(`FETCH ${chunk} FROM seq_guard_discovery`);
+    if (rows.length === 0) break;
+    onRows(rows);
+  }
+  await client.query("CLOSE seq_guard_discovery");
+}
+
 /** Find every sequence of the database and the columns it feeds. Children already covered by a parent are dropped. */
 export async function discover(client: pg.ClientBase): Promise<DiscoveredSequence[]> {
-  const seqRows = (await client.query<SeqRow>(SEQUENCES_SQL)).rows;
-  const linkRows = mergeKinds((await client.query<LinkRow>(LINKS_SQL)).rows);
-  const inhRows = (await client.query<{ child: string; parent: string }>(INHERITS_SQL)).rows;
-  const indexCount = new Map(
-    (await client.query<{ rel: string; n: number }>(INDEXES_SQL)).rows.map((r) => [r.rel, r.n] as const),
-  );
+  // One snapshot for every query, read only; cursors plan for the whole result, not the first rows.
+  await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL cursor_tuple_fraction = 1");
+  try {
+    const result = await discoverInTransaction(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  }
+}
 
+async function discoverInTransaction(client: pg.ClientBase): Promise<DiscoveredSequence[]> {
   const parents = new Map<string, string[]>();
   const children = new Map<string, string[]>();
-  for (const r of inhRows) {
+  for (const r of (await client.query<{ child: string; parent: string }>(INHERITS_SQL)).rows) {
     const p = parents.get(r.child) ?? [];
     p.push(r.parent);
     parents.set(r.child, p);
@@ -126,90 +151,98 @@ export async function discover(client: pg.ClientBase): Promise<DiscoveredSequenc
     c.push(r.child);
     children.set(r.parent, c);
   }
-
-  // Which (sequence, table, column name) triples are linked: used to drop a child whose ancestor is linked too,
-  // since max() over the parent already covers it.
-  const linked = new Set(linkRows.map((r) => `${r.seq}/${r.tbl}/${r.column_name}`));
-  const ancestorLinked = (r: LinkRow): boolean => {
-    const seen = new Set<string>();
-    const stack = [...(parents.get(r.tbl) ?? [])];
-    while (stack.length > 0) {
-      const p = stack.pop() as string;
-      if (seen.has(p)) continue;
-      seen.add(p);
-      if (linked.has(`${r.seq}/${p}/${r.column_name}`)) return true;
-      stack.push(...(parents.get(p) ?? []));
-    }
-    return false;
-  };
+  const indexCount = new Map<number, number>();
+  await eachChunk<{ rel: string; n: number }>(client, INDEXES_SQL, (rows) => {
+    for (const r of rows) indexCount.set(Number(r.rel), r.n);
+  });
   const lockCount = (tbl: string): number => {
-    let n = 1 + (indexCount.get(tbl) ?? 0);
+    let n = 1 + (indexCount.get(Number(tbl)) ?? 0);
     const stack = [...(children.get(tbl) ?? [])];
     const seen = new Set<string>();
     while (stack.length > 0) {
       const c = stack.pop() as string;
       if (seen.has(c)) continue;
       seen.add(c);
-      n += 1 + (indexCount.get(c) ?? 0);
+      n += 1 + (indexCount.get(Number(c)) ?? 0);
       stack.push(...(children.get(c) ?? []));
     }
     return n;
   };
 
-  const linksBySeq = new Map<string, ColumnLink[]>();
-  for (const r of linkRows) {
-    if (ancestorLinked(r)) continue;
-    const intType = INT_TYPE_BY_OID[r.base_type];
-    const range = intType ? INT_RANGES[intType] : undefined;
-    const link: ColumnLink = {
-      tableOid: Number(r.tbl),
-      table: r.table_name,
-      columnIdent: r.column_ident,
-      column: r.column_name,
-      type: r.type,
-      typeMin: range ? range.min : null,
-      typeMax: range ? range.max : null,
-      kind: r.kind,
-      readable: r.can_read,
-      lockCount: lockCount(r.tbl),
-    };
-    const list = linksBySeq.get(r.seq) ?? [];
-    list.push(link);
-    linksBySeq.set(r.seq, list);
-  }
+  const linksBySeq = new Map<number, ColumnLink[]>();
+  await eachChunk<LinkRow>(client, LINKS_SQL, (rows) => {
+    for (const r of rows) {
+      const seq = Number(r.seq);
+      const list = linksBySeq.get(seq) ?? [];
+      const tableOid = Number(r.tbl);
+      // A serial column is linked twice (OWNED BY and its default): keep the strongest kind.
+      const had = list.find((l) => l.tableOid === tableOid && l.column === r.column_name);
+      if (had) {
+        if (KIND_ORDER.indexOf(r.kind) < KIND_ORDER.indexOf(had.kind)) had.kind = r.kind;
+        continue;
+      }
+      const intType = INT_TYPE_BY_OID[r.base_type];
+      const range = intType ? INT_RANGES[intType] : undefined;
+      list.push({
+        tableOid,
+        table: r.table_name,
+        columnIdent: r.column_ident,
+        column: r.column_name,
+        type: r.type,
+        typeMin: range ? range.min : null,
+        typeMax: range ? range.max : null,
+        kind: r.kind,
+        readable: r.can_read,
+        lockCount: lockCount(r.tbl),
+      });
+      linksBySeq.set(seq, list);
+    }
+  });
+  indexCount.clear();
 
-  return seqRows.map((r) => ({
-    oid: Number(r.oid),
-    name: r.name,
-    schema: r.schema,
-    relname: r.relname,
-    dataType: r.data_type,
-    start: BigInt(r.start),
-    increment: BigInt(r.increment),
-    minValue: BigInt(r.min),
-    maxValue: BigInt(r.max),
-    cache: BigInt(r.cache),
-    cycle: r.cycle,
-    readable: r.can_read,
-    canUpdate: r.can_update,
-    links: linksBySeq.get(r.oid) ?? [],
-  }));
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const out: DiscoveredSequence[] = [];
+  await eachChunk<SeqRow>(client, SEQUENCES_SQL, (rows) => {
+    for (const r of rows) {
+      const oid = Number(r.oid);
+      let links = linksBySeq.get(oid) ?? [];
+      linksBySeq.delete(oid);
+      // A child whose ancestor feeds from the same sequence through the same column is covered by max() over
+      // the ancestor (no ONLY): drop it rather than scan it twice.
+      if (parents.size > 0 && links.length > 1)
+        links = links.filter((l) => !ancestorLinked(l, links, parents));
+      if (links.length > 1) links.sort((x, y) => cmp(x.table, y.table) || cmp(x.column, y.column));
+      out.push({
+        oid,
+        name: r.name,
+        schema: r.schema,
+        relname: r.relname,
+        dataType: r.data_type,
+        start: BigInt(r.start),
+        increment: BigInt(r.increment),
+        minValue: BigInt(r.min),
+        maxValue: BigInt(r.max),
+        cache: BigInt(r.cache),
+        cycle: r.cycle,
+        readable: r.can_read,
+        canUpdate: r.can_update,
+        links,
+      });
+    }
+  });
+  return out;
 }
 
-/**
- * One row per (sequence, table, column): a serial column is linked twice (OWNED BY and its default), an identity
- * column once. Keep the strongest kind, and order by sequence, then table and column, as reports list them.
- */
-function mergeKinds(rows: LinkRow[]): LinkRow[] {
-  const byKey = new Map<string, LinkRow>();
-  for (const r of rows) {
-    const key = `${r.seq}/${r.tbl}/${r.column_name}`;
-    const had = byKey.get(key);
-    if (!had || KIND_ORDER.indexOf(r.kind) < KIND_ORDER.indexOf(had.kind)) byKey.set(key, r);
+/** Is one of the link's table's ancestors linked to the same sequence through a column of the same name? */
+function ancestorLinked(link: ColumnLink, links: ColumnLink[], parents: Map<string, string[]>): boolean {
+  const seen = new Set<string>();
+  const stack = [...(parents.get(String(link.tableOid)) ?? [])];
+  while (stack.length > 0) {
+    const p = stack.pop() as string;
+    if (seen.has(p)) continue;
+    seen.add(p);
+    if (links.some((l) => String(l.tableOid) === p && l.column === link.column)) return true;
+    stack.push(...(parents.get(p) ?? []));
   }
-  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return [...byKey.values()].sort(
-    (a, b) =>
-      Number(a.seq) - Number(b.seq) || cmp(a.table_name, b.table_name) || cmp(a.column_name, b.column_name),
-  );
+  return false;
 }

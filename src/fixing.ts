@@ -4,7 +4,7 @@
 // lock, judges again, and calls setval() only for what is still behind, only ever forward.
 
 import type pg from "pg";
-import { explainError, type ProbeOptions, planBatches, readBatch, runPool } from "./probe.ts";
+import { explainError, lockCost, type ProbeOptions, readBatch, runPool } from "./probe.ts";
 import type { SequenceInfo } from "./types.ts";
 import { integerLinks, judge, type VerdictOptions } from "./verdict.ts";
 
@@ -135,12 +135,19 @@ export function planFixBatches<T extends SequenceInfo>(
   }
   const batches: T[][] = [];
   let current: T[] = [];
+  let locks = 0;
   for (const group of groups.values()) {
-    if (current.length > 0 && planBatches([...current, ...group], opts).length > 1) {
+    const cost = group.reduce((n, s) => n + lockCost(s), 0);
+    if (
+      current.length > 0 &&
+      (current.length + group.length > opts.batchSize || locks + cost > opts.lockBudget)
+    ) {
       batches.push(current);
       current = [];
+      locks = 0;
     }
     current.push(...group);
+    locks += cost;
   }
   if (current.length > 0) batches.push(current);
   return batches;

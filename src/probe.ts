@@ -101,6 +101,11 @@ export function privilegeProblem(seq: SequenceInfo): string | null {
   return null;
 }
 
+/** Relations a sequence's statement locks: the sequence, and each linked table with its indexes and children. */
+export function lockCost(seq: SequenceInfo): number {
+  return 1 + integerLinks(seq).reduce((n, l) => n + l.lockCount, 0);
+}
+
 /** Split sequences into batches: at most batchSize statements and lockBudget relations per transaction. */
 export function planBatches<T extends SequenceInfo>(
   seqs: T[],
@@ -110,7 +115,7 @@ export function planBatches<T extends SequenceInfo>(
   let current: T[] = [];
   let locks = 0;
   for (const seq of seqs) {
-    const cost = 1 + integerLinks(seq).reduce((n, l) => n + l.lockCount, 0);
+    const cost = lockCost(seq);
     if (current.length > 0 && (current.length >= opts.batchSize || locks + cost > opts.lockBudget)) {
       batches.push(current);
       current = [];
