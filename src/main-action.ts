@@ -5,10 +5,10 @@ import { secretsOf } from "./connection.ts";
 import { VERSION } from "./version.ts";
 
 // The runner's add-mask command, escaped as @actions/core escapes command data.
-const escape = (s: string) => s.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
+const escapeData = (s: string) => s.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
 const masked = secretsOf(process.env["INPUT_DATABASE-URL"]?.trim() ?? "", process.env);
 for (const s of masked) {
-  process.stdout.write(`::add-mask::${escape(s)}\n`);
+  process.stdout.write(`::add-mask::${escapeData(s)}\n`);
 }
 process.stdout.write(`seq-guard ${VERSION} starting\n`);
 

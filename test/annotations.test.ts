@@ -10,46 +10,12 @@ import {
   TableDataLocator,
   tableOf,
 } from "../src/annotations.ts";
-import { buildReport, summarize } from "../src/report.ts";
-import type { SequenceReport, Status, TargetReport } from "../src/types.ts";
+import { buildReport } from "../src/report.ts";
+import type { SequenceReport } from "../src/types.ts";
+import { seqReport, targetReport } from "./report-fixtures.ts";
 
-function seq(name: string, status: Status, over: Partial<SequenceReport> = {}): SequenceReport {
-  return {
-    sequence: name,
-    status,
-    reason: status === "behind" ? "next value 1 <= 200, a value already in a linked column" : null,
-    columns: [{ table: "public.users", column: "id", type: "integer", max: "200", min: "1" }],
-    data_type: "integer",
-    increment: "1",
-    min_value: "1",
-    max_value: "2147483647",
-    cycle: false,
-    last_value: "1",
-    is_called: false,
-    next_value: "1",
-    max: status === "behind" ? "200" : null,
-    min: null,
-    fixed_next_value: null,
-    warnings: [],
-    headroom: null,
-    fix_sql: status === "behind" ? `SELECT setval('${name}', 200, true);` : null,
-    ...over,
-  };
-}
-
-function target(sequences: SequenceReport[], over: Partial<TargetReport> = {}): TargetReport {
-  const t: TargetReport = {
-    database: "app",
-    dump: null,
-    format: null,
-    restore_ms: null,
-    error: null,
-    hints: [],
-    summary: summarize(sequences),
-    sequences,
-  };
-  return { ...t, ...over };
-}
+const seq = seqReport;
+const target = targetReport;
 
 const FAIL_ON = ["behind", "exhausted", "error"] as const;
 

@@ -5,24 +5,7 @@ import { after, before, describe, test } from "node:test";
 import { DEFAULT_ENGINE, verifyDatabase } from "../src/engine.ts";
 import type { SequenceReport } from "../src/types.ts";
 import { CORPUS_SQL, EXPECTED } from "./corpus.ts";
-import { type ScratchDb, scratchDb } from "./helpers.ts";
-
-const SEQ_STATES_SQL = `
-SELECT format('%I.%I', n.nspname, c.relname) AS name, c.oid
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' ORDER BY 1`;
-
-/** Every sequence's (last_value, is_called), read straight from each sequence relation. */
-async function sequenceStates(db: ScratchDb): Promise<Map<string, string>> {
-  const names = await db.query<{ name: string }>(SEQ_STATES_SQL);
-  const out = new Map<string, string>();
-  for (const { name } of names) {
-    const [row] = await db.query<{ lv: string; ic: boolean }>(
-      `SELECT last_value::text AS lv, is_called AS ic FROM ${name}`,
-    );
-    out.set(name, `${row?.lv}/${row?.ic}`);
-  }
-  return out;
-}
+import { type ScratchDb, scratchDb, sequenceStates } from "./helpers.ts";
 
 function byName(seqs: SequenceReport[]): Map<string, SequenceReport> {
   return new Map(seqs.map((s) => [s.sequence, s]));

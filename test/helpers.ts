@@ -56,6 +56,23 @@ export async function scratchDb(sql?: string): Promise<ScratchDb> {
   return db;
 }
 
+const SEQ_STATES_SQL = `
+SELECT format('%I.%I', n.nspname, c.relname) AS name
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' ORDER BY 1`;
+
+/** Every sequence's last_value/is_called, read straight from each sequence relation (as the superuser). */
+export async function sequenceStates(db: ScratchDb): Promise<Map<string, string>> {
+  const names = await db.query<{ name: string }>(SEQ_STATES_SQL);
+  const out = new Map<string, string>();
+  for (const { name } of names) {
+    const [row] = await db.query<{ lv: string; ic: boolean }>(
+      `SELECT last_value::text AS lv, is_called AS ic FROM ${name}`,
+    );
+    out.set(name, `${row?.lv}/${row?.ic}`);
+  }
+  return out;
+}
+
 export interface CliResult {
   code: number | null;
   stdout: string;

@@ -11,7 +11,7 @@ import { DEFAULT_ENGINE, type EngineOptions, verifyDatabase } from "../src/engin
 import { globToRegex } from "../src/sql-script.ts";
 import type { SequenceReport } from "../src/types.ts";
 import { CORPUS_SQL, EXPECTED } from "./corpus.ts";
-import { runCli, type ScratchDb, scratchDb } from "./helpers.ts";
+import { runCli, type ScratchDb, scratchDb, sequenceStates } from "./helpers.ts";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Running psql and reading its CSV.
@@ -129,23 +129,6 @@ async function runScript(url: string, text: string, env: NodeJS.ProcessEnv = {})
 
 // ---------------------------------------------------------------------------------------------------------------
 // What to compare.
-
-const SEQ_STATES_SQL = `
-SELECT format('%I.%I', n.nspname, c.relname) AS name
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' ORDER BY 1`;
-
-/** Every sequence's last_value/is_called, read straight from each sequence relation (as the superuser). */
-async function sequenceStates(db: ScratchDb): Promise<Map<string, string>> {
-  const names = await db.query<{ name: string }>(SEQ_STATES_SQL);
-  const out = new Map<string, string>();
-  for (const { name } of names) {
-    const [row] = await db.query<{ lv: string; ic: boolean }>(
-      `SELECT last_value::text AS lv, is_called AS ic FROM ${name}`,
-    );
-    out.set(name, `${row?.lv}/${row?.ic}`);
-  }
-  return out;
-}
 
 /** Counts of catalog objects that a script must not leave behind. */
 async function catalogCounts(db: ScratchDb): Promise<string> {
