@@ -26,8 +26,11 @@ function columnsOf(r: SequenceReport): string {
 function extremeOf(r: SequenceReport): string {
   if (r.max !== null) return r.max;
   if (r.min !== null) return r.min;
-  const ints = r.columns.map((c) => (Number(r.increment) < 0 ? c.min : c.max)).filter((v) => v !== null);
-  return ints.length > 0 ? (ints as string[]).reduce((a, b) => (BigInt(a) > BigInt(b) ? a : b)) : "-";
+  // No collision: show the column extreme nearest the sequence's end (largest max, or smallest min descending).
+  const descending = r.increment.startsWith("-");
+  const ints = r.columns.map((c) => (descending ? c.min : c.max)).filter((v): v is string => v !== null);
+  if (ints.length === 0) return "-";
+  return ints.reduce((a, b) => ((descending ? BigInt(b) < BigInt(a) : BigInt(b) > BigInt(a)) ? b : a));
 }
 
 function row(r: SequenceReport): string[] {
