@@ -6614,7 +6614,7 @@ function extend(target) {
 
 /***/ }),
 
-/***/ 587:
+/***/ 4570:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -7198,15 +7198,38 @@ SELECT indrelid::int8::text AS rel, count(*)::int AS n FROM pg_catalog.pg_index 
 // Integer types by OID: int2, int4, int8 (a domain over one of them counts as it).
 const INT_TYPE_BY_OID = { 21: "smallint", 23: "integer", 20: "bigint" };
 const KIND_ORDER = ["identity", "owned", "default"];
+/**
+ * Run a catalog query through a cursor and hand its rows over in chunks: at 100,000 sequences a whole result set
+ * (and the rows node-postgres builds from it) would cost far more memory than the few fields kept of each row.
+ */
+async function eachChunk(client, sql, onRows, chunk = 5000) {
+    await client.query(`DECLARE seq_guard_discovery NO SCROLL CURSOR FOR ${sql}`);
+    for (;;) {
+        const { rows } = await client.query(`FETCH ${chunk} FROM seq_guard_discovery`);
+        if (rows.length === 0)
+            break;
+        onRows(rows);
+    }
+    await client.query("CLOSE seq_guard_discovery");
+}
 /** Find every sequence of the database and the columns it feeds. Children already covered by a parent are dropped. */
 async function discover(client) {
-    const seqRows = (await client.query(SEQUENCES_SQL)).rows;
-    const linkRows = mergeKinds((await client.query(LINKS_SQL)).rows);
-    const inhRows = (await client.query(INHERITS_SQL)).rows;
-    const indexCount = new Map((await client.query(INDEXES_SQL)).rows.map((r) => [r.rel, r.n]));
+    // One snapshot for every query, read only; cursors plan for the whole result, not the first rows.
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL cursor_tuple_fraction = 1");
+    try {
+        const result = await discoverInTransaction(client);
+        await client.query("COMMIT");
+        return result;
+    }
+    catch (err) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw err;
+    }
+}
+async function discoverInTransaction(client) {
     const parents = new Map();
     const children = new Map();
-    for (const r of inhRows) {
+    for (const r of (await client.query(INHERITS_SQL)).rows) {
         const p = parents.get(r.child) ?? [];
         p.push(r.parent);
         parents.set(r.child, p);
@@ -7214,25 +7237,13 @@ async function discover(client) {
         c.push(r.child);
         children.set(r.parent, c);
     }
-    // Which (sequence, table, column name) triples are linked: used to drop a child whose ancestor is linked too,
-    // since max() over the parent already covers it.
-    const linked = new Set(linkRows.map((r) => `${r.seq}/${r.tbl}/${r.column_name}`));
-    const ancestorLinked = (r) => {
-        const seen = new Set();
-        const stack = [...(parents.get(r.tbl) ?? [])];
-        while (stack.length > 0) {
-            const p = stack.pop();
-            if (seen.has(p))
-                continue;
-            seen.add(p);
-            if (linked.has(`${r.seq}/${p}/${r.column_name}`))
-                return true;
-            stack.push(...(parents.get(p) ?? []));
-        }
-        return false;
-    };
+    const indexCount = new Map();
+    await eachChunk(client, INDEXES_SQL, (rows) => {
+        for (const r of rows)
+            indexCount.set(Number(r.rel), r.n);
+    });
     const lockCount = (tbl) => {
-        let n = 1 + (indexCount.get(tbl) ?? 0);
+        let n = 1 + (indexCount.get(Number(tbl)) ?? 0);
         const stack = [...(children.get(tbl) ?? [])];
         const seen = new Set();
         while (stack.length > 0) {
@@ -7240,64 +7251,89 @@ async function discover(client) {
             if (seen.has(c))
                 continue;
             seen.add(c);
-            n += 1 + (indexCount.get(c) ?? 0);
+            n += 1 + (indexCount.get(Number(c)) ?? 0);
             stack.push(...(children.get(c) ?? []));
         }
         return n;
     };
     const linksBySeq = new Map();
-    for (const r of linkRows) {
-        if (ancestorLinked(r))
-            continue;
-        const intType = INT_TYPE_BY_OID[r.base_type];
-        const range = intType ? INT_RANGES[intType] : undefined;
-        const link = {
-            tableOid: Number(r.tbl),
-            table: r.table_name,
-            columnIdent: r.column_ident,
-            column: r.column_name,
-            type: r.type,
-            typeMin: range ? range.min : null,
-            typeMax: range ? range.max : null,
-            kind: r.kind,
-            readable: r.can_read,
-            lockCount: lockCount(r.tbl),
-        };
-        const list = linksBySeq.get(r.seq) ?? [];
-        list.push(link);
-        linksBySeq.set(r.seq, list);
-    }
-    return seqRows.map((r) => ({
-        oid: Number(r.oid),
-        name: r.name,
-        schema: r.schema,
-        relname: r.relname,
-        dataType: r.data_type,
-        start: BigInt(r.start),
-        increment: BigInt(r.increment),
-        minValue: BigInt(r.min),
-        maxValue: BigInt(r.max),
-        cache: BigInt(r.cache),
-        cycle: r.cycle,
-        readable: r.can_read,
-        canUpdate: r.can_update,
-        links: linksBySeq.get(r.oid) ?? [],
-    }));
-}
-/**
- * One row per (sequence, table, column): a serial column is linked twice (OWNED BY and its default), an identity
- * column once. Keep the strongest kind, and order by sequence, then table and column, as reports list them.
- */
-function mergeKinds(rows) {
-    const byKey = new Map();
-    for (const r of rows) {
-        const key = `${r.seq}/${r.tbl}/${r.column_name}`;
-        const had = byKey.get(key);
-        if (!had || KIND_ORDER.indexOf(r.kind) < KIND_ORDER.indexOf(had.kind))
-            byKey.set(key, r);
-    }
+    await eachChunk(client, LINKS_SQL, (rows) => {
+        for (const r of rows) {
+            const seq = Number(r.seq);
+            const list = linksBySeq.get(seq) ?? [];
+            const tableOid = Number(r.tbl);
+            // A serial column is linked twice (OWNED BY and its default): keep the strongest kind.
+            const had = list.find((l) => l.tableOid === tableOid && l.column === r.column_name);
+            if (had) {
+                if (KIND_ORDER.indexOf(r.kind) < KIND_ORDER.indexOf(had.kind))
+                    had.kind = r.kind;
+                continue;
+            }
+            const intType = INT_TYPE_BY_OID[r.base_type];
+            const range = intType ? INT_RANGES[intType] : undefined;
+            list.push({
+                tableOid,
+                table: r.table_name,
+                columnIdent: r.column_ident,
+                column: r.column_name,
+                type: r.type,
+                typeMin: range ? range.min : null,
+                typeMax: range ? range.max : null,
+                kind: r.kind,
+                readable: r.can_read,
+                lockCount: lockCount(r.tbl),
+            });
+            linksBySeq.set(seq, list);
+        }
+    });
+    indexCount.clear();
     const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
-    return [...byKey.values()].sort((a, b) => Number(a.seq) - Number(b.seq) || cmp(a.table_name, b.table_name) || cmp(a.column_name, b.column_name));
+    const out = [];
+    await eachChunk(client, SEQUENCES_SQL, (rows) => {
+        for (const r of rows) {
+            const oid = Number(r.oid);
+            let links = linksBySeq.get(oid) ?? [];
+            linksBySeq.delete(oid);
+            // A child whose ancestor feeds from the same sequence through the same column is covered by max() over
+            // the ancestor (no ONLY): drop it rather than scan it twice.
+            if (parents.size > 0 && links.length > 1)
+                links = links.filter((l) => !ancestorLinked(l, links, parents));
+            if (links.length > 1)
+                links.sort((x, y) => cmp(x.table, y.table) || cmp(x.column, y.column));
+            out.push({
+                oid,
+                name: r.name,
+                schema: r.schema,
+                relname: r.relname,
+                dataType: r.data_type,
+                start: BigInt(r.start),
+                increment: BigInt(r.increment),
+                minValue: BigInt(r.min),
+                maxValue: BigInt(r.max),
+                cache: BigInt(r.cache),
+                cycle: r.cycle,
+                readable: r.can_read,
+                canUpdate: r.can_update,
+                links,
+            });
+        }
+    });
+    return out;
+}
+/** Is one of the link's table's ancestors linked to the same sequence through a column of the same name? */
+function ancestorLinked(link, links, parents) {
+    const seen = new Set();
+    const stack = [...(parents.get(String(link.tableOid)) ?? [])];
+    while (stack.length > 0) {
+        const p = stack.pop();
+        if (seen.has(p))
+            continue;
+        seen.add(p);
+        if (links.some((l) => String(l.tableOid) === p && l.column === link.column))
+            return true;
+        stack.push(...(parents.get(p) ?? []));
+    }
+    return false;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/balanced-match/dist/esm/index.js
@@ -10914,13 +10950,17 @@ function privilegeProblem(seq) {
     }
     return null;
 }
+/** Relations a sequence's statement locks: the sequence, and each linked table with its indexes and children. */
+function lockCost(seq) {
+    return 1 + integerLinks(seq).reduce((n, l) => n + l.lockCount, 0);
+}
 /** Split sequences into batches: at most batchSize statements and lockBudget relations per transaction. */
 function planBatches(seqs, opts) {
     const batches = [];
     let current = [];
     let locks = 0;
     for (const seq of seqs) {
-        const cost = 1 + integerLinks(seq).reduce((n, l) => n + l.lockCount, 0);
+        const cost = lockCost(seq);
         if (current.length > 0 && (current.length >= opts.batchSize || locks + cost > opts.lockBudget)) {
             batches.push(current);
             current = [];
@@ -11135,12 +11175,17 @@ function planFixBatches(seqs, opts) {
     }
     const batches = [];
     let current = [];
+    let locks = 0;
     for (const group of groups.values()) {
-        if (current.length > 0 && planBatches([...current, ...group], opts).length > 1) {
+        const cost = group.reduce((n, s) => n + lockCost(s), 0);
+        if (current.length > 0 &&
+            (current.length + group.length > opts.batchSize || locks + cost > opts.lockBudget)) {
             batches.push(current);
             current = [];
+            locks = 0;
         }
         current.push(...group);
+        locks += cost;
     }
     if (current.length > 0)
         batches.push(current);
@@ -11497,8 +11542,12 @@ function extremeOf(r) {
         return r.max;
     if (r.min !== null)
         return r.min;
-    const ints = r.columns.map((c) => (Number(r.increment) < 0 ? c.min : c.max)).filter((v) => v !== null);
-    return ints.length > 0 ? ints.reduce((a, b) => (BigInt(a) > BigInt(b) ? a : b)) : "-";
+    // No collision: show the column extreme nearest the sequence's end (largest max, or smallest min descending).
+    const descending = r.increment.startsWith("-");
+    const ints = r.columns.map((c) => (descending ? c.min : c.max)).filter((v) => v !== null);
+    if (ints.length === 0)
+        return "-";
+    return ints.reduce((a, b) => ((descending ? BigInt(b) < BigInt(a) : BigInt(b) > BigInt(a)) ? b : a));
 }
 function row(r) {
     const next = r.status === "fixed" ? `${r.next_value} -> ${r.fixed_next_value}` : (r.next_value ?? "-");
@@ -11563,6 +11612,29 @@ function renderText(report, opts) {
             : "ok: no sequence fails the check"
         : "FAILED: see the rows above";
     return `${parts.join("\n\n")}\n${verdict}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/report-json.ts
+// The JSON report as text, in pieces: the envelope pretty-printed, each sequence on a line of its own. At 100,000
+// sequences one JSON.stringify of the whole report (and the copies redaction makes of it) costs hundreds of MB;
+// pieces of a few hundred sequences keep memory flat. Pure: the caller writes the pieces where they go.
+const PIECE = 500;
+/** Yield the report's JSON text in pieces; joined, they parse to the report. Ends with a newline. */
+function* reportJsonPieces(report) {
+    const { targets, ...head } = report;
+    const headText = JSON.stringify(head, null, 2);
+    yield `${headText.slice(0, headText.lastIndexOf("}")).trimEnd()},\n  "targets": [`;
+    for (const [ti, target] of targets.entries()) {
+        const { sequences, ...rest } = target;
+        const restText = JSON.stringify(rest, null, 2).replace(/\n/g, "\n    ");
+        yield `${ti > 0 ? "," : ""}\n    ${restText.slice(0, restText.lastIndexOf("}")).trimEnd()},\n      "sequences": [`;
+        for (let i = 0; i < sequences.length; i += PIECE) {
+            const lines = sequences.slice(i, i + PIECE).map((s) => `        ${JSON.stringify(s)}`);
+            yield `${i > 0 ? "," : ""}\n${lines.join(",\n")}`;
+        }
+        yield `${sequences.length > 0 ? "\n      " : ""}]\n    }`;
+    }
+    yield `${targets.length > 0 ? "\n  " : ""}]\n}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/restore/cleanup.ts
@@ -14071,6 +14143,7 @@ const VERSION = "0.1.0";
 
 
 
+
 const COMMANDS = ["check", "fix", "report"];
 const USAGE = `seq-guard ${VERSION}: find PostgreSQL sequences that fell behind their data, and fix them.
 
@@ -14379,11 +14452,19 @@ async function run(argv, io) {
     }
 }
 function emit(report, opts, io, secrets) {
-    const json = `${JSON.stringify(report, null, 2)}\n`;
-    if (opts.reportJson)
-        (0,external_node_fs_namespaceObject.writeFileSync)(opts.reportJson, redact(json, secrets));
+    if (opts.reportJson) {
+        const fd = (0,external_node_fs_namespaceObject.openSync)(opts.reportJson, "w");
+        try {
+            for (const piece of reportJsonPieces(report))
+                (0,external_node_fs_namespaceObject.writeSync)(fd, redact(piece, secrets));
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+    }
     if (opts.json)
-        io.stdout(redact(json, secrets));
+        for (const piece of reportJsonPieces(report))
+            io.stdout(redact(piece, secrets));
     else if (!opts.quiet)
         io.stdout(redact(renderText(report, { color: opts.color, verbose: opts.verbose }), secrets));
 }
@@ -14395,7 +14476,7 @@ function emit(report, opts, io, secrets) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(587);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4570);
 // Entry point of the bundled CLI (dist/cli.js).
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)(process.argv.slice(2), {
