@@ -5,7 +5,7 @@ import pg from "pg";
 import { isTransient } from "./connection.ts";
 import { discover } from "./discovery.ts";
 import { EXIT, SeqGuardError } from "./errors.ts";
-import { type Filters, isExcluded } from "./filters.ts";
+import { exclusionFilter, type Filters } from "./filters.ts";
 import { fixAll } from "./fixing.ts";
 import { DEFAULT_PROBE, type ProbeOptions, type ProbeResult, probeAll } from "./probe.ts";
 import { byImportance, errorReport, fixedReport, summarize, verdictReport } from "./report.ts";
@@ -76,10 +76,9 @@ export async function connectWithRetry(config: pg.ClientConfig, timeoutMs: numbe
 
 /** Verify (and fix, in fix mode) one database. Connection errors are thrown for the caller to explain. */
 export async function verifyDatabase(config: pg.ClientConfig, opts: EngineOptions): Promise<DatabaseResult> {
-  const first = [await connectWithRetry(config, opts.connectTimeoutMs)];
-  const clients = [...first];
+  const clients = [await connectWithRetry(config, opts.connectTimeoutMs)];
   try {
-    return await verifyConnected(config, first, clients, opts);
+    return await verifyConnected(config, clients, opts);
   } catch (err) {
     if (err instanceof SeqGuardError) throw err;
     const e = err as { message?: string; code?: string };
@@ -94,103 +93,101 @@ export async function verifyDatabase(config: pg.ClientConfig, opts: EngineOption
 
 async function verifyConnected(
   config: pg.ClientConfig,
-  first: pg.Client[],
   clients: pg.Client[],
   opts: EngineOptions,
 ): Promise<DatabaseResult> {
-  {
-    const main = first[0] as pg.Client;
-    const info = await main.query<{ db: string; v: number }>(
-      "SELECT current_database() AS db, current_setting('server_version_num')::int AS v",
-    );
-    const { db: database, v: serverVersion } = info.rows[0] as { db: string; v: number };
-    const all = await discover(main);
+  const main = clients[0] as pg.Client;
+  const info = await main.query<{ db: string; v: number }>(
+    "SELECT current_database() AS db, current_setting('server_version_num')::int AS v",
+  );
+  const { db: database, v: serverVersion } = info.rows[0] as { db: string; v: number };
+  const all = await discover(main);
 
-    const reports = new Map<number, SequenceReport>();
-    const toProbe = all.filter((seq) => {
-      if (isExcluded(seq.schema, seq.relname, opts)) {
-        reports.set(seq.oid, verdictReport(seq, null, skipped(seq, "excluded")));
-        return false;
-      }
-      const skip = skipReasonOf(seq);
-      if (skip) {
-        reports.set(seq.oid, verdictReport(seq, null, skipped(seq, skip)));
-        return false;
-      }
-      return true;
-    });
+  const reports = new Map<number, SequenceReport>();
+  const excluded = exclusionFilter(opts);
+  const toProbe = all.filter((seq) => {
+    if (excluded(seq.schema, seq.relname)) {
+      reports.set(seq.oid, verdictReport(seq, null, skipped(seq, "excluded")));
+      return false;
+    }
+    const skip = skipReasonOf(seq);
+    if (skip) {
+      reports.set(seq.oid, verdictReport(seq, null, skipped(seq, skip)));
+      return false;
+    }
+    return true;
+  });
 
-    // More connections only when there is enough work to share.
-    const workers = Math.max(1, Math.min(opts.concurrency, Math.ceil(toProbe.length / 500)));
-    if (workers > 1) clients.push(...(await openClients(config, workers - 1)));
+  // More connections only when there is enough work to share.
+  const workers = Math.max(1, Math.min(opts.concurrency, Math.ceil(toProbe.length / 500)));
+  if (workers > 1) clients.push(...(await openClients(config, workers - 1)));
 
-    const probeOpts: ProbeOptions = {
-      ...DEFAULT_PROBE,
-      concurrency: workers,
-      statementTimeoutMs: opts.statementTimeoutMs,
-      onProgress: (d, t) => opts.onProgress?.("verify", d, t),
-    };
-    const verdictOpts = { headroomThreshold: opts.headroomThreshold };
-    const judgeAll = (results: Map<number, ProbeResult>) => {
-      for (const seq of toProbe) {
-        const r = results.get(seq.oid);
-        if (!r) continue;
-        reports.set(
-          seq.oid,
-          r.ok ? verdictReport(seq, r.state, judge(seq, r.state, verdictOpts)) : errorReport(seq, r.error),
-        );
-      }
-    };
-    judgeAll(await probeAll(clients, toProbe, probeOpts));
+  const probeOpts: ProbeOptions = {
+    ...DEFAULT_PROBE,
+    concurrency: workers,
+    statementTimeoutMs: opts.statementTimeoutMs,
+    onProgress: (d, t) => opts.onProgress?.("verify", d, t),
+  };
+  const verdictOpts = { headroomThreshold: opts.headroomThreshold };
+  const judgeAll = (results: Map<number, ProbeResult>) => {
+    for (const seq of toProbe) {
+      const r = results.get(seq.oid);
+      if (!r) continue;
+      reports.set(
+        seq.oid,
+        r.ok ? verdictReport(seq, r.state, judge(seq, r.state, verdictOpts)) : errorReport(seq, r.error),
+      );
+    }
+  };
+  judgeAll(await probeAll(clients, toProbe, probeOpts));
 
-    if (opts.mode === "fix") {
-      const behind = toProbe.filter((seq) => reports.get(seq.oid)?.status === "behind");
-      if (behind.length > 0) {
-        const before = new Map(behind.map((s) => [s.oid, reports.get(s.oid) as SequenceReport]));
-        const fixed = await fixAll(
-          clients,
-          behind,
-          {
-            ...probeOpts,
-            lockTimeoutMs: opts.lockTimeoutMs,
-            onProgress: (d, t) => opts.onProgress?.("fix", d, t),
-          },
-          verdictOpts,
-        );
-        // Verify again what was touched: the status comes from a fresh read, not from what we meant to do.
-        const again = await probeAll(clients, behind, { ...probeOpts, onProgress: undefined });
-        for (const seq of behind) {
-          const f = fixed.get(seq.oid);
-          const r = again.get(seq.oid);
-          if (f?.outcome === "error") {
-            reports.set(seq.oid, errorReport(seq, f.error, r?.ok ? r.state : null));
-            continue;
+  if (opts.mode === "fix") {
+    const behind = toProbe.filter((seq) => reports.get(seq.oid)?.status === "behind");
+    if (behind.length > 0) {
+      const before = new Map(behind.map((s) => [s.oid, reports.get(s.oid) as SequenceReport]));
+      const fixed = await fixAll(
+        clients,
+        behind,
+        {
+          ...probeOpts,
+          lockTimeoutMs: opts.lockTimeoutMs,
+          onProgress: (d, t) => opts.onProgress?.("fix", d, t),
+        },
+        verdictOpts,
+      );
+      // Verify again what was touched: the status comes from a fresh read, not from what we meant to do.
+      const again = await probeAll(clients, behind, { ...probeOpts, onProgress: undefined });
+      for (const seq of behind) {
+        const f = fixed.get(seq.oid);
+        const r = again.get(seq.oid);
+        if (f?.outcome === "error") {
+          reports.set(seq.oid, errorReport(seq, f.error, r?.ok ? r.state : null));
+          continue;
+        }
+        if (!r?.ok) {
+          reports.set(seq.oid, errorReport(seq, r ? r.error : "could not verify after fixing"));
+          continue;
+        }
+        const v = judge(seq, r.state, verdictOpts);
+        if (v.status === "ok" && v.next !== null) {
+          const warnings: Warning[] = [];
+          if (seq.cache > 1n) {
+            warnings.push({
+              code: "cached_sessions",
+              message: `CACHE ${seq.cache}: sessions connected before the fix may still hand out up to ${seq.cache} cached values each; reconnect them`,
+            });
           }
-          if (!r?.ok) {
-            reports.set(seq.oid, errorReport(seq, r ? r.error : "could not verify after fixing"));
-            continue;
-          }
-          const v = judge(seq, r.state, verdictOpts);
-          if (v.status === "ok" && v.next !== null) {
-            const warnings: Warning[] = [];
-            if (seq.cache > 1n) {
-              warnings.push({
-                code: "cached_sessions",
-                message: `CACHE ${seq.cache}: sessions connected before the fix may still hand out up to ${seq.cache} cached values each; reconnect them`,
-              });
-            }
-            const prev = before.get(seq.oid) as SequenceReport;
-            reports.set(seq.oid, fixedReport({ ...prev, warnings: v.warnings }, v.next, warnings));
-          } else {
-            const rep = verdictReport(seq, r.state, v);
-            if (v.status === "behind") rep.reason = `the fix did not hold: ${v.reason}`;
-            reports.set(seq.oid, rep);
-          }
+          const prev = before.get(seq.oid) as SequenceReport;
+          reports.set(seq.oid, fixedReport({ ...prev, warnings: v.warnings }, v.next, warnings));
+        } else {
+          const rep = verdictReport(seq, r.state, v);
+          if (v.status === "behind") rep.reason = `the fix did not hold: ${v.reason}`;
+          reports.set(seq.oid, rep);
         }
       }
     }
-
-    const sequences = all.map((s) => reports.get(s.oid) as SequenceReport).sort(byImportance);
-    return { database, serverVersion, summary: summarize(sequences), sequences };
   }
+
+  const sequences = all.map((s) => reports.get(s.oid) as SequenceReport).sort(byImportance);
+  return { database, serverVersion, summary: summarize(sequences), sequences };
 }

@@ -1,15 +1,20 @@
 // Filters: which sequences a run looks at. `--schema S` keeps only those schemas; `--exclude PATTERN` drops
 // sequences whose unquoted `schema.name` matches a glob (minimatch syntax: *, ?, [...], {a,b}).
 
-import { minimatch } from "minimatch";
+import { Minimatch } from "minimatch";
 
 export interface Filters {
   schemas: string[];
   exclude: string[];
 }
 
-export function isExcluded(schema: string, name: string, filters: Filters): boolean {
-  if (filters.schemas.length > 0 && !filters.schemas.includes(schema)) return true;
-  const full = `${schema}.${name}`;
-  return filters.exclude.some((p) => minimatch(full, p, { dot: true, nocomment: true, nonegate: true }));
+/** A predicate telling whether a sequence is filtered out; the globs are compiled once, not per sequence. */
+export function exclusionFilter(filters: Filters): (schema: string, name: string) => boolean {
+  const schemas = new Set(filters.schemas);
+  const globs = filters.exclude.map((p) => new Minimatch(p, { dot: true, nocomment: true, nonegate: true }));
+  return (schema, name) => {
+    if (schemas.size > 0 && !schemas.has(schema)) return true;
+    const full = `${schema}.${name}`;
+    return globs.some((g) => g.match(full));
+  };
 }
