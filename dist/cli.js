@@ -10864,11 +10864,16 @@ minimatch.unescape = unescape_unescape;
 // Filters: which sequences a run looks at. `--schema S` keeps only those schemas; `--exclude PATTERN` drops
 // sequences whose unquoted `schema.name` matches a glob (minimatch syntax: *, ?, [...], {a,b}).
 
-function isExcluded(schema, name, filters) {
-    if (filters.schemas.length > 0 && !filters.schemas.includes(schema))
-        return true;
-    const full = `${schema}.${name}`;
-    return filters.exclude.some((p) => minimatch(full, p, { dot: true, nocomment: true, nonegate: true }));
+/** A predicate telling whether a sequence is filtered out; the globs are compiled once, not per sequence. */
+function exclusionFilter(filters) {
+    const schemas = new Set(filters.schemas);
+    const globs = filters.exclude.map((p) => new Minimatch(p, { dot: true, nocomment: true, nonegate: true }));
+    return (schema, name) => {
+        if (schemas.size > 0 && !schemas.has(schema))
+            return true;
+        const full = `${schema}.${name}`;
+        return globs.some((g) => g.match(full));
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/probe.ts
@@ -11376,10 +11381,9 @@ async function connectWithRetry(config, timeoutMs) {
 }
 /** Verify (and fix, in fix mode) one database. Connection errors are thrown for the caller to explain. */
 async function verifyDatabase(config, opts) {
-    const first = [await connectWithRetry(config, opts.connectTimeoutMs)];
-    const clients = [...first];
+    const clients = [await connectWithRetry(config, opts.connectTimeoutMs)];
     try {
-        return await verifyConnected(config, first, clients, opts);
+        return await verifyConnected(config, clients, opts);
     }
     catch (err) {
         if (err instanceof SeqGuardError)
@@ -11391,91 +11395,90 @@ async function verifyDatabase(config, opts) {
         await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
     }
 }
-async function verifyConnected(config, first, clients, opts) {
-    {
-        const main = first[0];
-        const info = await main.query("SELECT current_database() AS db, current_setting('server_version_num')::int AS v");
-        const { db: database, v: serverVersion } = info.rows[0];
-        const all = await discover(main);
-        const reports = new Map();
-        const toProbe = all.filter((seq) => {
-            if (isExcluded(seq.schema, seq.relname, opts)) {
-                reports.set(seq.oid, verdictReport(seq, null, skipped(seq, "excluded")));
-                return false;
-            }
-            const skip = skipReasonOf(seq);
-            if (skip) {
-                reports.set(seq.oid, verdictReport(seq, null, skipped(seq, skip)));
-                return false;
-            }
-            return true;
-        });
-        // More connections only when there is enough work to share.
-        const workers = Math.max(1, Math.min(opts.concurrency, Math.ceil(toProbe.length / 500)));
-        if (workers > 1)
-            clients.push(...(await openClients(config, workers - 1)));
-        const probeOpts = {
-            ...DEFAULT_PROBE,
-            concurrency: workers,
-            statementTimeoutMs: opts.statementTimeoutMs,
-            onProgress: (d, t) => opts.onProgress?.("verify", d, t),
-        };
-        const verdictOpts = { headroomThreshold: opts.headroomThreshold };
-        const judgeAll = (results) => {
-            for (const seq of toProbe) {
-                const r = results.get(seq.oid);
-                if (!r)
+async function verifyConnected(config, clients, opts) {
+    const main = clients[0];
+    const info = await main.query("SELECT current_database() AS db, current_setting('server_version_num')::int AS v");
+    const { db: database, v: serverVersion } = info.rows[0];
+    const all = await discover(main);
+    const reports = new Map();
+    const excluded = exclusionFilter(opts);
+    const toProbe = all.filter((seq) => {
+        if (excluded(seq.schema, seq.relname)) {
+            reports.set(seq.oid, verdictReport(seq, null, skipped(seq, "excluded")));
+            return false;
+        }
+        const skip = skipReasonOf(seq);
+        if (skip) {
+            reports.set(seq.oid, verdictReport(seq, null, skipped(seq, skip)));
+            return false;
+        }
+        return true;
+    });
+    // More connections only when there is enough work to share.
+    const workers = Math.max(1, Math.min(opts.concurrency, Math.ceil(toProbe.length / 500)));
+    if (workers > 1)
+        clients.push(...(await openClients(config, workers - 1)));
+    const probeOpts = {
+        ...DEFAULT_PROBE,
+        concurrency: workers,
+        statementTimeoutMs: opts.statementTimeoutMs,
+        onProgress: (d, t) => opts.onProgress?.("verify", d, t),
+    };
+    const verdictOpts = { headroomThreshold: opts.headroomThreshold };
+    const judgeAll = (results) => {
+        for (const seq of toProbe) {
+            const r = results.get(seq.oid);
+            if (!r)
+                continue;
+            reports.set(seq.oid, r.ok ? verdictReport(seq, r.state, judge(seq, r.state, verdictOpts)) : errorReport(seq, r.error));
+        }
+    };
+    judgeAll(await probeAll(clients, toProbe, probeOpts));
+    if (opts.mode === "fix") {
+        const behind = toProbe.filter((seq) => reports.get(seq.oid)?.status === "behind");
+        if (behind.length > 0) {
+            const before = new Map(behind.map((s) => [s.oid, reports.get(s.oid)]));
+            const fixed = await fixAll(clients, behind, {
+                ...probeOpts,
+                lockTimeoutMs: opts.lockTimeoutMs,
+                onProgress: (d, t) => opts.onProgress?.("fix", d, t),
+            }, verdictOpts);
+            // Verify again what was touched: the status comes from a fresh read, not from what we meant to do.
+            const again = await probeAll(clients, behind, { ...probeOpts, onProgress: undefined });
+            for (const seq of behind) {
+                const f = fixed.get(seq.oid);
+                const r = again.get(seq.oid);
+                if (f?.outcome === "error") {
+                    reports.set(seq.oid, errorReport(seq, f.error, r?.ok ? r.state : null));
                     continue;
-                reports.set(seq.oid, r.ok ? verdictReport(seq, r.state, judge(seq, r.state, verdictOpts)) : errorReport(seq, r.error));
-            }
-        };
-        judgeAll(await probeAll(clients, toProbe, probeOpts));
-        if (opts.mode === "fix") {
-            const behind = toProbe.filter((seq) => reports.get(seq.oid)?.status === "behind");
-            if (behind.length > 0) {
-                const before = new Map(behind.map((s) => [s.oid, reports.get(s.oid)]));
-                const fixed = await fixAll(clients, behind, {
-                    ...probeOpts,
-                    lockTimeoutMs: opts.lockTimeoutMs,
-                    onProgress: (d, t) => opts.onProgress?.("fix", d, t),
-                }, verdictOpts);
-                // Verify again what was touched: the status comes from a fresh read, not from what we meant to do.
-                const again = await probeAll(clients, behind, { ...probeOpts, onProgress: undefined });
-                for (const seq of behind) {
-                    const f = fixed.get(seq.oid);
-                    const r = again.get(seq.oid);
-                    if (f?.outcome === "error") {
-                        reports.set(seq.oid, errorReport(seq, f.error, r?.ok ? r.state : null));
-                        continue;
+                }
+                if (!r?.ok) {
+                    reports.set(seq.oid, errorReport(seq, r ? r.error : "could not verify after fixing"));
+                    continue;
+                }
+                const v = judge(seq, r.state, verdictOpts);
+                if (v.status === "ok" && v.next !== null) {
+                    const warnings = [];
+                    if (seq.cache > 1n) {
+                        warnings.push({
+                            code: "cached_sessions",
+                            message: `CACHE ${seq.cache}: sessions connected before the fix may still hand out up to ${seq.cache} cached values each; reconnect them`,
+                        });
                     }
-                    if (!r?.ok) {
-                        reports.set(seq.oid, errorReport(seq, r ? r.error : "could not verify after fixing"));
-                        continue;
-                    }
-                    const v = judge(seq, r.state, verdictOpts);
-                    if (v.status === "ok" && v.next !== null) {
-                        const warnings = [];
-                        if (seq.cache > 1n) {
-                            warnings.push({
-                                code: "cached_sessions",
-                                message: `CACHE ${seq.cache}: sessions connected before the fix may still hand out up to ${seq.cache} cached values each; reconnect them`,
-                            });
-                        }
-                        const prev = before.get(seq.oid);
-                        reports.set(seq.oid, fixedReport({ ...prev, warnings: v.warnings }, v.next, warnings));
-                    }
-                    else {
-                        const rep = verdictReport(seq, r.state, v);
-                        if (v.status === "behind")
-                            rep.reason = `the fix did not hold: ${v.reason}`;
-                        reports.set(seq.oid, rep);
-                    }
+                    const prev = before.get(seq.oid);
+                    reports.set(seq.oid, fixedReport({ ...prev, warnings: v.warnings }, v.next, warnings));
+                }
+                else {
+                    const rep = verdictReport(seq, r.state, v);
+                    if (v.status === "behind")
+                        rep.reason = `the fix did not hold: ${v.reason}`;
+                    reports.set(seq.oid, rep);
                 }
             }
         }
-        const sequences = all.map((s) => reports.get(s.oid)).sort(byImportance);
-        return { database, serverVersion, summary: summarize(sequences), sequences };
     }
+    const sequences = all.map((s) => reports.get(s.oid)).sort(byImportance);
+    return { database, serverVersion, summary: summarize(sequences), sequences };
 }
 
 ;// CONCATENATED MODULE: ./src/options.ts
