@@ -7142,7 +7142,24 @@ const NEXTVAL_OID = 1574;
 // Privilege functions cost a catalog lookup each; a superuser may read and update everything, so they are asked
 // only for other roles (CASE evaluates its branches in order).
 const SUPER = "(SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)";
+// One row per sequence, in a stable order, with the columns it feeds gathered into a JSON array: one pass over
+// the catalog that a cursor can hand out in chunks (so verification can start on the first chunk while the rest
+// is read). A link is (table, column) with its strongest kind: a serial column is linked twice (OWNED BY and its
+// default) and counts once, as owned.
 const SEQUENCES_SQL = `
+WITH l AS (
+  SELECT d.objid AS seq, d.refobjid AS tbl, d.refobjsubid::int2 AS attnum,
+         CASE d.deptype WHEN 'i' THEN 0 ELSE 1 END AS kind
+  FROM pg_catalog.pg_depend d
+  WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
+    AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
+  UNION ALL
+  SELECT d.refobjid, ad.adrelid, ad.adnum, 2
+  FROM pg_catalog.pg_depend d
+  JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
+  WHERE d.classid = 'pg_catalog.pg_attrdef'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
+    AND d.deptype = 'n' AND ad.adbin::text LIKE '%:funcid ${NEXTVAL_OID} %'
+)
 SELECT c.oid::int8::text AS oid, n.nspname AS schema, c.relname,
        format('%I.%I', n.nspname, c.relname) AS name,
        CASE s.seqtypid WHEN 20 THEN 'bigint' WHEN 23 THEN 'integer' WHEN 21 THEN 'smallint'
@@ -7150,7 +7167,19 @@ SELECT c.oid::int8::text AS oid, n.nspname AS schema, c.relname,
        s.seqstart::text AS start, s.seqincrement::text AS increment,
        s.seqmin::text AS min, s.seqmax::text AS max, s.seqcache::text AS cache, s.seqcycle AS cycle,
        CASE WHEN su.is THEN true ELSE has_sequence_privilege(c.oid, 'SELECT') END AS can_read,
-       CASE WHEN su.is THEN true ELSE has_sequence_privilege(c.oid, 'UPDATE') END AS can_update
+       CASE WHEN su.is THEN true ELSE has_sequence_privilege(c.oid, 'UPDATE') END AS can_update,
+       (SELECT json_agg(json_build_array(
+                 g.tbl::int8, g.kind, format('%I.%I', tn.nspname, tc.relname), quote_ident(a.attname), a.attname,
+                 CASE WHEN a.atttypid IN (20, 21, 23) THEN format_type(a.atttypid, NULL)
+                      ELSE format_type(a.atttypid, a.atttypmod) END,
+                 CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END::int8,
+                 CASE WHEN su.is THEN true ELSE has_column_privilege(g.tbl, g.attnum, 'SELECT') END,
+                 (SELECT count(*) FROM pg_catalog.pg_index i WHERE i.indrelid = g.tbl)))
+        FROM (SELECT l.tbl, l.attnum, min(l.kind) AS kind FROM l WHERE l.seq = c.oid GROUP BY l.tbl, l.attnum) g
+        JOIN pg_catalog.pg_class tc ON tc.oid = g.tbl AND tc.relkind IN ('r', 'p', 'f', 'm')
+        JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = g.tbl AND a.attnum = g.attnum AND NOT a.attisdropped
+        JOIN pg_catalog.pg_type t ON t.oid = a.atttypid) AS links
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
@@ -7158,66 +7187,27 @@ CROSS JOIN (SELECT coalesce(${SUPER}, false) AS is) su
 WHERE c.relkind = 'S'
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
-ORDER BY n.nspname, c.relname`;
-// One row per (sequence, column, kind of link); a serial column has two (OWNED BY and its default), merged in
-// code. Rows come in no particular order: sorting is cheaper in code than in a sort that spills to disk.
-const LINKS_SQL = `
-WITH l AS (
-  SELECT d.objid AS seq, d.refobjid AS tbl, d.refobjsubid::int2 AS attnum,
-         CASE d.deptype WHEN 'i' THEN 'identity' ELSE 'owned' END AS kind
-  FROM pg_catalog.pg_depend d
-  WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
-    AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
-  UNION ALL
-  SELECT d.refobjid, ad.adrelid, ad.adnum, 'default'
-  FROM pg_catalog.pg_depend d
-  JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
-  WHERE d.classid = 'pg_catalog.pg_attrdef'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
-    AND d.deptype = 'n' AND ad.adbin::text LIKE '%:funcid ${NEXTVAL_OID} %'
-)
-SELECT l.seq::int8::text AS seq, l.tbl::int8::text AS tbl, l.kind,
-       format('%I.%I', n.nspname, c.relname) AS table_name,
-       quote_ident(a.attname) AS column_ident, a.attname AS column_name,
-       CASE WHEN a.atttypid IN (20, 21, 23) THEN format_type(a.atttypid, NULL)
-            ELSE format_type(a.atttypid, a.atttypmod) END AS type,
-       CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END::int AS base_type,
-       CASE WHEN su.is THEN true ELSE has_column_privilege(l.tbl, l.attnum, 'SELECT') END AS can_read
-FROM l
-JOIN pg_catalog.pg_class s ON s.oid = l.seq AND s.relkind = 'S'
-JOIN pg_catalog.pg_class c ON c.oid = l.tbl AND c.relkind IN ('r', 'p', 'f', 'm')
-JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_catalog.pg_attribute a ON a.attrelid = l.tbl AND a.attnum = l.attnum AND NOT a.attisdropped
-JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-CROSS JOIN (SELECT coalesce(${SUPER}, false) AS is) su`;
-// Parent/child pairs of inheritance and declarative partitioning.
+`;
+// Parent/child pairs of inheritance and declarative partitioning, with the number of indexes of each child: a
+// scan of a parent locks its children and their indexes too, so they count against the lock budget.
 const INHERITS_SQL = `
-SELECT i.inhrelid::int8::text AS child, i.inhparent::int8::text AS parent FROM pg_catalog.pg_inherits i`;
-// How many indexes each table has: a scan's planning locks them all, so they count against the lock budget.
-const INDEXES_SQL = `
-SELECT indrelid::int8::text AS rel, count(*)::int AS n FROM pg_catalog.pg_index GROUP BY indrelid`;
+SELECT i.inhrelid::int8::text AS child, i.inhparent::int8::text AS parent,
+       (SELECT count(*) FROM pg_catalog.pg_index x WHERE x.indrelid = i.inhrelid)::int AS indexes
+FROM pg_catalog.pg_inherits i`;
 // Integer types by OID: int2, int4, int8 (a domain over one of them counts as it).
 const INT_TYPE_BY_OID = { 21: "smallint", 23: "integer", 20: "bigint" };
-const KIND_ORDER = ["identity", "owned", "default"];
+const KINDS = ["identity", "owned", "default"];
 /**
- * Run a catalog query through a cursor and hand its rows over in chunks: at 100,000 sequences a whole result set
- * (and the rows node-postgres builds from it) would cost far more memory than the few fields kept of each row.
+ * Find every sequence of the database and the columns it feeds. Children already covered by a parent are
+ * dropped. The catalog is read in one snapshot, through a cursor in chunks: at 100,000 sequences a whole result
+ * set (and the rows node-postgres builds from it) would cost far more memory than the few fields kept of each
+ * row.
  */
-async function eachChunk(client, sql, onRows, chunk = 5000) {
-    await client.query(`DECLARE seq_guard_discovery NO SCROLL CURSOR FOR ${sql}`);
-    for (;;) {
-        const { rows } = await client.query(`FETCH ${chunk} FROM seq_guard_discovery`);
-        if (rows.length === 0)
-            break;
-        onRows(rows);
-    }
-    await client.query("CLOSE seq_guard_discovery");
-}
-/** Find every sequence of the database and the columns it feeds. Children already covered by a parent are dropped. */
-async function discover(client) {
-    // One snapshot for every query, read only; cursors plan for the whole result, not the first rows.
+async function discover(client, opts = {}) {
+    // One snapshot for every query, read only; the cursor plans for the whole result, not the first rows.
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL cursor_tuple_fraction = 1");
     try {
-        const result = await discoverInTransaction(client);
+        const result = await discoverInTransaction(client, opts);
         await client.query("COMMIT");
         return result;
     }
@@ -7226,24 +7216,25 @@ async function discover(client) {
         throw err;
     }
 }
-async function discoverInTransaction(client) {
+async function discoverInTransaction(client, opts) {
     const parents = new Map();
     const children = new Map();
-    for (const r of (await client.query(INHERITS_SQL)).rows) {
+    const childIndexes = new Map();
+    for (const r of (await client.query(INHERITS_SQL))
+        .rows) {
         const p = parents.get(r.child) ?? [];
         p.push(r.parent);
         parents.set(r.child, p);
         const c = children.get(r.parent) ?? [];
         c.push(r.child);
         children.set(r.parent, c);
+        childIndexes.set(r.child, r.indexes);
     }
-    const indexCount = new Map();
-    await eachChunk(client, INDEXES_SQL, (rows) => {
-        for (const r of rows)
-            indexCount.set(Number(r.rel), r.n);
-    });
-    const lockCount = (tbl) => {
-        let n = 1 + (indexCount.get(Number(tbl)) ?? 0);
+    // Relations a scan of the table locks: itself, its indexes, and every descendant with its indexes.
+    const lockCount = (tbl, indexes) => {
+        let n = 1 + indexes;
+        if (children.size === 0)
+            return n;
         const stack = [...(children.get(tbl) ?? [])];
         const seen = new Set();
         while (stack.length > 0) {
@@ -7251,74 +7242,67 @@ async function discoverInTransaction(client) {
             if (seen.has(c))
                 continue;
             seen.add(c);
-            n += 1 + (indexCount.get(Number(c)) ?? 0);
+            n += 1 + (childIndexes.get(c) ?? 0);
             stack.push(...(children.get(c) ?? []));
         }
         return n;
     };
-    const linksBySeq = new Map();
-    await eachChunk(client, LINKS_SQL, (rows) => {
-        for (const r of rows) {
-            const seq = Number(r.seq);
-            const list = linksBySeq.get(seq) ?? [];
-            const tableOid = Number(r.tbl);
-            // A serial column is linked twice (OWNED BY and its default): keep the strongest kind.
-            const had = list.find((l) => l.tableOid === tableOid && l.column === r.column_name);
-            if (had) {
-                if (KIND_ORDER.indexOf(r.kind) < KIND_ORDER.indexOf(had.kind))
-                    had.kind = r.kind;
-                continue;
-            }
-            const intType = INT_TYPE_BY_OID[r.base_type];
-            const range = intType ? INT_RANGES[intType] : undefined;
-            list.push({
-                tableOid,
-                table: r.table_name,
-                columnIdent: r.column_ident,
-                column: r.column_name,
-                type: r.type,
-                typeMin: range ? range.min : null,
-                typeMax: range ? range.max : null,
-                kind: r.kind,
-                readable: r.can_read,
-                lockCount: lockCount(r.tbl),
-            });
-            linksBySeq.set(seq, list);
-        }
-    });
-    indexCount.clear();
     const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
     const out = [];
-    await eachChunk(client, SEQUENCES_SQL, (rows) => {
-        for (const r of rows) {
-            const oid = Number(r.oid);
-            let links = linksBySeq.get(oid) ?? [];
-            linksBySeq.delete(oid);
+    const chunk = opts.chunk ?? 2000;
+    await client.query(`DECLARE seq_guard_discovery NO SCROLL CURSOR FOR ${SEQUENCES_SQL}`);
+    for (;;) {
+        const { rows } = await client.query(`FETCH ${chunk} FROM seq_guard_discovery`);
+        if (rows.length === 0)
+            break;
+        const seqs = rows.map((r) => sequenceOf(r, lockCount));
+        for (const seq of seqs) {
             // A child whose ancestor feeds from the same sequence through the same column is covered by max() over
             // the ancestor (no ONLY): drop it rather than scan it twice.
-            if (parents.size > 0 && links.length > 1)
-                links = links.filter((l) => !ancestorLinked(l, links, parents));
-            if (links.length > 1)
-                links.sort((x, y) => cmp(x.table, y.table) || cmp(x.column, y.column));
-            out.push({
-                oid,
-                name: r.name,
-                schema: r.schema,
-                relname: r.relname,
-                dataType: r.data_type,
-                start: BigInt(r.start),
-                increment: BigInt(r.increment),
-                minValue: BigInt(r.min),
-                maxValue: BigInt(r.max),
-                cache: BigInt(r.cache),
-                cycle: r.cycle,
-                readable: r.can_read,
-                canUpdate: r.can_update,
-                links,
-            });
+            if (parents.size > 0 && seq.links.length > 1)
+                seq.links = seq.links.filter((l) => !ancestorLinked(l, seq.links, parents));
+            if (seq.links.length > 1)
+                seq.links.sort((x, y) => cmp(x.table, y.table) || cmp(x.column, y.column));
+            out.push(seq);
         }
-    });
+        opts.onChunk?.(seqs);
+    }
+    await client.query("CLOSE seq_guard_discovery");
     return out;
+}
+function sequenceOf(r, lockCount) {
+    const links = (r.links ?? []).map(([tableOid, kind, table, columnIdent, column, type, baseType, readable, indexes]) => {
+        const intType = INT_TYPE_BY_OID[baseType];
+        const range = intType ? INT_RANGES[intType] : undefined;
+        return {
+            tableOid,
+            table,
+            columnIdent,
+            column,
+            type,
+            typeMin: range ? range.min : null,
+            typeMax: range ? range.max : null,
+            kind: KINDS[kind],
+            readable,
+            lockCount: lockCount(String(tableOid), indexes),
+        };
+    });
+    return {
+        oid: Number(r.oid),
+        name: r.name,
+        schema: r.schema,
+        relname: r.relname,
+        dataType: r.data_type,
+        start: BigInt(r.start),
+        increment: BigInt(r.increment),
+        minValue: BigInt(r.min),
+        maxValue: BigInt(r.max),
+        cache: BigInt(r.cache),
+        cycle: r.cycle,
+        readable: r.can_read,
+        canUpdate: r.can_update,
+        links,
+    };
 }
 /** Is one of the link's table's ancestors linked to the same sequence through a column of the same name? */
 function ancestorLinked(link, links, parents) {
@@ -10878,9 +10862,13 @@ function exclusionFilter(filters) {
 
 ;// CONCATENATED MODULE: ./src/probe.ts
 // Probing: read every sequence's position and the extremes of the columns it feeds, fast and within the lock
-// table. One statement per sequence reads both (so they come from one snapshot); statements travel in batches of
-// one round trip each, each batch its own READ ONLY transaction whose relation count is bounded, over a small
-// pool of connections.
+// table. One statement per sequence reads both; statements travel in batches of one round trip each, each batch
+// its own READ ONLY transaction whose relation count is bounded, over a small pool of connections that can start
+// on the first sequences discovery hands over while it reads the rest.
+//
+// Order matters on a live database: the position is read after the extremes' snapshot is taken. Every row that
+// snapshot sees was inserted by a transaction that called nextval() before it committed, so a position read
+// later already counts it; read the other way round, a concurrent insert would look like a collision.
 //
 // Identifiers in this SQL are the server's own quote_ident()/format('%I') output from discovery, and numbers are
 // bigint values printed by this code: no name or value from outside is pasted in.
@@ -10904,22 +10892,13 @@ function collisionRange(seq, link) {
     const hi = seq.maxValue < link.typeMax ? seq.maxValue : link.typeMax;
     return lo > hi ? null : { lo, hi };
 }
-/**
- * The one statement that reads a sequence's position and, for each integer column it feeds, the extreme that can
- * collide: max() when the sequence ascends, min() when it descends. With an index on the column that is one index
- * probe. A bound goes into the WHERE clause only where the sequence's range is narrower than the column type's
- * (values past it can never come from this sequence); the other side needs none: an extreme that falls short of
- * the range means no value lies in it, which parseRow turns into null.
- */
-function probeStatement(seq) {
+/** The subqueries that read, for each integer column a sequence feeds, the extreme that can collide. */
+function extremeColumns(seq) {
     const ascending = seq.increment > 0n;
-    const cols = ["s.last_value::text AS lv", "s.is_called AS ic"];
-    integerLinks(seq).forEach((link, i) => {
+    return integerLinks(seq).map((link, i) => {
         const range = collisionRange(seq, link);
-        if (!range) {
-            cols.push(`NULL::text AS e${i}`);
-            return;
-        }
+        if (!range)
+            return `NULL::text AS e${i}`;
         const c = link.columnIdent;
         const t = typeName(link);
         let where = "";
@@ -10927,14 +10906,59 @@ function probeStatement(seq) {
             where = ` WHERE ${c} <= '${range.hi}'::${t}`;
         if (!ascending && range.lo > link.typeMin)
             where = ` WHERE ${c} >= '${range.lo}'::${t}`;
-        cols.push(`(SELECT ${ascending ? "max" : "min"}(${c}) FROM ${link.table}${where})::text AS e${i}`);
+        return `(SELECT ${ascending ? "max" : "min"}(${c}) FROM ${link.table}${where})::text AS e${i}`;
     });
-    return `SELECT ${cols.join(", ")} FROM ${seq.name} s`;
 }
-function parseRow(seq, row) {
+/**
+ * The one statement that reads a sequence's position and, for each integer column it feeds, the extreme that can
+ * collide: max() when the sequence ascends, min() when it descends. With an index on the column that is one index
+ * probe. A bound goes into the WHERE clause only where the sequence's range is narrower than the column type's
+ * (values past it can never come from this sequence); the other side needs none: an extreme that falls short of
+ * the range means no value lies in it, which parseRow turns into null.
+ *
+ * The position is read from the sequence relation in the same statement, after the snapshot the subqueries use.
+ * Fixing uses this form under its locks; see probeStatementFast for the cheaper one verification uses.
+ */
+function probeStatement(seq) {
+    return `SELECT s.last_value::text AS lv, s.is_called AS ic, ${extremeColumns(seq).join(", ")} FROM ${seq.name} s`;
+}
+/** The SQL that finds the best reader on a server: one row, one text column `reader`. */
+const STATE_READER_SQL = `SELECT CASE
+  WHEN to_regproc('pg_catalog.pg_get_sequence_data') IS NOT NULL THEN 'pg_get_sequence_data'
+  ELSE 'pg_sequence_last_value' END AS reader`;
+/**
+ * Verification's statement for a group of sequences: one row, with for the sequence at index j its extremes
+ * (`a{j}_e{i}`) and then its position read by function (`a{j}_lv`, `a{j}_ic`), after the statement's snapshot.
+ * A few sequences per statement save the per-statement and per-result costs on both sides; each subquery is
+ * planned on its own, so the planner's work stays linear in the group's size.
+ */
+function probeStatementFast(seqs, reader) {
+    const cols = [];
+    const from = [];
+    seqs.forEach((seq, j) => {
+        for (const c of extremeColumns(seq))
+            cols.push(c.replace(/ AS (e\d+)$/, ` AS a${j}_$1`));
+        if (reader === "pg_sequence_last_value") {
+            cols.push(`pg_catalog.pg_sequence_last_value(${seq.oid}::oid)::text AS a${j}_lv`);
+        }
+        else {
+            cols.push(`d${j}.last_value::text AS a${j}_lv`, `d${j}.is_called AS a${j}_ic`);
+            from.push(`pg_catalog.${reader}(${seq.oid}::oid) d${j}`);
+        }
+    });
+    return `SELECT ${cols.join(", ")}${from.length > 0 ? ` FROM ${from.join(", ")}` : ""}`;
+}
+/**
+ * The statement that reads the positions of a group of sequences from the relations themselves: one row, one
+ * text column `a{j}` per sequence holding "last_value is_called" (a scalar subquery each, so no join to plan).
+ */
+function stateStatement(seqs) {
+    return `SELECT ${seqs.map((seq, j) => `(SELECT last_value::text || ' ' || is_called::text FROM ${seq.name}) AS a${j}`).join(", ")}`;
+}
+function parseExtremes(seq, field) {
     const ascending = seq.increment > 0n;
-    const columns = integerLinks(seq).map((link, i) => {
-        const raw = row[`e${i}`];
+    return integerLinks(seq).map((link, i) => {
+        const raw = field(i);
         const range = collisionRange(seq, link);
         let v = typeof raw === "string" ? BigInt(raw) : null;
         // The extreme fell short of the range: no value of the column lies inside it.
@@ -10942,7 +10966,13 @@ function parseRow(seq, row) {
             v = null;
         return ascending ? { min: null, max: v } : { min: v, max: null };
     });
-    return { lastValue: BigInt(row.lv), isCalled: row.ic, columns };
+}
+function parseRow(seq, row) {
+    return {
+        lastValue: BigInt(row.lv),
+        isCalled: row.ic === true,
+        columns: parseExtremes(seq, (i) => row[`e${i}`]),
+    };
 }
 /** A reason a role cannot read what probing needs, or null. Checked from the catalog, before any query. */
 function privilegeProblem(seq) {
@@ -11009,10 +11039,62 @@ async function readBatch(client, seqs, prefix = [], suffix = []) {
 function beginReadOnly(timeoutMs) {
     return ["BEGIN READ ONLY", `SET LOCAL statement_timeout = ${Math.max(0, Math.trunc(timeoutMs))}`];
 }
-/** Probe one batch in a READ ONLY transaction; if it fails, probe each sequence alone to find the one at fault. */
-async function probeBatch(client, batch, opts, out) {
+/**
+ * Sequences per verification statement. Measured on 10,000 sequences (PostgreSQL 15, 2 cores): 10 to 25 per
+ * statement cost the server and the client about a quarter less CPU than one per statement; 50 no less again.
+ */
+const GROUP = 16;
+/**
+ * Verification's read of one batch: one round trip of READ ONLY statements that read the extremes and then the
+ * positions by function; where the function cannot tell (pg_sequence_last_value() says NULL for is_called =
+ * false), a second round trip reads those sequences themselves, still after the extremes' snapshots.
+ */
+async function readBatchFast(client, seqs, reader, statementTimeoutMs, perStatement = GROUP) {
+    const begin = beginReadOnly(statementTimeoutMs);
+    const groups = [];
+    for (let i = 0; i < seqs.length; i += perStatement)
+        groups.push(seqs.slice(i, i + perStatement));
+    const sql = [...begin, ...groups.map((g) => probeStatementFast(g, reader)), "COMMIT"].join(";\n");
+    const res = (await client.query(sql));
+    const unknown = [];
+    const states = [];
+    groups.forEach((group, g) => {
+        const row = res[begin.length + g].rows[0];
+        group.forEach((seq, j) => {
+            const lv = row[`a${j}_lv`];
+            if (lv === null)
+                unknown.push(states.length);
+            const isCalled = reader === "pg_sequence_last_value" ? lv !== null : row[`a${j}_ic`] === true;
+            const columns = parseExtremes(seq, (k) => row[`a${j}_e${k}`]);
+            states.push({ lastValue: lv === null ? 0n : BigInt(lv), isCalled, columns });
+        });
+    });
+    if (unknown.length > 0) {
+        const ugroups = [];
+        for (let i = 0; i < unknown.length; i += perStatement)
+            ugroups.push(unknown.slice(i, i + perStatement));
+        const again = [
+            ...begin,
+            ...ugroups.map((g) => stateStatement(g.map((i) => seqs[i]))),
+            "COMMIT",
+        ].join(";\n");
+        const res2 = (await client.query(again));
+        ugroups.forEach((g, k) => {
+            const row = res2[begin.length + k].rows[0];
+            g.forEach((i, j) => {
+                const [lv, ic] = row[`a${j}`].split(" ");
+                const state = states[i];
+                state.lastValue = BigInt(lv);
+                state.isCalled = ic === "true";
+            });
+        });
+    }
+    return states;
+}
+/** Probe one batch; if it fails, probe each sequence alone to find the one at fault. */
+async function probeBatch(client, batch, opts, reader, out) {
     try {
-        const states = await readBatch(client, batch, beginReadOnly(opts.statementTimeoutMs), ["COMMIT"]);
+        const states = await readBatchFast(client, batch, reader, opts.statementTimeoutMs);
         batch.forEach((seq, i) => {
             out.set(seq.oid, { ok: true, state: states[i] });
         });
@@ -11023,7 +11105,7 @@ async function probeBatch(client, batch, opts, out) {
     }
     for (const seq of batch) {
         try {
-            const [state] = await readBatch(client, [seq], beginReadOnly(opts.statementTimeoutMs), ["COMMIT"]);
+            const [state] = await readBatchFast(client, [seq], reader, opts.statementTimeoutMs);
             out.set(seq.oid, { ok: true, state: state });
         }
         catch (err) {
@@ -11044,27 +11126,94 @@ async function runPool(items, workers, work) {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, items.length)) }, (_, w) => run(w)));
 }
 /**
+ * Probing as a queue: sequences are added as discovery finds them, and connections join as they open; each takes
+ * the next batch when free. finish() says no more sequences come and waits for every batch to be read.
+ */
+class Prober {
+    opts;
+    reader;
+    results = new Map();
+    queue = [];
+    workers = [];
+    wake = null;
+    closed = false;
+    added = 0;
+    done = 0;
+    constructor(opts, reader) {
+        this.opts = opts;
+        this.reader = reader;
+    }
+    /** Batches waiting for a connection. */
+    get pending() {
+        return this.queue.length;
+    }
+    /** Sequences handed over so far (not counting those refused from the catalog). */
+    get total() {
+        return this.added;
+    }
+    add(seqs) {
+        const readable = [];
+        for (const seq of seqs) {
+            const problem = privilegeProblem(seq);
+            if (problem)
+                this.results.set(seq.oid, { ok: false, error: problem });
+            else
+                readable.push(seq);
+        }
+        this.added += readable.length;
+        this.queue.push(...planBatches(readable, this.opts));
+        this.notify();
+    }
+    addWorker(client) {
+        this.workers.push(this.work(client));
+    }
+    async finish() {
+        this.closed = true;
+        this.notify();
+        await Promise.all(this.workers);
+        return this.results;
+    }
+    notify() {
+        const w = this.wake;
+        this.wake = null;
+        w?.();
+    }
+    async work(client) {
+        for (;;) {
+            const batch = this.queue.shift();
+            if (batch) {
+                await probeBatch(client, batch, this.opts, this.reader, this.results);
+                this.done += batch.length;
+                this.opts.onProgress?.(this.done, this.added);
+                continue;
+            }
+            if (this.closed)
+                return;
+            await new Promise((resolve) => {
+                const prev = this.wake;
+                this.wake = () => {
+                    prev?.();
+                    resolve();
+                };
+            });
+        }
+    }
+}
+/** The best way this server offers to read sequence positions by function. */
+async function stateReader(client) {
+    const { rows } = await client.query(STATE_READER_SQL);
+    return rows[0].reader;
+}
+/**
  * Probe every sequence given. `clients` are open connections (one per worker). Sequences the role cannot read get
  * an error result without a query.
  */
-async function probeAll(clients, seqs, opts) {
-    const out = new Map();
-    const readable = [];
-    for (const seq of seqs) {
-        const problem = privilegeProblem(seq);
-        if (problem)
-            out.set(seq.oid, { ok: false, error: problem });
-        else
-            readable.push(seq);
-    }
-    const batches = planBatches(readable, opts);
-    let done = 0;
-    await runPool(batches, clients.length, async (batch, w) => {
-        await probeBatch(clients[w], batch, opts, out);
-        done += batch.length;
-        opts.onProgress?.(done, readable.length);
-    });
-    return out;
+async function probeAll(clients, seqs, opts, reader) {
+    const prober = new Prober(opts, reader ?? (await stateReader(clients[0])));
+    prober.add(seqs);
+    for (const c of clients.slice(0, Math.max(1, Math.min(clients.length, prober.pending))))
+        prober.addWorker(c);
+    return await prober.finish();
 }
 
 ;// CONCATENATED MODULE: ./src/fixing.ts
@@ -11397,33 +11546,59 @@ async function verifyDatabase(config, opts) {
 }
 async function verifyConnected(config, clients, opts) {
     const main = clients[0];
-    const info = await main.query("SELECT current_database() AS db, current_setting('server_version_num')::int AS v");
-    const { db: database, v: serverVersion } = info.rows[0];
-    const all = await discover(main);
+    const info = await main.query(`SELECT current_database() AS db, current_setting('server_version_num')::int AS v, r.reader
+     FROM (${STATE_READER_SQL}) r`);
+    const { db: database, v: serverVersion, reader, } = info.rows[0];
     const reports = new Map();
     const excluded = exclusionFilter(opts);
-    const toProbe = all.filter((seq) => {
-        if (excluded(seq.schema, seq.relname)) {
-            reports.set(seq.oid, verdictReport(seq, null, skipped(seq, "excluded")));
-            return false;
-        }
-        const skip = skipReasonOf(seq);
-        if (skip) {
-            reports.set(seq.oid, verdictReport(seq, null, skipped(seq, skip)));
-            return false;
-        }
-        return true;
-    });
-    // More connections only when there is enough work to share.
-    const workers = Math.max(1, Math.min(opts.concurrency, Math.ceil(toProbe.length / 500)));
-    if (workers > 1)
-        clients.push(...(await openClients(config, workers - 1)));
+    const toProbe = [];
     const probeOpts = {
         ...DEFAULT_PROBE,
-        concurrency: workers,
+        concurrency: opts.concurrency,
         statementTimeoutMs: opts.statementTimeoutMs,
         onProgress: (d, t) => opts.onProgress?.("verify", d, t),
     };
+    const prober = new Prober(probeOpts, reader);
+    // Verification starts on the first sequences discovery hands over, on connections of their own, while the
+    // first connection reads the rest of the catalog; it joins them when discovery is done. More connections open
+    // only when there is enough work to share.
+    let extra = null;
+    const openExtra = () => {
+        extra ??= openClients(config, opts.concurrency - 1).then((more) => {
+            clients.push(...more);
+            for (const c of more)
+                prober.addWorker(c);
+        }, 
+        // The server may refuse more connections (max_connections): the first one does the work alone.
+        () => undefined);
+    };
+    const discovering = discover(main, {
+        onChunk: (seqs) => {
+            const mine = [];
+            for (const seq of seqs) {
+                const skip = excluded(seq.schema, seq.relname) ? "excluded" : skipReasonOf(seq);
+                if (skip)
+                    reports.set(seq.oid, verdictReport(seq, null, skipped(seq, skip)));
+                else
+                    mine.push(seq);
+            }
+            toProbe.push(...mine);
+            prober.add(mine);
+            if (opts.concurrency > 1 && prober.pending > 1)
+                openExtra();
+        },
+    });
+    // Whatever happens to discovery, the connections being opened are in `clients` (closed by the caller) and no
+    // batch is still running when this returns or throws.
+    const all = await discovering.catch(async (err) => {
+        await extra;
+        await prober.finish();
+        throw err;
+    });
+    if (opts.concurrency > 1 && prober.pending > 1)
+        openExtra();
+    prober.addWorker(main);
+    await extra;
     const verdictOpts = { headroomThreshold: opts.headroomThreshold };
     const judgeAll = (results) => {
         for (const seq of toProbe) {
@@ -11433,7 +11608,7 @@ async function verifyConnected(config, clients, opts) {
             reports.set(seq.oid, r.ok ? verdictReport(seq, r.state, judge(seq, r.state, verdictOpts)) : errorReport(seq, r.error));
         }
     };
-    judgeAll(await probeAll(clients, toProbe, probeOpts));
+    judgeAll(await prober.finish());
     if (opts.mode === "fix") {
         const behind = toProbe.filter((seq) => reports.get(seq.oid)?.status === "behind");
         if (behind.length > 0) {
@@ -11444,7 +11619,7 @@ async function verifyConnected(config, clients, opts) {
                 onProgress: (d, t) => opts.onProgress?.("fix", d, t),
             }, verdictOpts);
             // Verify again what was touched: the status comes from a fresh read, not from what we meant to do.
-            const again = await probeAll(clients, behind, { ...probeOpts, onProgress: undefined });
+            const again = await probeAll(clients, behind, { ...probeOpts, onProgress: undefined }, reader);
             for (const seq of behind) {
                 const f = fixed.get(seq.oid);
                 const r = again.get(seq.oid);

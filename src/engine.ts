@@ -3,11 +3,19 @@
 
 import pg from "pg";
 import { isTransient } from "./connection.ts";
-import { discover } from "./discovery.ts";
+import { type DiscoveredSequence, discover } from "./discovery.ts";
 import { EXIT, SeqGuardError } from "./errors.ts";
 import { exclusionFilter, type Filters } from "./filters.ts";
 import { fixAll } from "./fixing.ts";
-import { DEFAULT_PROBE, type ProbeOptions, type ProbeResult, probeAll } from "./probe.ts";
+import {
+  DEFAULT_PROBE,
+  type ProbeOptions,
+  type ProbeResult,
+  Prober,
+  probeAll,
+  STATE_READER_SQL,
+  type StateReader,
+} from "./probe.ts";
 import { byImportance, errorReport, fixedReport, summarize, verdictReport } from "./report.ts";
 import type { Mode, SequenceReport, Summary, Warning } from "./types.ts";
 import { judge, skipped, skipReasonOf } from "./verdict.ts";
@@ -97,37 +105,65 @@ async function verifyConnected(
   opts: EngineOptions,
 ): Promise<DatabaseResult> {
   const main = clients[0] as pg.Client;
-  const info = await main.query<{ db: string; v: number }>(
-    "SELECT current_database() AS db, current_setting('server_version_num')::int AS v",
+  const info = await main.query<{ db: string; v: number; reader: StateReader }>(
+    `SELECT current_database() AS db, current_setting('server_version_num')::int AS v, r.reader
+     FROM (${STATE_READER_SQL}) r`,
   );
-  const { db: database, v: serverVersion } = info.rows[0] as { db: string; v: number };
-  const all = await discover(main);
+  const {
+    db: database,
+    v: serverVersion,
+    reader,
+  } = info.rows[0] as { db: string; v: number; reader: StateReader };
 
   const reports = new Map<number, SequenceReport>();
   const excluded = exclusionFilter(opts);
-  const toProbe = all.filter((seq) => {
-    if (excluded(seq.schema, seq.relname)) {
-      reports.set(seq.oid, verdictReport(seq, null, skipped(seq, "excluded")));
-      return false;
-    }
-    const skip = skipReasonOf(seq);
-    if (skip) {
-      reports.set(seq.oid, verdictReport(seq, null, skipped(seq, skip)));
-      return false;
-    }
-    return true;
-  });
-
-  // More connections only when there is enough work to share.
-  const workers = Math.max(1, Math.min(opts.concurrency, Math.ceil(toProbe.length / 500)));
-  if (workers > 1) clients.push(...(await openClients(config, workers - 1)));
-
+  const toProbe: DiscoveredSequence[] = [];
   const probeOpts: ProbeOptions = {
     ...DEFAULT_PROBE,
-    concurrency: workers,
+    concurrency: opts.concurrency,
     statementTimeoutMs: opts.statementTimeoutMs,
     onProgress: (d, t) => opts.onProgress?.("verify", d, t),
   };
+  const prober = new Prober(probeOpts, reader);
+
+  // Verification starts on the first sequences discovery hands over, on connections of their own, while the
+  // first connection reads the rest of the catalog; it joins them when discovery is done. More connections open
+  // only when there is enough work to share.
+  let extra: Promise<void> | null = null;
+  const openExtra = () => {
+    extra ??= openClients(config, opts.concurrency - 1).then(
+      (more) => {
+        clients.push(...more);
+        for (const c of more) prober.addWorker(c);
+      },
+      // The server may refuse more connections (max_connections): the first one does the work alone.
+      () => undefined,
+    );
+  };
+  const discovering = discover(main, {
+    onChunk: (seqs) => {
+      const mine: DiscoveredSequence[] = [];
+      for (const seq of seqs) {
+        const skip = excluded(seq.schema, seq.relname) ? "excluded" : skipReasonOf(seq);
+        if (skip) reports.set(seq.oid, verdictReport(seq, null, skipped(seq, skip)));
+        else mine.push(seq);
+      }
+      toProbe.push(...mine);
+      prober.add(mine);
+      if (opts.concurrency > 1 && prober.pending > 1) openExtra();
+    },
+  });
+  // Whatever happens to discovery, the connections being opened are in `clients` (closed by the caller) and no
+  // batch is still running when this returns or throws.
+  const all = await discovering.catch(async (err: unknown) => {
+    await extra;
+    await prober.finish();
+    throw err;
+  });
+  if (opts.concurrency > 1 && prober.pending > 1) openExtra();
+  prober.addWorker(main);
+  await extra;
+
   const verdictOpts = { headroomThreshold: opts.headroomThreshold };
   const judgeAll = (results: Map<number, ProbeResult>) => {
     for (const seq of toProbe) {
@@ -139,7 +175,7 @@ async function verifyConnected(
       );
     }
   };
-  judgeAll(await probeAll(clients, toProbe, probeOpts));
+  judgeAll(await prober.finish());
 
   if (opts.mode === "fix") {
     const behind = toProbe.filter((seq) => reports.get(seq.oid)?.status === "behind");
@@ -156,7 +192,7 @@ async function verifyConnected(
         verdictOpts,
       );
       // Verify again what was touched: the status comes from a fresh read, not from what we meant to do.
-      const again = await probeAll(clients, behind, { ...probeOpts, onProgress: undefined });
+      const again = await probeAll(clients, behind, { ...probeOpts, onProgress: undefined }, reader);
       for (const seq of behind) {
         const f = fixed.get(seq.oid);
         const r = again.get(seq.oid);

@@ -2,10 +2,13 @@
 // changes exactly the behind sequences, exactly, and only forward.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { discover } from "../src/discovery.ts";
 import { DEFAULT_ENGINE, verifyDatabase } from "../src/engine.ts";
+import { readBatch, readBatchFast, type StateReader, stateReader } from "../src/probe.ts";
 import type { SequenceReport } from "../src/types.ts";
+import { skipReasonOf } from "../src/verdict.ts";
 import { CORPUS_SQL, EXPECTED } from "./corpus.ts";
-import { type ScratchDb, scratchDb, sequenceStates } from "./helpers.ts";
+import { type ScratchDb, scratchDb, sequenceStates, withClient } from "./helpers.ts";
 
 function byName(seqs: SequenceReport[]): Map<string, SequenceReport> {
   return new Map(seqs.map((s) => [s.sequence, s]));
@@ -78,6 +81,42 @@ describe("engine on the corpus", () => {
     assert.equal(got.get("public.users_id_seq")?.status, "skipped");
     assert.equal(got.get("public.tiny_id_seq")?.status, "skipped");
     assert.equal(got.get("public.by_ten")?.status, "behind");
+  });
+});
+
+describe("verification's read", () => {
+  let db: ScratchDb;
+  before(async () => {
+    db = await scratchDb(CORPUS_SQL);
+  });
+  after(async () => {
+    await db.drop();
+  });
+
+  test("reads what the reference read (the sequence relation and max/min in one statement) reads", async () => {
+    await withClient(db.url, async (c) => {
+      const seqs = (await discover(c)).filter((s) => skipReasonOf(s) === null && s.readable);
+      assert.ok(seqs.length > 20, "the corpus has sequences of every kind to read");
+      const uncalled = (await sequenceStates(db)).values();
+      assert.ok(
+        [...uncalled].some((v) => v.endsWith("/false")),
+        "some are not called yet (second read)",
+      );
+      await c.query("BEGIN READ ONLY");
+      const reference = await readBatch(c, seqs);
+      await c.query("COMMIT");
+      const best = await stateReader(c);
+      const readers = [...new Set<StateReader>([best, "pg_sequence_last_value"])];
+      for (const reader of readers) {
+        // Group sizes that put sequences of every kind at the start, middle and end of a statement.
+        for (const group of [1, 3, 16, seqs.length]) {
+          const fast = await readBatchFast(c, seqs, reader, 10_000, group);
+          seqs.forEach((seq, i) => {
+            assert.deepEqual(fast[i], reference[i], `${seq.name} (${reader}, ${group} per statement)`);
+          });
+        }
+      }
+    });
   });
 });
 
