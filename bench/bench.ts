@@ -8,7 +8,7 @@
 // tables got their rows with explicit ids (their sequence is behind), half through the default (ok).
 
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -214,6 +214,44 @@ try {
   await server?.stop();
 }
 
+/** Time from spawning `node dist/index.js` as the runner does to its first log line, in milliseconds. */
+function actionStart(): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), "seq-guard-bench-action-"));
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    "INPUT_DATABASE-URL": "postgres://bench:not-a-secret@127.0.0.1:1/bench",
+    GITHUB_OUTPUT: join(dir, "output"),
+    GITHUB_STEP_SUMMARY: join(dir, "summary"),
+    GITHUB_EVENT_NAME: "push",
+    GITHUB_REPOSITORY: "org/repo",
+  };
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(process.execPath, [join(root, "dist", "index.js")], {
+      env,
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    let seen = false;
+    child.stdout.on("data", (d: Buffer) => {
+      if (seen || !d.toString().includes("starting")) return;
+      seen = true;
+      resolve(Number(process.hrtime.bigint() - t0) / 1e6);
+      child.kill();
+    });
+    child.on("error", reject);
+    child.on("close", () => {
+      rmSync(dir, { recursive: true, force: true });
+      if (!seen) reject(new Error("the Action printed no first line"));
+    });
+  });
+}
+const starts: number[] = [];
+for (let i = 0; i < 10; i++) starts.push(await actionStart());
+const startMs = median(starts);
+console.error(
+  `Action cold start (node dist/index.js to its first log line): median ${startMs.toFixed(0)} ms of 10`,
+);
+
 const version = spawnSync("psql", ["--version"]).stdout.toString().trim();
 const table = [
   "| sequences | per-sequence psql loop | seq-guard check | ratio | seq-guard fix (half behind) | peak RSS |",
@@ -224,11 +262,12 @@ const table = [
   ),
 ].join("\n");
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${version}, server: ${server ? "embedded PostgreSQL (default settings)" : "given by --database-url"}; medians of ${rounds} alternating rounds; whole process timed`;
-console.log(`${table}\n\n${machine}`);
+const startLine = `The Action's cold start (\`node dist/index.js\` to its first log line, as the runner starts it): median ${startMs.toFixed(0)} ms of 10 runs.`;
+console.log(`${table}\n\n${machine}\n\n${startLine}`);
 if (values.write) {
   const file = values.write as string;
   const doc = readFileSync(file, "utf8");
   const marker = /<!-- bench:start -->[\s\S]*<!-- bench:end -->/;
-  const block = `<!-- bench:start -->\n${table}\n\n${machine}. Measured ${new Date().toISOString().slice(0, 10)}.\n<!-- bench:end -->`;
+  const block = `<!-- bench:start -->\n${table}\n\n${machine}. Measured ${new Date().toISOString().slice(0, 10)}.\n\n${startLine}\n<!-- bench:end -->`;
   writeFileSync(file, marker.test(doc) ? doc.replace(marker, block) : `${doc}\n${block}\n`);
 }

@@ -2,7 +2,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 785:
+/***/ 2289:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -14,7 +14,7 @@ exports["default"] = {};
 
 /***/ }),
 
-/***/ 6122:
+/***/ 9274:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -258,7 +258,7 @@ parse.parseIntoClientConfig = parseIntoClientConfig
 
 /***/ }),
 
-/***/ 2299:
+/***/ 6219:
 /***/ ((module) => {
 
 
@@ -365,7 +365,7 @@ module.exports = readInt8;
 
 /***/ }),
 
-/***/ 7558:
+/***/ 502:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -462,7 +462,7 @@ class Pool extends EventEmitter {
     this.options.allowExitOnIdle = this.options.allowExitOnIdle || false
     this.options.maxLifetimeSeconds = this.options.maxLifetimeSeconds || 0
     this.log = this.options.log || function () {}
-    this.Client = this.options.Client || Client || (__nccwpck_require__(3273).Client)
+    this.Client = this.options.Client || Client || (__nccwpck_require__(2969).Client)
     this.Promise = this.options.Promise || global.Promise
 
     if (typeof this.options.idleTimeoutMillis === 'undefined') {
@@ -889,7 +889,7 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 9971:
+/***/ 7507:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -950,7 +950,7 @@ exports.BufferReader = BufferReader;
 
 /***/ }),
 
-/***/ 9315:
+/***/ 7955:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1069,18 +1069,18 @@ exports.Writer = Writer;
 
 /***/ }),
 
-/***/ 4233:
+/***/ 9721:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.DatabaseError = exports.serialize = void 0;
 exports.parse = parse;
-const messages_1 = __nccwpck_require__(5809);
+const messages_1 = __nccwpck_require__(6721);
 Object.defineProperty(exports, "DatabaseError", ({ enumerable: true, get: function () { return messages_1.DatabaseError; } }));
-const serializer_1 = __nccwpck_require__(6513);
+const serializer_1 = __nccwpck_require__(3841);
 Object.defineProperty(exports, "serialize", ({ enumerable: true, get: function () { return serializer_1.serialize; } }));
-const parser_1 = __nccwpck_require__(3318);
+const parser_1 = __nccwpck_require__(3654);
 function parse(stream, callback) {
     const parser = new parser_1.Parser();
     stream.on('data', (buffer) => parser.parse(buffer, callback));
@@ -1090,7 +1090,7 @@ function parse(stream, callback) {
 
 /***/ }),
 
-/***/ 5809:
+/***/ 6721:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1256,14 +1256,14 @@ exports.NoticeMessage = NoticeMessage;
 
 /***/ }),
 
-/***/ 3318:
+/***/ 3654:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Parser = void 0;
-const messages_1 = __nccwpck_require__(5809);
-const buffer_reader_1 = __nccwpck_require__(9971);
+const messages_1 = __nccwpck_require__(6721);
+const buffer_reader_1 = __nccwpck_require__(7507);
 // every message is prefixed with a single byte
 const CODE_LENGTH = 1;
 // every message has an int32 length which includes itself but does
@@ -1587,13 +1587,13 @@ const parseErrorMessage = (reader, name) => {
 
 /***/ }),
 
-/***/ 6513:
+/***/ 3841:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.serialize = void 0;
-const buffer_writer_1 = __nccwpck_require__(9315);
+const buffer_writer_1 = __nccwpck_require__(7955);
 const writer = new buffer_writer_1.Writer();
 const startup = (opts) => {
     // protocol version
@@ -1791,13 +1791,13 @@ exports.serialize = serialize;
 
 /***/ }),
 
-/***/ 1549:
+/***/ 7837:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var textParsers = __nccwpck_require__(4784);
-var binaryParsers = __nccwpck_require__(7522);
-var arrayParser = __nccwpck_require__(6471);
-var builtinTypes = __nccwpck_require__(6345);
+var textParsers = __nccwpck_require__(1120);
+var binaryParsers = __nccwpck_require__(7218);
+var arrayParser = __nccwpck_require__(4423);
+var builtinTypes = __nccwpck_require__(5593);
 
 exports.getTypeParser = getTypeParser;
 exports.setTypeParser = setTypeParser;
@@ -1845,10 +1845,10 @@ binaryParsers.init(function(oid, converter) {
 
 /***/ }),
 
-/***/ 6471:
+/***/ 4423:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var array = __nccwpck_require__(3879);
+var array = __nccwpck_require__(8487);
 
 module.exports = {
   create: function (source, transform) {
@@ -1863,10 +1863,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7522:
+/***/ 7218:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var parseInt64 = __nccwpck_require__(2299);
+var parseInt64 = __nccwpck_require__(6219);
 
 var parseBits = function(data, bits, offset, invert, callback) {
   offset = offset || 0;
@@ -2127,7 +2127,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6345:
+/***/ 5593:
 /***/ ((module) => {
 
 /**
@@ -2207,14 +2207,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4784:
+/***/ 1120:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var array = __nccwpck_require__(3879)
-var arrayParser = __nccwpck_require__(6471);
-var parseDate = __nccwpck_require__(2690);
-var parseInterval = __nccwpck_require__(8755);
-var parseByteA = __nccwpck_require__(463);
+var array = __nccwpck_require__(8487)
+var arrayParser = __nccwpck_require__(4423);
+var parseDate = __nccwpck_require__(1378);
+var parseInterval = __nccwpck_require__(4579);
+var parseByteA = __nccwpck_require__(431);
 
 function allowNull (fn) {
   return function nullAllowed (value) {
@@ -2429,20 +2429,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5042:
+/***/ 6386:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
-const utils = __nccwpck_require__(9652)
+const utils = __nccwpck_require__(52)
 const nodeUtils = __nccwpck_require__(9023)
-const sasl = __nccwpck_require__(948)
-const TypeOverrides = __nccwpck_require__(365)
+const sasl = __nccwpck_require__(196)
+const TypeOverrides = __nccwpck_require__(7629)
 
-const ConnectionParameters = __nccwpck_require__(646)
-const Query = __nccwpck_require__(4473)
-const defaults = __nccwpck_require__(8995)
-const Connection = __nccwpck_require__(9809)
-const crypto = __nccwpck_require__(4150)
+const ConnectionParameters = __nccwpck_require__(3158)
+const Query = __nccwpck_require__(4201)
+const defaults = __nccwpck_require__(1555)
+const Connection = __nccwpck_require__(4513)
+const crypto = __nccwpck_require__(8502)
 
 const activeQueryDeprecationNotice = nodeUtils.deprecate(
   () => {},
@@ -2730,7 +2730,7 @@ class Client extends EventEmitter {
       cb()
     } else {
       try {
-        const pgPass = __nccwpck_require__(3272)
+        const pgPass = __nccwpck_require__(8184)
         pgPass(this.connectionParameters, (pass) => {
           if (undefined !== pass) {
             pgPassDeprecationNotice()
@@ -3282,16 +3282,16 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 646:
+/***/ 3158:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const dns = __nccwpck_require__(2250)
 
-const defaults = __nccwpck_require__(8995)
+const defaults = __nccwpck_require__(1555)
 
-const parse = (__nccwpck_require__(6122).parse) // parses a connection string
+const parse = (__nccwpck_require__(9274).parse) // parses a connection string
 
 const val = function (key, config, envVar) {
   if (config[key]) {
@@ -3473,15 +3473,15 @@ module.exports = ConnectionParameters
 
 /***/ }),
 
-/***/ 9809:
+/***/ 4513:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
 
-const { parse, serialize } = __nccwpck_require__(4233)
-const stream = __nccwpck_require__(829)
+const { parse, serialize } = __nccwpck_require__(9721)
+const stream = __nccwpck_require__(3197)
 const { getStream } = stream
 
 const flushBuffer = serialize.flush()
@@ -3730,7 +3730,7 @@ module.exports = Connection
 
 /***/ }),
 
-/***/ 9765:
+/***/ 8485:
 /***/ ((module) => {
 
 function x509Error(msg, cert) {
@@ -3859,12 +3859,12 @@ module.exports = { signatureAlgorithmHashFromCertificate }
 
 /***/ }),
 
-/***/ 948:
+/***/ 196:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const crypto = __nccwpck_require__(4150)
-const { signatureAlgorithmHashFromCertificate } = __nccwpck_require__(9765)
+const crypto = __nccwpck_require__(8502)
+const { signatureAlgorithmHashFromCertificate } = __nccwpck_require__(8485)
 
 // SASLprep (RFC 4013) — minimal in-tree implementation.
 //
@@ -4128,7 +4128,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4150:
+/***/ 8502:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const nodeCrypto = __nccwpck_require__(6982)
@@ -4224,7 +4224,7 @@ async function deriveKey(password, salt, iterations) {
 
 /***/ }),
 
-/***/ 8995:
+/***/ 1555:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4311,7 +4311,7 @@ module.exports = {
   keepalives_idle: 0,
 }
 
-const pgTypes = __nccwpck_require__(1549)
+const pgTypes = __nccwpck_require__(7837)
 // save default parsers
 const parseBigInteger = pgTypes.getTypeParser(20, 'text')
 const parseBigIntegerArray = pgTypes.getTypeParser(1016, 'text')
@@ -4325,20 +4325,20 @@ module.exports.__defineSetter__('parseInt8', function (val) {
 
 /***/ }),
 
-/***/ 3273:
+/***/ 2969:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Client = __nccwpck_require__(5042)
-const defaults = __nccwpck_require__(8995)
-const Connection = __nccwpck_require__(9809)
-const Result = __nccwpck_require__(6424)
-const utils = __nccwpck_require__(9652)
-const Pool = __nccwpck_require__(7558)
-const TypeOverrides = __nccwpck_require__(365)
-const { DatabaseError } = __nccwpck_require__(4233)
-const { escapeIdentifier, escapeLiteral } = __nccwpck_require__(9652)
+const Client = __nccwpck_require__(6386)
+const defaults = __nccwpck_require__(1555)
+const Connection = __nccwpck_require__(4513)
+const Result = __nccwpck_require__(3272)
+const utils = __nccwpck_require__(52)
+const Pool = __nccwpck_require__(502)
+const TypeOverrides = __nccwpck_require__(7629)
+const { DatabaseError } = __nccwpck_require__(9721)
+const { escapeIdentifier, escapeLiteral } = __nccwpck_require__(52)
 
 const poolFactory = (Client) => {
   return class BoundPool extends Pool {
@@ -4355,7 +4355,7 @@ const PG = function (clientConstructor) {
   this.Pool = poolFactory(this.Client)
   this._pools = []
   this.Connection = Connection
-  this.types = __nccwpck_require__(1549)
+  this.types = __nccwpck_require__(7837)
   this.DatabaseError = DatabaseError
   this.TypeOverrides = TypeOverrides
   this.escapeIdentifier = escapeIdentifier
@@ -4374,7 +4374,7 @@ try {
 }
 
 if (forceNative) {
-  clientConstructor = __nccwpck_require__(5301)
+  clientConstructor = __nccwpck_require__(5061)
 }
 
 module.exports = new PG(clientConstructor)
@@ -4386,7 +4386,7 @@ Object.defineProperty(module.exports, "native", ({
   get() {
     let native = null
     try {
-      native = new PG(__nccwpck_require__(5301))
+      native = new PG(__nccwpck_require__(5061))
     } catch (err) {
       if (err.code !== 'MODULE_NOT_FOUND') {
         throw err
@@ -4405,7 +4405,7 @@ Object.defineProperty(module.exports, "native", ({
 
 /***/ }),
 
-/***/ 8942:
+/***/ 8094:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const nodeUtils = __nccwpck_require__(9023)
@@ -4414,16 +4414,16 @@ var Native
 // eslint-disable-next-line no-useless-catch
 try {
   // Wrap this `require()` in a try-catch to avoid upstream bundlers from complaining that this might not be available since it is an optional import
-  Native = __nccwpck_require__(4390)
+  Native = __nccwpck_require__(523)
 } catch (e) {
   throw e
 }
-const TypeOverrides = __nccwpck_require__(365)
+const TypeOverrides = __nccwpck_require__(7629)
 const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
 const util = __nccwpck_require__(9023)
-const ConnectionParameters = __nccwpck_require__(646)
+const ConnectionParameters = __nccwpck_require__(3158)
 
-const NativeQuery = __nccwpck_require__(7581)
+const NativeQuery = __nccwpck_require__(8317)
 
 const queryQueueLengthDeprecationNotice = nodeUtils.deprecate(
   () => {},
@@ -4739,7 +4739,7 @@ Client.prototype._pulsePipelinedQueryQueue = function () {
   const self = this
   const queries = []
   const nativeQueries = []
-  const utils = __nccwpck_require__(9652)
+  const utils = __nccwpck_require__(52)
 
   while (this._queryQueue.length > 0) {
     const query = this._queryQueue.shift()
@@ -4840,23 +4840,23 @@ Client.prototype.getTransactionStatus = function () {
 
 /***/ }),
 
-/***/ 5301:
+/***/ 5061:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-module.exports = __nccwpck_require__(8942)
+module.exports = __nccwpck_require__(8094)
 
 
 /***/ }),
 
-/***/ 7581:
+/***/ 8317:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
 const util = __nccwpck_require__(9023)
-const utils = __nccwpck_require__(9652)
+const utils = __nccwpck_require__(52)
 
 const NativeQuery = (module.exports = function (config, values, callback) {
   EventEmitter.call(this)
@@ -5023,15 +5023,15 @@ NativeQuery.prototype.submit = function (client) {
 
 /***/ }),
 
-/***/ 4473:
+/***/ 4201:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { EventEmitter } = __nccwpck_require__(4434)
 
-const Result = __nccwpck_require__(6424)
-const utils = __nccwpck_require__(9652)
+const Result = __nccwpck_require__(3272)
+const utils = __nccwpck_require__(52)
 
 class Query extends EventEmitter {
   constructor(config, values, callback) {
@@ -5293,12 +5293,12 @@ module.exports = Query
 
 /***/ }),
 
-/***/ 6424:
+/***/ 3272:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const types = __nccwpck_require__(1549)
+const types = __nccwpck_require__(7837)
 
 const matchRegexp = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/
 
@@ -5409,7 +5409,7 @@ module.exports = Result
 
 /***/ }),
 
-/***/ 829:
+/***/ 3197:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const { getStream, getSecureStream } = getStreamFuncs()
@@ -5452,7 +5452,7 @@ function getNodejsStreamFuncs() {
  */
 function getCloudflareStreamFuncs() {
   function getStream(ssl) {
-    const { CloudflareSocket } = __nccwpck_require__(785)
+    const { CloudflareSocket } = __nccwpck_require__(2289)
     return new CloudflareSocket(ssl)
   }
 
@@ -5499,12 +5499,12 @@ function getStreamFuncs() {
 
 /***/ }),
 
-/***/ 365:
+/***/ 7629:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const types = __nccwpck_require__(1549)
+const types = __nccwpck_require__(7837)
 
 function TypeOverrides(userTypes) {
   this._types = userTypes || types
@@ -5541,12 +5541,12 @@ module.exports = TypeOverrides
 
 /***/ }),
 
-/***/ 9652:
+/***/ 52:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const defaults = __nccwpck_require__(8995)
+const defaults = __nccwpck_require__(1555)
 const nodeUtils = __nccwpck_require__(9023)
 
 const { isDate } = __nccwpck_require__(8253)
@@ -5773,14 +5773,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8702:
+/***/ 766:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 var path = __nccwpck_require__(6928)
   , Stream = (__nccwpck_require__(2203).Stream)
-  , split = __nccwpck_require__(5286)
+  , split = __nccwpck_require__(1302)
   , util = __nccwpck_require__(9023)
   , defaultPort = 5432
   , isWin = (process.platform === 'win32')
@@ -6013,14 +6013,14 @@ var isValidEntry = module.exports.isValidEntry = function(entry){
 
 /***/ }),
 
-/***/ 3272:
+/***/ 8184:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 var path = __nccwpck_require__(6928)
   , fs = __nccwpck_require__(9896)
-  , helper = __nccwpck_require__(8702)
+  , helper = __nccwpck_require__(766)
 ;
 
 
@@ -6043,7 +6043,7 @@ module.exports.warnTo = helper.warnTo;
 
 /***/ }),
 
-/***/ 3879:
+/***/ 8487:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -6147,7 +6147,7 @@ function identity (value) {
 
 /***/ }),
 
-/***/ 463:
+/***/ 431:
 /***/ ((module) => {
 
 
@@ -6187,7 +6187,7 @@ module.exports = function parseBytea (input) {
 
 /***/ }),
 
-/***/ 2690:
+/***/ 1378:
 /***/ ((module) => {
 
 
@@ -6310,12 +6310,12 @@ function is0To99 (num) {
 
 /***/ }),
 
-/***/ 8755:
+/***/ 4579:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var extend = __nccwpck_require__(223)
+var extend = __nccwpck_require__(6911)
 
 module.exports = PostgresInterval
 
@@ -6442,7 +6442,7 @@ function parse (interval) {
 
 /***/ }),
 
-/***/ 5286:
+/***/ 1302:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /*
@@ -6590,7 +6590,7 @@ module.exports = split
 
 /***/ }),
 
-/***/ 223:
+/***/ 6911:
 /***/ ((module) => {
 
 module.exports = extend
@@ -6614,7 +6614,7 @@ function extend(target) {
 
 /***/ }),
 
-/***/ 4570:
+/***/ 7503:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -6930,9 +6930,9 @@ async function startEmbedded(settings = {}) {
     };
 }
 
-// EXTERNAL MODULE: ./node_modules/pg/lib/index.js
-var lib = __nccwpck_require__(3273);
-;// CONCATENATED MODULE: ./node_modules/pg/esm/index.mjs
+// EXTERNAL MODULE: ../../work/main/node_modules/pg/lib/index.js
+var lib = __nccwpck_require__(2969);
+;// CONCATENATED MODULE: ../../work/main/node_modules/pg/esm/index.mjs
 // ESM wrapper for pg
 
 
@@ -7263,12 +7263,24 @@ async function discoverInTransaction(client, opts) {
                 seq.links = seq.links.filter((l) => !ancestorLinked(l, seq.links, parents));
             if (seq.links.length > 1)
                 seq.links.sort((x, y) => cmp(x.table, y.table) || cmp(x.column, y.column));
-            out.push(seq);
         }
-        opts.onChunk?.(seqs);
+        if (opts.onChunk)
+            opts.onChunk(seqs);
+        else
+            out.push(...seqs);
     }
     await client.query("CLOSE seq_guard_discovery");
     return out;
+}
+// Type and column names repeat across thousands of rows ("integer", "id"): keep one copy of each.
+const names = new Map();
+function shared(v) {
+    const hit = names.get(v);
+    if (hit !== undefined)
+        return hit;
+    if (names.size < 20_000)
+        names.set(v, v);
+    return v;
 }
 function sequenceOf(r, lockCount) {
     const links = (r.links ?? []).map(([tableOid, kind, table, columnIdent, column, type, baseType, readable, indexes]) => {
@@ -7277,9 +7289,9 @@ function sequenceOf(r, lockCount) {
         return {
             tableOid,
             table,
-            columnIdent,
-            column,
-            type,
+            columnIdent: shared(columnIdent),
+            column: shared(column),
+            type: shared(type),
             typeMin: range ? range.min : null,
             typeMax: range ? range.max : null,
             kind: KINDS[kind],
@@ -7290,9 +7302,9 @@ function sequenceOf(r, lockCount) {
     return {
         oid: Number(r.oid),
         name: r.name,
-        schema: r.schema,
+        schema: shared(r.schema),
         relname: r.relname,
-        dataType: r.data_type,
+        dataType: shared(r.data_type),
         start: BigInt(r.start),
         increment: BigInt(r.increment),
         minValue: BigInt(r.min),
@@ -7320,7 +7332,7 @@ function ancestorLinked(link, links, parents) {
     return false;
 }
 
-;// CONCATENATED MODULE: ./node_modules/balanced-match/dist/esm/index.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/balanced-match/dist/esm/index.js
 const balanced = (a, b, str) => {
     const ma = a instanceof RegExp ? maybeMatch(a, str) : a;
     const mb = b instanceof RegExp ? maybeMatch(b, str) : b;
@@ -7375,7 +7387,7 @@ const range = (a, b, str) => {
     return result;
 };
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/brace-expansion/dist/esm/index.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/brace-expansion/dist/esm/index.js
 
 const escSlash = '\0SLASH' + Math.random().toFixed(16) + '\0';
 const escOpen = '\0OPEN' + Math.random().toFixed(16) + '\0';
@@ -7891,7 +7903,7 @@ function expand_(str, max, maxLength, maxDepth, depth, maxRewrites, budget, isTo
     return acc;
 }
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@isaacs/nonrecursive-glob-match/dist/esm/numeric-range.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/numeric-range.js
 // One digit, or a class of digits from a to b.
 const digit = (a, b) => a === b ?
     { t: 'lit', ch: String(a) }
@@ -7964,7 +7976,7 @@ const numericRange = (loStr, hiStr) => {
     return out;
 };
 //# sourceMappingURL=numeric-range.js.map
-;// CONCATENATED MODULE: ./node_modules/@isaacs/nonrecursive-glob-match/dist/esm/parse-class.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/parse-class.js
 // translate the various posix character classes into unicode properties
 // this works across all unicode locales
 // { <posix class>: [<translation>, negated]
@@ -8103,7 +8115,7 @@ const parseClass = (glob, position, nocase = false, form) => {
     return [new RegExp(comb, nocase ? 'iu' : 'u'), endPos - pos];
 };
 //# sourceMappingURL=parse-class.js.map
-;// CONCATENATED MODULE: ./node_modules/@isaacs/nonrecursive-glob-match/dist/esm/index.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/@isaacs/nonrecursive-glob-match/dist/esm/index.js
 
 
 // the end of the pattern, or of a negated sub-pattern
@@ -8878,7 +8890,7 @@ class Matcher {
     }
 }
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/assert-valid-pattern.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/minimatch/dist/esm/assert-valid-pattern.js
 const MAX_PATTERN_LENGTH = 1024 * 64;
 const assertValidPattern = (pattern) => {
     if (typeof pattern !== 'string') {
@@ -8889,7 +8901,7 @@ const assertValidPattern = (pattern) => {
     }
 };
 //# sourceMappingURL=assert-valid-pattern.js.map
-;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/escape.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/minimatch/dist/esm/escape.js
 /**
  * Escape all magic characters in a glob pattern.
  *
@@ -8931,7 +8943,7 @@ const escape_escape = (s, { windowsPathsNoEscape = false, magicalBraces = false,
     return e;
 };
 //# sourceMappingURL=escape.js.map
-;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/unescape.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/minimatch/dist/esm/unescape.js
 /**
  * Un-escape a string that has been escaped with {@link escape}.
  *
@@ -8970,7 +8982,7 @@ const unescape_unescape = (s, { windowsPathsNoEscape = false, magicalBraces = tr
             .replace(/\\([^/{}])/g, '$1');
 };
 //# sourceMappingURL=unescape.js.map
-;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/index.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/minimatch/dist/esm/index.js
 
 
 
@@ -11055,19 +11067,24 @@ async function readBatchFast(client, seqs, reader, statementTimeoutMs, perStatem
     for (let i = 0; i < seqs.length; i += perStatement)
         groups.push(seqs.slice(i, i + perStatement));
     const sql = [...begin, ...groups.map((g) => probeStatementFast(g, reader)), "COMMIT"].join(";\n");
-    const res = (await client.query(sql));
+    const res = (await client.query({ text: sql, rowMode: "array" }));
     const unknown = [];
     const states = [];
+    const withIc = reader !== "pg_sequence_last_value";
     groups.forEach((group, g) => {
         const row = res[begin.length + g].rows[0];
-        group.forEach((seq, j) => {
-            const lv = row[`a${j}_lv`];
+        let at = 0;
+        for (const seq of group) {
+            const n = integerLinks(seq).length;
+            const base = at;
+            const lv = row[base + n];
+            const isCalled = withIc ? row[base + n + 1] === true : lv !== null;
+            at += n + (withIc ? 2 : 1);
             if (lv === null)
                 unknown.push(states.length);
-            const isCalled = reader === "pg_sequence_last_value" ? lv !== null : row[`a${j}_ic`] === true;
-            const columns = parseExtremes(seq, (k) => row[`a${j}_e${k}`]);
+            const columns = parseExtremes(seq, (k) => row[base + k]);
             states.push({ lastValue: lv === null ? 0n : BigInt(lv), isCalled, columns });
-        });
+        }
     });
     if (unknown.length > 0) {
         const ugroups = [];
@@ -11078,11 +11095,11 @@ async function readBatchFast(client, seqs, reader, statementTimeoutMs, perStatem
             ...ugroups.map((g) => stateStatement(g.map((i) => seqs[i]))),
             "COMMIT",
         ].join(";\n");
-        const res2 = (await client.query(again));
+        const res2 = (await client.query({ text: again, rowMode: "array" }));
         ugroups.forEach((g, k) => {
             const row = res2[begin.length + k].rows[0];
             g.forEach((i, j) => {
-                const [lv, ic] = row[`a${j}`].split(" ");
+                const [lv, ic] = row[j].split(" ");
                 const state = states[i];
                 state.lastValue = BigInt(lv);
                 state.isCalled = ic === "true";
@@ -11132,6 +11149,7 @@ async function runPool(items, workers, work) {
 class Prober {
     opts;
     reader;
+    onResult;
     results = new Map();
     queue = [];
     workers = [];
@@ -11139,9 +11157,20 @@ class Prober {
     closed = false;
     added = 0;
     done = 0;
-    constructor(opts, reader) {
+    /**
+     * With `onResult`, each result is handed over as soon as its batch is read and not kept in `results`: at
+     * 100,000 sequences the states would otherwise all be alive at once.
+     */
+    constructor(opts, reader, onResult) {
         this.opts = opts;
         this.reader = reader;
+        this.onResult = onResult;
+    }
+    put(seq, result) {
+        if (this.onResult)
+            this.onResult(seq, result);
+        else
+            this.results.set(seq.oid, result);
     }
     /** Batches waiting for a connection. */
     get pending() {
@@ -11156,7 +11185,7 @@ class Prober {
         for (const seq of seqs) {
             const problem = privilegeProblem(seq);
             if (problem)
-                this.results.set(seq.oid, { ok: false, error: problem });
+                this.put(seq, { ok: false, error: problem });
             else
                 readable.push(seq);
         }
@@ -11182,7 +11211,10 @@ class Prober {
         for (;;) {
             const batch = this.queue.shift();
             if (batch) {
-                await probeBatch(client, batch, this.opts, this.reader, this.results);
+                const out = new Map();
+                await probeBatch(client, batch, this.opts, this.reader, out);
+                for (const seq of batch)
+                    this.put(seq, out.get(seq.oid));
                 this.done += batch.length;
                 this.opts.onProgress?.(this.done, this.added);
                 continue;
@@ -11367,7 +11399,20 @@ const FAIL_ON_VALUES = ["behind", "exhausted", "error", "near-exhaustion"];
 function defaultFailOn(mode) {
     return mode === "report" ? [] : ["behind", "exhausted", "error"];
 }
-const s = (v) => v === null || v === undefined ? null : v.toString();
+// A report holds a dozen decimal strings per sequence, most of them the same few values (increments, type
+// bounds, small positions): at 100,000 sequences one shared copy of each saves tens of megabytes. The cache is
+// bounded, so values that are all different (positions of a large database) cost no more than before.
+const decimals = new Map();
+function dec(v) {
+    const hit = decimals.get(v);
+    if (hit !== undefined)
+        return hit;
+    const str = v.toString();
+    if (decimals.size < 20_000)
+        decimals.set(v, str);
+    return str;
+}
+const s = (v) => (v === null || v === undefined ? null : dec(v));
 function columnReports(seq, state) {
     const ints = integerLinks(seq);
     return seq.links.map((l) => {
@@ -11383,11 +11428,11 @@ function base(seq, state) {
         reason: null,
         columns: columnReports(seq, state),
         data_type: seq.dataType,
-        increment: seq.increment.toString(),
-        min_value: seq.minValue.toString(),
-        max_value: seq.maxValue.toString(),
+        increment: dec(seq.increment),
+        min_value: dec(seq.minValue),
+        max_value: dec(seq.maxValue),
         cycle: seq.cycle,
-        last_value: state ? state.lastValue.toString() : null,
+        last_value: state ? dec(state.lastValue) : null,
         is_called: state ? state.isCalled : null,
         next_value: null,
         max: null,
@@ -11409,9 +11454,7 @@ function verdictReport(seq, state, v) {
         max: ascending ? s(v.collision) : null,
         min: ascending ? null : s(v.collision),
         warnings: v.warnings,
-        headroom: v.headroom
-            ? { used_pct: v.headroom.usedPct, remaining: v.headroom.remaining.toString() }
-            : null,
+        headroom: v.headroom ? { used_pct: v.headroom.usedPct, remaining: dec(v.headroom.remaining) } : null,
         fix_sql: v.status === "behind" && v.fixTo !== null ? fixSql(seq.name, v.fixTo) : null,
     };
 }
@@ -11551,14 +11594,23 @@ async function verifyConnected(config, clients, opts) {
     const { db: database, v: serverVersion, reader, } = info.rows[0];
     const reports = new Map();
     const excluded = exclusionFilter(opts);
-    const toProbe = [];
+    const verdictOpts = { headroomThreshold: opts.headroomThreshold };
     const probeOpts = {
         ...DEFAULT_PROBE,
         concurrency: opts.concurrency,
         statementTimeoutMs: opts.statementTimeoutMs,
         onProgress: (d, t) => opts.onProgress?.("verify", d, t),
     };
-    const prober = new Prober(probeOpts, reader);
+    // Each sequence is judged as soon as its batch is read; only the report stays (and, to fix, the behind ones).
+    const behind = [];
+    const prober = new Prober(probeOpts, reader, (seq, r) => {
+        const rep = r.ok
+            ? verdictReport(seq, r.state, judge(seq, r.state, verdictOpts))
+            : errorReport(seq, r.error);
+        reports.set(seq.oid, rep);
+        if (opts.mode === "fix" && rep.status === "behind")
+            behind.push(seq);
+    });
     // Verification starts on the first sequences discovery hands over, on connections of their own, while the
     // first connection reads the rest of the catalog; it joins them when discovery is done. More connections open
     // only when there is enough work to share.
@@ -11582,7 +11634,6 @@ async function verifyConnected(config, clients, opts) {
                 else
                     mine.push(seq);
             }
-            toProbe.push(...mine);
             prober.add(mine);
             if (opts.concurrency > 1 && prober.pending > 1)
                 openExtra();
@@ -11590,7 +11641,7 @@ async function verifyConnected(config, clients, opts) {
     });
     // Whatever happens to discovery, the connections being opened are in `clients` (closed by the caller) and no
     // batch is still running when this returns or throws.
-    const all = await discovering.catch(async (err) => {
+    await discovering.catch(async (err) => {
         await extra;
         await prober.finish();
         throw err;
@@ -11599,18 +11650,8 @@ async function verifyConnected(config, clients, opts) {
         openExtra();
     prober.addWorker(main);
     await extra;
-    const verdictOpts = { headroomThreshold: opts.headroomThreshold };
-    const judgeAll = (results) => {
-        for (const seq of toProbe) {
-            const r = results.get(seq.oid);
-            if (!r)
-                continue;
-            reports.set(seq.oid, r.ok ? verdictReport(seq, r.state, judge(seq, r.state, verdictOpts)) : errorReport(seq, r.error));
-        }
-    };
-    judgeAll(await prober.finish());
+    await prober.finish();
     if (opts.mode === "fix") {
-        const behind = toProbe.filter((seq) => reports.get(seq.oid)?.status === "behind");
         if (behind.length > 0) {
             const before = new Map(behind.map((s) => [s.oid, reports.get(s.oid)]));
             const fixed = await fixAll(clients, behind, {
@@ -11652,7 +11693,8 @@ async function verifyConnected(config, clients, opts) {
             }
         }
     }
-    const sequences = all.map((s) => reports.get(s.oid)).sort(byImportance);
+    const sequences = [...reports.values()].sort(byImportance);
+    reports.clear();
     return { database, serverVersion, summary: summarize(sequences), sequences };
 }
 
@@ -14650,11 +14692,11 @@ function emit(report, opts, io, secrets) {
 
 /***/ }),
 
-/***/ 2397:
+/***/ 4986:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4570);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7503);
 // Entry point of the bundled CLI (dist/cli.js).
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)(process.argv.slice(2), {
@@ -14669,7 +14711,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4390:
+/***/ 523:
 /***/ ((module) => {
 
 module.exports = eval("require")("pg-native");
@@ -14893,6 +14935,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util/types")
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(2397);
+/******/ var __webpack_exports__ = __nccwpck_require__(4986);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

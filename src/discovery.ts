@@ -97,7 +97,10 @@ const KINDS: LinkKind[] = ["identity", "owned", "default"];
 export interface DiscoverOptions {
   /** Rows per round trip of the cursor. */
   chunk?: number;
-  /** Called with each chunk of sequences as it is read, in order, before discover() returns. */
+  /**
+   * Called with each chunk of sequences as it is read, before discover() returns. When given, discover() keeps
+   * nothing itself and returns an empty list, so that a caller that hands sequences on holds no second copy.
+   */
   onChunk?: (seqs: DiscoveredSequence[]) => void;
 }
 
@@ -170,12 +173,21 @@ async function discoverInTransaction(
       if (parents.size > 0 && seq.links.length > 1)
         seq.links = seq.links.filter((l) => !ancestorLinked(l, seq.links, parents));
       if (seq.links.length > 1) seq.links.sort((x, y) => cmp(x.table, y.table) || cmp(x.column, y.column));
-      out.push(seq);
     }
-    opts.onChunk?.(seqs);
+    if (opts.onChunk) opts.onChunk(seqs);
+    else out.push(...seqs);
   }
   await client.query("CLOSE seq_guard_discovery");
   return out;
+}
+
+// Type and column names repeat across thousands of rows ("integer", "id"): keep one copy of each.
+const names = new Map<string, string>();
+function shared(v: string): string {
+  const hit = names.get(v);
+  if (hit !== undefined) return hit;
+  if (names.size < 20_000) names.set(v, v);
+  return v;
 }
 
 function sequenceOf(r: SeqRow, lockCount: (tbl: string, indexes: number) => number): DiscoveredSequence {
@@ -186,9 +198,9 @@ function sequenceOf(r: SeqRow, lockCount: (tbl: string, indexes: number) => numb
       return {
         tableOid,
         table,
-        columnIdent,
-        column,
-        type,
+        columnIdent: shared(columnIdent),
+        column: shared(column),
+        type: shared(type),
         typeMin: range ? range.min : null,
         typeMax: range ? range.max : null,
         kind: KINDS[kind] as LinkKind,
@@ -200,9 +212,9 @@ function sequenceOf(r: SeqRow, lockCount: (tbl: string, indexes: number) => numb
   return {
     oid: Number(r.oid),
     name: r.name,
-    schema: r.schema,
+    schema: shared(r.schema),
     relname: r.relname,
-    dataType: r.data_type,
+    dataType: shared(r.data_type),
     start: BigInt(r.start),
     increment: BigInt(r.increment),
     minValue: BigInt(r.min),

@@ -10,7 +10,6 @@ import { fixAll } from "./fixing.ts";
 import {
   DEFAULT_PROBE,
   type ProbeOptions,
-  type ProbeResult,
   Prober,
   probeAll,
   STATE_READER_SQL,
@@ -117,14 +116,22 @@ async function verifyConnected(
 
   const reports = new Map<number, SequenceReport>();
   const excluded = exclusionFilter(opts);
-  const toProbe: DiscoveredSequence[] = [];
+  const verdictOpts = { headroomThreshold: opts.headroomThreshold };
   const probeOpts: ProbeOptions = {
     ...DEFAULT_PROBE,
     concurrency: opts.concurrency,
     statementTimeoutMs: opts.statementTimeoutMs,
     onProgress: (d, t) => opts.onProgress?.("verify", d, t),
   };
-  const prober = new Prober(probeOpts, reader);
+  // Each sequence is judged as soon as its batch is read; only the report stays (and, to fix, the behind ones).
+  const behind: DiscoveredSequence[] = [];
+  const prober = new Prober(probeOpts, reader, (seq, r) => {
+    const rep = r.ok
+      ? verdictReport(seq, r.state, judge(seq, r.state, verdictOpts))
+      : errorReport(seq, r.error);
+    reports.set(seq.oid, rep);
+    if (opts.mode === "fix" && rep.status === "behind") behind.push(seq as DiscoveredSequence);
+  });
 
   // Verification starts on the first sequences discovery hands over, on connections of their own, while the
   // first connection reads the rest of the catalog; it joins them when discovery is done. More connections open
@@ -148,14 +155,13 @@ async function verifyConnected(
         if (skip) reports.set(seq.oid, verdictReport(seq, null, skipped(seq, skip)));
         else mine.push(seq);
       }
-      toProbe.push(...mine);
       prober.add(mine);
       if (opts.concurrency > 1 && prober.pending > 1) openExtra();
     },
   });
   // Whatever happens to discovery, the connections being opened are in `clients` (closed by the caller) and no
   // batch is still running when this returns or throws.
-  const all = await discovering.catch(async (err: unknown) => {
+  await discovering.catch(async (err: unknown) => {
     await extra;
     await prober.finish();
     throw err;
@@ -163,22 +169,9 @@ async function verifyConnected(
   if (opts.concurrency > 1 && prober.pending > 1) openExtra();
   prober.addWorker(main);
   await extra;
-
-  const verdictOpts = { headroomThreshold: opts.headroomThreshold };
-  const judgeAll = (results: Map<number, ProbeResult>) => {
-    for (const seq of toProbe) {
-      const r = results.get(seq.oid);
-      if (!r) continue;
-      reports.set(
-        seq.oid,
-        r.ok ? verdictReport(seq, r.state, judge(seq, r.state, verdictOpts)) : errorReport(seq, r.error),
-      );
-    }
-  };
-  judgeAll(await prober.finish());
+  await prober.finish();
 
   if (opts.mode === "fix") {
-    const behind = toProbe.filter((seq) => reports.get(seq.oid)?.status === "behind");
     if (behind.length > 0) {
       const before = new Map(behind.map((s) => [s.oid, reports.get(s.oid) as SequenceReport]));
       const fixed = await fixAll(
@@ -224,6 +217,7 @@ async function verifyConnected(
     }
   }
 
-  const sequences = all.map((s) => reports.get(s.oid) as SequenceReport).sort(byImportance);
+  const sequences = [...reports.values()].sort(byImportance);
+  reports.clear();
   return { database, serverVersion, summary: summarize(sequences), sequences };
 }

@@ -246,18 +246,25 @@ export async function readBatchFast(
   const groups: SequenceInfo[][] = [];
   for (let i = 0; i < seqs.length; i += perStatement) groups.push(seqs.slice(i, i + perStatement));
   const sql = [...begin, ...groups.map((g) => probeStatementFast(g, reader)), "COMMIT"].join(";\n");
-  const res = (await client.query(sql)) as unknown as pg.QueryResult<ProbeRow>[];
+  // Rows as arrays: the columns come in the order probeStatementFast writes them, and no object is built per row.
+  type Row = (string | boolean | null)[];
+  const res = (await client.query({ text: sql, rowMode: "array" })) as unknown as pg.QueryResult<Row>[];
   const unknown: number[] = [];
   const states: SequenceState[] = [];
+  const withIc = reader !== "pg_sequence_last_value";
   groups.forEach((group, g) => {
-    const row = (res[begin.length + g] as pg.QueryResult<ProbeRow>).rows[0] as ProbeRow;
-    group.forEach((seq, j) => {
-      const lv = row[`a${j}_lv`] as string | null;
+    const row = (res[begin.length + g] as pg.QueryResult<Row>).rows[0] as Row;
+    let at = 0;
+    for (const seq of group) {
+      const n = integerLinks(seq).length;
+      const base = at;
+      const lv = row[base + n] as string | null;
+      const isCalled = withIc ? row[base + n + 1] === true : lv !== null;
+      at += n + (withIc ? 2 : 1);
       if (lv === null) unknown.push(states.length);
-      const isCalled = reader === "pg_sequence_last_value" ? lv !== null : row[`a${j}_ic`] === true;
-      const columns = parseExtremes(seq, (k) => row[`a${j}_e${k}`]);
+      const columns = parseExtremes(seq, (k) => row[base + k]);
       states.push({ lastValue: lv === null ? 0n : BigInt(lv), isCalled, columns });
-    });
+    }
   });
   if (unknown.length > 0) {
     const ugroups: number[][] = [];
@@ -267,14 +274,13 @@ export async function readBatchFast(
       ...ugroups.map((g) => stateStatement(g.map((i) => seqs[i] as SequenceInfo))),
       "COMMIT",
     ].join(";\n");
-    const res2 = (await client.query(again)) as unknown as pg.QueryResult<Record<string, string>>[];
+    const res2 = (await client.query({ text: again, rowMode: "array" })) as unknown as pg.QueryResult<
+      string[]
+    >[];
     ugroups.forEach((g, k) => {
-      const row = (res2[begin.length + k] as pg.QueryResult<Record<string, string>>).rows[0] as Record<
-        string,
-        string
-      >;
+      const row = (res2[begin.length + k] as pg.QueryResult<string[]>).rows[0] as string[];
       g.forEach((i, j) => {
-        const [lv, ic] = (row[`a${j}`] as string).split(" ");
+        const [lv, ic] = (row[j] as string).split(" ");
         const state = states[i] as SequenceState;
         state.lastValue = BigInt(lv as string);
         state.isCalled = ic === "true";
@@ -341,10 +347,20 @@ export class Prober {
   private added = 0;
   private done = 0;
 
+  /**
+   * With `onResult`, each result is handed over as soon as its batch is read and not kept in `results`: at
+   * 100,000 sequences the states would otherwise all be alive at once.
+   */
   constructor(
     private readonly opts: ProbeOptions,
     private readonly reader: StateReader,
+    private readonly onResult?: (seq: SequenceInfo, result: ProbeResult) => void,
   ) {}
+
+  private put(seq: SequenceInfo, result: ProbeResult) {
+    if (this.onResult) this.onResult(seq, result);
+    else this.results.set(seq.oid, result);
+  }
 
   /** Batches waiting for a connection. */
   get pending(): number {
@@ -360,7 +376,7 @@ export class Prober {
     const readable: SequenceInfo[] = [];
     for (const seq of seqs) {
       const problem = privilegeProblem(seq);
-      if (problem) this.results.set(seq.oid, { ok: false, error: problem });
+      if (problem) this.put(seq, { ok: false, error: problem });
       else readable.push(seq);
     }
     this.added += readable.length;
@@ -389,7 +405,9 @@ export class Prober {
     for (;;) {
       const batch = this.queue.shift();
       if (batch) {
-        await probeBatch(client, batch, this.opts, this.reader, this.results);
+        const out = new Map<number, ProbeResult>();
+        await probeBatch(client, batch, this.opts, this.reader, out);
+        for (const seq of batch) this.put(seq, out.get(seq.oid) as ProbeResult);
         this.done += batch.length;
         this.opts.onProgress?.(this.done, this.added);
         continue;
