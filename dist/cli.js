@@ -6696,10 +6696,12 @@ function parseDatabaseUrl(url, source) {
         throw new UsageError(`${source} must start with postgres:// or postgresql:// (got ${u.protocol}//). Use postgres://USER:PASSWORD@HOST:PORT/DATABASE`);
     }
     const secrets = [];
-    if (u.password) {
-        secrets.push(u.password);
+    for (const pw of [u.password, u.searchParams.get("password") ?? ""]) {
+        if (!pw)
+            continue;
+        secrets.push(pw);
         try {
-            secrets.push(decodeURIComponent(u.password));
+            secrets.push(decodeURIComponent(pw));
         }
         catch {
             // a password with a stray % is still masked as written
@@ -6740,9 +6742,32 @@ function withDatabase(target, database) {
     }
     return { ...target, config: { ...target.config, database }, label };
 }
-/** Replace the password of a URL by ***. */
+/**
+ * The password of a URL as written, even in a malformed one: the user info runs to the last "@" (a password may
+ * hold "/", "#", "?" or "@" that should have been percent-encoded), the password from its first ":". Null when
+ * there is none. "PASSWORD" itself is the placeholder of our own messages, not a secret.
+ */
+function urlPassword(url) {
+    const m = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url);
+    if (!m)
+        return null;
+    const at = url.lastIndexOf("@");
+    if (at < m[0].length)
+        return null;
+    const colon = url.indexOf(":", m[0].length);
+    if (colon < 0 || colon > at)
+        return null;
+    if (url.slice(colon + 1, at) === "PASSWORD")
+        return null;
+    return { start: colon + 1, end: at };
+}
+/** Replace the password of a URL (in the user info, or a password= parameter) by ***. */
 function redactUrl(url) {
-    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:)([^@/?#]*)@/i, "$1***@");
+    let out = url;
+    const p = urlPassword(out);
+    if (p && p.end > p.start)
+        out = `${out.slice(0, p.start)}***${out.slice(p.end)}`;
+    return out.replace(/([?&]password=)[^&#\s]*/gi, "$1***");
 }
 /** Remove every secret and every password-bearing URL from a text before it is printed anywhere. */
 function redact(text, secrets) {
@@ -6774,7 +6799,10 @@ function explainConnectionError(err, target) {
             text = `could not connect to ${where}: ${msg}. Create it first, or name an existing database in ${target.source}.`;
             break;
         default:
-            if (/timeout/i.test(msg)) {
+            if (e.code === "ECONNRESET" || /Connection terminated unexpectedly/.test(msg)) {
+                text = `could not connect to ${where}: the server closed the connection before it answered (a service container still starting, or a port proxy with no server behind it yet). Check host and port in ${target.source}, add a health check to the service, or raise --connect-timeout.`;
+            }
+            else if (/timeout/i.test(msg)) {
                 text = `could not connect to ${where}: no answer within the connect timeout. Check host and port in ${target.source}, or raise --connect-timeout.`;
             }
             else {
@@ -6791,7 +6819,6 @@ function isTransient(err) {
         e.code === "57P03" || // the database system is starting up
         /Connection terminated unexpectedly/.test(e.message ?? ""));
 }
-const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:([^@/?#]*)@/i;
 /** Every password the connection settings hold, in every spelling: masked before anything is logged. */
 function secretsOf(url, env) {
     const out = new Set();
@@ -6803,11 +6830,18 @@ function secretsOf(url, env) {
                 out.add(s);
         }
         catch {
-            const m = URL_PASSWORD.exec(u);
-            if (m?.[1]) {
-                out.add(m[1]);
+            // A malformed URL: its password as written, wherever it is.
+            const p = urlPassword(u);
+            const found = [
+                p ? u.slice(p.start, p.end) : "",
+                ...[...u.matchAll(/[?&]password=([^&#\s]*)/gi)].map((m) => m[1] ?? ""),
+            ];
+            for (const pw of found) {
+                if (!pw)
+                    continue;
+                out.add(pw);
                 try {
-                    out.add(decodeURIComponent(m[1]));
+                    out.add(decodeURIComponent(pw));
                 }
                 catch {
                     // masked as written
@@ -6980,10 +7014,10 @@ function skipReasonOf(seq) {
     return null;
 }
 const SKIP_TEXT = {
-    unlinked: "feeds no column (no OWNED BY, identity or nextval() default links it to a column)",
+    unlinked: "feeds no column: no OWNED BY, identity or nextval() default links it to one (a sequence drawn only by a trigger or by application code is not inspected)",
     non_integer_column: "feeds only columns that are not integers",
     cycle: "CYCLE sequence: it may legitimately sit below old data, so it is never judged or fixed",
-    excluded: "excluded by a --schema or --exclude filter",
+    excluded: "excluded by the schema or exclude filters",
 };
 function skipped(seq, reason) {
     return {
@@ -7168,13 +7202,17 @@ SELECT c.oid::int8::text AS oid, n.nspname AS schema, c.relname,
        s.seqmin::text AS min, s.seqmax::text AS max, s.seqcache::text AS cache, s.seqcycle AS cycle,
        CASE WHEN su.is THEN true ELSE has_sequence_privilege(c.oid, 'SELECT') END AS can_read,
        CASE WHEN su.is THEN true ELSE has_sequence_privilege(c.oid, 'UPDATE') END AS can_update,
+       quote_ident(n.nspname) AS schema_ident,
+       CASE WHEN su.is THEN true ELSE has_schema_privilege(n.oid, 'USAGE') END AS schema_usage,
        (SELECT json_agg(json_build_array(
                  g.tbl::int8, g.kind, format('%I.%I', tn.nspname, tc.relname), quote_ident(a.attname), a.attname,
                  CASE WHEN a.atttypid IN (20, 21, 23) THEN format_type(a.atttypid, NULL)
                       ELSE format_type(a.atttypid, a.atttypmod) END,
                  CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END::int8,
                  CASE WHEN su.is THEN true ELSE has_column_privilege(g.tbl, g.attnum, 'SELECT') END,
-                 (SELECT count(*) FROM pg_catalog.pg_index i WHERE i.indrelid = g.tbl)))
+                 (SELECT count(*) FROM pg_catalog.pg_index i WHERE i.indrelid = g.tbl),
+                 quote_ident(tn.nspname),
+                 CASE WHEN su.is THEN true ELSE has_schema_privilege(tn.oid, 'USAGE') END))
         FROM (SELECT l.tbl, l.attnum, min(l.kind) AS kind FROM l WHERE l.seq = c.oid GROUP BY l.tbl, l.attnum) g
         JOIN pg_catalog.pg_class tc ON tc.oid = g.tbl AND tc.relkind IN ('r', 'p', 'f', 'm')
         JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
@@ -7265,7 +7303,7 @@ async function discoverInTransaction(client, opts) {
                 seq.links.sort((x, y) => cmp(x.table, y.table) || cmp(x.column, y.column));
         }
         if (opts.onChunk)
-            opts.onChunk(seqs);
+            await opts.onChunk(seqs);
         else
             out.push(...seqs);
     }
@@ -7282,8 +7320,19 @@ function shared(v) {
         names.set(v, v);
     return v;
 }
+// Likewise the numbers of a sequence's definition (start 1, increment 1, the type bounds, cache 1).
+const numbers = new Map();
+function int8(v) {
+    const hit = numbers.get(v);
+    if (hit !== undefined)
+        return hit;
+    const n = BigInt(v);
+    if (numbers.size < 20_000)
+        numbers.set(v, n);
+    return n;
+}
 function sequenceOf(r, lockCount) {
-    const links = (r.links ?? []).map(([tableOid, kind, table, columnIdent, column, type, baseType, readable, indexes]) => {
+    const links = (r.links ?? []).map(([tableOid, kind, table, columnIdent, column, type, baseType, readable, indexes, schemaIdent, schemaUsable,]) => {
         const intType = INT_TYPE_BY_OID[baseType];
         const range = intType ? INT_RANGES[intType] : undefined;
         return {
@@ -7296,6 +7345,8 @@ function sequenceOf(r, lockCount) {
             typeMax: range ? range.max : null,
             kind: KINDS[kind],
             readable,
+            schemaIdent: shared(schemaIdent),
+            schemaUsable,
             lockCount: lockCount(String(tableOid), indexes),
         };
     });
@@ -7305,13 +7356,15 @@ function sequenceOf(r, lockCount) {
         schema: shared(r.schema),
         relname: r.relname,
         dataType: shared(r.data_type),
-        start: BigInt(r.start),
-        increment: BigInt(r.increment),
-        minValue: BigInt(r.min),
-        maxValue: BigInt(r.max),
-        cache: BigInt(r.cache),
+        start: int8(r.start),
+        increment: int8(r.increment),
+        minValue: int8(r.min),
+        maxValue: int8(r.max),
+        cache: int8(r.cache),
         cycle: r.cycle,
         readable: r.can_read,
+        schemaIdent: shared(r.schema_ident),
+        schemaUsable: r.schema_usage,
         canUpdate: r.can_update,
         links,
     };
@@ -10986,14 +11039,23 @@ function parseRow(seq, row) {
         columns: parseExtremes(seq, (i) => row[`e${i}`]),
     };
 }
-/** A reason a role cannot read what probing needs, or null. Checked from the catalog, before any query. */
-function privilegeProblem(seq) {
+/**
+ * A reason a role cannot read what probing needs, or null. Checked from the catalog, before any query; `role` is
+ * the role's name as the server quotes it, for the GRANT that helps.
+ */
+function privilegeProblem(seq, role = "<role>") {
+    const noSchema = (schema, what) => `permission denied: the role cannot use schema ${schema}, which holds ${what}; grant it USAGE (GRANT USAGE ON SCHEMA ${schema} TO ${role})`;
+    if (seq.schemaUsable === false)
+        return noSchema(seq.schemaIdent ?? seq.schema, `sequence ${seq.name}`);
     if (!seq.readable) {
-        return `permission denied: the role cannot read the position of sequence ${seq.name}; grant it SELECT (GRANT SELECT ON SEQUENCE ${seq.name} TO <role>)`;
+        return `permission denied: the role cannot read the position of sequence ${seq.name}; grant it SELECT (GRANT SELECT ON SEQUENCE ${seq.name} TO ${role})`;
     }
-    const col = integerLinks(seq).find((l) => !l.readable);
-    if (col) {
-        return `permission denied: the role cannot read column ${col.columnIdent} of table ${col.table}; grant it SELECT (GRANT SELECT ON ${col.table} TO <role>)`;
+    for (const col of integerLinks(seq)) {
+        if (col.schemaUsable === false)
+            return noSchema(col.schemaIdent ?? "?", `table ${col.table}`);
+        if (!col.readable) {
+            return `permission denied: the role cannot read column ${col.columnIdent} of table ${col.table}; grant it SELECT (GRANT SELECT ON ${col.table} TO ${role})`;
+        }
     }
     return null;
 }
@@ -11154,6 +11216,7 @@ class Prober {
     queue = [];
     workers = [];
     wake = null;
+    roomWaiters = [];
     closed = false;
     added = 0;
     done = 0;
@@ -11183,7 +11246,7 @@ class Prober {
     add(seqs) {
         const readable = [];
         for (const seq of seqs) {
-            const problem = privilegeProblem(seq);
+            const problem = privilegeProblem(seq, this.opts.role);
             if (problem)
                 this.put(seq, { ok: false, error: problem });
             else
@@ -11195,6 +11258,19 @@ class Prober {
     }
     addWorker(client) {
         this.workers.push(this.work(client));
+    }
+    /** Connections working the queue. */
+    get workerCount() {
+        return this.workers.length;
+    }
+    /**
+     * Resolves once at most `batches` batches wait: a producer that waits here before adding more keeps the queue,
+     * and so memory, bounded whatever the size of the database.
+     */
+    async room(batches) {
+        while (this.queue.length > batches && this.workers.length > 0) {
+            await new Promise((resolve) => this.roomWaiters.push(resolve));
+        }
     }
     async finish() {
         this.closed = true;
@@ -11215,6 +11291,10 @@ class Prober {
                 await probeBatch(client, batch, this.opts, this.reader, out);
                 for (const seq of batch)
                     this.put(seq, out.get(seq.oid));
+                const waiters = this.roomWaiters;
+                this.roomWaiters = [];
+                for (const w of waiters)
+                    w();
                 this.done += batch.length;
                 this.opts.onProgress?.(this.done, this.added);
                 continue;
@@ -11299,7 +11379,7 @@ async function fixAll(clients, seqs, opts, verdictOpts) {
         if (!seq.canUpdate) {
             out.set(seq.oid, {
                 outcome: "error",
-                error: `permission denied: fixing needs UPDATE on sequence ${seq.name} (GRANT UPDATE ON SEQUENCE ${seq.name} TO <role>)`,
+                error: `permission denied: fixing needs UPDATE on sequence ${seq.name} (GRANT UPDATE ON SEQUENCE ${seq.name} TO ${opts.role ?? "<role>"})`,
             });
         }
         else
@@ -11388,11 +11468,17 @@ function explainFixError(seq, err, opts) {
     if (e.code === "42501") {
         return `permission denied: fixing locks ${tables} against writes, which needs UPDATE, DELETE or TRUNCATE on them (${e.message})`;
     }
-    return explainError(seq, err, opts.statementTimeoutMs);
+    if (e.code === "25006") {
+        return `could not fix ${seq.name}: the session is read-only (${e.message}); fix on the primary, or turn default_transaction_read_only off for this run (PGOPTIONS='-c default_transaction_read_only=off')`;
+    }
+    if (e.code === "57014")
+        return explainError(seq, err, opts.statementTimeoutMs);
+    return `could not fix ${seq.name}: ${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
 }
 
 ;// CONCATENATED MODULE: ./src/report.ts
 // Report building: turn verdicts into the JSON contract (decimal strings for every int8) and count them. Pure.
+
 
 const FAIL_ON_VALUES = ["behind", "exhausted", "error", "near-exhaustion"];
 /** What fails a run by default: in check and fix, behind (unfixed), exhausted and error; report never fails. */
@@ -11513,6 +11599,31 @@ function byImportance(a, b) {
     const wb = b.warnings.length > 0 ? 0 : 1;
     return wa - wb || a.sequence.localeCompare(b.sequence);
 }
+/**
+ * The report with every secret taken out of its free text (reasons, warnings, errors, hints): the only places a
+ * secret can reach a report, through a server's or a tool's message that echoes a connection string. Names,
+ * numbers and SQL are left as they are, so the report stays exact whatever the password looks like.
+ */
+function redactReport(report, secrets) {
+    const live = secrets.filter((s) => s.length > 0);
+    const clean = (t) => redact(t, live);
+    const cleanOpt = (t) => (t === null ? null : clean(t));
+    return {
+        ...report,
+        targets: report.targets.map((t) => ({
+            ...t,
+            error: cleanOpt(t.error),
+            hints: t.hints.map(clean),
+            sequences: t.sequences.map((r) => r.reason === null && r.warnings.length === 0
+                ? r
+                : {
+                    ...r,
+                    reason: cleanOpt(r.reason),
+                    warnings: r.warnings.map((w) => ({ ...w, message: clean(w.message) })),
+                }),
+        })),
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/engine.ts
 // The engine: verify (and in fix mode, fix) every sequence of one database. Discovery, probing, verdicts and
@@ -11535,6 +11646,8 @@ const DEFAULT_ENGINE = {
     lockTimeoutMs: 5_000,
     connectTimeoutMs: 10_000,
 };
+/** Batches waiting for a connection before discovery reads on: about 10,000 sequences at 250 a batch. */
+const QUEUED_BATCHES = 40;
 async function openClients(config, n) {
     const clients = [];
     try {
@@ -11589,9 +11702,10 @@ async function verifyDatabase(config, opts) {
 }
 async function verifyConnected(config, clients, opts) {
     const main = clients[0];
-    const info = await main.query(`SELECT current_database() AS db, current_setting('server_version_num')::int AS v, r.reader
+    const info = await main.query(`SELECT current_database() AS db, current_setting('server_version_num')::int AS v, r.reader,
+            quote_ident(current_user) AS role
      FROM (${STATE_READER_SQL}) r`);
-    const { db: database, v: serverVersion, reader, } = info.rows[0];
+    const { db: database, v: serverVersion, reader, role } = info.rows[0];
     const reports = new Map();
     const excluded = exclusionFilter(opts);
     const verdictOpts = { headroomThreshold: opts.headroomThreshold };
@@ -11599,6 +11713,7 @@ async function verifyConnected(config, clients, opts) {
         ...DEFAULT_PROBE,
         concurrency: opts.concurrency,
         statementTimeoutMs: opts.statementTimeoutMs,
+        role,
         onProgress: (d, t) => opts.onProgress?.("verify", d, t),
     };
     // Each sequence is judged as soon as its batch is read; only the report stays (and, to fix, the behind ones).
@@ -11612,11 +11727,11 @@ async function verifyConnected(config, clients, opts) {
             behind.push(seq);
     });
     // Verification starts on the first sequences discovery hands over, on connections of their own, while the
-    // first connection reads the rest of the catalog; it joins them when discovery is done. More connections open
-    // only when there is enough work to share.
+    // first connection reads the rest of the catalog (its one snapshot). Discovery is held back while enough work
+    // waits, so memory stays flat at any size; when the catalog fits one chunk, the first connection does it all.
     let extra = null;
-    const openExtra = () => {
-        extra ??= openClients(config, opts.concurrency - 1).then((more) => {
+    const openExtra = (n) => {
+        extra ??= openClients(config, n).then((more) => {
             clients.push(...more);
             for (const c of more)
                 prober.addWorker(c);
@@ -11625,7 +11740,7 @@ async function verifyConnected(config, clients, opts) {
         () => undefined);
     };
     const discovering = discover(main, {
-        onChunk: (seqs) => {
+        onChunk: async (seqs) => {
             const mine = [];
             for (const seq of seqs) {
                 const skip = excluded(seq.schema, seq.relname) ? "excluded" : skipReasonOf(seq);
@@ -11635,8 +11750,11 @@ async function verifyConnected(config, clients, opts) {
                     mine.push(seq);
             }
             prober.add(mine);
-            if (opts.concurrency > 1 && prober.pending > 1)
-                openExtra();
+            if (opts.concurrency > 1 && prober.pending > 1) {
+                openExtra(opts.concurrency);
+                await extra;
+                await prober.room(QUEUED_BATCHES);
+            }
         },
     });
     // Whatever happens to discovery, the connections being opened are in `clients` (closed by the caller) and no
@@ -11646,10 +11764,8 @@ async function verifyConnected(config, clients, opts) {
         await prober.finish();
         throw err;
     });
-    if (opts.concurrency > 1 && prober.pending > 1)
-        openExtra();
-    prober.addWorker(main);
-    await extra;
+    if (prober.workerCount < Math.max(1, opts.concurrency))
+        prober.addWorker(main);
     await prober.finish();
     if (opts.mode === "fix") {
         if (behind.length > 0) {
@@ -11745,6 +11861,7 @@ function parseFailOn(flag, value) {
 ;// CONCATENATED MODULE: ./src/render-text.ts
 // Human output of the CLI: a table per target, problems first, with the fix SQL. Pure: returns a string.
 
+const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const COLORS = {
     ok: "\x1b[32m",
     fixed: "\x1b[36m",
@@ -11792,7 +11909,7 @@ function table(rows, color) {
 }
 function counts(t) {
     const s = t.summary;
-    const parts = [`${s.sequences} sequences`, `${s.ok} ok`];
+    const parts = [plural(s.sequences, "sequence"), `${s.ok} ok`];
     for (const k of ["behind", "fixed", "exhausted", "error", "skipped"])
         if (s[k] > 0)
             parts.push(`${s[k]} ${k}`);
@@ -11821,16 +11938,22 @@ function renderTarget(t, opts) {
     for (const h of t.hints)
         lines.push(`hint: ${h}`);
     const hidden = sorted.length - shown.length;
-    lines.push(`${counts(t)}${hidden > 0 ? ` (${hidden} ok or skipped not listed; --verbose lists them)` : ""}`);
+    lines.push(`${counts(t)}${hidden > 0 ? ` (${hidden} ok or skipped not listed; ${opts.listAll ?? "--verbose lists them"})` : ""}`);
     return lines.join("\n");
 }
 function renderText(report, opts) {
     const parts = report.targets.map((t) => renderTarget(t, opts));
-    const verdict = report.ok
-        ? report.mode === "fix" && report.summary.fixed > 0
-            ? `fixed ${report.summary.fixed} sequence(s); nothing left that fails`
-            : "ok: no sequence fails the check"
-        : "FAILED: see the rows above";
+    const s = report.summary;
+    const findings = ["behind", "exhausted", "error"]
+        .filter((k) => s[k] > 0)
+        .map((k) => `${s[k]} ${k}`);
+    const verdict = !report.ok
+        ? "FAILED: see the rows above"
+        : report.mode === "fix" && s.fixed > 0
+            ? `fixed ${plural(s.fixed, "sequence")}; nothing left that fails`
+            : findings.length > 0
+                ? `reported ${findings.join(", ")}: not counted as failures (${report.mode === "report" ? "report mode never fails" : "--fail-on"})`
+                : "ok: no sequence fails the check";
     return `${parts.join("\n\n")}\n${verdict}\n`;
 }
 
@@ -11838,7 +11961,7 @@ function renderText(report, opts) {
 // The JSON report as text, in pieces: the envelope pretty-printed, each sequence on a line of its own. At 100,000
 // sequences one JSON.stringify of the whole report (and the copies redaction makes of it) costs hundreds of MB;
 // pieces of a few hundred sequences keep memory flat. Pure: the caller writes the pieces where they go.
-const PIECE = 500;
+const PIECE = 100;
 /** Yield the report's JSON text in pieces; joined, they parse to the report. Ends with a newline. */
 function* reportJsonPieces(report) {
     const { targets, ...head } = report;
@@ -12178,6 +12301,8 @@ sq AS (
          s.seqmin::numeric AS minv, s.seqmax::numeric AS maxv, s.seqcache AS cache, s.seqcycle AS cycle,
          pg_catalog.has_sequence_privilege(c.oid, 'SELECT') AS can_read,
          pg_catalog.has_sequence_privilege(c.oid, 'UPDATE') AS can_update,
+         pg_catalog.quote_ident(n.nspname) AS nsp_ident,
+         pg_catalog.has_schema_privilege(n.oid, 'USAGE') AS can_use_schema,
          ${p.excluded} AS excluded
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -12206,7 +12331,9 @@ lk AS (
          pg_catalog.quote_ident(a.attname) AS column_ident, a.attname::text AS column_name,
          pg_catalog.format_type(a.atttypid, a.atttypmod) AS col_type,
          pg_catalog.format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL) AS base_type,
-         pg_catalog.has_column_privilege(l.tbl, a.attnum, 'SELECT') AS can_read
+         pg_catalog.has_column_privilege(l.tbl, a.attnum, 'SELECT') AS can_read,
+         pg_catalog.quote_ident(n.nspname) AS tnsp_ident,
+         pg_catalog.has_schema_privilege(n.oid, 'USAGE') AS can_use_schema
   FROM l
   JOIN pg_catalog.pg_class s ON s.oid = l.seq AND s.relkind = 'S'
   JOIN pg_catalog.pg_class c ON c.oid = l.tbl AND c.relkind IN ('r', 'p', 'f', 'm')
@@ -12251,9 +12378,12 @@ agg AS (
 iagg AS (
   SELECT il.seq, pg_catalog.count(*) AS n_int,
     pg_catalog.array_agg(DISTINCT il.table_name) AS lock_tables,
-    (pg_catalog.array_agg(pg_catalog.format(
-       'permission denied: the role cannot read column %s of table %s; grant it SELECT (GRANT SELECT ON %s TO <role>)',
-       il.column_ident, il.table_name, il.table_name) ORDER BY il.pos) FILTER (WHERE NOT il.can_read))[1] AS col_denied,
+    (pg_catalog.array_agg(CASE WHEN NOT il.can_use_schema THEN pg_catalog.format(
+       'permission denied: the role cannot use schema %s, which holds table %s; grant it USAGE (GRANT USAGE ON SCHEMA %s TO %s)',
+       il.tnsp_ident, il.table_name, il.tnsp_ident, pg_catalog.quote_ident(CURRENT_USER)) ELSE pg_catalog.format(
+       'permission denied: the role cannot read column %s of table %s; grant it SELECT (GRANT SELECT ON %s TO %s)',
+       il.column_ident, il.table_name, il.table_name, pg_catalog.quote_ident(CURRENT_USER)) END ORDER BY il.pos)
+       FILTER (WHERE NOT il.can_read OR NOT il.can_use_schema))[1] AS col_denied,
     -- The narrowest integer column whose type ends the range before the sequence's own limit does (first in link
     -- order among equals).
     (pg_catalog.array_agg(CASE WHEN il.ascending THEN il.tmax ELSE il.tmin END
@@ -12287,9 +12417,12 @@ skip AS (
          WHEN info.n_links = 0 THEN 'unlinked'
          WHEN info.n_int = 0 THEN 'non_integer_column'
          WHEN info.cycle THEN 'cycle' END AS skip_reason,
-    CASE WHEN NOT info.can_read THEN pg_catalog.format(
-           'permission denied: the role cannot read the position of sequence %s; grant it SELECT (GRANT SELECT ON SEQUENCE %s TO <role>)',
-           info.name, info.name)
+    CASE WHEN NOT info.can_use_schema THEN pg_catalog.format(
+           'permission denied: the role cannot use schema %s, which holds sequence %s; grant it USAGE (GRANT USAGE ON SCHEMA %s TO %s)',
+           info.nsp_ident, info.name, info.nsp_ident, pg_catalog.quote_ident(CURRENT_USER))
+         WHEN NOT info.can_read THEN pg_catalog.format(
+           'permission denied: the role cannot read the position of sequence %s; grant it SELECT (GRANT SELECT ON SEQUENCE %s TO %s)',
+           info.name, info.name, pg_catalog.quote_ident(CURRENT_USER))
          ELSE info.col_denied END AS denied,
     CASE WHEN info.col_bound IS NOT NULL THEN info.col_bound WHEN info.inc > 0 THEN info.maxv ELSE info.minv END AS bound,
     COALESCE(info.col_by, CASE WHEN info.inc > 0 THEN 'MAXVALUE of ' ELSE 'MINVALUE of ' END || info.name) AS bound_by
@@ -12353,8 +12486,8 @@ vr AS (
   SELECT vd.*,
     CASE vd.status
       WHEN 'skipped' THEN CASE vd.skip_reason
-        WHEN 'excluded' THEN 'excluded by a --schema or --exclude filter'
-        WHEN 'unlinked' THEN 'feeds no column (no OWNED BY, identity or nextval() default links it to a column)'
+        WHEN 'excluded' THEN 'excluded by the schema or exclude filters'
+        WHEN 'unlinked' THEN 'feeds no column: no OWNED BY, identity or nextval() default links it to one (a sequence drawn only by a trigger or by application code is not inspected)'
         WHEN 'non_integer_column' THEN 'feeds only columns that are not integers (' || vd.types || ')'
         ELSE 'CYCLE sequence: it may legitimately sit below old data, so it is never judged or fixed' END
       WHEN 'error' THEN vd.denied
@@ -12518,8 +12651,8 @@ BEGIN
             found := found || pending[i];
           ELSE
             log := log || pg_catalog.jsonb_build_object('seq', pending[i] -> 'seq', 'outcome', 'error', 'reason',
-              pg_catalog.format('permission denied: fixing needs UPDATE on sequence %s (GRANT UPDATE ON SEQUENCE %s TO <role>)',
-                                pending[i] ->> 'name', pending[i] ->> 'name'));
+              pg_catalog.format('permission denied: fixing needs UPDATE on sequence %s (GRANT UPDATE ON SEQUENCE %s TO %s)',
+                                pending[i] ->> 'name', pending[i] ->> 'name', pg_catalog.quote_ident(CURRENT_USER)));
             RAISE WARNING 'seq-guard: % is behind but the role may not advance it (it needs UPDATE on the sequence)', pending[i] ->> 'name';
           END IF;
         END LOOP;
@@ -14386,7 +14519,9 @@ Restore:
   --restore-database NAME    database to restore a single dump into (must not exist, or be empty)
   --clean                    drop --restore-database first if it exists
   --keep                     keep the restored databases (dropped by default)
-  --restore-arg ARG          pass ARG to pg_restore/psql (repeatable; --no-owner --no-privileges are default)
+  --restore-arg ARG          pass ARG to pg_restore (archives) or psql (plain SQL); repeatable; write an
+                             ARG that starts with a dash as --restore-arg=-t (--no-owner --no-privileges
+                             are the default)
   --jobs N                   parallel pg_restore jobs for custom and directory archives (default: CPUs)
   --on-restore-error MODE    stop (default) or continue
   --restore-via docker:ID    run pg_restore/psql inside that container (a GitHub job's postgres service)
@@ -14411,7 +14546,7 @@ Options:
   -V, --version              the version
 
 Exit codes: 0 nothing fails; 1 findings fail the mode; 2 usage error; 3 connection or database error;
-4 restore failure; 70 internal error; 130 interrupted.
+4 restore failure; 70 internal error; 130 interrupted (SIGINT), 143 terminated (SIGTERM).
 `;
 function parseCli(argv, io) {
     let parsed;
@@ -14451,7 +14586,12 @@ function parseCli(argv, io) {
         });
     }
     catch (err) {
-        throw new UsageError(`${err.message.replace(/\. To specify.*$/s, "")}. Run seq-guard --help for the options.`);
+        // Node's messages end with a full stop (and, for a value that looks like a flag, with the `=` remedy).
+        const text = err.message
+            .replace(/\s*\n\s*/g, " ")
+            .replace(/\. To specify a positional argument.*$/s, "")
+            .replace(/\.+$/, "");
+        throw new UsageError(`${text}. Run seq-guard --help for the options.`);
     }
     const v = parsed.values;
     if (v.help)
@@ -14586,9 +14726,23 @@ function makeProgress(io, opts) {
         io.stderr(`\r\x1b[K${text}`);
     };
 }
+/** The value of a string flag as written on the command line (`--flag VALUE` or `--flag=VALUE`), if any. */
+function flagValue(argv, flag) {
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i];
+        if (a === "--")
+            break;
+        if (a === flag)
+            return argv[i + 1];
+        if (a.startsWith(`${flag}=`))
+            return a.slice(flag.length + 1);
+    }
+    return undefined;
+}
 /** Run the CLI. Returns the exit code; never throws. */
 async function run(argv, io) {
-    let secrets = [];
+    // The passwords of the command line and the environment, known before anything can fail.
+    let secrets = secretsOf(flagValue(argv, "--database-url") ?? "", io.env);
     let debug = argv.includes("--debug");
     try {
         const parsed = parseCli(argv, io);
@@ -14637,7 +14791,7 @@ async function run(argv, io) {
             else {
                 connection = resolveConnection(parsed.url, io.env);
             }
-            secrets = connection.secrets;
+            secrets = [...new Set([...secrets, ...connection.secrets])];
             const targets = await runTargets({
                 connection,
                 dumps: parsed.dumps,
@@ -14645,8 +14799,9 @@ async function run(argv, io) {
                 engine: parsed.engine,
                 progress,
             });
+            throwIfInterrupted();
             const report = buildReport(parsed.mode, targets, parsed.failOn);
-            emit(report, parsed, io, secrets);
+            await emit(report, parsed, io, secrets);
             return targetsExitCode(targets, report.ok);
         }
         finally {
@@ -14671,22 +14826,38 @@ async function run(argv, io) {
         return EXIT.internal;
     }
 }
-function emit(report, opts, io, secrets) {
+async function emit(report, opts, io, secrets) {
+    // Only the free text of a report can carry a secret (a server's error echoing a connection string): it is
+    // redacted there, so names, keys and SQL stay intact whatever the password looks like.
+    const clean = redactReport(report, secrets);
     if (opts.reportJson) {
         const fd = (0,external_node_fs_namespaceObject.openSync)(opts.reportJson, "w");
         try {
-            for (const piece of reportJsonPieces(report))
-                (0,external_node_fs_namespaceObject.writeSync)(fd, redact(piece, secrets));
+            for (const piece of reportJsonPieces(clean))
+                (0,external_node_fs_namespaceObject.writeSync)(fd, piece);
         }
         finally {
             (0,external_node_fs_namespaceObject.closeSync)(fd);
         }
     }
+    // A dump that could not be restored or verified is an error: said on stderr too, so --quiet and --json
+    // (whose stdout may go to a file) still show it.
+    for (const t of clean.targets) {
+        if (t.error)
+            io.stderr(`seq-guard: ${t.dump ?? t.database}: ${t.error}\n`);
+    }
     if (opts.json)
-        for (const piece of reportJsonPieces(report))
-            io.stdout(redact(piece, secrets));
+        for (const piece of reportJsonPieces(clean))
+            await io.stdout(piece);
     else if (!opts.quiet)
-        io.stdout(redact(renderText(report, { color: opts.color, verbose: opts.verbose }), secrets));
+        await io.stdout(renderText(clean, { color: opts.color, verbose: opts.verbose }));
+    if (opts.mode === "fix" &&
+        opts.dumps.length > 0 &&
+        !opts.restore.keep &&
+        clean.summary.fixed > 0 &&
+        !opts.quiet) {
+        io.stderr("note: the fixes were made in the scratch databases, which are dropped again; add --keep to keep them\n");
+    }
 }
 
 
@@ -14699,8 +14870,26 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7503);
 // Entry point of the bundled CLI (dist/cli.js).
 
+// A reader that goes away (`seq-guard check --json | head`) is no error of ours: stop writing, keep cleaning up.
+let closed = false;
+process.stdout.on("error", (err) => {
+    if (err.code === "EPIPE")
+        closed = true;
+    else
+        throw err;
+});
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)(process.argv.slice(2), {
-    stdout: (s) => process.stdout.write(s),
+    stdout: (s) => closed || process.stdout.write(s)
+        ? undefined
+        : new Promise((resolve) => {
+            const done = () => {
+                process.stdout.off("drain", done);
+                process.stdout.off("error", done);
+                resolve();
+            };
+            process.stdout.on("drain", done);
+            process.stdout.on("error", done);
+        }),
     stderr: (s) => process.stderr.write(s),
     isTTY: Boolean(process.stderr.isTTY && process.stdout.isTTY),
     env: process.env,

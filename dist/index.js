@@ -50446,6 +50446,8 @@ esm_minimatch.Minimatch = esm_Minimatch;
 esm_minimatch.escape = esm_escape_escape;
 esm_minimatch.unescape = esm_unescape_unescape;
 //# sourceMappingURL=index.js.map
+// EXTERNAL MODULE: ./src/connection.ts
+var src_connection = __nccwpck_require__(128);
 ;// CONCATENATED MODULE: ./src/verdict.ts
 // Verdict arithmetic: pure, exact (bigint only), no I/O. Given what the catalog says of a sequence and what
 // probing read, decide ok / behind / exhausted / skipped and what setval() would fix it.
@@ -50472,10 +50474,10 @@ function skipReasonOf(seq) {
     return null;
 }
 const SKIP_TEXT = {
-    unlinked: "feeds no column (no OWNED BY, identity or nextval() default links it to a column)",
+    unlinked: "feeds no column: no OWNED BY, identity or nextval() default links it to one (a sequence drawn only by a trigger or by application code is not inspected)",
     non_integer_column: "feeds only columns that are not integers",
     cycle: "CYCLE sequence: it may legitimately sit below old data, so it is never judged or fixed",
-    excluded: "excluded by a --schema or --exclude filter",
+    excluded: "excluded by the schema or exclude filters",
 };
 function skipped(seq, reason) {
     return {
@@ -50627,6 +50629,7 @@ function quoteLiteral(text) {
 ;// CONCATENATED MODULE: ./src/report.ts
 // Report building: turn verdicts into the JSON contract (decimal strings for every int8) and count them. Pure.
 
+
 const FAIL_ON_VALUES = ["behind", "exhausted", "error", "near-exhaustion"];
 /** What fails a run by default: in check and fix, behind (unfixed), exhausted and error; report never fails. */
 function defaultFailOn(mode) {
@@ -50745,6 +50748,31 @@ function byImportance(a, b) {
     const wa = a.warnings.length > 0 ? 0 : 1;
     const wb = b.warnings.length > 0 ? 0 : 1;
     return wa - wb || a.sequence.localeCompare(b.sequence);
+}
+/**
+ * The report with every secret taken out of its free text (reasons, warnings, errors, hints): the only places a
+ * secret can reach a report, through a server's or a tool's message that echoes a connection string. Names,
+ * numbers and SQL are left as they are, so the report stays exact whatever the password looks like.
+ */
+function redactReport(report, secrets) {
+    const live = secrets.filter((s) => s.length > 0);
+    const clean = (t) => redactText(t, live);
+    const cleanOpt = (t) => (t === null ? null : clean(t));
+    return {
+        ...report,
+        targets: report.targets.map((t) => ({
+            ...t,
+            error: cleanOpt(t.error),
+            hints: t.hints.map(clean),
+            sequences: t.sequences.map((r) => r.reason === null && r.warnings.length === 0
+                ? r
+                : {
+                    ...r,
+                    reason: cleanOpt(r.reason),
+                    warnings: r.warnings.map((w) => ({ ...w, message: clean(w.message) })),
+                }),
+        })),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/annotations.ts
@@ -50979,8 +51007,6 @@ function tableOf(r) {
     return (hit ?? r.columns[0])?.table ?? null;
 }
 
-// EXTERNAL MODULE: ./src/connection.ts
-var src_connection = __nccwpck_require__(128);
 // EXTERNAL MODULE: ../../work/main/node_modules/pg/lib/index.js
 var pg_lib = __nccwpck_require__(2969);
 ;// CONCATENATED MODULE: ../../work/main/node_modules/pg/esm/index.mjs
@@ -51041,13 +51067,17 @@ SELECT c.oid::int8::text AS oid, n.nspname AS schema, c.relname,
        s.seqmin::text AS min, s.seqmax::text AS max, s.seqcache::text AS cache, s.seqcycle AS cycle,
        CASE WHEN su.is THEN true ELSE has_sequence_privilege(c.oid, 'SELECT') END AS can_read,
        CASE WHEN su.is THEN true ELSE has_sequence_privilege(c.oid, 'UPDATE') END AS can_update,
+       quote_ident(n.nspname) AS schema_ident,
+       CASE WHEN su.is THEN true ELSE has_schema_privilege(n.oid, 'USAGE') END AS schema_usage,
        (SELECT json_agg(json_build_array(
                  g.tbl::int8, g.kind, format('%I.%I', tn.nspname, tc.relname), quote_ident(a.attname), a.attname,
                  CASE WHEN a.atttypid IN (20, 21, 23) THEN format_type(a.atttypid, NULL)
                       ELSE format_type(a.atttypid, a.atttypmod) END,
                  CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END::int8,
                  CASE WHEN su.is THEN true ELSE has_column_privilege(g.tbl, g.attnum, 'SELECT') END,
-                 (SELECT count(*) FROM pg_catalog.pg_index i WHERE i.indrelid = g.tbl)))
+                 (SELECT count(*) FROM pg_catalog.pg_index i WHERE i.indrelid = g.tbl),
+                 quote_ident(tn.nspname),
+                 CASE WHEN su.is THEN true ELSE has_schema_privilege(tn.oid, 'USAGE') END))
         FROM (SELECT l.tbl, l.attnum, min(l.kind) AS kind FROM l WHERE l.seq = c.oid GROUP BY l.tbl, l.attnum) g
         JOIN pg_catalog.pg_class tc ON tc.oid = g.tbl AND tc.relkind IN ('r', 'p', 'f', 'm')
         JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
@@ -51138,7 +51168,7 @@ async function discoverInTransaction(client, opts) {
                 seq.links.sort((x, y) => cmp(x.table, y.table) || cmp(x.column, y.column));
         }
         if (opts.onChunk)
-            opts.onChunk(seqs);
+            await opts.onChunk(seqs);
         else
             out.push(...seqs);
     }
@@ -51155,8 +51185,19 @@ function shared(v) {
         names.set(v, v);
     return v;
 }
+// Likewise the numbers of a sequence's definition (start 1, increment 1, the type bounds, cache 1).
+const numbers = new Map();
+function int8(v) {
+    const hit = numbers.get(v);
+    if (hit !== undefined)
+        return hit;
+    const n = BigInt(v);
+    if (numbers.size < 20_000)
+        numbers.set(v, n);
+    return n;
+}
 function sequenceOf(r, lockCount) {
-    const links = (r.links ?? []).map(([tableOid, kind, table, columnIdent, column, type, baseType, readable, indexes]) => {
+    const links = (r.links ?? []).map(([tableOid, kind, table, columnIdent, column, type, baseType, readable, indexes, schemaIdent, schemaUsable,]) => {
         const intType = INT_TYPE_BY_OID[baseType];
         const range = intType ? INT_RANGES[intType] : undefined;
         return {
@@ -51169,6 +51210,8 @@ function sequenceOf(r, lockCount) {
             typeMax: range ? range.max : null,
             kind: KINDS[kind],
             readable,
+            schemaIdent: shared(schemaIdent),
+            schemaUsable,
             lockCount: lockCount(String(tableOid), indexes),
         };
     });
@@ -51178,13 +51221,15 @@ function sequenceOf(r, lockCount) {
         schema: shared(r.schema),
         relname: r.relname,
         dataType: shared(r.data_type),
-        start: BigInt(r.start),
-        increment: BigInt(r.increment),
-        minValue: BigInt(r.min),
-        maxValue: BigInt(r.max),
-        cache: BigInt(r.cache),
+        start: int8(r.start),
+        increment: int8(r.increment),
+        minValue: int8(r.min),
+        maxValue: int8(r.max),
+        cache: int8(r.cache),
         cycle: r.cycle,
         readable: r.can_read,
+        schemaIdent: shared(r.schema_ident),
+        schemaUsable: r.schema_usage,
         canUpdate: r.can_update,
         links,
     };
@@ -51337,14 +51382,23 @@ function parseRow(seq, row) {
         columns: parseExtremes(seq, (i) => row[`e${i}`]),
     };
 }
-/** A reason a role cannot read what probing needs, or null. Checked from the catalog, before any query. */
-function privilegeProblem(seq) {
+/**
+ * A reason a role cannot read what probing needs, or null. Checked from the catalog, before any query; `role` is
+ * the role's name as the server quotes it, for the GRANT that helps.
+ */
+function privilegeProblem(seq, role = "<role>") {
+    const noSchema = (schema, what) => `permission denied: the role cannot use schema ${schema}, which holds ${what}; grant it USAGE (GRANT USAGE ON SCHEMA ${schema} TO ${role})`;
+    if (seq.schemaUsable === false)
+        return noSchema(seq.schemaIdent ?? seq.schema, `sequence ${seq.name}`);
     if (!seq.readable) {
-        return `permission denied: the role cannot read the position of sequence ${seq.name}; grant it SELECT (GRANT SELECT ON SEQUENCE ${seq.name} TO <role>)`;
+        return `permission denied: the role cannot read the position of sequence ${seq.name}; grant it SELECT (GRANT SELECT ON SEQUENCE ${seq.name} TO ${role})`;
     }
-    const col = integerLinks(seq).find((l) => !l.readable);
-    if (col) {
-        return `permission denied: the role cannot read column ${col.columnIdent} of table ${col.table}; grant it SELECT (GRANT SELECT ON ${col.table} TO <role>)`;
+    for (const col of integerLinks(seq)) {
+        if (col.schemaUsable === false)
+            return noSchema(col.schemaIdent ?? "?", `table ${col.table}`);
+        if (!col.readable) {
+            return `permission denied: the role cannot read column ${col.columnIdent} of table ${col.table}; grant it SELECT (GRANT SELECT ON ${col.table} TO ${role})`;
+        }
     }
     return null;
 }
@@ -51505,6 +51559,7 @@ class Prober {
     queue = [];
     workers = [];
     wake = null;
+    roomWaiters = [];
     closed = false;
     added = 0;
     done = 0;
@@ -51534,7 +51589,7 @@ class Prober {
     add(seqs) {
         const readable = [];
         for (const seq of seqs) {
-            const problem = privilegeProblem(seq);
+            const problem = privilegeProblem(seq, this.opts.role);
             if (problem)
                 this.put(seq, { ok: false, error: problem });
             else
@@ -51546,6 +51601,19 @@ class Prober {
     }
     addWorker(client) {
         this.workers.push(this.work(client));
+    }
+    /** Connections working the queue. */
+    get workerCount() {
+        return this.workers.length;
+    }
+    /**
+     * Resolves once at most `batches` batches wait: a producer that waits here before adding more keeps the queue,
+     * and so memory, bounded whatever the size of the database.
+     */
+    async room(batches) {
+        while (this.queue.length > batches && this.workers.length > 0) {
+            await new Promise((resolve) => this.roomWaiters.push(resolve));
+        }
     }
     async finish() {
         this.closed = true;
@@ -51566,6 +51634,10 @@ class Prober {
                 await probeBatch(client, batch, this.opts, this.reader, out);
                 for (const seq of batch)
                     this.put(seq, out.get(seq.oid));
+                const waiters = this.roomWaiters;
+                this.roomWaiters = [];
+                for (const w of waiters)
+                    w();
                 this.done += batch.length;
                 this.opts.onProgress?.(this.done, this.added);
                 continue;
@@ -51650,7 +51722,7 @@ async function fixAll(clients, seqs, opts, verdictOpts) {
         if (!seq.canUpdate) {
             out.set(seq.oid, {
                 outcome: "error",
-                error: `permission denied: fixing needs UPDATE on sequence ${seq.name} (GRANT UPDATE ON SEQUENCE ${seq.name} TO <role>)`,
+                error: `permission denied: fixing needs UPDATE on sequence ${seq.name} (GRANT UPDATE ON SEQUENCE ${seq.name} TO ${opts.role ?? "<role>"})`,
             });
         }
         else
@@ -51739,7 +51811,12 @@ function explainFixError(seq, err, opts) {
     if (e.code === "42501") {
         return `permission denied: fixing locks ${tables} against writes, which needs UPDATE, DELETE or TRUNCATE on them (${e.message})`;
     }
-    return explainError(seq, err, opts.statementTimeoutMs);
+    if (e.code === "25006") {
+        return `could not fix ${seq.name}: the session is read-only (${e.message}); fix on the primary, or turn default_transaction_read_only off for this run (PGOPTIONS='-c default_transaction_read_only=off')`;
+    }
+    if (e.code === "57014")
+        return explainError(seq, err, opts.statementTimeoutMs);
+    return `could not fix ${seq.name}: ${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
 }
 
 ;// CONCATENATED MODULE: ./src/engine.ts
@@ -51763,6 +51840,8 @@ const DEFAULT_ENGINE = {
     lockTimeoutMs: 5_000,
     connectTimeoutMs: 10_000,
 };
+/** Batches waiting for a connection before discovery reads on: about 10,000 sequences at 250 a batch. */
+const QUEUED_BATCHES = 40;
 async function openClients(config, n) {
     const clients = [];
     try {
@@ -51817,9 +51896,10 @@ async function verifyDatabase(config, opts) {
 }
 async function verifyConnected(config, clients, opts) {
     const main = clients[0];
-    const info = await main.query(`SELECT current_database() AS db, current_setting('server_version_num')::int AS v, r.reader
+    const info = await main.query(`SELECT current_database() AS db, current_setting('server_version_num')::int AS v, r.reader,
+            quote_ident(current_user) AS role
      FROM (${STATE_READER_SQL}) r`);
-    const { db: database, v: serverVersion, reader, } = info.rows[0];
+    const { db: database, v: serverVersion, reader, role } = info.rows[0];
     const reports = new Map();
     const excluded = exclusionFilter(opts);
     const verdictOpts = { headroomThreshold: opts.headroomThreshold };
@@ -51827,6 +51907,7 @@ async function verifyConnected(config, clients, opts) {
         ...DEFAULT_PROBE,
         concurrency: opts.concurrency,
         statementTimeoutMs: opts.statementTimeoutMs,
+        role,
         onProgress: (d, t) => opts.onProgress?.("verify", d, t),
     };
     // Each sequence is judged as soon as its batch is read; only the report stays (and, to fix, the behind ones).
@@ -51840,11 +51921,11 @@ async function verifyConnected(config, clients, opts) {
             behind.push(seq);
     });
     // Verification starts on the first sequences discovery hands over, on connections of their own, while the
-    // first connection reads the rest of the catalog; it joins them when discovery is done. More connections open
-    // only when there is enough work to share.
+    // first connection reads the rest of the catalog (its one snapshot). Discovery is held back while enough work
+    // waits, so memory stays flat at any size; when the catalog fits one chunk, the first connection does it all.
     let extra = null;
-    const openExtra = () => {
-        extra ??= openClients(config, opts.concurrency - 1).then((more) => {
+    const openExtra = (n) => {
+        extra ??= openClients(config, n).then((more) => {
             clients.push(...more);
             for (const c of more)
                 prober.addWorker(c);
@@ -51853,7 +51934,7 @@ async function verifyConnected(config, clients, opts) {
         () => undefined);
     };
     const discovering = discover(main, {
-        onChunk: (seqs) => {
+        onChunk: async (seqs) => {
             const mine = [];
             for (const seq of seqs) {
                 const skip = excluded(seq.schema, seq.relname) ? "excluded" : skipReasonOf(seq);
@@ -51863,8 +51944,11 @@ async function verifyConnected(config, clients, opts) {
                     mine.push(seq);
             }
             prober.add(mine);
-            if (opts.concurrency > 1 && prober.pending > 1)
-                openExtra();
+            if (opts.concurrency > 1 && prober.pending > 1) {
+                openExtra(opts.concurrency);
+                await extra;
+                await prober.room(QUEUED_BATCHES);
+            }
         },
     });
     // Whatever happens to discovery, the connections being opened are in `clients` (closed by the caller) and no
@@ -51874,10 +51958,8 @@ async function verifyConnected(config, clients, opts) {
         await prober.finish();
         throw err;
     });
-    if (opts.concurrency > 1 && prober.pending > 1)
-        openExtra();
-    prober.addWorker(main);
-    await extra;
+    if (prober.workerCount < Math.max(1, opts.concurrency))
+        prober.addWorker(main);
     await prober.finish();
     if (opts.mode === "fix") {
         if (behind.length > 0) {
@@ -52400,6 +52482,7 @@ function renderMarkdown(o, opts) {
 ;// CONCATENATED MODULE: ./src/render-text.ts
 // Human output of the CLI: a table per target, problems first, with the fix SQL. Pure: returns a string.
 
+const render_text_plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const COLORS = {
     ok: "\x1b[32m",
     fixed: "\x1b[36m",
@@ -52447,7 +52530,7 @@ function table(rows, color) {
 }
 function counts(t) {
     const s = t.summary;
-    const parts = [`${s.sequences} sequences`, `${s.ok} ok`];
+    const parts = [render_text_plural(s.sequences, "sequence"), `${s.ok} ok`];
     for (const k of ["behind", "fixed", "exhausted", "error", "skipped"])
         if (s[k] > 0)
             parts.push(`${s[k]} ${k}`);
@@ -52476,16 +52559,22 @@ function renderTarget(t, opts) {
     for (const h of t.hints)
         lines.push(`hint: ${h}`);
     const hidden = sorted.length - shown.length;
-    lines.push(`${counts(t)}${hidden > 0 ? ` (${hidden} ok or skipped not listed; --verbose lists them)` : ""}`);
+    lines.push(`${counts(t)}${hidden > 0 ? ` (${hidden} ok or skipped not listed; ${opts.listAll ?? "--verbose lists them"})` : ""}`);
     return lines.join("\n");
 }
 function renderText(report, opts) {
     const parts = report.targets.map((t) => renderTarget(t, opts));
-    const verdict = report.ok
-        ? report.mode === "fix" && report.summary.fixed > 0
-            ? `fixed ${report.summary.fixed} sequence(s); nothing left that fails`
-            : "ok: no sequence fails the check"
-        : "FAILED: see the rows above";
+    const s = report.summary;
+    const findings = ["behind", "exhausted", "error"]
+        .filter((k) => s[k] > 0)
+        .map((k) => `${s[k]} ${k}`);
+    const verdict = !report.ok
+        ? "FAILED: see the rows above"
+        : report.mode === "fix" && s.fixed > 0
+            ? `fixed ${render_text_plural(s.fixed, "sequence")}; nothing left that fails`
+            : findings.length > 0
+                ? `reported ${findings.join(", ")}: not counted as failures (${report.mode === "report" ? "report mode never fails" : "--fail-on"})`
+                : "ok: no sequence fails the check";
     return `${parts.join("\n\n")}\n${verdict}\n`;
 }
 
@@ -52493,7 +52582,7 @@ function renderText(report, opts) {
 // The JSON report as text, in pieces: the envelope pretty-printed, each sequence on a line of its own. At 100,000
 // sequences one JSON.stringify of the whole report (and the copies redaction makes of it) costs hundreds of MB;
 // pieces of a few hundred sequences keep memory flat. Pure: the caller writes the pieces where they go.
-const PIECE = 500;
+const PIECE = 100;
 /** Yield the report's JSON text in pieces; joined, they parse to the report. Ends with a newline. */
 function* reportJsonPieces(report) {
     const { targets, ...head } = report;
@@ -54776,10 +54865,12 @@ function parseDatabaseUrl(url, source) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${source} must start with postgres:// or postgresql:// (got ${u.protocol}//). Use postgres://USER:PASSWORD@HOST:PORT/DATABASE`);
     }
     const secrets = [];
-    if (u.password) {
-        secrets.push(u.password);
+    for (const pw of [u.password, u.searchParams.get("password") ?? ""]) {
+        if (!pw)
+            continue;
+        secrets.push(pw);
         try {
-            secrets.push(decodeURIComponent(u.password));
+            secrets.push(decodeURIComponent(pw));
         }
         catch {
             // a password with a stray % is still masked as written
@@ -54820,9 +54911,32 @@ function withDatabase(target, database) {
     }
     return { ...target, config: { ...target.config, database }, label };
 }
-/** Replace the password of a URL by ***. */
+/**
+ * The password of a URL as written, even in a malformed one: the user info runs to the last "@" (a password may
+ * hold "/", "#", "?" or "@" that should have been percent-encoded), the password from its first ":". Null when
+ * there is none. "PASSWORD" itself is the placeholder of our own messages, not a secret.
+ */
+function urlPassword(url) {
+    const m = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url);
+    if (!m)
+        return null;
+    const at = url.lastIndexOf("@");
+    if (at < m[0].length)
+        return null;
+    const colon = url.indexOf(":", m[0].length);
+    if (colon < 0 || colon > at)
+        return null;
+    if (url.slice(colon + 1, at) === "PASSWORD")
+        return null;
+    return { start: colon + 1, end: at };
+}
+/** Replace the password of a URL (in the user info, or a password= parameter) by ***. */
 function redactUrl(url) {
-    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:)([^@/?#]*)@/i, "$1***@");
+    let out = url;
+    const p = urlPassword(out);
+    if (p && p.end > p.start)
+        out = `${out.slice(0, p.start)}***${out.slice(p.end)}`;
+    return out.replace(/([?&]password=)[^&#\s]*/gi, "$1***");
 }
 /** Remove every secret and every password-bearing URL from a text before it is printed anywhere. */
 function redact(text, secrets) {
@@ -54854,7 +54968,10 @@ function explainConnectionError(err, target) {
             text = `could not connect to ${where}: ${msg}. Create it first, or name an existing database in ${target.source}.`;
             break;
         default:
-            if (/timeout/i.test(msg)) {
+            if (e.code === "ECONNRESET" || /Connection terminated unexpectedly/.test(msg)) {
+                text = `could not connect to ${where}: the server closed the connection before it answered (a service container still starting, or a port proxy with no server behind it yet). Check host and port in ${target.source}, add a health check to the service, or raise --connect-timeout.`;
+            }
+            else if (/timeout/i.test(msg)) {
                 text = `could not connect to ${where}: no answer within the connect timeout. Check host and port in ${target.source}, or raise --connect-timeout.`;
             }
             else {
@@ -54871,7 +54988,6 @@ function isTransient(err) {
         e.code === "57P03" || // the database system is starting up
         /Connection terminated unexpectedly/.test(e.message ?? ""));
 }
-const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:([^@/?#]*)@/i;
 /** Every password the connection settings hold, in every spelling: masked before anything is logged. */
 function secretsOf(url, env) {
     const out = new Set();
@@ -54883,11 +54999,18 @@ function secretsOf(url, env) {
                 out.add(s);
         }
         catch {
-            const m = URL_PASSWORD.exec(u);
-            if (m?.[1]) {
-                out.add(m[1]);
+            // A malformed URL: its password as written, wherever it is.
+            const p = urlPassword(u);
+            const found = [
+                p ? u.slice(p.start, p.end) : "",
+                ...[...u.matchAll(/[?&]password=([^&#\s]*)/gi)].map((m) => m[1] ?? ""),
+            ];
+            for (const pw of found) {
+                if (!pw)
+                    continue;
+                out.add(pw);
                 try {
-                    out.add(decodeURIComponent(m[1]));
+                    out.add(decodeURIComponent(pw));
                 }
                 catch {
                     // masked as written

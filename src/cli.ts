@@ -4,19 +4,20 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
-import { parseDatabaseUrl, redact, resolveConnection, serverNamed } from "./connection.ts";
+import { parseDatabaseUrl, redact, resolveConnection, secretsOf, serverNamed } from "./connection.ts";
 import { type EmbeddedServer, startEmbedded } from "./embedded.ts";
 import { DEFAULT_ENGINE, type EngineOptions } from "./engine.ts";
 import { EXIT, SeqGuardError, UsageError } from "./errors.ts";
 import { parseDuration, parseFailOn, parseInteger, parsePercent } from "./options.ts";
 import { renderText } from "./render-text.ts";
-import { buildReport, defaultFailOn, type FailOn } from "./report.ts";
+import { buildReport, defaultFailOn, type FailOn, redactReport } from "./report.ts";
 import { reportJsonPieces } from "./report-json.ts";
 import {
   InterruptedError,
   installSignalHandlers,
   interruptedExitCode,
   onCleanup,
+  throwIfInterrupted,
 } from "./restore/cleanup.ts";
 import { type SqlScriptOptions, sqlScript } from "./sql-script.ts";
 import { checkDumps, type RestoreOptions, runTargets, targetsExitCode } from "./targets.ts";
@@ -24,7 +25,8 @@ import type { Mode, Report } from "./types.ts";
 import { VERSION } from "./version.ts";
 
 export interface Io {
-  stdout: (s: string) => void;
+  /** Write to standard output; a returned promise settles once the text is handed on (back pressure). */
+  stdout: (s: string) => void | Promise<void>;
   stderr: (s: string) => void;
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
@@ -53,7 +55,9 @@ Restore:
   --restore-database NAME    database to restore a single dump into (must not exist, or be empty)
   --clean                    drop --restore-database first if it exists
   --keep                     keep the restored databases (dropped by default)
-  --restore-arg ARG          pass ARG to pg_restore/psql (repeatable; --no-owner --no-privileges are default)
+  --restore-arg ARG          pass ARG to pg_restore (archives) or psql (plain SQL); repeatable; write an
+                             ARG that starts with a dash as --restore-arg=-t (--no-owner --no-privileges
+                             are the default)
   --jobs N                   parallel pg_restore jobs for custom and directory archives (default: CPUs)
   --on-restore-error MODE    stop (default) or continue
   --restore-via docker:ID    run pg_restore/psql inside that container (a GitHub job's postgres service)
@@ -78,7 +82,7 @@ Options:
   -V, --version              the version
 
 Exit codes: 0 nothing fails; 1 findings fail the mode; 2 usage error; 3 connection or database error;
-4 restore failure; 70 internal error; 130 interrupted.
+4 restore failure; 70 internal error; 130 interrupted (SIGINT), 143 terminated (SIGTERM).
 `;
 
 interface Parsed {
@@ -133,9 +137,12 @@ export function parseCli(argv: string[], io: Io): Parsed | { sql: SqlScriptOptio
       },
     });
   } catch (err) {
-    throw new UsageError(
-      `${(err as Error).message.replace(/\. To specify.*$/s, "")}. Run seq-guard --help for the options.`,
-    );
+    // Node's messages end with a full stop (and, for a value that looks like a flag, with the `=` remedy).
+    const text = (err as Error).message
+      .replace(/\s*\n\s*/g, " ")
+      .replace(/\. To specify a positional argument.*$/s, "")
+      .replace(/\.+$/, "");
+    throw new UsageError(`${text}. Run seq-guard --help for the options.`);
   }
   const v = parsed.values as Record<string, string | string[] | boolean | undefined>;
   if (v.help) return "help";
@@ -276,9 +283,21 @@ function makeProgress(io: Io, opts: Parsed): (text: string | null) => void {
   };
 }
 
+/** The value of a string flag as written on the command line (`--flag VALUE` or `--flag=VALUE`), if any. */
+function flagValue(argv: string[], flag: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === "--") break;
+    if (a === flag) return argv[i + 1];
+    if (a.startsWith(`${flag}=`)) return a.slice(flag.length + 1);
+  }
+  return undefined;
+}
+
 /** Run the CLI. Returns the exit code; never throws. */
 export async function run(argv: string[], io: Io): Promise<number> {
-  let secrets: string[] = [];
+  // The passwords of the command line and the environment, known before anything can fail.
+  let secrets: string[] = secretsOf(flagValue(argv, "--database-url") ?? "", io.env);
   let debug = argv.includes("--debug");
   try {
     const parsed = parseCli(argv, io);
@@ -327,7 +346,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       } else {
         connection = resolveConnection(parsed.url, io.env);
       }
-      secrets = connection.secrets;
+      secrets = [...new Set([...secrets, ...connection.secrets])];
       const targets = await runTargets({
         connection,
         dumps: parsed.dumps,
@@ -335,8 +354,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
         engine: parsed.engine,
         progress,
       });
+      throwIfInterrupted();
       const report = buildReport(parsed.mode, targets, parsed.failOn);
-      emit(report, parsed, io, secrets);
+      await emit(report, parsed, io, secrets);
       return targetsExitCode(targets, report.ok);
     } finally {
       if (embedded) {
@@ -361,16 +381,34 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
 }
 
-function emit(report: Report, opts: Parsed, io: Io, secrets: string[]): void {
+async function emit(report: Report, opts: Parsed, io: Io, secrets: string[]): Promise<void> {
+  // Only the free text of a report can carry a secret (a server's error echoing a connection string): it is
+  // redacted there, so names, keys and SQL stay intact whatever the password looks like.
+  const clean = redactReport(report, secrets);
   if (opts.reportJson) {
     const fd = openSync(opts.reportJson, "w");
     try {
-      for (const piece of reportJsonPieces(report)) writeSync(fd, redact(piece, secrets));
+      for (const piece of reportJsonPieces(clean)) writeSync(fd, piece);
     } finally {
       closeSync(fd);
     }
   }
-  if (opts.json) for (const piece of reportJsonPieces(report)) io.stdout(redact(piece, secrets));
-  else if (!opts.quiet)
-    io.stdout(redact(renderText(report, { color: opts.color, verbose: opts.verbose }), secrets));
+  // A dump that could not be restored or verified is an error: said on stderr too, so --quiet and --json
+  // (whose stdout may go to a file) still show it.
+  for (const t of clean.targets) {
+    if (t.error) io.stderr(`seq-guard: ${t.dump ?? t.database}: ${t.error}\n`);
+  }
+  if (opts.json) for (const piece of reportJsonPieces(clean)) await io.stdout(piece);
+  else if (!opts.quiet) await io.stdout(renderText(clean, { color: opts.color, verbose: opts.verbose }));
+  if (
+    opts.mode === "fix" &&
+    opts.dumps.length > 0 &&
+    !opts.restore.keep &&
+    clean.summary.fixed > 0 &&
+    !opts.quiet
+  ) {
+    io.stderr(
+      "note: the fixes were made in the scratch databases, which are dropped again; add --keep to keep them\n",
+    );
+  }
 }

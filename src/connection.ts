@@ -39,10 +39,11 @@ export function parseDatabaseUrl(url: string, source: ConnectionTarget["source"]
     );
   }
   const secrets: string[] = [];
-  if (u.password) {
-    secrets.push(u.password);
+  for (const pw of [u.password, u.searchParams.get("password") ?? ""]) {
+    if (!pw) continue;
+    secrets.push(pw);
     try {
-      secrets.push(decodeURIComponent(u.password));
+      secrets.push(decodeURIComponent(pw));
     } catch {
       // a password with a stray % is still masked as written
     }
@@ -84,9 +85,28 @@ export function withDatabase(target: ConnectionTarget, database: string): Connec
   return { ...target, config: { ...target.config, database }, label };
 }
 
-/** Replace the password of a URL by ***. */
+/**
+ * The password of a URL as written, even in a malformed one: the user info runs to the last "@" (a password may
+ * hold "/", "#", "?" or "@" that should have been percent-encoded), the password from its first ":". Null when
+ * there is none. "PASSWORD" itself is the placeholder of our own messages, not a secret.
+ */
+function urlPassword(url: string): { start: number; end: number } | null {
+  const m = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url);
+  if (!m) return null;
+  const at = url.lastIndexOf("@");
+  if (at < m[0].length) return null;
+  const colon = url.indexOf(":", m[0].length);
+  if (colon < 0 || colon > at) return null;
+  if (url.slice(colon + 1, at) === "PASSWORD") return null;
+  return { start: colon + 1, end: at };
+}
+
+/** Replace the password of a URL (in the user info, or a password= parameter) by ***. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:)([^@/?#]*)@/i, "$1***@");
+  let out = url;
+  const p = urlPassword(out);
+  if (p && p.end > p.start) out = `${out.slice(0, p.start)}***${out.slice(p.end)}`;
+  return out.replace(/([?&]password=)[^&#\s]*/gi, "$1***");
 }
 
 /** Remove every secret and every password-bearing URL from a text before it is printed anywhere. */
@@ -118,7 +138,9 @@ export function explainConnectionError(err: unknown, target: ConnectionTarget): 
       text = `could not connect to ${where}: ${msg}. Create it first, or name an existing database in ${target.source}.`;
       break;
     default:
-      if (/timeout/i.test(msg)) {
+      if (e.code === "ECONNRESET" || /Connection terminated unexpectedly/.test(msg)) {
+        text = `could not connect to ${where}: the server closed the connection before it answered (a service container still starting, or a port proxy with no server behind it yet). Check host and port in ${target.source}, add a health check to the service, or raise --connect-timeout.`;
+      } else if (/timeout/i.test(msg)) {
         text = `could not connect to ${where}: no answer within the connect timeout. Check host and port in ${target.source}, or raise --connect-timeout.`;
       } else {
         text = `could not connect to ${where}: ${msg}${e.code ? ` (${e.code})` : ""}`;
@@ -138,8 +160,6 @@ export function isTransient(err: unknown): boolean {
   );
 }
 
-const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:([^@/?#]*)@/i;
-
 /** Every password the connection settings hold, in every spelling: masked before anything is logged. */
 export function secretsOf(url: string, env: NodeJS.ProcessEnv): string[] {
   const out = new Set<string>();
@@ -148,11 +168,17 @@ export function secretsOf(url: string, env: NodeJS.ProcessEnv): string[] {
     try {
       for (const s of parseDatabaseUrl(u, "DATABASE_URL").secrets) out.add(s);
     } catch {
-      const m = URL_PASSWORD.exec(u);
-      if (m?.[1]) {
-        out.add(m[1]);
+      // A malformed URL: its password as written, wherever it is.
+      const p = urlPassword(u);
+      const found = [
+        p ? u.slice(p.start, p.end) : "",
+        ...[...u.matchAll(/[?&]password=([^&#\s]*)/gi)].map((m) => m[1] ?? ""),
+      ];
+      for (const pw of found) {
+        if (!pw) continue;
+        out.add(pw);
         try {
-          out.add(decodeURIComponent(m[1]));
+          out.add(decodeURIComponent(pw));
         } catch {
           // masked as written
         }

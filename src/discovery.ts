@@ -39,13 +39,17 @@ SELECT c.oid::int8::text AS oid, n.nspname AS schema, c.relname,
        s.seqmin::text AS min, s.seqmax::text AS max, s.seqcache::text AS cache, s.seqcycle AS cycle,
        CASE WHEN su.is THEN true ELSE has_sequence_privilege(c.oid, 'SELECT') END AS can_read,
        CASE WHEN su.is THEN true ELSE has_sequence_privilege(c.oid, 'UPDATE') END AS can_update,
+       quote_ident(n.nspname) AS schema_ident,
+       CASE WHEN su.is THEN true ELSE has_schema_privilege(n.oid, 'USAGE') END AS schema_usage,
        (SELECT json_agg(json_build_array(
                  g.tbl::int8, g.kind, format('%I.%I', tn.nspname, tc.relname), quote_ident(a.attname), a.attname,
                  CASE WHEN a.atttypid IN (20, 21, 23) THEN format_type(a.atttypid, NULL)
                       ELSE format_type(a.atttypid, a.atttypmod) END,
                  CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END::int8,
                  CASE WHEN su.is THEN true ELSE has_column_privilege(g.tbl, g.attnum, 'SELECT') END,
-                 (SELECT count(*) FROM pg_catalog.pg_index i WHERE i.indrelid = g.tbl)))
+                 (SELECT count(*) FROM pg_catalog.pg_index i WHERE i.indrelid = g.tbl),
+                 quote_ident(tn.nspname),
+                 CASE WHEN su.is THEN true ELSE has_schema_privilege(tn.oid, 'USAGE') END))
         FROM (SELECT l.tbl, l.attnum, min(l.kind) AS kind FROM l WHERE l.seq = c.oid GROUP BY l.tbl, l.attnum) g
         JOIN pg_catalog.pg_class tc ON tc.oid = g.tbl AND tc.relkind IN ('r', 'p', 'f', 'm')
         JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
@@ -84,8 +88,13 @@ interface SeqRow {
   cycle: boolean;
   can_read: boolean;
   can_update: boolean;
-  /** [table oid, kind (0 identity, 1 owned, 2 default), table, column ident, column, type, base type oid, readable, indexes] */
-  links: [number, number, string, string, string, string, number, boolean, number][] | null;
+  schema_ident: string;
+  schema_usage: boolean;
+  /**
+   * [table oid, kind (0 identity, 1 owned, 2 default), table, column ident, column, type, base type oid, readable,
+   * indexes, schema ident, schema usable]
+   */
+  links: [number, number, string, string, string, string, number, boolean, number, string, boolean][] | null;
 }
 
 export interface DiscoveredSequence extends SequenceInfo {
@@ -98,10 +107,11 @@ export interface DiscoverOptions {
   /** Rows per round trip of the cursor. */
   chunk?: number;
   /**
-   * Called with each chunk of sequences as it is read, before discover() returns. When given, discover() keeps
-   * nothing itself and returns an empty list, so that a caller that hands sequences on holds no second copy.
+   * Called with each chunk of sequences as it is read, before discover() returns; the next chunk is fetched once
+   * the promise it returns settles (so the caller can hold discovery back). When given, discover() keeps nothing
+   * itself and returns an empty list, so that a caller that hands sequences on holds no second copy.
    */
-  onChunk?: (seqs: DiscoveredSequence[]) => void;
+  onChunk?: (seqs: DiscoveredSequence[]) => void | Promise<void>;
 }
 
 /**
@@ -174,7 +184,7 @@ async function discoverInTransaction(
         seq.links = seq.links.filter((l) => !ancestorLinked(l, seq.links, parents));
       if (seq.links.length > 1) seq.links.sort((x, y) => cmp(x.table, y.table) || cmp(x.column, y.column));
     }
-    if (opts.onChunk) opts.onChunk(seqs);
+    if (opts.onChunk) await opts.onChunk(seqs);
     else out.push(...seqs);
   }
   await client.query("CLOSE seq_guard_discovery");
@@ -190,9 +200,31 @@ function shared(v: string): string {
   return v;
 }
 
+// Likewise the numbers of a sequence's definition (start 1, increment 1, the type bounds, cache 1).
+const numbers = new Map<string, bigint>();
+function int8(v: string): bigint {
+  const hit = numbers.get(v);
+  if (hit !== undefined) return hit;
+  const n = BigInt(v);
+  if (numbers.size < 20_000) numbers.set(v, n);
+  return n;
+}
+
 function sequenceOf(r: SeqRow, lockCount: (tbl: string, indexes: number) => number): DiscoveredSequence {
   const links: ColumnLink[] = (r.links ?? []).map(
-    ([tableOid, kind, table, columnIdent, column, type, baseType, readable, indexes]) => {
+    ([
+      tableOid,
+      kind,
+      table,
+      columnIdent,
+      column,
+      type,
+      baseType,
+      readable,
+      indexes,
+      schemaIdent,
+      schemaUsable,
+    ]) => {
       const intType = INT_TYPE_BY_OID[baseType];
       const range = intType ? INT_RANGES[intType] : undefined;
       return {
@@ -205,6 +237,8 @@ function sequenceOf(r: SeqRow, lockCount: (tbl: string, indexes: number) => numb
         typeMax: range ? range.max : null,
         kind: KINDS[kind] as LinkKind,
         readable,
+        schemaIdent: shared(schemaIdent),
+        schemaUsable,
         lockCount: lockCount(String(tableOid), indexes),
       };
     },
@@ -215,13 +249,15 @@ function sequenceOf(r: SeqRow, lockCount: (tbl: string, indexes: number) => numb
     schema: shared(r.schema),
     relname: r.relname,
     dataType: shared(r.data_type),
-    start: BigInt(r.start),
-    increment: BigInt(r.increment),
-    minValue: BigInt(r.min),
-    maxValue: BigInt(r.max),
-    cache: BigInt(r.cache),
+    start: int8(r.start),
+    increment: int8(r.increment),
+    minValue: int8(r.min),
+    maxValue: int8(r.max),
+    cache: int8(r.cache),
     cycle: r.cycle,
     readable: r.can_read,
+    schemaIdent: shared(r.schema_ident),
+    schemaUsable: r.schema_usage,
     canUpdate: r.can_update,
     links,
   };

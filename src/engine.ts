@@ -39,6 +39,9 @@ export const DEFAULT_ENGINE: Omit<EngineOptions, "mode"> = {
   connectTimeoutMs: 10_000,
 };
 
+/** Batches waiting for a connection before discovery reads on: about 10,000 sequences at 250 a batch. */
+const QUEUED_BATCHES = 40;
+
 export interface DatabaseResult {
   database: string;
   serverVersion: number;
@@ -104,15 +107,13 @@ async function verifyConnected(
   opts: EngineOptions,
 ): Promise<DatabaseResult> {
   const main = clients[0] as pg.Client;
-  const info = await main.query<{ db: string; v: number; reader: StateReader }>(
-    `SELECT current_database() AS db, current_setting('server_version_num')::int AS v, r.reader
+  type Info = { db: string; v: number; reader: StateReader; role: string };
+  const info = await main.query<Info>(
+    `SELECT current_database() AS db, current_setting('server_version_num')::int AS v, r.reader,
+            quote_ident(current_user) AS role
      FROM (${STATE_READER_SQL}) r`,
   );
-  const {
-    db: database,
-    v: serverVersion,
-    reader,
-  } = info.rows[0] as { db: string; v: number; reader: StateReader };
+  const { db: database, v: serverVersion, reader, role } = info.rows[0] as Info;
 
   const reports = new Map<number, SequenceReport>();
   const excluded = exclusionFilter(opts);
@@ -121,6 +122,7 @@ async function verifyConnected(
     ...DEFAULT_PROBE,
     concurrency: opts.concurrency,
     statementTimeoutMs: opts.statementTimeoutMs,
+    role,
     onProgress: (d, t) => opts.onProgress?.("verify", d, t),
   };
   // Each sequence is judged as soon as its batch is read; only the report stays (and, to fix, the behind ones).
@@ -134,11 +136,11 @@ async function verifyConnected(
   });
 
   // Verification starts on the first sequences discovery hands over, on connections of their own, while the
-  // first connection reads the rest of the catalog; it joins them when discovery is done. More connections open
-  // only when there is enough work to share.
+  // first connection reads the rest of the catalog (its one snapshot). Discovery is held back while enough work
+  // waits, so memory stays flat at any size; when the catalog fits one chunk, the first connection does it all.
   let extra: Promise<void> | null = null;
-  const openExtra = () => {
-    extra ??= openClients(config, opts.concurrency - 1).then(
+  const openExtra = (n: number) => {
+    extra ??= openClients(config, n).then(
       (more) => {
         clients.push(...more);
         for (const c of more) prober.addWorker(c);
@@ -148,7 +150,7 @@ async function verifyConnected(
     );
   };
   const discovering = discover(main, {
-    onChunk: (seqs) => {
+    onChunk: async (seqs) => {
       const mine: DiscoveredSequence[] = [];
       for (const seq of seqs) {
         const skip = excluded(seq.schema, seq.relname) ? "excluded" : skipReasonOf(seq);
@@ -156,7 +158,11 @@ async function verifyConnected(
         else mine.push(seq);
       }
       prober.add(mine);
-      if (opts.concurrency > 1 && prober.pending > 1) openExtra();
+      if (opts.concurrency > 1 && prober.pending > 1) {
+        openExtra(opts.concurrency);
+        await extra;
+        await prober.room(QUEUED_BATCHES);
+      }
     },
   });
   // Whatever happens to discovery, the connections being opened are in `clients` (closed by the caller) and no
@@ -166,9 +172,7 @@ async function verifyConnected(
     await prober.finish();
     throw err;
   });
-  if (opts.concurrency > 1 && prober.pending > 1) openExtra();
-  prober.addWorker(main);
-  await extra;
+  if (prober.workerCount < Math.max(1, opts.concurrency)) prober.addWorker(main);
   await prober.finish();
 
   if (opts.mode === "fix") {

@@ -77,7 +77,7 @@ export async function fixAll(
     if (!seq.canUpdate) {
       out.set(seq.oid, {
         outcome: "error",
-        error: `permission denied: fixing needs UPDATE on sequence ${seq.name} (GRANT UPDATE ON SEQUENCE ${seq.name} TO <role>)`,
+        error: `permission denied: fixing needs UPDATE on sequence ${seq.name} (GRANT UPDATE ON SEQUENCE ${seq.name} TO ${opts.role ?? "<role>"})`,
       });
     } else allowed.push(seq);
   }
@@ -164,5 +164,9 @@ function explainFixError(seq: SequenceInfo, err: unknown, opts: FixOptions): str
   if (e.code === "42501") {
     return `permission denied: fixing locks ${tables} against writes, which needs UPDATE, DELETE or TRUNCATE on them (${e.message})`;
   }
-  return explainError(seq, err, opts.statementTimeoutMs);
+  if (e.code === "25006") {
+    return `could not fix ${seq.name}: the session is read-only (${e.message}); fix on the primary, or turn default_transaction_read_only off for this run (PGOPTIONS='-c default_transaction_read_only=off')`;
+  }
+  if (e.code === "57014") return explainError(seq, err, opts.statementTimeoutMs);
+  return `could not fix ${seq.name}: ${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
 }

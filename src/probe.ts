@@ -25,6 +25,8 @@ export interface ProbeOptions {
   lockBudget: number;
   /** Most statements per round trip. */
   batchSize: number;
+  /** The role's name as the server quotes it, for the GRANTs that messages suggest. */
+  role?: string;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -146,14 +148,22 @@ function parseRow(seq: SequenceInfo, row: ProbeRow): SequenceState {
   };
 }
 
-/** A reason a role cannot read what probing needs, or null. Checked from the catalog, before any query. */
-export function privilegeProblem(seq: SequenceInfo): string | null {
+/**
+ * A reason a role cannot read what probing needs, or null. Checked from the catalog, before any query; `role` is
+ * the role's name as the server quotes it, for the GRANT that helps.
+ */
+export function privilegeProblem(seq: SequenceInfo, role = "<role>"): string | null {
+  const noSchema = (schema: string, what: string) =>
+    `permission denied: the role cannot use schema ${schema}, which holds ${what}; grant it USAGE (GRANT USAGE ON SCHEMA ${schema} TO ${role})`;
+  if (seq.schemaUsable === false) return noSchema(seq.schemaIdent ?? seq.schema, `sequence ${seq.name}`);
   if (!seq.readable) {
-    return `permission denied: the role cannot read the position of sequence ${seq.name}; grant it SELECT (GRANT SELECT ON SEQUENCE ${seq.name} TO <role>)`;
+    return `permission denied: the role cannot read the position of sequence ${seq.name}; grant it SELECT (GRANT SELECT ON SEQUENCE ${seq.name} TO ${role})`;
   }
-  const col = integerLinks(seq).find((l) => !l.readable);
-  if (col) {
-    return `permission denied: the role cannot read column ${col.columnIdent} of table ${col.table}; grant it SELECT (GRANT SELECT ON ${col.table} TO <role>)`;
+  for (const col of integerLinks(seq)) {
+    if (col.schemaUsable === false) return noSchema(col.schemaIdent ?? "?", `table ${col.table}`);
+    if (!col.readable) {
+      return `permission denied: the role cannot read column ${col.columnIdent} of table ${col.table}; grant it SELECT (GRANT SELECT ON ${col.table} TO ${role})`;
+    }
   }
   return null;
 }
@@ -343,6 +353,7 @@ export class Prober {
   private readonly queue: SequenceInfo[][] = [];
   private readonly workers: Promise<void>[] = [];
   private wake: (() => void) | null = null;
+  private roomWaiters: (() => void)[] = [];
   private closed = false;
   private added = 0;
   private done = 0;
@@ -375,7 +386,7 @@ export class Prober {
   add(seqs: SequenceInfo[]): void {
     const readable: SequenceInfo[] = [];
     for (const seq of seqs) {
-      const problem = privilegeProblem(seq);
+      const problem = privilegeProblem(seq, this.opts.role);
       if (problem) this.put(seq, { ok: false, error: problem });
       else readable.push(seq);
     }
@@ -386,6 +397,21 @@ export class Prober {
 
   addWorker(client: pg.ClientBase): void {
     this.workers.push(this.work(client));
+  }
+
+  /** Connections working the queue. */
+  get workerCount(): number {
+    return this.workers.length;
+  }
+
+  /**
+   * Resolves once at most `batches` batches wait: a producer that waits here before adding more keeps the queue,
+   * and so memory, bounded whatever the size of the database.
+   */
+  async room(batches: number): Promise<void> {
+    while (this.queue.length > batches && this.workers.length > 0) {
+      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    }
   }
 
   async finish(): Promise<Map<number, ProbeResult>> {
@@ -408,6 +434,9 @@ export class Prober {
         const out = new Map<number, ProbeResult>();
         await probeBatch(client, batch, this.opts, this.reader, out);
         for (const seq of batch) this.put(seq, out.get(seq.oid) as ProbeResult);
+        const waiters = this.roomWaiters;
+        this.roomWaiters = [];
+        for (const w of waiters) w();
         this.done += batch.length;
         this.opts.onProgress?.(this.done, this.added);
         continue;

@@ -7,7 +7,11 @@ export interface TextOptions {
   color: boolean;
   /** Show ok and skipped sequences one by one (otherwise only counted). */
   verbose: boolean;
+  /** How the reader gets the unlisted ok and skipped sequences shown (default: the CLI's --verbose). */
+  listAll?: string;
 }
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 const COLORS: Record<Status, string> = {
   ok: "\x1b[32m",
@@ -58,7 +62,7 @@ function table(rows: string[][], color: boolean): string {
 
 function counts(t: TargetReport): string {
   const s = t.summary;
-  const parts = [`${s.sequences} sequences`, `${s.ok} ok`];
+  const parts = [plural(s.sequences, "sequence"), `${s.ok} ok`];
   for (const k of ["behind", "fixed", "exhausted", "error", "skipped"] as const)
     if (s[k] > 0) parts.push(`${s[k]} ${k}`);
   return parts.join(", ");
@@ -87,17 +91,23 @@ export function renderTarget(t: TargetReport, opts: TextOptions): string {
   for (const h of t.hints) lines.push(`hint: ${h}`);
   const hidden = sorted.length - shown.length;
   lines.push(
-    `${counts(t)}${hidden > 0 ? ` (${hidden} ok or skipped not listed; --verbose lists them)` : ""}`,
+    `${counts(t)}${hidden > 0 ? ` (${hidden} ok or skipped not listed; ${opts.listAll ?? "--verbose lists them"})` : ""}`,
   );
   return lines.join("\n");
 }
 
 export function renderText(report: Report, opts: TextOptions): string {
   const parts = report.targets.map((t) => renderTarget(t, opts));
-  const verdict = report.ok
-    ? report.mode === "fix" && report.summary.fixed > 0
-      ? `fixed ${report.summary.fixed} sequence(s); nothing left that fails`
-      : "ok: no sequence fails the check"
-    : "FAILED: see the rows above";
+  const s = report.summary;
+  const findings = (["behind", "exhausted", "error"] as const)
+    .filter((k) => s[k] > 0)
+    .map((k) => `${s[k]} ${k}`);
+  const verdict = !report.ok
+    ? "FAILED: see the rows above"
+    : report.mode === "fix" && s.fixed > 0
+      ? `fixed ${plural(s.fixed, "sequence")}; nothing left that fails`
+      : findings.length > 0
+        ? `reported ${findings.join(", ")}: not counted as failures (${report.mode === "report" ? "report mode never fails" : "--fail-on"})`
+        : "ok: no sequence fails the check";
   return `${parts.join("\n\n")}\n${verdict}\n`;
 }

@@ -4,7 +4,7 @@
 
 import type { Report } from "./types.ts";
 
-const PIECE = 500;
+const PIECE = 100;
 
 /** Yield the report's JSON text in pieces; joined, they parse to the report. Ends with a newline. */
 export function* reportJsonPieces(report: Report): Generator<string> {

@@ -1,5 +1,6 @@
 // Report building: turn verdicts into the JSON contract (decimal strings for every int8) and count them. Pure.
 
+import { redact as redactText } from "./connection.ts";
 import type {
   ColumnReport,
   Mode,
@@ -149,4 +150,32 @@ export function byImportance(a: SequenceReport, b: SequenceReport): number {
   const wa = a.warnings.length > 0 ? 0 : 1;
   const wb = b.warnings.length > 0 ? 0 : 1;
   return wa - wb || a.sequence.localeCompare(b.sequence);
+}
+
+/**
+ * The report with every secret taken out of its free text (reasons, warnings, errors, hints): the only places a
+ * secret can reach a report, through a server's or a tool's message that echoes a connection string. Names,
+ * numbers and SQL are left as they are, so the report stays exact whatever the password looks like.
+ */
+export function redactReport(report: Report, secrets: string[]): Report {
+  const live = secrets.filter((s) => s.length > 0);
+  const clean = (t: string) => redactText(t, live);
+  const cleanOpt = (t: string | null) => (t === null ? null : clean(t));
+  return {
+    ...report,
+    targets: report.targets.map((t) => ({
+      ...t,
+      error: cleanOpt(t.error),
+      hints: t.hints.map(clean),
+      sequences: t.sequences.map((r) =>
+        r.reason === null && r.warnings.length === 0
+          ? r
+          : {
+              ...r,
+              reason: cleanOpt(r.reason),
+              warnings: r.warnings.map((w) => ({ ...w, message: clean(w.message) })),
+            },
+      ),
+    })),
+  };
 }

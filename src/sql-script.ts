@@ -258,6 +258,8 @@ sq AS (
          s.seqmin::numeric AS minv, s.seqmax::numeric AS maxv, s.seqcache AS cache, s.seqcycle AS cycle,
          pg_catalog.has_sequence_privilege(c.oid, 'SELECT') AS can_read,
          pg_catalog.has_sequence_privilege(c.oid, 'UPDATE') AS can_update,
+         pg_catalog.quote_ident(n.nspname) AS nsp_ident,
+         pg_catalog.has_schema_privilege(n.oid, 'USAGE') AS can_use_schema,
          ${p.excluded} AS excluded
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -286,7 +288,9 @@ lk AS (
          pg_catalog.quote_ident(a.attname) AS column_ident, a.attname::text AS column_name,
          pg_catalog.format_type(a.atttypid, a.atttypmod) AS col_type,
          pg_catalog.format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL) AS base_type,
-         pg_catalog.has_column_privilege(l.tbl, a.attnum, 'SELECT') AS can_read
+         pg_catalog.has_column_privilege(l.tbl, a.attnum, 'SELECT') AS can_read,
+         pg_catalog.quote_ident(n.nspname) AS tnsp_ident,
+         pg_catalog.has_schema_privilege(n.oid, 'USAGE') AS can_use_schema
   FROM l
   JOIN pg_catalog.pg_class s ON s.oid = l.seq AND s.relkind = 'S'
   JOIN pg_catalog.pg_class c ON c.oid = l.tbl AND c.relkind IN ('r', 'p', 'f', 'm')
@@ -331,9 +335,12 @@ agg AS (
 iagg AS (
   SELECT il.seq, pg_catalog.count(*) AS n_int,
     pg_catalog.array_agg(DISTINCT il.table_name) AS lock_tables,
-    (pg_catalog.array_agg(pg_catalog.format(
-       'permission denied: the role cannot read column %s of table %s; grant it SELECT (GRANT SELECT ON %s TO <role>)',
-       il.column_ident, il.table_name, il.table_name) ORDER BY il.pos) FILTER (WHERE NOT il.can_read))[1] AS col_denied,
+    (pg_catalog.array_agg(CASE WHEN NOT il.can_use_schema THEN pg_catalog.format(
+       'permission denied: the role cannot use schema %s, which holds table %s; grant it USAGE (GRANT USAGE ON SCHEMA %s TO %s)',
+       il.tnsp_ident, il.table_name, il.tnsp_ident, pg_catalog.quote_ident(CURRENT_USER)) ELSE pg_catalog.format(
+       'permission denied: the role cannot read column %s of table %s; grant it SELECT (GRANT SELECT ON %s TO %s)',
+       il.column_ident, il.table_name, il.table_name, pg_catalog.quote_ident(CURRENT_USER)) END ORDER BY il.pos)
+       FILTER (WHERE NOT il.can_read OR NOT il.can_use_schema))[1] AS col_denied,
     -- The narrowest integer column whose type ends the range before the sequence's own limit does (first in link
     -- order among equals).
     (pg_catalog.array_agg(CASE WHEN il.ascending THEN il.tmax ELSE il.tmin END
@@ -367,9 +374,12 @@ skip AS (
          WHEN info.n_links = 0 THEN 'unlinked'
          WHEN info.n_int = 0 THEN 'non_integer_column'
          WHEN info.cycle THEN 'cycle' END AS skip_reason,
-    CASE WHEN NOT info.can_read THEN pg_catalog.format(
-           'permission denied: the role cannot read the position of sequence %s; grant it SELECT (GRANT SELECT ON SEQUENCE %s TO <role>)',
-           info.name, info.name)
+    CASE WHEN NOT info.can_use_schema THEN pg_catalog.format(
+           'permission denied: the role cannot use schema %s, which holds sequence %s; grant it USAGE (GRANT USAGE ON SCHEMA %s TO %s)',
+           info.nsp_ident, info.name, info.nsp_ident, pg_catalog.quote_ident(CURRENT_USER))
+         WHEN NOT info.can_read THEN pg_catalog.format(
+           'permission denied: the role cannot read the position of sequence %s; grant it SELECT (GRANT SELECT ON SEQUENCE %s TO %s)',
+           info.name, info.name, pg_catalog.quote_ident(CURRENT_USER))
          ELSE info.col_denied END AS denied,
     CASE WHEN info.col_bound IS NOT NULL THEN info.col_bound WHEN info.inc > 0 THEN info.maxv ELSE info.minv END AS bound,
     COALESCE(info.col_by, CASE WHEN info.inc > 0 THEN 'MAXVALUE of ' ELSE 'MINVALUE of ' END || info.name) AS bound_by
@@ -433,8 +443,8 @@ vr AS (
   SELECT vd.*,
     CASE vd.status
       WHEN 'skipped' THEN CASE vd.skip_reason
-        WHEN 'excluded' THEN 'excluded by a --schema or --exclude filter'
-        WHEN 'unlinked' THEN 'feeds no column (no OWNED BY, identity or nextval() default links it to a column)'
+        WHEN 'excluded' THEN 'excluded by the schema or exclude filters'
+        WHEN 'unlinked' THEN 'feeds no column: no OWNED BY, identity or nextval() default links it to one (a sequence drawn only by a trigger or by application code is not inspected)'
         WHEN 'non_integer_column' THEN 'feeds only columns that are not integers (' || vd.types || ')'
         ELSE 'CYCLE sequence: it may legitimately sit below old data, so it is never judged or fixed' END
       WHEN 'error' THEN vd.denied
@@ -605,8 +615,8 @@ BEGIN
             found := found || pending[i];
           ELSE
             log := log || pg_catalog.jsonb_build_object('seq', pending[i] -> 'seq', 'outcome', 'error', 'reason',
-              pg_catalog.format('permission denied: fixing needs UPDATE on sequence %s (GRANT UPDATE ON SEQUENCE %s TO <role>)',
-                                pending[i] ->> 'name', pending[i] ->> 'name'));
+              pg_catalog.format('permission denied: fixing needs UPDATE on sequence %s (GRANT UPDATE ON SEQUENCE %s TO %s)',
+                                pending[i] ->> 'name', pending[i] ->> 'name', pg_catalog.quote_ident(CURRENT_USER)));
             RAISE WARNING 'seq-guard: % is behind but the role may not advance it (it needs UPDATE on the sequence)', pending[i] ->> 'name';
           END IF;
         END LOOP;

@@ -26,6 +26,9 @@ export interface ColumnLink {
   kind: LinkKind;
   /** The role may read the column (has_column_privilege SELECT). */
   readable: boolean;
+  /** The table's schema, quoted by the server, and whether the role may use it (USAGE); usable when absent. */
+  schemaIdent?: string;
+  schemaUsable?: boolean;
   /** Relations a scan of this column's table will lock: the table, its indexes, its partitions/children. */
   lockCount: number;
 }
@@ -47,6 +50,9 @@ export interface SequenceInfo {
   cycle: boolean;
   /** The role may read the sequence's position (SELECT on the sequence). */
   readable: boolean;
+  /** The sequence's schema, quoted by the server, and whether the role may use it (USAGE); usable when absent. */
+  schemaIdent?: string;
+  schemaUsable?: boolean;
   links: ColumnLink[];
 }
 

@@ -48,10 +48,11 @@ export function skipReasonOf(seq: SequenceInfo): SkipReason | null {
 }
 
 const SKIP_TEXT: Record<SkipReason, string> = {
-  unlinked: "feeds no column (no OWNED BY, identity or nextval() default links it to a column)",
+  unlinked:
+    "feeds no column: no OWNED BY, identity or nextval() default links it to one (a sequence drawn only by a trigger or by application code is not inspected)",
   non_integer_column: "feeds only columns that are not integers",
   cycle: "CYCLE sequence: it may legitimately sit below old data, so it is never judged or fixed",
-  excluded: "excluded by a --schema or --exclude filter",
+  excluded: "excluded by the schema or exclude filters",
 };
 
 export function skipped(seq: SequenceInfo, reason: SkipReason): Verdict {

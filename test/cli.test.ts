@@ -1,6 +1,7 @@
 // The built CLI (dist/cli.js) in a child process, as a user runs it: exit codes, output, JSON, connection
 // failures, and no password anywhere.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -55,6 +56,23 @@ describe("CLI usage", () => {
     assert.match(r2.stderr, /must start with postgres:\/\//);
     assert.ok(!r2.stderr.includes("hunter2"));
   });
+
+  // Passwords that should have been percent-encoded, or that sit in a parameter: never echoed either.
+  for (const url of [
+    "postgres://u:hun/ter2@host:notaport/db",
+    "postgres://u:hun#ter2@host:99999/db",
+    "postgres://u@host:notaport/db?password=hunter2",
+    "postgres://u:hun@ter2@host:notaport/db",
+  ]) {
+    test(`a malformed URL whose password is spelled ${url.replace(/^postgres:\/\/u/, "").slice(0, 14)}... is not echoed`, async () => {
+      const r = await runCli(["check", "--database-url", url]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /not a valid connection URL|must start with/);
+      for (const part of ["hunter2", "hun/ter2", "hun#ter2", "ter2"])
+        assert.ok(!r.stderr.includes(part), r.stderr);
+      assert.match(r.stderr, /USER:PASSWORD@HOST/, "the example of the right form stays readable");
+    });
+  }
 });
 
 describe("CLI against a database", () => {
@@ -140,6 +158,37 @@ describe("CLI against a database", () => {
       "near-exhaustion",
     ]);
     assert.equal(nearOnly.code, 1, "public.nearly is near exhaustion");
+  });
+
+  test("a reader that stops early (| head) ends the run quietly, with no stack trace", async () => {
+    // Enough sequences that the JSON outgrows a pipe's buffer, so the writer meets the closed pipe.
+    const big = await scratchDb();
+    try {
+      for (let k = 0; k < 3; k++) {
+        await big.query(
+          `DO $$ BEGIN FOR i IN ${k * 400}..${k * 400 + 399} LOOP EXECUTE format('CREATE TABLE t_%s (id serial PRIMARY KEY)', i); END LOOP; END $$`,
+        );
+      }
+      const out = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+        const child = spawn(
+          process.execPath,
+          [join(root, "dist", "cli.js"), "check", "--database-url", big.url, "--json"],
+          { env: { PATH: process.env.PATH }, stdio: ["ignore", "pipe", "pipe"] },
+        );
+        let stderr = "";
+        child.stderr.on("data", (d) => {
+          stderr += d;
+        });
+        // Read one chunk, then close the pipe, as `head -c 10` does.
+        child.stdout.once("data", () => child.stdout.destroy());
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code, stderr }));
+      });
+      assert.doesNotMatch(out.stderr, /EPIPE|\n\s+at /, out.stderr);
+      assert.equal(out.code, 0, "the verdict's exit code (1,200 ok sequences), not a crash");
+    } finally {
+      await big.drop();
+    }
   });
 
   test("--quiet prints nothing", async () => {

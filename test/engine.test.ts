@@ -203,7 +203,7 @@ describe("privileges and timeouts", () => {
     assert.equal(got.get("public.seq_hidden_id_seq")?.status, "error");
     assert.match(
       got.get("public.seq_hidden_id_seq")?.reason ?? "",
-      /sequence public\.seq_hidden_id_seq.*GRANT SELECT ON SEQUENCE/,
+      /sequence public\.seq_hidden_id_seq.*GRANT SELECT ON SEQUENCE public\.seq_hidden_id_seq TO sg_reader\)/,
     );
   });
 });

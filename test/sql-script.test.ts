@@ -334,7 +334,7 @@ describe("seq-guard sql on the corpus", () => {
     const res = await engine(db.url, { mode: "check", ...filters, headroomThreshold: 93.1 });
     assertAllSame(rows, res.sequences);
     assert.equal(rows.get('"Weird Schema"."Mixed Case_Id_seq"')?.status, "skipped");
-    assert.equal(rows.get("public.users_id_seq")?.reason, "excluded by a --schema or --exclude filter");
+    assert.equal(rows.get("public.users_id_seq")?.reason, "excluded by the schema or exclude filters");
     assert.equal(rows.get("public.by_ten")?.status, "skipped");
     assert.equal(rows.get("public.down_seq")?.status, "behind");
     // public.nearly has used exactly 93.1% of its range: at the threshold it warns, just above it does not.
@@ -446,6 +446,11 @@ describe("seq-guard sql with a role of limited rights", () => {
     GRANT SELECT, UPDATE ON nolock_t_id_seq TO sg_sql_role;
     GRANT SELECT ON secret_t_id_seq TO sg_sql_role;
     GRANT SELECT ON hidden_t TO sg_sql_role;
+    CREATE SCHEMA closed;
+    CREATE TABLE closed.c_t (id serial PRIMARY KEY); INSERT INTO closed.c_t VALUES (8);
+    CREATE SEQUENCE public.across_seq;
+    CREATE TABLE closed.x_t (id int DEFAULT nextval('public.across_seq')); INSERT INTO closed.x_t VALUES (9);
+    GRANT SELECT ON closed.c_t, closed.c_t_id_seq, closed.x_t, public.across_seq TO sg_sql_role;
   `;
   before(async () => {
     // One after the other: the role is created once, by the first.
@@ -477,6 +482,16 @@ describe("seq-guard sql with a role of limited rights", () => {
       /cannot read column id of table public\.secret_t/,
     );
     assert.match(rows.get("public.hidden_t_id_seq")?.reason ?? "", /cannot read the position of sequence/);
+    // Grants on the objects do not help without USAGE on their schema; the GRANT named is the one that does.
+    assert.match(
+      rows.get("closed.c_t_id_seq")?.reason ?? "",
+      /cannot use schema closed, which holds sequence closed\.c_t_id_seq.*GRANT USAGE ON SCHEMA closed TO sg_sql_role/,
+    );
+    assert.match(
+      rows.get("public.across_seq")?.reason ?? "",
+      /cannot use schema closed, which holds table closed\.x_t.*GRANT USAGE ON SCHEMA closed TO sg_sql_role/,
+    );
+    assert.match(rows.get("public.hidden_t_id_seq")?.reason ?? "", /TO sg_sql_role\)/);
   });
 });
 
@@ -695,7 +710,7 @@ describe("seq-guard sql: usage", () => {
     const db = await scratchDb("CREATE TABLE t (id serial PRIMARY KEY); INSERT INTO t VALUES (2);");
     try {
       const rows = await runScript(db.url, text);
-      assert.equal(rows.get("public.t_id_seq")?.reason, "excluded by a --schema or --exclude filter");
+      assert.equal(rows.get("public.t_id_seq")?.reason, "excluded by the schema or exclude filters");
     } finally {
       await db.drop();
     }
