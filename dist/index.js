@@ -50758,13 +50758,16 @@ function redactReport(report, secrets) {
     const live = secrets.filter((s) => s.length > 0);
     const clean = (t) => redactText(t, live);
     const cleanOpt = (t) => (t === null ? null : clean(t));
+    // Copy only what changes: at 100,000 sequences a copy of every report would double the memory.
+    const dirty = (r) => (r.reason !== null && clean(r.reason) !== r.reason) ||
+        r.warnings.some((w) => clean(w.message) !== w.message);
     return {
         ...report,
         targets: report.targets.map((t) => ({
             ...t,
             error: cleanOpt(t.error),
             hints: t.hints.map(clean),
-            sequences: t.sequences.map((r) => r.reason === null && r.warnings.length === 0
+            sequences: t.sequences.map((r) => !dirty(r)
                 ? r
                 : {
                     ...r,
@@ -51555,6 +51558,7 @@ class Prober {
     opts;
     reader;
     onResult;
+    afterBatch;
     results = new Map();
     queue = [];
     workers = [];
@@ -51567,10 +51571,16 @@ class Prober {
      * With `onResult`, each result is handed over as soon as its batch is read and not kept in `results`: at
      * 100,000 sequences the states would otherwise all be alive at once.
      */
-    constructor(opts, reader, onResult) {
+    constructor(opts, reader, onResult, 
+    /**
+     * Work to do on the same connection once a batch is read and its results handed over (fix mode fixes the
+     * batch's behind sequences here), before the connection takes the next batch.
+     */
+    afterBatch) {
         this.opts = opts;
         this.reader = reader;
         this.onResult = onResult;
+        this.afterBatch = afterBatch;
     }
     put(seq, result) {
         if (this.onResult)
@@ -51634,6 +51644,8 @@ class Prober {
                 await probeBatch(client, batch, this.opts, this.reader, out);
                 for (const seq of batch)
                     this.put(seq, out.get(seq.oid));
+                if (this.afterBatch)
+                    await this.afterBatch(client, batch);
                 const waiters = this.roomWaiters;
                 this.roomWaiters = [];
                 for (const w of waiters)
@@ -51679,8 +51691,10 @@ async function probeAll(clients, seqs, opts, reader) {
 
 
 const SET_SQL = "SELECT pg_catalog.setval(f.o::regclass, f.v, true) FROM unnest($1::oid[], $2::int8[]) AS f(o, v)";
+// Tables are locked in one global order (by name), so that two connections fixing sequences that share a table
+// wait for each other briefly instead of deadlocking.
 function lockStatement(seqs) {
-    const tables = [...new Set(seqs.flatMap((s) => integerLinks(s).map((l) => l.table)))];
+    const tables = [...new Set(seqs.flatMap((s) => integerLinks(s).map((l) => l.table)))].sort();
     return `LOCK TABLE ${tables.join(", ")} IN SHARE ROW EXCLUSIVE MODE`;
 }
 async function fixBatch(client, batch, opts, verdictOpts, out) {
@@ -51840,8 +51854,30 @@ const DEFAULT_ENGINE = {
     lockTimeoutMs: 5_000,
     connectTimeoutMs: 10_000,
 };
+/** The report of a behind sequence after its fix, from what fixing did and what was read again. */
+function afterFix(seq, f, r, prev, verdictOpts) {
+    if (f?.outcome === "error")
+        return errorReport(seq, f.error, r?.ok ? r.state : null);
+    if (!r?.ok)
+        return errorReport(seq, r ? r.error : "could not verify after fixing");
+    const v = judge(seq, r.state, verdictOpts);
+    if (v.status === "ok" && v.next !== null && prev) {
+        const warnings = [];
+        if (seq.cache > 1n) {
+            warnings.push({
+                code: "cached_sessions",
+                message: `CACHE ${seq.cache}: sessions connected before the fix may still hand out up to ${seq.cache} cached values each; reconnect them`,
+            });
+        }
+        return fixedReport({ ...prev, warnings: v.warnings }, v.next, warnings);
+    }
+    const rep = verdictReport(seq, r.state, v);
+    if (v.status === "behind")
+        rep.reason = `the fix did not hold: ${v.reason}`;
+    return rep;
+}
 /** Batches waiting for a connection before discovery reads on: about 10,000 sequences at 250 a batch. */
-const QUEUED_BATCHES = 40;
+const QUEUED_BATCHES = 8;
 async function openClients(config, n) {
     const clients = [];
     try {
@@ -51910,16 +51946,33 @@ async function verifyConnected(config, clients, opts) {
         role,
         onProgress: (d, t) => opts.onProgress?.("verify", d, t),
     };
-    // Each sequence is judged as soon as its batch is read; only the report stays (and, to fix, the behind ones).
-    const behind = [];
+    // Each sequence is judged as soon as its batch is read; only its report stays. In fix mode the connection that
+    // read a batch then fixes that batch's behind sequences and reads them again, so nothing accumulates either.
+    const fixOpts = { ...probeOpts, lockTimeoutMs: opts.lockTimeoutMs, onProgress: undefined };
+    let behindSeen = 0;
+    let fixedDone = 0;
     const prober = new Prober(probeOpts, reader, (seq, r) => {
         const rep = r.ok
             ? verdictReport(seq, r.state, judge(seq, r.state, verdictOpts))
             : errorReport(seq, r.error);
         reports.set(seq.oid, rep);
-        if (opts.mode === "fix" && rep.status === "behind")
-            behind.push(seq);
-    });
+        if (rep.status === "behind")
+            behindSeen++;
+    }, opts.mode !== "fix"
+        ? undefined
+        : async (client, batch) => {
+            const behind = batch.filter((s) => reports.get(s.oid)?.status === "behind");
+            if (behind.length === 0)
+                return;
+            const fixed = await fixAll([client], behind, fixOpts, verdictOpts);
+            // Verify again what was touched: the status comes from a fresh read, not from what we meant to do.
+            const again = await probeAll([client], behind, fixOpts, reader);
+            for (const seq of behind) {
+                reports.set(seq.oid, afterFix(seq, fixed.get(seq.oid), again.get(seq.oid), reports.get(seq.oid), verdictOpts));
+            }
+            fixedDone += behind.length;
+            opts.onProgress?.("fix", fixedDone, behindSeen);
+        });
     // Verification starts on the first sequences discovery hands over, on connections of their own, while the
     // first connection reads the rest of the catalog (its one snapshot). Discovery is held back while enough work
     // waits, so memory stays flat at any size; when the catalog fits one chunk, the first connection does it all.
@@ -51961,48 +52014,6 @@ async function verifyConnected(config, clients, opts) {
     if (prober.workerCount < Math.max(1, opts.concurrency))
         prober.addWorker(main);
     await prober.finish();
-    if (opts.mode === "fix") {
-        if (behind.length > 0) {
-            const before = new Map(behind.map((s) => [s.oid, reports.get(s.oid)]));
-            const fixed = await fixAll(clients, behind, {
-                ...probeOpts,
-                lockTimeoutMs: opts.lockTimeoutMs,
-                onProgress: (d, t) => opts.onProgress?.("fix", d, t),
-            }, verdictOpts);
-            // Verify again what was touched: the status comes from a fresh read, not from what we meant to do.
-            const again = await probeAll(clients, behind, { ...probeOpts, onProgress: undefined }, reader);
-            for (const seq of behind) {
-                const f = fixed.get(seq.oid);
-                const r = again.get(seq.oid);
-                if (f?.outcome === "error") {
-                    reports.set(seq.oid, errorReport(seq, f.error, r?.ok ? r.state : null));
-                    continue;
-                }
-                if (!r?.ok) {
-                    reports.set(seq.oid, errorReport(seq, r ? r.error : "could not verify after fixing"));
-                    continue;
-                }
-                const v = judge(seq, r.state, verdictOpts);
-                if (v.status === "ok" && v.next !== null) {
-                    const warnings = [];
-                    if (seq.cache > 1n) {
-                        warnings.push({
-                            code: "cached_sessions",
-                            message: `CACHE ${seq.cache}: sessions connected before the fix may still hand out up to ${seq.cache} cached values each; reconnect them`,
-                        });
-                    }
-                    const prev = before.get(seq.oid);
-                    reports.set(seq.oid, fixedReport({ ...prev, warnings: v.warnings }, v.next, warnings));
-                }
-                else {
-                    const rep = verdictReport(seq, r.state, v);
-                    if (v.status === "behind")
-                        rep.reason = `the fix did not hold: ${v.reason}`;
-                    reports.set(seq.oid, rep);
-                }
-            }
-        }
-    }
     const sequences = [...reports.values()].sort(byImportance);
     reports.clear();
     return { database, serverVersion, summary: summarize(sequences), sequences };
@@ -52512,22 +52523,32 @@ function render_text_row(r) {
     const detail = r.fix_sql ?? (r.status === "ok" || r.status === "fixed" ? "" : (r.reason ?? ""));
     return [r.status, r.sequence, columnsOf(r), extremeOf(r), next, detail];
 }
-function table(rows, color) {
-    const head = ["status", "sequence", "columns", "max", "next", "fix / reason"];
-    const all = [head, ...rows];
-    const widths = head.map((_, i) => Math.min(60, Math.max(...all.map((r) => (r[i] ?? "").length))));
-    return all
-        .map((r, ri) => {
+const render_text_HEAD = ["status", "sequence", "columns", "max", "next", "fix / reason"];
+/** The table's lines, in pieces of a few hundred: a table of 100,000 rows is never one string. */
+function* table(rows, color) {
+    const widths = render_text_HEAD.map((_, i) => {
+        let w = render_text_HEAD[i]?.length ?? 0;
+        for (const r of rows)
+            w = Math.max(w, (r[i] ?? "").length);
+        return Math.min(60, w);
+    });
+    const line = (r, head) => {
         const cells = r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])));
-        let line = cells.join("  ").trimEnd();
-        if (color && ri > 0) {
-            const status = r[0];
-            line = `${COLORS[status]}${r[0].padEnd(widths[0])}${RESET}${line.slice(widths[0])}`;
-        }
-        return line;
-    })
-        .join("\n");
+        const text = cells.join("  ").trimEnd();
+        if (!color || head)
+            return text;
+        const status = r[0];
+        return `${COLORS[status]}${r[0].padEnd(widths[0])}${RESET}${text.slice(widths[0])}`;
+    };
+    yield line(render_text_HEAD, true);
+    for (let i = 0; i < rows.length; i += PIECE) {
+        yield rows
+            .slice(i, i + PIECE)
+            .map((r) => line(r, false))
+            .join("\n");
+    }
 }
+const PIECE = 500;
 function counts(t) {
     const s = t.summary;
     const parts = [render_text_plural(s.sequences, "sequence"), `${s.ok} ok`];
@@ -52536,34 +52557,46 @@ function counts(t) {
             parts.push(`${s[k]} ${k}`);
     return parts.join(", ");
 }
-function renderTarget(t, opts) {
-    const lines = [];
+/** One target's text, in pieces (each a run of whole lines, without the final newline). */
+function* renderTargetPieces(t, opts) {
     const title = !t.dump
         ? t.database
         : t.restore_ms === null
             ? `${t.dump} (${t.format ?? "unknown format"}, not restored)`
             : `${t.dump} (${t.format}, restored into ${t.database} in ${t.restore_ms} ms)`;
-    lines.push(`== ${title}`);
+    yield `== ${title}`;
     if (t.error) {
-        lines.push(`error: ${t.error}`);
-        return lines.join("\n");
+        yield `error: ${t.error}`;
+        return;
     }
     const sorted = [...t.sequences].sort(byImportance);
     const shown = sorted.filter((r) => opts.verbose || !(r.status === "ok" || r.status === "skipped") || r.warnings.length > 0);
     if (shown.length > 0)
-        lines.push(table(shown.map(render_text_row), opts.color));
+        yield* table(shown.map(render_text_row), opts.color);
+    const notes = [];
     for (const r of shown) {
         for (const w of r.warnings)
-            lines.push(`warning: ${r.sequence}: ${w.message}`);
+            notes.push(`warning: ${r.sequence}: ${w.message}`);
     }
     for (const h of t.hints)
-        lines.push(`hint: ${h}`);
+        notes.push(`hint: ${h}`);
+    if (notes.length > 0)
+        yield notes.join("\n");
     const hidden = sorted.length - shown.length;
-    lines.push(`${counts(t)}${hidden > 0 ? ` (${hidden} ok or skipped not listed; ${opts.listAll ?? "--verbose lists them"})` : ""}`);
-    return lines.join("\n");
+    yield `${counts(t)}${hidden > 0 ? ` (${hidden} ok or skipped not listed; ${opts.listAll ?? "--verbose lists them"})` : ""}`;
 }
-function renderText(report, opts) {
-    const parts = report.targets.map((t) => renderTarget(t, opts));
+function renderTarget(t, opts) {
+    return [...renderTargetPieces(t, opts)].join("\n");
+}
+/** The CLI's text, in pieces that joined make renderText's string. */
+function* renderTextPieces(report, opts) {
+    for (const [i, t] of report.targets.entries()) {
+        let first = true;
+        for (const piece of renderTargetPieces(t, opts)) {
+            yield `${i > 0 && first ? "\n\n" : first ? "" : "\n"}${piece}`;
+            first = false;
+        }
+    }
     const s = report.summary;
     const findings = ["behind", "exhausted", "error"]
         .filter((k) => s[k] > 0)
@@ -52575,14 +52608,17 @@ function renderText(report, opts) {
             : findings.length > 0
                 ? `reported ${findings.join(", ")}: not counted as failures (${report.mode === "report" ? "report mode never fails" : "--fail-on"})`
                 : "ok: no sequence fails the check";
-    return `${parts.join("\n\n")}\n${verdict}\n`;
+    yield `\n${verdict}\n`;
+}
+function renderText(report, opts) {
+    return [...renderTextPieces(report, opts)].join("");
 }
 
 ;// CONCATENATED MODULE: ./src/report-json.ts
 // The JSON report as text, in pieces: the envelope pretty-printed, each sequence on a line of its own. At 100,000
 // sequences one JSON.stringify of the whole report (and the copies redaction makes of it) costs hundreds of MB;
 // pieces of a few hundred sequences keep memory flat. Pure: the caller writes the pieces where they go.
-const PIECE = 100;
+const report_json_PIECE = 100;
 /** Yield the report's JSON text in pieces; joined, they parse to the report. Ends with a newline. */
 function* reportJsonPieces(report) {
     const { targets, ...head } = report;
@@ -52592,8 +52628,8 @@ function* reportJsonPieces(report) {
         const { sequences, ...rest } = target;
         const restText = JSON.stringify(rest, null, 2).replace(/\n/g, "\n    ");
         yield `${ti > 0 ? "," : ""}\n    ${restText.slice(0, restText.lastIndexOf("}")).trimEnd()},\n      "sequences": [`;
-        for (let i = 0; i < sequences.length; i += PIECE) {
-            const lines = sequences.slice(i, i + PIECE).map((s) => `        ${JSON.stringify(s)}`);
+        for (let i = 0; i < sequences.length; i += report_json_PIECE) {
+            const lines = sequences.slice(i, i + report_json_PIECE).map((s) => `        ${JSON.stringify(s)}`);
             yield `${i > 0 ? "," : ""}\n${lines.join(",\n")}`;
         }
         yield `${sequences.length > 0 ? "\n      " : ""}]\n    }`;

@@ -9,7 +9,7 @@ import { type EmbeddedServer, startEmbedded } from "./embedded.ts";
 import { DEFAULT_ENGINE, type EngineOptions } from "./engine.ts";
 import { EXIT, SeqGuardError, UsageError } from "./errors.ts";
 import { parseDuration, parseFailOn, parseInteger, parsePercent } from "./options.ts";
-import { renderText } from "./render-text.ts";
+import { renderTextPieces } from "./render-text.ts";
 import { buildReport, defaultFailOn, type FailOn, redactReport } from "./report.ts";
 import { reportJsonPieces } from "./report-json.ts";
 import {
@@ -399,7 +399,10 @@ async function emit(report: Report, opts: Parsed, io: Io, secrets: string[]): Pr
     if (t.error) io.stderr(`seq-guard: ${t.dump ?? t.database}: ${t.error}\n`);
   }
   if (opts.json) for (const piece of reportJsonPieces(clean)) await io.stdout(piece);
-  else if (!opts.quiet) await io.stdout(renderText(clean, { color: opts.color, verbose: opts.verbose }));
+  else if (!opts.quiet) {
+    for (const piece of renderTextPieces(clean, { color: opts.color, verbose: opts.verbose }))
+      await io.stdout(piece);
+  }
   if (
     opts.mode === "fix" &&
     opts.dumps.length > 0 &&

@@ -6,10 +6,11 @@ import { isTransient } from "./connection.ts";
 import { type DiscoveredSequence, discover } from "./discovery.ts";
 import { EXIT, SeqGuardError } from "./errors.ts";
 import { exclusionFilter, type Filters } from "./filters.ts";
-import { fixAll } from "./fixing.ts";
+import { type FixResult, fixAll } from "./fixing.ts";
 import {
   DEFAULT_PROBE,
   type ProbeOptions,
+  type ProbeResult,
   Prober,
   probeAll,
   STATE_READER_SQL,
@@ -39,8 +40,34 @@ export const DEFAULT_ENGINE: Omit<EngineOptions, "mode"> = {
   connectTimeoutMs: 10_000,
 };
 
+/** The report of a behind sequence after its fix, from what fixing did and what was read again. */
+function afterFix(
+  seq: DiscoveredSequence,
+  f: FixResult | undefined,
+  r: ProbeResult | undefined,
+  prev: SequenceReport | undefined,
+  verdictOpts: { headroomThreshold: number },
+): SequenceReport {
+  if (f?.outcome === "error") return errorReport(seq, f.error, r?.ok ? r.state : null);
+  if (!r?.ok) return errorReport(seq, r ? r.error : "could not verify after fixing");
+  const v = judge(seq, r.state, verdictOpts);
+  if (v.status === "ok" && v.next !== null && prev) {
+    const warnings: Warning[] = [];
+    if (seq.cache > 1n) {
+      warnings.push({
+        code: "cached_sessions",
+        message: `CACHE ${seq.cache}: sessions connected before the fix may still hand out up to ${seq.cache} cached values each; reconnect them`,
+      });
+    }
+    return fixedReport({ ...prev, warnings: v.warnings }, v.next, warnings);
+  }
+  const rep = verdictReport(seq, r.state, v);
+  if (v.status === "behind") rep.reason = `the fix did not hold: ${v.reason}`;
+  return rep;
+}
+
 /** Batches waiting for a connection before discovery reads on: about 10,000 sequences at 250 a batch. */
-const QUEUED_BATCHES = 40;
+const QUEUED_BATCHES = 8;
 
 export interface DatabaseResult {
   database: string;
@@ -125,15 +152,41 @@ async function verifyConnected(
     role,
     onProgress: (d, t) => opts.onProgress?.("verify", d, t),
   };
-  // Each sequence is judged as soon as its batch is read; only the report stays (and, to fix, the behind ones).
-  const behind: DiscoveredSequence[] = [];
-  const prober = new Prober(probeOpts, reader, (seq, r) => {
-    const rep = r.ok
-      ? verdictReport(seq, r.state, judge(seq, r.state, verdictOpts))
-      : errorReport(seq, r.error);
-    reports.set(seq.oid, rep);
-    if (opts.mode === "fix" && rep.status === "behind") behind.push(seq as DiscoveredSequence);
-  });
+  // Each sequence is judged as soon as its batch is read; only its report stays. In fix mode the connection that
+  // read a batch then fixes that batch's behind sequences and reads them again, so nothing accumulates either.
+  const fixOpts = { ...probeOpts, lockTimeoutMs: opts.lockTimeoutMs, onProgress: undefined };
+  let behindSeen = 0;
+  let fixedDone = 0;
+  const prober = new Prober(
+    probeOpts,
+    reader,
+    (seq, r) => {
+      const rep = r.ok
+        ? verdictReport(seq, r.state, judge(seq, r.state, verdictOpts))
+        : errorReport(seq, r.error);
+      reports.set(seq.oid, rep);
+      if (rep.status === "behind") behindSeen++;
+    },
+    opts.mode !== "fix"
+      ? undefined
+      : async (client, batch) => {
+          const behind = (batch as DiscoveredSequence[]).filter(
+            (s) => reports.get(s.oid)?.status === "behind",
+          );
+          if (behind.length === 0) return;
+          const fixed = await fixAll([client], behind, fixOpts, verdictOpts);
+          // Verify again what was touched: the status comes from a fresh read, not from what we meant to do.
+          const again = await probeAll([client], behind, fixOpts, reader);
+          for (const seq of behind) {
+            reports.set(
+              seq.oid,
+              afterFix(seq, fixed.get(seq.oid), again.get(seq.oid), reports.get(seq.oid), verdictOpts),
+            );
+          }
+          fixedDone += behind.length;
+          opts.onProgress?.("fix", fixedDone, behindSeen);
+        },
+  );
 
   // Verification starts on the first sequences discovery hands over, on connections of their own, while the
   // first connection reads the rest of the catalog (its one snapshot). Discovery is held back while enough work
@@ -174,52 +227,6 @@ async function verifyConnected(
   });
   if (prober.workerCount < Math.max(1, opts.concurrency)) prober.addWorker(main);
   await prober.finish();
-
-  if (opts.mode === "fix") {
-    if (behind.length > 0) {
-      const before = new Map(behind.map((s) => [s.oid, reports.get(s.oid) as SequenceReport]));
-      const fixed = await fixAll(
-        clients,
-        behind,
-        {
-          ...probeOpts,
-          lockTimeoutMs: opts.lockTimeoutMs,
-          onProgress: (d, t) => opts.onProgress?.("fix", d, t),
-        },
-        verdictOpts,
-      );
-      // Verify again what was touched: the status comes from a fresh read, not from what we meant to do.
-      const again = await probeAll(clients, behind, { ...probeOpts, onProgress: undefined }, reader);
-      for (const seq of behind) {
-        const f = fixed.get(seq.oid);
-        const r = again.get(seq.oid);
-        if (f?.outcome === "error") {
-          reports.set(seq.oid, errorReport(seq, f.error, r?.ok ? r.state : null));
-          continue;
-        }
-        if (!r?.ok) {
-          reports.set(seq.oid, errorReport(seq, r ? r.error : "could not verify after fixing"));
-          continue;
-        }
-        const v = judge(seq, r.state, verdictOpts);
-        if (v.status === "ok" && v.next !== null) {
-          const warnings: Warning[] = [];
-          if (seq.cache > 1n) {
-            warnings.push({
-              code: "cached_sessions",
-              message: `CACHE ${seq.cache}: sessions connected before the fix may still hand out up to ${seq.cache} cached values each; reconnect them`,
-            });
-          }
-          const prev = before.get(seq.oid) as SequenceReport;
-          reports.set(seq.oid, fixedReport({ ...prev, warnings: v.warnings }, v.next, warnings));
-        } else {
-          const rep = verdictReport(seq, r.state, v);
-          if (v.status === "behind") rep.reason = `the fix did not hold: ${v.reason}`;
-          reports.set(seq.oid, rep);
-        }
-      }
-    }
-  }
 
   const sequences = [...reports.values()].sort(byImportance);
   reports.clear();

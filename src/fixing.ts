@@ -24,8 +24,10 @@ export interface Fixable extends SequenceInfo {
 const SET_SQL =
   "SELECT pg_catalog.setval(f.o::regclass, f.v, true) FROM unnest($1::oid[], $2::int8[]) AS f(o, v)";
 
+// Tables are locked in one global order (by name), so that two connections fixing sequences that share a table
+// wait for each other briefly instead of deadlocking.
 function lockStatement(seqs: SequenceInfo[]): string {
-  const tables = [...new Set(seqs.flatMap((s) => integerLinks(s).map((l) => l.table)))];
+  const tables = [...new Set(seqs.flatMap((s) => integerLinks(s).map((l) => l.table)))].sort();
   return `LOCK TABLE ${tables.join(", ")} IN SHARE ROW EXCLUSIVE MODE`;
 }
 

@@ -366,6 +366,11 @@ export class Prober {
     private readonly opts: ProbeOptions,
     private readonly reader: StateReader,
     private readonly onResult?: (seq: SequenceInfo, result: ProbeResult) => void,
+    /**
+     * Work to do on the same connection once a batch is read and its results handed over (fix mode fixes the
+     * batch's behind sequences here), before the connection takes the next batch.
+     */
+    private readonly afterBatch?: (client: pg.ClientBase, batch: SequenceInfo[]) => Promise<void>,
   ) {}
 
   private put(seq: SequenceInfo, result: ProbeResult) {
@@ -434,6 +439,7 @@ export class Prober {
         const out = new Map<number, ProbeResult>();
         await probeBatch(client, batch, this.opts, this.reader, out);
         for (const seq of batch) this.put(seq, out.get(seq.oid) as ProbeResult);
+        if (this.afterBatch) await this.afterBatch(client, batch);
         const waiters = this.roomWaiters;
         this.roomWaiters = [];
         for (const w of waiters) w();

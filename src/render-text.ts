@@ -43,22 +43,32 @@ function row(r: SequenceReport): string[] {
   return [r.status, r.sequence, columnsOf(r), extremeOf(r), next, detail];
 }
 
-function table(rows: string[][], color: boolean): string {
-  const head = ["status", "sequence", "columns", "max", "next", "fix / reason"];
-  const all = [head, ...rows];
-  const widths = head.map((_, i) => Math.min(60, Math.max(...all.map((r) => (r[i] ?? "").length))));
-  return all
-    .map((r, ri) => {
-      const cells = r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] as number)));
-      let line = cells.join("  ").trimEnd();
-      if (color && ri > 0) {
-        const status = r[0] as Status;
-        line = `${COLORS[status]}${(r[0] as string).padEnd(widths[0] as number)}${RESET}${line.slice(widths[0] as number)}`;
-      }
-      return line;
-    })
-    .join("\n");
+const HEAD = ["status", "sequence", "columns", "max", "next", "fix / reason"];
+
+/** The table's lines, in pieces of a few hundred: a table of 100,000 rows is never one string. */
+function* table(rows: string[][], color: boolean): Generator<string> {
+  const widths = HEAD.map((_, i) => {
+    let w = HEAD[i]?.length ?? 0;
+    for (const r of rows) w = Math.max(w, (r[i] ?? "").length);
+    return Math.min(60, w);
+  });
+  const line = (r: string[], head: boolean) => {
+    const cells = r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] as number)));
+    const text = cells.join("  ").trimEnd();
+    if (!color || head) return text;
+    const status = r[0] as Status;
+    return `${COLORS[status]}${(r[0] as string).padEnd(widths[0] as number)}${RESET}${text.slice(widths[0] as number)}`;
+  };
+  yield line(HEAD, true);
+  for (let i = 0; i < rows.length; i += PIECE) {
+    yield rows
+      .slice(i, i + PIECE)
+      .map((r) => line(r, false))
+      .join("\n");
+  }
 }
+
+const PIECE = 500;
 
 function counts(t: TargetReport): string {
   const s = t.summary;
@@ -68,36 +78,46 @@ function counts(t: TargetReport): string {
   return parts.join(", ");
 }
 
-export function renderTarget(t: TargetReport, opts: TextOptions): string {
-  const lines: string[] = [];
+/** One target's text, in pieces (each a run of whole lines, without the final newline). */
+export function* renderTargetPieces(t: TargetReport, opts: TextOptions): Generator<string> {
   const title = !t.dump
     ? t.database
     : t.restore_ms === null
       ? `${t.dump} (${t.format ?? "unknown format"}, not restored)`
       : `${t.dump} (${t.format}, restored into ${t.database} in ${t.restore_ms} ms)`;
-  lines.push(`== ${title}`);
+  yield `== ${title}`;
   if (t.error) {
-    lines.push(`error: ${t.error}`);
-    return lines.join("\n");
+    yield `error: ${t.error}`;
+    return;
   }
   const sorted = [...t.sequences].sort(byImportance);
   const shown = sorted.filter(
     (r) => opts.verbose || !(r.status === "ok" || r.status === "skipped") || r.warnings.length > 0,
   );
-  if (shown.length > 0) lines.push(table(shown.map(row), opts.color));
+  if (shown.length > 0) yield* table(shown.map(row), opts.color);
+  const notes: string[] = [];
   for (const r of shown) {
-    for (const w of r.warnings) lines.push(`warning: ${r.sequence}: ${w.message}`);
+    for (const w of r.warnings) notes.push(`warning: ${r.sequence}: ${w.message}`);
   }
-  for (const h of t.hints) lines.push(`hint: ${h}`);
+  for (const h of t.hints) notes.push(`hint: ${h}`);
+  if (notes.length > 0) yield notes.join("\n");
   const hidden = sorted.length - shown.length;
-  lines.push(
-    `${counts(t)}${hidden > 0 ? ` (${hidden} ok or skipped not listed; ${opts.listAll ?? "--verbose lists them"})` : ""}`,
-  );
-  return lines.join("\n");
+  yield `${counts(t)}${hidden > 0 ? ` (${hidden} ok or skipped not listed; ${opts.listAll ?? "--verbose lists them"})` : ""}`;
 }
 
-export function renderText(report: Report, opts: TextOptions): string {
-  const parts = report.targets.map((t) => renderTarget(t, opts));
+export function renderTarget(t: TargetReport, opts: TextOptions): string {
+  return [...renderTargetPieces(t, opts)].join("\n");
+}
+
+/** The CLI's text, in pieces that joined make renderText's string. */
+export function* renderTextPieces(report: Report, opts: TextOptions): Generator<string> {
+  for (const [i, t] of report.targets.entries()) {
+    let first = true;
+    for (const piece of renderTargetPieces(t, opts)) {
+      yield `${i > 0 && first ? "\n\n" : first ? "" : "\n"}${piece}`;
+      first = false;
+    }
+  }
   const s = report.summary;
   const findings = (["behind", "exhausted", "error"] as const)
     .filter((k) => s[k] > 0)
@@ -109,5 +129,9 @@ export function renderText(report: Report, opts: TextOptions): string {
       : findings.length > 0
         ? `reported ${findings.join(", ")}: not counted as failures (${report.mode === "report" ? "report mode never fails" : "--fail-on"})`
         : "ok: no sequence fails the check";
-  return `${parts.join("\n\n")}\n${verdict}\n`;
+  yield `\n${verdict}\n`;
+}
+
+export function renderText(report: Report, opts: TextOptions): string {
+  return [...renderTextPieces(report, opts)].join("");
 }

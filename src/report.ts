@@ -161,6 +161,10 @@ export function redactReport(report: Report, secrets: string[]): Report {
   const live = secrets.filter((s) => s.length > 0);
   const clean = (t: string) => redactText(t, live);
   const cleanOpt = (t: string | null) => (t === null ? null : clean(t));
+  // Copy only what changes: at 100,000 sequences a copy of every report would double the memory.
+  const dirty = (r: SequenceReport) =>
+    (r.reason !== null && clean(r.reason) !== r.reason) ||
+    r.warnings.some((w) => clean(w.message) !== w.message);
   return {
     ...report,
     targets: report.targets.map((t) => ({
@@ -168,7 +172,7 @@ export function redactReport(report: Report, secrets: string[]): Report {
       error: cleanOpt(t.error),
       hints: t.hints.map(clean),
       sequences: t.sequences.map((r) =>
-        r.reason === null && r.warnings.length === 0
+        !dirty(r)
           ? r
           : {
               ...r,
