@@ -8,6 +8,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
@@ -16,6 +17,20 @@ import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const ncc = join(root, "node_modules", "@vercel", "ncc", "dist", "ncc", "cli.js");
+// webpack's module ids hash each module's path relative to the checkout: a node_modules that is a symlink to
+// another checkout's (a worktree sharing one install) resolves outside it and gives other ids, so the bundle
+// would differ from the one CI builds after `npm ci`. Refuse instead of writing a dist/ that CI calls stale.
+const modules = join(root, "node_modules");
+if (!existsSync(modules)) {
+  console.error("node_modules is missing: run npm ci first");
+  process.exit(1);
+}
+if (realpathSync(modules) !== join(realpathSync(root), "node_modules")) {
+  console.error(
+    `node_modules is a link to ${realpathSync(modules)}: the bundle would not match CI's. Run npm ci in this checkout.`,
+  );
+  process.exit(1);
+}
 const bundles = [
   { entry: "src/main-cli.ts", out: "cli.js", shebang: true },
   { entry: "src/main-action.ts", out: "index.js", shebang: false },
