@@ -6999,22 +6999,28 @@ const INT_RANGES = {
 function nextValue(lastValue, isCalled, increment) {
     return isCalled ? lastValue + increment : lastValue;
 }
-/** The integer links of a sequence, in the order probing reads them. */
+/**
+ * The links that are judged: integer columns fed by the sequence's own values (never an expression around
+ * nextval()), in the order probing reads them.
+ */
 function integerLinks(seq) {
-    return seq.links.filter((l) => l.typeMin !== null && l.typeMax !== null);
+    return seq.links.filter((l) => l.typeMin !== null && l.typeMax !== null && l.kind !== "expression");
 }
 /** Why a sequence is skipped before anything is read, or null when it must be probed. */
 function skipReasonOf(seq) {
     if (seq.links.length === 0)
         return "unlinked";
-    if (integerLinks(seq).length === 0)
+    if (seq.links.every((l) => l.typeMin === null))
         return "non_integer_column";
+    if (integerLinks(seq).length === 0)
+        return "expression_default";
     if (seq.cycle)
         return "cycle";
     return null;
 }
 const SKIP_TEXT = {
     unlinked: "feeds no column: no OWNED BY, identity or nextval() default links it to one (a sequence drawn only by a trigger or by application code is not inspected)",
+    expression_default: "feeds its columns only through a DEFAULT that computes with nextval() (such as nextval(...) * 1024 + 7), so their values are not the sequence's and cannot be compared with it",
     non_integer_column: "feeds only columns that are not integers",
     cycle: "CYCLE sequence: it may legitimately sit below old data, so it is never judged or fixed",
     excluded: "excluded by the schema or exclude filters",
@@ -7022,7 +7028,14 @@ const SKIP_TEXT = {
 function skipped(seq, reason) {
     return {
         status: "skipped",
-        reason: reason === "non_integer_column" ? `${SKIP_TEXT[reason]} (${describeTypes(seq)})` : SKIP_TEXT[reason],
+        reason: reason === "non_integer_column"
+            ? `${SKIP_TEXT[reason]} (${describeTypes(seq)})`
+            : reason === "expression_default"
+                ? `${SKIP_TEXT[reason]} (${seq.links
+                    .filter((l) => l.kind === "expression")
+                    .map((l) => `${l.table}.${l.columnIdent}`)
+                    .join(", ")})`
+                : SKIP_TEXT[reason],
         skipReason: reason,
         next: null,
         collision: null,
@@ -7170,12 +7183,36 @@ function quoteLiteral(text) {
 // Discovery: one pass over the catalog finds every sequence and every column it feeds, through the three links
 // PostgreSQL records in pg_depend: OWNED BY (deptype 'a'), identity (deptype 'i'), and a column DEFAULT that
 // calls nextval() (the pg_attrdef row depends on the sequence, deptype 'n').
+//
+// A default feeds the column the sequence's own values only when it is nextval() itself, at most wrapped in type
+// coercions (a serial int column's default is int4(nextval(...))). A default that computes with it
+// (nextval(...) * 1024 + 7, an offset, a negation) puts other values in the column: comparing those with the
+// sequence would call it behind when it is fine, and a fix would then push it on without end. Such links are kept
+// as kind "expression" and never judged.
 
 // OID of nextval(regclass): fixed in pg_proc.dat since PostgreSQL 8.1.
 const NEXTVAL_OID = 1574;
 // Privilege functions cost a catalog lookup each; a superuser may read and update everything, so they are asked
 // only for other roles (CASE evaluates its branches in order).
 const SUPER = "(SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)";
+const BYPASS = "(SELECT rolbypassrls FROM pg_catalog.pg_roles WHERE rolname = current_user)";
+/**
+ * A default's expression tree (pg_attrdef.adbin as text) that is nextval() on a constant regclass, wrapped in
+ * nothing but type coercions: casts (FUNCEXPR with funcformat 1 explicit or 2 implicit), domain coercions and
+ * relabelings. No other node may follow: the last '{' is the regclass constant's.
+ */
+const PLAIN_NEXTVAL = "^([{](FUNCEXPR :funcid [0-9]+ [^{]*:funcformat [12] [^{]*:args [(]|COERCETODOMAIN :arg |RELABELTYPE :arg |COERCEVIAIO :arg ))*" +
+    `[{]FUNCEXPR :funcid ${NEXTVAL_OID} [^{]*:args [(][{]CONST :consttype 2205 [^{]*$`;
+/**
+ * The integer type at the bottom of a domain, through domains over domains (typbasetype names only the next one
+ * down). Evaluated for domain columns only.
+ */
+const BASE_TYPE = `(WITH RECURSIVE b (oid, base, typtype) AS (
+                   SELECT t.oid, t.typbasetype, t.typtype
+                   UNION ALL
+                   SELECT bt.oid, bt.typbasetype, bt.typtype FROM b JOIN pg_catalog.pg_type bt ON bt.oid = b.base
+                   WHERE b.typtype = 'd')
+                 SELECT b.oid FROM b WHERE b.typtype <> 'd' LIMIT 1)`;
 // One row per sequence, in a stable order, with the columns it feeds gathered into a JSON array: one pass over
 // the catalog that a cursor can hand out in chunks (so verification can start on the first chunk while the rest
 // is read). A link is (table, column) with its strongest kind: a serial column is linked twice (OWNED BY and its
@@ -7188,7 +7225,7 @@ WITH l AS (
   WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
     AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
   UNION ALL
-  SELECT d.refobjid, ad.adrelid, ad.adnum, 2
+  SELECT d.refobjid, ad.adrelid, ad.adnum, CASE WHEN ad.adbin::text ~ '${PLAIN_NEXTVAL}' THEN 2 ELSE 3 END
   FROM pg_catalog.pg_depend d
   JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
   WHERE d.classid = 'pg_catalog.pg_attrdef'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
@@ -7208,20 +7245,27 @@ SELECT c.oid::int8::text AS oid, n.nspname AS schema, c.relname,
                  g.tbl::int8, g.kind, format('%I.%I', tn.nspname, tc.relname), quote_ident(a.attname), a.attname,
                  CASE WHEN a.atttypid IN (20, 21, 23) THEN format_type(a.atttypid, NULL)
                       ELSE format_type(a.atttypid, a.atttypmod) END,
-                 CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END::int8,
+                 CASE WHEN t.typtype = 'd' THEN ${BASE_TYPE} ELSE a.atttypid END::int8,
                  CASE WHEN su.is THEN true ELSE has_column_privilege(g.tbl, g.attnum, 'SELECT') END,
                  (SELECT count(*) FROM pg_catalog.pg_index i WHERE i.indrelid = g.tbl),
                  quote_ident(tn.nspname),
-                 CASE WHEN su.is THEN true ELSE has_schema_privilege(tn.oid, 'USAGE') END))
-        FROM (SELECT l.tbl, l.attnum, min(l.kind) AS kind FROM l WHERE l.seq = c.oid GROUP BY l.tbl, l.attnum) g
-        JOIN pg_catalog.pg_class tc ON tc.oid = g.tbl AND tc.relkind IN ('r', 'p', 'f', 'm')
+                 CASE WHEN su.is THEN true ELSE has_schema_privilege(tn.oid, 'USAGE') END,
+                 CASE WHEN su.is OR su.bypass OR NOT tc.relrowsecurity THEN 0
+                      WHEN tc.relforcerowsecurity THEN 2
+                      WHEN pg_has_role(tc.relowner, 'USAGE') THEN 0 ELSE 1 END))
+        FROM (SELECT l.tbl, l.attnum,
+                     CASE WHEN bool_or(l.kind = 0) THEN 0 WHEN bool_or(l.kind = 3) AND NOT bool_or(l.kind = 2) THEN 3
+                          WHEN bool_or(l.kind = 1) THEN 1 ELSE 2 END AS kind
+              FROM l WHERE l.seq = c.oid GROUP BY l.tbl, l.attnum) g
+        -- Temporary tables are skipped: another session's rows live in its own buffers, out of anyone else's reach.
+        JOIN pg_catalog.pg_class tc ON tc.oid = g.tbl AND tc.relkind IN ('r', 'p', 'f', 'm') AND tc.relpersistence <> 't'
         JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
         JOIN pg_catalog.pg_attribute a ON a.attrelid = g.tbl AND a.attnum = g.attnum AND NOT a.attisdropped
         JOIN pg_catalog.pg_type t ON t.oid = a.atttypid) AS links
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
-CROSS JOIN (SELECT coalesce(${SUPER}, false) AS is) su
+CROSS JOIN (SELECT coalesce(${SUPER}, false) AS is, coalesce(${BYPASS}, false) AS bypass) su
 WHERE c.relkind = 'S'
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
@@ -7234,7 +7278,7 @@ SELECT i.inhrelid::int8::text AS child, i.inhparent::int8::text AS parent,
 FROM pg_catalog.pg_inherits i`;
 // Integer types by OID: int2, int4, int8 (a domain over one of them counts as it).
 const INT_TYPE_BY_OID = { 21: "smallint", 23: "integer", 20: "bigint" };
-const KINDS = ["identity", "owned", "default"];
+const KINDS = ["identity", "owned", "default", "expression"];
 /**
  * Find every sequence of the database and the columns it feeds. Children already covered by a parent are
  * dropped. The catalog is read in one snapshot, through a cursor in chunks: at 100,000 sequences a whole result
@@ -7243,7 +7287,7 @@ const KINDS = ["identity", "owned", "default"];
  */
 async function discover(client, opts = {}) {
     // One snapshot for every query, read only; the cursor plans for the whole result, not the first rows.
-    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL cursor_tuple_fraction = 1");
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL cursor_tuple_fraction = 1; SET LOCAL search_path = pg_catalog");
     try {
         const result = await discoverInTransaction(client, opts);
         await client.query("COMMIT");
@@ -7332,7 +7376,7 @@ function int8(v) {
     return n;
 }
 function sequenceOf(r, lockCount) {
-    const links = (r.links ?? []).map(([tableOid, kind, table, columnIdent, column, type, baseType, readable, indexes, schemaIdent, schemaUsable,]) => {
+    const links = (r.links ?? []).map(([tableOid, kind, table, columnIdent, column, type, baseType, readable, indexes, schemaIdent, schemaUsable, rls,]) => {
         const intType = INT_TYPE_BY_OID[baseType];
         const range = intType ? INT_RANGES[intType] : undefined;
         return {
@@ -7347,6 +7391,11 @@ function sequenceOf(r, lockCount) {
             readable,
             schemaIdent: shared(schemaIdent),
             schemaUsable,
+            ...(rls === 1
+                ? { rowSecurity: "enabled" }
+                : rls === 2
+                    ? { rowSecurity: "forced" }
+                    : {}),
             lockCount: lockCount(String(tableOid), indexes),
         };
     });
@@ -10941,6 +10990,7 @@ function exclusionFilter(filters) {
 const DEFAULT_PROBE = {
     concurrency: 2,
     statementTimeoutMs: 30_000,
+    lockTimeoutMs: 5_000,
     lockBudget: 1000,
     batchSize: 250,
 };
@@ -11056,6 +11106,11 @@ function privilegeProblem(seq, role = "<role>") {
         if (!col.readable) {
             return `permission denied: the role cannot read column ${col.columnIdent} of table ${col.table}; grant it SELECT (GRANT SELECT ON ${col.table} TO ${role})`;
         }
+        if (col.rowSecurity) {
+            return col.rowSecurity === "forced"
+                ? `row-level security hides rows of table ${col.table} from every role but superusers and BYPASSRLS roles (FORCE ROW LEVEL SECURITY), so its largest value cannot be read: run seq-guard as a role with BYPASSRLS (ALTER ROLE ${role} BYPASSRLS)`
+                : `row-level security hides rows of table ${col.table} from this role, so its largest value cannot be read: run seq-guard as the table's owner or a role with BYPASSRLS (ALTER ROLE ${role} BYPASSRLS)`;
+        }
     }
     return null;
 }
@@ -11091,10 +11146,15 @@ function explainError(seq, err, statementTimeoutMs) {
             .join(", ");
         return `timed out after ${statementTimeoutMs} ms reading ${cols}: a column without an index makes max() scan the whole table; add an index on it or raise --statement-timeout`;
     }
+    if (e.code === "42501" && /row-level security/.test(e.message ?? "")) {
+        return `row-level security hides rows from this role (${e.message}), so the largest value cannot be read: run seq-guard as the table's owner or a role with BYPASSRLS`;
+    }
     if (e.code === "42501")
         return `permission denied: ${e.message ?? "insufficient privilege"}`;
-    if (e.code === "55P03")
-        return `could not lock the tables of ${seq.name} in time (--lock-timeout): they are busy`;
+    if (e.code === "55P03") {
+        const tables = [...new Set(integerLinks(seq).map((l) => l.table))].join(", ");
+        return `could not read ${tables}: another session held a lock on it longer than --lock-timeout (a migration, VACUUM FULL or LOCK TABLE); run again when it is quieter or raise --lock-timeout`;
+    }
     return `could not read ${seq.name}: ${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
 }
 /**
@@ -11110,8 +11170,23 @@ async function readBatch(client, seqs, prefix = [], suffix = []) {
     const results = Array.isArray(res) ? res : [res];
     return seqs.map((seq, i) => parseRow(seq, results[prefix.length + i].rows[0]));
 }
-function beginReadOnly(timeoutMs) {
-    return ["BEGIN READ ONLY", `SET LOCAL statement_timeout = ${Math.max(0, Math.trunc(timeoutMs))}`];
+/**
+ * Settings every reading or fixing transaction starts with: names in the statements are schema-qualified, so
+ * search_path holds pg_catalog alone (a function or operator named like max() in another schema is never
+ * picked); row_security off makes a table whose policies would hide rows fail loudly instead of reading only the
+ * visible ones (discovery already reports the tables it knows to be hidden).
+ */
+function sessionSettings(statementTimeoutMs, lockTimeoutMs) {
+    const ms = (v) => Math.max(0, Math.trunc(v));
+    return [
+        "SET LOCAL search_path = pg_catalog",
+        "SET LOCAL row_security = off",
+        `SET LOCAL statement_timeout = ${ms(statementTimeoutMs)}`,
+        `SET LOCAL lock_timeout = ${ms(lockTimeoutMs)}`,
+    ];
+}
+function beginReadOnly(timeoutMs, lockTimeoutMs) {
+    return ["BEGIN READ ONLY", ...sessionSettings(timeoutMs, lockTimeoutMs)];
 }
 /**
  * Sequences per verification statement. Measured on 10,000 sequences (PostgreSQL 15, 2 cores): 10 to 25 per
@@ -11123,8 +11198,8 @@ const GROUP = 16;
  * positions by function; where the function cannot tell (pg_sequence_last_value() says NULL for is_called =
  * false), a second round trip reads those sequences themselves, still after the extremes' snapshots.
  */
-async function readBatchFast(client, seqs, reader, statementTimeoutMs, perStatement = GROUP) {
-    const begin = beginReadOnly(statementTimeoutMs);
+async function readBatchFast(client, seqs, reader, timeouts, perStatement = GROUP) {
+    const begin = beginReadOnly(timeouts.statementTimeoutMs, timeouts.lockTimeoutMs);
     const groups = [];
     for (let i = 0; i < seqs.length; i += perStatement)
         groups.push(seqs.slice(i, i + perStatement));
@@ -11173,7 +11248,7 @@ async function readBatchFast(client, seqs, reader, statementTimeoutMs, perStatem
 /** Probe one batch; if it fails, probe each sequence alone to find the one at fault. */
 async function probeBatch(client, batch, opts, reader, out) {
     try {
-        const states = await readBatchFast(client, batch, reader, opts.statementTimeoutMs);
+        const states = await readBatchFast(client, batch, reader, opts);
         batch.forEach((seq, i) => {
             out.set(seq.oid, { ok: true, state: states[i] });
         });
@@ -11184,7 +11259,7 @@ async function probeBatch(client, batch, opts, reader, out) {
     }
     for (const seq of batch) {
         try {
-            const [state] = await readBatchFast(client, [seq], reader, opts.statementTimeoutMs);
+            const [state] = await readBatchFast(client, [seq], reader, opts);
             out.set(seq.oid, { ok: true, state: state });
         }
         catch (err) {
@@ -11352,11 +11427,9 @@ function lockStatement(seqs) {
     return `LOCK TABLE ${tables.join(", ")} IN SHARE ROW EXCLUSIVE MODE`;
 }
 async function fixBatch(client, batch, opts, verdictOpts, out) {
-    const ms = (v) => Math.max(0, Math.trunc(v));
     const states = await readBatch(client, batch, [
         "BEGIN",
-        `SET LOCAL lock_timeout = ${ms(opts.lockTimeoutMs)}`,
-        `SET LOCAL statement_timeout = ${ms(opts.statementTimeoutMs)}`,
+        ...sessionSettings(opts.statementTimeoutMs, opts.lockTimeoutMs),
         lockStatement(batch),
     ]);
     const oids = [];
@@ -11476,6 +11549,8 @@ function explainFixError(seq, err, opts) {
     if (e.code === "55P03") {
         return `could not lock ${tables} within ${opts.lockTimeoutMs} ms: the table is busy; run fix again when it is quieter or raise --lock-timeout`;
     }
+    if (e.code === "42501" && /row-level security/.test(e.message ?? ""))
+        return explainError(seq, err, 0);
     if (e.code === "42501") {
         return `permission denied: fixing locks ${tables} against writes, which needs UPDATE, DELETE or TRUNCATE on them (${e.message})`;
     }
@@ -11523,6 +11598,7 @@ function base(seq, state) {
         sequence: seq.name,
         status: "ok",
         reason: null,
+        skip_reason: null,
         columns: columnReports(seq, state),
         data_type: seq.dataType,
         increment: dec(seq.increment),
@@ -11547,6 +11623,7 @@ function verdictReport(seq, state, v) {
         ...base(seq, state),
         status: v.status,
         reason: v.reason,
+        skip_reason: v.skipReason,
         next_value: s(v.next),
         max: ascending ? s(v.collision) : null,
         min: ascending ? null : s(v.collision),
@@ -11749,12 +11826,13 @@ async function verifyConnected(config, clients, opts) {
         ...DEFAULT_PROBE,
         concurrency: opts.concurrency,
         statementTimeoutMs: opts.statementTimeoutMs,
+        lockTimeoutMs: opts.lockTimeoutMs,
         role,
         onProgress: (d, t) => opts.onProgress?.("verify", d, t),
     };
     // Each sequence is judged as soon as its batch is read; only its report stays. In fix mode the connection that
     // read a batch then fixes that batch's behind sequences and reads them again, so nothing accumulates either.
-    const fixOpts = { ...probeOpts, lockTimeoutMs: opts.lockTimeoutMs, onProgress: undefined };
+    const fixOpts = { ...probeOpts, onProgress: undefined };
     let behindSeen = 0;
     let fixedDone = 0;
     const prober = new Prober(probeOpts, reader, (seq, r) => {
@@ -12120,6 +12198,7 @@ function resetInterruption() {
 // in as E'' string literals, compared with catalog text, never executed.
 
 
+
 /** Quote text as an E'' literal: the same meaning whatever standard_conforming_strings says. */
 function sqlLiteral(text) {
     return `E'${text.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
@@ -12346,14 +12425,16 @@ sq AS (
   WHERE c.relkind = 'S' AND c.oid = ANY (${OIDS})
 ),
 -- The three links PostgreSQL records in pg_depend: OWNED BY ('a'), identity ('i'), a DEFAULT calling nextval() ('n').
-l AS (
-  SELECT d.objid AS seq, d.refobjid AS tbl, d.refobjsubid AS attnum
+-- kind: 0 identity, 1 OWNED BY, 2 a DEFAULT that is nextval() itself (through type coercions only), 3 a DEFAULT
+-- that computes with nextval() (nextval() * 1024 + 7): its column holds other values than the sequence's.
+l0 AS (
+  SELECT d.objid AS seq, d.refobjid AS tbl, d.refobjsubid AS attnum, CASE d.deptype WHEN 'i' THEN 0 ELSE 1 END AS kind
   FROM pg_catalog.pg_depend d
   WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
     AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
     AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0 AND d.objid = ANY (${OIDS})
-  UNION
-  SELECT d.refobjid, ad.adrelid, ad.adnum
+  UNION ALL
+  SELECT d.refobjid, ad.adrelid, ad.adnum, CASE WHEN ad.adbin::text ~ '${PLAIN_NEXTVAL}' THEN 2 ELSE 3 END
   FROM pg_catalog.pg_depend d
   JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
   WHERE d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass
@@ -12361,18 +12442,39 @@ l AS (
     AND d.deptype = 'n' AND d.refobjid = ANY (${OIDS})
     AND ad.adbin::text LIKE '%:funcid 1574 %'
 ),
+-- One row per (sequence, column): judged when identity, a plain default, or OWNED BY with no computing default.
+l AS (
+  SELECT l0.seq, l0.tbl, l0.attnum,
+         pg_catalog.bool_or(l0.kind = 0) OR pg_catalog.bool_or(l0.kind = 2)
+           OR (pg_catalog.bool_or(l0.kind = 1) AND NOT pg_catalog.bool_or(l0.kind = 3)) AS judged
+  FROM l0 GROUP BY l0.seq, l0.tbl, l0.attnum
+),
+me AS (
+  SELECT r.rolsuper OR r.rolbypassrls AS bypass FROM pg_catalog.pg_roles r WHERE r.rolname = CURRENT_USER
+),
 lk AS (
-  SELECT l.seq, l.tbl, a.attnum, n.nspname AS tnsp, c.relname AS trel,
+  SELECT l.seq, l.tbl, a.attnum, l.judged, n.nspname AS tnsp, c.relname AS trel,
          pg_catalog.format('%I.%I', n.nspname, c.relname) AS table_name,
          pg_catalog.quote_ident(a.attname) AS column_ident, a.attname::text AS column_name,
          pg_catalog.format_type(a.atttypid, a.atttypmod) AS col_type,
-         pg_catalog.format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL) AS base_type,
+         pg_catalog.format_type(CASE WHEN t.typtype = 'd' THEN (
+           WITH RECURSIVE b (oid, base, typtype) AS (
+             SELECT t.oid, t.typbasetype, t.typtype
+             UNION ALL
+             SELECT bt.oid, bt.typbasetype, bt.typtype FROM b JOIN pg_catalog.pg_type bt ON bt.oid = b.base
+             WHERE b.typtype = 'd')
+           SELECT b.oid FROM b WHERE b.typtype <> 'd' LIMIT 1) ELSE a.atttypid END, NULL) AS base_type,
          pg_catalog.has_column_privilege(l.tbl, a.attnum, 'SELECT') AS can_read,
          pg_catalog.quote_ident(n.nspname) AS tnsp_ident,
-         pg_catalog.has_schema_privilege(n.oid, 'USAGE') AS can_use_schema
+         pg_catalog.has_schema_privilege(n.oid, 'USAGE') AS can_use_schema,
+         -- Row-level security that would hide rows: 1 policies apply to this role, 2 forced on the owner too.
+         CASE WHEN COALESCE((SELECT me.bypass FROM me), false) OR NOT c.relrowsecurity THEN 0
+              WHEN c.relforcerowsecurity THEN 2
+              WHEN pg_catalog.pg_has_role(c.relowner, 'USAGE') THEN 0 ELSE 1 END AS rls
   FROM l
   JOIN pg_catalog.pg_class s ON s.oid = l.seq AND s.relkind = 'S'
-  JOIN pg_catalog.pg_class c ON c.oid = l.tbl AND c.relkind IN ('r', 'p', 'f', 'm')
+  -- Another session's temporary table: its rows live in that session's buffers, out of reach.
+  JOIN pg_catalog.pg_class c ON c.oid = l.tbl AND c.relkind IN ('r', 'p', 'f', 'm') AND c.relpersistence <> 't'
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_catalog.pg_attribute a ON a.attrelid = l.tbl AND a.attnum = l.attnum AND NOT a.attisdropped
   JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
@@ -12399,7 +12501,7 @@ il AS (
          GREATEST(sq.minv, r.tmin) AS lo, LEAST(sq.maxv, r.tmax) AS hi, sq.inc > 0 AS ascending,
          CASE WHEN sq.inc > 0 THEN r.tmax < sq.maxv ELSE r.tmin > sq.minv END AS narrower
   FROM lnk
-  JOIN sq ON sq.seq = lnk.seq
+  JOIN sq ON sq.seq = lnk.seq AND lnk.judged
   JOIN (VALUES ('smallint', -32768::numeric, 32767::numeric, 'int2'),
                ('integer', -2147483648::numeric, 2147483647::numeric, 'int4'),
                ('bigint', -9223372036854775808::numeric, 9223372036854775807::numeric, 'int8'))
@@ -12407,6 +12509,9 @@ il AS (
 ),
 agg AS (
   SELECT lnk.seq, pg_catalog.count(*) AS n_links,
+    pg_catalog.count(*) FILTER (WHERE lnk.base_type IN ('smallint', 'integer', 'bigint')) AS n_int_any,
+    pg_catalog.string_agg(lnk.table_name || '.' || lnk.column_ident, ', ' ORDER BY lnk.pos)
+      FILTER (WHERE NOT lnk.judged) AS expressions,
     pg_catalog.string_agg(lnk.table_name || '.' || lnk.column_name, ', ' ORDER BY lnk.pos) AS columns,
     pg_catalog.string_agg(lnk.table_name || '.' || lnk.column_ident || ' is ' || lnk.col_type, ', ' ORDER BY lnk.pos) AS types
   FROM lnk GROUP BY lnk.seq
@@ -12416,10 +12521,17 @@ iagg AS (
     pg_catalog.array_agg(DISTINCT il.table_name) AS lock_tables,
     (pg_catalog.array_agg(CASE WHEN NOT il.can_use_schema THEN pg_catalog.format(
        'permission denied: the role cannot use schema %s, which holds table %s; grant it USAGE (GRANT USAGE ON SCHEMA %s TO %s)',
-       il.tnsp_ident, il.table_name, il.tnsp_ident, pg_catalog.quote_ident(CURRENT_USER)) ELSE pg_catalog.format(
+       il.tnsp_ident, il.table_name, il.tnsp_ident, pg_catalog.quote_ident(CURRENT_USER))
+       WHEN NOT il.can_read THEN pg_catalog.format(
        'permission denied: the role cannot read column %s of table %s; grant it SELECT (GRANT SELECT ON %s TO %s)',
-       il.column_ident, il.table_name, il.table_name, pg_catalog.quote_ident(CURRENT_USER)) END ORDER BY il.pos)
-       FILTER (WHERE NOT il.can_read OR NOT il.can_use_schema))[1] AS col_denied,
+       il.column_ident, il.table_name, il.table_name, pg_catalog.quote_ident(CURRENT_USER))
+       WHEN il.rls = 2 THEN pg_catalog.format(
+       'row-level security hides rows of table %s from every role but superusers and BYPASSRLS roles (FORCE ROW LEVEL SECURITY), so its largest value cannot be read: run seq-guard as a role with BYPASSRLS (ALTER ROLE %s BYPASSRLS)',
+       il.table_name, pg_catalog.quote_ident(CURRENT_USER))
+       ELSE pg_catalog.format(
+       'row-level security hides rows of table %s from this role, so its largest value cannot be read: run seq-guard as the table''s owner or a role with BYPASSRLS (ALTER ROLE %s BYPASSRLS)',
+       il.table_name, pg_catalog.quote_ident(CURRENT_USER)) END ORDER BY il.pos)
+       FILTER (WHERE NOT il.can_read OR NOT il.can_use_schema OR il.rls > 0))[1] AS col_denied,
     -- The narrowest integer column whose type ends the range before the sequence's own limit does (first in link
     -- order among equals).
     (pg_catalog.array_agg(CASE WHEN il.ascending THEN il.tmax ELSE il.tmin END
@@ -12438,7 +12550,8 @@ iagg AS (
 ),
 info AS MATERIALIZED (
   SELECT sq.*, sq.inc > 0 AS ascending,
-    COALESCE(agg.n_links, 0) AS n_links, COALESCE(iagg.n_int, 0) AS n_int, agg.columns, agg.types,
+    COALESCE(agg.n_links, 0) AS n_links, COALESCE(agg.n_int_any, 0) AS n_int_any, COALESCE(iagg.n_int, 0) AS n_int,
+    agg.columns, agg.types, agg.expressions,
     iagg.col_denied, iagg.lock_tables, iagg.col_bound, iagg.col_by,
     'SELECT s.last_value AS lv, s.is_called AS ic, '
       || COALESCE(CASE WHEN sq.inc > 0 THEN 'GREATEST(' ELSE 'LEAST(' END || iagg.ex_list || ')', 'NULL::pg_catalog.int8')
@@ -12451,7 +12564,8 @@ skip AS (
   SELECT info.*,
     CASE WHEN info.excluded THEN 'excluded'
          WHEN info.n_links = 0 THEN 'unlinked'
-         WHEN info.n_int = 0 THEN 'non_integer_column'
+         WHEN info.n_int_any = 0 THEN 'non_integer_column'
+         WHEN info.n_int = 0 THEN 'expression_default'
          WHEN info.cycle THEN 'cycle' END AS skip_reason,
     CASE WHEN NOT info.can_use_schema THEN pg_catalog.format(
            'permission denied: the role cannot use schema %s, which holds sequence %s; grant it USAGE (GRANT USAGE ON SCHEMA %s TO %s)',
@@ -12525,6 +12639,7 @@ vr AS (
         WHEN 'excluded' THEN 'excluded by the schema or exclude filters'
         WHEN 'unlinked' THEN 'feeds no column: no OWNED BY, identity or nextval() default links it to one (a sequence drawn only by a trigger or by application code is not inspected)'
         WHEN 'non_integer_column' THEN 'feeds only columns that are not integers (' || vd.types || ')'
+        WHEN 'expression_default' THEN 'feeds its columns only through a DEFAULT that computes with nextval() (such as nextval(...) * 1024 + 7), so their values are not the sequence''s and cannot be compared with it (' || vd.expressions || ')'
         ELSE 'CYCLE sequence: it may legitimately sit below old data, so it is never judged or fixed' END
       WHEN 'error' THEN vd.denied
       WHEN 'exhausted' THEN 'exhausted: '
@@ -12833,6 +12948,8 @@ function sqlScript(opts) {
         ...(opts.fix ? ["--", FIX_WHY] : []),
         "",
         "\\set QUIET on",
+        "-- A table whose row-level security would hide rows from this role makes its read fail, never read part of it.",
+        "SET row_security = off;",
     ];
     // Catalog text in UTF-8 filters: make the server read this file as UTF-8.
     const body = [
@@ -13279,7 +13396,7 @@ function plainHints(facts, behind, path) {
     if (facts.copies > 0)
         parts.push(`${facts.copies} COPY block${facts.copies === 1 ? "" : "s"}`);
     return [
-        `${path} inserts rows (${parts.join(", ")}) and never calls setval: rows inserted with explicit ids do not move their sequence. End the script with SELECT setval('SEQUENCE', (SELECT max(id) FROM TABLE)) for each sequence, insert through the column default, or run seq-guard fix after loading it.`,
+        `${path} inserts rows (${parts.join(", ")}) and never calls setval: rows inserted with explicit ids do not move their sequence. Insert through the column default, end the script with the setval() calls that seq-guard fix prints, or run seq-guard fix after loading it (a bare setval(seq, max(id)) fails on an empty table and can move a sequence backwards).`,
     ];
 }
 

@@ -50459,22 +50459,28 @@ const INT_RANGES = {
 function nextValue(lastValue, isCalled, increment) {
     return isCalled ? lastValue + increment : lastValue;
 }
-/** The integer links of a sequence, in the order probing reads them. */
+/**
+ * The links that are judged: integer columns fed by the sequence's own values (never an expression around
+ * nextval()), in the order probing reads them.
+ */
 function integerLinks(seq) {
-    return seq.links.filter((l) => l.typeMin !== null && l.typeMax !== null);
+    return seq.links.filter((l) => l.typeMin !== null && l.typeMax !== null && l.kind !== "expression");
 }
 /** Why a sequence is skipped before anything is read, or null when it must be probed. */
 function skipReasonOf(seq) {
     if (seq.links.length === 0)
         return "unlinked";
-    if (integerLinks(seq).length === 0)
+    if (seq.links.every((l) => l.typeMin === null))
         return "non_integer_column";
+    if (integerLinks(seq).length === 0)
+        return "expression_default";
     if (seq.cycle)
         return "cycle";
     return null;
 }
 const SKIP_TEXT = {
     unlinked: "feeds no column: no OWNED BY, identity or nextval() default links it to one (a sequence drawn only by a trigger or by application code is not inspected)",
+    expression_default: "feeds its columns only through a DEFAULT that computes with nextval() (such as nextval(...) * 1024 + 7), so their values are not the sequence's and cannot be compared with it",
     non_integer_column: "feeds only columns that are not integers",
     cycle: "CYCLE sequence: it may legitimately sit below old data, so it is never judged or fixed",
     excluded: "excluded by the schema or exclude filters",
@@ -50482,7 +50488,14 @@ const SKIP_TEXT = {
 function skipped(seq, reason) {
     return {
         status: "skipped",
-        reason: reason === "non_integer_column" ? `${SKIP_TEXT[reason]} (${describeTypes(seq)})` : SKIP_TEXT[reason],
+        reason: reason === "non_integer_column"
+            ? `${SKIP_TEXT[reason]} (${describeTypes(seq)})`
+            : reason === "expression_default"
+                ? `${SKIP_TEXT[reason]} (${seq.links
+                    .filter((l) => l.kind === "expression")
+                    .map((l) => `${l.table}.${l.columnIdent}`)
+                    .join(", ")})`
+                : SKIP_TEXT[reason],
         skipReason: reason,
         next: null,
         collision: null,
@@ -50662,6 +50675,7 @@ function base(seq, state) {
         sequence: seq.name,
         status: "ok",
         reason: null,
+        skip_reason: null,
         columns: columnReports(seq, state),
         data_type: seq.dataType,
         increment: dec(seq.increment),
@@ -50686,6 +50700,7 @@ function verdictReport(seq, state, v) {
         ...base(seq, state),
         status: v.status,
         reason: v.reason,
+        skip_reason: v.skipReason,
         next_value: s(v.next),
         max: ascending ? s(v.collision) : null,
         min: ascending ? null : s(v.collision),
@@ -51038,12 +51053,36 @@ const pg_esm_defaults = pg_lib.defaults
 // Discovery: one pass over the catalog finds every sequence and every column it feeds, through the three links
 // PostgreSQL records in pg_depend: OWNED BY (deptype 'a'), identity (deptype 'i'), and a column DEFAULT that
 // calls nextval() (the pg_attrdef row depends on the sequence, deptype 'n').
+//
+// A default feeds the column the sequence's own values only when it is nextval() itself, at most wrapped in type
+// coercions (a serial int column's default is int4(nextval(...))). A default that computes with it
+// (nextval(...) * 1024 + 7, an offset, a negation) puts other values in the column: comparing those with the
+// sequence would call it behind when it is fine, and a fix would then push it on without end. Such links are kept
+// as kind "expression" and never judged.
 
 // OID of nextval(regclass): fixed in pg_proc.dat since PostgreSQL 8.1.
 const NEXTVAL_OID = 1574;
 // Privilege functions cost a catalog lookup each; a superuser may read and update everything, so they are asked
 // only for other roles (CASE evaluates its branches in order).
 const SUPER = "(SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)";
+const BYPASS = "(SELECT rolbypassrls FROM pg_catalog.pg_roles WHERE rolname = current_user)";
+/**
+ * A default's expression tree (pg_attrdef.adbin as text) that is nextval() on a constant regclass, wrapped in
+ * nothing but type coercions: casts (FUNCEXPR with funcformat 1 explicit or 2 implicit), domain coercions and
+ * relabelings. No other node may follow: the last '{' is the regclass constant's.
+ */
+const PLAIN_NEXTVAL = "^([{](FUNCEXPR :funcid [0-9]+ [^{]*:funcformat [12] [^{]*:args [(]|COERCETODOMAIN :arg |RELABELTYPE :arg |COERCEVIAIO :arg ))*" +
+    `[{]FUNCEXPR :funcid ${NEXTVAL_OID} [^{]*:args [(][{]CONST :consttype 2205 [^{]*$`;
+/**
+ * The integer type at the bottom of a domain, through domains over domains (typbasetype names only the next one
+ * down). Evaluated for domain columns only.
+ */
+const BASE_TYPE = `(WITH RECURSIVE b (oid, base, typtype) AS (
+                   SELECT t.oid, t.typbasetype, t.typtype
+                   UNION ALL
+                   SELECT bt.oid, bt.typbasetype, bt.typtype FROM b JOIN pg_catalog.pg_type bt ON bt.oid = b.base
+                   WHERE b.typtype = 'd')
+                 SELECT b.oid FROM b WHERE b.typtype <> 'd' LIMIT 1)`;
 // One row per sequence, in a stable order, with the columns it feeds gathered into a JSON array: one pass over
 // the catalog that a cursor can hand out in chunks (so verification can start on the first chunk while the rest
 // is read). A link is (table, column) with its strongest kind: a serial column is linked twice (OWNED BY and its
@@ -51056,7 +51095,7 @@ WITH l AS (
   WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
     AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
   UNION ALL
-  SELECT d.refobjid, ad.adrelid, ad.adnum, 2
+  SELECT d.refobjid, ad.adrelid, ad.adnum, CASE WHEN ad.adbin::text ~ '${PLAIN_NEXTVAL}' THEN 2 ELSE 3 END
   FROM pg_catalog.pg_depend d
   JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
   WHERE d.classid = 'pg_catalog.pg_attrdef'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
@@ -51076,20 +51115,27 @@ SELECT c.oid::int8::text AS oid, n.nspname AS schema, c.relname,
                  g.tbl::int8, g.kind, format('%I.%I', tn.nspname, tc.relname), quote_ident(a.attname), a.attname,
                  CASE WHEN a.atttypid IN (20, 21, 23) THEN format_type(a.atttypid, NULL)
                       ELSE format_type(a.atttypid, a.atttypmod) END,
-                 CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END::int8,
+                 CASE WHEN t.typtype = 'd' THEN ${BASE_TYPE} ELSE a.atttypid END::int8,
                  CASE WHEN su.is THEN true ELSE has_column_privilege(g.tbl, g.attnum, 'SELECT') END,
                  (SELECT count(*) FROM pg_catalog.pg_index i WHERE i.indrelid = g.tbl),
                  quote_ident(tn.nspname),
-                 CASE WHEN su.is THEN true ELSE has_schema_privilege(tn.oid, 'USAGE') END))
-        FROM (SELECT l.tbl, l.attnum, min(l.kind) AS kind FROM l WHERE l.seq = c.oid GROUP BY l.tbl, l.attnum) g
-        JOIN pg_catalog.pg_class tc ON tc.oid = g.tbl AND tc.relkind IN ('r', 'p', 'f', 'm')
+                 CASE WHEN su.is THEN true ELSE has_schema_privilege(tn.oid, 'USAGE') END,
+                 CASE WHEN su.is OR su.bypass OR NOT tc.relrowsecurity THEN 0
+                      WHEN tc.relforcerowsecurity THEN 2
+                      WHEN pg_has_role(tc.relowner, 'USAGE') THEN 0 ELSE 1 END))
+        FROM (SELECT l.tbl, l.attnum,
+                     CASE WHEN bool_or(l.kind = 0) THEN 0 WHEN bool_or(l.kind = 3) AND NOT bool_or(l.kind = 2) THEN 3
+                          WHEN bool_or(l.kind = 1) THEN 1 ELSE 2 END AS kind
+              FROM l WHERE l.seq = c.oid GROUP BY l.tbl, l.attnum) g
+        -- Temporary tables are skipped: another session's rows live in its own buffers, out of anyone else's reach.
+        JOIN pg_catalog.pg_class tc ON tc.oid = g.tbl AND tc.relkind IN ('r', 'p', 'f', 'm') AND tc.relpersistence <> 't'
         JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
         JOIN pg_catalog.pg_attribute a ON a.attrelid = g.tbl AND a.attnum = g.attnum AND NOT a.attisdropped
         JOIN pg_catalog.pg_type t ON t.oid = a.atttypid) AS links
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
-CROSS JOIN (SELECT coalesce(${SUPER}, false) AS is) su
+CROSS JOIN (SELECT coalesce(${SUPER}, false) AS is, coalesce(${BYPASS}, false) AS bypass) su
 WHERE c.relkind = 'S'
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
@@ -51102,7 +51148,7 @@ SELECT i.inhrelid::int8::text AS child, i.inhparent::int8::text AS parent,
 FROM pg_catalog.pg_inherits i`;
 // Integer types by OID: int2, int4, int8 (a domain over one of them counts as it).
 const INT_TYPE_BY_OID = { 21: "smallint", 23: "integer", 20: "bigint" };
-const KINDS = ["identity", "owned", "default"];
+const KINDS = ["identity", "owned", "default", "expression"];
 /**
  * Find every sequence of the database and the columns it feeds. Children already covered by a parent are
  * dropped. The catalog is read in one snapshot, through a cursor in chunks: at 100,000 sequences a whole result
@@ -51111,7 +51157,7 @@ const KINDS = ["identity", "owned", "default"];
  */
 async function discover(client, opts = {}) {
     // One snapshot for every query, read only; the cursor plans for the whole result, not the first rows.
-    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL cursor_tuple_fraction = 1");
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL cursor_tuple_fraction = 1; SET LOCAL search_path = pg_catalog");
     try {
         const result = await discoverInTransaction(client, opts);
         await client.query("COMMIT");
@@ -51200,7 +51246,7 @@ function int8(v) {
     return n;
 }
 function sequenceOf(r, lockCount) {
-    const links = (r.links ?? []).map(([tableOid, kind, table, columnIdent, column, type, baseType, readable, indexes, schemaIdent, schemaUsable,]) => {
+    const links = (r.links ?? []).map(([tableOid, kind, table, columnIdent, column, type, baseType, readable, indexes, schemaIdent, schemaUsable, rls,]) => {
         const intType = INT_TYPE_BY_OID[baseType];
         const range = intType ? INT_RANGES[intType] : undefined;
         return {
@@ -51215,6 +51261,11 @@ function sequenceOf(r, lockCount) {
             readable,
             schemaIdent: shared(schemaIdent),
             schemaUsable,
+            ...(rls === 1
+                ? { rowSecurity: "enabled" }
+                : rls === 2
+                    ? { rowSecurity: "forced" }
+                    : {}),
             lockCount: lockCount(String(tableOid), indexes),
         };
     });
@@ -51287,6 +51338,7 @@ function exclusionFilter(filters) {
 const DEFAULT_PROBE = {
     concurrency: 2,
     statementTimeoutMs: 30_000,
+    lockTimeoutMs: 5_000,
     lockBudget: 1000,
     batchSize: 250,
 };
@@ -51402,6 +51454,11 @@ function privilegeProblem(seq, role = "<role>") {
         if (!col.readable) {
             return `permission denied: the role cannot read column ${col.columnIdent} of table ${col.table}; grant it SELECT (GRANT SELECT ON ${col.table} TO ${role})`;
         }
+        if (col.rowSecurity) {
+            return col.rowSecurity === "forced"
+                ? `row-level security hides rows of table ${col.table} from every role but superusers and BYPASSRLS roles (FORCE ROW LEVEL SECURITY), so its largest value cannot be read: run seq-guard as a role with BYPASSRLS (ALTER ROLE ${role} BYPASSRLS)`
+                : `row-level security hides rows of table ${col.table} from this role, so its largest value cannot be read: run seq-guard as the table's owner or a role with BYPASSRLS (ALTER ROLE ${role} BYPASSRLS)`;
+        }
     }
     return null;
 }
@@ -51437,10 +51494,15 @@ function explainError(seq, err, statementTimeoutMs) {
             .join(", ");
         return `timed out after ${statementTimeoutMs} ms reading ${cols}: a column without an index makes max() scan the whole table; add an index on it or raise --statement-timeout`;
     }
+    if (e.code === "42501" && /row-level security/.test(e.message ?? "")) {
+        return `row-level security hides rows from this role (${e.message}), so the largest value cannot be read: run seq-guard as the table's owner or a role with BYPASSRLS`;
+    }
     if (e.code === "42501")
         return `permission denied: ${e.message ?? "insufficient privilege"}`;
-    if (e.code === "55P03")
-        return `could not lock the tables of ${seq.name} in time (--lock-timeout): they are busy`;
+    if (e.code === "55P03") {
+        const tables = [...new Set(integerLinks(seq).map((l) => l.table))].join(", ");
+        return `could not read ${tables}: another session held a lock on it longer than --lock-timeout (a migration, VACUUM FULL or LOCK TABLE); run again when it is quieter or raise --lock-timeout`;
+    }
     return `could not read ${seq.name}: ${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
 }
 /**
@@ -51456,8 +51518,23 @@ async function readBatch(client, seqs, prefix = [], suffix = []) {
     const results = Array.isArray(res) ? res : [res];
     return seqs.map((seq, i) => parseRow(seq, results[prefix.length + i].rows[0]));
 }
-function beginReadOnly(timeoutMs) {
-    return ["BEGIN READ ONLY", `SET LOCAL statement_timeout = ${Math.max(0, Math.trunc(timeoutMs))}`];
+/**
+ * Settings every reading or fixing transaction starts with: names in the statements are schema-qualified, so
+ * search_path holds pg_catalog alone (a function or operator named like max() in another schema is never
+ * picked); row_security off makes a table whose policies would hide rows fail loudly instead of reading only the
+ * visible ones (discovery already reports the tables it knows to be hidden).
+ */
+function sessionSettings(statementTimeoutMs, lockTimeoutMs) {
+    const ms = (v) => Math.max(0, Math.trunc(v));
+    return [
+        "SET LOCAL search_path = pg_catalog",
+        "SET LOCAL row_security = off",
+        `SET LOCAL statement_timeout = ${ms(statementTimeoutMs)}`,
+        `SET LOCAL lock_timeout = ${ms(lockTimeoutMs)}`,
+    ];
+}
+function beginReadOnly(timeoutMs, lockTimeoutMs) {
+    return ["BEGIN READ ONLY", ...sessionSettings(timeoutMs, lockTimeoutMs)];
 }
 /**
  * Sequences per verification statement. Measured on 10,000 sequences (PostgreSQL 15, 2 cores): 10 to 25 per
@@ -51469,8 +51546,8 @@ const GROUP = 16;
  * positions by function; where the function cannot tell (pg_sequence_last_value() says NULL for is_called =
  * false), a second round trip reads those sequences themselves, still after the extremes' snapshots.
  */
-async function readBatchFast(client, seqs, reader, statementTimeoutMs, perStatement = GROUP) {
-    const begin = beginReadOnly(statementTimeoutMs);
+async function readBatchFast(client, seqs, reader, timeouts, perStatement = GROUP) {
+    const begin = beginReadOnly(timeouts.statementTimeoutMs, timeouts.lockTimeoutMs);
     const groups = [];
     for (let i = 0; i < seqs.length; i += perStatement)
         groups.push(seqs.slice(i, i + perStatement));
@@ -51519,7 +51596,7 @@ async function readBatchFast(client, seqs, reader, statementTimeoutMs, perStatem
 /** Probe one batch; if it fails, probe each sequence alone to find the one at fault. */
 async function probeBatch(client, batch, opts, reader, out) {
     try {
-        const states = await readBatchFast(client, batch, reader, opts.statementTimeoutMs);
+        const states = await readBatchFast(client, batch, reader, opts);
         batch.forEach((seq, i) => {
             out.set(seq.oid, { ok: true, state: states[i] });
         });
@@ -51530,7 +51607,7 @@ async function probeBatch(client, batch, opts, reader, out) {
     }
     for (const seq of batch) {
         try {
-            const [state] = await readBatchFast(client, [seq], reader, opts.statementTimeoutMs);
+            const [state] = await readBatchFast(client, [seq], reader, opts);
             out.set(seq.oid, { ok: true, state: state });
         }
         catch (err) {
@@ -51698,11 +51775,9 @@ function lockStatement(seqs) {
     return `LOCK TABLE ${tables.join(", ")} IN SHARE ROW EXCLUSIVE MODE`;
 }
 async function fixBatch(client, batch, opts, verdictOpts, out) {
-    const ms = (v) => Math.max(0, Math.trunc(v));
     const states = await readBatch(client, batch, [
         "BEGIN",
-        `SET LOCAL lock_timeout = ${ms(opts.lockTimeoutMs)}`,
-        `SET LOCAL statement_timeout = ${ms(opts.statementTimeoutMs)}`,
+        ...sessionSettings(opts.statementTimeoutMs, opts.lockTimeoutMs),
         lockStatement(batch),
     ]);
     const oids = [];
@@ -51822,6 +51897,8 @@ function explainFixError(seq, err, opts) {
     if (e.code === "55P03") {
         return `could not lock ${tables} within ${opts.lockTimeoutMs} ms: the table is busy; run fix again when it is quieter or raise --lock-timeout`;
     }
+    if (e.code === "42501" && /row-level security/.test(e.message ?? ""))
+        return explainError(seq, err, 0);
     if (e.code === "42501") {
         return `permission denied: fixing locks ${tables} against writes, which needs UPDATE, DELETE or TRUNCATE on them (${e.message})`;
     }
@@ -51943,12 +52020,13 @@ async function verifyConnected(config, clients, opts) {
         ...DEFAULT_PROBE,
         concurrency: opts.concurrency,
         statementTimeoutMs: opts.statementTimeoutMs,
+        lockTimeoutMs: opts.lockTimeoutMs,
         role,
         onProgress: (d, t) => opts.onProgress?.("verify", d, t),
     };
     // Each sequence is judged as soon as its batch is read; only its report stays. In fix mode the connection that
     // read a batch then fixes that batch's behind sequences and reads them again, so nothing accumulates either.
-    const fixOpts = { ...probeOpts, lockTimeoutMs: opts.lockTimeoutMs, onProgress: undefined };
+    const fixOpts = { ...probeOpts, onProgress: undefined };
     let behindSeen = 0;
     let fixedDone = 0;
     const prober = new Prober(probeOpts, reader, (seq, r) => {
@@ -53160,7 +53238,7 @@ function plainHints(facts, behind, path) {
     if (facts.copies > 0)
         parts.push(`${facts.copies} COPY block${facts.copies === 1 ? "" : "s"}`);
     return [
-        `${path} inserts rows (${parts.join(", ")}) and never calls setval: rows inserted with explicit ids do not move their sequence. End the script with SELECT setval('SEQUENCE', (SELECT max(id) FROM TABLE)) for each sequence, insert through the column default, or run seq-guard fix after loading it.`,
+        `${path} inserts rows (${parts.join(", ")}) and never calls setval: rows inserted with explicit ids do not move their sequence. Insert through the column default, end the script with the setval() calls that seq-guard fix prints, or run seq-guard fix after loading it (a bare setval(seq, max(id)) fails on an empty table and can move a sequence backwards).`,
     ];
 }
 

@@ -1,6 +1,12 @@
 // Discovery: one pass over the catalog finds every sequence and every column it feeds, through the three links
 // PostgreSQL records in pg_depend: OWNED BY (deptype 'a'), identity (deptype 'i'), and a column DEFAULT that
 // calls nextval() (the pg_attrdef row depends on the sequence, deptype 'n').
+//
+// A default feeds the column the sequence's own values only when it is nextval() itself, at most wrapped in type
+// coercions (a serial int column's default is int4(nextval(...))). A default that computes with it
+// (nextval(...) * 1024 + 7, an offset, a negation) puts other values in the column: comparing those with the
+// sequence would call it behind when it is fine, and a fix would then push it on without end. Such links are kept
+// as kind "expression" and never judged.
 
 import type pg from "pg";
 import type { ColumnLink, LinkKind, SequenceInfo } from "./types.ts";
@@ -12,6 +18,27 @@ const NEXTVAL_OID = 1574;
 // Privilege functions cost a catalog lookup each; a superuser may read and update everything, so they are asked
 // only for other roles (CASE evaluates its branches in order).
 const SUPER = "(SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)";
+const BYPASS = "(SELECT rolbypassrls FROM pg_catalog.pg_roles WHERE rolname = current_user)";
+
+/**
+ * A default's expression tree (pg_attrdef.adbin as text) that is nextval() on a constant regclass, wrapped in
+ * nothing but type coercions: casts (FUNCEXPR with funcformat 1 explicit or 2 implicit), domain coercions and
+ * relabelings. No other node may follow: the last '{' is the regclass constant's.
+ */
+export const PLAIN_NEXTVAL =
+  "^([{](FUNCEXPR :funcid [0-9]+ [^{]*:funcformat [12] [^{]*:args [(]|COERCETODOMAIN :arg |RELABELTYPE :arg |COERCEVIAIO :arg ))*" +
+  `[{]FUNCEXPR :funcid ${NEXTVAL_OID} [^{]*:args [(][{]CONST :consttype 2205 [^{]*$`;
+
+/**
+ * The integer type at the bottom of a domain, through domains over domains (typbasetype names only the next one
+ * down). Evaluated for domain columns only.
+ */
+const BASE_TYPE = `(WITH RECURSIVE b (oid, base, typtype) AS (
+                   SELECT t.oid, t.typbasetype, t.typtype
+                   UNION ALL
+                   SELECT bt.oid, bt.typbasetype, bt.typtype FROM b JOIN pg_catalog.pg_type bt ON bt.oid = b.base
+                   WHERE b.typtype = 'd')
+                 SELECT b.oid FROM b WHERE b.typtype <> 'd' LIMIT 1)`;
 
 // One row per sequence, in a stable order, with the columns it feeds gathered into a JSON array: one pass over
 // the catalog that a cursor can hand out in chunks (so verification can start on the first chunk while the rest
@@ -25,7 +52,7 @@ WITH l AS (
   WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
     AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
   UNION ALL
-  SELECT d.refobjid, ad.adrelid, ad.adnum, 2
+  SELECT d.refobjid, ad.adrelid, ad.adnum, CASE WHEN ad.adbin::text ~ '${PLAIN_NEXTVAL}' THEN 2 ELSE 3 END
   FROM pg_catalog.pg_depend d
   JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
   WHERE d.classid = 'pg_catalog.pg_attrdef'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
@@ -45,20 +72,27 @@ SELECT c.oid::int8::text AS oid, n.nspname AS schema, c.relname,
                  g.tbl::int8, g.kind, format('%I.%I', tn.nspname, tc.relname), quote_ident(a.attname), a.attname,
                  CASE WHEN a.atttypid IN (20, 21, 23) THEN format_type(a.atttypid, NULL)
                       ELSE format_type(a.atttypid, a.atttypmod) END,
-                 CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END::int8,
+                 CASE WHEN t.typtype = 'd' THEN ${BASE_TYPE} ELSE a.atttypid END::int8,
                  CASE WHEN su.is THEN true ELSE has_column_privilege(g.tbl, g.attnum, 'SELECT') END,
                  (SELECT count(*) FROM pg_catalog.pg_index i WHERE i.indrelid = g.tbl),
                  quote_ident(tn.nspname),
-                 CASE WHEN su.is THEN true ELSE has_schema_privilege(tn.oid, 'USAGE') END))
-        FROM (SELECT l.tbl, l.attnum, min(l.kind) AS kind FROM l WHERE l.seq = c.oid GROUP BY l.tbl, l.attnum) g
-        JOIN pg_catalog.pg_class tc ON tc.oid = g.tbl AND tc.relkind IN ('r', 'p', 'f', 'm')
+                 CASE WHEN su.is THEN true ELSE has_schema_privilege(tn.oid, 'USAGE') END,
+                 CASE WHEN su.is OR su.bypass OR NOT tc.relrowsecurity THEN 0
+                      WHEN tc.relforcerowsecurity THEN 2
+                      WHEN pg_has_role(tc.relowner, 'USAGE') THEN 0 ELSE 1 END))
+        FROM (SELECT l.tbl, l.attnum,
+                     CASE WHEN bool_or(l.kind = 0) THEN 0 WHEN bool_or(l.kind = 3) AND NOT bool_or(l.kind = 2) THEN 3
+                          WHEN bool_or(l.kind = 1) THEN 1 ELSE 2 END AS kind
+              FROM l WHERE l.seq = c.oid GROUP BY l.tbl, l.attnum) g
+        -- Temporary tables are skipped: another session's rows live in its own buffers, out of anyone else's reach.
+        JOIN pg_catalog.pg_class tc ON tc.oid = g.tbl AND tc.relkind IN ('r', 'p', 'f', 'm') AND tc.relpersistence <> 't'
         JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
         JOIN pg_catalog.pg_attribute a ON a.attrelid = g.tbl AND a.attnum = g.attnum AND NOT a.attisdropped
         JOIN pg_catalog.pg_type t ON t.oid = a.atttypid) AS links
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
-CROSS JOIN (SELECT coalesce(${SUPER}, false) AS is) su
+CROSS JOIN (SELECT coalesce(${SUPER}, false) AS is, coalesce(${BYPASS}, false) AS bypass) su
 WHERE c.relkind = 'S'
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
@@ -91,17 +125,19 @@ interface SeqRow {
   schema_ident: string;
   schema_usage: boolean;
   /**
-   * [table oid, kind (0 identity, 1 owned, 2 default), table, column ident, column, type, base type oid, readable,
-   * indexes, schema ident, schema usable]
+   * [table oid, kind (0 identity, 1 owned, 2 default, 3 expression), table, column ident, column, type, base type
+   * oid, readable, indexes, schema ident, schema usable, row security (0 none, 1 policies apply, 2 forced)]
    */
-  links: [number, number, string, string, string, string, number, boolean, number, string, boolean][] | null;
+  links:
+    | [number, number, string, string, string, string, number, boolean, number, string, boolean, number][]
+    | null;
 }
 
 export interface DiscoveredSequence extends SequenceInfo {
   canUpdate: boolean;
 }
 
-const KINDS: LinkKind[] = ["identity", "owned", "default"];
+const KINDS: LinkKind[] = ["identity", "owned", "default", "expression"];
 
 export interface DiscoverOptions {
   /** Rows per round trip of the cursor. */
@@ -125,7 +161,9 @@ export async function discover(
   opts: DiscoverOptions = {},
 ): Promise<DiscoveredSequence[]> {
   // One snapshot for every query, read only; the cursor plans for the whole result, not the first rows.
-  await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL cursor_tuple_fraction = 1");
+  await client.query(
+    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL cursor_tuple_fraction = 1; SET LOCAL search_path = pg_catalog",
+  );
   try {
     const result = await discoverInTransaction(client, opts);
     await client.query("COMMIT");
@@ -224,6 +262,7 @@ function sequenceOf(r: SeqRow, lockCount: (tbl: string, indexes: number) => numb
       indexes,
       schemaIdent,
       schemaUsable,
+      rls,
     ]) => {
       const intType = INT_TYPE_BY_OID[baseType];
       const range = intType ? INT_RANGES[intType] : undefined;
@@ -239,6 +278,11 @@ function sequenceOf(r: SeqRow, lockCount: (tbl: string, indexes: number) => numb
         readable,
         schemaIdent: shared(schemaIdent),
         schemaUsable,
+        ...(rls === 1
+          ? { rowSecurity: "enabled" as const }
+          : rls === 2
+            ? { rowSecurity: "forced" as const }
+            : {}),
         lockCount: lockCount(String(tableOid), indexes),
       };
     },

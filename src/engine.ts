@@ -149,12 +149,13 @@ async function verifyConnected(
     ...DEFAULT_PROBE,
     concurrency: opts.concurrency,
     statementTimeoutMs: opts.statementTimeoutMs,
+    lockTimeoutMs: opts.lockTimeoutMs,
     role,
     onProgress: (d, t) => opts.onProgress?.("verify", d, t),
   };
   // Each sequence is judged as soon as its batch is read; only its report stays. In fix mode the connection that
   // read a batch then fixes that batch's behind sequences and reads them again, so nothing accumulates either.
-  const fixOpts = { ...probeOpts, lockTimeoutMs: opts.lockTimeoutMs, onProgress: undefined };
+  const fixOpts = { ...probeOpts, onProgress: undefined };
   let behindSeen = 0;
   let fixedDone = 0;
   const prober = new Prober(

@@ -4,13 +4,11 @@
 // lock, judges again, and calls setval() only for what is still behind, only ever forward.
 
 import type pg from "pg";
-import { explainError, lockCost, type ProbeOptions, readBatch, runPool } from "./probe.ts";
+import { explainError, lockCost, type ProbeOptions, readBatch, runPool, sessionSettings } from "./probe.ts";
 import type { SequenceInfo } from "./types.ts";
 import { integerLinks, judge, type VerdictOptions } from "./verdict.ts";
 
-export interface FixOptions extends ProbeOptions {
-  lockTimeoutMs: number;
-}
+export type FixOptions = ProbeOptions;
 
 export type FixResult =
   | { outcome: "advanced"; from: bigint; to: bigint }
@@ -38,11 +36,9 @@ async function fixBatch(
   verdictOpts: VerdictOptions,
   out: Map<number, FixResult>,
 ): Promise<void> {
-  const ms = (v: number) => Math.max(0, Math.trunc(v));
   const states = await readBatch(client, batch, [
     "BEGIN",
-    `SET LOCAL lock_timeout = ${ms(opts.lockTimeoutMs)}`,
-    `SET LOCAL statement_timeout = ${ms(opts.statementTimeoutMs)}`,
+    ...sessionSettings(opts.statementTimeoutMs, opts.lockTimeoutMs),
     lockStatement(batch),
   ]);
   const oids: string[] = [];
@@ -163,6 +159,7 @@ function explainFixError(seq: SequenceInfo, err: unknown, opts: FixOptions): str
   if (e.code === "55P03") {
     return `could not lock ${tables} within ${opts.lockTimeoutMs} ms: the table is busy; run fix again when it is quieter or raise --lock-timeout`;
   }
+  if (e.code === "42501" && /row-level security/.test(e.message ?? "")) return explainError(seq, err, 0);
   if (e.code === "42501") {
     return `permission denied: fixing locks ${tables} against writes, which needs UPDATE, DELETE or TRUNCATE on them (${e.message})`;
   }

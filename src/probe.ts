@@ -21,6 +21,8 @@ export interface ProbeOptions {
   concurrency: number;
   /** Bound on each statement, in milliseconds (0: none). */
   statementTimeoutMs: number;
+  /** How long to wait for a lock another session holds (0: forever). */
+  lockTimeoutMs: number;
   /** Most relations one transaction may lock (tables, their indexes and partitions, sequences). */
   lockBudget: number;
   /** Most statements per round trip. */
@@ -33,6 +35,7 @@ export interface ProbeOptions {
 export const DEFAULT_PROBE: Omit<ProbeOptions, "onProgress"> = {
   concurrency: 2,
   statementTimeoutMs: 30_000,
+  lockTimeoutMs: 5_000,
   lockBudget: 1000,
   batchSize: 250,
 };
@@ -164,6 +167,11 @@ export function privilegeProblem(seq: SequenceInfo, role = "<role>"): string | n
     if (!col.readable) {
       return `permission denied: the role cannot read column ${col.columnIdent} of table ${col.table}; grant it SELECT (GRANT SELECT ON ${col.table} TO ${role})`;
     }
+    if (col.rowSecurity) {
+      return col.rowSecurity === "forced"
+        ? `row-level security hides rows of table ${col.table} from every role but superusers and BYPASSRLS roles (FORCE ROW LEVEL SECURITY), so its largest value cannot be read: run seq-guard as a role with BYPASSRLS (ALTER ROLE ${role} BYPASSRLS)`
+        : `row-level security hides rows of table ${col.table} from this role, so its largest value cannot be read: run seq-guard as the table's owner or a role with BYPASSRLS (ALTER ROLE ${role} BYPASSRLS)`;
+    }
   }
   return null;
 }
@@ -204,9 +212,14 @@ export function explainError(seq: SequenceInfo, err: unknown, statementTimeoutMs
       .join(", ");
     return `timed out after ${statementTimeoutMs} ms reading ${cols}: a column without an index makes max() scan the whole table; add an index on it or raise --statement-timeout`;
   }
+  if (e.code === "42501" && /row-level security/.test(e.message ?? "")) {
+    return `row-level security hides rows from this role (${e.message}), so the largest value cannot be read: run seq-guard as the table's owner or a role with BYPASSRLS`;
+  }
   if (e.code === "42501") return `permission denied: ${e.message ?? "insufficient privilege"}`;
-  if (e.code === "55P03")
-    return `could not lock the tables of ${seq.name} in time (--lock-timeout): they are busy`;
+  if (e.code === "55P03") {
+    const tables = [...new Set(integerLinks(seq).map((l) => l.table))].join(", ");
+    return `could not read ${tables}: another session held a lock on it longer than --lock-timeout (a migration, VACUUM FULL or LOCK TABLE); run again when it is quieter or raise --lock-timeout`;
+  }
   return `could not read ${seq.name}: ${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
 }
 
@@ -230,8 +243,24 @@ export async function readBatch(
   );
 }
 
-function beginReadOnly(timeoutMs: number): string[] {
-  return ["BEGIN READ ONLY", `SET LOCAL statement_timeout = ${Math.max(0, Math.trunc(timeoutMs))}`];
+/**
+ * Settings every reading or fixing transaction starts with: names in the statements are schema-qualified, so
+ * search_path holds pg_catalog alone (a function or operator named like max() in another schema is never
+ * picked); row_security off makes a table whose policies would hide rows fail loudly instead of reading only the
+ * visible ones (discovery already reports the tables it knows to be hidden).
+ */
+export function sessionSettings(statementTimeoutMs: number, lockTimeoutMs: number): string[] {
+  const ms = (v: number) => Math.max(0, Math.trunc(v));
+  return [
+    "SET LOCAL search_path = pg_catalog",
+    "SET LOCAL row_security = off",
+    `SET LOCAL statement_timeout = ${ms(statementTimeoutMs)}`,
+    `SET LOCAL lock_timeout = ${ms(lockTimeoutMs)}`,
+  ];
+}
+
+function beginReadOnly(timeoutMs: number, lockTimeoutMs: number): string[] {
+  return ["BEGIN READ ONLY", ...sessionSettings(timeoutMs, lockTimeoutMs)];
 }
 
 /**
@@ -249,10 +278,10 @@ export async function readBatchFast(
   client: pg.ClientBase,
   seqs: SequenceInfo[],
   reader: StateReader,
-  statementTimeoutMs: number,
+  timeouts: Pick<ProbeOptions, "statementTimeoutMs" | "lockTimeoutMs">,
   perStatement = GROUP,
 ): Promise<SequenceState[]> {
-  const begin = beginReadOnly(statementTimeoutMs);
+  const begin = beginReadOnly(timeouts.statementTimeoutMs, timeouts.lockTimeoutMs);
   const groups: SequenceInfo[][] = [];
   for (let i = 0; i < seqs.length; i += perStatement) groups.push(seqs.slice(i, i + perStatement));
   const sql = [...begin, ...groups.map((g) => probeStatementFast(g, reader)), "COMMIT"].join(";\n");
@@ -309,7 +338,7 @@ async function probeBatch(
   out: Map<number, ProbeResult>,
 ): Promise<void> {
   try {
-    const states = await readBatchFast(client, batch, reader, opts.statementTimeoutMs);
+    const states = await readBatchFast(client, batch, reader, opts);
     batch.forEach((seq, i) => {
       out.set(seq.oid, { ok: true, state: states[i] as SequenceState });
     });
@@ -319,7 +348,7 @@ async function probeBatch(
   }
   for (const seq of batch) {
     try {
-      const [state] = await readBatchFast(client, [seq], reader, opts.statementTimeoutMs);
+      const [state] = await readBatchFast(client, [seq], reader, opts);
       out.set(seq.oid, { ok: true, state: state as SequenceState });
     } catch (err) {
       await client.query("ROLLBACK").catch(() => undefined);

@@ -8,6 +8,7 @@
 // in as E'' string literals, compared with catalog text, never executed.
 
 import { minimatch } from "minimatch";
+import { PLAIN_NEXTVAL } from "./discovery.ts";
 import { UsageError } from "./errors.ts";
 
 export interface SqlScriptOptions {
@@ -267,14 +268,16 @@ sq AS (
   WHERE c.relkind = 'S' AND c.oid = ANY (${OIDS})
 ),
 -- The three links PostgreSQL records in pg_depend: OWNED BY ('a'), identity ('i'), a DEFAULT calling nextval() ('n').
-l AS (
-  SELECT d.objid AS seq, d.refobjid AS tbl, d.refobjsubid AS attnum
+-- kind: 0 identity, 1 OWNED BY, 2 a DEFAULT that is nextval() itself (through type coercions only), 3 a DEFAULT
+-- that computes with nextval() (nextval() * 1024 + 7): its column holds other values than the sequence's.
+l0 AS (
+  SELECT d.objid AS seq, d.refobjid AS tbl, d.refobjsubid AS attnum, CASE d.deptype WHEN 'i' THEN 0 ELSE 1 END AS kind
   FROM pg_catalog.pg_depend d
   WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
     AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
     AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0 AND d.objid = ANY (${OIDS})
-  UNION
-  SELECT d.refobjid, ad.adrelid, ad.adnum
+  UNION ALL
+  SELECT d.refobjid, ad.adrelid, ad.adnum, CASE WHEN ad.adbin::text ~ '${PLAIN_NEXTVAL}' THEN 2 ELSE 3 END
   FROM pg_catalog.pg_depend d
   JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
   WHERE d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass
@@ -282,18 +285,39 @@ l AS (
     AND d.deptype = 'n' AND d.refobjid = ANY (${OIDS})
     AND ad.adbin::text LIKE '%:funcid 1574 %'
 ),
+-- One row per (sequence, column): judged when identity, a plain default, or OWNED BY with no computing default.
+l AS (
+  SELECT l0.seq, l0.tbl, l0.attnum,
+         pg_catalog.bool_or(l0.kind = 0) OR pg_catalog.bool_or(l0.kind = 2)
+           OR (pg_catalog.bool_or(l0.kind = 1) AND NOT pg_catalog.bool_or(l0.kind = 3)) AS judged
+  FROM l0 GROUP BY l0.seq, l0.tbl, l0.attnum
+),
+me AS (
+  SELECT r.rolsuper OR r.rolbypassrls AS bypass FROM pg_catalog.pg_roles r WHERE r.rolname = CURRENT_USER
+),
 lk AS (
-  SELECT l.seq, l.tbl, a.attnum, n.nspname AS tnsp, c.relname AS trel,
+  SELECT l.seq, l.tbl, a.attnum, l.judged, n.nspname AS tnsp, c.relname AS trel,
          pg_catalog.format('%I.%I', n.nspname, c.relname) AS table_name,
          pg_catalog.quote_ident(a.attname) AS column_ident, a.attname::text AS column_name,
          pg_catalog.format_type(a.atttypid, a.atttypmod) AS col_type,
-         pg_catalog.format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL) AS base_type,
+         pg_catalog.format_type(CASE WHEN t.typtype = 'd' THEN (
+           WITH RECURSIVE b (oid, base, typtype) AS (
+             SELECT t.oid, t.typbasetype, t.typtype
+             UNION ALL
+             SELECT bt.oid, bt.typbasetype, bt.typtype FROM b JOIN pg_catalog.pg_type bt ON bt.oid = b.base
+             WHERE b.typtype = 'd')
+           SELECT b.oid FROM b WHERE b.typtype <> 'd' LIMIT 1) ELSE a.atttypid END, NULL) AS base_type,
          pg_catalog.has_column_privilege(l.tbl, a.attnum, 'SELECT') AS can_read,
          pg_catalog.quote_ident(n.nspname) AS tnsp_ident,
-         pg_catalog.has_schema_privilege(n.oid, 'USAGE') AS can_use_schema
+         pg_catalog.has_schema_privilege(n.oid, 'USAGE') AS can_use_schema,
+         -- Row-level security that would hide rows: 1 policies apply to this role, 2 forced on the owner too.
+         CASE WHEN COALESCE((SELECT me.bypass FROM me), false) OR NOT c.relrowsecurity THEN 0
+              WHEN c.relforcerowsecurity THEN 2
+              WHEN pg_catalog.pg_has_role(c.relowner, 'USAGE') THEN 0 ELSE 1 END AS rls
   FROM l
   JOIN pg_catalog.pg_class s ON s.oid = l.seq AND s.relkind = 'S'
-  JOIN pg_catalog.pg_class c ON c.oid = l.tbl AND c.relkind IN ('r', 'p', 'f', 'm')
+  -- Another session's temporary table: its rows live in that session's buffers, out of reach.
+  JOIN pg_catalog.pg_class c ON c.oid = l.tbl AND c.relkind IN ('r', 'p', 'f', 'm') AND c.relpersistence <> 't'
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_catalog.pg_attribute a ON a.attrelid = l.tbl AND a.attnum = l.attnum AND NOT a.attisdropped
   JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
@@ -320,7 +344,7 @@ il AS (
          GREATEST(sq.minv, r.tmin) AS lo, LEAST(sq.maxv, r.tmax) AS hi, sq.inc > 0 AS ascending,
          CASE WHEN sq.inc > 0 THEN r.tmax < sq.maxv ELSE r.tmin > sq.minv END AS narrower
   FROM lnk
-  JOIN sq ON sq.seq = lnk.seq
+  JOIN sq ON sq.seq = lnk.seq AND lnk.judged
   JOIN (VALUES ('smallint', -32768::numeric, 32767::numeric, 'int2'),
                ('integer', -2147483648::numeric, 2147483647::numeric, 'int4'),
                ('bigint', -9223372036854775808::numeric, 9223372036854775807::numeric, 'int8'))
@@ -328,6 +352,9 @@ il AS (
 ),
 agg AS (
   SELECT lnk.seq, pg_catalog.count(*) AS n_links,
+    pg_catalog.count(*) FILTER (WHERE lnk.base_type IN ('smallint', 'integer', 'bigint')) AS n_int_any,
+    pg_catalog.string_agg(lnk.table_name || '.' || lnk.column_ident, ', ' ORDER BY lnk.pos)
+      FILTER (WHERE NOT lnk.judged) AS expressions,
     pg_catalog.string_agg(lnk.table_name || '.' || lnk.column_name, ', ' ORDER BY lnk.pos) AS columns,
     pg_catalog.string_agg(lnk.table_name || '.' || lnk.column_ident || ' is ' || lnk.col_type, ', ' ORDER BY lnk.pos) AS types
   FROM lnk GROUP BY lnk.seq
@@ -337,10 +364,17 @@ iagg AS (
     pg_catalog.array_agg(DISTINCT il.table_name) AS lock_tables,
     (pg_catalog.array_agg(CASE WHEN NOT il.can_use_schema THEN pg_catalog.format(
        'permission denied: the role cannot use schema %s, which holds table %s; grant it USAGE (GRANT USAGE ON SCHEMA %s TO %s)',
-       il.tnsp_ident, il.table_name, il.tnsp_ident, pg_catalog.quote_ident(CURRENT_USER)) ELSE pg_catalog.format(
+       il.tnsp_ident, il.table_name, il.tnsp_ident, pg_catalog.quote_ident(CURRENT_USER))
+       WHEN NOT il.can_read THEN pg_catalog.format(
        'permission denied: the role cannot read column %s of table %s; grant it SELECT (GRANT SELECT ON %s TO %s)',
-       il.column_ident, il.table_name, il.table_name, pg_catalog.quote_ident(CURRENT_USER)) END ORDER BY il.pos)
-       FILTER (WHERE NOT il.can_read OR NOT il.can_use_schema))[1] AS col_denied,
+       il.column_ident, il.table_name, il.table_name, pg_catalog.quote_ident(CURRENT_USER))
+       WHEN il.rls = 2 THEN pg_catalog.format(
+       'row-level security hides rows of table %s from every role but superusers and BYPASSRLS roles (FORCE ROW LEVEL SECURITY), so its largest value cannot be read: run seq-guard as a role with BYPASSRLS (ALTER ROLE %s BYPASSRLS)',
+       il.table_name, pg_catalog.quote_ident(CURRENT_USER))
+       ELSE pg_catalog.format(
+       'row-level security hides rows of table %s from this role, so its largest value cannot be read: run seq-guard as the table''s owner or a role with BYPASSRLS (ALTER ROLE %s BYPASSRLS)',
+       il.table_name, pg_catalog.quote_ident(CURRENT_USER)) END ORDER BY il.pos)
+       FILTER (WHERE NOT il.can_read OR NOT il.can_use_schema OR il.rls > 0))[1] AS col_denied,
     -- The narrowest integer column whose type ends the range before the sequence's own limit does (first in link
     -- order among equals).
     (pg_catalog.array_agg(CASE WHEN il.ascending THEN il.tmax ELSE il.tmin END
@@ -359,7 +393,8 @@ iagg AS (
 ),
 info AS MATERIALIZED (
   SELECT sq.*, sq.inc > 0 AS ascending,
-    COALESCE(agg.n_links, 0) AS n_links, COALESCE(iagg.n_int, 0) AS n_int, agg.columns, agg.types,
+    COALESCE(agg.n_links, 0) AS n_links, COALESCE(agg.n_int_any, 0) AS n_int_any, COALESCE(iagg.n_int, 0) AS n_int,
+    agg.columns, agg.types, agg.expressions,
     iagg.col_denied, iagg.lock_tables, iagg.col_bound, iagg.col_by,
     'SELECT s.last_value AS lv, s.is_called AS ic, '
       || COALESCE(CASE WHEN sq.inc > 0 THEN 'GREATEST(' ELSE 'LEAST(' END || iagg.ex_list || ')', 'NULL::pg_catalog.int8')
@@ -372,7 +407,8 @@ skip AS (
   SELECT info.*,
     CASE WHEN info.excluded THEN 'excluded'
          WHEN info.n_links = 0 THEN 'unlinked'
-         WHEN info.n_int = 0 THEN 'non_integer_column'
+         WHEN info.n_int_any = 0 THEN 'non_integer_column'
+         WHEN info.n_int = 0 THEN 'expression_default'
          WHEN info.cycle THEN 'cycle' END AS skip_reason,
     CASE WHEN NOT info.can_use_schema THEN pg_catalog.format(
            'permission denied: the role cannot use schema %s, which holds sequence %s; grant it USAGE (GRANT USAGE ON SCHEMA %s TO %s)',
@@ -446,6 +482,7 @@ vr AS (
         WHEN 'excluded' THEN 'excluded by the schema or exclude filters'
         WHEN 'unlinked' THEN 'feeds no column: no OWNED BY, identity or nextval() default links it to one (a sequence drawn only by a trigger or by application code is not inspected)'
         WHEN 'non_integer_column' THEN 'feeds only columns that are not integers (' || vd.types || ')'
+        WHEN 'expression_default' THEN 'feeds its columns only through a DEFAULT that computes with nextval() (such as nextval(...) * 1024 + 7), so their values are not the sequence''s and cannot be compared with it (' || vd.expressions || ')'
         ELSE 'CYCLE sequence: it may legitimately sit below old data, so it is never judged or fixed' END
       WHEN 'error' THEN vd.denied
       WHEN 'exhausted' THEN 'exhausted: '
@@ -766,6 +803,8 @@ export function sqlScript(opts: SqlScriptOptions): string {
     ...(opts.fix ? ["--", FIX_WHY] : []),
     "",
     "\\set QUIET on",
+    "-- A table whose row-level security would hide rows from this role makes its read fail, never read part of it.",
+    "SET row_security = off;",
   ];
   // Catalog text in UTF-8 filters: make the server read this file as UTF-8.
   const body = [

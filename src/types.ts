@@ -5,9 +5,14 @@ export type Mode = "check" | "fix" | "report";
 
 export type Status = "ok" | "behind" | "fixed" | "exhausted" | "skipped" | "error";
 
-export type SkipReason = "unlinked" | "non_integer_column" | "cycle" | "excluded";
+export type SkipReason = "unlinked" | "expression_default" | "non_integer_column" | "cycle" | "excluded";
 
-export type LinkKind = "owned" | "identity" | "default";
+/**
+ * How a column is tied to its sequence: OWNED BY, identity, a DEFAULT that is nextval() itself (through type
+ * coercions only), or a DEFAULT that computes with nextval() (nextval() * 1024 + 7): the column's values are then
+ * not the sequence's, so such a link is never judged.
+ */
+export type LinkKind = "owned" | "identity" | "default" | "expression";
 
 /** A column a sequence feeds, as discovery finds it in pg_depend. */
 export interface ColumnLink {
@@ -29,6 +34,11 @@ export interface ColumnLink {
   /** The table's schema, quoted by the server, and whether the role may use it (USAGE); usable when absent. */
   schemaIdent?: string;
   schemaUsable?: boolean;
+  /**
+   * Row-level security would hide rows of the table from the role: "enabled" (policies apply to a role that is
+   * neither the owner, nor a superuser, nor BYPASSRLS), "forced" (FORCE ROW LEVEL SECURITY: the owner too).
+   */
+  rowSecurity?: "enabled" | "forced";
   /** Relations a scan of this column's table will lock: the table, its indexes, its partitions/children. */
   lockCount: number;
 }
@@ -73,7 +83,7 @@ export interface SequenceState {
   columns: ColumnExtremes[];
 }
 
-export type WarningCode = "near_exhaustion" | "cached_sessions" | "unindexed_column";
+export type WarningCode = "near_exhaustion" | "cached_sessions";
 
 export interface Warning {
   code: WarningCode;
@@ -95,8 +105,10 @@ export interface ColumnReport {
 export interface SequenceReport {
   sequence: string;
   status: Status;
-  /** Why it was skipped or failed; null otherwise. */
+  /** Why it was skipped or failed, in words; null otherwise. */
   reason: string | null;
+  /** The code of why it was skipped (unlinked, expression_default, non_integer_column, cycle, excluded); else null. */
+  skip_reason: SkipReason | null;
   columns: ColumnReport[];
   data_type: string;
   increment: string;

@@ -34,15 +34,19 @@ export function nextValue(lastValue: bigint, isCalled: boolean, increment: bigin
   return isCalled ? lastValue + increment : lastValue;
 }
 
-/** The integer links of a sequence, in the order probing reads them. */
+/**
+ * The links that are judged: integer columns fed by the sequence's own values (never an expression around
+ * nextval()), in the order probing reads them.
+ */
 export function integerLinks(seq: SequenceInfo) {
-  return seq.links.filter((l) => l.typeMin !== null && l.typeMax !== null);
+  return seq.links.filter((l) => l.typeMin !== null && l.typeMax !== null && l.kind !== "expression");
 }
 
 /** Why a sequence is skipped before anything is read, or null when it must be probed. */
 export function skipReasonOf(seq: SequenceInfo): SkipReason | null {
   if (seq.links.length === 0) return "unlinked";
-  if (integerLinks(seq).length === 0) return "non_integer_column";
+  if (seq.links.every((l) => l.typeMin === null)) return "non_integer_column";
+  if (integerLinks(seq).length === 0) return "expression_default";
   if (seq.cycle) return "cycle";
   return null;
 }
@@ -50,6 +54,8 @@ export function skipReasonOf(seq: SequenceInfo): SkipReason | null {
 const SKIP_TEXT: Record<SkipReason, string> = {
   unlinked:
     "feeds no column: no OWNED BY, identity or nextval() default links it to one (a sequence drawn only by a trigger or by application code is not inspected)",
+  expression_default:
+    "feeds its columns only through a DEFAULT that computes with nextval() (such as nextval(...) * 1024 + 7), so their values are not the sequence's and cannot be compared with it",
   non_integer_column: "feeds only columns that are not integers",
   cycle: "CYCLE sequence: it may legitimately sit below old data, so it is never judged or fixed",
   excluded: "excluded by the schema or exclude filters",
@@ -59,7 +65,14 @@ export function skipped(seq: SequenceInfo, reason: SkipReason): Verdict {
   return {
     status: "skipped",
     reason:
-      reason === "non_integer_column" ? `${SKIP_TEXT[reason]} (${describeTypes(seq)})` : SKIP_TEXT[reason],
+      reason === "non_integer_column"
+        ? `${SKIP_TEXT[reason]} (${describeTypes(seq)})`
+        : reason === "expression_default"
+          ? `${SKIP_TEXT[reason]} (${seq.links
+              .filter((l) => l.kind === "expression")
+              .map((l) => `${l.table}.${l.columnIdent}`)
+              .join(", ")})`
+          : SKIP_TEXT[reason],
     skipReason: reason,
     next: null,
     collision: null,

@@ -137,6 +137,27 @@ INSERT INTO loose (id) VALUES (33);
 -- 23. unlogged table
 CREATE UNLOGGED TABLE scratch (id serial PRIMARY KEY);
 INSERT INTO scratch VALUES (6);
+
+-- 24. defaults that compute with nextval(): the column holds other values than the sequence's, never judged
+CREATE SEQUENCE shard_seq;
+CREATE TABLE sharded (id bigint PRIMARY KEY DEFAULT nextval('shard_seq') * 1024 + 7);
+INSERT INTO sharded DEFAULT VALUES; INSERT INTO sharded DEFAULT VALUES; INSERT INTO sharded DEFAULT VALUES;
+CREATE TABLE offset_t (id serial PRIMARY KEY);
+ALTER TABLE offset_t ALTER id SET DEFAULT nextval('offset_t_id_seq') + 1000000;
+INSERT INTO offset_t DEFAULT VALUES; INSERT INTO offset_t DEFAULT VALUES;
+
+-- 25. one sequence, a plain default on one table and an expression on another: judged on the plain one only
+CREATE SEQUENCE mixed_seq;
+CREATE TABLE mixed_plain (id bigint DEFAULT nextval('mixed_seq'));
+CREATE TABLE mixed_expr (id bigint DEFAULT nextval('mixed_seq') + 5000);
+INSERT INTO mixed_plain DEFAULT VALUES; INSERT INTO mixed_plain DEFAULT VALUES; INSERT INTO mixed_expr DEFAULT VALUES;
+
+-- 26. a domain over a domain over integer is an integer column
+CREATE DOMAIN d_int AS integer;
+CREATE DOMAIN d_pos AS d_int CHECK (VALUE > 0);
+CREATE SEQUENCE dd_seq;
+CREATE TABLE dd_t (id d_pos PRIMARY KEY DEFAULT nextval('dd_seq'));
+INSERT INTO dd_t VALUES (40);
 `;
 
 export const EXPECTED: Record<string, Expected> = {
@@ -203,4 +224,14 @@ export const EXPECTED: Record<string, Expected> = {
   },
   "public.loose_id_seq": { status: "behind", next: "1", collision: "33", fixedNext: "34" },
   "public.scratch_id_seq": { status: "behind", next: "1", collision: "6", fixedNext: "7" },
+  "public.shard_seq": { status: "skipped", skipReason: "expression_default" },
+  "public.offset_t_id_seq": { status: "skipped", skipReason: "expression_default" },
+  "public.mixed_seq": { status: "ok", next: "4", columns: ["public.mixed_expr.id", "public.mixed_plain.id"] },
+  "public.dd_seq": {
+    status: "behind",
+    next: "1",
+    collision: "40",
+    fixedNext: "41",
+    columns: ["public.dd_t.id"],
+  },
 };

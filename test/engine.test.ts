@@ -24,6 +24,7 @@ function assertExpected(r: SequenceReport | undefined, name: string) {
   if (exp.columns)
     assert.deepEqual(r.columns.map((c) => `${c.table}.${c.column}`).sort(), exp.columns, `${name}: columns`);
   if (exp.skipReason) assert.match(r.reason ?? "", /./, `${name}: a skip reason is given`);
+  assert.equal(r.skip_reason, exp.skipReason ?? null, `${name}: skip_reason`);
   assert.deepEqual(
     r.warnings.map((w) => w.code),
     exp.warnings ?? [],
@@ -56,6 +57,10 @@ describe("engine on the corpus", () => {
     assert.match(got.get("public.lonely")?.reason ?? "", /feeds no column/);
     assert.match(got.get("public.order_codes")?.reason ?? "", /not integers.*text/);
     assert.match(got.get("public.cyc")?.reason ?? "", /CYCLE/);
+    assert.match(
+      got.get("public.shard_seq")?.reason ?? "",
+      /computes with nextval\(\).*\(public\.sharded\.id\)/,
+    );
     assert.match(got.get("public.big_on_int")?.reason ?? "", /integer column public\.int_top\.id/);
     assert.match(got.get("public.small_full_id_seq")?.reason ?? "", /32768 lies beyond 32767/);
   });
@@ -110,7 +115,13 @@ describe("verification's read", () => {
       for (const reader of readers) {
         // Group sizes that put sequences of every kind at the start, middle and end of a statement.
         for (const group of [1, 3, 16, seqs.length]) {
-          const fast = await readBatchFast(c, seqs, reader, 10_000, group);
+          const fast = await readBatchFast(
+            c,
+            seqs,
+            reader,
+            { statementTimeoutMs: 10_000, lockTimeoutMs: 10_000 },
+            group,
+          );
           seqs.forEach((seq, i) => {
             assert.deepEqual(fast[i], reference[i], `${seq.name} (${reader}, ${group} per statement)`);
           });
@@ -179,6 +190,11 @@ describe("privileges and timeouts", () => {
       END $$;
       GRANT SELECT ON open_t, seq_hidden TO sg_reader;
       GRANT SELECT ON open_t_id_seq, secret_t_id_seq TO sg_reader;
+      -- Row-level security would hide every row of rls_t from sg_reader: reading it would see an empty table.
+      CREATE TABLE rls_t (id serial PRIMARY KEY); INSERT INTO rls_t VALUES (9);
+      ALTER TABLE rls_t ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY nobody ON rls_t USING (false);
+      GRANT SELECT ON rls_t, rls_t_id_seq TO sg_reader;
     `);
   });
   after(async () => {
@@ -205,5 +221,49 @@ describe("privileges and timeouts", () => {
       got.get("public.seq_hidden_id_seq")?.reason ?? "",
       /sequence public\.seq_hidden_id_seq.*GRANT SELECT ON SEQUENCE public\.seq_hidden_id_seq TO sg_reader\)/,
     );
+    // Never a false "ok" from the rows the policy lets through: an error that says why.
+    assert.equal(got.get("public.rls_t_id_seq")?.status, "error");
+    assert.match(
+      got.get("public.rls_t_id_seq")?.reason ?? "",
+      /row-level security hides rows of table public\.rls_t/,
+    );
+  });
+
+  test("a superuser bypasses row-level security: it reads the whole table", async () => {
+    const res = await verifyDatabase({ connectionString: db.url }, { ...DEFAULT_ENGINE, mode: "check" });
+    assert.equal(byName(res.sequences).get("public.rls_t_id_seq")?.status, "behind");
+  });
+
+  test("a table another session keeps locked is reported busy after --lock-timeout; the rest is verified", async () => {
+    await withClient(db.url, async (other) => {
+      await other.query("BEGIN; LOCK TABLE secret_t IN ACCESS EXCLUSIVE MODE");
+      const res = await verifyDatabase(
+        { connectionString: db.url },
+        { ...DEFAULT_ENGINE, mode: "check", lockTimeoutMs: 200 },
+      );
+      await other.query("ROLLBACK");
+      const got = byName(res.sequences);
+      assert.equal(got.get("public.secret_t_id_seq")?.status, "error");
+      assert.match(
+        got.get("public.secret_t_id_seq")?.reason ?? "",
+        /could not read public\.secret_t: another session held a lock on it longer than --lock-timeout/,
+      );
+      assert.equal(got.get("public.open_t_id_seq")?.status, "behind");
+    });
+  });
+
+  test("another session's temporary table that copied a default is not read", async () => {
+    await withClient(db.url, async (other) => {
+      await other.query("CREATE TEMP TABLE staging (LIKE open_t INCLUDING DEFAULTS)");
+      await other.query("INSERT INTO staging VALUES (1000)");
+      const res = await verifyDatabase({ connectionString: db.url }, { ...DEFAULT_ENGINE, mode: "check" });
+      const open = byName(res.sequences).get("public.open_t_id_seq");
+      assert.equal(open?.status, "behind");
+      assert.equal(open?.max, "3");
+      assert.deepEqual(
+        open?.columns.map((c) => c.table),
+        ["public.open_t"],
+      );
+    });
   });
 });

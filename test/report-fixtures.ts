@@ -8,6 +8,7 @@ export function seqReport(name: string, status: Status, over: Partial<SequenceRe
     sequence: name,
     status,
     reason: status === "behind" ? "next value 1 <= 200, a value already in a linked column" : null,
+    skip_reason: null,
     columns: [{ table: "public.users", column: "id", type: "integer", max: "200", min: null }],
     data_type: "integer",
     increment: "1",

@@ -10,6 +10,7 @@ function seq(i: number): SequenceReport {
     sequence: `public."s ""${i}"""`,
     status: i % 3 === 0 ? "behind" : "ok",
     reason: i % 3 === 0 ? "next value 1 <= 9" : null,
+    skip_reason: i % 7 === 0 ? "unlinked" : null,
     columns: [{ table: "public.t", column: "id\n", type: "integer", max: "9223372036854775807", min: null }],
     data_type: "bigint",
     increment: "-1",

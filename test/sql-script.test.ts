@@ -451,6 +451,10 @@ describe("seq-guard sql with a role of limited rights", () => {
     CREATE SEQUENCE public.across_seq;
     CREATE TABLE closed.x_t (id int DEFAULT nextval('public.across_seq')); INSERT INTO closed.x_t VALUES (9);
     GRANT SELECT ON closed.c_t, closed.c_t_id_seq, closed.x_t, public.across_seq TO sg_sql_role;
+    CREATE TABLE rls_t (id serial PRIMARY KEY); INSERT INTO rls_t VALUES (10);
+    ALTER TABLE rls_t ENABLE ROW LEVEL SECURITY;
+    CREATE POLICY nobody ON rls_t USING (false);
+    GRANT SELECT, UPDATE ON rls_t, rls_t_id_seq TO sg_sql_role;
   `;
   before(async () => {
     // One after the other: the role is created once, by the first.
@@ -492,6 +496,12 @@ describe("seq-guard sql with a role of limited rights", () => {
       /cannot use schema closed, which holds table closed\.x_t.*GRANT USAGE ON SCHEMA closed TO sg_sql_role/,
     );
     assert.match(rows.get("public.hidden_t_id_seq")?.reason ?? "", /TO sg_sql_role\)/);
+    // Row-level security would show the role an empty table: an error that says so, never a false ok.
+    assert.equal(rows.get("public.rls_t_id_seq")?.status, "error");
+    assert.match(
+      rows.get("public.rls_t_id_seq")?.reason ?? "",
+      /row-level security hides rows of table public\.rls_t from this role.*ALTER ROLE sg_sql_role BYPASSRLS/,
+    );
   });
 });
 

@@ -121,6 +121,24 @@ describe("verdict examples", () => {
     assert.equal(judge(seq({ cycle: true }), state(1n, false, [1n, 9n]), opts).skipReason, "cycle");
   });
 
+  test("a default that computes with nextval() is never judged", () => {
+    const expr = { ...link("bigint", "public.sharded"), kind: "expression" as const };
+    const only = seq({ links: [expr] });
+    assert.equal(judge(only, state(1n, false), opts).skipReason, "expression_default");
+    assert.match(
+      judge(only, state(1n, false), opts).reason ?? "",
+      /computes with nextval\(\).*public\.sharded\.id/,
+    );
+    // Beside a plain link, the expression's column is not read: the state holds the plain column only.
+    const mixed = seq({ links: [expr, link("bigint", "public.plain")] });
+    const v = judge(mixed, state(3n, true, [null, 3n]), opts);
+    assert.equal(v.status, "ok");
+    assert.equal(
+      judge(seq({ links: [expr, link("text")] }), state(1n, false), opts).skipReason,
+      "expression_default",
+    );
+  });
+
   test("9007199254740993 survives (no double rounding)", () => {
     const v = judge(seq({ links: [link("bigint")] }), state(1n, false, [1n, 9007199254740993n]), opts);
     assert.equal(v.fixTo?.toString(), "9007199254740993");

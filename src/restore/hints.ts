@@ -86,6 +86,6 @@ export function plainHints(facts: PlainFacts, behind: number, path: string): str
   if (facts.inserts > 0) parts.push(`${facts.inserts} INSERT statement${facts.inserts === 1 ? "" : "s"}`);
   if (facts.copies > 0) parts.push(`${facts.copies} COPY block${facts.copies === 1 ? "" : "s"}`);
   return [
-    `${path} inserts rows (${parts.join(", ")}) and never calls setval: rows inserted with explicit ids do not move their sequence. End the script with SELECT setval('SEQUENCE', (SELECT max(id) FROM TABLE)) for each sequence, insert through the column default, or run seq-guard fix after loading it.`,
+    `${path} inserts rows (${parts.join(", ")}) and never calls setval: rows inserted with explicit ids do not move their sequence. Insert through the column default, end the script with the setval() calls that seq-guard fix prints, or run seq-guard fix after loading it (a bare setval(seq, max(id)) fails on an empty table and can move a sequence backwards).`,
   ];
 }
