@@ -70,7 +70,8 @@ Options:
                              (default: behind,exhausted,error; report: none)
   --concurrency N            connections used side by side (default 2)
   --statement-timeout T      bound on each query, e.g. 30s (default 30s)
-  --lock-timeout T           fix: how long to wait for a busy table's lock (default 5s)
+  --lock-timeout T           how long to wait for a table another session keeps locked (default 5s);
+                             then it is reported busy, not waited on
   --connect-timeout T        how long to keep trying to connect (default 10s)
   --report-json PATH         write the JSON report to PATH
   --json                     print the JSON report on stdout instead of the table

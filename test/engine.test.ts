@@ -246,7 +246,7 @@ describe("privileges and timeouts", () => {
       assert.equal(got.get("public.secret_t_id_seq")?.status, "error");
       assert.match(
         got.get("public.secret_t_id_seq")?.reason ?? "",
-        /could not read public\.secret_t: another session held a lock on it longer than --lock-timeout/,
+        /could not read public\.secret_t: another session held a lock on it longer than the lock timeout/,
       );
       assert.equal(got.get("public.open_t_id_seq")?.status, "behind");
     });

@@ -542,6 +542,40 @@ describe("seq-guard sql --fix against a busy table", () => {
   });
 });
 
+describe("seq-guard sql against a table another session keeps locked", () => {
+  let a: ScratchDb;
+  let b: ScratchDb;
+  before(async () => {
+    [a, b] = await Promise.all([scratchDb(CORPUS_SQL), scratchDb(CORPUS_SQL)]);
+  });
+  after(async () => {
+    await Promise.all([a.drop(), b.drop()]);
+  });
+
+  test("that sequence is an error row after --lock-timeout, as in the engine; every other row is still there", async () => {
+    const holders = [new pg.Client({ connectionString: a.url }), new pg.Client({ connectionString: b.url })];
+    try {
+      for (const h of holders) {
+        await h.connect();
+        await h.query("BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE");
+      }
+      const r = await psql(a.url, await script(["--lock-timeout", "300ms"]));
+      assert.equal(r.code, 0, r.stderr);
+      const rows = parseRows(r.stdout);
+      assertAllSame(rows, (await engine(b.url, { mode: "check", lockTimeoutMs: 300 })).sequences);
+      assert.equal(rows.get("public.users_id_seq")?.status, "error");
+      assert.match(
+        rows.get("public.users_id_seq")?.reason ?? "",
+        /could not read public\.users: another session held a lock on it longer than the lock timeout/,
+      );
+      assert.equal(rows.get("public.tiny_id_seq")?.status, "behind");
+      assert.match(r.stderr, /WARNING: {2}seq-guard: could not read public\.users/);
+    } finally {
+      for (const h of holders) await h.end().catch(() => undefined);
+    }
+  });
+});
+
 describe("seq-guard sql on more sequences than one chunk holds", () => {
   // 200 tables with 4 indexes each (6 relations a sequence with its table): the planner cuts them into chunks of
   // about 1000 relations (at most 250 sequences), each read in its own transaction (one result set each) and
