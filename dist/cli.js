@@ -11153,7 +11153,7 @@ function explainError(seq, err, statementTimeoutMs) {
         return `permission denied: ${e.message ?? "insufficient privilege"}`;
     if (e.code === "55P03") {
         const tables = [...new Set(integerLinks(seq).map((l) => l.table))].join(", ");
-        return `could not read ${tables}: another session held a lock on it longer than --lock-timeout (a migration, VACUUM FULL or LOCK TABLE); run again when it is quieter or raise --lock-timeout`;
+        return `could not read ${tables}: another session held a lock on it longer than the lock timeout (a migration, VACUUM FULL or LOCK TABLE); run again when it is quieter or raise --lock-timeout`;
     }
     return `could not read ${seq.name}: ${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
 }
@@ -12578,12 +12578,22 @@ skip AS (
     COALESCE(info.col_by, CASE WHEN info.inc > 0 THEN 'MAXVALUE of ' ELSE 'MINVALUE of ' END || info.name) AS bound_by
   FROM info
 ),
-rd AS MATERIALIZED (
+${p.reads === "inline"
+        ? `rd AS MATERIALIZED (
   SELECT skip.*,
     CASE WHEN skip.skip_reason IS NULL AND skip.denied IS NULL
-         THEN pg_catalog.query_to_xml(skip.probe, false, true, '')::text END AS x
+         THEN pg_catalog.query_to_xml(skip.probe, false, true, '')::text END AS x,
+    NULL::text AS rerr
   FROM skip
+),`
+        : `rr AS MATERIALIZED (
+  SELECT r.key::pg_catalog.oid AS seq, r.value ->> 'x' AS x, r.value ->> 'e' AS rerr
+  FROM pg_catalog.jsonb_each(
+         COALESCE(NULLIF(pg_catalog.current_setting('seq_guard.reads', true), ''), '{}')::pg_catalog.jsonb) AS r
 ),
+rd AS MATERIALIZED (
+  SELECT skip.*, rr.x, rr.rerr FROM skip LEFT JOIN rr ON rr.seq = skip.seq
+),`}
 st AS MATERIALIZED (
   SELECT rd.*,
     pg_catalog.substring(rd.x, '<lv>([^<]*)</lv>')::numeric AS lv,
@@ -12624,7 +12634,7 @@ hr3 AS MATERIALIZED (
 vd AS MATERIALIZED (
   SELECT hr3.*,
     CASE WHEN hr3.skip_reason IS NOT NULL THEN 'skipped'
-         WHEN hr3.denied IS NOT NULL THEN 'error'
+         WHEN hr3.denied IS NOT NULL OR hr3.rerr IS NOT NULL THEN 'error'
          WHEN hr3.beyond THEN 'exhausted'
          WHEN hr3.collision IS NOT NULL THEN 'behind'
          ELSE 'ok' END AS status,
@@ -12641,7 +12651,7 @@ vr AS (
         WHEN 'non_integer_column' THEN 'feeds only columns that are not integers (' || vd.types || ')'
         WHEN 'expression_default' THEN 'feeds its columns only through a DEFAULT that computes with nextval() (such as nextval(...) * 1024 + 7), so their values are not the sequence''s and cannot be compared with it (' || vd.expressions || ')'
         ELSE 'CYCLE sequence: it may legitimately sit below old data, so it is never judged or fixed' END
-      WHEN 'error' THEN vd.denied
+      WHEN 'error' THEN COALESCE(vd.denied, vd.rerr)
       WHEN 'exhausted' THEN 'exhausted: '
         || CASE WHEN vd.collision IS NULL
              THEN pg_catalog.format('its next value %s lies beyond %s, the bound set by the %s', vd.nxt, vd.bound, vd.bound_by)
@@ -12732,16 +12742,55 @@ function excludedExpr(opts) {
  * each chunk, BEGIN READ ONLY, the verdict query over that chunk, COMMIT.
  */
 function reportStatement(p) {
-    const template = dollarQuote(reportSelect(p), "sg_verdict");
+    const chunk = `'${OIDS}', pg_catalog.quote_literal(p.chunk::text) || '::pg_catalog.oid[]'`;
+    const reading = dollarQuote(readingBlock({ ...p, reads: "inline" }), "sg_reading");
+    const template = dollarQuote(reportSelect({ ...p, reads: "prepass" }), "sg_verdict");
     return `SELECT 'BEGIN READ ONLY' AS begin_,
-       pg_catalog.replace(${template},
-                          '${OIDS}', pg_catalog.quote_literal(p.chunk::text) || '::pg_catalog.oid[]') AS verdict,
+       pg_catalog.replace(${reading}, ${chunk}) AS read_,
+       pg_catalog.replace(${template}, ${chunk}) AS verdict,
        'COMMIT' AS commit_
 FROM (
 ${plannerSql(null)}
 ) AS p
 ORDER BY p.first
 \\gexec`;
+}
+/**
+ * The reading block of one chunk: each sequence's one reading statement (as the verdict query would run it
+ * through query_to_xml()), each in a block of its own, so that a sequence that cannot be read (a lock held past
+ * lock_timeout, a timeout, a table gone) is that sequence's error, as in the engine, and the rest of the chunk is
+ * still read. What it read goes to the transaction's setting seq_guard.reads for the verdict query that follows;
+ * a DO block writes nothing, so this runs in the READ ONLY transaction (and on a standby).
+ */
+function readingBlock(p) {
+    const targets = dollarQuote(`${verdictCtes(p)}
+SELECT skip.seq, skip.name, skip.probe, pg_catalog.array_to_string(skip.lock_tables, ', ') AS tables
+FROM skip WHERE skip.skip_reason IS NULL AND skip.denied IS NULL`, "sg_q");
+    const body = `
+DECLARE
+  r record;
+  reads jsonb := '{}';
+  err text;
+BEGIN
+  FOR r IN EXECUTE ${targets} LOOP
+    BEGIN
+      reads := reads || pg_catalog.jsonb_build_object(r.seq::text, pg_catalog.jsonb_build_object('x',
+        pg_catalog.query_to_xml(r.probe, false, true, '')::text));
+    EXCEPTION WHEN OTHERS THEN
+      err := CASE
+        WHEN SQLSTATE = '55P03' THEN pg_catalog.format('could not read %s: another session held a lock on it longer than the lock timeout (a migration, VACUUM FULL or LOCK TABLE); run again when it is quieter or raise --lock-timeout', r.tables)
+        WHEN SQLSTATE = '57014' THEN pg_catalog.format('timed out reading %s: a column without an index makes max() scan the whole table; add an index on it or raise statement_timeout', r.tables)
+        WHEN SQLSTATE = '42501' AND SQLERRM LIKE '%row-level security%' THEN pg_catalog.format('row-level security hides rows from this role (%s), so the largest value cannot be read: run seq-guard as the table''s owner or a role with BYPASSRLS', SQLERRM)
+        WHEN SQLSTATE = '42501' THEN 'permission denied: ' || SQLERRM
+        ELSE pg_catalog.format('could not read %s: %s (SQLSTATE %s)', r.name, SQLERRM, SQLSTATE) END;
+      reads := reads || pg_catalog.jsonb_build_object(r.seq::text, pg_catalog.jsonb_build_object('e', err));
+      RAISE WARNING 'seq-guard: %', err;
+    END;
+  END LOOP;
+  PERFORM pg_catalog.set_config('seq_guard.reads', reads::text, true);
+END
+`;
+    return `DO ${dollarQuote(body, "sg_read")}`;
 }
 /** The fixing block: find what is behind, then lock, re-read and advance it, one short transaction at a time. */
 function fixBlock(p, lockTimeoutMs) {
@@ -12919,6 +12968,7 @@ function sqlScript(opts) {
         excluded: excludedExpr(opts),
         threshold: `'${opts.headroomThreshold}'::numeric`,
         overlay: opts.fix,
+        reads: "inline",
     };
     const settings = [
         opts.schemas.length > 0 ? `--schema ${opts.schemas.join(", ")}` : null,
@@ -12950,6 +13000,8 @@ function sqlScript(opts) {
         "\\set QUIET on",
         "-- A table whose row-level security would hide rows from this role makes its read fail, never read part of it.",
         "SET row_security = off;",
+        "-- A table another session keeps locked is reported as busy after this long, not waited on.",
+        `SET lock_timeout = ${Math.max(0, Math.trunc(opts.lockTimeoutMs))};`,
     ];
     // Catalog text in UTF-8 filters: make the server read this file as UTF-8.
     const body = [
@@ -14687,7 +14739,8 @@ Options:
                              (default: behind,exhausted,error; report: none)
   --concurrency N            connections used side by side (default 2)
   --statement-timeout T      bound on each query, e.g. 30s (default 30s)
-  --lock-timeout T           fix: how long to wait for a busy table's lock (default 5s)
+  --lock-timeout T           how long to wait for a table another session keeps locked (default 5s);
+                             then it is reported busy, not waited on
   --connect-timeout T        how long to keep trying to connect (default 10s)
   --report-json PATH         write the JSON report to PATH
   --json                     print the JSON report on stdout instead of the table

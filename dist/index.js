@@ -51501,7 +51501,7 @@ function explainError(seq, err, statementTimeoutMs) {
         return `permission denied: ${e.message ?? "insufficient privilege"}`;
     if (e.code === "55P03") {
         const tables = [...new Set(integerLinks(seq).map((l) => l.table))].join(", ");
-        return `could not read ${tables}: another session held a lock on it longer than --lock-timeout (a migration, VACUUM FULL or LOCK TABLE); run again when it is quieter or raise --lock-timeout`;
+        return `could not read ${tables}: another session held a lock on it longer than the lock timeout (a migration, VACUUM FULL or LOCK TABLE); run again when it is quieter or raise --lock-timeout`;
     }
     return `could not read ${seq.name}: ${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
 }
