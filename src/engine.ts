@@ -15,6 +15,7 @@ import {
   probeAll,
   STATE_READER_SQL,
   type StateReader,
+  timeouts,
 } from "./probe.ts";
 import { byImportance, errorReport, fixedReport, summarize, verdictReport } from "./report.ts";
 import type { Mode, SequenceReport, Summary, Warning } from "./types.ts";
@@ -113,16 +114,24 @@ export async function connectWithRetry(config: pg.ClientConfig, timeoutMs: numbe
 
 /** Verify (and fix, in fix mode) one database. Connection errors are thrown for the caller to explain. */
 export async function verifyDatabase(config: pg.ClientConfig, opts: EngineOptions): Promise<DatabaseResult> {
-  const clients = [await connectWithRetry(config, opts.connectTimeoutMs)];
+  // Every statement on these connections is bounded, discovery's catalog reads and the first query included;
+  // the reading and fixing transactions set the same bounds again for themselves.
+  const t = timeouts(opts.statementTimeoutMs, opts.lockTimeoutMs);
+  const bounded: pg.ClientConfig = { ...config, statement_timeout: t.statement, lock_timeout: t.lock };
+  const clients = [await connectWithRetry(bounded, opts.connectTimeoutMs)];
   try {
-    return await verifyConnected(config, clients, opts);
+    return await verifyConnected(bounded, clients, opts);
   } catch (err) {
     if (err instanceof SeqGuardError) throw err;
     const e = err as { message?: string; code?: string };
-    throw new SeqGuardError(
-      `verification stopped: ${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`,
-      EXIT.connection,
-    );
+    // Per-sequence reads explain their own failures; what reaches here is the catalog's read, or the connection.
+    const why =
+      e.code === "57014"
+        ? `reading the catalog took longer than --statement-timeout (${t.statement} ms): another session may hold a lock on a catalog table (a long migration?); run again when it is done, or raise --statement-timeout`
+        : e.code === "55P03"
+          ? `reading the catalog waited longer than --lock-timeout for another session's lock (a migration in progress?); run again when it is done, or raise --lock-timeout`
+          : `${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
+    throw new SeqGuardError(`verification stopped: ${why}`, EXIT.connection);
   } finally {
     await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
   }

@@ -19,8 +19,34 @@ export interface Fixable extends SequenceInfo {
   canUpdate: boolean;
 }
 
-const SET_SQL =
-  "SELECT pg_catalog.setval(f.o::regclass, f.v, true) FROM unnest($1::oid[], $2::int8[]) AS f(o, v)";
+// The table locks stop inserts that draw from the sequence through a column default, but not every nextval():
+// an application that allots ids itself (SELECT nextval(), then an INSERT with that id), a trigger, a function.
+// Such a call between the read under the lock and setval() would be undone by an unconditional setval(), and the
+// sequence would hand out its values again. So the position is read once more in the statement that sets it,
+// and setval() runs (CASE evaluates in order) only while it still moves the sequence forward: last_value at or
+// short of the target (NULL: is_called is still false, so nothing was handed out since the read).
+const SET_SQL = `SELECT f.o::int8::text AS oid,
+       CASE WHEN s.lv IS NULL OR (f.inc > 0 AND s.lv <= f.v) OR (f.inc < 0 AND s.lv >= f.v)
+            THEN pg_catalog.setval(f.o::regclass, f.v, true) END IS NOT NULL AS set
+FROM ROWS FROM (pg_catalog.unnest($1::oid[]), pg_catalog.unnest($2::int8[]), pg_catalog.unnest($3::int8[])) AS f (o, v, inc)
+CROSS JOIN LATERAL (SELECT pg_catalog.pg_sequence_last_value(f.o::regclass) AS lv) AS s`;
+
+/**
+ * setval(oid, target, true) for each sequence that it still moves forward, read in the same statement. Returns
+ * the OIDs (as text) left alone because another session had moved them to or past the target meanwhile.
+ */
+export async function advance(
+  client: pg.ClientBase,
+  oids: string[],
+  targets: string[],
+  increments: string[],
+): Promise<Set<string>> {
+  const notSet = new Set<string>();
+  if (oids.length === 0) return notSet;
+  const res = await client.query<{ oid: string; set: boolean }>(SET_SQL, [oids, targets, increments]);
+  for (const r of res.rows) if (!r.set) notSet.add(r.oid);
+  return notSet;
+}
 
 // Tables are locked in one global order (by name), so that two connections fixing sequences that share a table
 // wait for each other briefly instead of deadlocking.
@@ -43,6 +69,7 @@ async function fixBatch(
   ]);
   const oids: string[] = [];
   const values: string[] = [];
+  const increments: string[] = [];
   const planned: [Fixable, FixResult][] = [];
   batch.forEach((seq, i) => {
     const v = judge(seq, states[i] as never, verdictOpts);
@@ -55,11 +82,14 @@ async function fixBatch(
     if (!forward) throw new Error(`refusing to move ${seq.name} backwards`);
     oids.push(String(seq.oid));
     values.push(v.fixTo.toString());
+    increments.push(seq.increment.toString());
     planned.push([seq, { outcome: "advanced", from: v.next, to: v.fixTo + seq.increment }]);
   });
-  if (oids.length > 0) await client.query(SET_SQL, [oids, values]);
+  const notSet = await advance(client, oids, values, increments);
   await client.query("COMMIT");
-  for (const [seq, r] of planned) out.set(seq.oid, r);
+  // A sequence another session moved past the target meanwhile needs no fix: verifying again tells its state.
+  for (const [seq, r] of planned)
+    out.set(seq.oid, notSet.has(String(seq.oid)) ? { outcome: "not_needed" } : r);
 }
 
 /** Fix the given (behind) sequences. Returns what happened to each. */

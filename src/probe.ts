@@ -250,13 +250,28 @@ export async function readBatch(
  * visible ones (discovery already reports the tables it knows to be hidden).
  */
 export function sessionSettings(statementTimeoutMs: number, lockTimeoutMs: number): string[] {
-  const ms = (v: number) => Math.max(0, Math.trunc(v));
+  const t = timeouts(statementTimeoutMs, lockTimeoutMs);
   return [
     "SET LOCAL search_path = pg_catalog",
     "SET LOCAL row_security = off",
-    `SET LOCAL statement_timeout = ${ms(statementTimeoutMs)}`,
-    `SET LOCAL lock_timeout = ${ms(lockTimeoutMs)}`,
+    `SET LOCAL statement_timeout = ${t.statement}`,
+    `SET LOCAL lock_timeout = ${t.lock}`,
   ];
+}
+
+/**
+ * The two timeouts as the server gets them, in whole milliseconds (0: none). A lock wait must end before the
+ * statement timeout does, so that a table held by a migration is reported as busy (lock_timeout), not as a slow
+ * scan that wants an index (statement_timeout).
+ */
+export function timeouts(
+  statementTimeoutMs: number,
+  lockTimeoutMs: number,
+): { statement: number; lock: number } {
+  const statement = Math.max(0, Math.trunc(statementTimeoutMs));
+  let lock = Math.max(0, Math.trunc(lockTimeoutMs));
+  if (statement > 0 && (lock === 0 || lock >= statement)) lock = Math.max(1, Math.floor(statement * 0.9));
+  return { statement, lock };
 }
 
 function beginReadOnly(timeoutMs: number, lockTimeoutMs: number): string[] {

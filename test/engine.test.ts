@@ -252,6 +252,25 @@ describe("privileges and timeouts", () => {
     });
   });
 
+  test("a catalog another session keeps locked stops the run within the timeouts, with a message", async () => {
+    await withClient(db.url, async (other) => {
+      await other.query("BEGIN; LOCK TABLE pg_catalog.pg_depend IN ACCESS EXCLUSIVE MODE");
+      const t0 = Date.now();
+      await assert.rejects(
+        verifyDatabase(
+          { connectionString: db.url },
+          { ...DEFAULT_ENGINE, mode: "check", statementTimeoutMs: 500 },
+        ),
+        (err: Error) => {
+          assert.match(err.message, /verification stopped: reading the catalog (waited|took) longer than/);
+          return true;
+        },
+      );
+      assert.ok(Date.now() - t0 < 5_000, `bounded by the timeouts (${Date.now() - t0} ms)`);
+      await other.query("ROLLBACK");
+    });
+  });
+
   test("another session's temporary table that copied a default is not read", async () => {
     await withClient(db.url, async (other) => {
       await other.query("CREATE TEMP TABLE staging (LIKE open_t INCLUDING DEFAULTS)");

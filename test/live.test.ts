@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
 import { DEFAULT_ENGINE, verifyDatabase } from "../src/engine.ts";
-import { type ScratchDb, scratchDb } from "./helpers.ts";
+import { advance } from "../src/fixing.ts";
+import { type ScratchDb, scratchDb, withClient } from "./helpers.ts";
 
 const TABLES = 30;
 const BEHIND_BY = 300;
@@ -95,6 +96,38 @@ describe("fix on a live database", () => {
       `SELECT count(*)::text AS n FROM (${Array.from({ length: TABLES }, (_, t) => `SELECT id FROM live_${t} GROUP BY id HAVING count(*) > 1`).join(" UNION ALL ")}) d`,
     );
     assert.equal(dup[0]?.n, "0");
+  });
+});
+
+describe("setval only ever forward, even against nextval() outside the locked tables", () => {
+  let db: ScratchDb;
+  before(async () => {
+    db = await scratchDb(`
+      CREATE SEQUENCE up_s; SELECT setval('up_s', 110, true);
+      CREATE SEQUENCE down_s INCREMENT -1 MAXVALUE -1 START -1; SELECT setval('down_s', -110, true);
+      CREATE SEQUENCE fresh_s;
+    `);
+  });
+  after(async () => {
+    await db.drop();
+  });
+
+  test("a sequence another session moved past the target is left alone; the others are advanced", async () => {
+    // As if an application had allotted ids itself (SELECT nextval(), then an INSERT with that id) between the
+    // fix's read under its lock (up_s at 50, down_s at -50) and its setval(..., 100): setting 100 would undo them.
+    const oid = async (name: string) =>
+      (await db.query<{ o: string }>(`SELECT '${name}'::regclass::oid::text AS o`))[0]?.o as string;
+    const [up, down, fresh] = [await oid("up_s"), await oid("down_s"), await oid("fresh_s")];
+    const notSet = await withClient(db.url, (c) =>
+      advance(c, [up, down, fresh], ["100", "-100", "100"], ["1", "-1", "1"]),
+    );
+    assert.deepEqual([...notSet].sort(), [up, down].sort());
+    const states = await db.query<{ s: string }>(
+      "SELECT format('%s %s %s', l.last_value, d.last_value, f.last_value) AS s FROM up_s l, down_s d, fresh_s f",
+    );
+    assert.equal(states[0]?.s, "110 -110 100", "up_s and down_s untouched, fresh_s advanced");
+    // At or short of the target, it is set: 110 -> 120.
+    assert.equal((await withClient(db.url, (c) => advance(c, [up], ["120"], ["1"]))).size, 0);
   });
 });
 
