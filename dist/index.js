@@ -51525,13 +51525,25 @@ async function readBatch(client, seqs, prefix = [], suffix = []) {
  * visible ones (discovery already reports the tables it knows to be hidden).
  */
 function sessionSettings(statementTimeoutMs, lockTimeoutMs) {
-    const ms = (v) => Math.max(0, Math.trunc(v));
+    const t = timeouts(statementTimeoutMs, lockTimeoutMs);
     return [
         "SET LOCAL search_path = pg_catalog",
         "SET LOCAL row_security = off",
-        `SET LOCAL statement_timeout = ${ms(statementTimeoutMs)}`,
-        `SET LOCAL lock_timeout = ${ms(lockTimeoutMs)}`,
+        `SET LOCAL statement_timeout = ${t.statement}`,
+        `SET LOCAL lock_timeout = ${t.lock}`,
     ];
+}
+/**
+ * The two timeouts as the server gets them, in whole milliseconds (0: none). A lock wait must end before the
+ * statement timeout does, so that a table held by a migration is reported as busy (lock_timeout), not as a slow
+ * scan that wants an index (statement_timeout).
+ */
+function timeouts(statementTimeoutMs, lockTimeoutMs) {
+    const statement = Math.max(0, Math.trunc(statementTimeoutMs));
+    let lock = Math.max(0, Math.trunc(lockTimeoutMs));
+    if (statement > 0 && (lock === 0 || lock >= statement))
+        lock = Math.max(1, Math.floor(statement * 0.9));
+    return { statement, lock };
 }
 function beginReadOnly(timeoutMs, lockTimeoutMs) {
     return ["BEGIN READ ONLY", ...sessionSettings(timeoutMs, lockTimeoutMs)];
@@ -51767,7 +51779,31 @@ async function probeAll(clients, seqs, opts, reader) {
 // lock, judges again, and calls setval() only for what is still behind, only ever forward.
 
 
-const SET_SQL = "SELECT pg_catalog.setval(f.o::regclass, f.v, true) FROM unnest($1::oid[], $2::int8[]) AS f(o, v)";
+// The table locks stop inserts that draw from the sequence through a column default, but not every nextval():
+// an application that allots ids itself (SELECT nextval(), then an INSERT with that id), a trigger, a function.
+// Such a call between the read under the lock and setval() would be undone by an unconditional setval(), and the
+// sequence would hand out its values again. So the position is read once more in the statement that sets it,
+// and setval() runs (CASE evaluates in order) only while it still moves the sequence forward: last_value at or
+// short of the target (NULL: is_called is still false, so nothing was handed out since the read).
+const SET_SQL = `SELECT f.o::int8::text AS oid,
+       CASE WHEN s.lv IS NULL OR (f.inc > 0 AND s.lv <= f.v) OR (f.inc < 0 AND s.lv >= f.v)
+            THEN pg_catalog.setval(f.o::regclass, f.v, true) END IS NOT NULL AS set
+FROM ROWS FROM (pg_catalog.unnest($1::oid[]), pg_catalog.unnest($2::int8[]), pg_catalog.unnest($3::int8[])) AS f (o, v, inc)
+CROSS JOIN LATERAL (SELECT pg_catalog.pg_sequence_last_value(f.o::regclass) AS lv) AS s`;
+/**
+ * setval(oid, target, true) for each sequence that it still moves forward, read in the same statement. Returns
+ * the OIDs (as text) left alone because another session had moved them to or past the target meanwhile.
+ */
+async function advance(client, oids, targets, increments) {
+    const notSet = new Set();
+    if (oids.length === 0)
+        return notSet;
+    const res = await client.query(SET_SQL, [oids, targets, increments]);
+    for (const r of res.rows)
+        if (!r.set)
+            notSet.add(r.oid);
+    return notSet;
+}
 // Tables are locked in one global order (by name), so that two connections fixing sequences that share a table
 // wait for each other briefly instead of deadlocking.
 function lockStatement(seqs) {
@@ -51782,6 +51818,7 @@ async function fixBatch(client, batch, opts, verdictOpts, out) {
     ]);
     const oids = [];
     const values = [];
+    const increments = [];
     const planned = [];
     batch.forEach((seq, i) => {
         const v = judge(seq, states[i], verdictOpts);
@@ -51795,13 +51832,14 @@ async function fixBatch(client, batch, opts, verdictOpts, out) {
             throw new Error(`refusing to move ${seq.name} backwards`);
         oids.push(String(seq.oid));
         values.push(v.fixTo.toString());
+        increments.push(seq.increment.toString());
         planned.push([seq, { outcome: "advanced", from: v.next, to: v.fixTo + seq.increment }]);
     });
-    if (oids.length > 0)
-        await client.query(SET_SQL, [oids, values]);
+    const notSet = await advance(client, oids, values, increments);
     await client.query("COMMIT");
+    // A sequence another session moved past the target meanwhile needs no fix: verifying again tells its state.
     for (const [seq, r] of planned)
-        out.set(seq.oid, r);
+        out.set(seq.oid, notSet.has(String(seq.oid)) ? { outcome: "not_needed" } : r);
 }
 /** Fix the given (behind) sequences. Returns what happened to each. */
 async function fixAll(clients, seqs, opts, verdictOpts) {
@@ -51993,15 +52031,25 @@ async function connectWithRetry(config, timeoutMs) {
 }
 /** Verify (and fix, in fix mode) one database. Connection errors are thrown for the caller to explain. */
 async function verifyDatabase(config, opts) {
-    const clients = [await connectWithRetry(config, opts.connectTimeoutMs)];
+    // Every statement on these connections is bounded, discovery's catalog reads and the first query included;
+    // the reading and fixing transactions set the same bounds again for themselves.
+    const t = timeouts(opts.statementTimeoutMs, opts.lockTimeoutMs);
+    const bounded = { ...config, statement_timeout: t.statement, lock_timeout: t.lock };
+    const clients = [await connectWithRetry(bounded, opts.connectTimeoutMs)];
     try {
-        return await verifyConnected(config, clients, opts);
+        return await verifyConnected(bounded, clients, opts);
     }
     catch (err) {
         if (err instanceof src_errors/* SeqGuardError */.rv)
             throw err;
         const e = err;
-        throw new src_errors/* SeqGuardError */.rv(`verification stopped: ${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`, src_errors/* EXIT */.dc.connection);
+        // Per-sequence reads explain their own failures; what reaches here is the catalog's read, or the connection.
+        const why = e.code === "57014"
+            ? `reading the catalog took longer than --statement-timeout (${t.statement} ms): another session may hold a lock on a catalog table (a long migration?); run again when it is done, or raise --statement-timeout`
+            : e.code === "55P03"
+                ? `reading the catalog waited longer than --lock-timeout for another session's lock (a migration in progress?); run again when it is done, or raise --lock-timeout`
+                : `${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
+        throw new src_errors/* SeqGuardError */.rv(`verification stopped: ${why}`, src_errors/* EXIT */.dc.connection);
     }
     finally {
         await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
