@@ -15,10 +15,11 @@ import * as core from "@actions/core";
 import { context, getOctokit } from "@actions/github";
 import * as glob from "@actions/glob";
 import { Minimatch } from "minimatch";
-import { type Place, planAnnotations, TableDataLocator, tableOf } from "./annotations.ts";
+import { type Place, parseQualifiedName, planAnnotations, TableDataLocator, tableOf } from "./annotations.ts";
 import { type ConnectionTarget, redact, resolveConnection, secretsOf, serverNamed } from "./connection.ts";
 import { DEFAULT_ENGINE, type EngineOptions } from "./engine.ts";
 import { EXIT, SeqGuardError, UsageError } from "./errors.ts";
+import { exclusionFilter, type Filters } from "./filters.ts";
 import { explainGitHubError, markerOf, type Repo, syncIssue, upsertComment } from "./github.ts";
 import { parseFailOn, parseInteger, parsePercent } from "./options.ts";
 import {
@@ -30,7 +31,7 @@ import {
   SUMMARY_MAX_BYTES,
 } from "./render-markdown.ts";
 import { renderText } from "./render-text.ts";
-import { buildReport, type FailOn, fails } from "./report.ts";
+import { buildReport, type FailOn, fails, redactReport } from "./report.ts";
 import { reportJsonPieces } from "./report-json.ts";
 import { InterruptedError, installSignalHandlers } from "./restore/cleanup.ts";
 import { checkDumps, type RestoreOptions, restoreFailed, runTargets, targetsExitCode } from "./targets.ts";
@@ -61,6 +62,32 @@ function lines(name: string): string[] {
     .split(/\r?\n/)
     .map((s) => s.trim())
     .filter((s) => s !== "" && !s.startsWith("#"));
+}
+
+/**
+ * A list input (schemas, exclude): entries separated by new lines or commas, the same for both. A comma inside
+ * braces belongs to the glob (public.{a,b}_seq); a line starting with # is a comment.
+ */
+export function splitList(value: string): string[] {
+  const out: string[] = [];
+  for (const line of value.split(/\r?\n/)) {
+    const t = line.trim();
+    if (t === "" || t.startsWith("#")) continue;
+    let depth = 0;
+    let start = 0;
+    for (let i = 0; i < t.length; i++) {
+      const c = t[i];
+      if (c === "\\") i++;
+      else if (c === "{") depth++;
+      else if (c === "}" && depth > 0) depth--;
+      else if (c === "," && depth === 0) {
+        out.push(t.slice(start, i));
+        start = i + 1;
+      }
+    }
+    out.push(t.slice(start));
+  }
+  return out.map((e) => e.trim()).filter(Boolean);
 }
 
 function bool(name: string, fallback: boolean): boolean {
@@ -102,11 +129,8 @@ export function readInputs(): ActionInputs {
   const engine: EngineOptions = {
     ...DEFAULT_ENGINE,
     mode,
-    schemas: input("schemas")
-      .split(/[\n,]/)
-      .map((s) => s.trim())
-      .filter(Boolean),
-    exclude: lines("exclude"),
+    schemas: splitList(input("schemas")),
+    exclude: splitList(input("exclude")),
   };
   const headroom = input("headroom-threshold").trim();
   if (headroom) engine.headroomThreshold = parsePercent("input headroom-threshold", headroom);
@@ -126,9 +150,17 @@ export function readInputs(): ActionInputs {
   };
 }
 
-/** Dump lines: a path is taken as written; a glob is expanded from the workspace (directories only if dumps). */
-export async function expandDumps(patterns: string[], cwd: string): Promise<string[]> {
+/**
+ * Dump lines: a path is taken as written (checked later: a missing one is an error); a glob is expanded from the
+ * workspace (directories only if dumps). A glob that matches nothing is returned in `unmatched`, for a warning:
+ * the job fails only when nothing at all is left to restore (db/fixtures/*.dump and *.sql, with only .sql files).
+ */
+export async function expandDumps(
+  patterns: string[],
+  cwd: string,
+): Promise<{ dumps: string[]; unmatched: string[] }> {
   const out: string[] = [];
+  const unmatched: string[] = [];
   for (const p of patterns) {
     if (!new Minimatch(p).hasMagic()) {
       out.push(p);
@@ -142,14 +174,19 @@ export async function expandDumps(patterns: string[], cwd: string): Promise<stri
     const found = (await globber.glob())
       .filter((f) => !statSync(f).isDirectory() || existsSync(join(f, "toc.dat")))
       .sort();
-    if (found.length === 0) {
-      throw new UsageError(
-        `dump pattern "${p}" matches no file (looked from ${cwd}). Check the path: it is relative to the repository root; check out the repository (actions/checkout) before this step.`,
-      );
-    }
+    if (found.length === 0) unmatched.push(p);
     for (const f of found) out.push(isAbsolute(p) ? f : relative(cwd, f));
   }
-  return [...new Set(out)];
+  if (out.length === 0 && unmatched.length > 0) {
+    const what =
+      unmatched.length === 1
+        ? `dump pattern "${unmatched[0]}" matches no file`
+        : `no dump pattern matches a file (${unmatched.map((p) => `"${p}"`).join(", ")})`;
+    throw new UsageError(
+      `${what} (looked from ${cwd}). Check the path: it is relative to the repository root; check out the repository (actions/checkout) before this step.`,
+    );
+  }
+  return { dumps: [...new Set(out)], unmatched };
 }
 
 /** Log lines for long runs: at most one every 10 seconds. */
@@ -173,6 +210,108 @@ export function statusOf(report: Report, violations: number): ActionStatus {
   if (violations > 0) return "violations";
   if (report.summary.fixed > 0) return "fixed";
   return "ok";
+}
+
+// The engine's and the restore's messages name the CLI's flags; the Action has inputs instead, and some flags no
+// input at all. One table turns the advice into the Action's words: the input to set, or what to do instead.
+const CLI_TO_ACTION: [RegExp, string][] = [
+  // Messages that already name both: "--restore-via (container in the Action)" is "the container input".
+  [/\((--[a-z-]+); ([a-z-]+) in the Action\)/g, "(the $2 input)"],
+  [/--[a-z-]+(?: [A-Za-z:]+)? \(([a-z-]+) in the Action\)/g, "the $1 input"],
+  [/--database-url\b/g, "the database-url input"],
+  [/--restore-database "/g, 'the restore-database input "'],
+  [/--restore-database\b/g, "the restore-database input"],
+  [
+    /Give --clean to drop it first, or name another database\./g,
+    "Drop it in an earlier step (dropdb), or name another database in restore-database.",
+  ],
+  [/drop it, or run again with --clean\./g, "drop it in an earlier step (dropdb), then run again."],
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow expression the user writes, verbatim
+  [/--restore-via docker:CONTAINER/g, "the container input (container: ${{ job.services.postgres.id }})"],
+  [/give --jobs 1/g, "set the jobs input to 1"],
+  [/--jobs 1\b/g, "jobs: 1"],
+  // The Action always stops at the first restore error; these notes come only from restore-args that undo it.
+  [/ \(--on-restore-error continue\)/g, ""],
+  [/;? run the restore with --on-restore-error stop to see [^.;]*/g, ""],
+  // No input for the timeouts: the other advice in the same sentence is what to do.
+  [/,? or raise --(?:connect|lock|statement)-timeout/g, ""],
+  [/the setval\(\)( calls)? that seq-guard fix prints/g, "the setval()$1 in the fix column of a check run"],
+  [/run seq-guard fix/g, "set mode: fix"],
+  [/run seq-guard as /g, "connect in database-url as "],
+];
+
+/** A message of the engine or the restore, in the Action's vocabulary (see CLI_TO_ACTION). */
+export function inActionTerms(message: string): string {
+  let out = message;
+  for (const [from, to] of CLI_TO_ACTION) out = out.replace(from, to);
+  return out;
+}
+
+/** The report with its free text (errors, hints, reasons, warnings) in the Action's vocabulary; rows copied only when they change. */
+export function inActionTermsReport(report: Report): Report {
+  const changed = (t: string | null) => t !== null && inActionTerms(t) !== t;
+  return {
+    ...report,
+    targets: report.targets.map((t) => ({
+      ...t,
+      error: t.error === null ? null : inActionTerms(t.error),
+      hints: t.hints.map(inActionTerms),
+      sequences: t.sequences.map((r) =>
+        !changed(r.reason) && !r.warnings.some((w) => changed(w.message))
+          ? r
+          : {
+              ...r,
+              reason: r.reason === null ? null : inActionTerms(r.reason),
+              warnings: r.warnings.map((w) => ({ ...w, message: inActionTerms(w.message) })),
+            },
+      ),
+    })),
+  };
+}
+
+/** "Weird Schema".* as the summary shows names, written unquoted as the filters match them: Weird Schema.* */
+function unquoted(entry: string): string {
+  return entry.replace(/"((?:[^"]|"")*)"/g, (_, inner: string) => inner.replaceAll('""', '"'));
+}
+
+/**
+ * Warnings for schemas and exclude entries that match no sequence of the verified databases: a filter that
+ * silently does nothing (a quoted name, a typo) reads as a clean bill of health.
+ */
+export function unmatchedFilters(report: Report, filters: Filters): string[] {
+  if (filters.schemas.length === 0 && filters.exclude.length === 0) return [];
+  const names: [string, string][] = [];
+  for (const t of report.targets) {
+    if (t.error !== null) continue;
+    for (const r of t.sequences) {
+      const p = parseQualifiedName(r.sequence);
+      if (p && p.rest === "" && p.parts.length === 2) names.push(p.parts as [string, string]);
+    }
+  }
+  if (!report.targets.some((t) => t.error === null)) return [];
+  const where = report.targets
+    .filter((t) => t.error === null)
+    .map((t) => t.database)
+    .join(", ");
+  const hint = (entry: string) =>
+    unquoted(entry) !== entry ? ` Names are matched unquoted: write ${unquoted(entry)} instead.` : "";
+  const out: string[] = [];
+  const schemas = new Set(names.map(([schema]) => schema));
+  const unmatchedSchemas = filters.schemas.filter((s) => !schemas.has(s));
+  for (const s of unmatchedSchemas) {
+    const none = unmatchedSchemas.length === filters.schemas.length ? ", so no sequence was checked" : "";
+    out.push(
+      `seq-guard: the schemas entry "${s}" names no schema with sequences in ${where}${none}. Check the spelling (case matters).${hint(s)}`,
+    );
+  }
+  for (const e of filters.exclude) {
+    const drops = exclusionFilter({ schemas: [], exclude: [e] });
+    if (names.some(([schema, name]) => drops(schema, name))) continue;
+    out.push(
+      `seq-guard: the exclude entry "${e}" matches no sequence in ${where}, so it excludes nothing. Entries are globs over the unquoted schema.name, such as audit.* or public.users_id_seq.${hint(e)}`,
+    );
+  }
+  return out;
 }
 
 function runUrl(env: NodeJS.ProcessEnv): string | null {
@@ -244,19 +383,35 @@ interface Context {
   env: NodeJS.ProcessEnv;
   secrets: string[];
   inputs: ActionInputs | null;
+  /** Warnings emitted so far: each takes one of the 10 warning annotations the runner keeps per step. */
+  warnings: number;
+}
+
+/** A warning annotation of our own (not tied to a sequence), counted so that the plan leaves room for it. */
+function warn(ctx: Context, message: string): void {
+  ctx.warnings++;
+  core.warning(redact(message, ctx.secrets));
+}
+
+/** Every secret the Markdown must never show: the passwords, and the token. */
+function markdownSecrets(ctx: Context): string[] {
+  return ctx.inputs?.token ? [...ctx.secrets, ctx.inputs.token] : ctx.secrets;
 }
 
 function writeSummary(ctx: Context, outcome: Outcome): void {
   const path = ctx.env.GITHUB_STEP_SUMMARY;
   if (!path) return;
+  // Masked while rendering, before the size is measured: never the finished text, whose size a mask changes.
   const md = renderMarkdown(outcome, {
     maxBytes: SUMMARY_MAX_BYTES,
     place: "summary",
     runUrl: runUrl(ctx.env),
     version: VERSION,
+    secrets: markdownSecrets(ctx),
+    reportJson: ctx.inputs?.reportJson,
   });
   try {
-    appendFileSync(path, redact(md, ctx.secrets));
+    appendFileSync(path, md);
   } catch (err) {
     core.warning(`seq-guard could not write the job summary: ${(err as Error).message}`);
   }
@@ -288,7 +443,7 @@ async function tellGitHub(ctx: Context, outcome: Outcome, failing: boolean): Pro
     core.info("seq-guard: no github-token given, so no pull request comment or issue is written.");
     return;
   }
-  const secrets = [...ctx.secrets, inputs.token];
+  const secrets = markdownSecrets(ctx);
   const workflow = ctx.env.GITHUB_WORKFLOW ?? "";
   const job = ctx.env.GITHUB_JOB ?? "";
   const octo = getOctokit(inputs.token);
@@ -296,16 +451,15 @@ async function tellGitHub(ctx: Context, outcome: Outcome, failing: boolean): Pro
   try {
     if (wantsComment && pr !== null) {
       const marker = markerOf("comment", workflow, job, inputs.commentKey);
-      const body = redact(
-        renderMarkdown(outcome, {
-          maxBytes: COMMENT_MAX_BYTES,
-          place: "comment",
-          header: marker,
-          runUrl: runUrl(ctx.env),
-          version: VERSION,
-        }),
+      const body = renderMarkdown(outcome, {
+        maxBytes: COMMENT_MAX_BYTES,
+        place: "comment",
+        header: marker,
+        runUrl: runUrl(ctx.env),
+        version: VERSION,
         secrets,
-      );
+        reportJson: inputs.reportJson,
+      });
       // auto: create only when there is something to say; an existing comment is always brought up to date.
       const findings =
         outcome.report !== null &&
@@ -317,16 +471,15 @@ async function tellGitHub(ctx: Context, outcome: Outcome, failing: boolean): Pro
     } else {
       const marker = markerOf("issue", workflow, job, inputs.commentKey);
       const what = [workflow, job, inputs.commentKey].filter(Boolean).join(" / ");
-      const body = redact(
-        renderMarkdown(outcome, {
-          maxBytes: COMMENT_MAX_BYTES,
-          place: "issue",
-          header: marker,
-          runUrl: runUrl(ctx.env),
-          version: VERSION,
-        }),
+      const body = renderMarkdown(outcome, {
+        maxBytes: COMMENT_MAX_BYTES,
+        place: "issue",
+        header: marker,
+        runUrl: runUrl(ctx.env),
+        version: VERSION,
         secrets,
-      );
+        reportJson: inputs.reportJson,
+      });
       const res = await syncIssue(octo, repo, marker, {
         failing,
         title: `seq-guard: sequence check fails${what ? ` (${what})` : ""}`,
@@ -339,19 +492,17 @@ async function tellGitHub(ctx: Context, outcome: Outcome, failing: boolean): Pro
   }
 }
 
-async function finish(
-  ctx: Context,
-  report: Report,
-  inputs: ActionInputs,
-  workspace: string,
-): Promise<number> {
+async function finish(ctx: Context, raw: Report, inputs: ActionInputs, workspace: string): Promise<number> {
   const { mode, failOn } = inputs;
+  // Advice in the Action's words everywhere it shows: log, annotations, summary, comment, report-json.
+  const report = inActionTermsReport(raw);
   const violations = countViolations(report, failOn);
   const status = statusOf(report, violations);
   const targetErrors = report.targets.filter((t) => t.error !== null);
   const failing = targetErrors.length > 0 || (mode !== "report" && violations > 0);
 
   core.info(redact(renderText(report, { color: true, verbose: false }), ctx.secrets));
+  for (const w of unmatchedFilters(report, inputs.engine)) warn(ctx, w);
 
   if (inputs.annotations) {
     const locate = await locator(report, workspace);
@@ -360,8 +511,9 @@ async function finish(
       mode,
       failOn,
       locate,
-      // core.setFailed adds one error annotation; a warning slot stays free for a read-only token.
-      reserved: { error: failing ? 1 : 0, warning: 1 },
+      // core.setFailed adds one error annotation; our own warnings came first, and one warning slot stays free
+      // for a read-only token.
+      reserved: { error: failing ? 1 : 0, warning: ctx.warnings + 1 },
     });
     for (const a of plan) {
       const props: core.AnnotationProperties = { title: redact(a.title, ctx.secrets) };
@@ -380,10 +532,9 @@ async function finish(
   if (inputs.reportJson) {
     try {
       mkdirSync(dirname(resolve(inputs.reportJson)), { recursive: true });
-      writeFileSync(
-        inputs.reportJson,
-        [...reportJsonPieces(report)].map((p) => redact(p, ctx.secrets)).join(""),
-      );
+      // Redacted as a report (free text only), never as text: a password such as 1, false or postgres would
+      // otherwise turn numbers, booleans and names into *** and the file into invalid JSON.
+      writeFileSync(inputs.reportJson, [...reportJsonPieces(redactReport(report, ctx.secrets))].join(""));
       reportJson = inputs.reportJson;
     } catch (err) {
       core.warning(`seq-guard could not write report-json ${inputs.reportJson}: ${(err as Error).message}`);
@@ -394,7 +545,11 @@ async function finish(
     violations,
     fixed: s.fixed,
     checked: s.sequences - s.skipped,
-    database: report.targets.map((t) => t.database).join("\n"),
+    // A dump that could not be restored has no database to hand to later steps.
+    database: report.targets
+      .filter((t) => !restoreFailed(t))
+      .map((t) => t.database)
+      .join("\n"),
     reportJson,
   });
 
@@ -434,7 +589,7 @@ async function fail(ctx: Context, err: unknown): Promise<number> {
   let message: string;
   let code: number;
   if (err instanceof SeqGuardError) {
-    message = `seq-guard: ${err.message}`;
+    message = `seq-guard: ${inActionTerms(err.message)}`;
     code = err.exitCode;
   } else if (err instanceof InterruptedError) {
     message = "seq-guard: cancelled; the scratch databases it was making are removed";
@@ -471,7 +626,7 @@ export async function runAction(
   env: NodeJS.ProcessEnv = process.env,
   masked: string[] = [],
 ): Promise<number> {
-  const ctx: Context = { env, secrets: [], inputs: null };
+  const ctx: Context = { env, secrets: [], inputs: null, warnings: 0 };
   try {
     // Mask passwords first, before anything at all is logged.
     ctx.secrets = secretsOf(core.getInput("database-url"), env);
@@ -487,7 +642,10 @@ export async function runAction(
     const connection: ConnectionTarget = resolveConnection(inputs.databaseUrl, env);
     ctx.secrets = [...new Set([...ctx.secrets, ...connection.secrets])];
     const workspace = env.GITHUB_WORKSPACE || process.cwd();
-    const dumps = await expandDumps(inputs.dumps, process.cwd());
+    const { dumps, unmatched } = await expandDumps(inputs.dumps, process.cwd());
+    for (const p of unmatched) {
+      warn(ctx, `seq-guard: dump pattern "${p}" matches no file; the other patterns' dumps are checked.`);
+    }
     if (dumps.length > 0) {
       checkDumps(dumps);
       // A cancelled job (SIGINT, then SIGTERM) removes what it was restoring: nothing is left on the server.

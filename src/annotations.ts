@@ -53,6 +53,10 @@ function rank(r: SequenceReport): number {
   return STATUS_ORDER.indexOf(r.status);
 }
 
+// A near-exhaustion warning asks for work (widen the type before it runs out); a "fixed" warning only says what
+// was done. When warnings must be left out, the fixed ones go first: near-exhaustion ranks just before them.
+const NEAR_WARNING_ORDER = STATUS_ORDER.indexOf("fixed") - 0.5;
+
 interface Candidate {
   a: Annotation;
   order: number;
@@ -112,7 +116,7 @@ export function candidates(input: AnnotationInput): Annotation[] {
             message: near.message,
             ...where,
           },
-          order: STATUS_ORDER.length,
+          order: NEAR_WARNING_ORDER,
         });
       }
     }

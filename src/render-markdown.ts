@@ -4,6 +4,7 @@
 // budget it is given (GitHub: 65,536 characters for a comment or issue body, 1 MiB for a step summary), and says
 // so explicitly when rows had to be left out.
 
+import { redact } from "./connection.ts";
 import { byImportance, type FailOn, fails } from "./report.ts";
 import type { DumpFormat, Mode, Report, SequenceReport, Summary, TargetReport } from "./types.ts";
 
@@ -32,6 +33,14 @@ export interface MarkdownOptions {
   /** Link to the workflow run, shown in the footer. */
   runUrl?: string | null;
   version?: string;
+  /**
+   * Secrets that must never appear: every text taken from the report (names, values, messages) is masked before
+   * it is escaped and measured, so the size budget holds for the masked text and a secret that is also part of a
+   * name (a password "orders" and public.orders_id_seq) never shows. The header and our own words are not masked.
+   */
+  secrets?: string[];
+  /** Path of the report-json file, when one is written: the "shortened" note points to it. */
+  reportJson?: string | null;
 }
 
 /** GitHub's ceilings, with room to spare: a comment or issue body takes 65,536 characters, a step summary 1 MiB. */
@@ -116,23 +125,51 @@ function seconds(ms: number | null): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-function countsText(s: Summary): string {
+function nearExhaustion(r: SequenceReport): boolean {
+  return r.warnings.some((w) => w.code === "near_exhaustion");
+}
+
+/** Ok sequences near exhaustion: listed among the problems, so counted apart from the plain ok ones. */
+function nearCount(targets: TargetReport[]): number {
+  let n = 0;
+  for (const t of targets) for (const r of t.sequences) if (r.status === "ok" && nearExhaustion(r)) n++;
+  return n;
+}
+
+function countsText(s: Summary, near: number): string {
   const parts: string[] = [];
   for (const k of ["behind", "exhausted", "error", "fixed"] as const) {
     if (s[k] > 0) parts.push(`**${s[k]} ${k}**`);
   }
-  parts.push(`${s.ok} ok`);
+  if (near > 0) parts.push(`**${near} near exhaustion**`);
+  parts.push(`${s.ok - near} ok`);
   if (s.skipped > 0) parts.push(`${s.skipped} skipped`);
   return `${parts.join(" · ")} (${plural(s.sequences, "sequence")})`;
-}
-
-function nearExhaustion(r: SequenceReport): boolean {
-  return r.warnings.some((w) => w.code === "near_exhaustion");
 }
 
 /** Rows that need a reader's attention: anything but a plain ok or skipped. */
 export function isProblem(r: SequenceReport): boolean {
   return !(r.status === "ok" || r.status === "skipped") || r.warnings.length > 0;
+}
+
+/** Masks the secrets in one text taken from the report (identity when there are none). */
+type Mask = (s: string) => string;
+
+const NO_MASK: Mask = (s) => s;
+
+// One mask per set of secrets, so that the rows a mask made are found again (the summary and the comment).
+const masks = new Map<string, Mask>();
+
+function maskOf(secrets: string[] | undefined): Mask {
+  const live = [...new Set((secrets ?? []).filter((s) => s.length > 0))];
+  if (live.length === 0) return NO_MASK;
+  const key = live.join("\0");
+  let m = masks.get(key);
+  if (!m) {
+    m = (s) => redact(s, live);
+    masks.set(key, m);
+  }
+  return m;
 }
 
 function statusCell(r: SequenceReport): string {
@@ -142,9 +179,9 @@ function statusCell(r: SequenceReport): string {
   return `${ICON[r.status] ?? ""} ${r.status}`;
 }
 
-function columnsCell(r: SequenceReport): string {
+function columnsCell(r: SequenceReport, m: Mask): string {
   if (r.columns.length === 0) return "–";
-  const shown = r.columns.slice(0, MAX_COLUMNS).map((c) => code(`${c.table}.${c.column}`));
+  const shown = r.columns.slice(0, MAX_COLUMNS).map((c) => code(m(`${c.table}.${c.column}`)));
   const more = r.columns.length - MAX_COLUMNS;
   return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
 }
@@ -163,47 +200,82 @@ function maxCell(r: SequenceReport): string {
   return best === null ? "–" : best.toString();
 }
 
-function nextCell(r: SequenceReport): string {
-  if (r.status === "fixed") return `${r.next_value} → **${r.fixed_next_value}**`;
-  return r.next_value ?? "–";
+function nextCell(r: SequenceReport, m: Mask): string {
+  if (r.status === "fixed") return `${m(r.next_value ?? "–")} → **${m(r.fixed_next_value ?? "–")}**`;
+  return m(r.next_value ?? "–");
 }
 
-function fixCell(r: SequenceReport): string {
-  const warnings = r.warnings.map((w) => text(w.message));
+function fixCell(r: SequenceReport, m: Mask): string {
+  const warnings = r.warnings.map((w) => text(m(w.message)));
   switch (r.status) {
     case "behind":
-      return [r.fix_sql ? code(r.fix_sql) : text(r.reason ?? ""), ...warnings].join("<br>");
+      return [r.fix_sql ? code(m(r.fix_sql)) : text(m(r.reason ?? "")), ...warnings].join("<br>");
     case "fixed":
-      return [`advanced to ${r.fixed_next_value}`, ...warnings].join("<br>");
+      return [`advanced to ${m(r.fixed_next_value ?? "–")}`, ...warnings].join("<br>");
     case "ok":
       return warnings.join("<br>");
     default:
-      return [text(r.reason ?? ""), ...warnings].filter(Boolean).join("<br>");
+      return [text(m(r.reason ?? "")), ...warnings].filter(Boolean).join("<br>");
   }
 }
 
 const HEAD = "| status | sequence | columns | max | next value | fix |\n|---|---|---|---|---|---|";
 
-const rowCache = new WeakMap<SequenceReport, string>();
+// The size search renders each row many times, and the summary and the comment render the same rows: each row
+// is made once per mask. A mask is the set of secrets, the same for the whole run.
+const rowCaches = new WeakMap<Mask, WeakMap<SequenceReport, string>>();
 
-export function row(r: SequenceReport): string {
-  const hit = rowCache.get(r);
+export function row(r: SequenceReport, m: Mask = NO_MASK): string {
+  let cache = rowCaches.get(m);
+  if (!cache) {
+    cache = new WeakMap();
+    rowCaches.set(m, cache);
+  }
+  const hit = cache.get(r);
   if (hit !== undefined) return hit;
-  const cells = [statusCell(r), code(r.sequence), columnsCell(r), maxCell(r), nextCell(r), fixCell(r)];
+  const cells = [
+    statusCell(r),
+    code(m(r.sequence)),
+    columnsCell(r, m),
+    m(maxCell(r)),
+    nextCell(r, m),
+    fixCell(r, m),
+  ];
   const line = `| ${cells.join(" | ")} |`;
-  rowCache.set(r, line);
+  cache.set(r, line);
   return line;
 }
 
-function targetTitle(t: TargetReport): string {
-  if (t.dump === null) return `Database ${code(t.database)}`;
+function targetTitle(t: TargetReport, m: Mask): string {
+  if (t.dump === null) return `Database ${code(m(t.database))}`;
   const how = t.format ? FORMAT_TEXT[t.format] : "dump";
+  // A dump that failed to restore has no database: its scratch database is removed (or was never made).
+  if (t.error !== null && t.restore_ms === null) return `${code(m(t.dump))} (${how}) could not be restored`;
   const took = t.restore_ms !== null ? ` in ${seconds(t.restore_ms)}` : "";
-  return `${code(t.dump)} (${how}), restored into ${code(t.database)}${took}`;
+  return `${code(m(t.dump))} (${how}), restored into ${code(m(t.database))}${took}`;
 }
 
-function headline(o: Outcome): string {
+/** Rows behind, exhausted or in error that fail-on lets pass: then "every sequence is ahead" would be false. */
+function passingFindings(o: Outcome): number {
+  let n = 0;
+  for (const t of o.report?.targets ?? []) {
+    for (const r of t.sequences) {
+      if ((r.status === "behind" || r.status === "exhausted" || r.status === "error") && !fails(r, o.failOn))
+        n++;
+    }
+  }
+  return n;
+}
+
+/** What the listed rows are, when fail-on lets them pass: the headline must not call them good. */
+function passNote(o: Outcome, problems: number): string {
+  const failOn = o.failOn.length ? o.failOn.join(", ") : "none";
+  return `nothing fails the check (fail-on: ${failOn}); ${plural(problems, "finding is", "findings are")} listed below`;
+}
+
+function headline(o: Outcome, problems: number): string {
   const s = o.report?.summary;
+  const lenient = passingFindings(o) > 0;
   switch (o.status) {
     case "error":
       return o.report === null
@@ -219,9 +291,11 @@ function headline(o: Outcome): string {
       return `## ❌ seq-guard: ${plural(o.violations, "sequence")} ${verb}${tail}`;
     }
     case "fixed":
-      return `## 🔧 seq-guard fixed ${plural(s?.fixed ?? 0, "sequence")}: nothing left that fails`;
+      return `## 🔧 seq-guard fixed ${plural(s?.fixed ?? 0, "sequence")}: ${lenient ? passNote(o, problems) : "nothing left that fails"}`;
     default:
-      return `## ✅ seq-guard: every sequence is ahead of its data`;
+      return lenient
+        ? `## ✅ seq-guard: ${passNote(o, problems)}`
+        : "## ✅ seq-guard: every sequence is ahead of its data";
   }
 }
 
@@ -245,10 +319,11 @@ function shortenedNote(opts: MarkdownOptions, hidden: number, total: number): st
     opts.place === "summary"
       ? "GitHub's limit of 1 MiB for a job summary"
       : `GitHub's limit of 65,536 characters for ${opts.place === "comment" ? "a comment" : "an issue"}`;
+  const file = opts.reportJson ? ` and in the report-json file ${code(opts.reportJson)}` : "";
   const where =
     opts.place === "summary"
-      ? "The full list is in the step's log and in the `report-json` file."
-      : "The full list is in the job summary of the workflow run and in the `report-json` file.";
+      ? `The full list is in the step's log${file}.`
+      : `The full list is in the job summary of the workflow run${file}.`;
   return `> [!NOTE]\n> Shortened to fit ${limit}: ${plural(hidden, "row")} of ${total.toLocaleString("en-US")} not shown. ${where}`;
 }
 
@@ -260,11 +335,13 @@ function renderWith(
   keep: number,
   total: number,
 ): string {
+  const m = maskOf(opts.secrets);
   const out: string[] = [];
   if (opts.header) out.push(opts.header);
-  out.push(headline(o));
-  if (o.fatal !== null) out.push(`> [!CAUTION]\n> ${text(o.fatal)}`);
-  if (o.report) out.push(countsText(o.report.summary));
+  const problems = sections.reduce((n, s) => n + s.problems.filter((r) => r.status !== "fixed").length, 0);
+  out.push(headline(o, problems));
+  if (o.fatal !== null) out.push(`> [!CAUTION]\n> ${text(m(o.fatal))}`);
+  if (o.report) out.push(countsText(o.report.summary, nearCount(o.report.targets)));
   let left = keep;
   // Problem rows of every target before any ok row: when rows must go, the ok ones go first.
   const problemsShown = sections.map((s) => {
@@ -279,12 +356,12 @@ function renderWith(
   });
   sections.forEach((s, i) => {
     const t = s.target;
-    if (sections.length > 1 || t.dump !== null) out.push(`### ${targetTitle(t)}`);
-    if (sections.length > 1) out.push(countsText(t.summary));
-    if (t.error !== null) out.push(`> [!CAUTION]\n> ${text(t.error)}`);
-    for (const h of t.hints) out.push(`- 💡 ${text(h)}`);
+    if (sections.length > 1 || t.dump !== null) out.push(`### ${targetTitle(t, m)}`);
+    if (sections.length > 1) out.push(countsText(t.summary, nearCount([t])));
+    if (t.error !== null) out.push(`> [!CAUTION]\n> ${text(m(t.error))}`);
+    for (const h of t.hints) out.push(`- 💡 ${text(m(h))}`);
     const np = problemsShown[i] as number;
-    if (np > 0) out.push([HEAD, ...s.problems.slice(0, np).map(row)].join("\n"));
+    if (np > 0) out.push([HEAD, ...s.problems.slice(0, np).map((r) => row(r, m))].join("\n"));
     else if (s.problems.length === 0 && t.error === null && t.summary.sequences > 0)
       out.push("No sequence needs attention.");
     else if (t.error === null && t.summary.sequences === 0) out.push("No sequences found.");
@@ -294,7 +371,7 @@ function renderWith(
       const sk = s.others.length - ok;
       const label = [ok ? `${ok} ok` : "", sk ? `${sk} skipped` : ""].filter(Boolean).join(", ");
       out.push(
-        `<details><summary>${label}</summary>\n\n${[HEAD, ...s.others.slice(0, no).map(row)].join("\n")}\n\n</details>`,
+        `<details><summary>${label}</summary>\n\n${[HEAD, ...s.others.slice(0, no).map((r) => row(r, m))].join("\n")}\n\n</details>`,
       );
     }
   });

@@ -207,7 +207,37 @@ describe("the Action restoring dumps", () => {
       assert.doesNotMatch(r.visible, /^\s+at .+:\d+:\d+\)?$/m);
       assert.match(r.summary, /⚠️ seq-guard/);
       assert.ok(!r.visible.includes(password()));
+      // Not restored: no "restored into", and no database handed to later steps (it does not exist).
+      assert.match(r.summary, /### `fixtures\/garbage.dump` \(dump\) could not be restored/);
+      assert.doesNotMatch(r.summary, /restored into/);
+      assert.equal(r.outputs.database, "");
     }
+  });
+
+  test("restore-database that exists and is not empty: the message names the input and what to do", async () => {
+    await run({ dump: "fixtures/broken.sql", "restore-database": "fx_full", comment: "never" });
+    const r = await run({ dump: "fixtures/broken.sql", "restore-database": "fx_full", comment: "never" });
+    assert.equal(r.code, 2, r.visible);
+    const err = r.commands.filter((c) => c.command === "error").at(-1)?.message ?? "";
+    assert.match(err, /the restore-database input "fx_full" already exists and is not empty/);
+    assert.match(
+      err,
+      /Drop it in an earlier step \(dropdb\), or name another database in restore-database\./,
+    );
+    assert.doesNotMatch(r.visible, /--clean|--restore-database/);
+  });
+
+  test("one of several dump globs matching nothing is a warning; the others' dumps are checked", async () => {
+    const r = await run({
+      dump: "fixtures/*.backup\nfixtures/broken.sql",
+      comment: "never",
+      "keep-database": "false",
+    });
+    assert.equal(r.code, 1, r.visible);
+    assert.equal(r.outputs.violations, "2");
+    const w = r.annotations.find((a) => a.command === "warning" && /fixtures\/\*\.backup/.test(a.message));
+    assert.ok(w, r.visible);
+    assert.match(w.message, /matches no file/);
   });
 
   test("a missing dump file: a usage error naming it", async () => {

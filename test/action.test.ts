@@ -3,13 +3,14 @@
 // annotations, the one pull request comment (created, then updated, never a second), the read-only token, the
 // failure issue, and no secret anywhere.
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { CORPUS_SQL, EXPECTED } from "./corpus.ts";
 import { type ActionRun, BOT, FakeGitHub, runAction, TOKEN } from "./fake-github.ts";
-import { adminUrl, type ScratchDb, scratchDb, urlFor } from "./helpers.ts";
+import { adminUrl, type ScratchDb, scratchDb, urlFor, withClient } from "./helpers.ts";
 
 const count = (status: string) => Object.values(EXPECTED).filter((e) => e.status === status).length;
 const BEHIND = count("behind");
@@ -187,7 +188,9 @@ describe("fix mode, and the comment down to all good", () => {
     assert.match(run.summary, /3 sequences fail the check even after fixing/);
     const warnings = run.annotations.filter((a) => a.command === "warning");
     assert.equal(warnings.length, 9, "fixes are warnings, within the limit (one slot kept)");
-    assert.ok(warnings.slice(0, 8).every((w) => w.props.title?.startsWith("seq-guard: fixed ")));
+    // Near exhaustion (work to do) before the fixes (done): the fixes are what is left out.
+    assert.equal(warnings[0]?.props.title, "seq-guard: public.nearly is near exhaustion");
+    assert.ok(warnings.slice(1, 8).every((w) => w.props.title?.startsWith("seq-guard: fixed ")));
     assert.match(warnings[8]?.props.title ?? "", /^seq-guard: \d+ more warnings not shown$/);
     assert.equal(api.comments.length, 1);
     // The sequences really moved: the next insert works.
@@ -356,6 +359,270 @@ describe("comments are found again by marker, author and key", () => {
   });
 });
 
+/** A login role with this password (a superuser, so it reads everything); dropped by the returned function. */
+async function roleWithPassword(
+  password: string,
+): Promise<{ url: (db: string) => string; drop: () => Promise<void> }> {
+  const role = `sg_pw_${randomBytes(4).toString("hex")}`;
+  await withClient(adminUrl(), async (c) => {
+    const q = await c.query<{ l: string }>("SELECT quote_literal($1) AS l", [password]);
+    await c.query(`CREATE ROLE ${role} LOGIN SUPERUSER PASSWORD ${q.rows[0]?.l}`);
+  });
+  return {
+    url: (db) => {
+      const u = new URL(urlFor(db));
+      u.username = role;
+      u.password = encodeURIComponent(password);
+      return u.toString();
+    },
+    drop: () => withClient(adminUrl(), (c) => c.query(`DROP ROLE IF EXISTS ${role}`)).then(() => undefined),
+  };
+}
+
+describe("passwords that look like data", () => {
+  let db: ScratchDb;
+  let dir: string;
+  before(async () => {
+    db = await scratchDb("CREATE TABLE orders (id serial PRIMARY KEY); INSERT INTO orders VALUES (5);");
+    dir = mkdtempSync(join(tmpdir(), "seq-guard-pw-"));
+  });
+  after(async () => {
+    await db.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Run check with report-json and a comment as the role with this password. */
+  async function runAs(password: string) {
+    const role = await roleWithPassword(password);
+    const api = await FakeGitHub.start();
+    try {
+      const path = join(dir, `${randomBytes(3).toString("hex")}.json`);
+      const run = await runAction({
+        api,
+        inputs: { "database-url": role.url(db.name), "report-json": path },
+      });
+      assert.equal(run.code, 1, run.visible);
+      assert.equal(api.comments.length, 1);
+      return { run, json: readFileSync(path, "utf8"), comment: api.comments[0]?.body ?? "" };
+    } finally {
+      await api.close();
+      await role.drop();
+    }
+  }
+
+  test("report-json stays exact whatever the password (1, false, a table's name)", async () => {
+    for (const pw of ["1", "false", "orders"]) {
+      const { json } = await runAs(pw);
+      const report = JSON.parse(json); // never invalid JSON
+      assert.equal(report.version, 1, pw);
+      assert.equal(report.ok, false, pw);
+      const [r] = report.targets[0].sequences;
+      assert.equal(r.sequence, "public.orders_id_seq", `${pw}: names are data, not secrets`);
+      assert.equal(r.next_value, "1", pw);
+      assert.equal(r.max, "5", pw);
+      assert.equal(r.is_called, false, pw);
+    }
+  });
+
+  test("a password that is also part of a name never reaches the summary or the comment", async () => {
+    const { run, comment } = await runAs("orders");
+    for (const [where, md] of [
+      ["summary", run.summary],
+      ["comment", comment],
+    ] as const) {
+      assert.ok(!md.includes("orders"), `${where}: ${md}`);
+      assert.match(md, /\| ❌ behind \| `public\.\*\*\*_id_seq` \| `public\.\*\*\*\.id` \| 5 \| 1 \|/, where);
+    }
+  });
+
+  test("a one-character password: the Markdown masks values, keeps its own words, and stays whole", async () => {
+    const { run, comment } = await runAs("1");
+    for (const md of [run.summary, comment]) {
+      assert.match(md, /^## ❌ seq-guard: 1 sequence fails the check$/m);
+      assert.match(md, /\*\*1 behind\*\* · 0 ok \(1 sequence\)/);
+      assert.match(md, /\| ❌ behind \| `public\.orders_id_seq` \| `public\.orders\.id` \| 5 \| \*\*\* \|/);
+      assert.match(md, /<sub>mode `check`/, "the footer is there: nothing was cut");
+    }
+  });
+});
+
+describe("tokens other than GITHUB_TOKEN, and GitHub's refusals", () => {
+  let db: ScratchDb;
+  before(async () => {
+    db = await scratchDb("CREATE TABLE t (id serial PRIMARY KEY); INSERT INTO t VALUES (5);");
+  });
+  after(async () => {
+    await db.drop();
+  });
+  const marker = "<!-- seq-guard:comment workflow=Fixtures job=sequences key= -->";
+
+  test("a GitHub App token (GET /user refused, writes as my-app[bot]): three runs, one comment", async () => {
+    const api = await FakeGitHub.start({ appLogin: "my-app[bot]" });
+    try {
+      const pasted = api.addComment(7, `${marker}\nquoted by a person`, { login: "mallory", type: "User" });
+      for (let i = 0; i < 3; i++) {
+        await db.query(`INSERT INTO t VALUES (${10 + i})`); // a new max each run: the comment must change
+        const run = await runAction({ api, inputs: { "database-url": db.url } });
+        assert.equal(run.code, 1, run.visible);
+      }
+      const ours = api.comments.filter((c) => c.user.login === "my-app[bot]");
+      assert.equal(ours.length, 1, "found again and updated, never a second");
+      assert.match(ours[0]?.body ?? "", /\| 12 \| 1 \|/, "the last run's table");
+      assert.equal(
+        pasted.body,
+        `${marker}\nquoted by a person`,
+        "a person's comment with the marker is never ours",
+      );
+      assert.equal(api.requests.filter((r) => r.method === "PATCH").length, 2);
+    } finally {
+      await api.close();
+    }
+  });
+
+  test("GITHUB_TOKEN prefers github-actions[bot]'s comment over another bot's with the same marker", async () => {
+    const api = await FakeGitHub.start();
+    try {
+      const other = api.addComment(7, `${marker}\nold`, { login: "other-app[bot]", type: "Bot" });
+      const mine = api.addComment(7, `${marker}\nold`, { login: BOT, type: "Bot" });
+      const run = await runAction({ api, inputs: { "database-url": db.url } });
+      assert.equal(run.code, 1);
+      assert.equal(api.comments.length, 2);
+      assert.equal(other.body, `${marker}\nold`);
+      assert.match(mine.body, /❌ seq-guard/);
+    } finally {
+      await api.close();
+    }
+  });
+
+  test("a comment another bot wrote and this token may not edit: a warning naming it, the verdict unchanged", async () => {
+    const api = await FakeGitHub.start({ appLogin: "my-app[bot]" });
+    try {
+      api.addComment(7, `${marker}\nold`, { login: "other-app[bot]", type: "Bot" });
+      const run = await runAction({ api, inputs: { "database-url": db.url } });
+      assert.equal(run.code, 1, "fails for the finding, not for the comment");
+      const w = run.annotations.find((a) => a.command === "warning" && /other-app\[bot\]/.test(a.message));
+      assert.ok(w, run.visible);
+      assert.match(w.message, /HTTP 403/);
+      assert.match(w.message, /comment-key/);
+      assert.equal(api.comments.length, 1, "no second comment");
+      assertNoStack(run);
+    } finally {
+      await api.close();
+    }
+  });
+
+  test("a secondary rate limit is a warning that says so, not a read-only token", async () => {
+    const api = await FakeGitHub.start({ rateLimited: true });
+    try {
+      const run = await runAction({ api, inputs: { "database-url": db.url } });
+      assert.equal(run.code, 1);
+      const w = run.annotations.find((a) => a.command === "warning" && /rate limit/.test(a.message));
+      assert.ok(w, run.visible);
+      assert.doesNotMatch(w.message, /read-only|fork/);
+    } finally {
+      await api.close();
+    }
+  });
+
+  test("issue-on-failure with an App token: one labelled issue, found by label, never by reading every issue", async () => {
+    const api = await FakeGitHub.start({ appLogin: "my-app[bot]" });
+    const other = await scratchDb("CREATE TABLE t (id serial PRIMARY KEY); INSERT INTO t VALUES (5);");
+    try {
+      for (let i = 0; i < 30; i++)
+        api.addIssue({ title: `bug ${i}`, body: "x", user: { login: "someone", type: "User" } });
+      const inputs = { "database-url": other.url, "issue-on-failure": "true" };
+      for (let i = 0; i < 2; i++) assert.equal((await runAction({ api, event: "schedule", inputs })).code, 1);
+      const ours = api.issues.filter((i) => i.user.login === "my-app[bot]");
+      assert.equal(ours.length, 1, "updated, not a second issue");
+      assert.deepEqual(ours[0]?.labels, [{ name: "seq-guard" }]);
+      const lists = api.requests.filter((r) => r.method === "GET" && r.path === "/repos/acme/shop/issues");
+      assert.ok(lists.length > 0);
+      for (const l of lists)
+        assert.ok(l.query.creator || l.query.labels, `filtered listing: ${JSON.stringify(l.query)}`);
+      const fixed = await runAction({ api, event: "schedule", inputs: { ...inputs, mode: "fix" } });
+      assert.equal(fixed.code, 0, fixed.visible);
+      assert.equal(ours[0]?.state, "closed");
+    } finally {
+      await api.close();
+      await other.drop();
+    }
+  });
+
+  test("issue-on-failure: GITHUB_TOKEN's issues are listed by creator; a token that cannot make labels still opens one", async () => {
+    const api = await FakeGitHub.start({ noNewLabels: true });
+    try {
+      const inputs = { "database-url": db.url, "issue-on-failure": "true" };
+      for (let i = 0; i < 2; i++) assert.equal((await runAction({ api, event: "schedule", inputs })).code, 1);
+      assert.equal(api.issues.length, 1);
+      assert.deepEqual(api.issues[0]?.labels, []);
+      // Listed by creator (and, while none is found, by label): never every open issue.
+      const lists = api.requests.filter((r) => r.method === "GET" && r.path === "/repos/acme/shop/issues");
+      assert.ok(
+        lists.every((l) => l.query.creator === BOT || l.query.labels === "seq-guard"),
+        JSON.stringify(lists.map((l) => l.query)),
+      );
+      assert.equal(lists.at(-1)?.query.creator, BOT, "the second run found it by its creator");
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe("filters and fail-on as the job shows them", () => {
+  let db: ScratchDb;
+  before(async () => {
+    db = await scratchDb(CORPUS_SQL);
+  });
+  after(async () => {
+    await db.drop();
+  });
+
+  test("exclude takes commas like schemas; an entry that matches nothing is a warning with the right spelling", async () => {
+    const run = await runAction({
+      inputs: {
+        "database-url": db.url,
+        exclude: `${EXHAUSTED_NAMES.slice(0, 2).join(", ")}\n"Weird Schema".*`,
+        comment: "never",
+      },
+    });
+    const report = run.outputs.checked;
+    assert.equal(Number(report), TOTAL - SKIPPED - 2, "both comma-separated entries excluded");
+    const w = run.annotations.find((a) => a.command === "warning" && /exclude entry/.test(a.message));
+    assert.ok(w, run.visible);
+    assert.match(w.message, /"\\"Weird Schema\\"\.\*"|""Weird Schema"\.\*"/);
+    assert.match(w.message, /write Weird Schema\.\* instead/);
+    const schemas = await runAction({
+      inputs: { "database-url": db.url, schemas: "billing", comment: "never" },
+    });
+    assert.equal(schemas.outputs.checked, "0");
+    assert.ok(
+      schemas.annotations.some(
+        (a) =>
+          a.command === "warning" && /"billing" names no schema .*no sequence was checked/.test(a.message),
+      ),
+      schemas.visible,
+    );
+  });
+
+  test("fail-on that lets findings pass: the headline says nothing fails, never that every sequence is ahead", async () => {
+    const api = await FakeGitHub.start();
+    try {
+      const run = await runAction({ api, inputs: { "database-url": db.url, "fail-on": "none" } });
+      assert.equal(run.code, 0, run.visible);
+      assert.equal(run.outputs.status, "ok");
+      for (const md of [run.summary, api.comments[0]?.body ?? ""]) {
+        assert.doesNotMatch(md, /every sequence is ahead/);
+        assert.match(
+          md,
+          /## ✅ seq-guard: nothing fails the check \(fail-on: none\); \d+ findings are listed below/,
+        );
+      }
+    } finally {
+      await api.close();
+    }
+  });
+});
+
 describe("failures before any result", () => {
   test("no server named: says the Action needs one, exit 2, status error", async () => {
     const run = await runAction({ inputs: {} });
@@ -427,9 +694,14 @@ describe("failures before any result", () => {
       [{ jobs: "0" }, /input jobs takes a whole number from 1 to 64/],
       [{ dump: "no/such/dir/*.sql" }, /dump pattern "no\/such\/dir\/\*.sql" matches no file/],
       [{ "restore-database": "x" }, /restore-database names the database of a single dump/],
+      [
+        { "database-url": "postgres://u:pw@[bad" },
+        /^seq-guard: the database-url input is not a valid connection URL/,
+      ],
     ];
     for (const [inputs, re] of cases) {
       const run = await runAction({ inputs: { "database-url": adminUrl(), ...inputs } });
+      assert.doesNotMatch(run.visible, /--database-url|--restore-database/);
       assert.equal(run.code, 2, `${JSON.stringify(inputs)}: ${run.visible}`);
       const err = run.commands.find((c) => c.command === "error");
       assert.match(err?.message ?? "", re);

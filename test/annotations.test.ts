@@ -49,11 +49,22 @@ describe("choosing annotations", () => {
       got.map((a) => [a.level, a.title]),
       [
         ["error", "seq-guard: public.a_seq is behind"],
-        ["warning", "seq-guard: fixed public.b_seq"],
         ["warning", "seq-guard: public.c_seq is near exhaustion"],
+        ["warning", "seq-guard: fixed public.b_seq"],
       ],
     );
     assert.match(got[0]?.message ?? "", /Fix: SELECT setval/);
+  });
+
+  test("with more fixes than warning slots, a near-exhaustion warning (work to do) is kept before the fixes", () => {
+    const near = seq("public.zz_near", "ok", {
+      warnings: [{ code: "near_exhaustion", message: "91% used" }],
+    });
+    const report = buildReport("fix", [target([...many(12, "fixed"), near])], [...FAIL_ON]);
+    const got = planAnnotations({ report, mode: "fix", failOn: [...FAIL_ON], reserved: { warning: 1 } });
+    const warnings = got.filter((a) => a.level === "warning");
+    assert.equal(warnings[0]?.title, "seq-guard: public.zz_near is near exhaustion");
+    assert.match(warnings.at(-1)?.title ?? "", /5 more warnings not shown/);
   });
 
   test("near-exhaustion is an error when fail-on names it", () => {

@@ -1,8 +1,9 @@
 // The GitHub side of the Action's tests, both halves of it:
 // - FakeGitHub: a loopback fake of the REST API the Action calls (who am I, list/create/update issue comments,
 //   list/create/update issues), which records every request. It pages like GitHub (per_page, page, Link
-//   headers), answers 403 on writes when read-only (a fork's pull request) and 403 on GET /user for an
-//   installation token (GITHUB_TOKEN), as GitHub does.
+//   headers), filters issues by creator and label, answers 403 on writes when read-only (a fork's pull request),
+//   403 on GET /user for an installation token (GITHUB_TOKEN, or a GitHub App's token, which writes as
+//   <app>[bot]), 403 on editing another author's comment, and a secondary rate limit when asked, as GitHub does.
 // - runAction(): runs the built dist/index.js in a child process exactly as the runner does: every input from
 //   action.yml's defaults as INPUT_<NAME> (upper case, hyphens kept), GITHUB_OUTPUT and GITHUB_STEP_SUMMARY
 //   files, the event payload at GITHUB_EVENT_PATH, GITHUB_REPOSITORY and GITHUB_API_URL pointing at the fake.
@@ -50,6 +51,7 @@ export interface FakeIssue {
   state_reason: string | null;
   user: FakeUser;
   html_url: string;
+  labels: { name: string }[];
   pull_request?: { url: string };
 }
 
@@ -58,6 +60,12 @@ export interface FakeOptions {
   readOnly?: boolean;
   /** A personal token: GET /user answers with this login, and writes are made as that user. */
   personalLogin?: string;
+  /** A GitHub App's installation token: GET /user answers 403, and writes are made as this bot (my-app[bot]). */
+  appLogin?: string;
+  /** Writes answer 403 "You have exceeded a secondary rate limit". */
+  rateLimited?: boolean;
+  /** Creating an issue with a label that does not exist yet answers 403 (a token that may not make labels). */
+  noNewLabels?: boolean;
 }
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
@@ -71,6 +79,10 @@ export class FakeGitHub {
   readonly issues: FakeIssue[] = [];
   readOnly: boolean;
   personalLogin: string | undefined;
+  appLogin: string | undefined;
+  rateLimited: boolean;
+  noNewLabels: boolean;
+  readonly labels = new Set<string>();
   url = "";
   private server: Server;
   private nextId = 1000;
@@ -78,6 +90,9 @@ export class FakeGitHub {
   private constructor(opts: FakeOptions) {
     this.readOnly = opts.readOnly ?? false;
     this.personalLogin = opts.personalLogin;
+    this.appLogin = opts.appLogin;
+    this.rateLimited = opts.rateLimited ?? false;
+    this.noNewLabels = opts.noNewLabels ?? false;
     this.server = createServer((req, res) => {
       void this.handle(req, res);
     });
@@ -97,7 +112,8 @@ export class FakeGitHub {
 
   /** The user writes are made as. */
   get me(): FakeUser {
-    return this.personalLogin ? { login: this.personalLogin, type: "User" } : { login: BOT, type: "Bot" };
+    if (this.personalLogin) return { login: this.personalLogin, type: "User" };
+    return { login: this.appLogin ?? BOT, type: "Bot" };
   }
 
   /** Seed a comment as someone, e.g. another user pasting our marker. */
@@ -121,6 +137,7 @@ export class FakeGitHub {
       number,
       state: "open",
       state_reason: null,
+      labels: [],
       html_url: `https://github.example/${OWNER}/${REPO}/issues/${number}`,
       ...fields,
     };
@@ -173,6 +190,18 @@ export class FakeGitHub {
         documentation_url: "https://docs.github.com/rest",
         status: "403",
       });
+    const rateLimited = () =>
+      send(
+        403,
+        {
+          message:
+            "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+          documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+          status: "403",
+        },
+        { "retry-after": "60" },
+      );
+    if (rec.method !== "GET" && this.rateLimited) return rateLimited();
     const body = rec.body ?? {};
     const base = `/repos/${OWNER}/${REPO}`;
     const p = u.pathname;
@@ -212,17 +241,32 @@ export class FakeGitHub {
     if (p === `${base}/issues`) {
       if (rec.method === "GET") {
         const state = u.searchParams.get("state") ?? "open";
+        const creator = u.searchParams.get("creator");
+        const labels = (u.searchParams.get("labels") ?? "").split(",").filter(Boolean);
         rec.status = 200;
         return this.page(
           req,
           res,
           p,
-          this.issues.filter((i) => state === "all" || i.state === state),
+          this.issues.filter(
+            (i) =>
+              (state === "all" || i.state === state) &&
+              (creator === null || i.user.login === creator) &&
+              labels.every((l) => i.labels.some((x) => x.name === l)),
+          ),
         );
       }
       if (rec.method === "POST") {
         if (this.readOnly) return forbidden();
-        const i = this.addIssue({ title: String(body.title), body: String(body.body ?? ""), user: this.me });
+        const labels = Array.isArray(body.labels) ? body.labels.map(String) : [];
+        if (this.noNewLabels && labels.some((l) => !this.labels.has(l))) return forbidden();
+        for (const l of labels) this.labels.add(l);
+        const i = this.addIssue({
+          title: String(body.title),
+          body: String(body.body ?? ""),
+          user: this.me,
+          labels: labels.map((name) => ({ name })),
+        });
         return send(201, i);
       }
     }

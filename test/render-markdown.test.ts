@@ -119,7 +119,11 @@ describe("rendering", () => {
   test("problems first in a table, ok and skipped folded in <details>, counts per status", () => {
     const md = renderMarkdown(outcome(report), { maxBytes: SUMMARY_MAX_BYTES, place: "summary" });
     assert.match(md, /^## ❌ seq-guard: 1 sequence fails the check/m);
-    assert.match(md, /\*\*1 behind\*\* · \*\*1 exhausted\*\* · 2 ok · 1 skipped \(5 sequences\)/);
+    // Near exhaustion has a count of its own: its row is among the problems, not among the folded ok ones.
+    assert.match(
+      md,
+      /\*\*1 behind\*\* · \*\*1 exhausted\*\* · \*\*1 near exhaustion\*\* · 1 ok · 1 skipped \(5 sequences\)/,
+    );
     assert.match(md, /\| status \| sequence \| columns \| max \| next value \| fix \|/);
     const details = md.indexOf("<details>");
     assert.ok(details > 0);
@@ -147,6 +151,45 @@ describe("rendering", () => {
     });
     assert.match(md, /### `fixtures\/app.sql` \(plain SQL\), restored into `app_fixture` in 1.2 s/);
     assert.match(md, /- 💡 the dump was made by pg\\_dump 17; restore tools are 15/);
+  });
+
+  test("a dump that could not be restored is not called restored into a database", () => {
+    const t = target([], {
+      dump: "fixtures/garbage.dump",
+      format: "custom",
+      database: "seq_guard_garbage",
+      error: "pg_restore: did not find magic string",
+    });
+    const md = renderMarkdown(
+      { ...outcome(buildReport("check", [t], ["behind"])), status: "error" },
+      { maxBytes: SUMMARY_MAX_BYTES, place: "summary" },
+    );
+    assert.match(md, /### `fixtures\/garbage.dump` \(custom archive\) could not be restored\n/);
+    assert.doesNotMatch(md, /restored into|seq_guard_garbage/);
+  });
+
+  test("findings that fail-on lets pass are never under an all-good headline", () => {
+    const lenient = buildReport("check", [target(sequences)], ["exhausted"]);
+    const md = renderMarkdown(outcome(lenient, { failOn: ["exhausted"], status: "ok", violations: 0 }), {
+      maxBytes: SUMMARY_MAX_BYTES,
+      place: "summary",
+    });
+    assert.doesNotMatch(md, /every sequence is ahead/);
+    assert.match(
+      md,
+      /^## ✅ seq-guard: nothing fails the check \(fail-on: exhausted\); 3 findings are listed below$/m,
+    );
+    const none = renderMarkdown(outcome(lenient, { failOn: [], status: "ok", violations: 0 }), {
+      maxBytes: SUMMARY_MAX_BYTES,
+      place: "summary",
+    });
+    assert.match(none, /nothing fails the check \(fail-on: none\)/);
+    // Only a near-exhaustion warning: every sequence is ahead of its data, and that is what it says.
+    const near = buildReport("check", [target([sequences[0], sequences[4]] as SequenceReport[])], ["behind"]);
+    assert.match(
+      renderMarkdown(outcome(near), { maxBytes: SUMMARY_MAX_BYTES, place: "summary" }),
+      /✅ seq-guard: every sequence is ahead of its data/,
+    );
   });
 
   test("all good, fixed and fatal states each say so", () => {
@@ -191,6 +234,63 @@ describe("rendering", () => {
   });
 });
 
+describe("secrets", () => {
+  const behind = seq("public.orders_id_seq", "behind", {
+    columns: [{ table: "public.orders", column: "id", type: "integer", max: "200", min: null }],
+    reason: "next value 1 <= 200 in public.orders",
+  });
+  const t = target([behind, seq("public.ok_seq", "ok", { next_value: "11" })], {
+    dump: "fixtures/orders.sql",
+    format: "plain",
+    database: "orders_db",
+    restore_ms: 5,
+    hints: ["orders.sql inserts rows"],
+  });
+  const report = buildReport("check", [t], ["behind"]);
+
+  test("a secret that is also part of a name never shows; the report itself is not changed", () => {
+    const md = renderMarkdown(outcome(report), {
+      maxBytes: SUMMARY_MAX_BYTES,
+      place: "summary",
+      secrets: ["orders"],
+    });
+    assert.ok(!md.includes("orders"), md);
+    assert.match(md, /`public\.\*\*\*_id_seq`/);
+    assert.match(md, /`SELECT setval\('public\.\*\*\*_id_seq', 200, true\);`/);
+    assert.match(md, /### `fixtures\/\*\*\*.sql` \(plain SQL\), restored into `\*\*\*_db`/);
+    assert.equal(behind.sequence, "public.orders_id_seq");
+    // Without secrets the same rows render in full (the row cache is per set of secrets).
+    assert.match(
+      renderMarkdown(outcome(report), { maxBytes: SUMMARY_MAX_BYTES, place: "summary" }),
+      /orders_id_seq/,
+    );
+  });
+
+  test("a one-character secret: values are masked, our own words and counts are not, and the budget holds", () => {
+    const md = renderMarkdown(outcome(report), {
+      maxBytes: SUMMARY_MAX_BYTES,
+      place: "summary",
+      secrets: ["1"],
+    });
+    assert.match(md, /^## ❌ seq-guard: 1 sequence fails the check$/m);
+    assert.match(md, /\*\*1 behind\*\* · 1 ok \(2 sequences\)/);
+    assert.match(md, /\| `public.ok_seq` \| `public.users.id` \| 200 \| \*\*\*\*\*\* \|/);
+    // Masking makes text longer ("1" -> "***"): it happens before the size search, so the limit still holds.
+    const many = buildReport(
+      "check",
+      [target(Array.from({ length: 3000 }, (_, i) => seq(`public.s1_${i}_111111111111`, "behind")))],
+      ["behind"],
+    );
+    const big = renderMarkdown(outcome(many), {
+      maxBytes: COMMENT_MAX_BYTES,
+      place: "comment",
+      secrets: ["1"],
+    });
+    assert.ok(Buffer.byteLength(big) <= COMMENT_MAX_BYTES, `${Buffer.byteLength(big)} bytes`);
+    assert.match(big, /Shortened to fit/);
+  });
+});
+
 describe("truncation", () => {
   function big(nBehind: number, nOk: number): Report {
     const seqs: SequenceReport[] = [];
@@ -224,6 +324,24 @@ describe("truncation", () => {
     assert.equal((md.match(/^\| ❌ behind \| `public."behind_/gm) ?? []).length, 150);
     assert.ok(md.startsWith("<!-- m -->"), "the marker survives truncation");
     assert.match(md, /<sub>mode `check`/, "the footer survives truncation");
+  });
+
+  test("the note names the report-json file only when one is written", () => {
+    const without = renderMarkdown(outcome(big(150, 3000)), {
+      maxBytes: COMMENT_MAX_BYTES,
+      place: "comment",
+    });
+    assert.match(without, /The full list is in the job summary of the workflow run\.$/m);
+    assert.doesNotMatch(without, /report-json/);
+    const withFile = renderMarkdown(outcome(big(150, 3000)), {
+      maxBytes: SUMMARY_MAX_BYTES / 20,
+      place: "summary",
+      reportJson: "out/seq-guard.json",
+    });
+    assert.match(
+      withFile,
+      /The full list is in the step's log and in the report-json file `out\/seq-guard.json`\.$/m,
+    );
   });
 
   test("problems themselves are cut when there are too many, with the note", () => {
