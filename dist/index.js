@@ -35832,7 +35832,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   runAction: () => (/* binding */ runAction)
 });
 
-// UNUSED EXPORTS: expandDumps, readInputs, statusOf
+// UNUSED EXPORTS: expandDumps, inActionTerms, inActionTermsReport, readInputs, splitList, statusOf, unmatchedFilters
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
@@ -50771,7 +50771,7 @@ function byImportance(a, b) {
  */
 function redactReport(report, secrets) {
     const live = secrets.filter((s) => s.length > 0);
-    const clean = (t) => redactText(t, live);
+    const clean = (t) => (0,src_connection/* redact */.E$)(t, live);
     const cleanOpt = (t) => (t === null ? null : clean(t));
     // Copy only what changes: at 100,000 sequences a copy of every report would double the memory.
     const dirty = (r) => (r.reason !== null && clean(r.reason) !== r.reason) ||
@@ -50816,6 +50816,9 @@ function describe(r) {
 function rank(r) {
     return STATUS_ORDER.indexOf(r.status);
 }
+// A near-exhaustion warning asks for work (widen the type before it runs out); a "fixed" warning only says what
+// was done. When warnings must be left out, the fixed ones go first: near-exhaustion ranks just before them.
+const NEAR_WARNING_ORDER = STATUS_ORDER.indexOf("fixed") - 0.5;
 /** Every annotation the report deserves, most important first within each type. */
 function candidates(input) {
     const { report, mode, failOn } = input;
@@ -50871,7 +50874,7 @@ function candidates(input) {
                         message: near.message,
                         ...where,
                     },
-                    order: STATUS_ORDER.length,
+                    order: NEAR_WARNING_ORDER,
                 });
             }
         }
@@ -52149,11 +52152,12 @@ async function verifyConnected(config, clients, opts) {
 // Talking to GitHub: the one pull request comment per (workflow, job, comment-key), and the one issue that a
 // failing run without a pull request opens and a passing run closes.
 //
-// A comment or issue is found again by a hidden marker in its body AND by its author: a marker that someone else
+// A comment or issue is found again by a hidden marker in its body AND by its author: a marker that a person
 // pasted into their own comment is never taken for ours (we could not edit it anyway). Our author is the token's
-// user (GET /user answers for a personal token); a GITHUB_TOKEN cannot ask that, and writes as
-// github-actions[bot]. Every failure here is a warning for the caller, never a failed job: the results are in
-// the job summary whatever happens.
+// user when GET /user can say (a personal token). A GITHUB_TOKEN or a GitHub App's installation token cannot
+// ask that (403): the first writes as github-actions[bot], the other as <app>[bot], whose name nothing tells us.
+// Then any bot's item with the marker is ours, github-actions[bot]'s first; a person's never is. Every failure
+// here is a warning for the caller, never a failed job: the results are in the job summary whatever happens.
 /** The login GITHUB_TOKEN writes as. */
 const ACTIONS_BOT = "github-actions[bot]";
 /** The hidden marker of one (workflow, job, key): HTML comment, so it never shows; no "-->" can occur inside. */
@@ -52161,43 +52165,102 @@ function markerOf(kind, workflow, job, key) {
     const e = (s) => encodeURIComponent(s);
     return `<!-- seq-guard:${kind} workflow=${e(workflow)} job=${e(job)} key=${e(key)} -->`;
 }
-/** Who the token writes as: the user of a personal token, else github-actions[bot]. */
+/** Who the token writes as: the user of a personal token; null when the token cannot say (an installation token). */
 async function whoAmI(octo) {
     try {
         const res = await octo.rest.users.getAuthenticated();
         return res.data.login;
     }
     catch {
-        return ACTIONS_BOT;
+        return null;
     }
 }
-/** Our comment on an issue or pull request, or null. Reads page by page and stops at the first match. */
-async function findComment(octo, repo, issueNumber, marker, author) {
+/** The label put on the failure issue, so that an App token (whose login is unknown) finds it without reading every issue. */
+const ISSUE_LABEL = "seq-guard";
+/**
+ * How surely an item by `user` is ours: 2 certainly (the token's own login, or github-actions[bot] when the login
+ * is unknown), 1 probably (another bot, when the login is unknown: an App token writes as <app>[bot]), 0 never.
+ */
+function authorMatch(user, me) {
+    if (!user?.login)
+        return 0;
+    if (me !== null)
+        return user.login === me ? 2 : 0;
+    if (user.login === ACTIONS_BOT)
+        return 2;
+    return user.type === "Bot" ? 1 : 0;
+}
+/** The best match among pages of items: a certain one ends the reading; else the first probable one. */
+async function bestMatch(pages, marker, me) {
+    let probable = null;
+    for await (const page of pages) {
+        for (const i of page.data) {
+            if (i.pull_request || !i.body?.includes(marker))
+                continue;
+            const match = authorMatch(i.user, me);
+            if (match === 0)
+                continue;
+            const found = {
+                id: i.id,
+                number: i.number,
+                body: i.body,
+                url: i.html_url,
+                author: i.user?.login ?? "",
+            };
+            if (match === 2)
+                return found;
+            probable ??= found;
+        }
+    }
+    return probable;
+}
+/** Our comment on an issue or pull request, or null. Reads page by page and stops at a certain match. */
+async function findComment(octo, repo, issueNumber, marker, me) {
     const pages = octo.paginate.iterator(octo.rest.issues.listComments, {
         ...repo,
         issue_number: issueNumber,
         per_page: 100,
     });
-    for await (const page of pages) {
-        for (const c of page.data) {
-            if (c.user?.login === author && c.body?.includes(marker)) {
-                return { id: c.id, body: c.body, url: c.html_url };
-            }
-        }
+    return bestMatch(pages, marker, me);
+}
+/**
+ * An update of an item another author may have written refused with 403: either the token is read-only here,
+ * or it is not the token that wrote the item (another App, or GITHUB_TOKEN then an App). The warning says both.
+ */
+class NotOursError extends Error {
+    author;
+    detail;
+    status = 403;
+    constructor(author, detail) {
+        super(detail);
+        this.author = author;
+        this.detail = detail;
     }
-    return null;
+}
+/** Run an update; a 403 on an item whose author we only guessed becomes a NotOursError. */
+async function updating(existing, me, update) {
+    try {
+        return await update();
+    }
+    catch (err) {
+        const e = err;
+        if (me === null && e.status === 403 && !isRateLimit(err)) {
+            throw new NotOursError(existing.author, (e.message ?? String(err)).split("\n")[0] ?? "");
+        }
+        throw err;
+    }
 }
 /**
  * Create or update our comment. `create`: whether a missing comment is created (comment: auto creates only when
  * there is something to say, but rewrites an existing one down to "all good").
  */
 async function upsertComment(octo, repo, issueNumber, marker, body, create) {
-    const author = await whoAmI(octo);
-    const existing = await findComment(octo, repo, issueNumber, marker, author);
+    const me = await whoAmI(octo);
+    const existing = await findComment(octo, repo, issueNumber, marker, me);
     if (existing) {
         if (existing.body === body)
             return { action: "unchanged", url: existing.url };
-        const res = await octo.rest.issues.updateComment({ ...repo, comment_id: existing.id, body });
+        const res = await updating(existing, me, () => octo.rest.issues.updateComment({ ...repo, comment_id: existing.id, body }));
         return { action: "updated", url: res.data.html_url };
     }
     if (!create)
@@ -52205,55 +52268,80 @@ async function upsertComment(octo, repo, issueNumber, marker, body, create) {
     const res = await octo.rest.issues.createComment({ ...repo, issue_number: issueNumber, body });
     return { action: "created", url: res.data.html_url };
 }
-/** Our open issue for this (workflow, job, key), or null. Pull requests (which the issues list includes) never count. */
-async function findIssue(octo, repo, marker, author) {
-    const pages = octo.paginate.iterator(octo.rest.issues.listForRepo, {
+/**
+ * Our open issue for this (workflow, job, key), or null. GitHub filters by author (creator), so only our own
+ * issues are read, never every open issue of the repository; when the login is unknown, github-actions[bot]'s
+ * are read first, then the issues with our label (an App token's). Pull requests never count.
+ */
+async function findIssue(octo, repo, marker, me) {
+    const list = (filter) => octo.paginate.iterator(octo.rest.issues.listForRepo, {
         ...repo,
         state: "open",
         per_page: 100,
+        ...filter,
     });
-    for await (const page of pages) {
-        for (const i of page.data) {
-            if (i.pull_request)
-                continue;
-            if (i.user?.login === author && i.body?.includes(marker)) {
-                return { id: i.id, number: i.number, body: i.body, url: i.html_url };
-            }
-        }
-    }
-    return null;
+    const mine = await bestMatch(list({ creator: me ?? ACTIONS_BOT }), marker, me);
+    if (mine || me !== null)
+        return mine;
+    return bestMatch(list({ labels: ISSUE_LABEL }), marker, me);
 }
 /** Open or update the issue while the check fails; close it once it passes. */
 async function syncIssue(octo, repo, marker, opts) {
-    const author = await whoAmI(octo);
-    const existing = await findIssue(octo, repo, marker, author);
+    const me = await whoAmI(octo);
+    const existing = await findIssue(octo, repo, marker, me);
     if (opts.failing) {
         if (existing) {
-            const res = await octo.rest.issues.update({
+            const res = await updating(existing, me, () => octo.rest.issues.update({
                 ...repo,
                 issue_number: existing.number,
                 title: opts.title,
                 body: opts.body,
-            });
+            }));
             return { action: "updated", url: res.data.html_url };
         }
-        const res = await octo.rest.issues.create({ ...repo, title: opts.title, body: opts.body });
+        const res = await createIssue(octo, repo, opts.title, opts.body);
         return { action: "created", url: res.data.html_url };
     }
     if (!existing)
         return { action: "none" };
-    const res = await octo.rest.issues.update({
+    const res = await updating(existing, me, () => octo.rest.issues.update({
         ...repo,
         issue_number: existing.number,
         body: opts.body,
         state: "closed",
         state_reason: "completed",
-    });
+    }));
     return { action: "closed", url: res.data.html_url };
 }
 /**
+ * Open the issue with our label. A token that may open issues but not make labels (GitHub makes a missing label
+ * on the fly, for those who may) gets the issue without it: found again by its author, if not by its label.
+ */
+async function createIssue(octo, repo, title, body) {
+    try {
+        return await octo.rest.issues.create({ ...repo, title, body, labels: [ISSUE_LABEL] });
+    }
+    catch (err) {
+        const status = err.status;
+        if (status !== 403 && status !== 422)
+            throw err;
+        return await octo.rest.issues.create({ ...repo, title, body });
+    }
+}
+/** A secondary rate limit (too many writes too fast) answers 403 or 429 and says so; it is not a read-only token. */
+function isRateLimit(err) {
+    const e = err;
+    if (e.status === 429)
+        return true;
+    if (e.status !== 403)
+        return false;
+    const h = e.response?.headers ?? {};
+    return /rate limit/i.test(e.message ?? "") || String(h["x-ratelimit-remaining"] ?? "") === "0";
+}
+/**
  * A one-paragraph warning for a failed GitHub call. 403/404 on a write mean the token may not write here (a pull
- * request from a fork gets a read-only GITHUB_TOKEN), which the message says, with what to do.
+ * request from a fork gets a read-only GITHUB_TOKEN), which the message says, with what to do; unless GitHub
+ * says it is a rate limit, which passes by itself.
  */
 function explainGitHubError(err, what) {
     const e = err;
@@ -52261,16 +52349,23 @@ function explainGitHubError(err, what) {
     const detail = (e.message ?? String(err)).split("\n")[0]?.slice(0, 300) ?? "";
     const permission = what === "comment" ? "pull-requests: write" : "issues: write";
     const target = what === "comment" ? "the pull request comment" : "the issue";
+    const results = "The results are in the job summary.";
+    if (err instanceof NotOursError) {
+        return `seq-guard could not update ${target}: the one it found was written by ${err.author}, and this token may not edit it (HTTP 403: ${err.detail}). Either the token is read-only here (a pull request from a fork; else give the job \`permissions: ${permission}\`), or another token wrote it (another GitHub App, or GITHUB_TOKEN before an App token): delete that ${what}, or give this step its own comment-key. ${results}`;
+    }
+    if (isRateLimit(err)) {
+        return `seq-guard could not write ${target}: GitHub's rate limit for this token was reached (HTTP ${status}: ${detail}). Nothing is wrong with the token or its permissions; the next run writes it. ${results}`;
+    }
     if (status === 401) {
-        return `seq-guard could not write ${target}: the github-token was refused (HTTP 401: ${detail}). Check the github-token input. The results are in the job summary.`;
+        return `seq-guard could not write ${target}: the github-token was refused (HTTP 401: ${detail}). Check the github-token input. ${results}`;
     }
     if (status === 403 || status === 404) {
-        return `seq-guard could not write ${target}: the token is read-only here (HTTP ${status}: ${detail}). A pull request from a fork always gets a read-only GITHUB_TOKEN; otherwise give the job \`permissions: ${permission}\`. The results are in the job summary.`;
+        return `seq-guard could not write ${target}: the token is read-only here (HTTP ${status}: ${detail}). A pull request from a fork always gets a read-only GITHUB_TOKEN; otherwise give the job \`permissions: ${permission}\`. ${results}`;
     }
     if (status === 410) {
-        return `seq-guard could not write ${target}: issues are disabled in this repository (HTTP 410). The results are in the job summary.`;
+        return `seq-guard could not write ${target}: issues are disabled in this repository (HTTP 410). ${results}`;
     }
-    return `seq-guard could not write ${target}: ${status ? `HTTP ${status}: ` : ""}${detail}. The results are in the job summary.`;
+    return `seq-guard could not write ${target}: ${status ? `HTTP ${status}: ` : ""}${detail}. ${results}`;
 }
 
 ;// CONCATENATED MODULE: ./src/options.ts
@@ -52323,6 +52418,7 @@ function parseFailOn(flag, value) {
 // is escaped, so an odd name can neither break the table nor ping anyone. Every output stays under the byte
 // budget it is given (GitHub: 65,536 characters for a comment or issue body, 1 MiB for a step summary), and says
 // so explicitly when rows had to be left out.
+
 
 /** GitHub's ceilings, with room to spare: a comment or issue body takes 65,536 characters, a step summary 1 MiB. */
 const COMMENT_MAX_BYTES = 65_000;
@@ -52400,23 +52496,49 @@ function seconds(ms) {
         return "";
     return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
-function countsText(s) {
+function nearExhaustion(r) {
+    return r.warnings.some((w) => w.code === "near_exhaustion");
+}
+/** Ok sequences near exhaustion: listed among the problems, so counted apart from the plain ok ones. */
+function nearCount(targets) {
+    let n = 0;
+    for (const t of targets)
+        for (const r of t.sequences)
+            if (r.status === "ok" && nearExhaustion(r))
+                n++;
+    return n;
+}
+function countsText(s, near) {
     const parts = [];
     for (const k of ["behind", "exhausted", "error", "fixed"]) {
         if (s[k] > 0)
             parts.push(`**${s[k]} ${k}**`);
     }
-    parts.push(`${s.ok} ok`);
+    if (near > 0)
+        parts.push(`**${near} near exhaustion**`);
+    parts.push(`${s.ok - near} ok`);
     if (s.skipped > 0)
         parts.push(`${s.skipped} skipped`);
     return `${parts.join(" · ")} (${plural(s.sequences, "sequence")})`;
 }
-function nearExhaustion(r) {
-    return r.warnings.some((w) => w.code === "near_exhaustion");
-}
 /** Rows that need a reader's attention: anything but a plain ok or skipped. */
 function isProblem(r) {
     return !(r.status === "ok" || r.status === "skipped") || r.warnings.length > 0;
+}
+const NO_MASK = (s) => s;
+// One mask per set of secrets, so that the rows a mask made are found again (the summary and the comment).
+const masks = new Map();
+function maskOf(secrets) {
+    const live = [...new Set((secrets ?? []).filter((s) => s.length > 0))];
+    if (live.length === 0)
+        return NO_MASK;
+    const key = live.join("\0");
+    let m = masks.get(key);
+    if (!m) {
+        m = (s) => (0,src_connection/* redact */.E$)(s, live);
+        masks.set(key, m);
+    }
+    return m;
 }
 function statusCell(r) {
     if (r.status === "ok" && nearExhaustion(r)) {
@@ -52424,10 +52546,10 @@ function statusCell(r) {
     }
     return `${ICON[r.status] ?? ""} ${r.status}`;
 }
-function columnsCell(r) {
+function columnsCell(r, m) {
     if (r.columns.length === 0)
         return "–";
-    const shown = r.columns.slice(0, MAX_COLUMNS).map((c) => code(`${c.table}.${c.column}`));
+    const shown = r.columns.slice(0, MAX_COLUMNS).map((c) => code(m(`${c.table}.${c.column}`)));
     const more = r.columns.length - MAX_COLUMNS;
     return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
 }
@@ -52448,44 +52570,78 @@ function maxCell(r) {
     }
     return best === null ? "–" : best.toString();
 }
-function nextCell(r) {
+function nextCell(r, m) {
     if (r.status === "fixed")
-        return `${r.next_value} → **${r.fixed_next_value}**`;
-    return r.next_value ?? "–";
+        return `${m(r.next_value ?? "–")} → **${m(r.fixed_next_value ?? "–")}**`;
+    return m(r.next_value ?? "–");
 }
-function fixCell(r) {
-    const warnings = r.warnings.map((w) => render_markdown_text(w.message));
+function fixCell(r, m) {
+    const warnings = r.warnings.map((w) => render_markdown_text(m(w.message)));
     switch (r.status) {
         case "behind":
-            return [r.fix_sql ? code(r.fix_sql) : render_markdown_text(r.reason ?? ""), ...warnings].join("<br>");
+            return [r.fix_sql ? code(m(r.fix_sql)) : render_markdown_text(m(r.reason ?? "")), ...warnings].join("<br>");
         case "fixed":
-            return [`advanced to ${r.fixed_next_value}`, ...warnings].join("<br>");
+            return [`advanced to ${m(r.fixed_next_value ?? "–")}`, ...warnings].join("<br>");
         case "ok":
             return warnings.join("<br>");
         default:
-            return [render_markdown_text(r.reason ?? ""), ...warnings].filter(Boolean).join("<br>");
+            return [render_markdown_text(m(r.reason ?? "")), ...warnings].filter(Boolean).join("<br>");
     }
 }
 const HEAD = "| status | sequence | columns | max | next value | fix |\n|---|---|---|---|---|---|";
-const rowCache = new WeakMap();
-function row(r) {
-    const hit = rowCache.get(r);
+// The size search renders each row many times, and the summary and the comment render the same rows: each row
+// is made once per mask. A mask is the set of secrets, the same for the whole run.
+const rowCaches = new WeakMap();
+function row(r, m = NO_MASK) {
+    let cache = rowCaches.get(m);
+    if (!cache) {
+        cache = new WeakMap();
+        rowCaches.set(m, cache);
+    }
+    const hit = cache.get(r);
     if (hit !== undefined)
         return hit;
-    const cells = [statusCell(r), code(r.sequence), columnsCell(r), maxCell(r), nextCell(r), fixCell(r)];
+    const cells = [
+        statusCell(r),
+        code(m(r.sequence)),
+        columnsCell(r, m),
+        m(maxCell(r)),
+        nextCell(r, m),
+        fixCell(r, m),
+    ];
     const line = `| ${cells.join(" | ")} |`;
-    rowCache.set(r, line);
+    cache.set(r, line);
     return line;
 }
-function targetTitle(t) {
+function targetTitle(t, m) {
     if (t.dump === null)
-        return `Database ${code(t.database)}`;
+        return `Database ${code(m(t.database))}`;
     const how = t.format ? FORMAT_TEXT[t.format] : "dump";
+    // A dump that failed to restore has no database: its scratch database is removed (or was never made).
+    if (t.error !== null && t.restore_ms === null)
+        return `${code(m(t.dump))} (${how}) could not be restored`;
     const took = t.restore_ms !== null ? ` in ${seconds(t.restore_ms)}` : "";
-    return `${code(t.dump)} (${how}), restored into ${code(t.database)}${took}`;
+    return `${code(m(t.dump))} (${how}), restored into ${code(m(t.database))}${took}`;
 }
-function headline(o) {
+/** Rows behind, exhausted or in error that fail-on lets pass: then "every sequence is ahead" would be false. */
+function passingFindings(o) {
+    let n = 0;
+    for (const t of o.report?.targets ?? []) {
+        for (const r of t.sequences) {
+            if ((r.status === "behind" || r.status === "exhausted" || r.status === "error") && !fails(r, o.failOn))
+                n++;
+        }
+    }
+    return n;
+}
+/** What the listed rows are, when fail-on lets them pass: the headline must not call them good. */
+function passNote(o, problems) {
+    const failOn = o.failOn.length ? o.failOn.join(", ") : "none";
+    return `nothing fails the check (fail-on: ${failOn}); ${plural(problems, "finding is", "findings are")} listed below`;
+}
+function headline(o, problems) {
     const s = o.report?.summary;
+    const lenient = passingFindings(o) > 0;
     switch (o.status) {
         case "error":
             return o.report === null
@@ -52500,9 +52656,11 @@ function headline(o) {
             return `## ❌ seq-guard: ${plural(o.violations, "sequence")} ${verb}${tail}`;
         }
         case "fixed":
-            return `## 🔧 seq-guard fixed ${plural(s?.fixed ?? 0, "sequence")}: nothing left that fails`;
+            return `## 🔧 seq-guard fixed ${plural(s?.fixed ?? 0, "sequence")}: ${lenient ? passNote(o, problems) : "nothing left that fails"}`;
         default:
-            return `## ✅ seq-guard: every sequence is ahead of its data`;
+            return lenient
+                ? `## ✅ seq-guard: ${passNote(o, problems)}`
+                : "## ✅ seq-guard: every sequence is ahead of its data";
     }
 }
 function footer(o, opts) {
@@ -52518,21 +52676,24 @@ function shortenedNote(opts, hidden, total) {
     const limit = opts.place === "summary"
         ? "GitHub's limit of 1 MiB for a job summary"
         : `GitHub's limit of 65,536 characters for ${opts.place === "comment" ? "a comment" : "an issue"}`;
+    const file = opts.reportJson ? ` and in the report-json file ${code(opts.reportJson)}` : "";
     const where = opts.place === "summary"
-        ? "The full list is in the step's log and in the `report-json` file."
-        : "The full list is in the job summary of the workflow run and in the `report-json` file.";
+        ? `The full list is in the step's log${file}.`
+        : `The full list is in the job summary of the workflow run${file}.`;
     return `> [!NOTE]\n> Shortened to fit ${limit}: ${plural(hidden, "row")} of ${total.toLocaleString("en-US")} not shown. ${where}`;
 }
 /** Render with at most `keep` rows (problems first, in order); returns the text and how many rows it shows. */
 function renderWith(o, opts, sections, keep, total) {
+    const m = maskOf(opts.secrets);
     const out = [];
     if (opts.header)
         out.push(opts.header);
-    out.push(headline(o));
+    const problems = sections.reduce((n, s) => n + s.problems.filter((r) => r.status !== "fixed").length, 0);
+    out.push(headline(o, problems));
     if (o.fatal !== null)
-        out.push(`> [!CAUTION]\n> ${render_markdown_text(o.fatal)}`);
+        out.push(`> [!CAUTION]\n> ${render_markdown_text(m(o.fatal))}`);
     if (o.report)
-        out.push(countsText(o.report.summary));
+        out.push(countsText(o.report.summary, nearCount(o.report.targets)));
     let left = keep;
     // Problem rows of every target before any ok row: when rows must go, the ok ones go first.
     const problemsShown = sections.map((s) => {
@@ -52548,16 +52709,16 @@ function renderWith(o, opts, sections, keep, total) {
     sections.forEach((s, i) => {
         const t = s.target;
         if (sections.length > 1 || t.dump !== null)
-            out.push(`### ${targetTitle(t)}`);
+            out.push(`### ${targetTitle(t, m)}`);
         if (sections.length > 1)
-            out.push(countsText(t.summary));
+            out.push(countsText(t.summary, nearCount([t])));
         if (t.error !== null)
-            out.push(`> [!CAUTION]\n> ${render_markdown_text(t.error)}`);
+            out.push(`> [!CAUTION]\n> ${render_markdown_text(m(t.error))}`);
         for (const h of t.hints)
-            out.push(`- 💡 ${render_markdown_text(h)}`);
+            out.push(`- 💡 ${render_markdown_text(m(h))}`);
         const np = problemsShown[i];
         if (np > 0)
-            out.push([HEAD, ...s.problems.slice(0, np).map(row)].join("\n"));
+            out.push([HEAD, ...s.problems.slice(0, np).map((r) => row(r, m))].join("\n"));
         else if (s.problems.length === 0 && t.error === null && t.summary.sequences > 0)
             out.push("No sequence needs attention.");
         else if (t.error === null && t.summary.sequences === 0)
@@ -52567,7 +52728,7 @@ function renderWith(o, opts, sections, keep, total) {
             const ok = s.others.filter((r) => r.status === "ok").length;
             const sk = s.others.length - ok;
             const label = [ok ? `${ok} ok` : "", sk ? `${sk} skipped` : ""].filter(Boolean).join(", ");
-            out.push(`<details><summary>${label}</summary>\n\n${[HEAD, ...s.others.slice(0, no).map(row)].join("\n")}\n\n</details>`);
+            out.push(`<details><summary>${label}</summary>\n\n${[HEAD, ...s.others.slice(0, no).map((r) => row(r, m))].join("\n")}\n\n</details>`);
         }
     });
     if (keep < total)
@@ -54552,6 +54713,7 @@ var version = __nccwpck_require__(311);
 
 
 
+
 function input(name) {
     return getInput(name);
 }
@@ -54560,6 +54722,35 @@ function lines(name) {
         .split(/\r?\n/)
         .map((s) => s.trim())
         .filter((s) => s !== "" && !s.startsWith("#"));
+}
+/**
+ * A list input (schemas, exclude): entries separated by new lines or commas, the same for both. A comma inside
+ * braces belongs to the glob (public.{a,b}_seq); a line starting with # is a comment.
+ */
+function splitList(value) {
+    const out = [];
+    for (const line of value.split(/\r?\n/)) {
+        const t = line.trim();
+        if (t === "" || t.startsWith("#"))
+            continue;
+        let depth = 0;
+        let start = 0;
+        for (let i = 0; i < t.length; i++) {
+            const c = t[i];
+            if (c === "\\")
+                i++;
+            else if (c === "{")
+                depth++;
+            else if (c === "}" && depth > 0)
+                depth--;
+            else if (c === "," && depth === 0) {
+                out.push(t.slice(start, i));
+                start = i + 1;
+            }
+        }
+        out.push(t.slice(start));
+    }
+    return out.map((e) => e.trim()).filter(Boolean);
 }
 function bool(name, fallback) {
     const v = input(name).trim().toLowerCase();
@@ -54602,11 +54793,8 @@ function readInputs() {
     const engine = {
         ...DEFAULT_ENGINE,
         mode,
-        schemas: input("schemas")
-            .split(/[\n,]/)
-            .map((s) => s.trim())
-            .filter(Boolean),
-        exclude: lines("exclude"),
+        schemas: splitList(input("schemas")),
+        exclude: splitList(input("exclude")),
     };
     const headroom = input("headroom-threshold").trim();
     if (headroom)
@@ -54626,9 +54814,14 @@ function readInputs() {
         issueOnFailure: bool("issue-on-failure", false),
     };
 }
-/** Dump lines: a path is taken as written; a glob is expanded from the workspace (directories only if dumps). */
+/**
+ * Dump lines: a path is taken as written (checked later: a missing one is an error); a glob is expanded from the
+ * workspace (directories only if dumps). A glob that matches nothing is returned in `unmatched`, for a warning:
+ * the job fails only when nothing at all is left to restore (db/fixtures/*.dump and *.sql, with only .sql files).
+ */
 async function expandDumps(patterns, cwd) {
     const out = [];
+    const unmatched = [];
     for (const p of patterns) {
         if (!new esm_Minimatch(p).hasMagic()) {
             out.push(p);
@@ -54642,13 +54835,18 @@ async function expandDumps(patterns, cwd) {
         const found = (await globber.glob())
             .filter((f) => !(0,external_node_fs_namespaceObject.statSync)(f).isDirectory() || (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(f, "toc.dat")))
             .sort();
-        if (found.length === 0) {
-            throw new src_errors/* UsageError */.eb(`dump pattern "${p}" matches no file (looked from ${cwd}). Check the path: it is relative to the repository root; check out the repository (actions/checkout) before this step.`);
-        }
+        if (found.length === 0)
+            unmatched.push(p);
         for (const f of found)
             out.push((0,external_node_path_namespaceObject.isAbsolute)(p) ? f : (0,external_node_path_namespaceObject.relative)(cwd, f));
     }
-    return [...new Set(out)];
+    if (out.length === 0 && unmatched.length > 0) {
+        const what = unmatched.length === 1
+            ? `dump pattern "${unmatched[0]}" matches no file`
+            : `no dump pattern matches a file (${unmatched.map((p) => `"${p}"`).join(", ")})`;
+        throw new src_errors/* UsageError */.eb(`${what} (looked from ${cwd}). Check the path: it is relative to the repository root; check out the repository (actions/checkout) before this step.`);
+    }
+    return { dumps: [...new Set(out)], unmatched };
 }
 /** Log lines for long runs: at most one every 10 seconds. */
 function makeProgress() {
@@ -54676,6 +54874,102 @@ function statusOf(report, violations) {
     if (report.summary.fixed > 0)
         return "fixed";
     return "ok";
+}
+// The engine's and the restore's messages name the CLI's flags; the Action has inputs instead, and some flags no
+// input at all. One table turns the advice into the Action's words: the input to set, or what to do instead.
+const CLI_TO_ACTION = [
+    // Messages that already name both: "--restore-via (container in the Action)" is "the container input".
+    [/\((--[a-z-]+); ([a-z-]+) in the Action\)/g, "(the $2 input)"],
+    [/--[a-z-]+(?: [A-Za-z:]+)? \(([a-z-]+) in the Action\)/g, "the $1 input"],
+    [/--database-url\b/g, "the database-url input"],
+    [/--restore-database "/g, 'the restore-database input "'],
+    [/--restore-database\b/g, "the restore-database input"],
+    [
+        /Give --clean to drop it first, or name another database\./g,
+        "Drop it in an earlier step (dropdb), or name another database in restore-database.",
+    ],
+    [/drop it, or run again with --clean\./g, "drop it in an earlier step (dropdb), then run again."],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow expression the user writes, verbatim
+    [/--restore-via docker:CONTAINER/g, "the container input (container: ${{ job.services.postgres.id }})"],
+    [/give --jobs 1/g, "set the jobs input to 1"],
+    [/--jobs 1\b/g, "jobs: 1"],
+    // The Action always stops at the first restore error; these notes come only from restore-args that undo it.
+    [/ \(--on-restore-error continue\)/g, ""],
+    [/;? run the restore with --on-restore-error stop to see [^.;]*/g, ""],
+    // No input for the timeouts: the other advice in the same sentence is what to do.
+    [/,? or raise --(?:connect|lock|statement)-timeout/g, ""],
+    [/the setval\(\)( calls)? that seq-guard fix prints/g, "the setval()$1 in the fix column of a check run"],
+    [/run seq-guard fix/g, "set mode: fix"],
+    [/run seq-guard as /g, "connect in database-url as "],
+];
+/** A message of the engine or the restore, in the Action's vocabulary (see CLI_TO_ACTION). */
+function inActionTerms(message) {
+    let out = message;
+    for (const [from, to] of CLI_TO_ACTION)
+        out = out.replace(from, to);
+    return out;
+}
+/** The report with its free text (errors, hints, reasons, warnings) in the Action's vocabulary; rows copied only when they change. */
+function inActionTermsReport(report) {
+    const changed = (t) => t !== null && inActionTerms(t) !== t;
+    return {
+        ...report,
+        targets: report.targets.map((t) => ({
+            ...t,
+            error: t.error === null ? null : inActionTerms(t.error),
+            hints: t.hints.map(inActionTerms),
+            sequences: t.sequences.map((r) => !changed(r.reason) && !r.warnings.some((w) => changed(w.message))
+                ? r
+                : {
+                    ...r,
+                    reason: r.reason === null ? null : inActionTerms(r.reason),
+                    warnings: r.warnings.map((w) => ({ ...w, message: inActionTerms(w.message) })),
+                }),
+        })),
+    };
+}
+/** "Weird Schema".* as the summary shows names, written unquoted as the filters match them: Weird Schema.* */
+function unquoted(entry) {
+    return entry.replace(/"((?:[^"]|"")*)"/g, (_, inner) => inner.replaceAll('""', '"'));
+}
+/**
+ * Warnings for schemas and exclude entries that match no sequence of the verified databases: a filter that
+ * silently does nothing (a quoted name, a typo) reads as a clean bill of health.
+ */
+function unmatchedFilters(report, filters) {
+    if (filters.schemas.length === 0 && filters.exclude.length === 0)
+        return [];
+    const names = [];
+    for (const t of report.targets) {
+        if (t.error !== null)
+            continue;
+        for (const r of t.sequences) {
+            const p = parseQualifiedName(r.sequence);
+            if (p && p.rest === "" && p.parts.length === 2)
+                names.push(p.parts);
+        }
+    }
+    if (!report.targets.some((t) => t.error === null))
+        return [];
+    const where = report.targets
+        .filter((t) => t.error === null)
+        .map((t) => t.database)
+        .join(", ");
+    const hint = (entry) => unquoted(entry) !== entry ? ` Names are matched unquoted: write ${unquoted(entry)} instead.` : "";
+    const out = [];
+    const schemas = new Set(names.map(([schema]) => schema));
+    const unmatchedSchemas = filters.schemas.filter((s) => !schemas.has(s));
+    for (const s of unmatchedSchemas) {
+        const none = unmatchedSchemas.length === filters.schemas.length ? ", so no sequence was checked" : "";
+        out.push(`seq-guard: the schemas entry "${s}" names no schema with sequences in ${where}${none}. Check the spelling (case matters).${hint(s)}`);
+    }
+    for (const e of filters.exclude) {
+        const drops = exclusionFilter({ schemas: [], exclude: [e] });
+        if (names.some(([schema, name]) => drops(schema, name)))
+            continue;
+        out.push(`seq-guard: the exclude entry "${e}" matches no sequence in ${where}, so it excludes nothing. Entries are globs over the unquoted schema.name, such as audit.* or public.users_id_seq.${hint(e)}`);
+    }
+    return out;
 }
 function runUrl(env) {
     if (!env.GITHUB_RUN_ID || !env.GITHUB_REPOSITORY)
@@ -54746,18 +55040,30 @@ async function locator(report, workspace) {
         return line !== undefined ? { file, line } : { file };
     };
 }
+/** A warning annotation of our own (not tied to a sequence), counted so that the plan leaves room for it. */
+function warn(ctx, message) {
+    ctx.warnings++;
+    warning((0,src_connection/* redact */.E$)(message, ctx.secrets));
+}
+/** Every secret the Markdown must never show: the passwords, and the token. */
+function markdownSecrets(ctx) {
+    return ctx.inputs?.token ? [...ctx.secrets, ctx.inputs.token] : ctx.secrets;
+}
 function writeSummary(ctx, outcome) {
     const path = ctx.env.GITHUB_STEP_SUMMARY;
     if (!path)
         return;
+    // Masked while rendering, before the size is measured: never the finished text, whose size a mask changes.
     const md = renderMarkdown(outcome, {
         maxBytes: SUMMARY_MAX_BYTES,
         place: "summary",
         runUrl: runUrl(ctx.env),
         version: version/* VERSION */.x,
+        secrets: markdownSecrets(ctx),
+        reportJson: ctx.inputs?.reportJson,
     });
     try {
-        (0,external_node_fs_namespaceObject.appendFileSync)(path, (0,src_connection/* redact */.E$)(md, ctx.secrets));
+        (0,external_node_fs_namespaceObject.appendFileSync)(path, md);
     }
     catch (err) {
         warning(`seq-guard could not write the job summary: ${err.message}`);
@@ -54788,7 +55094,7 @@ async function tellGitHub(ctx, outcome, failing) {
         info("seq-guard: no github-token given, so no pull request comment or issue is written.");
         return;
     }
-    const secrets = [...ctx.secrets, inputs.token];
+    const secrets = markdownSecrets(ctx);
     const workflow = ctx.env.GITHUB_WORKFLOW ?? "";
     const job = ctx.env.GITHUB_JOB ?? "";
     const octo = getOctokit(inputs.token);
@@ -54796,13 +55102,15 @@ async function tellGitHub(ctx, outcome, failing) {
     try {
         if (wantsComment && pr !== null) {
             const marker = markerOf("comment", workflow, job, inputs.commentKey);
-            const body = (0,src_connection/* redact */.E$)(renderMarkdown(outcome, {
+            const body = renderMarkdown(outcome, {
                 maxBytes: COMMENT_MAX_BYTES,
                 place: "comment",
                 header: marker,
                 runUrl: runUrl(ctx.env),
                 version: version/* VERSION */.x,
-            }), secrets);
+                secrets,
+                reportJson: inputs.reportJson,
+            });
             // auto: create only when there is something to say; an existing comment is always brought up to date.
             const findings = outcome.report !== null &&
                 (outcome.status !== "ok" || outcome.report.targets.some((t) => t.sequences.some(isProblem)));
@@ -54814,13 +55122,15 @@ async function tellGitHub(ctx, outcome, failing) {
         else {
             const marker = markerOf("issue", workflow, job, inputs.commentKey);
             const what = [workflow, job, inputs.commentKey].filter(Boolean).join(" / ");
-            const body = (0,src_connection/* redact */.E$)(renderMarkdown(outcome, {
+            const body = renderMarkdown(outcome, {
                 maxBytes: COMMENT_MAX_BYTES,
                 place: "issue",
                 header: marker,
                 runUrl: runUrl(ctx.env),
                 version: version/* VERSION */.x,
-            }), secrets);
+                secrets,
+                reportJson: inputs.reportJson,
+            });
             const res = await syncIssue(octo, repo, marker, {
                 failing,
                 title: `seq-guard: sequence check fails${what ? ` (${what})` : ""}`,
@@ -54834,13 +55144,17 @@ async function tellGitHub(ctx, outcome, failing) {
         warning((0,src_connection/* redact */.E$)(explainGitHubError(err, place), secrets));
     }
 }
-async function finish(ctx, report, inputs, workspace) {
+async function finish(ctx, raw, inputs, workspace) {
     const { mode, failOn } = inputs;
+    // Advice in the Action's words everywhere it shows: log, annotations, summary, comment, report-json.
+    const report = inActionTermsReport(raw);
     const violations = countViolations(report, failOn);
     const status = statusOf(report, violations);
     const targetErrors = report.targets.filter((t) => t.error !== null);
     const failing = targetErrors.length > 0 || (mode !== "report" && violations > 0);
     info((0,src_connection/* redact */.E$)(renderText(report, { color: true, verbose: false }), ctx.secrets));
+    for (const w of unmatchedFilters(report, inputs.engine))
+        warn(ctx, w);
     if (inputs.annotations) {
         const locate = await locator(report, workspace);
         const plan = planAnnotations({
@@ -54848,8 +55162,9 @@ async function finish(ctx, report, inputs, workspace) {
             mode,
             failOn,
             locate,
-            // core.setFailed adds one error annotation; a warning slot stays free for a read-only token.
-            reserved: { error: failing ? 1 : 0, warning: 1 },
+            // core.setFailed adds one error annotation; our own warnings came first, and one warning slot stays free
+            // for a read-only token.
+            reserved: { error: failing ? 1 : 0, warning: ctx.warnings + 1 },
         });
         for (const a of plan) {
             const props = { title: (0,src_connection/* redact */.E$)(a.title, ctx.secrets) };
@@ -54870,7 +55185,9 @@ async function finish(ctx, report, inputs, workspace) {
     if (inputs.reportJson) {
         try {
             (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.resolve)(inputs.reportJson)), { recursive: true });
-            (0,external_node_fs_namespaceObject.writeFileSync)(inputs.reportJson, [...reportJsonPieces(report)].map((p) => (0,src_connection/* redact */.E$)(p, ctx.secrets)).join(""));
+            // Redacted as a report (free text only), never as text: a password such as 1, false or postgres would
+            // otherwise turn numbers, booleans and names into *** and the file into invalid JSON.
+            (0,external_node_fs_namespaceObject.writeFileSync)(inputs.reportJson, [...reportJsonPieces(redactReport(report, ctx.secrets))].join(""));
             reportJson = inputs.reportJson;
         }
         catch (err) {
@@ -54882,7 +55199,11 @@ async function finish(ctx, report, inputs, workspace) {
         violations,
         fixed: s.fixed,
         checked: s.sequences - s.skipped,
-        database: report.targets.map((t) => t.database).join("\n"),
+        // A dump that could not be restored has no database to hand to later steps.
+        database: report.targets
+            .filter((t) => !restoreFailed(t))
+            .map((t) => t.database)
+            .join("\n"),
         reportJson,
     });
     await tellGitHub(ctx, outcome, failing);
@@ -54911,7 +55232,7 @@ async function fail(ctx, err) {
     let message;
     let code;
     if (err instanceof src_errors/* SeqGuardError */.rv) {
-        message = `seq-guard: ${err.message}`;
+        message = `seq-guard: ${inActionTerms(err.message)}`;
         code = err.exitCode;
     }
     else if (err instanceof InterruptedError) {
@@ -54948,7 +55269,7 @@ async function fail(ctx, err) {
 }
 /** Run the Action. Returns the exit code; never throws. */
 async function runAction(env = process.env, masked = []) {
-    const ctx = { env, secrets: [], inputs: null };
+    const ctx = { env, secrets: [], inputs: null, warnings: 0 };
     try {
         // Mask passwords first, before anything at all is logged.
         ctx.secrets = (0,src_connection/* secretsOf */.Fj)(getInput("database-url"), env);
@@ -54963,7 +55284,10 @@ async function runAction(env = process.env, masked = []) {
         const connection = (0,src_connection/* resolveConnection */.XC)(inputs.databaseUrl, env);
         ctx.secrets = [...new Set([...ctx.secrets, ...connection.secrets])];
         const workspace = env.GITHUB_WORKSPACE || process.cwd();
-        const dumps = await expandDumps(inputs.dumps, process.cwd());
+        const { dumps, unmatched } = await expandDumps(inputs.dumps, process.cwd());
+        for (const p of unmatched) {
+            warn(ctx, `seq-guard: dump pattern "${p}" matches no file; the other patterns' dumps are checked.`);
+        }
         if (dumps.length > 0) {
             checkDumps(dumps);
             // A cancelled job (SIGINT, then SIGTERM) removes what it was restoring: nothing is left on the server.
