@@ -1,8 +1,9 @@
 // The CLI front end: parse the command line, run the engine on each target, print and exit with a documented
 // code. All I/O of the CLI lives here; the engine and renderers know nothing of argv or stdout.
 
-import { closeSync, openSync, writeSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, openSync, statSync, writeSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseDatabaseUrl, redact, resolveConnection, secretsOf, serverNamed } from "./connection.ts";
 import { type EmbeddedServer, startEmbedded } from "./embedded.ts";
@@ -15,6 +16,7 @@ import { reportJsonPieces } from "./report-json.ts";
 import {
   InterruptedError,
   installSignalHandlers,
+  interrupted,
   interruptedExitCode,
   onCleanup,
   throwIfInterrupted,
@@ -28,7 +30,13 @@ export interface Io {
   /** Write to standard output; a returned promise settles once the text is handed on (back pressure). */
   stdout: (s: string) => void | Promise<void>;
   stderr: (s: string) => void;
+  /** Standard output is a terminal: colour in the table. */
   isTTY: boolean;
+  /**
+   * Standard error is a terminal: progress as one line rewritten in place. Otherwise (a CI log, a file) progress
+   * comes as a plain line now and then, so a long restore still shows it is alive.
+   */
+  stderrTTY?: boolean;
   env: NodeJS.ProcessEnv;
 }
 
@@ -143,6 +151,13 @@ export function parseCli(argv: string[], io: Io): Parsed | { sql: SqlScriptOptio
       .replace(/\s*\n\s*/g, " ")
       .replace(/\. To specify a positional argument.*$/s, "")
       .replace(/\.+$/, "");
+    // A dump whose file name starts with a dash reads as options: say how to give it.
+    const dashed = argv.find((a) => a.startsWith("-") && a.length > 1 && existsSync(a));
+    if (dashed) {
+      throw new UsageError(
+        `${text}: "${dashed}" is read as options. A dump whose name starts with a dash goes after --, as ./${dashed} or as --dump=${dashed}`,
+      );
+    }
     throw new UsageError(`${text}. Run seq-guard --help for the options.`);
   }
   const v = parsed.values as Record<string, string | string[] | boolean | undefined>;
@@ -268,20 +283,58 @@ export function parseSqlCommand(argv: string[]): SqlScriptOptions {
   };
 }
 
-/** A progress line on stderr, only on a terminal and only once a run has taken more than a moment. */
+/** Seconds between progress lines when stderr is not a terminal. */
+const PLAIN_PROGRESS_MS = 10_000;
+
+/**
+ * Progress on stderr once a run has taken more than a moment: on a terminal one line rewritten in place;
+ * elsewhere (a CI log) a plain line at most every 10 seconds. Never with --quiet or --json.
+ */
 function makeProgress(io: Io, opts: Parsed): (text: string | null) => void {
   const started = Date.now();
   let shown = false;
+  let lastPlain = started;
   return (text) => {
-    if (!io.isTTY || opts.quiet || opts.json) return;
+    if (opts.quiet || opts.json) return;
+    if (!io.stderrTTY) {
+      if (text === null || Date.now() - lastPlain < PLAIN_PROGRESS_MS) return;
+      lastPlain = Date.now();
+      io.stderr(`seq-guard: ${text}\n`);
+      return;
+    }
     if (text === null) {
       if (shown) io.stderr("\r\x1b[K");
+      shown = false;
       return;
     }
     if (Date.now() - started < 1000) return;
     shown = true;
     io.stderr(`\r\x1b[K${text}`);
   };
+}
+
+/**
+ * A --report-json path that cannot be written is a usage error found before anything runs, not an unexpected
+ * error after a long restore.
+ */
+function checkReportPath(path: string): void {
+  let stat: ReturnType<typeof statSync> | undefined;
+  try {
+    stat = statSync(path);
+  } catch {
+    // It does not exist yet: its folder must.
+  }
+  if (stat?.isDirectory()) throw new UsageError(`--report-json ${path} is a folder: give a file name in it`);
+  const dir = dirname(resolve(path));
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error("not a folder");
+    accessSync(dir, constants.W_OK);
+    if (stat) accessSync(path, constants.W_OK);
+  } catch {
+    throw new UsageError(
+      `--report-json ${path} cannot be written: ${existsSync(dir) ? "permission denied" : `the folder ${dir} does not exist`}. Give a path in a folder you may write to`,
+    );
+  }
 }
 
 /** The value of a string flag as written on the command line (`--flag VALUE` or `--flag=VALUE`), if any. */
@@ -315,6 +368,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       return EXIT.ok;
     }
     debug = parsed.debug;
+    if (parsed.reportJson) checkReportPath(parsed.reportJson);
     const progress = makeProgress(io, parsed);
     // Dumps: scratch databases (and maybe a server) to clean up, also on Ctrl-C and SIGTERM (exit 130 / 143).
     const restoring = parsed.dumps.length > 0;
@@ -369,7 +423,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
       removeHandlers();
     }
   } catch (err) {
-    if (err instanceof InterruptedError) return interruptedExitCode();
+    // Whatever failed after an interrupt (a server start cut short, a tool killed) is the interrupt's doing.
+    if (err instanceof InterruptedError || interrupted()) return interruptedExitCode();
     if (err instanceof SeqGuardError) {
       io.stderr(`seq-guard: ${redact(err.message, secrets)}\n`);
       return err.exitCode;
@@ -387,11 +442,18 @@ async function emit(report: Report, opts: Parsed, io: Io, secrets: string[]): Pr
   // redacted there, so names, keys and SQL stay intact whatever the password looks like.
   const clean = redactReport(report, secrets);
   if (opts.reportJson) {
-    const fd = openSync(opts.reportJson, "w");
     try {
-      for (const piece of reportJsonPieces(clean)) writeSync(fd, piece);
-    } finally {
-      closeSync(fd);
+      const fd = openSync(opts.reportJson, "w");
+      try {
+        for (const piece of reportJsonPieces(clean)) writeSync(fd, piece);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (err) {
+      throw new SeqGuardError(
+        `could not write the report to --report-json ${opts.reportJson}: ${(err as Error).message}. Check the path and the free space`,
+        EXIT.internal,
+      );
     }
   }
   // A dump that could not be restored or verified is an error: said on stderr too, so --quiet and --json

@@ -3,6 +3,9 @@
 // evaluated; then load it.
 import { secretsOf } from "./connection.ts";
 import { VERSION } from "./version.ts";
+import { oneLineDriverWarnings } from "./warnings.ts";
+
+oneLineDriverWarnings((line) => process.stdout.write(line));
 
 // The runner's add-mask command, escaped as @actions/core escapes command data.
 const escapeData = (s: string) => s.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Entry point of the bundled CLI (dist/cli.js).
 import { run } from "./cli.ts";
+import { oneLineDriverWarnings } from "./warnings.ts";
+
+oneLineDriverWarnings((line) => process.stderr.write(line));
 
 // A reader that goes away (`seq-guard check --json | head`) is no error of ours: stop writing, keep cleaning up.
 let closed = false;
@@ -23,6 +26,7 @@ process.exitCode = await run(process.argv.slice(2), {
           process.stdout.on("error", done);
         }),
   stderr: (s) => process.stderr.write(s),
-  isTTY: Boolean(process.stderr.isTTY && process.stdout.isTTY),
+  isTTY: Boolean(process.stdout.isTTY),
+  stderrTTY: Boolean(process.stderr.isTTY),
   env: process.env,
 });

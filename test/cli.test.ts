@@ -2,7 +2,7 @@
 // failures, and no password anywhere.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -45,6 +45,45 @@ describe("CLI usage", () => {
       assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
     });
   }
+
+  test("an unwritable --report-json is a usage error before anything runs", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "seq-guard-cli-"));
+    try {
+      for (const [path, pattern] of [
+        [join(dir, "missing", "r.json"), /cannot be written: the folder .*missing does not exist/],
+        [dir, /is a folder: give a file name in it/],
+      ] as const) {
+        // No server is reachable there: the path is refused first, so the run never gets to connect.
+        const r = await runCli([
+          "check",
+          "--database-url",
+          "postgres://u@127.0.0.1:1/db",
+          "--report-json",
+          path,
+        ]);
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(r.stderr, pattern);
+        assert.doesNotMatch(r.stderr, /could not connect/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a dump whose name starts with a dash: the usage error says how to give it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "seq-guard-cli-"));
+    try {
+      writeFileSync(join(dir, "-dash.sql"), "SELECT 1;\n");
+      const r = await runCli(["check", "-dash.sql"], {}, { cwd: dir });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(
+        r.stderr,
+        /"-dash\.sql" is read as options.*after --, as \.\/-dash\.sql or as --dump=-dash\.sql/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   test("a malformed connection URL is a usage error and does not echo its password", async () => {
     const r = await runCli(["check", "--database-url", "postgres://u:hunter2@exa mple:5432/db"]);
