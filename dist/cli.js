@@ -6629,6 +6629,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 ;// CONCATENATED MODULE: ./src/errors.ts
@@ -6859,8 +6861,6 @@ const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 ;// CONCATENATED MODULE: external "node:net"
 const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_namespaceObject);
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/embedded.ts
 var __rewriteRelativeImportExtension = (undefined && undefined.__rewriteRelativeImportExtension) || function (path, preserveJsx) {
     if (typeof path === "string" && /^\.\.?\//.test(path)) {
@@ -14750,6 +14750,7 @@ const VERSION = "0.1.0";
 
 
 
+
 const COMMANDS = ["check", "fix", "report"];
 const USAGE = `seq-guard ${VERSION}: find PostgreSQL sequences that fell behind their data, and fix them.
 
@@ -14845,6 +14846,11 @@ function parseCli(argv, io) {
             .replace(/\s*\n\s*/g, " ")
             .replace(/\. To specify a positional argument.*$/s, "")
             .replace(/\.+$/, "");
+        // A dump whose file name starts with a dash reads as options: say how to give it.
+        const dashed = argv.find((a) => a.startsWith("-") && a.length > 1 && (0,external_node_fs_namespaceObject.existsSync)(a));
+        if (dashed) {
+            throw new UsageError(`${text}: "${dashed}" is read as options. A dump whose name starts with a dash goes after --, as ./${dashed} or as --dump=${dashed}`);
+        }
         throw new UsageError(`${text}. Run seq-guard --help for the options.`);
     }
     const v = parsed.values;
@@ -14962,16 +14968,30 @@ function parseSqlCommand(argv) {
         version: VERSION,
     };
 }
-/** A progress line on stderr, only on a terminal and only once a run has taken more than a moment. */
+/** Seconds between progress lines when stderr is not a terminal. */
+const PLAIN_PROGRESS_MS = 10_000;
+/**
+ * Progress on stderr once a run has taken more than a moment: on a terminal one line rewritten in place;
+ * elsewhere (a CI log) a plain line at most every 10 seconds. Never with --quiet or --json.
+ */
 function makeProgress(io, opts) {
     const started = Date.now();
     let shown = false;
+    let lastPlain = started;
     return (text) => {
-        if (!io.isTTY || opts.quiet || opts.json)
+        if (opts.quiet || opts.json)
             return;
+        if (!io.stderrTTY) {
+            if (text === null || Date.now() - lastPlain < PLAIN_PROGRESS_MS)
+                return;
+            lastPlain = Date.now();
+            io.stderr(`seq-guard: ${text}\n`);
+            return;
+        }
         if (text === null) {
             if (shown)
                 io.stderr("\r\x1b[K");
+            shown = false;
             return;
         }
         if (Date.now() - started < 1000)
@@ -14979,6 +14999,32 @@ function makeProgress(io, opts) {
         shown = true;
         io.stderr(`\r\x1b[K${text}`);
     };
+}
+/**
+ * A --report-json path that cannot be written is a usage error found before anything runs, not an unexpected
+ * error after a long restore.
+ */
+function checkReportPath(path) {
+    let stat;
+    try {
+        stat = (0,external_node_fs_namespaceObject.statSync)(path);
+    }
+    catch {
+        // It does not exist yet: its folder must.
+    }
+    if (stat?.isDirectory())
+        throw new UsageError(`--report-json ${path} is a folder: give a file name in it`);
+    const dir = (0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.resolve)(path));
+    try {
+        if (!(0,external_node_fs_namespaceObject.statSync)(dir).isDirectory())
+            throw new Error("not a folder");
+        (0,external_node_fs_namespaceObject.accessSync)(dir, external_node_fs_namespaceObject.constants.W_OK);
+        if (stat)
+            (0,external_node_fs_namespaceObject.accessSync)(path, external_node_fs_namespaceObject.constants.W_OK);
+    }
+    catch {
+        throw new UsageError(`--report-json ${path} cannot be written: ${(0,external_node_fs_namespaceObject.existsSync)(dir) ? "permission denied" : `the folder ${dir} does not exist`}. Give a path in a folder you may write to`);
+    }
 }
 /** The value of a string flag as written on the command line (`--flag VALUE` or `--flag=VALUE`), if any. */
 function flagValue(argv, flag) {
@@ -15013,6 +15059,8 @@ async function run(argv, io) {
             return EXIT.ok;
         }
         debug = parsed.debug;
+        if (parsed.reportJson)
+            checkReportPath(parsed.reportJson);
         const progress = makeProgress(io, parsed);
         // Dumps: scratch databases (and maybe a server) to clean up, also on Ctrl-C and SIGTERM (exit 130 / 143).
         const restoring = parsed.dumps.length > 0;
@@ -15069,7 +15117,8 @@ async function run(argv, io) {
         }
     }
     catch (err) {
-        if (err instanceof InterruptedError)
+        // Whatever failed after an interrupt (a server start cut short, a tool killed) is the interrupt's doing.
+        if (err instanceof InterruptedError || interrupted())
             return interruptedExitCode();
         if (err instanceof SeqGuardError) {
             io.stderr(`seq-guard: ${redact(err.message, secrets)}\n`);
@@ -15085,13 +15134,18 @@ async function emit(report, opts, io, secrets) {
     // redacted there, so names, keys and SQL stay intact whatever the password looks like.
     const clean = redactReport(report, secrets);
     if (opts.reportJson) {
-        const fd = (0,external_node_fs_namespaceObject.openSync)(opts.reportJson, "w");
         try {
-            for (const piece of reportJsonPieces(clean))
-                (0,external_node_fs_namespaceObject.writeSync)(fd, piece);
+            const fd = (0,external_node_fs_namespaceObject.openSync)(opts.reportJson, "w");
+            try {
+                for (const piece of reportJsonPieces(clean))
+                    (0,external_node_fs_namespaceObject.writeSync)(fd, piece);
+            }
+            finally {
+                (0,external_node_fs_namespaceObject.closeSync)(fd);
+            }
         }
-        finally {
-            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        catch (err) {
+            throw new SeqGuardError(`could not write the report to --report-json ${opts.reportJson}: ${err.message}. Check the path and the free space`, EXIT.internal);
         }
     }
     // A dump that could not be restored or verified is an error: said on stderr too, so --quiet and --json
@@ -15124,8 +15178,11 @@ async function emit(report, opts, io, secrets) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4570);
+/* harmony import */ var _warnings_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(286);
 // Entry point of the bundled CLI (dist/cli.js).
 
+
+(0,_warnings_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLineDriverWarnings */ .i)((line) => process.stderr.write(line));
 // A reader that goes away (`seq-guard check --json | head`) is no error of ours: stop writing, keep cleaning up.
 let closed = false;
 process.stdout.on("error", (err) => {
@@ -15147,12 +15204,37 @@ process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)(
             process.stdout.on("error", done);
         }),
     stderr: (s) => process.stderr.write(s),
-    isTTY: Boolean(process.stderr.isTTY && process.stdout.isTTY),
+    isTTY: Boolean(process.stdout.isTTY),
+    stderrTTY: Boolean(process.stderr.isTTY),
     env: process.env,
 });
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 286:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   i: () => (/* binding */ oneLineDriverWarnings)
+/* harmony export */ });
+// Node's process warnings, as the front ends want them: node-postgres warns about how it reads sslmode in ten
+// lines (with "(node:PID)" and a hint to use --trace-warnings); one line that says what it means is enough, and a
+// run's stderr stays one paragraph per problem. Other warnings go on as Node prints them.
+function oneLineDriverWarnings(write) {
+    const emit = process.emitWarning.bind(process);
+    process.emitWarning = ((warning, ...rest) => {
+        const text = typeof warning === "string" ? warning : warning.message;
+        if (text.startsWith("SECURITY WARNING:")) {
+            write(`seq-guard: note: ${text.split("\n")[0]?.replace(/^SECURITY WARNING: /, "")} (node-postgres)\n`);
+            return;
+        }
+        emit(warning, ...rest);
+    });
+}
+
 
 /***/ }),
 

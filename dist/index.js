@@ -55571,19 +55571,22 @@ class RestoreError extends SeqGuardError {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7199);
-/* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(311);
+/* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(311);
+/* harmony import */ var _warnings_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(286);
 // Entry point of the bundled Action (dist/index.js), run by the runner as `node dist/index.js`.
 // Start fast: mask the passwords and say hello before the bulk of the bundle (octokit, pg, the engine) is even
 // evaluated; then load it.
 
 
+
+(0,_warnings_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLineDriverWarnings */ .i)((line) => process.stdout.write(line));
 // The runner's add-mask command, escaped as @actions/core escapes command data.
 const escapeData = (s) => s.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
 const masked = (0,_connection_js__WEBPACK_IMPORTED_MODULE_0__/* .secretsOf */ .Fj)(process.env["INPUT_DATABASE-URL"]?.trim() ?? "", process.env);
 for (const s of masked) {
     process.stdout.write(`::add-mask::${escapeData(s)}\n`);
 }
-process.stdout.write(`seq-guard ${_version_js__WEBPACK_IMPORTED_MODULE_1__/* .VERSION */ .x} starting\n`);
+process.stdout.write(`seq-guard ${_version_js__WEBPACK_IMPORTED_MODULE_2__/* .VERSION */ .x} starting\n`);
 const { runAction } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 7225));
 process.exitCode = await runAction(process.env, masked);
 
@@ -55600,6 +55603,30 @@ __webpack_async_result__();
 /* harmony export */ });
 // The version printed by --version and written into reports; a test keeps it equal to package.json's.
 const VERSION = "0.1.0";
+
+
+/***/ }),
+
+/***/ 286:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   i: () => (/* binding */ oneLineDriverWarnings)
+/* harmony export */ });
+// Node's process warnings, as the front ends want them: node-postgres warns about how it reads sslmode in ten
+// lines (with "(node:PID)" and a hint to use --trace-warnings); one line that says what it means is enough, and a
+// run's stderr stays one paragraph per problem. Other warnings go on as Node prints them.
+function oneLineDriverWarnings(write) {
+    const emit = process.emitWarning.bind(process);
+    process.emitWarning = ((warning, ...rest) => {
+        const text = typeof warning === "string" ? warning : warning.message;
+        if (text.startsWith("SECURITY WARNING:")) {
+            write(`seq-guard: note: ${text.split("\n")[0]?.replace(/^SECURITY WARNING: /, "")} (node-postgres)\n`);
+            return;
+        }
+        emit(warning, ...rest);
+    });
+}
 
 
 /***/ }),
