@@ -39,7 +39,9 @@ export function parseDatabaseUrl(url: string, source: ConnectionTarget["source"]
     );
   }
   const secrets: string[] = [];
-  for (const pw of [u.password, u.searchParams.get("password") ?? ""]) {
+  // Each password as written (percent-encoded or not) and decoded; sslpassword unlocks a client key.
+  const params = [...url.matchAll(/[?&](?:ssl)?password=([^&#\s]*)/gi)].map((m) => m[1] ?? "");
+  for (const pw of [u.password, ...params]) {
     if (!pw) continue;
     secrets.push(pw);
     try {
