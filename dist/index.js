@@ -55351,7 +55351,9 @@ function parseDatabaseUrl(url, source) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${source} must start with postgres:// or postgresql:// (got ${u.protocol}//). Use postgres://USER:PASSWORD@HOST:PORT/DATABASE`);
     }
     const secrets = [];
-    for (const pw of [u.password, u.searchParams.get("password") ?? ""]) {
+    // Each password as written (percent-encoded or not) and decoded; sslpassword unlocks a client key.
+    const params = [...url.matchAll(/[?&](?:ssl)?password=([^&#\s]*)/gi)].map((m) => m[1] ?? "");
+    for (const pw of [u.password, ...params]) {
         if (!pw)
             continue;
         secrets.push(pw);
