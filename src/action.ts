@@ -340,6 +340,8 @@ async function locator(
   for (const t of report.targets) {
     if (t.dump === null) continue;
     const abs = resolve(t.dump);
+    // Several dumps restored into one database ("schema.sql + data.sql") name no single file to annotate.
+    if (!existsSync(abs)) continue;
     const rel = relative(workspace, abs);
     if (rel.startsWith(`..${sep}`) || rel === ".." || isAbsolute(rel)) continue;
     files.set(t, rel.split(sep).join("/"));
@@ -647,13 +649,13 @@ export async function runAction(
       warn(ctx, `seq-guard: dump pattern "${p}" matches no file; the other patterns' dumps are checked.`);
     }
     if (dumps.length > 0) {
-      checkDumps(dumps);
+      checkDumps(dumps, inputs.restore);
       // A cancelled job (SIGINT, then SIGTERM) removes what it was restoring: nothing is left on the server.
       installSignalHandlers({ notify: (t) => core.info(t.trimEnd()), exit: (code) => process.exit(code) });
     }
-    if (inputs.restore.database !== undefined && dumps.length !== 1) {
+    if (inputs.restore.database !== undefined && dumps.length === 0) {
       throw new UsageError(
-        `input restore-database names the database of a single dump, but dump gives ${dumps.length}: give exactly one dump with it, or leave restore-database empty`,
+        "input restore-database names the database to restore the dumps into, but dump gives none: give dumps with it, or leave restore-database empty",
       );
     }
     core.info(

@@ -60,7 +60,8 @@ Connection (first found wins):
   DATABASE_URL, or PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE in the environment
 
 Restore:
-  --restore-database NAME    database to restore a single dump into (must not exist, or be empty)
+  --restore-database NAME    database to restore the dumps into, in order (must not exist, or be
+                             empty): a schema file and its data file go together this way
   --clean                    drop --restore-database first if it exists
   --keep                     keep the restored databases (dropped by default)
   --restore-arg ARG          pass ARG to pg_restore (archives) or psql (plain SQL); repeatable; write an
@@ -185,9 +186,9 @@ export function parseCli(argv: string[], io: Io): Parsed | { sql: SqlScriptOptio
   if (via !== undefined && !/^docker:.+/.test(via)) {
     throw new UsageError(`--restore-via takes docker:CONTAINER (got "${via}")`);
   }
-  if (str("restore-database") !== undefined && dumps.length !== 1) {
+  if (str("restore-database") !== undefined && dumps.length === 0) {
     throw new UsageError(
-      "--restore-database names the database of a single dump: give exactly one dump with it",
+      "--restore-database names the database to restore the dumps into: give at least one dump with it",
     );
   }
   const restore: RestoreOptions = {
@@ -378,7 +379,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     let embedded: EmbeddedServer | null = null;
     let undoEmbedded: () => void = () => undefined;
     try {
-      if (restoring) checkDumps(parsed.dumps);
+      if (restoring) checkDumps(parsed.dumps, parsed.restore);
       let connection: ReturnType<typeof resolveConnection>;
       if (restoring && !serverNamed(parsed.url, io.env)) {
         // No server named anywhere: a throwaway one, stopped and removed whatever happens.

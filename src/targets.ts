@@ -1,26 +1,31 @@
 // Targets: what one run verifies. Either the database named by the connection settings, as it is, or one
-// scratch database per dump (restored first). Shared by the CLI and the Action; neither knows how a target is
-// made.
+// scratch database per dump (restored first), or, with --restore-database and several dumps (a schema file and a
+// data file), those dumps restored in order into that one database. Shared by the CLI and the Action; neither
+// knows how a target is made. The restore arguments are checked here, before anything runs, for both.
 
 import { type ConnectionTarget, explainConnectionError, withDatabase } from "./connection.ts";
 import { type EngineOptions, verifyDatabase } from "./engine.ts";
 import { EXIT, SeqGuardError } from "./errors.ts";
 import { emptySummary } from "./report.ts";
+import { checkRestoreArgs, type ToolUse } from "./restore/args.ts";
 import { InterruptedError, interrupted, throwIfInterrupted } from "./restore/cleanup.ts";
-import { checkDumpPath, inspectDump } from "./restore/detect.ts";
-import { archiveHints, plainHints } from "./restore/hints.ts";
-import { Restorer } from "./restore/restore.ts";
+import { checkDumpPath, type DumpInfo, inspectDump } from "./restore/detect.ts";
+import { archiveHints, plainHints, plainNotes } from "./restore/hints.ts";
+import { Restorer, scratchName } from "./restore/restore.ts";
 import type { TargetReport } from "./types.ts";
 
 /** How dumps are restored. Filled by the front ends from flags or inputs. */
 export interface RestoreOptions {
-  /** Name of the scratch database (only with one dump); derived from the file name otherwise. */
+  /**
+   * Name of the database to restore into; derived from each file's name otherwise. With several dumps, they are
+   * all restored into it, in order, and verified once (one target).
+   */
   database: string | undefined;
   /** Drop a non-empty --restore-database first. */
   clean: boolean;
   /** Keep the restored databases afterwards (the Action keeps them for later steps). */
   keep: boolean;
-  /** Extra arguments for pg_restore / psql. */
+  /** Extra arguments for pg_restore / psql (both get all of them); checked by checkRestoreArgs. */
   extraArgs: string[];
   /** Parallel jobs for custom and directory archives. */
   jobs: number;
@@ -75,9 +80,16 @@ export async function runTargets(input: TargetsInput): Promise<TargetReport[]> {
   return await runDumps(input);
 }
 
-/** Check every dump path before anything starts (exit 2 for a missing or unreadable one). */
-export function checkDumps(dumps: string[]): void {
+/**
+ * Check every dump path before anything starts (exit 2 for a missing or unreadable one), and, given the restore
+ * options, the restore arguments for the tools these dumps need (exit 2 for one that would send the restore
+ * elsewhere). runTargets does both again.
+ */
+export function checkDumps(dumps: string[], restore?: RestoreOptions): void {
   for (const d of dumps) checkDumpPath(d);
+  if (restore && dumps.length > 0) {
+    checkRestoreArgs(restore.extraArgs, toolUse(dumps.map(inspectDump)), restore.viaContainer !== undefined);
+  }
 }
 
 /**
@@ -95,8 +107,22 @@ export function targetsExitCode(targets: TargetReport[], reportOk: boolean): num
   return reportOk ? EXIT.ok : EXIT.findings;
 }
 
+/** Which tool each kind of dump of the run goes through (a dump that is no dump needs none). */
+function toolUse(infos: DumpInfo[]): ToolUse {
+  const use: ToolUse = { pg_restore: null, psql: null };
+  for (const i of infos) {
+    if (!i.detection.ok) continue;
+    const tool =
+      i.detection.format === "plain" || i.detection.format === "plain-gzip" ? "psql" : "pg_restore";
+    use[tool] ??= i.path;
+  }
+  return use;
+}
+
 async function runDumps(input: TargetsInput): Promise<TargetReport[]> {
-  checkDumps(input.dumps);
+  for (const d of input.dumps) checkDumpPath(d);
+  const infos = input.dumps.map(inspectDump);
+  checkRestoreArgs(input.restore.extraArgs, toolUse(infos), input.restore.viaContainer !== undefined);
   let restorer: Restorer;
   try {
     restorer = await Restorer.open(input.connection, input.restore, input.engine.connectTimeoutMs);
@@ -106,10 +132,12 @@ async function runDumps(input: TargetsInput): Promise<TargetReport[]> {
   }
   try {
     await restorer.checkNamedDatabase();
+    // Several dumps under one --restore-database: restored in order into it (schema, then data), one target.
+    const groups = input.restore.database !== undefined ? [infos] : infos.map((i) => [i]);
     const out: TargetReport[] = [];
-    for (const dump of input.dumps) {
+    for (const group of groups) {
       throwIfInterrupted();
-      out.push(await restoreAndVerify(restorer, dump, input));
+      out.push(await restoreAndVerify(restorer, group, input));
     }
     return out;
   } finally {
@@ -117,30 +145,40 @@ async function runDumps(input: TargetsInput): Promise<TargetReport[]> {
   }
 }
 
+/** A target for dumps that could not be restored (or verified), from an error of any kind. */
+function failedTarget(base: TargetReport, err: unknown): TargetReport {
+  if (err instanceof InterruptedError || interrupted()) throw new InterruptedError();
+  if (err instanceof SeqGuardError) return { ...base, error: err.message };
+  // Not one of ours (a connection that broke, a bug): this target fails, the other dumps still go on.
+  const message = (err as Error)?.message ?? String(err);
+  return { ...base, error: `the restore stopped on an unexpected error: ${message}` };
+}
+
 async function restoreAndVerify(
   restorer: Restorer,
-  dump: string,
+  infos: DumpInfo[],
   input: TargetsInput,
 ): Promise<TargetReport> {
-  const info = inspectDump(dump);
-  const database = await restorer.nameFor(dump);
+  const first = infos[0] as DumpInfo;
+  const dump = infos.map((i) => i.path).join(" + ");
   const base: TargetReport = {
-    database,
+    database: input.restore.database ?? scratchName(first.path),
     dump,
-    format: info.detection.ok ? info.detection.format : null,
+    format: first.detection.ok ? first.detection.format : null,
     restore_ms: null,
     error: null,
     hints: [],
     summary: emptySummary(),
     sequences: [],
   };
+  let database: string;
   let restored: Awaited<ReturnType<Restorer["restore"]>>;
   try {
-    restored = await restorer.restore(info, database, input.progress);
+    database = await restorer.nameFor(first.path);
+    base.database = database;
+    restored = await restorer.restore(infos, database, input.progress);
   } catch (err) {
-    if (err instanceof InterruptedError || interrupted()) throw new InterruptedError();
-    if (err instanceof SeqGuardError) return { ...base, error: err.message };
-    throw err;
+    return failedTarget(base, err);
   }
   let dropped = false;
   try {
@@ -149,15 +187,14 @@ async function restoreAndVerify(
       const live = await verifyLive(withDatabase(input.connection, database), input.engine, input.progress);
       target = { ...live, database, dump, format: restored.format, restore_ms: restored.restoreMs };
     } catch (err) {
-      if (interrupted()) throw new InterruptedError();
-      if (!(err instanceof SeqGuardError)) throw err;
-      return { ...base, restore_ms: restored.restoreMs, error: err.message, hints: restored.notes };
+      return { ...failedTarget(base, err), restore_ms: restored.restoreMs, hints: restored.notes };
     }
-    const behind = target.sequences.filter((s) => s.status === "behind" || s.status === "fixed").length;
+    const behind = target.sequences.filter((s) => s.status === "behind" || s.status === "fixed");
     target.hints = [
       ...restored.notes,
+      ...restored.plain.flatMap((p) => plainNotes(p.facts, p.path)),
       ...(restored.archive ? archiveHints(restored.archive.stats, behind, restored.archive.selection) : []),
-      ...(restored.plain ? plainHints(restored.plain, behind, dump) : []),
+      ...plainHints(restored.plain, behind),
     ];
     return target;
   } finally {

@@ -693,7 +693,10 @@ describe("failures before any result", () => {
       [{ "headroom-threshold": "120" }, /input headroom-threshold takes a percentage/],
       [{ jobs: "0" }, /input jobs takes a whole number from 1 to 64/],
       [{ dump: "no/such/dir/*.sql" }, /dump pattern "no\/such\/dir\/\*.sql" matches no file/],
-      [{ "restore-database": "x" }, /restore-database names the database of a single dump/],
+      [
+        { "restore-database": "x" },
+        /restore-database names the database to restore the dumps into, but dump gives none/,
+      ],
       [
         { "database-url": "postgres://u:pw@[bad" },
         /^seq-guard: the database-url input is not a valid connection URL/,

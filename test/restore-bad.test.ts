@@ -146,6 +146,47 @@ describe("bad dumps", () => {
     assert.deepEqual(await databasesLike(PREFIX), []);
   });
 
+  test("bytes damaged in the middle of an archive: called corrupt, with what to do, exit 4", async () => {
+    const file = join(dir, "rb-damaged.dump");
+    const b = Buffer.from(readFileSync(custom));
+    const mid = Math.floor(b.length / 2);
+    for (let i = 0; i < 400; i++) b[mid + i] = (b[mid + i] as number) ^ 0xa5;
+    writeFileSync(file, b);
+    for (const jobs of ["1", "2"]) {
+      const r = await check([file], ["--jobs", jobs]);
+      clean(r);
+      assert.equal(r.code, 4, r.stdout + r.stderr);
+      assert.match(
+        r.stdout,
+        /The archive (may be corrupt|is truncated or corrupt)/,
+        `--jobs ${jobs}: ${r.stdout}`,
+      );
+      assert.match(r.stdout, /make it again|copy it again/);
+    }
+    assert.deepEqual(await databasesLike(PREFIX), []);
+  });
+
+  test("an archive whose object fails to restore: the failing command is named, past LINE and caret lines", async () => {
+    const s2 = await scratchDb(`
+      CREATE SCHEMA other;
+      CREATE TABLE other.o (id int);
+      CREATE VIEW public.v AS SELECT id FROM other.o;
+    `);
+    const file = join(dir, "rb-view.dump");
+    try {
+      await pgTool("pg_dump", ["-Fc", "-N", "other", "-f", file], s2.url);
+    } finally {
+      await s2.drop();
+    }
+    const r = await check([file]);
+    clean(r);
+    assert.equal(r.code, 4, r.stdout + r.stderr);
+    assert.match(
+      r.stdout,
+      /could not execute query: ERROR: relation "other\.o" does not exist \(while running: CREATE VIEW public\.v AS SELECT/,
+    );
+  });
+
   test("a truncated gzip file: exit 4", async () => {
     const gz = join(dir, "rb-whole.sql.gz");
     await pipeline(createReadStream(bigPlain), zlib.createGzip(), createWriteStream(gz));

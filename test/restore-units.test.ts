@@ -1,12 +1,17 @@
 // The restore pipeline's pure parts: format detection from content (random bytes included), the archive header,
 // the choice of pg_restore and its message, the plain SQL filter, the hints, and how tools get the connection.
 import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { buffer } from "node:stream/consumers";
 import { describe, test } from "node:test";
 import zlib from "node:zlib";
 import fc from "fast-check";
 import { parseDatabaseUrl } from "../src/connection.ts";
+import { UsageError } from "../src/errors.ts";
+import { checkRestoreArgs, fileValues, type ToolUse } from "../src/restore/args.ts";
 import {
   type ClientTool,
   chooseRestore,
@@ -21,9 +26,23 @@ import {
   looksLikeText,
   parseArchiveHeader,
 } from "../src/restore/detect.ts";
-import { archiveHints, archiveListStats, plainHints, selectionArgs } from "../src/restore/hints.ts";
+import {
+  archiveHints,
+  archiveListStats,
+  plainHints,
+  plainNotes,
+  selectionArgs,
+} from "../src/restore/hints.ts";
 import { PlainSqlFilter, PlainSqlProblem } from "../src/restore/plain.ts";
-import { libpqTarget, pgRestoreErrors, psqlErrors, scratchName } from "../src/restore/restore.ts";
+import {
+  explainArchiveFailure,
+  libpqTarget,
+  passedOver,
+  pgRestoreErrors,
+  psqlErrors,
+  scratchName,
+} from "../src/restore/restore.ts";
+import { seqReport } from "./report-fixtures.ts";
 
 /** A header as pg_dump 15 writes it (format 1.14), for a custom (1) or tar (3) archive. */
 function header15(formatCode = 1, dumpVersion = "15.18 (Debian 15.18-0+deb12u1)", minor = 14): Buffer {
@@ -210,8 +229,12 @@ describe("choosing pg_restore", () => {
   });
 });
 
-async function filtered(input: string | Buffer, chunk = 7): Promise<{ out: string; f: PlainSqlFilter }> {
-  const f = new PlainSqlFilter({ noOwner: true, noPrivileges: true });
+async function filtered(
+  input: string | Buffer,
+  chunk = 7,
+  includeDir?: string,
+): Promise<{ out: string; f: PlainSqlFilter }> {
+  const f = new PlainSqlFilter({ noOwner: true, noPrivileges: true, includeDir });
   const b = Buffer.from(input);
   const parts: Buffer[] = [];
   for (let i = 0; i < b.length; i += chunk) parts.push(b.subarray(i, i + chunk));
@@ -286,10 +309,112 @@ describe("plain SQL filter", () => {
     });
   });
 
+  test("a database-level statement is cut wherever it lies, and only it; every line stays", async () => {
+    const cases: [string, string][] = [
+      ["DROP DATABASE IF EXISTS victim; -- start afresh\nSELECT 1;\n", " -- start afresh\nSELECT 1;\n"],
+      ["/* reset */ DROP DATABASE IF EXISTS victim;\nSELECT 1;\n", "/* reset */ \nSELECT 1;\n"],
+      ["DROP DATABASE IF EXISTS\n  victim;\nSELECT 1;\n", "\n\nSELECT 1;\n"],
+      [
+        "DROP DATABASE IF EXISTS victim; CREATE DATABASE victim; CREATE TABLE t (id int);\n",
+        "  CREATE TABLE t (id int);\n",
+      ],
+      ["SELECT 1; DROP /* x */ DATABASE\n  victim; SELECT 2; -- end\n", "SELECT 1; \n SELECT 2; -- end\n"],
+      ["SELECT 1; \\c victim\nSELECT 2;\n", "SELECT 1; \nSELECT 2;\n"],
+      ["ALTER DATABASE shop SET search_path = x;\r\nCOMMENT ON DATABASE shop IS 'a;b';\r\n", "\r\n\r\n"],
+      // Inside a string or a function body it is text, not a statement.
+      [
+        "SELECT 'DROP DATABASE x;';\nCREATE FUNCTION f() RETURNS void AS $$\nDROP DATABASE x;\n$$ LANGUAGE sql;\n",
+        "SELECT 'DROP DATABASE x;';\nCREATE FUNCTION f() RETURNS void AS $$\nDROP DATABASE x;\n$$ LANGUAGE sql;\n",
+      ],
+    ];
+    for (const [input, expected] of cases) {
+      for (const chunk of [1, 3, 1000]) {
+        const { out, f } = await filtered(input, chunk);
+        assert.equal(out, expected, `${JSON.stringify(input)} in chunks of ${chunk}`);
+        assert.equal(out.split("\n").length, input.split("\n").length);
+        if (expected !== input) assert.ok(f.facts.skippedDatabase > 0);
+      }
+    }
+  });
+
+  test("ownership and privilege statements are cut the same way; a column called owner is not", async () => {
+    const { out, f } = await filtered(
+      "ALTER TABLE t\n  OWNER TO bob; SELECT 3;\nALTER TABLE t RENAME COLUMN owner TO bob;\nGRANT a TO b; GRANT c\nTO d; SELECT 4;\nALTER TABLE ONLY t\n  ADD CONSTRAINT k PRIMARY KEY (id);\n",
+    );
+    assert.equal(
+      out,
+      "\n SELECT 3;\nALTER TABLE t RENAME COLUMN owner TO bob;\n \n SELECT 4;\nALTER TABLE ONLY t\n  ADD CONSTRAINT k PRIMARY KEY (id);\n",
+    );
+    assert.equal(f.facts.skippedOwner, 1);
+    assert.equal(f.facts.skippedPrivileges, 2);
+  });
+
+  test("role and tablespace statements never reach the server; user mappings do", async () => {
+    const { out, f } = await filtered(
+      "CREATE USER pgexercises WITH PASSWORD '';\nALTER USER pgexercises SET statement_timeout = 750; CREATE TABLE t (id int);\nCREATE USER MAPPING FOR x SERVER y;\nDROP ROLE IF EXISTS app;\nCREATE TABLESPACE ts LOCATION '/x';\nALTER SYSTEM SET work_mem = '1GB';\n",
+    );
+    assert.equal(out, "\n CREATE TABLE t (id int);\nCREATE USER MAPPING FOR x SERVER y;\n\n\n\n");
+    assert.equal(f.facts.skippedCluster, 5);
+    assert.deepEqual(f.facts.cluster, [
+      "CREATE USER pgexercises",
+      "ALTER USER pgexercises",
+      "DROP ROLE IF EXISTS app",
+      "CREATE TABLESPACE ts",
+      "ALTER SYSTEM SET work_mem",
+    ]);
+  });
+
+  test("what cannot be cut safely is refused with its line: \\gexec, a statement joined with \\;", async () => {
+    for (const [input, line, message] of [
+      ["SELECT 1;\nSELECT 'DROP DATABASE x' \\gexec\n", 2, /\\gexec runs statements that the script builds/],
+      ["SELECT 1 \\; DROP DATABASE x;\n", 1, /DROP DATABASE is joined to another statement with \\;/],
+      ["CREATE ROLE r \\; SELECT 1;\n", 1, /CREATE ROLE r is joined to another statement/],
+      ["\\set cmd 'DROP DATABASE x'\nSELECT 1;\n:cmd;\n", 3, /starts with a psql variable \(:name\)/],
+    ] as const) {
+      await assert.rejects(filtered(input), (err: unknown) => {
+        assert.ok(err instanceof PlainSqlProblem, String(err));
+        assert.equal(err.line, line);
+        assert.match(err.message, message);
+        return true;
+      });
+    }
+  });
+
+  test("files included with \\i and \\ir are read: counted for the hints, refused when they hold what would be cut", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sg-units-incl-"));
+    try {
+      mkdirSync(join(dir, "sub"));
+      writeFileSync(
+        join(dir, "sub", "data.sql"),
+        "INSERT INTO t VALUES (1);\nSELECT setval('t_id_seq', 1);\n",
+      );
+      writeFileSync(join(dir, "sub", "part.sql"), "\\ir data.sql\n");
+      const { f } = await filtered("CREATE TABLE t (id serial);\n\\i sub/part.sql\n", 5, dir);
+      assert.equal(f.facts.inserts, 1);
+      const p = [...f.facts.positions.values()][0];
+      assert.equal(p?.file, join("sub", "data.sql"));
+      assert.equal(p?.line, 2);
+      writeFileSync(join(dir, "sub", "data.sql"), "SELECT 1;\n  DROP DATABASE IF EXISTS victim;\n");
+      await assert.rejects(filtered("SELECT 1;\n\\ir 'sub/part.sql'\n", 5, dir), (err: unknown) => {
+        assert.ok(err instanceof PlainSqlProblem);
+        assert.equal(err.line, 2);
+        assert.match(
+          err.message,
+          /^sub\/part\.sql, included here, line 1: data\.sql, included here, line 2: DROP DATABASE would run on the server as it is: .*not out of files it includes/,
+        );
+        return true;
+      });
+      // Without the folder (psql in a container) nothing is read.
+      await filtered("\\i sub/part.sql\n", 5);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("arbitrary text passes through unchanged when nothing is to be blanked", async () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ unit: "binary", maxLength: 400 }), async (s) => {
-        const text = s.replace(/^\s*(ALTER|GRANT|REVOKE|SET|CREATE|DROP|COMMENT|\\c)/gim, "x");
+        const text = s.replace(/ALTER|GRANT|REVOKE|SET|CREATE|DROP|COMMENT|SECURITY|\\/gi, "x");
         const { out } = await filtered(text, 5);
         assert.equal(out, text);
       }),
@@ -300,26 +425,52 @@ describe("plain SQL filter", () => {
 
 describe("hints", () => {
   const list = `;\n; Archive created at 2026-01-01\n;\n3490; 0 16386 TABLE DATA public users postgres\n3491; 0 16390 TABLE DATA Weird Schema Order Items postgres\n3550; 0 0 SEQUENCE SET public users_id_seq postgres\n`;
+  const users = seqReport("public.users_id_seq", "behind");
+  const orders = seqReport("public.orders_id_seq", "behind", {
+    columns: [{ table: "public.orders", column: "id", type: "integer", max: "200", min: null }],
+  });
 
-  test("counts TABLE DATA and SEQUENCE SET entries", () => {
-    assert.deepEqual(archiveListStats(list), { tableData: 2, sequenceSet: 1 });
+  test("counts TABLE DATA and SEQUENCE SET entries, and names the SEQUENCE SET ones", () => {
+    assert.deepEqual(archiveListStats(list), {
+      tableData: 2,
+      sequenceSet: 1,
+      sequenceSets: ["public users_id_seq postgres"],
+    });
     assert.deepEqual(archiveListStats(list.replace(/.*SEQUENCE SET.*\n/, "")), {
       tableData: 2,
       sequenceSet: 0,
+      sequenceSets: [],
     });
   });
 
   test("an archive with data but no SEQUENCE SET explains behind sequences", () => {
-    assert.deepEqual(archiveHints({ tableData: 2, sequenceSet: 1 }, 3, []), []);
-    assert.deepEqual(archiveHints({ tableData: 2, sequenceSet: 0 }, 0, []), []);
+    const none = { tableData: 2, sequenceSet: 0, sequenceSets: [] };
+    assert.deepEqual(archiveHints(archiveListStats(list), [users], []), []);
+    assert.deepEqual(archiveHints(none, [], []), []);
+    assert.match(archiveHints(none, [users], [])[0] ?? "", /no SEQUENCE SET.*--data-only -t/);
     assert.match(
-      archiveHints({ tableData: 2, sequenceSet: 0 }, 1, [])[0] ?? "",
-      /no SEQUENCE SET.*--data-only -t/,
-    );
-    assert.match(
-      archiveHints({ tableData: 1, sequenceSet: 0 }, 1, ["-L", "x.list"])[0] ?? "",
+      archiveHints({ ...none, tableData: 1 }, [users], ["-L", "x.list"])[0] ?? "",
       /selected part.*-L x\.list/,
     );
+  });
+
+  test("per sequence: one whose SEQUENCE SET is missing among others is named", () => {
+    const stats = archiveListStats(list);
+    const h = archiveHints(stats, [users, orders], []);
+    assert.equal(h.length, 1);
+    assert.match(
+      h[0] ?? "",
+      /no SEQUENCE SET entry for public\.orders_id_seq \(it has 1 SEQUENCE SET entry for other sequences\)/,
+    );
+    assert.doesNotMatch(h[0] ?? "", /users_id_seq/);
+    assert.match(
+      archiveHints(stats, [orders], ["-L", "x.list"])[0] ?? "",
+      /leaves out the SEQUENCE SET entry of public\.orders_id_seq/,
+    );
+    // Names with spaces and quotes, as pg_restore -l writes them (unquoted).
+    const weird = seqReport('"Weird Schema"."Order Items_id_seq"', "behind");
+    const s2 = archiveListStats(`${list}3551; 0 0 SEQUENCE SET Weird Schema Order Items_id_seq postgres\n`);
+    assert.deepEqual(archiveHints(s2, [weird], []), []);
   });
 
   test("selection arguments are picked out of --restore-arg values", () => {
@@ -329,22 +480,109 @@ describe("hints", () => {
     );
   });
 
-  test("a plain script that inserts and never calls setval", () => {
-    const facts = {
-      lines: 9,
-      inserts: 2,
-      copies: 0,
-      setvals: 0,
-      skippedOwner: 0,
-      skippedPrivileges: 0,
-      skippedDatabase: 0,
-    };
+  test("a plain script that inserts and never calls setval for a sequence", async () => {
+    const { f } = await filtered("INSERT INTO users VALUES (1);\nINSERT INTO users VALUES (2);\n");
     assert.match(
-      plainHints(facts, 1, "fixture.sql")[0] ?? "",
-      /fixture\.sql inserts rows \(2 INSERT statements\) and never calls setval/,
+      plainHints([{ path: "fixture.sql", facts: f.facts }], [users])[0] ?? "",
+      /fixture\.sql inserts rows \(2 INSERT statements\) and never calls setval for public\.users_id_seq/,
     );
-    assert.deepEqual(plainHints({ ...facts, setvals: 1 }, 1, "f.sql"), []);
-    assert.deepEqual(plainHints(facts, 0, "f.sql"), []);
+    assert.deepEqual(plainHints([{ path: "f.sql", facts: f.facts }], []), []);
+  });
+
+  test("per sequence: a setval for one sequence does not hide the other", async () => {
+    const { f } = await filtered(
+      "INSERT INTO users VALUES (1);\nINSERT INTO orders VALUES (5);\nSELECT setval('public.users_id_seq', (SELECT max(id) FROM users));\n",
+    );
+    const h = plainHints([{ path: "partial.sql", facts: f.facts }], [orders]);
+    assert.equal(h.length, 1);
+    assert.match(h[0] ?? "", /partial\.sql inserts rows .* never calls setval for public\.orders_id_seq/);
+    // A computed setval for the behind one: not what the hint claims.
+    assert.deepEqual(plainHints([{ path: "partial.sql", facts: f.facts }], [users]), []);
+  });
+
+  test("setval(seq, 1, false) after the rows is named as the cause", async () => {
+    const { f } = await filtered(
+      "-- Dumped by pg_dump version 15.2\nCOPY public.happiness (rank) FROM stdin;\n1\n2\n\\.\n\nSELECT pg_catalog.setval('public.happiness_rank_seq', 1, false);\n",
+    );
+    const seq = seqReport("public.happiness_rank_seq", "behind", {
+      columns: [{ table: "public.happiness", column: "rank", type: "integer", max: "156", min: null }],
+      max: "156",
+    });
+    const h = plainHints([{ path: "happiness.sql", facts: f.facts }], [seq]);
+    assert.equal(h.length, 1);
+    assert.match(
+      h[0] ?? "",
+      /^happiness\.sql:7: setval\('public\.happiness_rank_seq', 1, false\) restores public\.happiness_rank_seq where it stood in the database pg_dump dumped \(next value 1\), though public\.happiness\.rank holds values up to 156: it was already behind there, its rows loaded with explicit ids \(setval\(seq, 1, false\) is what pg_dump writes for a sequence never used\)/,
+    );
+    // A fixed value that is too low.
+    const { f: g } = await filtered("INSERT INTO users VALUES (1);\nSELECT setval('users_id_seq', 50);\n");
+    const at51 = seqReport("public.users_id_seq", "behind", { next_value: "51" });
+    assert.match(
+      plainHints([{ path: "g.sql", facts: g.facts }], [at51])[0] ?? "",
+      /^g\.sql:2: setval\('users_id_seq', 50\) sets public\.users_id_seq to hand out 51 next, though public\.users\.id holds values up to 200/,
+    );
+    // The setval did not leave it where it stands (something moved it later): no claim.
+    assert.deepEqual(plainHints([{ path: "g.sql", facts: g.facts }], [users]), []);
+  });
+
+  test("TRUNCATE ... RESTART IDENTITY and pg_get_serial_sequence are followed to their sequence", async () => {
+    const { f } = await filtered(
+      "TRUNCATE public.users RESTART IDENTITY;\nCOPY public.users (id) FROM stdin;\n7\n\\.\n",
+    );
+    assert.match(
+      plainHints([{ path: "reload.sql", facts: f.facts }], [users])[0] ?? "",
+      /^reload\.sql:1: TRUNCATE public\.users \.\.\. RESTART IDENTITY puts public\.users_id_seq back to its start/,
+    );
+    const { f: g } = await filtered(
+      "INSERT INTO users VALUES (1);\nSELECT setval(pg_get_serial_sequence('users', 'id'), 1, false);\n",
+    );
+    assert.match(
+      plainHints([{ path: "g.sql", facts: g.facts }], [users])[0] ?? "",
+      /^g\.sql:2: setval\(pg_get_serial_sequence/,
+    );
+  });
+
+  test("a setval seq-guard cannot read (in a function body) keeps it from claiming there is none", async () => {
+    const { f } = await filtered(
+      "INSERT INTO users VALUES (1);\nDO $$ BEGIN PERFORM setval(s, 1) FROM x; END $$;\n",
+    );
+    assert.equal(f.facts.opaqueSetvals, 1);
+    assert.deepEqual(plainHints([{ path: "f.sql", facts: f.facts }], [users]), []);
+  });
+
+  test("a hand-written reset after the rows is named as such", async () => {
+    const { f } = await filtered("INSERT INTO users VALUES (1);\nSELECT setval('users_id_seq', 1, false);\n");
+    assert.match(
+      plainHints([{ path: "r.sql", facts: f.facts }], [users])[0] ?? "",
+      /^r\.sql:2: setval\('users_id_seq', 1, false\) puts public\.users_id_seq back to its start \(next value 1\) though public\.users\.id holds values up to 200\. Drop the call/,
+    );
+  });
+
+  test("several scripts into one database: a later script's setval wins", async () => {
+    const { f: schema } = await filtered("CREATE TABLE users (id serial);\n");
+    const { f: data } = await filtered(
+      "INSERT INTO users VALUES (1);\nSELECT setval('public.users_id_seq', 1, false);\n",
+    );
+    const h = plainHints(
+      [
+        { path: "schema.sql", facts: schema.facts },
+        { path: "data.sql", facts: data.facts },
+      ],
+      [users],
+    );
+    assert.equal(h.length, 1);
+    assert.match(h[0] ?? "", /^data\.sql:2: setval/);
+  });
+
+  test("role statements left out are reported", async () => {
+    const { f } = await filtered(
+      "CREATE USER pgexercises WITH PASSWORD '';\nALTER USER pgexercises SET statement_timeout = 750;\n",
+    );
+    assert.match(
+      plainNotes(f.facts, "clubdata.sql")[0] ?? "",
+      /^clubdata\.sql: left out 2 role or tablespace statements \(CREATE USER pgexercises, ALTER USER pgexercises\): roles and tablespaces belong to the whole server/,
+    );
+    assert.deepEqual(plainNotes((await filtered("SELECT 1;\n")).f.facts, "x.sql"), []);
   });
 });
 
@@ -386,5 +624,143 @@ describe("tools and their output", () => {
       ),
       ['could not execute query: ERROR: role "x" does not exist (while running: ALTER TABLE t OWNER TO x;)'],
     );
+  });
+});
+
+describe("restore arguments", () => {
+  const archives = { pg_restore: "a.dump", psql: null };
+  const plain = { pg_restore: null, psql: "b.sql" };
+  const both = { pg_restore: "a.dump", psql: "b.sql" };
+  const refused = (args: string[], use: ToolUse, message: RegExp, via = false) =>
+    assert.throws(
+      () => checkRestoreArgs(args, use, via),
+      (err: unknown) => {
+        assert.ok(err instanceof UsageError, String(err));
+        assert.equal(err.exitCode, 2);
+        assert.match(err.message, message);
+        return true;
+      },
+    );
+
+  test("what sends the restore elsewhere is refused, in every spelling getopt reads", () => {
+    refused(
+      ["--create"],
+      archives,
+      /^restore argument --create makes pg_restore create the database named in the archive/,
+    );
+    refused(["-C"], archives, /^restore argument -C \(--create\) makes pg_restore create/);
+    refused(["-Cc"], archives, /^restore argument -Cc \(--create\)/);
+    refused(["--crea"], archives, /^restore argument --crea \(--create\)/);
+    refused(
+      ["-1", "--dbname=x"],
+      archives,
+      /--dbname=x \(--dbname\) names the database to restore into.*--restore-database \(restore-database in the Action\)/,
+    );
+    refused(["-d", "x"], plain, /^restore argument -d \(--dbname\)/);
+    refused(["-dx"], archives, /^restore argument -dx \(--dbname\)/);
+    refused(["-f", "out.sql"], archives, /makes pg_restore write a script instead of restoring/);
+    refused(["--list"], archives, /print the archive's table of contents/);
+    refused(["-l"], plain, /makes psql list the databases/);
+    refused(
+      ["-c", "DROP DATABASE x"],
+      plain,
+      /^restore argument -c \(--command\) makes psql run a command of its own/,
+    );
+    refused(["--file=other.sql"], plain, /makes psql run another file besides the dump/);
+    refused(["-o", "|sh"], plain, /sends psql's query output/);
+    refused(["--host=elsewhere"], archives, /another server/);
+    refused(["--version"], plain, /print its version and exit/);
+    refused(
+      ["users"],
+      archives,
+      /^restore argument "users" is no option: pg_restore would take it for a second archive/,
+    );
+  });
+
+  test("what is harmless passes, including options this table does not know and their values", () => {
+    checkRestoreArgs(
+      ["-1", "--no-comments", "-t", "users", "-tusers", "--table=x", "-L", "l.list", "-c"],
+      archives,
+      false,
+    );
+    checkRestoreArgs(["-1", "-v", "x=1", "--set=y=2", "-L", "log.txt"], plain, false);
+    checkRestoreArgs(["--some-new-option", "value"], archives, false);
+    checkRestoreArgs(["-C"], { pg_restore: null, psql: null }, false);
+  });
+
+  test("a run with archives and plain SQL refuses what the two tools read differently", () => {
+    refused(
+      ["--no-comments"],
+      both,
+      /^restore argument --no-comments is a pg_restore option that psql does not know, and this run restores archives with pg_restore \(a\.dump\) and plain SQL with psql \(b\.sql\)/,
+    );
+    refused(
+      ["-t", "users"],
+      both,
+      /^restore argument -t means --table to pg_restore but --tuples-only to psql/,
+    );
+    refused(["-L", "x.list"], both, /means --use-list to pg_restore but --log-file to psql/);
+    checkRestoreArgs(["-1", "--single-transaction", "-U", "app", "-w"], both, false);
+  });
+
+  test("with --restore-via, a file psql would write inside the container is refused", () => {
+    refused(["-L", "log.txt"], plain, /names a file on this machine.*inside the container/, true);
+    checkRestoreArgs(["-L", "x.list"], archives, true);
+    assert.deepEqual(fileValues("pg_restore", ["-1", "-L", "a.list", "--use-list=b.list", "-Lc.list"]), [
+      { index: 2, at: 0, path: "a.list" },
+      { index: 3, at: 11, path: "b.list" },
+      { index: 4, at: 2, path: "c.list" },
+    ]);
+  });
+});
+
+describe("restore output", () => {
+  test("psql's NOTICEs and WARNINGs are not errors; included files keep their name", () => {
+    assert.deepEqual(
+      psqlErrors(
+        'psql:<stdin>:1: NOTICE:  table "nothere" does not exist, skipping\npsql:<stdin>:3: WARNING:  x\npsql:<stdin>:5: ERROR:  division by zero\npsql:part.sql:2: ERROR:  syntax error at or near "x"\nLINE 1: x\n        ^\npsql:<stdin>:9: error: more.sql: No such file or directory\n',
+        "f.sql",
+      ),
+      [
+        "f.sql:5: ERROR: division by zero",
+        'part.sql:2: ERROR: syntax error at or near "x"',
+        "f.sql:9: error: more.sql: No such file or directory",
+      ],
+    );
+  });
+
+  test("pg_restore's failing command is found past LINE and caret lines", () => {
+    assert.deepEqual(
+      pgRestoreErrors(
+        'pg_restore: while PROCESSING TOC:\npg_restore: from TOC entry 215; 1259 16390 VIEW v postgres\npg_restore: error: could not execute query: ERROR:  relation "other.o" does not exist\nLINE 3:    FROM other.o;\n                ^\nCommand was: CREATE VIEW public.v AS\n SELECT o.id\n   FROM other.o;\n\n\npg_restore: warning: errors ignored on restore: 1\n',
+      ),
+      [
+        'could not execute query: ERROR: relation "other.o" does not exist (while running: CREATE VIEW public.v AS SELECT o.id FROM other.o;)',
+      ],
+    );
+  });
+
+  test("a corrupt archive is called corrupt, also when pg_restore says only out of memory or that a worker died", () => {
+    const header = parseArchiveHeader(header15());
+    assert.ok(header.ok);
+    for (const stderr of ["out of memory\n", "pg_restore: error: a worker process died unexpectedly\n"]) {
+      const text = explainArchiveFailure(pgRestoreErrors(stderr), stderr, header.header, "15.18");
+      assert.match(
+        text,
+        /^(out of memory|a worker process died unexpectedly)\. The archive may be corrupt: .*--jobs 1/,
+      );
+    }
+  });
+
+  test("errors passed over are listed one by one, up to 20", () => {
+    assert.deepEqual(passedOver("psql", ["f.sql:5: ERROR: a", "f.sql:8: ERROR: b"], 2), [
+      "psql passed over error 1 of 2 (--on-restore-error continue): f.sql:5: ERROR: a",
+      "psql passed over error 2 of 2 (--on-restore-error continue): f.sql:8: ERROR: b",
+    ]);
+    const many = Array.from({ length: 25 }, (_, i) => `e${i}`);
+    const notes = passedOver("pg_restore", many, 25);
+    assert.equal(notes.length, 21);
+    assert.match(notes[20] ?? "", /^pg_restore passed over 5 more error\(s\)/);
+    assert.deepEqual(passedOver("psql", [], 0), []);
   });
 });

@@ -1,13 +1,16 @@
-// Restoring one dump into a fresh database: created from template0 with the dump's encoding, then filled by
-// pg_restore (custom, directory, tar) or psql with ON_ERROR_STOP (plain SQL, streamed; gzip decompressed on the
-// way by zlib, never to disk). Child processes get credentials through the environment, never argv, and run
-// without a shell. Everything created registers its undo with cleanup.ts, so a failure or Ctrl-C leaves nothing.
+// Restoring dumps into a fresh database: created from template0 with the (first) dump's encoding, then filled by
+// pg_restore (custom, directory, tar) or psql with ON_ERROR_STOP (plain SQL, streamed through the filter of
+// plain.ts; gzip decompressed on the way by zlib, never to disk). Usually one dump per database; several dumps
+// under one --restore-database (a schema file and a data file) go into it one after the other. Databases are made
+// and dropped over a connection to a maintenance database (postgres, else template1), never from inside the one
+// dropped. Child processes get credentials through the environment, never argv, and run without a shell.
+// Everything created registers its undo with cleanup.ts, so a failure or Ctrl-C leaves nothing.
 
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { devNull } from "node:os";
-import { basename, resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
@@ -17,23 +20,26 @@ import { connectWithRetry } from "../engine.ts";
 import { RestoreError, UsageError } from "../errors.ts";
 import type { RestoreOptions } from "../targets.ts";
 import type { DumpFormat } from "../types.ts";
+import { fileValues } from "./args.ts";
 import { InterruptedError, interrupted, interruption, onCleanup, throwIfInterrupted } from "./cleanup.ts";
 import { psqlClient, restoreClientFor } from "./clients.ts";
 import type { ArchiveHeader, DumpInfo } from "./detect.ts";
-import { type ArchiveListStats, archiveListStats, selectionArgs } from "./hints.ts";
+import { type ArchiveListStats, archiveListStats, mergeListStats, selectionArgs } from "./hints.ts";
 import { type PlainFacts, PlainSqlFilter, PlainSqlProblem } from "./plain.ts";
 
 export interface RestoreResult {
   database: string;
   /** We created the database (and so may drop it). */
   created: boolean;
+  /** The first dump's format. */
   format: DumpFormat;
+  /** All dumps together. */
   restoreMs: number;
   /** Notes for the report: a version warning, errors passed over with --on-restore-error continue. */
   notes: string[];
-  /** What the hints need: the archive's selected table of contents, or what the plain script did. */
+  /** What the hints need: the archives' selected tables of contents, and what each plain script did. */
   archive: { stats: ArchiveListStats; selection: string[] } | null;
-  plain: PlainFacts | null;
+  plain: { path: string; facts: PlainFacts }[];
   /**
    * Until called, a Ctrl-C drops the database: call it once the database is dropped, or is to be kept. Null when
    * the database existed before (it is never dropped).
@@ -194,17 +200,25 @@ const isPipeClosed = (err: unknown) => {
   return code === "EPIPE" || code === "ERR_STREAM_DESTROYED" || code === "ERR_STREAM_PREMATURE_CLOSE";
 };
 
+interface ToolOptions {
+  input?: (Readable | NodeJS.ReadWriteStream)[];
+  captureStdout?: boolean;
+  /** Folder to run in (psql: the dump's, so that \i and \ir find the files next to it). */
+  cwd?: string;
+}
+
 /** Run a client tool without a shell; feed it `input` (a chain of streams) on stdin. */
 function runTool(
   cmd: string,
   args: string[],
   env: NodeJS.ProcessEnv,
-  opts: { input?: (Readable | NodeJS.ReadWriteStream)[]; captureStdout?: boolean } = {},
+  opts: ToolOptions = {},
 ): Promise<ToolRun> {
   throwIfInterrupted();
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, {
       env,
+      cwd: opts.cwd,
       stdio: [opts.input ? "pipe" : "ignore", opts.captureStdout ? "pipe" : "ignore", "pipe"],
       windowsHide: true,
     });
@@ -265,25 +279,44 @@ export function pgRestoreErrors(stderr: string): string[] {
     const m = /^pg_restore: (?:error|fatal|\[archiver[^\]]*\]): (.*)$/.exec(l);
     if (!m) continue;
     let text = (m[1] as string).trim();
-    // "could not execute query: ERROR:  x" is followed by "Command was: ..." on the next lines.
-    const next = lines[i + 1];
-    if (next?.startsWith("Command was:")) {
-      const cmd = next.slice("Command was:".length).trim();
-      text += ` (while running: ${cmd.length > 160 ? `${cmd.slice(0, 160)}...` : cmd})`;
+    // "could not execute query: ERROR:  x" is followed by "LINE n:", a caret line and "Command was: ..." (the
+    // command may run over several lines), up to the next "pg_restore:" line.
+    let j = i + 1;
+    while (j < lines.length && !(lines[j] as string).startsWith("pg_restore:")) {
+      if ((lines[j] as string).startsWith("Command was:")) {
+        let cmd = (lines[j] as string).slice("Command was:".length);
+        for (let k = j + 1; k < lines.length && !(lines[k] as string).startsWith("pg_restore:"); k++) {
+          cmd += ` ${lines[k]}`;
+        }
+        cmd = cmd.replace(/\s+/g, " ").trim();
+        text += ` (while running: ${cmd.length > 160 ? `${cmd.slice(0, 160)}...` : cmd})`;
+        break;
+      }
+      j++;
     }
     out.push(text.replace(/\s+/g, " "));
   }
   return out;
 }
 
-/** psql's errors as FILE:LINE: message, with the DETAIL/HINT lines that follow. */
+/** Severities psql prints that are not errors: a script that raises them has not failed. */
+const NOT_ERRORS = /^(NOTICE|WARNING|INFO|LOG|DEBUG\d?|DETAIL|HINT|CONTEXT|STATEMENT|QUERY):/;
+
+/**
+ * psql's errors as FILE:LINE: message, with the DETAIL/HINT lines that follow: the server's ERROR, FATAL and
+ * PANIC, and psql's own (a missing \i file, an invalid command). NOTICEs and WARNINGs are not errors. Lines of
+ * files the dump includes carry psql's name for that file.
+ */
 export function psqlErrors(stderr: string, path: string): string[] {
   const lines = stderr.split("\n");
   const out: string[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const m = /^psql:(?:<stdin>|-):(\d+): (.*)$/.exec(lines[i] as string);
+    const m = /^psql:(.+?):(\d+): (.*)$/.exec(lines[i] as string);
     if (!m) continue;
-    let text = `${path}:${m[1]}: ${(m[2] as string).replace(/\s+/g, " ").trim()}`;
+    const message = (m[3] as string).replace(/\s+/g, " ").trim();
+    if (NOT_ERRORS.test(message)) continue;
+    const file = m[1] === "<stdin>" || m[1] === "-" ? path : (m[1] as string);
+    let text = `${file}:${m[2]}: ${message}`;
     for (let j = i + 1; j < lines.length && !(lines[j] as string).startsWith("psql:"); j++) {
       const d = /^(DETAIL|HINT|CONTEXT):\s+(.*)$/.exec(lines[j] as string);
       if (d) text += ` ${d[1]}: ${(d[2] as string).trim()}`;
@@ -297,18 +330,43 @@ export function psqlErrors(stderr: string, path: string): string[] {
   return out;
 }
 
+/** Errors passed over with --on-restore-error continue, one note each (the first 20), for the hints. */
+export function passedOver(tool: "psql" | "pg_restore", errors: string[], count: number): string[] {
+  const SHOWN = 20;
+  const total = Math.max(count, errors.length);
+  if (total === 0) return [];
+  const notes = errors
+    .slice(0, SHOWN)
+    .map((e, i) => `${tool} passed over error ${i + 1} of ${total} (--on-restore-error continue): ${e}`);
+  if (notes.length === 0) {
+    notes.push(
+      `${tool} passed over ${total} error(s) (--on-restore-error continue); run the restore with --on-restore-error stop to see the first`,
+    );
+  } else if (total > notes.length) {
+    notes.push(
+      `${tool} passed over ${total - notes.length} more error(s) (--on-restore-error continue), not listed here; run the restore with --on-restore-error stop to see them one at a time`,
+    );
+  }
+  return notes;
+}
+
+/** What pg_restore says when damaged bytes in an archive read as huge lengths or bad compressed data. */
+const LOOKS_CORRUPT =
+  /worker process died unexpectedly|out of memory|could not (uncompress|decompress)|invalid (compressed data|block type|distance|stored block|code lengths|literal)|incorrect (header|data) check|unrecognized data block type|unexpected data offset flag|invalid (OID|dumpId|negative|TOC)/i;
+
 /** Explain pg_restore's failure: what went wrong and what to do. */
-function explainArchiveFailure(
+export function explainArchiveFailure(
   errors: string[],
   stderr: string,
   header: ArchiveHeader,
   version: string,
 ): string {
-  const all = errors.join(" | ");
+  let all = errors.join(" | ");
   const v = /unsupported version \((\d+\.\d+)\) in file header/.exec(stderr);
   if (v) {
     return `pg_restore ${version} cannot read archive format ${v[1]} (written by pg_dump ${header.dumpVersion ?? "of a newer release"}). Use a pg_restore at least as new as that pg_dump: install those client tools, or run the restore in the server's container with --restore-via docker:CONTAINER.`;
   }
+  if (all === "") all = stderr.trim().split("\n").slice(-3).join(" ").replace(/\s+/g, " ").trim();
   if (
     /end of file|unexpected end|could not read from input file|did not find magic string|corrupt/i.test(all)
   ) {
@@ -317,20 +375,37 @@ function explainArchiveFailure(
   if (/lack of data offsets|non-seekable|could not find block ID/i.test(all)) {
     return `${all}. The archive was written to a pipe, so it cannot be restored in parallel: give --jobs 1.`;
   }
-  if (all === "") {
-    const last = stderr.trim().split("\n").slice(-3).join(" ").trim();
-    return last || "pg_restore failed without a message";
+  if (LOOKS_CORRUPT.test(all)) {
+    return `${all}. The archive may be corrupt: damaged bytes in an archive read as absurd lengths or bad compressed data, which makes pg_restore run out of memory or its parallel workers die. Check the file against its source (size, checksum), copy it again or make it again with pg_dump; --jobs 1 shows pg_restore's own message where a worker's death hides it.`;
   }
-  return all;
+  return all || "pg_restore failed without a message";
 }
 
 const SERVER_SIDE_ARGS = new Set(["-j", "--jobs", "-1", "--single-transaction"]);
 
-/** One dump at a time into scratch databases on one server. */
+/** A dump ready to restore: its tool chosen, its table of contents read, copied into the container if need be. */
+interface Prepared {
+  info: DumpInfo;
+  format: DumpFormat;
+  archive: boolean;
+  toolPath: string;
+  /** The pg_restore version chosen (local tools); "" inside a container. */
+  toolVersion: string;
+  encoding: string | null;
+  stats: ArchiveListStats | null;
+  /** Where the archive was copied inside the container; null when it is read from this machine or stdin. */
+  containerCopy: string | null;
+}
+
+/** Dumps into scratch databases on one server. */
 export class Restorer {
   private constructor(
     private readonly connection: ConnectionTarget,
+    /** The maintenance database the admin session is in: databases are made and dropped from there. */
+    private readonly maintenance: ConnectionTarget,
     private readonly admin: pg.Client,
+    /** The database the connection settings name (never restored into). */
+    readonly connectedDatabase: string,
     readonly serverVersionNum: number,
     private readonly opts: RestoreOptions,
     private readonly env: NodeJS.ProcessEnv,
@@ -342,12 +417,41 @@ export class Restorer {
     connectTimeoutMs: number,
     env: NodeJS.ProcessEnv = process.env,
   ): Promise<Restorer> {
-    const admin = await connectWithRetry(connection.config, connectTimeoutMs);
+    // The connection's own database first: it says whether the server is there and lets us in (exit 3 if not).
+    const first = await connectWithRetry(connection.config, connectTimeoutMs);
+    let admin = first;
     try {
-      const r = await admin.query<{ v: number }>("SELECT current_setting('server_version_num')::int AS v");
-      return new Restorer(connection, admin, (r.rows[0] as { v: number }).v, opts, env);
+      const r = await first.query<{ v: number; db: string }>(
+        "SELECT current_setting('server_version_num')::int AS v, current_database() AS db",
+      );
+      const { v, db } = r.rows[0] as { v: number; db: string };
+      let maintenance = connection;
+      // A database cannot be dropped from a session inside it: make and drop databases from postgres (else
+      // template1, which a long session would block as a template for others, so only as a fallback).
+      if (db !== "postgres") {
+        for (const m of db === "template1" ? [] : ["postgres", "template1"]) {
+          const target = withDatabase(connection, m);
+          const c = new pg.Client({
+            ...target.config,
+            application_name: "seq-guard",
+            connectionTimeoutMillis: 10_000,
+          });
+          c.on("error", () => undefined);
+          try {
+            await c.connect();
+            admin = c;
+            maintenance = target;
+            break;
+          } catch {
+            await c.end().catch(() => undefined);
+          }
+        }
+      }
+      if (admin !== first) await first.end().catch(() => undefined);
+      return new Restorer(connection, maintenance, admin, db, v, opts, env);
     } catch (err) {
       await admin.end().catch(() => undefined);
+      if (admin !== first) await first.end().catch(() => undefined);
       throw err;
     }
   }
@@ -377,8 +481,8 @@ export class Restorer {
   }
 
   /**
-   * Check --restore-database before anything is restored: it must not exist, or be empty, unless --clean drops
-   * it. Returns whether it exists (empty) and is to be restored into as it is.
+   * Check --restore-database before anything is restored: not the database seq-guard connects to, and it must
+   * not exist, or be empty, unless --clean drops it.
    */
   async checkNamedDatabase(): Promise<void> {
     const name = this.opts.database;
@@ -386,6 +490,11 @@ export class Restorer {
     if (Buffer.byteLength(name) > 63) {
       throw new UsageError(
         `--restore-database "${name}" is longer than PostgreSQL's 63-byte limit for names`,
+      );
+    }
+    if (name === this.connectedDatabase) {
+      throw new UsageError(
+        `the restore database "${name}" (--restore-database; restore-database in the Action) is the database seq-guard connects to: ${this.opts.clean ? "--clean cannot drop a database while connected to it" : "restoring into it would mix the dump with what is there"}. Name another database to restore into, or connect to another one (for example the postgres database).`,
       );
     }
     if (this.opts.clean || !(await this.exists(name))) return;
@@ -412,7 +521,7 @@ export class Restorer {
 
   /** Drop a database (with any sessions still in it). Uses its own connection, so it works mid-query too. */
   async drop(name: string): Promise<void> {
-    await dropDatabase(this.connection, name, this.serverVersionNum);
+    await dropDatabase(this.maintenance, name, this.serverVersionNum);
   }
 
   private async createDatabase(name: string, encoding: string | null, notes: string[]): Promise<void> {
@@ -449,89 +558,37 @@ export class Restorer {
     throw new RestoreError(`could not create database ${name}: ${(last as Error)?.message ?? String(last)}`);
   }
 
-  /** Restore one dump. Throws RestoreError (nothing left behind) or InterruptedError. */
+  /**
+   * Restore dumps, in order, into one database (usually one dump). Throws RestoreError (nothing left behind) or
+   * InterruptedError.
+   */
   async restore(
-    info: DumpInfo,
+    infos: DumpInfo[],
     name: string,
     progress: (text: string | null) => void,
   ): Promise<RestoreResult> {
-    const d = info.detection;
-    if (!d.ok) throw new RestoreError(`${JSON.stringify(info.path)} cannot be restored: ${d.problem}`);
+    for (const info of infos) {
+      const d = info.detection;
+      if (!d.ok) throw new RestoreError(`${JSON.stringify(info.path)} cannot be restored: ${d.problem}`);
+    }
     throwIfInterrupted();
     const notes: string[] = [];
-    const archive = d.format === "custom" || d.format === "directory" || d.format === "tar";
-    const via = this.opts.viaContainer;
-
-    // Everything that can fail without touching the server comes first: choose the tool, read the table of contents.
-    let restoreTool = "pg_restore";
-    let restoreVersion = "";
-    let encoding: string | null = null;
-    let stats: ArchiveListStats | null = null;
-    const selection = archive ? selectionArgs(this.opts.extraArgs) : [];
-    let containerCopy: string | null = null;
-    let undoCopy: (() => void) | null = null;
     const started = Date.now();
-    let plainRead: number | null = null;
-    let plainFacts: PlainFacts | null = null;
-    const ticker = setInterval(() => {
-      const s = Math.round((Date.now() - started) / 1000);
-      const done =
-        plainRead !== null ? `${mb(plainRead).replace(/ MB$/, "")} of ${mb(info.size)} read` : mb(info.size);
-      progress(`restoring ${basename(info.path)} (${d.format}): ${done}, ${s}s`);
-    }, 1000);
-    ticker.unref();
+    const cleanups: (() => Promise<void>)[] = [];
     let createdHere = false;
     let undoDb: (() => void) | null = null;
+    let existing = false;
     try {
-      if (archive) {
-        const header = (d as { header: ArchiveHeader }).header;
-        if (!via) {
-          const choice = await restoreClientFor(info.path, header, this.serverMajor, this.env);
-          restoreTool = choice.tool.path;
-          restoreVersion = choice.tool.version;
-          if (choice.warning) notes.push(choice.warning);
-        } else if (info.isDirectory) {
-          containerCopy = `/tmp/seq-guard-${randomBytes(6).toString("hex")}`;
-          const dest = containerCopy;
-          undoCopy = onCleanup("remove the copy in the container", () =>
-            runTool("docker", ["exec", via, "rm", "-rf", dest], this.env).catch(() => undefined),
-          );
-          const cp = await runTool("docker", ["cp", resolve(info.path), `${via}:${dest}`], this.env);
-          if (cp.code !== 0) {
-            throw new RestoreError(
-              `could not copy ${JSON.stringify(info.path)} into container ${via}: ${cp.stderr.trim() || `docker cp exited with ${cp.code}`}`,
-            );
-          }
-        }
-        const list = await this.archiveTool(restoreTool, ["-l", ...selection], info, containerCopy, null, {
-          captureStdout: true,
-        });
-        if (list.code !== 0) {
-          const errors = pgRestoreErrors(list.stderr);
-          throw new RestoreError(
-            `could not read the table of contents of ${JSON.stringify(info.path)} (${d.format} archive): ${explainArchiveFailure(errors, list.stderr, header, restoreVersion || "in the container")}`,
-          );
-        }
-        stats = archiveListStats(list.stdout);
-        const pre = await this.archiveTool(
-          restoreTool,
-          ["-f", "-", "-L", via ? "/dev/null" : devNull],
-          info,
-          containerCopy,
-          null,
-          { captureStdout: true },
-        );
-        encoding = /^SET client_encoding = '([^']+)';/m.exec(pre.stdout)?.[1] ?? null;
-      } else {
-        encoding = (d as { encoding: string | null }).encoding;
-      }
-      let psqlPath = "psql";
-      if (!archive && !via) psqlPath = (await psqlClient(this.env)).path;
+      // Everything that can fail without touching the server comes first: choose the tools, copy what the
+      // container needs, read the tables of contents.
+      const extraArgs = await this.argsForTools(cleanups);
+      const prepared: Prepared[] = [];
+      for (const info of infos) prepared.push(await this.prepare(info, extraArgs, notes, cleanups));
 
       // The database: --restore-database (dropped first with --clean; an existing empty one is used as it is),
       // or a fresh name.
       throwIfInterrupted();
-      const existing = this.opts.database !== undefined && (await this.exists(name));
+      existing = this.opts.database !== undefined && (await this.exists(name));
       if (existing && this.opts.clean) await this.drop(name);
       if (!existing || this.opts.clean) {
         let creating: Promise<void> | null = null;
@@ -539,89 +596,36 @@ export class Restorer {
           await creating?.catch(() => undefined);
           await this.drop(name);
         });
-        creating = this.createDatabase(name, encoding, notes);
+        creating = this.createDatabase(name, (prepared[0] as Prepared).encoding, notes);
         await creating;
         createdHere = true;
       }
 
-      // The restore itself.
-      progress(`restoring ${basename(info.path)} (${d.format}): ${mb(info.size)}`);
-      let run: ToolRun;
-      let failure: string | null = null;
-      if (archive) {
-        const header = (d as { header: ArchiveHeader }).header;
-        const args = ["--no-owner", "--no-privileges"];
-        if (this.opts.onError === "stop") args.push("--exit-on-error");
-        const fromFile = !via || containerCopy !== null;
-        const parallelOk =
-          fromFile &&
-          (d.format === "custom" || d.format === "directory") &&
-          this.opts.jobs > 1 &&
-          !this.opts.extraArgs.some(
-            (a) => SERVER_SIDE_ARGS.has(a.split("=")[0] as string) || /^-j\d/.test(a),
-          );
-        if (parallelOk) args.push(`--jobs=${this.opts.jobs}`);
-        args.push(...this.opts.extraArgs);
-        run = await this.archiveTool(restoreTool, args, info, containerCopy, name, {});
-        const errors = pgRestoreErrors(run.stderr);
-        const ignored = /errors ignored on restore: (\d+)/.exec(run.stderr);
-        if (run.code !== 0 && !(this.opts.onError === "continue" && ignored)) {
-          failure = `could not restore ${JSON.stringify(info.path)} (${d.format} archive) with pg_restore${restoreVersion ? ` ${restoreVersion}` : ` in container ${via}`}: ${explainArchiveFailure(errors, run.stderr, header, restoreVersion || "in the container")}`;
-        } else if (ignored) {
-          notes.push(
-            `pg_restore passed over ${ignored[1]} error(s) (--on-restore-error continue); the first: ${errors[0] ?? "see pg_restore's output"}`,
-          );
+      let stats: ArchiveListStats | null = null;
+      const plain: { path: string; facts: PlainFacts }[] = [];
+      for (const p of prepared) {
+        const r = await this.restoreOne(p, name, extraArgs, notes, progress);
+        if (r.failure) {
+          let failure = r.failure;
+          if (prepared.length > 1 && p !== prepared[0]) {
+            failure += ` (${p.info.path} is dump ${prepared.indexOf(p) + 1} of ${prepared.length} restored into ${name}; those before it restored)`;
+          }
+          if (existing && !this.opts.clean) {
+            failure += ` The database ${name} existed before and was restored into in part: drop it, or run again with --clean.`;
+          }
+          throw new RestoreError(failure);
         }
-      } else {
-        const filter = new PlainSqlFilter({ noOwner: true, noPrivileges: true });
-        plainFacts = filter.facts;
-        const source = createReadStream(info.path, { highWaterMark: 1 << 20 });
-        plainRead = 0;
-        source.on("data", (c) => {
-          plainRead = (plainRead ?? 0) + c.length;
-        });
-        const input: (Readable | NodeJS.ReadWriteStream)[] = [source];
-        if (d.format === "plain-gzip") input.push(zlib.createGunzip());
-        input.push(filter);
-        const args = [
-          "-X",
-          "-q",
-          "-v",
-          `ON_ERROR_STOP=${this.opts.onError === "stop" ? 1 : 0}`,
-          ...this.opts.extraArgs,
-        ];
-        run = await this.tool("psql", psqlPath, [...args, "-f", "-"], name, { input });
-        const errors = psqlErrors(run.stderr, info.path);
-        if (run.inputError) {
-          const e = run.inputError;
-          failure =
-            e instanceof PlainSqlProblem
-              ? `${info.path}:${e.line}: ${e.message}`
-              : d.format === "plain-gzip" && (e as NodeJS.ErrnoException).code?.startsWith("Z_")
-                ? `${JSON.stringify(info.path)} is not a whole gzip file (${e.message}): it is truncated or corrupt. Make it again, or copy it again.`
-                : `could not read ${JSON.stringify(info.path)}: ${e.message}`;
-        } else if (run.code !== 0) {
-          failure = `could not restore ${JSON.stringify(info.path)} (${d.format === "plain" ? "plain SQL" : "gzip-compressed plain SQL"}) with psql: ${errors[0] ?? (run.stderr.trim().split("\n").slice(-3).join(" ") || `psql exited with ${run.code}`)}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""}`;
-        } else if (errors.length > 0) {
-          notes.push(
-            `psql passed over ${errors.length} error(s) (--on-restore-error continue); the first: ${errors[0]}`,
-          );
-        }
-      }
-      if (failure) {
-        if (existing && !this.opts.clean) {
-          failure += ` The database ${name} existed before and was restored into in part: drop it, or run again with --clean.`;
-        }
-        throw new RestoreError(failure);
+        if (p.stats) stats = stats ? mergeListStats(stats, p.stats) : p.stats;
+        if (r.facts) plain.push({ path: p.info.path, facts: r.facts });
       }
       return {
         database: name,
         created: createdHere,
-        format: d.format,
+        format: (prepared[0] as Prepared).format,
         restoreMs: Date.now() - started,
         notes,
-        archive: stats ? { stats, selection } : null,
-        plain: plainFacts,
+        archive: stats ? { stats, selection: selectionArgs(this.opts.extraArgs) } : null,
+        plain,
         release: undoDb,
       };
     } catch (err) {
@@ -630,12 +634,219 @@ export class Restorer {
       if (!interrupted()) undoDb?.();
       throw err;
     } finally {
-      clearInterval(ticker);
-      if (containerCopy && via && !interrupted()) {
-        await runTool("docker", ["exec", via, "rm", "-rf", containerCopy], this.env).catch(() => undefined);
-        undoCopy?.();
-      }
+      if (!interrupted()) for (const c of cleanups.reverse()) await c();
       progress(null);
+    }
+  }
+
+  /**
+   * The --restore-arg values as the tools get them. In a container, a file they name (pg_restore -L LIST,
+   * --filter FILE) is copied in and named by its copy; psql runs in the dump's folder, so its relative paths
+   * are made absolute.
+   */
+  private async argsForTools(
+    cleanups: (() => Promise<void>)[],
+  ): Promise<{ pgRestore: string[]; psql: string[] }> {
+    const args = this.opts.extraArgs;
+    const pgRestore = [...args];
+    const psql = [...args];
+    const via = this.opts.viaContainer;
+    for (const f of fileValues("pg_restore", args)) {
+      if (!via) continue;
+      const dest = await this.copyIn(resolve(f.path), cleanups);
+      pgRestore[f.index] = (pgRestore[f.index] as string).slice(0, f.at) + dest;
+    }
+    if (!via) {
+      for (const f of fileValues("psql", args)) {
+        psql[f.index] = (psql[f.index] as string).slice(0, f.at) + resolve(f.path);
+      }
+    }
+    return { pgRestore, psql };
+  }
+
+  /** Copy a file or folder into the container's /tmp; the copy is removed again (cleanups, or on Ctrl-C). */
+  private async copyIn(path: string, cleanups: (() => Promise<void>)[]): Promise<string> {
+    const via = this.opts.viaContainer as string;
+    const dest = `/tmp/seq-guard-${randomBytes(6).toString("hex")}`;
+    const remove = () =>
+      runTool("docker", ["exec", via, "rm", "-rf", dest], this.env).then(
+        () => undefined,
+        () => undefined,
+      );
+    const undo = onCleanup("remove the copy in the container", remove);
+    cleanups.push(async () => {
+      await remove();
+      undo();
+    });
+    const cp = await runTool("docker", ["cp", path, `${via}:${dest}`], this.env);
+    if (cp.code !== 0) {
+      throw new RestoreError(
+        `could not copy ${JSON.stringify(path)} into container ${via}: ${cp.stderr.trim() || `docker cp exited with ${cp.code}`}`,
+      );
+    }
+    return dest;
+  }
+
+  /** Choose the tool for a dump, copy it into the container if need be, read its table of contents. */
+  private async prepare(
+    info: DumpInfo,
+    extraArgs: { pgRestore: string[] },
+    notes: string[],
+    cleanups: (() => Promise<void>)[],
+  ): Promise<Prepared> {
+    const d = info.detection as Extract<DumpInfo["detection"], { ok: true }>;
+    const via = this.opts.viaContainer;
+    if (d.format === "plain" || d.format === "plain-gzip") {
+      const toolPath = via ? "psql" : (await psqlClient(this.env)).path;
+      return {
+        info,
+        format: d.format,
+        archive: false,
+        toolPath,
+        toolVersion: "",
+        encoding: d.encoding,
+        stats: null,
+        containerCopy: null,
+      };
+    }
+    const header = (d as { header: ArchiveHeader }).header;
+    let toolPath = "pg_restore";
+    let toolVersion = "";
+    let containerCopy: string | null = null;
+    if (!via) {
+      const choice = await restoreClientFor(info.path, header, this.serverMajor, this.env);
+      toolPath = choice.tool.path;
+      toolVersion = choice.tool.version;
+      if (choice.warning) notes.push(choice.warning);
+    } else if (info.isDirectory || (d.format === "custom" && this.parallelAllowed())) {
+      // A directory cannot be streamed; a custom archive can, but pg_restore --jobs needs a file to seek in.
+      containerCopy = await this.copyIn(resolve(info.path), cleanups);
+    }
+    const p: Prepared = {
+      info,
+      format: d.format,
+      archive: true,
+      toolPath,
+      toolVersion,
+      encoding: null,
+      stats: null,
+      containerCopy,
+    };
+    const list = await this.archiveTool(p, ["-l", ...selectionArgs(extraArgs.pgRestore)], null, {
+      captureStdout: true,
+    });
+    if (list.code !== 0) {
+      const errors = pgRestoreErrors(list.stderr);
+      throw new RestoreError(
+        `could not read the table of contents of ${JSON.stringify(info.path)} (${d.format} archive): ${explainArchiveFailure(errors, list.stderr, header, toolVersion || "in the container")}`,
+      );
+    }
+    p.stats = archiveListStats(list.stdout);
+    const pre = await this.archiveTool(p, ["-f", "-", "-L", via ? "/dev/null" : devNull], null, {
+      captureStdout: true,
+    });
+    p.encoding = /^SET client_encoding = '([^']+)';/m.exec(pre.stdout)?.[1] ?? null;
+    return p;
+  }
+
+  /** --jobs > 1 and no restore argument that rules parallel restore out (or sets --jobs itself). */
+  private parallelAllowed(): boolean {
+    return (
+      this.opts.jobs > 1 &&
+      !this.opts.extraArgs.some((a) => SERVER_SIDE_ARGS.has(a.split("=")[0] as string) || /^-j\d/.test(a))
+    );
+  }
+
+  /** Restore one prepared dump into the database; a failure comes back as its message. */
+  private async restoreOne(
+    p: Prepared,
+    name: string,
+    extraArgs: { pgRestore: string[]; psql: string[] },
+    notes: string[],
+    progress: (text: string | null) => void,
+  ): Promise<{ failure: string | null; facts: PlainFacts | null }> {
+    const { info, format } = p;
+    const started = Date.now();
+    let read: number | null = null;
+    const ticker = setInterval(() => {
+      const s = Math.round((Date.now() - started) / 1000);
+      const done = read !== null ? `${mb(read).replace(/ MB$/, "")} of ${mb(info.size)} read` : mb(info.size);
+      progress(`restoring ${basename(info.path)} (${format}): ${done}, ${s}s`);
+    }, 1000);
+    ticker.unref();
+    progress(`restoring ${basename(info.path)} (${format}): ${mb(info.size)}`);
+    const via = this.opts.viaContainer;
+    try {
+      if (p.archive) {
+        const header = (info.detection as { header: ArchiveHeader }).header;
+        const args = ["--no-owner", "--no-privileges"];
+        if (this.opts.onError === "stop") args.push("--exit-on-error");
+        const fromFile = !via || p.containerCopy !== null;
+        if (fromFile && (format === "custom" || format === "directory") && this.parallelAllowed()) {
+          args.push(`--jobs=${this.opts.jobs}`);
+        }
+        args.push(...extraArgs.pgRestore);
+        const run = await this.archiveTool(p, args, name, {});
+        const errors = pgRestoreErrors(run.stderr);
+        const ignored = /errors ignored on restore: (\d+)/.exec(run.stderr);
+        if (run.code !== 0 && !(this.opts.onError === "continue" && ignored)) {
+          return {
+            failure: `could not restore ${JSON.stringify(info.path)} (${format} archive) with pg_restore${p.toolVersion ? ` ${p.toolVersion}` : ` in container ${via}`}: ${explainArchiveFailure(errors, run.stderr, header, p.toolVersion || "in the container")}`,
+            facts: null,
+          };
+        }
+        if (ignored && this.opts.onError === "continue") {
+          notes.push(...passedOver("pg_restore", errors, Number(ignored[1])));
+        }
+        return { failure: null, facts: null };
+      }
+      const filter = new PlainSqlFilter({
+        noOwner: true,
+        noPrivileges: true,
+        includeDir: via ? undefined : resolve(dirname(info.path)),
+      });
+      const source = createReadStream(info.path, { highWaterMark: 1 << 20 });
+      read = 0;
+      source.on("data", (c) => {
+        read = (read ?? 0) + c.length;
+      });
+      const input: (Readable | NodeJS.ReadWriteStream)[] = [source];
+      if (format === "plain-gzip") input.push(zlib.createGunzip());
+      input.push(filter);
+      const args = [
+        "-X",
+        "-q",
+        "-v",
+        `ON_ERROR_STOP=${this.opts.onError === "stop" ? 1 : 0}`,
+        ...extraArgs.psql,
+      ];
+      // Locally psql runs in the dump's folder: \i and \ir (read from stdin) resolve from there, as for psql -f.
+      const run = await this.tool("psql", p.toolPath, [...args, "-f", "-"], name, {
+        input,
+        cwd: via ? undefined : resolve(dirname(info.path)),
+      });
+      const errors = psqlErrors(run.stderr, info.path);
+      const facts = filter.facts;
+      if (run.inputError) {
+        const e = run.inputError;
+        const failure =
+          e instanceof PlainSqlProblem
+            ? `${info.path}:${e.line}: ${e.message}`
+            : format === "plain-gzip" && (e as NodeJS.ErrnoException).code?.startsWith("Z_")
+              ? `${JSON.stringify(info.path)} is not a whole gzip file (${e.message}): it is truncated or corrupt. Make it again, or copy it again.`
+              : `could not read ${JSON.stringify(info.path)}: ${e.message}`;
+        return { failure, facts };
+      }
+      if (run.code !== 0) {
+        return {
+          failure: `could not restore ${JSON.stringify(info.path)} (${format === "plain" ? "plain SQL" : "gzip-compressed plain SQL"}) with psql: ${errors[0] ?? (run.stderr.trim().split("\n").slice(-3).join(" ") || `psql exited with ${run.code}`)}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""}`,
+          facts,
+        };
+      }
+      if (this.opts.onError === "continue") notes.push(...passedOver("psql", errors, errors.length));
+      return { failure: null, facts };
+    } finally {
+      clearInterval(ticker);
     }
   }
 
@@ -645,7 +856,7 @@ export class Restorer {
     toolPath: string,
     args: string[],
     database: string | null,
-    opts: { input?: (Readable | NodeJS.ReadWriteStream)[]; captureStdout?: boolean },
+    opts: ToolOptions,
     positional: string[] = [],
   ): Promise<ToolRun> {
     const via = this.opts.viaContainer;
@@ -663,36 +874,35 @@ export class Restorer {
     dockerArgs.push("-e", "PGAPPNAME", via, toolName, ...args);
     if (database) dockerArgs.push(`--dbname=dbname=${conninfoQuote(database)}`);
     dockerArgs.push(...positional);
-    return runTool("docker", dockerArgs, env, opts);
+    return runTool("docker", dockerArgs, env, { ...opts, cwd: undefined });
   }
 
   /** pg_restore on an archive: the file path locally, the copy in the container, or the file on stdin. */
   private archiveTool(
-    toolPath: string,
+    p: Prepared,
     args: string[],
-    info: DumpInfo,
-    containerCopy: string | null,
     database: string | null,
     opts: { captureStdout?: boolean },
   ): Promise<ToolRun> {
     const via = this.opts.viaContainer;
-    if (!via) return this.tool("pg_restore", toolPath, args, database, opts, [resolve(info.path)]);
-    if (containerCopy) return this.tool("pg_restore", "pg_restore", args, database, opts, [containerCopy]);
+    if (!via) return this.tool("pg_restore", p.toolPath, args, database, opts, [resolve(p.info.path)]);
+    if (p.containerCopy)
+      return this.tool("pg_restore", "pg_restore", args, database, opts, [p.containerCopy]);
     return this.tool("pg_restore", "pg_restore", args, database, {
       ...opts,
-      input: [createReadStream(info.path)],
+      input: [createReadStream(p.info.path)],
     });
   }
 }
 
-/** Drop a database and the sessions still in it, over a fresh connection. */
+/** Drop a database and the sessions still in it, over a fresh connection to `maintenance` (not the database). */
 export async function dropDatabase(
-  connection: ConnectionTarget,
+  maintenance: ConnectionTarget,
   name: string,
   serverVersionNum: number,
 ): Promise<void> {
   const c = new pg.Client({
-    ...connection.config,
+    ...maintenance.config,
     application_name: "seq-guard",
     connectionTimeoutMillis: 10_000,
   });

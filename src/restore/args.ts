@@ -1,0 +1,318 @@
+// --restore-arg values (the Action's restore-args), read the way pg_restore and psql read them (getopt_long: bundled
+// short options, attached values, unique prefixes of long options), and checked before anything runs: options
+// that send the restore somewhere else than the scratch database seq-guard verifies (which would then pass empty,
+// and leave a database behind) are refused, and so is an option the two tools read differently when a run gives
+// every argument to both. Options not listed here pass through unjudged (a newer release may know them). Pure.
+
+import { UsageError } from "../errors.ts";
+
+export type RestoreTool = "pg_restore" | "psql";
+
+interface Spec {
+  short?: string;
+  long: string;
+  /** Takes a value: -t users, -tusers, --table=users, --table users. */
+  value: boolean;
+  /** Names a file on this machine (for --restore-via docker:ID: copied in, or refused). */
+  file?: boolean;
+  /** Why it is refused, after "restore argument X ". */
+  refuse?: string;
+}
+
+const EMPTY =
+  "so nothing would be restored and the check would pass on an empty scratch database. Remove it.";
+const ELSEWHERE =
+  "points the tool at another server than the one seq-guard makes the scratch database on and verifies. Remove it: the server comes from --database-url (database-url in the Action), DATABASE_URL or the PG* variables.";
+const DBNAME =
+  "names the database to restore into, but seq-guard restores every dump into a scratch database of its own and connects the tool to it itself. Remove it; to choose that database's name, use --restore-database (restore-database in the Action).";
+const VERSION = `makes the tool print its version and exit, ${EMPTY}`;
+const HELP = `makes the tool print its help and exit, ${EMPTY}`;
+
+const PG_RESTORE: Spec[] = [
+  { short: "d", long: "dbname", value: true, refuse: DBNAME },
+  {
+    short: "f",
+    long: "file",
+    value: true,
+    refuse: `makes pg_restore write a script instead of restoring, ${EMPTY}`,
+  },
+  { short: "F", long: "format", value: true },
+  {
+    short: "l",
+    long: "list",
+    value: false,
+    refuse: `makes pg_restore print the archive's table of contents instead of restoring it, ${EMPTY} To restore part of an archive, give -L LISTFILE.`,
+  },
+  { short: "v", long: "verbose", value: false },
+  { short: "V", long: "version", value: false, refuse: VERSION },
+  { short: "?", long: "help", value: false, refuse: HELP },
+  { short: "a", long: "data-only", value: false },
+  { short: "c", long: "clean", value: false },
+  {
+    short: "C",
+    long: "create",
+    value: false,
+    refuse:
+      "makes pg_restore create the database named in the archive and restore into that, not into the scratch database seq-guard verifies: the check would pass on an empty database, and the archive's database would stay behind on the server (with --clean, a database of that name would be dropped first). Remove it: seq-guard creates the database itself; to choose its name, use --restore-database (restore-database in the Action).",
+  },
+  { short: "e", long: "exit-on-error", value: false },
+  { short: "I", long: "index", value: true },
+  { short: "j", long: "jobs", value: true },
+  { short: "L", long: "use-list", value: true, file: true },
+  { short: "n", long: "schema", value: true },
+  { short: "N", long: "exclude-schema", value: true },
+  { short: "O", long: "no-owner", value: false },
+  { short: "P", long: "function", value: true },
+  { short: "s", long: "schema-only", value: false },
+  { short: "S", long: "superuser", value: true },
+  { short: "t", long: "table", value: true },
+  { short: "T", long: "trigger", value: true },
+  { short: "x", long: "no-privileges", value: false },
+  { short: "1", long: "single-transaction", value: false },
+  { long: "disable-triggers", value: false },
+  { long: "enable-row-security", value: false },
+  { long: "if-exists", value: false },
+  { long: "no-comments", value: false },
+  { long: "no-data-for-failed-tables", value: false },
+  { long: "no-publications", value: false },
+  { long: "no-security-labels", value: false },
+  { long: "no-subscriptions", value: false },
+  { long: "no-table-access-method", value: false },
+  { long: "no-tablespaces", value: false },
+  { long: "restrict-key", value: true },
+  { long: "section", value: true },
+  { long: "strict-names", value: false },
+  { long: "use-set-session-authorization", value: false },
+  { long: "filter", value: true, file: true },
+  { long: "transaction-size", value: true },
+  { long: "role", value: true },
+  { short: "h", long: "host", value: true, refuse: ELSEWHERE },
+  { short: "p", long: "port", value: true, refuse: ELSEWHERE },
+  { short: "U", long: "username", value: true },
+  { short: "w", long: "no-password", value: false },
+  { short: "W", long: "password", value: false },
+];
+
+const PSQL: Spec[] = [
+  {
+    short: "c",
+    long: "command",
+    value: true,
+    refuse:
+      "makes psql run a command of its own on the server besides the dump, where seq-guard's filter (which leaves out database- and role-level statements) does not see it. Remove it, and put the command into the dump if it belongs there.",
+  },
+  { short: "d", long: "dbname", value: true, refuse: DBNAME },
+  {
+    short: "f",
+    long: "file",
+    value: true,
+    refuse:
+      "makes psql run another file besides the dump, where seq-guard's filter (which leaves out database- and role-level statements) does not see it. Remove it: give that file as a dump of its own, or include it from the dump with \\ir.",
+  },
+  {
+    short: "l",
+    long: "list",
+    value: false,
+    refuse: `makes psql list the databases and exit without running the dump, ${EMPTY}`,
+  },
+  { short: "v", long: "set", value: true },
+  { long: "variable", value: true },
+  { short: "V", long: "version", value: false, refuse: VERSION },
+  { short: "X", long: "no-psqlrc", value: false },
+  { short: "1", long: "single-transaction", value: false },
+  { short: "?", long: "help", value: false, refuse: HELP },
+  { short: "a", long: "echo-all", value: false },
+  { short: "b", long: "echo-errors", value: false },
+  { short: "e", long: "echo-queries", value: false },
+  { short: "E", long: "echo-hidden", value: false },
+  { short: "L", long: "log-file", value: true, file: true },
+  { short: "n", long: "no-readline", value: false },
+  {
+    short: "o",
+    long: "output",
+    value: true,
+    refuse:
+      "sends psql's query output to a file, or with |command to a shell command run on this machine; the restore needs neither. Remove it.",
+  },
+  { short: "q", long: "quiet", value: false },
+  { short: "s", long: "single-step", value: false },
+  { short: "S", long: "single-line", value: false },
+  { short: "A", long: "no-align", value: false },
+  { long: "csv", value: false },
+  { short: "F", long: "field-separator", value: true },
+  { short: "H", long: "html", value: false },
+  { short: "P", long: "pset", value: true },
+  { short: "R", long: "record-separator", value: true },
+  { short: "t", long: "tuples-only", value: false },
+  { short: "T", long: "table-attr", value: true },
+  { short: "x", long: "expanded", value: false },
+  { short: "z", long: "field-separator-zero", value: false },
+  { short: "0", long: "record-separator-zero", value: false },
+  { short: "h", long: "host", value: true, refuse: ELSEWHERE },
+  { short: "p", long: "port", value: true, refuse: ELSEWHERE },
+  { short: "U", long: "username", value: true },
+  { short: "w", long: "no-password", value: false },
+  { short: "W", long: "password", value: false },
+];
+
+const SPECS: Record<RestoreTool, Spec[]> = { pg_restore: PG_RESTORE, psql: PSQL };
+
+/** One option as the tool reads it, or a word that is no option (`spec` null, `positional` true). */
+export interface ParsedArg {
+  /** Index of the argument it starts at. */
+  index: number;
+  /** As written: "-Cc", "--table=users". */
+  written: string;
+  spec: Spec | null;
+  /** The value, and where it is: in the same argument after `at`, or the whole next argument. */
+  value?: { text: string; index: number; at: number };
+  positional: boolean;
+  /** An option the tool may know although this table does not (or an ambiguous prefix). */
+  unknown: boolean;
+}
+
+function findLong(specs: Spec[], name: string): Spec | null | "ambiguous" {
+  const exact = specs.find((s) => s.long === name);
+  if (exact) return exact;
+  const hits = specs.filter((s) => s.long.startsWith(name));
+  if (hits.length === 1) return hits[0] as Spec;
+  return hits.length > 1 ? "ambiguous" : null;
+}
+
+/** Read the arguments as `tool` reads them. */
+export function parseToolArgs(tool: RestoreTool, args: string[]): ParsedArg[] {
+  const specs = SPECS[tool];
+  const out: ParsedArg[] = [];
+  let afterUnknown = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a.startsWith("--") && a.length > 2) {
+      const eq = a.indexOf("=");
+      const name = a.slice(2, eq < 0 ? undefined : eq);
+      const spec = findLong(specs, name);
+      if (spec === null || spec === "ambiguous") {
+        out.push({ index: i, written: a, spec: null, positional: false, unknown: true });
+        afterUnknown = eq < 0;
+        continue;
+      }
+      const p: ParsedArg = { index: i, written: a, spec, positional: false, unknown: false };
+      if (spec.value) {
+        if (eq >= 0) p.value = { text: a.slice(eq + 1), index: i, at: eq + 1 };
+        else if (i + 1 < args.length) {
+          p.value = { text: args[i + 1] as string, index: i + 1, at: 0 };
+          i++;
+        }
+      }
+      out.push(p);
+      afterUnknown = false;
+      continue;
+    }
+    if (a.startsWith("-") && a.length > 1 && a !== "--") {
+      // Bundled short options: -Cc, -1e, -tusers (a value takes the rest).
+      for (let j = 1; j < a.length; j++) {
+        const spec = specs.find((s) => s.short === a[j]);
+        if (!spec) {
+          out.push({ index: i, written: a, spec: null, positional: false, unknown: true });
+          afterUnknown = j === a.length - 1;
+          break;
+        }
+        const p: ParsedArg = { index: i, written: a, spec, positional: false, unknown: false };
+        afterUnknown = false;
+        if (spec.value) {
+          if (j + 1 < a.length) p.value = { text: a.slice(j + 1), index: i, at: j + 1 };
+          else if (i + 1 < args.length) {
+            p.value = { text: args[i + 1] as string, index: i + 1, at: 0 };
+            i++;
+          }
+          out.push(p);
+          break;
+        }
+        out.push(p);
+      }
+      continue;
+    }
+    // A word after an option this table does not know may be that option's value: claim nothing.
+    out.push({ index: i, written: a, spec: null, positional: !afterUnknown, unknown: afterUnknown });
+    afterUnknown = false;
+  }
+  return out;
+}
+
+function named(p: ParsedArg): string {
+  const spec = p.spec as Spec;
+  return p.written === `--${spec.long}` ? p.written : `${p.written} (--${spec.long})`;
+}
+
+export interface ToolUse {
+  /** A dump of the run that goes through pg_restore / psql, for messages; null when none does. */
+  pg_restore: string | null;
+  psql: string | null;
+}
+
+/**
+ * Refuse restore arguments that would send the restore somewhere else, that the tools of this run would read
+ * differently, or (with --restore-via) that name a file psql would look for inside the container. UsageError.
+ */
+export function checkRestoreArgs(args: string[], use: ToolUse, viaContainer: boolean): void {
+  const tools = (["pg_restore", "psql"] as const).filter((t) => use[t] !== null);
+  const parsed = new Map(tools.map((t) => [t, parseToolArgs(t, args)]));
+  for (const tool of tools) {
+    for (const p of parsed.get(tool) as ParsedArg[]) {
+      if (p.spec?.refuse) throw new UsageError(`restore argument ${named(p)} ${p.spec.refuse}`);
+      if (viaContainer && tool === "psql" && p.spec?.file) {
+        throw new UsageError(
+          `restore argument ${named(p)} names a file on this machine, but with --restore-via (container in the Action) psql runs inside the container, where it would write that file. Remove it.`,
+        );
+      }
+    }
+  }
+  // Before words that are no option: in a mixed run, "-t users" is refused for what -t means to psql.
+  if (tools.length === 2) checkShared(args, parsed, use);
+  for (const tool of tools) {
+    const p = (parsed.get(tool) as ParsedArg[]).find((x) => x.positional);
+    if (p) {
+      throw new UsageError(
+        `restore argument "${p.written}" is no option: ${tool === "pg_restore" ? "pg_restore would take it for a second archive" : "psql would take it for a database or role name"}. Give each value with its option (--table=users, or -t and then users).`,
+      );
+    }
+  }
+}
+
+/** Options that mean the same to pg_restore and psql, so a run with both kinds of dumps can give them to both. */
+const SAME_MEANING = new Set(["single-transaction", "no-password", "password", "username"]);
+
+/** Every argument goes to both tools in a run with archives and plain SQL: each must mean the same to both. */
+function checkShared(args: string[], parsed: Map<RestoreTool, ParsedArg[]>, use: ToolUse): void {
+  const both = `this run restores archives with pg_restore (${use.pg_restore}) and plain SQL with psql (${use.psql}), and both get every restore argument. Restore the archives and the plain SQL files in separate runs, each with its own restore arguments.`;
+  const r = parsed.get("pg_restore") as ParsedArg[];
+  const s = parsed.get("psql") as ParsedArg[];
+  for (let i = 0; i < args.length; i++) {
+    const a = r.filter((p) => p.index === i && p.spec);
+    const b = s.filter((p) => p.index === i && p.spec);
+    const key = (ps: ParsedArg[]) => ps.map((p) => (p.spec as Spec).long).join(",");
+    if (a.length === 0 && b.length === 0) continue;
+    if (key(a) === key(b) && a.every((p) => SAME_MEANING.has((p.spec as Spec).long))) continue;
+    const written = args[i] as string;
+    if (a.length === 0 || b.length === 0) {
+      const [knows, other] = a.length > 0 ? ["pg_restore", "psql"] : ["psql", "pg_restore"];
+      const isValue = (a.length === 0 ? r : s).some((p) => p.value?.index === i && p.value.at === 0);
+      if (isValue) continue; // the value of an option reported on its own
+      throw new UsageError(
+        `restore argument ${written} is ${knows === "pg_restore" ? "a pg_restore" : "a psql"} option that ${other} does not know, and ${both}`,
+      );
+    }
+    throw new UsageError(
+      `restore argument ${written} means --${key(a)} to pg_restore but --${key(b)} to psql, and ${both}`,
+    );
+  }
+}
+
+/** The indices of the arguments that are file values of pg_restore options (-L FILE, --filter=FILE). */
+export function fileValues(tool: RestoreTool, args: string[]): { index: number; at: number; path: string }[] {
+  return parseToolArgs(tool, args)
+    .filter((p) => p.spec?.file && p.value !== undefined && p.value.text !== "")
+    .map((p) => {
+      const v = p.value as NonNullable<ParsedArg["value"]>;
+      return { index: v.index, at: v.at, path: v.text };
+    });
+}

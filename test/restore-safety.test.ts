@@ -1,0 +1,371 @@
+// What a restore may touch: only its own scratch database. Plain scripts that drop, create or connect to other
+// databases, or make roles, are cut or refused; restore arguments that send the restore elsewhere are usage
+// errors; --restore-database is never the connection's own database; one dump's unexpected failure does not stop
+// the others; psql's notices are not errors; \ir finds files next to the dump. Built CLI and real tools.
+import assert from "node:assert/strict";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { Report, TargetReport } from "../src/types.ts";
+import { databasesLike, pgTool, type Run, sg } from "./fixtures/restore/util.ts";
+import { adminUrl, urlFor, withClient } from "./helpers.ts";
+
+const PREFIX = "seq_guard_rs_";
+const password = decodeURIComponent(new URL(adminUrl()).password);
+
+function clean(r: Run) {
+  assert.ok(!/\n\s+at .+\(.+:\d+:\d+\)/.test(r.stderr + r.stdout), `no stack trace:\n${r.stderr}`);
+  if (password) assert.ok(!(r.stdout + r.stderr).includes(password), "no password");
+}
+
+function report(r: Run): Report {
+  try {
+    return JSON.parse(r.stdout) as Report;
+  } catch {
+    throw new Error(`not a JSON report (exit ${r.code}): ${r.stdout.slice(0, 300)} ${r.stderr}`);
+  }
+}
+
+const admin = <T>(sql: string, params: unknown[] = []) =>
+  withClient(adminUrl(), async (c) => (await c.query(sql, params)).rows as T[]);
+
+describe("a restore touches nothing but its scratch database", () => {
+  let dir: string;
+  const victim = `${PREFIX}victim`;
+  const role = `sg_rs_role_${process.pid}`;
+
+  before(async () => {
+    assert.deepEqual(await databasesLike(PREFIX), []);
+    dir = mkdtempSync(join(tmpdir(), "sg-restore-safety-"));
+    await admin(`CREATE DATABASE ${victim}`);
+    await withClient(urlFor(victim), (c) =>
+      c.query("CREATE TABLE precious (id int); INSERT INTO precious VALUES (1)"),
+    );
+  });
+
+  after(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    for (const name of await databasesLike(PREFIX)) {
+      await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    }
+    await admin(`DROP ROLE IF EXISTS ${role}`);
+  });
+
+  test("DROP/CREATE DATABASE and \\connect are cut however they are written: the user's database survives", async () => {
+    const body = "CREATE TABLE IF NOT EXISTS t (id serial PRIMARY KEY);\nINSERT INTO t (id) VALUES (1);\n";
+    const files = {
+      "rs-comment.sql": `DROP DATABASE IF EXISTS ${victim}; -- start afresh\n${body}`,
+      "rs-block.sql": `/* reset */ DROP DATABASE IF EXISTS ${victim};\n${body}`,
+      "rs-split.sql": `DROP DATABASE IF EXISTS\n  ${victim};\n${body}`,
+      "rs-two.sql": `DROP DATABASE IF EXISTS ${victim}; CREATE DATABASE ${victim};\n${body}`,
+      "rs-connect.sql": `SELECT 1; \\connect ${victim}\n${body}`,
+    };
+    const paths = Object.entries(files).map(([name, text]) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    });
+    const r = await sg(["check", "--json", "--database-url", adminUrl(), ...paths]);
+    clean(r);
+    assert.equal(r.code, 1, r.stderr);
+    const targets = report(r).targets;
+    assert.equal(targets.length, paths.length);
+    for (const t of targets) {
+      assert.equal(t.error, null, `${t.dump}: ${t.error}`);
+      assert.equal(t.sequences[0]?.status, "behind", `${t.dump}: restored into its scratch database`);
+    }
+    assert.deepEqual(
+      await databasesLike(PREFIX),
+      [victim],
+      "the user's database is still there, and only it",
+    );
+    const rows = await withClient(urlFor(victim), (c) => c.query("SELECT count(*)::int AS n FROM precious"));
+    assert.equal(rows.rows[0]?.n, 1, "and untouched");
+  });
+
+  test("roles made by a fixture never reach the server, so a second run works too; the hint says so", async () => {
+    const file = join(dir, "rs-clubdata.sql");
+    writeFileSync(
+      file,
+      `CREATE USER ${role} WITH PASSWORD '';\nALTER USER ${role} SET statement_timeout = 750;\nCREATE TABLE members (id serial PRIMARY KEY);\nINSERT INTO members VALUES (1), (2);\n`,
+    );
+    for (const run of [1, 2]) {
+      const r = await sg(["check", "--json", "--database-url", adminUrl(), file]);
+      clean(r);
+      assert.equal(r.code, 1, `run ${run}: ${r.stderr}`);
+      const t = report(r).targets[0] as TargetReport;
+      assert.equal(t.error, null);
+      assert.match(
+        t.hints.join("\n"),
+        new RegExp(
+          `rs-clubdata\\.sql: left out 2 role or tablespace statements \\(CREATE USER ${role}, ALTER USER ${role}\\)`,
+        ),
+      );
+      assert.deepEqual(await admin("SELECT 1 FROM pg_roles WHERE rolname = $1", [role]), [], "no role left");
+    }
+  });
+
+  test("what cannot be cut safely is refused with FILE:LINE: \\gexec, and an included file with DROP DATABASE", async () => {
+    const gexec = join(dir, "rs-gexec.sql");
+    writeFileSync(gexec, `CREATE TABLE t (id int);\nSELECT 'DROP DATABASE ${victim}' \\gexec\n`);
+    const sub = join(dir, "rs-incl");
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, "reset.sql"), `DROP DATABASE IF EXISTS ${victim};\n`);
+    const incl = join(sub, "rs-main.sql");
+    writeFileSync(incl, "CREATE TABLE t (id int);\n\\ir reset.sql\n");
+    const r = await sg(["check", "--json", "--database-url", adminUrl(), gexec, incl]);
+    clean(r);
+    assert.equal(r.code, 4, r.stderr);
+    const [a, b] = report(r).targets;
+    assert.match(
+      a?.error ?? "",
+      /rs-gexec\.sql:2: \\gexec runs statements that the script builds as it runs/,
+    );
+    assert.match(
+      b?.error ?? "",
+      /rs-main\.sql:2: reset\.sql, included here, line 1: DROP DATABASE would run on the server as it is/,
+    );
+    assert.deepEqual(await databasesLike(PREFIX), [victim]);
+  });
+
+  test("\\ir and \\i find the files next to the dump, whatever the current folder", async () => {
+    const sub = join(dir, "rs-parts");
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, "schema.sql"), "CREATE TABLE parts (id serial PRIMARY KEY);\n");
+    writeFileSync(join(sub, "data.sql"), "INSERT INTO parts VALUES (1), (2), (3);\n");
+    const main = join(sub, "rs-main.sql");
+    writeFileSync(main, "\\ir schema.sql\n\\i data.sql\n");
+    const r = await sg(["check", "--json", "--database-url", adminUrl(), main], {}, { cwd: tmpdir() });
+    clean(r);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const t = report(r).targets[0] as TargetReport;
+    assert.equal(t.sequences[0]?.max, "3");
+    assert.match(
+      t.hints.join("\n"),
+      /inserts rows \(1 INSERT statement\) and never calls setval for public\.parts_id_seq/,
+    );
+  });
+
+  test("psql's NOTICEs are not errors; with continue, every error is listed", async () => {
+    const notice = join(dir, "rs-notice.sql");
+    writeFileSync(notice, "DROP TABLE IF EXISTS nothere;\nCREATE TABLE t (id serial PRIMARY KEY);\n");
+    const quiet = await sg(["check", "--json", "--database-url", adminUrl(), notice]);
+    clean(quiet);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.deepEqual(report(quiet).targets[0]?.hints, [], "no error passed over, no hint");
+
+    const errors = join(dir, "rs-errors.sql");
+    writeFileSync(
+      errors,
+      "DROP TABLE IF EXISTS nothere;\nCREATE TABLE t (id serial PRIMARY KEY);\nSELECT * FROM nosuch;\nINSERT INTO t VALUES (1);\nSELECT 1/0;\n",
+    );
+    const r = await sg([
+      "check",
+      "--json",
+      "--database-url",
+      adminUrl(),
+      "--on-restore-error",
+      "continue",
+      errors,
+    ]);
+    clean(r);
+    const hints = report(r).targets[0]?.hints ?? [];
+    assert.match(
+      hints[0] ?? "",
+      /^psql passed over error 1 of 2 \(--on-restore-error continue\): .*rs-errors\.sql:3: ERROR: relation "nosuch" does not exist/,
+    );
+    assert.match(
+      hints[1] ?? "",
+      /^psql passed over error 2 of 2 .*rs-errors\.sql:5: ERROR: division by zero/,
+    );
+    assert.ok(!hints.join("\n").includes("NOTICE"));
+  });
+});
+
+describe("restore arguments and databases that would take the restore elsewhere", () => {
+  let dir: string;
+  let dump: string;
+  const own = `${PREFIX}own`;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "sg-restore-safety-args-"));
+    await admin(`CREATE DATABASE ${PREFIX}ghost`);
+    await withClient(urlFor(`${PREFIX}ghost`), (c) =>
+      c.query("CREATE TABLE o (id serial PRIMARY KEY); INSERT INTO o (id) VALUES (1), (2)"),
+    );
+    dump = join(dir, "rs-ghost.dump");
+    await pgTool("pg_dump", ["-Fc", "-f", dump], urlFor(`${PREFIX}ghost`));
+    await admin(`DROP DATABASE ${PREFIX}ghost`);
+    await admin(`CREATE DATABASE ${own}`);
+  });
+
+  after(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    for (const name of await databasesLike(PREFIX)) {
+      await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    }
+  });
+
+  test("--restore-arg=--create (and -C, -d, -l, psql -c/-f/-o) is a usage error, and nothing is made", async () => {
+    for (const [arg, message] of [
+      ["--create", /restore argument --create makes pg_restore create the database named in the archive/],
+      ["-C", /restore argument -C \(--create\)/],
+      ["--dbname=postgres", /names the database to restore into/],
+      ["-l", /print the archive's table of contents instead of restoring/],
+    ] as const) {
+      const r = await sg(["check", "--database-url", adminUrl(), `--restore-arg=${arg}`, dump]);
+      clean(r);
+      assert.equal(r.code, 2, `${arg}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.equal(r.stdout, "");
+    }
+    const plain = join(dir, "rs-plain.sql");
+    writeFileSync(plain, "CREATE TABLE t (id int);\n");
+    for (const args of [["-c", "SELECT 1"], ["--file=x.sql"], ["-o", "|cat"]]) {
+      const r = await sg([
+        "check",
+        "--database-url",
+        adminUrl(),
+        ...args.map((a) => `--restore-arg=${a}`),
+        plain,
+      ]);
+      assert.equal(r.code, 2, `${args}: ${r.stderr}`);
+      assert.match(
+        r.stderr,
+        /^seq-guard: restore argument \S+ .*(command of its own|another file|query output)/,
+      );
+    }
+    // A run with archives and plain SQL gives every argument to both tools: one psql does not know is refused.
+    const mixed = await sg([
+      "check",
+      "--database-url",
+      adminUrl(),
+      "--restore-arg=--no-comments",
+      dump,
+      plain,
+    ]);
+    assert.equal(mixed.code, 2, mixed.stderr);
+    assert.match(mixed.stderr, /--no-comments is a pg_restore option that psql does not know/);
+    assert.deepEqual(await databasesLike(PREFIX), [own], "no ghost database, no scratch database");
+  });
+
+  test("--restore-database equal to the connection's database is a usage error, also with --clean", async () => {
+    for (const extra of [[], ["--clean"]]) {
+      const r = await sg(["check", "--database-url", urlFor(own), ...extra, "--restore-database", own, dump]);
+      clean(r);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(
+        r.stderr,
+        new RegExp(`the restore database "${own}" .* is the database seq-guard connects to`),
+      );
+    }
+    assert.deepEqual(await databasesLike(PREFIX), [own]);
+  });
+
+  test("--clean with a URL on another database drops and recreates from the maintenance database", async () => {
+    const target = `${PREFIX}target`;
+    await admin(`CREATE DATABASE ${target}`);
+    await withClient(urlFor(target), (c) => c.query("CREATE TABLE junk (id int)"));
+    const r = await sg([
+      "check",
+      "--database-url",
+      urlFor(own),
+      "--clean",
+      "--keep",
+      "--restore-database",
+      target,
+      dump,
+    ]);
+    clean(r);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const tables = await withClient(urlFor(target), (c) =>
+      c.query("SELECT relname FROM pg_class WHERE relname IN ('junk', 'o') ORDER BY 1"),
+    );
+    assert.deepEqual(
+      tables.rows.map((x) => x.relname),
+      ["o"],
+    );
+    await admin(`DROP DATABASE ${target}`);
+  });
+});
+
+/** The local TCP ports a process has open (Linux /proc), to find its sessions in pg_stat_activity. */
+function tcpPorts(pid: number): number[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1] as string);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const ports: number[] = [];
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    for (const line of readFileSync(table, "utf8").split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length > 9 && inodes.has(f[9] as string))
+        ports.push(Number.parseInt((f[1] as string).split(":")[1] as string, 16));
+    }
+  }
+  return ports;
+}
+
+describe("one dump's unexpected failure does not stop the others", () => {
+  let dir: string;
+  after(async () => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    for (const name of await databasesLike(`${PREFIX}lost`)) {
+      await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    }
+  });
+
+  test("the maintenance session dies mid-run: the dumps after it get an error each, exit 4, nothing left", {
+    skip: process.platform !== "linux" ? "needs /proc" : false,
+  }, async () => {
+    dir = mkdtempSync(join(tmpdir(), "sg-restore-safety-lost-"));
+    const slow = join(dir, "rs-lost-slow.sql");
+    writeFileSync(slow, "CREATE TABLE a (id serial PRIMARY KEY);\nSELECT pg_sleep(4);\n");
+    const next = [1, 2].map((i) => {
+      const p = join(dir, `rs-lost-${i}.sql`);
+      writeFileSync(p, "CREATE TABLE b (id serial PRIMARY KEY);\n");
+      return p;
+    });
+    let killed = 0;
+    const r = await sg(
+      ["check", "--json", "--database-url", adminUrl(), slow, ...next],
+      {},
+      {
+        onStart: (child) => {
+          const poll = setInterval(async () => {
+            if ((await databasesLike(`${PREFIX}lost_slow`).catch(() => [])).length === 0) return;
+            clearInterval(poll);
+            // seq-guard's own session in the maintenance database (found by its TCP port), killed.
+            const ports = tcpPorts(child.pid as number);
+            const rows = await admin<{ pid: number }>(
+              "SELECT pg_terminate_backend(pid), pid FROM pg_stat_activity WHERE datname = 'postgres' AND client_port = ANY($1::int[])",
+              [ports],
+            );
+            killed += rows.length;
+          }, 100);
+          child.on("close", () => clearInterval(poll));
+        },
+      },
+    );
+    clean(r);
+    assert.equal(killed, 1, "the maintenance session was found and killed");
+    assert.equal(r.code, 4, r.stderr);
+    const [a, b, c] = report(r).targets;
+    assert.equal(a?.error, null, a?.error ?? "");
+    for (const t of [b, c]) assert.match(t?.error ?? "", /the restore stopped on an unexpected error: /);
+    assert.deepEqual(await databasesLike(`${PREFIX}lost`), [], "the first one dropped all the same");
+  });
+});
