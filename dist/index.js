@@ -35823,7 +35823,7 @@ function extend(target) {
 
 /***/ }),
 
-/***/ 7225:
+/***/ 2650:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -53017,6 +53017,275 @@ function resetInterruption() {
     controller = new AbortController();
 }
 
+;// CONCATENATED MODULE: ./src/restore/args.ts
+// --restore-arg values (the Action's restore-args), read the way pg_restore and psql read them (getopt_long: bundled
+// short options, attached values, unique prefixes of long options), and checked before anything runs: options
+// that send the restore somewhere else than the scratch database seq-guard verifies (which would then pass empty,
+// and leave a database behind) are refused, and so is an option the two tools read differently when a run gives
+// every argument to both. Options not listed here pass through unjudged (a newer release may know them). Pure.
+
+const EMPTY = "so nothing would be restored and the check would pass on an empty scratch database. Remove it.";
+const ELSEWHERE = "points the tool at another server than the one seq-guard makes the scratch database on and verifies. Remove it: the server comes from --database-url (database-url in the Action), DATABASE_URL or the PG* variables.";
+const DBNAME = "names the database to restore into, but seq-guard restores every dump into a scratch database of its own and connects the tool to it itself. Remove it; to choose that database's name, use --restore-database (restore-database in the Action).";
+const args_VERSION = `makes the tool print its version and exit, ${EMPTY}`;
+const HELP = `makes the tool print its help and exit, ${EMPTY}`;
+const PG_RESTORE = [
+    { short: "d", long: "dbname", value: true, refuse: DBNAME },
+    {
+        short: "f",
+        long: "file",
+        value: true,
+        refuse: `makes pg_restore write a script instead of restoring, ${EMPTY}`,
+    },
+    { short: "F", long: "format", value: true },
+    {
+        short: "l",
+        long: "list",
+        value: false,
+        refuse: `makes pg_restore print the archive's table of contents instead of restoring it, ${EMPTY} To restore part of an archive, give -L LISTFILE.`,
+    },
+    { short: "v", long: "verbose", value: false },
+    { short: "V", long: "version", value: false, refuse: args_VERSION },
+    { short: "?", long: "help", value: false, refuse: HELP },
+    { short: "a", long: "data-only", value: false },
+    { short: "c", long: "clean", value: false },
+    {
+        short: "C",
+        long: "create",
+        value: false,
+        refuse: "makes pg_restore create the database named in the archive and restore into that, not into the scratch database seq-guard verifies: the check would pass on an empty database, and the archive's database would stay behind on the server (with --clean, a database of that name would be dropped first). Remove it: seq-guard creates the database itself; to choose its name, use --restore-database (restore-database in the Action).",
+    },
+    { short: "e", long: "exit-on-error", value: false },
+    { short: "I", long: "index", value: true },
+    { short: "j", long: "jobs", value: true },
+    { short: "L", long: "use-list", value: true, file: true },
+    { short: "n", long: "schema", value: true },
+    { short: "N", long: "exclude-schema", value: true },
+    { short: "O", long: "no-owner", value: false },
+    { short: "P", long: "function", value: true },
+    { short: "s", long: "schema-only", value: false },
+    { short: "S", long: "superuser", value: true },
+    { short: "t", long: "table", value: true },
+    { short: "T", long: "trigger", value: true },
+    { short: "x", long: "no-privileges", value: false },
+    { short: "1", long: "single-transaction", value: false },
+    { long: "disable-triggers", value: false },
+    { long: "enable-row-security", value: false },
+    { long: "if-exists", value: false },
+    { long: "no-comments", value: false },
+    { long: "no-data-for-failed-tables", value: false },
+    { long: "no-publications", value: false },
+    { long: "no-security-labels", value: false },
+    { long: "no-subscriptions", value: false },
+    { long: "no-table-access-method", value: false },
+    { long: "no-tablespaces", value: false },
+    { long: "restrict-key", value: true },
+    { long: "section", value: true },
+    { long: "strict-names", value: false },
+    { long: "use-set-session-authorization", value: false },
+    { long: "filter", value: true, file: true },
+    { long: "transaction-size", value: true },
+    { long: "role", value: true },
+    { short: "h", long: "host", value: true, refuse: ELSEWHERE },
+    { short: "p", long: "port", value: true, refuse: ELSEWHERE },
+    { short: "U", long: "username", value: true },
+    { short: "w", long: "no-password", value: false },
+    { short: "W", long: "password", value: false },
+];
+const PSQL = [
+    {
+        short: "c",
+        long: "command",
+        value: true,
+        refuse: "makes psql run a command of its own on the server besides the dump, where seq-guard's filter (which leaves out database- and role-level statements) does not see it. Remove it, and put the command into the dump if it belongs there.",
+    },
+    { short: "d", long: "dbname", value: true, refuse: DBNAME },
+    {
+        short: "f",
+        long: "file",
+        value: true,
+        refuse: "makes psql run another file besides the dump, where seq-guard's filter (which leaves out database- and role-level statements) does not see it. Remove it: give that file as a dump of its own, or include it from the dump with \\ir.",
+    },
+    {
+        short: "l",
+        long: "list",
+        value: false,
+        refuse: `makes psql list the databases and exit without running the dump, ${EMPTY}`,
+    },
+    { short: "v", long: "set", value: true },
+    { long: "variable", value: true },
+    { short: "V", long: "version", value: false, refuse: args_VERSION },
+    { short: "X", long: "no-psqlrc", value: false },
+    { short: "1", long: "single-transaction", value: false },
+    { short: "?", long: "help", value: false, refuse: HELP },
+    { short: "a", long: "echo-all", value: false },
+    { short: "b", long: "echo-errors", value: false },
+    { short: "e", long: "echo-queries", value: false },
+    { short: "E", long: "echo-hidden", value: false },
+    { short: "L", long: "log-file", value: true, file: true },
+    { short: "n", long: "no-readline", value: false },
+    {
+        short: "o",
+        long: "output",
+        value: true,
+        refuse: "sends psql's query output to a file, or with |command to a shell command run on this machine; the restore needs neither. Remove it.",
+    },
+    { short: "q", long: "quiet", value: false },
+    { short: "s", long: "single-step", value: false },
+    { short: "S", long: "single-line", value: false },
+    { short: "A", long: "no-align", value: false },
+    { long: "csv", value: false },
+    { short: "F", long: "field-separator", value: true },
+    { short: "H", long: "html", value: false },
+    { short: "P", long: "pset", value: true },
+    { short: "R", long: "record-separator", value: true },
+    { short: "t", long: "tuples-only", value: false },
+    { short: "T", long: "table-attr", value: true },
+    { short: "x", long: "expanded", value: false },
+    { short: "z", long: "field-separator-zero", value: false },
+    { short: "0", long: "record-separator-zero", value: false },
+    { short: "h", long: "host", value: true, refuse: ELSEWHERE },
+    { short: "p", long: "port", value: true, refuse: ELSEWHERE },
+    { short: "U", long: "username", value: true },
+    { short: "w", long: "no-password", value: false },
+    { short: "W", long: "password", value: false },
+];
+const SPECS = { pg_restore: PG_RESTORE, psql: PSQL };
+function findLong(specs, name) {
+    const exact = specs.find((s) => s.long === name);
+    if (exact)
+        return exact;
+    const hits = specs.filter((s) => s.long.startsWith(name));
+    if (hits.length === 1)
+        return hits[0];
+    return hits.length > 1 ? "ambiguous" : null;
+}
+/** Read the arguments as `tool` reads them. */
+function parseToolArgs(tool, args) {
+    const specs = SPECS[tool];
+    const out = [];
+    let afterUnknown = false;
+    for (let i = 0; i < args.length; i++) {
+        const a = args[i];
+        if (a.startsWith("--") && a.length > 2) {
+            const eq = a.indexOf("=");
+            const name = a.slice(2, eq < 0 ? undefined : eq);
+            const spec = findLong(specs, name);
+            if (spec === null || spec === "ambiguous") {
+                out.push({ index: i, written: a, spec: null, positional: false, unknown: true });
+                afterUnknown = eq < 0;
+                continue;
+            }
+            const p = { index: i, written: a, spec, positional: false, unknown: false };
+            if (spec.value) {
+                if (eq >= 0)
+                    p.value = { text: a.slice(eq + 1), index: i, at: eq + 1 };
+                else if (i + 1 < args.length) {
+                    p.value = { text: args[i + 1], index: i + 1, at: 0 };
+                    i++;
+                }
+            }
+            out.push(p);
+            afterUnknown = false;
+            continue;
+        }
+        if (a.startsWith("-") && a.length > 1 && a !== "--") {
+            // Bundled short options: -Cc, -1e, -tusers (a value takes the rest).
+            for (let j = 1; j < a.length; j++) {
+                const spec = specs.find((s) => s.short === a[j]);
+                if (!spec) {
+                    out.push({ index: i, written: a, spec: null, positional: false, unknown: true });
+                    afterUnknown = j === a.length - 1;
+                    break;
+                }
+                const p = { index: i, written: a, spec, positional: false, unknown: false };
+                afterUnknown = false;
+                if (spec.value) {
+                    if (j + 1 < a.length)
+                        p.value = { text: a.slice(j + 1), index: i, at: j + 1 };
+                    else if (i + 1 < args.length) {
+                        p.value = { text: args[i + 1], index: i + 1, at: 0 };
+                        i++;
+                    }
+                    out.push(p);
+                    break;
+                }
+                out.push(p);
+            }
+            continue;
+        }
+        // A word after an option this table does not know may be that option's value: claim nothing.
+        out.push({ index: i, written: a, spec: null, positional: !afterUnknown, unknown: afterUnknown });
+        afterUnknown = false;
+    }
+    return out;
+}
+function named(p) {
+    const spec = p.spec;
+    return p.written === `--${spec.long}` ? p.written : `${p.written} (--${spec.long})`;
+}
+/**
+ * Refuse restore arguments that would send the restore somewhere else, that the tools of this run would read
+ * differently, or (with --restore-via) that name a file psql would look for inside the container. UsageError.
+ */
+function checkRestoreArgs(args, use, viaContainer) {
+    const tools = ["pg_restore", "psql"].filter((t) => use[t] !== null);
+    const parsed = new Map(tools.map((t) => [t, parseToolArgs(t, args)]));
+    for (const tool of tools) {
+        for (const p of parsed.get(tool)) {
+            if (p.spec?.refuse)
+                throw new src_errors/* UsageError */.eb(`restore argument ${named(p)} ${p.spec.refuse}`);
+            if (viaContainer && tool === "psql" && p.spec?.file) {
+                throw new src_errors/* UsageError */.eb(`restore argument ${named(p)} names a file on this machine, but with --restore-via (container in the Action) psql runs inside the container, where it would write that file. Remove it.`);
+            }
+        }
+    }
+    // Before words that are no option: in a mixed run, "-t users" is refused for what -t means to psql.
+    if (tools.length === 2)
+        checkShared(args, parsed, use);
+    for (const tool of tools) {
+        const p = parsed.get(tool).find((x) => x.positional);
+        if (p) {
+            throw new src_errors/* UsageError */.eb(`restore argument "${p.written}" is no option: ${tool === "pg_restore" ? "pg_restore would take it for a second archive" : "psql would take it for a database or role name"}. Give each value with its option (--table=users, or -t and then users).`);
+        }
+    }
+}
+/** Options that mean the same to pg_restore and psql, so a run with both kinds of dumps can give them to both. */
+const SAME_MEANING = new Set(["single-transaction", "no-password", "password", "username"]);
+/** Every argument goes to both tools in a run with archives and plain SQL: each must mean the same to both. */
+function checkShared(args, parsed, use) {
+    const both = `this run restores archives with pg_restore (${use.pg_restore}) and plain SQL with psql (${use.psql}), and both get every restore argument. Restore the archives and the plain SQL files in separate runs, each with its own restore arguments.`;
+    const r = parsed.get("pg_restore");
+    const s = parsed.get("psql");
+    for (let i = 0; i < args.length; i++) {
+        const a = r.filter((p) => p.index === i && p.spec);
+        const b = s.filter((p) => p.index === i && p.spec);
+        const key = (ps) => ps.map((p) => p.spec.long).join(",");
+        if (a.length === 0 && b.length === 0)
+            continue;
+        if (key(a) === key(b) && a.every((p) => SAME_MEANING.has(p.spec.long)))
+            continue;
+        const written = args[i];
+        if (a.length === 0 || b.length === 0) {
+            const [knows, other] = a.length > 0 ? ["pg_restore", "psql"] : ["psql", "pg_restore"];
+            const isValue = (a.length === 0 ? r : s).some((p) => p.value?.index === i && p.value.at === 0);
+            if (isValue)
+                continue; // the value of an option reported on its own
+            throw new src_errors/* UsageError */.eb(`restore argument ${written} is ${knows === "pg_restore" ? "a pg_restore" : "a psql"} option that ${other} does not know, and ${both}`);
+        }
+        throw new src_errors/* UsageError */.eb(`restore argument ${written} means --${key(a)} to pg_restore but --${key(b)} to psql, and ${both}`);
+    }
+}
+/** The indices of the arguments that are file values of pg_restore options (-L FILE, --filter=FILE). */
+function fileValues(tool, args) {
+    return parseToolArgs(tool, args)
+        .filter((p) => p.spec?.file && p.value !== undefined && p.value.text !== "")
+        .map((p) => {
+        const v = p.value;
+        return { index: v.index, at: v.at, path: v.text };
+    });
+}
+
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
@@ -53363,20 +53632,33 @@ function inspectDump(path) {
 }
 
 ;// CONCATENATED MODULE: ./src/restore/hints.ts
-// Root-cause hints: when sequences come out behind, say why when the dump shows it. An archive whose table of
-// contents (as restored) holds table data but no SEQUENCE SET entry restored no sequence position at all; a plain
-// script that inserts rows and never calls setval leaves every sequence at its start. Pure.
+// Root-cause hints: when sequences come out behind, say why for each one when the dump shows it. An archive whose
+// table of contents (as restored) holds table data but no SEQUENCE SET entry for a sequence restored no position
+// for it; a plain script that inserts rows and never calls setval for a sequence leaves it at its start; a
+// setval with a fixed value (pg_dump's setval(seq, 1, false) for a sequence never used at the source) sets it
+// below the rows. Also what the plain SQL filter left out that the user should know of. Pure.
+
 /** Count TABLE DATA and SEQUENCE SET entries in `pg_restore -l` output (comment lines start with ';'). */
 function archiveListStats(list) {
-    const stats = { tableData: 0, sequenceSet: 0 };
+    const stats = { tableData: 0, sequenceSet: 0, sequenceSets: [] };
     for (const line of list.split("\n")) {
-        const m = /^\s*\d+;\s+\d+\s+\d+\s+(TABLE DATA|SEQUENCE SET)\s/.exec(line);
+        const m = /^\s*\d+;\s+\d+\s+\d+\s+(TABLE DATA|SEQUENCE SET)\s(.*)$/.exec(line);
         if (m?.[1] === "TABLE DATA")
             stats.tableData++;
-        else if (m?.[1] === "SEQUENCE SET")
+        else if (m?.[1] === "SEQUENCE SET") {
             stats.sequenceSet++;
+            stats.sequenceSets.push(m[2].trimEnd());
+        }
     }
     return stats;
+}
+/** Add the entries of another archive restored into the same database. */
+function mergeListStats(a, b) {
+    return {
+        tableData: a.tableData + b.tableData,
+        sequenceSet: a.sequenceSet + b.sequenceSet,
+        sequenceSets: [...a.sequenceSets, ...b.sequenceSets],
+    };
 }
 /** pg_restore options that select part of an archive, with whether each takes a value. */
 const SELECTING = {
@@ -53425,29 +53707,182 @@ function selectionArgs(args) {
     }
     return out;
 }
+/** Schema and name of a sequence as the report writes it (format('%I.%I')): app."Mixed Case_Id_seq". */
+function splitQualified(q) {
+    const parts = [];
+    let i = 0;
+    while (i <= q.length) {
+        if (q[i] === '"') {
+            let v = "";
+            let j = i + 1;
+            for (; j < q.length; j++) {
+                if (q[j] === '"') {
+                    if (q[j + 1] === '"') {
+                        v += '"';
+                        j++;
+                    }
+                    else
+                        break;
+                }
+                else
+                    v += q[j];
+            }
+            parts.push(v);
+            i = j + 1;
+        }
+        else {
+            const dot = q.indexOf(".", i);
+            parts.push(q.slice(i, dot < 0 ? q.length : dot));
+            i = dot < 0 ? q.length : dot;
+        }
+        if (q[i] !== ".")
+            break;
+        i++;
+    }
+    if (parts.length !== 2)
+        return null;
+    return { schema: parts[0], name: parts[1] };
+}
+/** Whether the archive's SEQUENCE SET entries name this sequence. */
+function hasSequenceSet(stats, sequence) {
+    const q = splitQualified(sequence);
+    if (!q)
+        return true; // unknown: claim nothing
+    const tag = `${q.schema} ${q.name}`;
+    return stats.sequenceSets.some((e) => e === tag || e.startsWith(`${tag} `));
+}
+/** "public.a_seq", "public.a_seq and public.b_seq", "public.a_seq, public.b_seq and 3 more". */
+function nameList(names, max = 5) {
+    if (names.length === 1)
+        return names[0];
+    if (names.length <= max)
+        return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+    return `${names.slice(0, max).join(", ")} and ${names.length - max} more`;
+}
+const hints_plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+/** Behind (or, in fix mode, fixed) sequences whose archive entry lacks a SEQUENCE SET. */
 function archiveHints(stats, behind, selection) {
-    if (behind === 0 || stats.tableData === 0 || stats.sequenceSet > 0)
+    if (behind.length === 0 || stats.tableData === 0)
         return [];
-    const tables = `${stats.tableData} table${stats.tableData === 1 ? "" : "s"}`;
+    const missing = behind.filter((s) => !hasSequenceSet(stats, s.sequence)).map((s) => s.sequence);
+    if (missing.length === 0)
+        return [];
+    const tables = hints_plural(stats.tableData, "table");
+    const them = missing.length === 1 ? "its" : "their";
+    if (stats.sequenceSet === 0) {
+        if (selection.length > 0) {
+            return [
+                `the restore selected part of the archive (${selection.join(" ")}): the selection holds data for ${tables} but no SEQUENCE SET entry, so no sequence position was restored (pg_restore -t and -L leave SEQUENCE SET entries out unless they are named). Add the sequences to the selection, or run seq-guard fix.`,
+            ];
+        }
+        return [
+            `the archive's table of contents holds data for ${tables} but no SEQUENCE SET entry, so no sequence position was restored: it was made with pg_dump --data-only -t (or -t of tables whose sequences they do not own), or edited by hand. Dump the sequences too (pg_dump -t SEQUENCE), or run seq-guard fix after restoring.`,
+        ];
+    }
+    const others = `it has ${hints_plural(stats.sequenceSet, "SEQUENCE SET entry", "SEQUENCE SET entries")} for other sequences`;
     if (selection.length > 0) {
         return [
-            `the restore selected part of the archive (${selection.join(" ")}): the selection holds data for ${tables} but no SEQUENCE SET entry, so no sequence position was restored (pg_restore -t and -L leave SEQUENCE SET entries out unless they are named). Add the sequences to the selection, or run seq-guard fix.`,
+            `the restore selected part of the archive (${selection.join(" ")}): the selection leaves out the SEQUENCE SET entry of ${nameList(missing)} (${others}), so ${them} position was not restored. Add ${missing.length === 1 ? "it" : "them"} to the selection, or run seq-guard fix.`,
         ];
     }
     return [
-        `the archive's table of contents holds data for ${tables} but no SEQUENCE SET entry, so no sequence position was restored: it was made with pg_dump --data-only -t (or -t of tables whose sequences they do not own), or edited by hand. Dump the sequences too (pg_dump -t SEQUENCE), or run seq-guard fix after restoring.`,
+        `the archive's table of contents has no SEQUENCE SET entry for ${nameList(missing)} (${others}), so ${them} position was not restored: the dump left ${missing.length === 1 ? "it" : "them"} out (pg_dump --exclude-table-data, or -t of tables that do not own ${missing.length === 1 ? "it" : "them"}), or the list was edited by hand. Dump the sequences too, or run seq-guard fix after restoring.`,
     ];
 }
-function plainHints(facts, behind, path) {
-    if (behind === 0 || facts.setvals > 0 || facts.inserts + facts.copies === 0)
+const sameTable = (reported, t) => {
+    const q = splitQualified(reported);
+    return q !== null && q.name === t.name && (t.schema === null || t.schema === q.schema);
+};
+/** The last setval / RESTART of the scripts (restored in this order) that moved this sequence, if any. */
+function lastPositionFor(scripts, s) {
+    const q = splitQualified(s.sequence);
+    let best = null;
+    for (const script of scripts) {
+        for (const p of script.facts.positions.values()) {
+            const t = p.target;
+            const hit = t.kind === "sequence"
+                ? q !== null && t.name === q.name && (t.schema === null || t.schema === q.schema)
+                : t.kind === "column"
+                    ? s.columns.some((c) => c.column === t.column && sameTable(c.table, t.table))
+                    : s.columns.some((c) => sameTable(c.table, t.table));
+            // A later script wins over an earlier one, and in one script the later statement.
+            if (hit && (best === null || best.path !== script.path || p.order > best.p.order))
+                best = { p, path: script.path };
+        }
+    }
+    return best;
+}
+/** Where a position was set: FILE:LINE in the dump, or in the file it includes (named from the dump's folder). */
+function whereOf(p, path) {
+    if (p.file === null)
+        return `${path}:${p.line}`;
+    return `${(0,external_node_path_namespaceObject.isAbsolute)(p.file) ? p.file : (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(path), p.file)}:${p.line}`;
+}
+/** The hint for a sequence whose last setval / RESTART in the script explains where it stands. */
+function positionHint(p, s, path, pgDump) {
+    const where = whereOf(p, path);
+    const value = s.max ?? s.min;
+    const col = s.columns.find((c) => (c.max ?? c.min) === value) ?? s.columns[0];
+    const holds = `${col ? `${col.table}.${col.column}` : "its column"} holds values ${s.max !== null ? "up" : "down"} to ${value}`;
+    const fix = "or end the script with the setval() that seq-guard fix prints, or run seq-guard fix after restoring";
+    if (p.reset) {
+        return `${where}: ${p.text} puts ${s.sequence} back to its start, and the rows loaded after it keep their ids (${holds}): restarting a sequence does not account for rows loaded later. Restart it before loading, ${fix}.`;
+    }
+    if (p.value === null || p.isCalled === null || s.next_value === null)
+        return null;
+    const next = p.isCalled ? BigInt(p.value) + BigInt(s.increment) : BigInt(p.value);
+    // Something moved it after the setval (rows inserted through the default): the setval is not the cause.
+    if (next.toString() !== s.next_value)
+        return null;
+    const unused = !p.isCalled && (p.value === "1" || p.value === s.min_value);
+    if (pgDump) {
+        return `${where}: ${p.text} restores ${s.sequence} where it stood in the database pg_dump dumped (next value ${next}), though ${holds}: it was already behind there, its rows loaded with explicit ids${unused ? " (setval(seq, 1, false) is what pg_dump writes for a sequence never used)" : ""}. Fix the source database (seq-guard fix there), or run seq-guard fix after restoring.`;
+    }
+    if (unused) {
+        return `${where}: ${p.text} puts ${s.sequence} back to its start (next value ${next}) though ${holds}. Drop the call, ${fix}.`;
+    }
+    return `${where}: ${p.text} sets ${s.sequence} to hand out ${next} next, though ${holds}: a setval with a fixed value goes stale as rows are added. Compute it from the rows after loading them, ${fix}.`;
+}
+/** Behind (or fixed) sequences explained from what the plain scripts restored into their database did. */
+function plainHints(scripts, behind) {
+    if (scripts.length === 0)
         return [];
-    const parts = [];
-    if (facts.inserts > 0)
-        parts.push(`${facts.inserts} INSERT statement${facts.inserts === 1 ? "" : "s"}`);
-    if (facts.copies > 0)
-        parts.push(`${facts.copies} COPY block${facts.copies === 1 ? "" : "s"}`);
+    const out = [];
+    const never = [];
+    // A setval seq-guard cannot read (in a function body, with a computed name) may be the one: claim nothing then.
+    const opaque = scripts.some((x) => x.facts.opaqueSetvals > 0);
+    const loaders = scripts.filter((x) => x.facts.inserts + x.facts.copies > 0);
+    for (const s of behind) {
+        const found = lastPositionFor(scripts, s);
+        if (found) {
+            const pgDump = scripts.find((x) => x.path === found.path)?.facts.pgDump != null;
+            const h = positionHint(found.p, s, found.path, pgDump);
+            if (h)
+                out.push(h);
+        }
+        else if (!opaque && loaders.length > 0) {
+            never.push(s.sequence);
+        }
+    }
+    if (never.length > 0) {
+        const inserts = loaders.reduce((n, x) => n + x.facts.inserts, 0);
+        const copies = loaders.reduce((n, x) => n + x.facts.copies, 0);
+        const parts = [];
+        if (inserts > 0)
+            parts.push(hints_plural(inserts, "INSERT statement"));
+        if (copies > 0)
+            parts.push(hints_plural(copies, "COPY block"));
+        out.unshift(`${loaders.map((x) => x.path).join(" + ")} ${loaders.length === 1 ? "inserts" : "insert"} rows (${parts.join(", ")}) and never calls setval for ${nameList(never)}: rows inserted with explicit ids do not move their sequence. Insert through the column default, end the script with the setval() calls that seq-guard fix prints, or run seq-guard fix after loading it (a bare setval(seq, max(id)) fails on an empty table and can move a sequence backwards).`);
+    }
+    return out;
+}
+/** What the plain SQL filter left out that outlives nothing but the user should know of: roles, tablespaces. */
+function plainNotes(facts, path) {
+    if (facts.skippedCluster === 0)
+        return [];
+    const more = facts.skippedCluster - facts.cluster.length;
     return [
-        `${path} inserts rows (${parts.join(", ")}) and never calls setval: rows inserted with explicit ids do not move their sequence. Insert through the column default, end the script with the setval() calls that seq-guard fix prints, or run seq-guard fix after loading it (a bare setval(seq, max(id)) fails on an empty table and can move a sequence backwards).`,
+        `${path}: left out ${hints_plural(facts.skippedCluster, "role or tablespace statement")} (${facts.cluster.join(", ")}${more > 0 ? ` and ${more} more` : ""}): roles and tablespaces belong to the whole server and would stay on it after the scratch database is dropped (a second run would then fail on them). If the restore needs them, create them on the server first.`,
     ];
 }
 
@@ -53658,16 +54093,40 @@ async function psqlClient(env = process.env) {
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./src/restore/plain.ts
-// Plain SQL on its way to psql: a streaming filter that keeps every line where it was (so psql's line numbers
-// are the file's), blanks the statements that pg_restore --no-owner --no-privileges would skip (ALTER ... OWNER
-// TO, GRANT, REVOKE, ALTER DEFAULT PRIVILEGES, SET SESSION AUTHORIZATION) and the database-level statements of a
-// dump made with --create (CREATE/ALTER/DROP/COMMENT ON DATABASE and its \connect), and notes what the script
-// does for the root-cause hints (INSERT and COPY statements, setval calls).
+// Plain SQL on its way to psql: a streaming filter that leaves out, statement by statement, what must not run
+// in a scratch database: the database-level statements of a dump made with --create (CREATE/ALTER/DROP/COMMENT ON
+// DATABASE and its \connect), which would act on the user's real database; the cluster-level ones (roles,
+// tablespaces, ALTER SYSTEM), which would outlive the scratch database on the server; and, under --no-owner
+// --no-privileges, what pg_restore would skip (ALTER ... OWNER TO, SET SESSION AUTHORIZATION, GRANT, REVOKE,
+// ALTER DEFAULT PRIVILEGES). Exactly the statement's text is cut, wherever it lies (after a comment, next to
+// another statement, over several lines), and every newline stays, so psql's line numbers are the file's. What
+// cannot be cut safely (\gexec, a statement joined to another with \;, such a statement in an included file) is
+// refused with PlainSqlProblem. It also notes what the script does for the root-cause hints: INSERT and COPY
+// statements, and each setval / RESTART with its target and value.
 //
-// A small lexer follows quotes, dollar quotes, comments and COPY data across lines, so only whole one-line
-// statements at the top level are ever blanked. COPY data lines are passed through without being decoded.
+// A small lexer follows quotes, dollar quotes, comments, psql meta-commands and COPY data across lines; COPY
+// data lines are passed through without being looked at. Files included with \i or \ir are read and checked the
+// same way (they reach psql unfiltered, so they may hold nothing that would have been cut above).
 
-/** A script seq-guard cannot restore into one scratch database (for example a pg_dumpall file). */
+
+
+function emptyFacts() {
+    return {
+        lines: 0,
+        inserts: 0,
+        copies: 0,
+        setvals: 0,
+        positions: new Map(),
+        opaqueSetvals: 0,
+        skippedOwner: 0,
+        skippedPrivileges: 0,
+        skippedDatabase: 0,
+        skippedCluster: 0,
+        cluster: [],
+        pgDump: null,
+    };
+}
+/** A script seq-guard cannot restore safely into one scratch database (a pg_dumpall file, \gexec, ...). */
 class PlainSqlProblem extends Error {
     line;
     constructor(line, message) {
@@ -53676,56 +54135,1022 @@ class PlainSqlProblem extends Error {
         this.name = "PlainSqlProblem";
     }
 }
-const OWNER = [/^ALTER\s.+\sOWNER\s+TO\s.+;$/is, /^SET\s+SESSION\s+AUTHORIZATION\s.+;$/is];
-const PRIVILEGES = [/^(GRANT|REVOKE)\s.+;$/is, /^ALTER\s+DEFAULT\s+PRIVILEGES\s.+;$/is];
-const DATABASE = [/^(CREATE|DROP|ALTER)\s+DATABASE\s.+;$/is, /^COMMENT\s+ON\s+DATABASE\s.+;$/is];
-const isIdent = (c) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c >= 0x80;
-class PlainSqlFilter extends external_node_stream_.Transform {
+/** What classify says of an ALTER whose verdict only its end tells. */
+const AT_END = "at-end";
+/** Leave [from, to) of a line's text out. */
+function cut(l, from, to) {
+    if (l.cuts === null)
+        l.cuts = [from, to];
+    else
+        l.cuts.push(from, to);
+}
+const HEAD_MAX = 24;
+const TAIL_MAX = 4;
+/** A statement held back for its verdict (an ALTER ... OWNER TO is only known at its end) holds at most this. */
+const HOLD_MAX = 8 * 1024 * 1024;
+const QUOTE_KEEP = 200;
+const MAX_INCLUDE_DEPTH = 16;
+const OPAQUE = /setval\s*\(|alter\s+sequence|restart\s+identity/i;
+/** psql meta-commands whose argument is the rest of the line (no backslash ends it). */
+const WHOLE_LINE = new Set(["!", "copy", "ef", "ev", "sf", "sv", "h", "help"]);
+/** Meta-commands that send the query buffer, as ; does. */
+const SENDS = new Set(["g", "gx", "gset", "gdesc", "crosstabview", "watch", "gexec"]);
+const isWordStart = (c) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c >= 0x80;
+const isWordChar = (c) => isWordStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x24;
+const isDigit = (c) => c >= 0x30 && c <= 0x39;
+const isSpace = (c) => c === 0x20 || c === 0x09 || c === 0x0c || c === 0x0d || c === 0x0b;
+/** Word i of the statement: its upper-case text, "" for a token that is no word, undefined when not seen yet. */
+function word(h, i) {
+    const t = h[i];
+    if (!t)
+        return undefined;
+    return t.k === "w" ? t.v : "";
+}
+/** What a statement is, from its first tokens; null while they do not tell yet (and `final` is false). */
+function classify(s, final) {
+    const h = s.head;
+    const need = (v, then) => v === undefined ? (final ? "pass" : null) : then(v);
+    return need(word(h, 0), (a) => {
+        switch (a) {
+            case "CREATE":
+            case "DROP":
+            case "ALTER":
+                return need(word(h, 1), (b) => {
+                    if (b === "DATABASE")
+                        return "database";
+                    if (b === "ROLE" || b === "GROUP" || b === "TABLESPACE")
+                        return "cluster";
+                    if (b === "USER")
+                        return need(word(h, 2), (c) => (c === "MAPPING" ? "pass" : "cluster"));
+                    if (a !== "ALTER")
+                        return "pass";
+                    if (b === "SYSTEM")
+                        return "cluster";
+                    if (b === "DEFAULT")
+                        return need(word(h, 2), (c) => (c === "PRIVILEGES" ? "privileges" : "pass"));
+                    // ALTER <object> <name> OWNER TO <role>: only its end tells.
+                    if (!final)
+                        return AT_END;
+                    return ownerTo(s) ? "owner" : "pass";
+                });
+            case "COMMENT":
+            case "SECURITY": {
+                const on = h.findIndex((t) => t.k === "w" && t.v === "ON");
+                if (on < 0)
+                    return h.length >= 6 || final ? "pass" : null;
+                return need(word(h, on + 1), (o) => o === "DATABASE" ? "database" : o === "ROLE" || o === "TABLESPACE" ? "cluster" : "pass");
+            }
+            case "GRANT":
+            case "REVOKE":
+                return "privileges";
+            case "SET":
+            case "RESET":
+                return need(word(h, 1), (b) => b !== "SESSION" ? "pass" : need(word(h, 2), (c) => (c === "AUTHORIZATION" ? "owner" : "pass")));
+            default:
+                return "pass";
+        }
+    });
+}
+/** ALTER ... OWNER TO role, and not a RENAME of something called owner. */
+function ownerTo(s) {
+    if (s.rename)
+        return false;
+    const t = s.tail;
+    const n = t.length;
+    if (n < 3)
+        return false;
+    const role = t[n - 1];
+    return ((role.k === "w" || role.k === "i") &&
+        t[n - 2]?.k === "w" &&
+        t[n - 2]?.v === "TO" &&
+        t[n - 3]?.k === "w" &&
+        t[n - 3]?.v === "OWNER");
+}
+/** How a token reads in a message. */
+function plain_show(t) {
+    if (t.k === "w")
+        return t.raw ?? t.v;
+    if (t.k === "s")
+        return `'${t.v.replace(/'/g, "''")}'`;
+    if (t.k === "i")
+        return `"${t.v.replace(/"/g, '""')}"`;
+    if (t.k === "d")
+        return "$$...$$";
+    return t.v;
+}
+function showTokens(toks) {
+    let out = "";
+    let prev = null;
+    let unary = false;
+    for (const t of toks) {
+        const p = t.k === "p" ? t.v : "";
+        const pp = prev?.k === "p" ? prev.v : "";
+        const tight = prev === null ||
+            unary ||
+            p === "," ||
+            p === ")" ||
+            p === "." ||
+            p === ":" ||
+            pp === "(" ||
+            pp === "." ||
+            pp === ":" ||
+            (p === "(" && (prev.k === "w" || prev.k === "i"));
+        out += tight ? plain_show(t) : ` ${plain_show(t)}`;
+        // A minus after ( or , is a sign: -1, not - 1.
+        unary = p === "-" && (prev === null || pp === "(" || pp === ",");
+        prev = t;
+    }
+    return out.length > 120 ? `${out.slice(0, 117)}...` : out;
+}
+/** A statement's head for a message, up to the name it acts on: "CREATE USER pgexercises", "DROP ROLE IF EXISTS app". */
+function plain_describe(s) {
+    const h = s.head;
+    let words = 3;
+    if (word(h, 2) === "IF")
+        words += word(h, 3) === "NOT" ? 3 : 2;
+    if (word(h, 0) === "COMMENT" || word(h, 0) === "SECURITY" || word(h, 1) === "SYSTEM")
+        words++;
+    const toks = [];
+    let seen = 0;
+    for (const t of h) {
+        if (t.k === "p" && t.v === ".") {
+            toks.push(t);
+            continue;
+        }
+        if ((t.k !== "w" && t.k !== "i") || seen >= words)
+            break;
+        toks.push(t);
+        seen++;
+    }
+    const text = showTokens(toks);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+/** Lines are read as latin1 (one char per byte): names in a UTF-8 script are decoded again for the hints. */
+function utf8(s) {
+    if (!/[\u0080-\u00ff]/.test(s))
+        return s;
+    const u = Buffer.from(s, "latin1").toString("utf8");
+    return u.includes("\ufffd") ? s : u;
+}
+/** PostgreSQL folds unquoted names to lower case in ASCII only (multibyte letters stay as written). */
+const asciiLower = (s) => s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+const asciiUpper = (s) => s.replace(/[a-z]+/g, (m) => m.toUpperCase());
+/** An unquoted name is folded to lower case, as PostgreSQL does. */
+const fold = (t) => (t.k === "w" ? asciiLower(t.raw ?? t.v) : t.v);
+/** A possibly qualified name written as tokens (a.b, "A".b) starting at i; null when there is none. */
+function nameAt(toks, i) {
+    const parts = [];
+    let j = i;
+    for (;;) {
+        const t = toks[j];
+        if (!t || (t.k !== "w" && t.k !== "i"))
+            return null;
+        parts.push(fold(t));
+        j++;
+        if (toks[j]?.k === "p" && toks[j]?.v === ".")
+            j++;
+        else
+            return { parts, next: j };
+    }
+}
+const qualified = (parts) => ({
+    schema: parts.length > 1 ? parts[parts.length - 2] : null,
+    name: parts[parts.length - 1],
+});
+/** A name written in a string, as regclass reads it: public."Mixed_id_seq", users. */
+function parseRegclassText(text) {
+    const parts = [];
+    let i = 0;
+    const s = text.trim();
+    while (i < s.length) {
+        if (s[i] === '"') {
+            let j = i + 1;
+            let v = "";
+            for (; j < s.length; j++) {
+                if (s[j] === '"') {
+                    if (s[j + 1] === '"') {
+                        v += '"';
+                        j++;
+                    }
+                    else
+                        break;
+                }
+                else
+                    v += s[j];
+            }
+            if (j >= s.length)
+                return null;
+            parts.push(v);
+            i = j + 1;
+        }
+        else {
+            const m = /^[^."\s]+/.exec(s.slice(i));
+            if (!m)
+                return null;
+            parts.push(asciiLower(m[0]));
+            i += m[0].length;
+        }
+        if (i < s.length) {
+            if (s[i] !== ".")
+                return null;
+            i++;
+        }
+    }
+    if (parts.length === 0 || parts.length > 3)
+        return null;
+    return qualified(parts);
+}
+/** Split setval's argument tokens at top-level commas. */
+function splitArgs(toks) {
+    const args = [[]];
+    let depth = 0;
+    for (const t of toks) {
+        if (t.k === "p" && t.v === "(")
+            depth++;
+        if (t.k === "p" && t.v === ")")
+            depth--;
+        if (t.k === "p" && t.v === "," && depth === 0)
+            args.push([]);
+        else
+            args[args.length - 1].push(t);
+    }
+    return args;
+}
+/** An integer literal, possibly negative. */
+function plain_literal(toks) {
+    if (toks.length === 1 && toks[0]?.k === "n" && /^\d+$/.test(toks[0].v))
+        return toks[0].v.replace(/^0+(?=\d)/, "");
+    if (toks.length === 2 && toks[0]?.v === "-" && toks[1]?.k === "n" && /^\d+$/.test(toks[1].v)) {
+        return `-${toks[1].v.replace(/^0+(?=\d)/, "")}`;
+    }
+    return null;
+}
+function booleanOf(toks) {
+    if (toks === undefined)
+        return true;
+    if (toks.length !== 1)
+        return null;
+    const t = toks[0];
+    const v = t.k === "w" ? t.v.toLowerCase() : t.k === "s" ? t.v.trim().toLowerCase() : "";
+    if (["true", "t", "yes", "y", "on", "1"].includes(v))
+        return true;
+    if (["false", "f", "no", "n", "off", "0"].includes(v))
+        return false;
+    return null;
+}
+/** The target of setval's first argument: 'name', 'name'::regclass, pg_get_serial_sequence('t', 'c'). */
+function setvalTarget(arg) {
+    const first = arg[0];
+    if (first?.k === "s") {
+        const rest = arg.slice(1);
+        const castOnly = rest.length === 0 ||
+            (rest.length === 3 && rest[0]?.v === ":" && rest[1]?.v === ":" && rest[2]?.v === "REGCLASS");
+        if (!castOnly)
+            return null;
+        const n = parseRegclassText(first.v);
+        return n ? { kind: "sequence", ...n } : null;
+    }
+    if (first?.k === "w" && (first.v === "PG_GET_SERIAL_SEQUENCE" || first.v === "PG_CATALOG")) {
+        const at = first.v === "PG_CATALOG" ? 2 : 0;
+        if (arg[at]?.v !== "PG_GET_SERIAL_SEQUENCE" || arg[at + 1]?.v !== "(")
+            return null;
+        const t = arg[at + 2];
+        const c = arg[at + 4];
+        if (t?.k !== "s" || arg[at + 3]?.v !== "," || c?.k !== "s" || arg[at + 5]?.v !== ")")
+            return null;
+        const table = parseRegclassText(t.v);
+        // The column is taken as written (no case folding), as pg_get_serial_sequence does.
+        return table ? { kind: "column", table, column: c.v } : null;
+    }
+    return null;
+}
+function targetKey(t) {
+    if (t.kind === "sequence")
+        return `s:${t.schema ?? ""}\0${t.name}`;
+    if (t.kind === "column")
+        return `c:${t.table.schema ?? ""}\0${t.table.name}\0${t.column}`;
+    return `t:${t.table.schema ?? ""}\0${t.table.name}`;
+}
+/** The unquoted word (or 'quoted' / "quoted" string) a meta-command argument starts with. */
+function firstArg(args) {
+    const s = args.trimStart();
+    const q = s[0];
+    if (q === "'" || q === '"') {
+        const end = s.indexOf(q, 1);
+        return end > 0 ? s.slice(1, end) : s.slice(1);
+    }
+    return /^\S*/.exec(s)?.[0] ?? "";
+}
+/** An included file's path from the dump's folder; absolute when it lies outside. */
+function displayPath(dir, full) {
+    const rel = (0,external_node_path_namespaceObject.relative)(dir, full);
+    return rel === "" || rel.startsWith("..") || (0,external_node_path_namespaceObject.isAbsolute)(rel) ? full : rel;
+}
+/**
+ * The lexer and the cuts, fed whole lines. `emit` receives the output: whole lines as they were, or lines with
+ * the cut ranges left out.
+ */
+class SqlScript {
     opts;
-    facts = {
-        lines: 0,
-        inserts: 0,
-        copies: 0,
-        setvals: 0,
-        skippedOwner: 0,
-        skippedPrivileges: 0,
-        skippedDatabase: 0,
-    };
-    carry = null;
+    ctx;
+    emit;
+    facts = emptyFacts();
+    carry = [];
+    carryLen = 0;
     inCopy = false;
-    quote = null;
-    stmtStarted = false;
-    stmtHead = "";
-    connects = 0;
-    completed = 0;
     copyNext = false;
+    quote = null;
+    quoteText = "";
+    stmt = null;
+    chainNext = false;
+    connects = 0;
+    cur = null;
+    /** Where the cut of a statement being left out starts on the current line. */
+    openCut = null;
+    /** Lines not yet given to emit: the current one, and those of a statement waiting for its verdict. */
+    held = [];
+    heldBytes = 0;
+    /** A run of whole lines of one buffer, given to emit in one piece. */
+    run = null;
+    constructor(opts, ctx, emit) {
+        this.opts = opts;
+        this.ctx = ctx;
+        this.emit = emit;
+    }
+    feed(chunk) {
+        let start = 0;
+        let nl = chunk.indexOf(10);
+        if (nl >= 0 && this.carryLen > 0) {
+            // The line that started in an earlier chunk ends here.
+            const whole = Buffer.concat([...this.carry, chunk.subarray(0, nl + 1)]);
+            this.carry = [];
+            this.carryLen = 0;
+            this.line(whole, 0, whole.length - 1, whole.length);
+            start = nl + 1;
+            nl = chunk.indexOf(10, start);
+        }
+        while (nl >= 0) {
+            this.line(chunk, start, nl, nl + 1);
+            start = nl + 1;
+            nl = chunk.indexOf(10, start);
+        }
+        this.flushRun();
+        if (start < chunk.length) {
+            this.carry.push(chunk.subarray(start));
+            this.carryLen += chunk.length - start;
+        }
+    }
+    end() {
+        if (this.carryLen > 0) {
+            const last = Buffer.concat(this.carry);
+            this.carry = [];
+            this.carryLen = 0;
+            this.line(last, 0, last.length, last.length);
+        }
+        this.cur = null;
+        // psql sends a statement left open at the end of the file.
+        if (this.stmt)
+            this.endStatement(0);
+        this.flushHeld();
+        this.flushRun();
+    }
+    line(buf, start, nl, end) {
+        this.facts.lines++;
+        let e = nl;
+        if (e > start && buf[e - 1] === 13)
+            e--;
+        const rec = { buf, start, len: e - start, end, cuts: null };
+        this.held.push(rec);
+        this.heldBytes += end - start;
+        if (this.inCopy) {
+            if (e - start === 2 && buf[start] === 0x5c && buf[start + 1] === 0x2e)
+                this.inCopy = false;
+        }
+        else {
+            this.cur = rec;
+            if (this.stmt?.blank)
+                this.openCut = 0;
+            const text = buf.toString("latin1", start, e);
+            if (this.facts.lines <= 50 && this.facts.pgDump === null) {
+                this.facts.pgDump = /^-- Dumped by pg_dump version (\S+)/.exec(text)?.[1] ?? null;
+            }
+            this.lex(text);
+            if (this.openCut !== null) {
+                cut(rec, this.openCut, rec.len);
+                this.openCut = null;
+            }
+            if (this.copyNext) {
+                this.copyNext = false;
+                this.inCopy = true;
+            }
+            // A statement that waits too long for its verdict (only an ALTER can) is passed as it is.
+            if (this.stmt && this.stmt.verdict === null && this.heldBytes > HOLD_MAX)
+                this.stmt.verdict = "pass";
+        }
+        if (!(this.stmt && this.stmt.verdict === null))
+            this.flushHeld();
+    }
+    flushHeld() {
+        for (const l of this.held)
+            this.out(l);
+        this.held.length = 0;
+        this.heldBytes = 0;
+    }
+    out(l) {
+        if (l.cuts === null) {
+            const r = this.run;
+            if (r && r.buf === l.buf && r.to === l.start)
+                r.to = l.end;
+            else {
+                this.flushRun();
+                this.run = { buf: l.buf, from: l.start, to: l.end };
+            }
+            return;
+        }
+        this.flushRun();
+        const pieces = [];
+        const cuts = l.cuts;
+        // Cuts are made in order, but a cut may start inside or before an earlier one: merge them.
+        const pairs = [];
+        for (let i = 0; i < cuts.length; i += 2)
+            pairs.push([cuts[i], cuts[i + 1]]);
+        pairs.sort((a, b) => a[0] - b[0]);
+        let at = 0;
+        for (const [from, to] of pairs) {
+            if (from > at)
+                pieces.push(l.buf.subarray(l.start + at, l.start + from));
+            at = Math.max(at, to);
+        }
+        if (at < l.len)
+            pieces.push(l.buf.subarray(l.start + at, l.start + l.len));
+        pieces.push(l.buf.subarray(l.start + l.len, l.end));
+        this.emit(Buffer.concat(pieces));
+    }
+    flushRun() {
+        if (this.run) {
+            this.emit(this.run.buf.subarray(this.run.from, this.run.to));
+            this.run = null;
+        }
+    }
+    problem(message) {
+        return new PlainSqlProblem(this.facts.lines, message);
+    }
+    // ---- statements
+    startStatement(pos) {
+        const s = {
+            line: this.cur,
+            pos,
+            lineNo: this.facts.lines,
+            head: [],
+            tail: [],
+            count: 0,
+            verdict: null,
+            blank: false,
+            chained: this.chainNext,
+            rename: false,
+            fromStdin: false,
+            restartIdentity: false,
+            opaque: false,
+            skim: false,
+            data: false,
+            waitEnd: false,
+            clusterAt: null,
+            sv: null,
+        };
+        this.chainNext = false;
+        this.stmt = s;
+        return s;
+    }
+    token(t, pos) {
+        const s = this.stmt ?? this.startStatement(pos);
+        if (s.skim)
+            return;
+        const prev = s.tail[s.tail.length - 1];
+        s.count++;
+        if (s.head.length < HEAD_MAX)
+            s.head.push(t);
+        s.tail.push(t);
+        if (s.tail.length > TAIL_MAX)
+            s.tail.shift();
+        if (t.k === "w") {
+            if (t.v === "RENAME")
+                s.rename = true;
+            else if (t.v === "STDIN" && prev?.k === "w" && prev.v === "FROM")
+                s.fromStdin = true;
+            else if (t.v === "IDENTITY" && prev?.k === "w" && prev.v === "RESTART")
+                s.restartIdentity = true;
+        }
+        this.setvalToken(s, t, prev);
+        if (s.verdict === null && !s.waitEnd)
+            this.decide(s, false);
+        if (s.verdict === "pass" && s.sv === null && s.count === 1) {
+            const first = s.head[0]?.v;
+            s.data = first === "INSERT";
+            // ALTER (RESTART), TRUNCATE (RESTART IDENTITY) and COPY (FROM STDIN) are read to their end.
+            s.skim = first !== "ALTER" && first !== "TRUNCATE" && first !== "COPY";
+        }
+    }
+    /** Follow setval( ... ) calls at the top level of a statement, and note each one. */
+    setvalToken(s, t, prev) {
+        if (s.sv) {
+            if (t.k === "p" && t.v === "(")
+                s.sv.depth++;
+            if (t.k === "p" && t.v === ")")
+                s.sv.depth--;
+            if (s.sv.depth === 0) {
+                this.noteSetval(s.sv.toks);
+                s.sv = null;
+            }
+            else if (s.sv.toks.length < 64)
+                s.sv.toks.push(t);
+            return;
+        }
+        if (t.k === "p" && t.v === "(" && prev?.k === "w" && prev.v === "SETVAL")
+            s.sv = { depth: 1, toks: [] };
+    }
+    noteSetval(toks) {
+        this.facts.setvals++;
+        const args = splitArgs(toks);
+        const target = args.length >= 2 && args.length <= 3 ? setvalTarget(args[0]) : null;
+        if (!target) {
+            this.facts.opaqueSetvals++;
+            return;
+        }
+        const value = plain_literal(args[1]);
+        this.notePosition({
+            target,
+            value,
+            isCalled: value === null ? null : booleanOf(args[2]),
+            reset: false,
+            text: `setval(${args.map(showTokens).join(", ")})`,
+        });
+    }
+    notePosition(p) {
+        const set = p;
+        set.file = this.ctx.display;
+        set.line = this.facts.lines;
+        set.order = this.ctx.order.n++;
+        this.facts.positions.set(targetKey(p.target), set);
+    }
+    decide(s, final) {
+        if (s.head[0]?.k === "p" && s.head[0].v === ":" && this.ctx.file === null) {
+            throw this.problem("a statement that starts with a psql variable (:name) is only known when psql runs it, so seq-guard cannot check it before it reaches the server (it may create or drop databases or roles). Write the statement out, or restore the script yourself.");
+        }
+        const v = classify(s, final);
+        if (v === null)
+            return;
+        if (v === AT_END) {
+            s.waitEnd = true;
+            return;
+        }
+        s.verdict = v;
+        const o = this.opts;
+        const blank = v === "database" ||
+            (v === "cluster" && (o.noOwner || o.noPrivileges)) ||
+            (v === "owner" && o.noOwner) ||
+            (v === "privileges" && o.noPrivileges);
+        if (!blank)
+            return;
+        const what = plain_describe(s);
+        if (this.ctx.file !== null) {
+            // An included file reaches psql as it is: nothing in it can be cut.
+            if (v === "database" || v === "cluster") {
+                throw this.problem(`${what} would run on the server as it is: seq-guard leaves database-level and role-level statements out of the dump itself, but not out of files it includes (\\i, \\ir). Remove the statement from ${(0,external_node_path_namespaceObject.basename)(this.ctx.file)}, or paste that file into the dump.`);
+            }
+            return;
+        }
+        if (s.chained)
+            throw this.chainProblem(what);
+        s.blank = true;
+        if (v === "owner")
+            this.facts.skippedOwner++;
+        else if (v === "privileges")
+            this.facts.skippedPrivileges++;
+        else if (v === "database")
+            this.facts.skippedDatabase++;
+        else {
+            this.facts.skippedCluster++;
+            if (this.facts.cluster.length < 20)
+                s.clusterAt = this.facts.cluster.push(what) - 1;
+        }
+        // Cut from the statement's first token on: whole lines up to the current one, the current one from there on.
+        let started = false;
+        for (const l of this.held) {
+            if (l === s.line)
+                started = true;
+            if (!started)
+                continue;
+            const from = l === s.line ? s.pos : 0;
+            if (l === this.cur)
+                this.openCut = from;
+            else
+                cut(l, from, l.len);
+        }
+    }
+    chainProblem(what) {
+        return this.problem(`${what} is joined to another statement with \\; (sent as one query), so it cannot be left out on its own: it would act on the server outside the scratch database. Put it on its own, ended by ;, or remove it.`);
+    }
+    /** The statement ends at `end` on the current line (after its ; or its \g). */
+    endStatement(end, chained = false) {
+        const s = this.stmt;
+        if (!s)
+            return;
+        if (s.verdict === null)
+            this.decide(s, true);
+        if (s.blank) {
+            if (chained)
+                throw this.chainProblem(plain_describe(s));
+            if (this.cur)
+                cut(this.cur, this.openCut ?? 0, end);
+            this.openCut = null;
+        }
+        this.stmt = null;
+        this.chainNext = chained;
+        if (s.clusterAt !== null)
+            this.facts.cluster[s.clusterAt] = plain_describe(s);
+        if (s.blank)
+            return;
+        const h = s.head;
+        const first = word(h, 0);
+        if (first === "INSERT")
+            this.facts.inserts++;
+        else if (first === "COPY" && s.fromStdin) {
+            this.facts.copies++;
+            this.copyNext = true;
+        }
+        else if (first === "ALTER")
+            this.noteRestart(s);
+        else if (first === "TRUNCATE" && s.restartIdentity)
+            this.noteTruncate(s);
+    }
+    /** ALTER SEQUENCE s RESTART [WITH n]; ALTER TABLE t ALTER [COLUMN] c RESTART [WITH n] (identity). */
+    noteRestart(s) {
+        const h = s.head;
+        const restart = h.findIndex((t) => t.k === "w" && t.v === "RESTART");
+        if (restart < 0)
+            return;
+        this.facts.setvals++;
+        let i = 2;
+        const kind = word(h, 1);
+        if (kind === "TABLE" && word(h, i) === "ONLY")
+            i++;
+        if (word(h, i) === "IF" && word(h, i + 1) === "EXISTS")
+            i += 2;
+        const name = nameAt(h, i);
+        let target = null;
+        if (name && kind === "SEQUENCE")
+            target = { kind: "sequence", ...qualified(name.parts) };
+        else if (name && kind === "TABLE" && word(h, name.next) === "ALTER") {
+            const c = nameAt(h, word(h, name.next + 1) === "COLUMN" ? name.next + 2 : name.next + 1);
+            if (c && c.parts.length === 1) {
+                target = { kind: "column", table: qualified(name.parts), column: c.parts[0] };
+            }
+        }
+        if (!target) {
+            this.facts.opaqueSetvals++;
+            return;
+        }
+        const after = h.slice(restart + 1 + (word(h, restart + 1) === "WITH" ? 1 : 0));
+        const end = after.findIndex((t) => !(t.k === "n" || (t.k === "p" && t.v === "-")));
+        const value = plain_literal(end < 0 ? after : after.slice(0, end));
+        this.notePosition({
+            target,
+            value,
+            isCalled: false,
+            reset: value === null,
+            text: `${showTokens(h.slice(0, restart + 1))}${value !== null ? ` WITH ${value}` : ""}`,
+        });
+    }
+    /** TRUNCATE [TABLE] [ONLY] t [, ...] RESTART IDENTITY: every identity and owned sequence of the tables. */
+    noteTruncate(s) {
+        const h = s.head;
+        this.facts.setvals++;
+        let i = 1;
+        if (word(h, i) === "TABLE")
+            i++;
+        for (;;) {
+            if (word(h, i) === "ONLY")
+                i++;
+            const name = nameAt(h, i);
+            if (!name)
+                break;
+            this.notePosition({
+                target: { kind: "table", table: qualified(name.parts) },
+                value: null,
+                isCalled: false,
+                reset: true,
+                text: `TRUNCATE ${showTokens(h.slice(i, name.next))} ... RESTART IDENTITY`,
+            });
+            i = name.next;
+            if (h[i]?.v === "*")
+                i++;
+            if (h[i]?.v !== ",")
+                break;
+            i++;
+        }
+    }
+    // ---- the lexer
+    lex(text) {
+        const n = text.length;
+        let i = 0;
+        while (i < n) {
+            if (this.quote !== null) {
+                i = this.inQuote(text, i);
+                continue;
+            }
+            const c = text.charCodeAt(i);
+            if (isSpace(c)) {
+                i++;
+                continue;
+            }
+            const next = text.charCodeAt(i + 1);
+            if (c === 0x2d && next === 0x2d)
+                break; // -- comment to the end of the line
+            if (c === 0x2f && next === 0x2a) {
+                this.quote = { kind: "block", depth: 1 };
+                i += 2;
+                continue;
+            }
+            if (c === 0x3b) {
+                i++;
+                this.endStatement(i);
+                continue;
+            }
+            if (c === 0x5c) {
+                i = this.backslash(text, i);
+                continue;
+            }
+            const st = this.stmt;
+            if (isWordStart(c)) {
+                let high = c >= 0x80;
+                let j = i + 1;
+                for (let d = text.charCodeAt(j); j < n && isWordChar(d); d = text.charCodeAt(++j))
+                    high ||= d >= 0x80;
+                if (st?.skim) {
+                    // Only a setval call is still of interest: read on in full from there.
+                    if (j - i !== 6 || text.slice(i, j).toLowerCase() !== "setval") {
+                        i = j;
+                        continue;
+                    }
+                    st.skim = false;
+                }
+                const raw = text.slice(i, j);
+                if ((raw === "E" || raw === "e") && text.charCodeAt(j) === 0x27) {
+                    if (!this.stmt)
+                        this.startStatement(i);
+                    this.openQuote({ kind: "single", escapes: true });
+                    i = j + 1;
+                    continue;
+                }
+                this.token(high ? { k: "w", v: asciiUpper(raw), raw: utf8(raw) } : { k: "w", v: raw.toUpperCase(), raw }, i);
+                i = j;
+                continue;
+            }
+            if (isDigit(c)) {
+                let j = i + 1;
+                while (j < n && (isWordChar(text.charCodeAt(j)) || text.charCodeAt(j) === 0x2e))
+                    j++;
+                if (!st?.skim)
+                    this.token({ k: "n", v: text.slice(i, j) }, i);
+                i = j;
+                continue;
+            }
+            if (!this.stmt)
+                this.startStatement(i);
+            if (c === 0x27) {
+                this.openQuote({ kind: "single", escapes: false });
+                i++;
+                continue;
+            }
+            if (c === 0x22) {
+                this.openQuote({ kind: "double" });
+                i++;
+                continue;
+            }
+            if (c === 0x24) {
+                const m = /^\$([A-Za-z_\u0080-\u00ff][A-Za-z0-9_\u0080-\u00ff]*)?\$/.exec(text.slice(i, i + 64));
+                if (m) {
+                    this.openQuote({ kind: "dollar", tag: m[0] });
+                    i += m[0].length;
+                    continue;
+                }
+            }
+            if (!this.stmt?.skim)
+                this.token({ k: "p", v: text[i] }, i);
+            i++;
+        }
+        // A string or dollar body goes on to the next line, with its newline.
+        if (this.quote !== null && this.quote.kind !== "block")
+            this.keepQuoted("\n");
+    }
+    openQuote(q) {
+        this.quote = q;
+        this.quoteText = "";
+    }
+    keepQuoted(s) {
+        const st = this.stmt;
+        if (!st?.skim && this.quoteText.length < QUOTE_KEEP) {
+            this.quoteText += s.slice(0, QUOTE_KEEP - this.quoteText.length);
+        }
+        // A setval inside a function body or a string (not an INSERT's data): seq-guard cannot tell what it moves.
+        if (st && !st.opaque && !st.data && OPAQUE.test(s)) {
+            st.opaque = true;
+            this.facts.opaqueSetvals++;
+        }
+    }
+    closeQuote(kind) {
+        const v = utf8(this.quoteText);
+        this.quote = null;
+        this.quoteText = "";
+        if (this.stmt)
+            this.token({ k: kind, v }, 0);
+    }
+    inQuote(text, i) {
+        const q = this.quote;
+        const n = text.length;
+        if (q.kind === "block") {
+            for (; i < n; i++) {
+                const c = text.charCodeAt(i);
+                if (c === 0x2a && text.charCodeAt(i + 1) === 0x2f) {
+                    i += 2;
+                    if (--q.depth === 0) {
+                        this.quote = null;
+                        return i;
+                    }
+                    i--;
+                }
+                else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a) {
+                    q.depth++;
+                    i++;
+                }
+            }
+            return n;
+        }
+        if (q.kind === "dollar") {
+            const end = text.indexOf(q.tag, i);
+            if (end < 0) {
+                this.keepQuoted(text.slice(i));
+                return n;
+            }
+            this.keepQuoted(text.slice(i, end));
+            this.closeQuote("d");
+            return end + q.tag.length;
+        }
+        const close = q.kind === "single" ? 0x27 : 0x22;
+        let from = i;
+        for (; i < n; i++) {
+            const c = text.charCodeAt(i);
+            if (q.kind === "single" && q.escapes && c === 0x5c) {
+                i++;
+            }
+            else if (c === close) {
+                if (text.charCodeAt(i + 1) === close) {
+                    this.keepQuoted(text.slice(from, i + 1));
+                    i++;
+                    from = i + 1;
+                }
+                else {
+                    this.keepQuoted(text.slice(from, i));
+                    this.closeQuote(q.kind === "single" ? "s" : "i");
+                    return i + 1;
+                }
+            }
+        }
+        this.keepQuoted(text.slice(from, n));
+        return n;
+    }
+    /** A backslash outside quotes: \; and \: belong to the SQL; anything else is a psql meta-command. */
+    backslash(text, i) {
+        const next = text[i + 1];
+        if (next === "\\")
+            return i + 2; // the separator between meta-commands and SQL
+        if (next === ";") {
+            // A semicolon that does not send: the statements before and after go to the server as one query.
+            this.endStatement(i + 2, true);
+            return i + 2;
+        }
+        if (next === ":") {
+            this.token({ k: "p", v: ":" }, i);
+            return i + 2;
+        }
+        const name = /^[^\s\\]*/.exec(text.slice(i + 1))?.[0] ?? "";
+        const argStart = i + 1 + name.length;
+        // The arguments run to the end of the line, or to the next backslash outside quotes.
+        let argEnd = text.length;
+        let resume = text.length;
+        if (!WHOLE_LINE.has(name)) {
+            let quote = null;
+            for (let j = argStart; j < text.length; j++) {
+                const ch = text[j];
+                if (quote) {
+                    if (quote === "'" && ch === "\\")
+                        j++;
+                    else if (ch === quote)
+                        quote = null;
+                }
+                else if (ch === "'" || ch === '"' || ch === "`")
+                    quote = ch;
+                else if (ch === "\\") {
+                    argEnd = j;
+                    resume = text[j + 1] === "\\" ? j + 2 : j;
+                    break;
+                }
+            }
+        }
+        const args = text.slice(argStart, argEnd);
+        this.metaCommand(name, args, i, argEnd);
+        return resume;
+    }
+    metaCommand(name, args, at, end) {
+        if (name === "c" || name === "connect") {
+            if (this.ctx.file !== null) {
+                throw this.problem(`\\${name} in an included file would connect psql to another database, outside the scratch database: seq-guard cannot leave it out of a file the dump includes. Remove it from ${(0,external_node_path_namespaceObject.basename)(this.ctx.file)}.`);
+            }
+            this.connects++;
+            if (this.connects > 1) {
+                throw this.problem("the script connects to a second database (\\connect): it holds several databases (pg_dumpall output?). seq-guard restores one database per dump: dump each database with pg_dump and give each file.");
+            }
+            // A dump made with pg_dump --create connects to the database it just created: stay in the scratch one.
+            this.facts.skippedDatabase++;
+            if (!this.stmt?.blank && this.cur)
+                cut(this.cur, at, end);
+            return;
+        }
+        if (name === "gexec") {
+            throw this.problem("\\gexec runs statements that the script builds as it runs, which seq-guard cannot check before they reach the server (they may create or drop databases or roles). Write the statements out in the script, or restore it yourself.");
+        }
+        if (SENDS.has(name)) {
+            this.endStatement(end);
+            return;
+        }
+        if (name === "i" || name === "include" || name === "ir" || name === "include_relative") {
+            this.include(firstArg(args), name === "ir" || name === "include_relative");
+        }
+    }
+    /** Read an included file the way psql will, and refuse it when it holds what the dump may not run. */
+    include(path, relative) {
+        const dir = this.opts.includeDir;
+        if (dir === undefined || path === "" || path.startsWith(":"))
+            return;
+        const base = relative && this.ctx.file !== null ? (0,external_node_path_namespaceObject.dirname)(this.ctx.file) : dir;
+        const full = (0,external_node_path_namespaceObject.isAbsolute)(path) ? path : (0,external_node_path_namespaceObject.resolve)(base, path);
+        if (this.ctx.depth >= MAX_INCLUDE_DEPTH) {
+            throw this.problem(`the script includes files more than ${MAX_INCLUDE_DEPTH} deep (${path}): does a file include itself?`);
+        }
+        let fd;
+        try {
+            fd = (0,external_node_fs_namespaceObject.openSync)(full, "r");
+        }
+        catch {
+            return; // psql says what is wrong with it
+        }
+        const sub = new SqlScript(this.opts, { file: full, display: displayPath(dir, full), depth: this.ctx.depth + 1, order: this.ctx.order }, () => undefined);
+        try {
+            const chunk = Buffer.alloc(1 << 20);
+            for (;;) {
+                const got = (0,external_node_fs_namespaceObject.readSync)(fd, chunk, 0, chunk.length, null);
+                if (got <= 0)
+                    break;
+                sub.feed(Buffer.from(chunk.subarray(0, got)));
+            }
+            sub.end();
+        }
+        catch (err) {
+            if (err instanceof PlainSqlProblem) {
+                throw this.problem(`${path}, included here, line ${err.line}: ${err.message}`);
+            }
+            return;
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.closeSync)(fd);
+        }
+        const f = this.facts;
+        const g = sub.facts;
+        f.inserts += g.inserts;
+        f.copies += g.copies;
+        f.setvals += g.setvals;
+        f.opaqueSetvals += g.opaqueSetvals;
+        for (const [k, p] of g.positions) {
+            const had = f.positions.get(k);
+            if (!had || had.order < p.order)
+                f.positions.set(k, p);
+        }
+    }
+}
+class PlainSqlFilter extends external_node_stream_.Transform {
+    script;
     constructor(opts) {
         super();
-        this.opts = opts;
+        this.script = new SqlScript(opts, { file: null, display: null, depth: 0, order: { n: 0 } }, (b) => {
+            this.push(b);
+        });
+    }
+    get facts() {
+        return this.script.facts;
     }
     _transform(chunk, _enc, cb) {
         try {
-            const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
-            this.carry = null;
-            let start = 0;
-            let passFrom = 0;
-            for (;;) {
-                const nl = buf.indexOf(10, start);
-                if (nl < 0)
-                    break;
-                const blank = this.line(buf, start, nl);
-                if (blank) {
-                    if (start > passFrom)
-                        this.push(buf.subarray(passFrom, start));
-                    this.push(buf[nl - 1] === 13 && nl > start ? "\r\n" : "\n");
-                    passFrom = nl + 1;
-                }
-                start = nl + 1;
-            }
-            if (start > passFrom)
-                this.push(buf.subarray(passFrom, start));
-            if (start < buf.length)
-                this.carry = Buffer.from(buf.subarray(start));
+            this.script.feed(chunk);
             cb();
         }
         catch (err) {
@@ -53734,181 +55159,24 @@ class PlainSqlFilter extends external_node_stream_.Transform {
     }
     _flush(cb) {
         try {
-            if (this.carry && this.carry.length > 0) {
-                if (!this.line(this.carry, 0, this.carry.length))
-                    this.push(this.carry);
-            }
-            this.carry = null;
+            this.script.end();
             cb();
         }
         catch (err) {
             cb(err);
         }
     }
-    /** Look at one line (without its \n); true when it is to be blanked. */
-    line(buf, start, end) {
-        this.facts.lines++;
-        let e = end;
-        if (e > start && buf[e - 1] === 13)
-            e--;
-        if (this.inCopy) {
-            if (e - start === 2 && buf[start] === 0x5c && buf[start + 1] === 0x2e)
-                this.inCopy = false;
-            return false;
-        }
-        const text = buf.toString("latin1", start, e);
-        const atStart = this.quote === null && !this.stmtStarted;
-        if (atStart) {
-            const t = text.trimStart();
-            if (t.startsWith("\\"))
-                return this.metaCommand(t);
-        }
-        this.completed = 0;
-        this.lex(text);
-        if (this.copyNext) {
-            this.copyNext = false;
-            this.inCopy = true;
-        }
-        if (!atStart || this.quote !== null || this.stmtStarted || this.completed !== 1)
-            return false;
-        const stmt = text.trim();
-        if (this.opts.noOwner && OWNER.some((r) => r.test(stmt))) {
-            this.facts.skippedOwner++;
-            return true;
-        }
-        if (this.opts.noPrivileges && PRIVILEGES.some((r) => r.test(stmt))) {
-            this.facts.skippedPrivileges++;
-            return true;
-        }
-        if (DATABASE.some((r) => r.test(stmt))) {
-            this.facts.skippedDatabase++;
-            return true;
-        }
-        return false;
-    }
-    metaCommand(t) {
-        if (/^\\(c|connect)(\s|$)/.test(t)) {
-            this.connects++;
-            if (this.connects > 1) {
-                throw new PlainSqlProblem(this.facts.lines, "the script connects to a second database (\\connect): it holds several databases (pg_dumpall output?). seq-guard restores one database per dump: dump each database with pg_dump and give each file.");
-            }
-            // A dump made with pg_dump --create connects to the database it just created: stay in the scratch one.
-            this.facts.skippedDatabase++;
-            return true;
-        }
-        return false;
-    }
-    endStatement() {
-        const head = this.stmtHead.trimStart();
-        if (/^COPY\s/i.test(head) && /\sFROM\s+STDIN\b/i.test(head)) {
-            this.facts.copies++;
-            this.copyNext = true;
-        }
-        else if (/^INSERT\s/i.test(head)) {
-            this.facts.inserts++;
-        }
-        if (/\bsetval\s*\(/i.test(head) || /^ALTER\s+SEQUENCE\s[\s\S]*\bRESTART\b/i.test(head))
-            this.facts.setvals++;
-        this.stmtStarted = false;
-        this.stmtHead = "";
-        this.completed++;
-    }
-    note(text, from, to) {
-        if (this.stmtHead.length < 400)
-            this.stmtHead += text.slice(from, Math.min(to, from + 400));
-    }
-    lex(text) {
-        const n = text.length;
-        let i = 0;
-        let runStart = 0;
-        while (i < n) {
-            const q = this.quote;
-            const c = text.charCodeAt(i);
-            if (q !== null) {
-                if (q.kind === "single") {
-                    if (q.escapes && c === 0x5c)
-                        i++;
-                    else if (c === 0x27) {
-                        if (text.charCodeAt(i + 1) === 0x27)
-                            i++;
-                        else
-                            this.quote = null;
-                    }
-                }
-                else if (q.kind === "double") {
-                    if (c === 0x22) {
-                        if (text.charCodeAt(i + 1) === 0x22)
-                            i++;
-                        else
-                            this.quote = null;
-                    }
-                }
-                else if (q.kind === "dollar") {
-                    if (c === 0x24 && text.startsWith(q.tag, i)) {
-                        i += q.tag.length - 1;
-                        this.quote = null;
-                    }
-                }
-                else if (c === 0x2a && text.charCodeAt(i + 1) === 0x2f) {
-                    i++;
-                    q.depth--;
-                    if (q.depth === 0)
-                        this.quote = null;
-                }
-                else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a) {
-                    i++;
-                    q.depth++;
-                }
-                i++;
-                continue;
-            }
-            if (c === 0x2d && text.charCodeAt(i + 1) === 0x2d)
-                break; // -- comment to the end of the line
-            if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a) {
-                this.quote = { kind: "block", depth: 1 };
-                i += 2;
-                continue;
-            }
-            if (c === 0x3b) {
-                this.note(text, runStart, i);
-                this.endStatement();
-                i++;
-                runStart = i;
-                continue;
-            }
-            if (c !== 0x20 && c !== 0x09 && c !== 0x0c && !this.stmtStarted) {
-                this.stmtStarted = true;
-                runStart = i;
-            }
-            if (c === 0x27) {
-                const p = i > 0 ? text.charCodeAt(i - 1) : 0;
-                const pp = i > 1 ? text.charCodeAt(i - 2) : 0;
-                this.quote = { kind: "single", escapes: (p === 0x45 || p === 0x65) && !isIdent(pp) };
-            }
-            else if (c === 0x22) {
-                this.quote = { kind: "double" };
-            }
-            else if (c === 0x24 &&
-                !(i > 0 && (isIdent(text.charCodeAt(i - 1)) || text.charCodeAt(i - 1) === 0x24))) {
-                const m = /^\$([A-Za-z_\u0080-\u00ff][A-Za-z0-9_\u0080-\u00ff]*)?\$/.exec(text.slice(i, i + 64));
-                if (m) {
-                    this.quote = { kind: "dollar", tag: m[0] };
-                    i += m[0].length;
-                    continue;
-                }
-            }
-            i++;
-        }
-        if (this.stmtStarted)
-            this.note(text.length > 0 ? `${text}\n` : "\n", runStart, n + 1);
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/restore/restore.ts
-// Restoring one dump into a fresh database: created from template0 with the dump's encoding, then filled by
-// pg_restore (custom, directory, tar) or psql with ON_ERROR_STOP (plain SQL, streamed; gzip decompressed on the
-// way by zlib, never to disk). Child processes get credentials through the environment, never argv, and run
-// without a shell. Everything created registers its undo with cleanup.ts, so a failure or Ctrl-C leaves nothing.
+// Restoring dumps into a fresh database: created from template0 with the (first) dump's encoding, then filled by
+// pg_restore (custom, directory, tar) or psql with ON_ERROR_STOP (plain SQL, streamed through the filter of
+// plain.ts; gzip decompressed on the way by zlib, never to disk). Usually one dump per database; several dumps
+// under one --restore-database (a schema file and a data file) go into it one after the other. Databases are made
+// and dropped over a connection to a maintenance database (postgres, else template1), never from inside the one
+// dropped. Child processes get credentials through the environment, never argv, and run without a shell.
+// Everything created registers its undo with cleanup.ts, so a failure or Ctrl-C leaves nothing.
+
 
 
 
@@ -54067,6 +55335,7 @@ function runTool(cmd, args, env, opts = {}) {
     return new Promise((resolvePromise, reject) => {
         const child = (0,external_node_child_process_namespaceObject.spawn)(cmd, args, {
             env,
+            cwd: opts.cwd,
             stdio: [opts.input ? "pipe" : "ignore", opts.captureStdout ? "pipe" : "ignore", "pipe"],
             windowsHide: true,
         });
@@ -54125,25 +55394,44 @@ function pgRestoreErrors(stderr) {
         if (!m)
             continue;
         let text = m[1].trim();
-        // "could not execute query: ERROR:  x" is followed by "Command was: ..." on the next lines.
-        const next = lines[i + 1];
-        if (next?.startsWith("Command was:")) {
-            const cmd = next.slice("Command was:".length).trim();
-            text += ` (while running: ${cmd.length > 160 ? `${cmd.slice(0, 160)}...` : cmd})`;
+        // "could not execute query: ERROR:  x" is followed by "LINE n:", a caret line and "Command was: ..." (the
+        // command may run over several lines), up to the next "pg_restore:" line.
+        let j = i + 1;
+        while (j < lines.length && !lines[j].startsWith("pg_restore:")) {
+            if (lines[j].startsWith("Command was:")) {
+                let cmd = lines[j].slice("Command was:".length);
+                for (let k = j + 1; k < lines.length && !lines[k].startsWith("pg_restore:"); k++) {
+                    cmd += ` ${lines[k]}`;
+                }
+                cmd = cmd.replace(/\s+/g, " ").trim();
+                text += ` (while running: ${cmd.length > 160 ? `${cmd.slice(0, 160)}...` : cmd})`;
+                break;
+            }
+            j++;
         }
         out.push(text.replace(/\s+/g, " "));
     }
     return out;
 }
-/** psql's errors as FILE:LINE: message, with the DETAIL/HINT lines that follow. */
+/** Severities psql prints that are not errors: a script that raises them has not failed. */
+const NOT_ERRORS = /^(NOTICE|WARNING|INFO|LOG|DEBUG\d?|DETAIL|HINT|CONTEXT|STATEMENT|QUERY):/;
+/**
+ * psql's errors as FILE:LINE: message, with the DETAIL/HINT lines that follow: the server's ERROR, FATAL and
+ * PANIC, and psql's own (a missing \i file, an invalid command). NOTICEs and WARNINGs are not errors. Lines of
+ * files the dump includes carry psql's name for that file.
+ */
 function psqlErrors(stderr, path) {
     const lines = stderr.split("\n");
     const out = [];
     for (let i = 0; i < lines.length; i++) {
-        const m = /^psql:(?:<stdin>|-):(\d+): (.*)$/.exec(lines[i]);
+        const m = /^psql:(.+?):(\d+): (.*)$/.exec(lines[i]);
         if (!m)
             continue;
-        let text = `${path}:${m[1]}: ${m[2].replace(/\s+/g, " ").trim()}`;
+        const message = m[3].replace(/\s+/g, " ").trim();
+        if (NOT_ERRORS.test(message))
+            continue;
+        const file = m[1] === "<stdin>" || m[1] === "-" ? path : m[1];
+        let text = `${file}:${m[2]}: ${message}`;
         for (let j = i + 1; j < lines.length && !lines[j].startsWith("psql:"); j++) {
             const d = /^(DETAIL|HINT|CONTEXT):\s+(.*)$/.exec(lines[j]);
             if (d)
@@ -54158,48 +55446,106 @@ function psqlErrors(stderr, path) {
     }
     return out;
 }
+/** Errors passed over with --on-restore-error continue, one note each (the first 20), for the hints. */
+function passedOver(tool, errors, count) {
+    const SHOWN = 20;
+    const total = Math.max(count, errors.length);
+    if (total === 0)
+        return [];
+    const notes = errors
+        .slice(0, SHOWN)
+        .map((e, i) => `${tool} passed over error ${i + 1} of ${total} (--on-restore-error continue): ${e}`);
+    if (notes.length === 0) {
+        notes.push(`${tool} passed over ${total} error(s) (--on-restore-error continue); run the restore with --on-restore-error stop to see the first`);
+    }
+    else if (total > notes.length) {
+        notes.push(`${tool} passed over ${total - notes.length} more error(s) (--on-restore-error continue), not listed here; run the restore with --on-restore-error stop to see them one at a time`);
+    }
+    return notes;
+}
+/** What pg_restore says when damaged bytes in an archive read as huge lengths or bad compressed data. */
+const LOOKS_CORRUPT = /worker process died unexpectedly|out of memory|could not (uncompress|decompress)|invalid (compressed data|block type|distance|stored block|code lengths|literal)|incorrect (header|data) check|unrecognized data block type|unexpected data offset flag|invalid (OID|dumpId|negative|TOC)/i;
 /** Explain pg_restore's failure: what went wrong and what to do. */
 function explainArchiveFailure(errors, stderr, header, version) {
-    const all = errors.join(" | ");
+    let all = errors.join(" | ");
     const v = /unsupported version \((\d+\.\d+)\) in file header/.exec(stderr);
     if (v) {
         return `pg_restore ${version} cannot read archive format ${v[1]} (written by pg_dump ${header.dumpVersion ?? "of a newer release"}). Use a pg_restore at least as new as that pg_dump: install those client tools, or run the restore in the server's container with --restore-via docker:CONTAINER.`;
     }
+    if (all === "")
+        all = stderr.trim().split("\n").slice(-3).join(" ").replace(/\s+/g, " ").trim();
     if (/end of file|unexpected end|could not read from input file|did not find magic string|corrupt/i.test(all)) {
         return `${all}. The archive is truncated or corrupt: make it again with pg_dump, or copy it again if it was damaged on the way.`;
     }
     if (/lack of data offsets|non-seekable|could not find block ID/i.test(all)) {
         return `${all}. The archive was written to a pipe, so it cannot be restored in parallel: give --jobs 1.`;
     }
-    if (all === "") {
-        const last = stderr.trim().split("\n").slice(-3).join(" ").trim();
-        return last || "pg_restore failed without a message";
+    if (LOOKS_CORRUPT.test(all)) {
+        return `${all}. The archive may be corrupt: damaged bytes in an archive read as absurd lengths or bad compressed data, which makes pg_restore run out of memory or its parallel workers die. Check the file against its source (size, checksum), copy it again or make it again with pg_dump; --jobs 1 shows pg_restore's own message where a worker's death hides it.`;
     }
-    return all;
+    return all || "pg_restore failed without a message";
 }
 const SERVER_SIDE_ARGS = new Set(["-j", "--jobs", "-1", "--single-transaction"]);
-/** One dump at a time into scratch databases on one server. */
+/** Dumps into scratch databases on one server. */
 class Restorer {
     connection;
+    maintenance;
     admin;
+    connectedDatabase;
     serverVersionNum;
     opts;
     env;
-    constructor(connection, admin, serverVersionNum, opts, env) {
+    constructor(connection, 
+    /** The maintenance database the admin session is in: databases are made and dropped from there. */
+    maintenance, admin, 
+    /** The database the connection settings name (never restored into). */
+    connectedDatabase, serverVersionNum, opts, env) {
         this.connection = connection;
+        this.maintenance = maintenance;
         this.admin = admin;
+        this.connectedDatabase = connectedDatabase;
         this.serverVersionNum = serverVersionNum;
         this.opts = opts;
         this.env = env;
     }
     static async open(connection, opts, connectTimeoutMs, env = process.env) {
-        const admin = await connectWithRetry(connection.config, connectTimeoutMs);
+        // The connection's own database first: it says whether the server is there and lets us in (exit 3 if not).
+        const first = await connectWithRetry(connection.config, connectTimeoutMs);
+        let admin = first;
         try {
-            const r = await admin.query("SELECT current_setting('server_version_num')::int AS v");
-            return new Restorer(connection, admin, r.rows[0].v, opts, env);
+            const r = await first.query("SELECT current_setting('server_version_num')::int AS v, current_database() AS db");
+            const { v, db } = r.rows[0];
+            let maintenance = connection;
+            // A database cannot be dropped from a session inside it: make and drop databases from postgres (else
+            // template1, which a long session would block as a template for others, so only as a fallback).
+            if (db !== "postgres") {
+                for (const m of db === "template1" ? [] : ["postgres", "template1"]) {
+                    const target = (0,src_connection/* withDatabase */.kR)(connection, m);
+                    const c = new esm.Client({
+                        ...target.config,
+                        application_name: "seq-guard",
+                        connectionTimeoutMillis: 10_000,
+                    });
+                    c.on("error", () => undefined);
+                    try {
+                        await c.connect();
+                        admin = c;
+                        maintenance = target;
+                        break;
+                    }
+                    catch {
+                        await c.end().catch(() => undefined);
+                    }
+                }
+            }
+            if (admin !== first)
+                await first.end().catch(() => undefined);
+            return new Restorer(connection, maintenance, admin, db, v, opts, env);
         }
         catch (err) {
             await admin.end().catch(() => undefined);
+            if (admin !== first)
+                await first.end().catch(() => undefined);
             throw err;
         }
     }
@@ -54226,8 +55572,8 @@ class Restorer {
         return `${base}_${(0,external_node_crypto_.randomBytes)(4).toString("hex")}`;
     }
     /**
-     * Check --restore-database before anything is restored: it must not exist, or be empty, unless --clean drops
-     * it. Returns whether it exists (empty) and is to be restored into as it is.
+     * Check --restore-database before anything is restored: not the database seq-guard connects to, and it must
+     * not exist, or be empty, unless --clean drops it.
      */
     async checkNamedDatabase() {
         const name = this.opts.database;
@@ -54235,6 +55581,9 @@ class Restorer {
             return;
         if (Buffer.byteLength(name) > 63) {
             throw new src_errors/* UsageError */.eb(`--restore-database "${name}" is longer than PostgreSQL's 63-byte limit for names`);
+        }
+        if (name === this.connectedDatabase) {
+            throw new src_errors/* UsageError */.eb(`the restore database "${name}" (--restore-database; restore-database in the Action) is the database seq-guard connects to: ${this.opts.clean ? "--clean cannot drop a database while connected to it" : "restoring into it would mix the dump with what is there"}. Name another database to restore into, or connect to another one (for example the postgres database).`);
         }
         if (this.opts.clean || !(await this.exists(name)))
             return;
@@ -54257,7 +55606,7 @@ class Restorer {
     }
     /** Drop a database (with any sessions still in it). Uses its own connection, so it works mid-query too. */
     async drop(name) {
-        await dropDatabase(this.connection, name, this.serverVersionNum);
+        await dropDatabase(this.maintenance, name, this.serverVersionNum);
     }
     async createDatabase(name, encoding, notes) {
         const q = await this.admin.query("SELECT quote_ident($1) AS q, quote_literal($2) AS e, pg_char_to_encoding($2) >= 0 AS valid", [name, encoding ?? "UTF8"]);
@@ -54288,74 +55637,34 @@ class Restorer {
         }
         throw new src_errors/* RestoreError */.DZ(`could not create database ${name}: ${last?.message ?? String(last)}`);
     }
-    /** Restore one dump. Throws RestoreError (nothing left behind) or InterruptedError. */
-    async restore(info, name, progress) {
-        const d = info.detection;
-        if (!d.ok)
-            throw new src_errors/* RestoreError */.DZ(`${JSON.stringify(info.path)} cannot be restored: ${d.problem}`);
+    /**
+     * Restore dumps, in order, into one database (usually one dump). Throws RestoreError (nothing left behind) or
+     * InterruptedError.
+     */
+    async restore(infos, name, progress) {
+        for (const info of infos) {
+            const d = info.detection;
+            if (!d.ok)
+                throw new src_errors/* RestoreError */.DZ(`${JSON.stringify(info.path)} cannot be restored: ${d.problem}`);
+        }
         throwIfInterrupted();
         const notes = [];
-        const archive = d.format === "custom" || d.format === "directory" || d.format === "tar";
-        const via = this.opts.viaContainer;
-        // Everything that can fail without touching the server comes first: choose the tool, read the table of contents.
-        let restoreTool = "pg_restore";
-        let restoreVersion = "";
-        let encoding = null;
-        let stats = null;
-        const selection = archive ? selectionArgs(this.opts.extraArgs) : [];
-        let containerCopy = null;
-        let undoCopy = null;
         const started = Date.now();
-        let plainRead = null;
-        let plainFacts = null;
-        const ticker = setInterval(() => {
-            const s = Math.round((Date.now() - started) / 1000);
-            const done = plainRead !== null ? `${mb(plainRead).replace(/ MB$/, "")} of ${mb(info.size)} read` : mb(info.size);
-            progress(`restoring ${(0,external_node_path_namespaceObject.basename)(info.path)} (${d.format}): ${done}, ${s}s`);
-        }, 1000);
-        ticker.unref();
+        const cleanups = [];
         let createdHere = false;
         let undoDb = null;
+        let existing = false;
         try {
-            if (archive) {
-                const header = d.header;
-                if (!via) {
-                    const choice = await restoreClientFor(info.path, header, this.serverMajor, this.env);
-                    restoreTool = choice.tool.path;
-                    restoreVersion = choice.tool.version;
-                    if (choice.warning)
-                        notes.push(choice.warning);
-                }
-                else if (info.isDirectory) {
-                    containerCopy = `/tmp/seq-guard-${(0,external_node_crypto_.randomBytes)(6).toString("hex")}`;
-                    const dest = containerCopy;
-                    undoCopy = onCleanup("remove the copy in the container", () => runTool("docker", ["exec", via, "rm", "-rf", dest], this.env).catch(() => undefined));
-                    const cp = await runTool("docker", ["cp", (0,external_node_path_namespaceObject.resolve)(info.path), `${via}:${dest}`], this.env);
-                    if (cp.code !== 0) {
-                        throw new src_errors/* RestoreError */.DZ(`could not copy ${JSON.stringify(info.path)} into container ${via}: ${cp.stderr.trim() || `docker cp exited with ${cp.code}`}`);
-                    }
-                }
-                const list = await this.archiveTool(restoreTool, ["-l", ...selection], info, containerCopy, null, {
-                    captureStdout: true,
-                });
-                if (list.code !== 0) {
-                    const errors = pgRestoreErrors(list.stderr);
-                    throw new src_errors/* RestoreError */.DZ(`could not read the table of contents of ${JSON.stringify(info.path)} (${d.format} archive): ${explainArchiveFailure(errors, list.stderr, header, restoreVersion || "in the container")}`);
-                }
-                stats = archiveListStats(list.stdout);
-                const pre = await this.archiveTool(restoreTool, ["-f", "-", "-L", via ? "/dev/null" : external_node_os_namespaceObject.devNull], info, containerCopy, null, { captureStdout: true });
-                encoding = /^SET client_encoding = '([^']+)';/m.exec(pre.stdout)?.[1] ?? null;
-            }
-            else {
-                encoding = d.encoding;
-            }
-            let psqlPath = "psql";
-            if (!archive && !via)
-                psqlPath = (await psqlClient(this.env)).path;
+            // Everything that can fail without touching the server comes first: choose the tools, copy what the
+            // container needs, read the tables of contents.
+            const extraArgs = await this.argsForTools(cleanups);
+            const prepared = [];
+            for (const info of infos)
+                prepared.push(await this.prepare(info, extraArgs, notes, cleanups));
             // The database: --restore-database (dropped first with --clean; an existing empty one is used as it is),
             // or a fresh name.
             throwIfInterrupted();
-            const existing = this.opts.database !== undefined && (await this.exists(name));
+            existing = this.opts.database !== undefined && (await this.exists(name));
             if (existing && this.opts.clean)
                 await this.drop(name);
             if (!existing || this.opts.clean) {
@@ -54364,88 +55673,37 @@ class Restorer {
                     await creating?.catch(() => undefined);
                     await this.drop(name);
                 });
-                creating = this.createDatabase(name, encoding, notes);
+                creating = this.createDatabase(name, prepared[0].encoding, notes);
                 await creating;
                 createdHere = true;
             }
-            // The restore itself.
-            progress(`restoring ${(0,external_node_path_namespaceObject.basename)(info.path)} (${d.format}): ${mb(info.size)}`);
-            let run;
-            let failure = null;
-            if (archive) {
-                const header = d.header;
-                const args = ["--no-owner", "--no-privileges"];
-                if (this.opts.onError === "stop")
-                    args.push("--exit-on-error");
-                const fromFile = !via || containerCopy !== null;
-                const parallelOk = fromFile &&
-                    (d.format === "custom" || d.format === "directory") &&
-                    this.opts.jobs > 1 &&
-                    !this.opts.extraArgs.some((a) => SERVER_SIDE_ARGS.has(a.split("=")[0]) || /^-j\d/.test(a));
-                if (parallelOk)
-                    args.push(`--jobs=${this.opts.jobs}`);
-                args.push(...this.opts.extraArgs);
-                run = await this.archiveTool(restoreTool, args, info, containerCopy, name, {});
-                const errors = pgRestoreErrors(run.stderr);
-                const ignored = /errors ignored on restore: (\d+)/.exec(run.stderr);
-                if (run.code !== 0 && !(this.opts.onError === "continue" && ignored)) {
-                    failure = `could not restore ${JSON.stringify(info.path)} (${d.format} archive) with pg_restore${restoreVersion ? ` ${restoreVersion}` : ` in container ${via}`}: ${explainArchiveFailure(errors, run.stderr, header, restoreVersion || "in the container")}`;
+            let stats = null;
+            const plain = [];
+            for (const p of prepared) {
+                const r = await this.restoreOne(p, name, extraArgs, notes, progress);
+                if (r.failure) {
+                    let failure = r.failure;
+                    if (prepared.length > 1 && p !== prepared[0]) {
+                        failure += ` (${p.info.path} is dump ${prepared.indexOf(p) + 1} of ${prepared.length} restored into ${name}; those before it restored)`;
+                    }
+                    if (existing && !this.opts.clean) {
+                        failure += ` The database ${name} existed before and was restored into in part: drop it, or run again with --clean.`;
+                    }
+                    throw new src_errors/* RestoreError */.DZ(failure);
                 }
-                else if (ignored) {
-                    notes.push(`pg_restore passed over ${ignored[1]} error(s) (--on-restore-error continue); the first: ${errors[0] ?? "see pg_restore's output"}`);
-                }
-            }
-            else {
-                const filter = new PlainSqlFilter({ noOwner: true, noPrivileges: true });
-                plainFacts = filter.facts;
-                const source = (0,external_node_fs_namespaceObject.createReadStream)(info.path, { highWaterMark: 1 << 20 });
-                plainRead = 0;
-                source.on("data", (c) => {
-                    plainRead = (plainRead ?? 0) + c.length;
-                });
-                const input = [source];
-                if (d.format === "plain-gzip")
-                    input.push(external_node_zlib_default().createGunzip());
-                input.push(filter);
-                const args = [
-                    "-X",
-                    "-q",
-                    "-v",
-                    `ON_ERROR_STOP=${this.opts.onError === "stop" ? 1 : 0}`,
-                    ...this.opts.extraArgs,
-                ];
-                run = await this.tool("psql", psqlPath, [...args, "-f", "-"], name, { input });
-                const errors = psqlErrors(run.stderr, info.path);
-                if (run.inputError) {
-                    const e = run.inputError;
-                    failure =
-                        e instanceof PlainSqlProblem
-                            ? `${info.path}:${e.line}: ${e.message}`
-                            : d.format === "plain-gzip" && e.code?.startsWith("Z_")
-                                ? `${JSON.stringify(info.path)} is not a whole gzip file (${e.message}): it is truncated or corrupt. Make it again, or copy it again.`
-                                : `could not read ${JSON.stringify(info.path)}: ${e.message}`;
-                }
-                else if (run.code !== 0) {
-                    failure = `could not restore ${JSON.stringify(info.path)} (${d.format === "plain" ? "plain SQL" : "gzip-compressed plain SQL"}) with psql: ${errors[0] ?? (run.stderr.trim().split("\n").slice(-3).join(" ") || `psql exited with ${run.code}`)}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""}`;
-                }
-                else if (errors.length > 0) {
-                    notes.push(`psql passed over ${errors.length} error(s) (--on-restore-error continue); the first: ${errors[0]}`);
-                }
-            }
-            if (failure) {
-                if (existing && !this.opts.clean) {
-                    failure += ` The database ${name} existed before and was restored into in part: drop it, or run again with --clean.`;
-                }
-                throw new src_errors/* RestoreError */.DZ(failure);
+                if (p.stats)
+                    stats = stats ? mergeListStats(stats, p.stats) : p.stats;
+                if (r.facts)
+                    plain.push({ path: p.info.path, facts: r.facts });
             }
             return {
                 database: name,
                 created: createdHere,
-                format: d.format,
+                format: prepared[0].format,
                 restoreMs: Date.now() - started,
                 notes,
-                archive: stats ? { stats, selection } : null,
-                plain: plainFacts,
+                archive: stats ? { stats, selection: selectionArgs(this.opts.extraArgs) } : null,
+                plain,
                 release: undoDb,
             };
         }
@@ -54458,12 +55716,199 @@ class Restorer {
             throw err;
         }
         finally {
-            clearInterval(ticker);
-            if (containerCopy && via && !interrupted()) {
-                await runTool("docker", ["exec", via, "rm", "-rf", containerCopy], this.env).catch(() => undefined);
-                undoCopy?.();
-            }
+            if (!interrupted())
+                for (const c of cleanups.reverse())
+                    await c();
             progress(null);
+        }
+    }
+    /**
+     * The --restore-arg values as the tools get them. In a container, a file they name (pg_restore -L LIST,
+     * --filter FILE) is copied in and named by its copy; psql runs in the dump's folder, so its relative paths
+     * are made absolute.
+     */
+    async argsForTools(cleanups) {
+        const args = this.opts.extraArgs;
+        const pgRestore = [...args];
+        const psql = [...args];
+        const via = this.opts.viaContainer;
+        for (const f of fileValues("pg_restore", args)) {
+            if (!via)
+                continue;
+            const dest = await this.copyIn((0,external_node_path_namespaceObject.resolve)(f.path), cleanups);
+            pgRestore[f.index] = pgRestore[f.index].slice(0, f.at) + dest;
+        }
+        if (!via) {
+            for (const f of fileValues("psql", args)) {
+                psql[f.index] = psql[f.index].slice(0, f.at) + (0,external_node_path_namespaceObject.resolve)(f.path);
+            }
+        }
+        return { pgRestore, psql };
+    }
+    /** Copy a file or folder into the container's /tmp; the copy is removed again (cleanups, or on Ctrl-C). */
+    async copyIn(path, cleanups) {
+        const via = this.opts.viaContainer;
+        const dest = `/tmp/seq-guard-${(0,external_node_crypto_.randomBytes)(6).toString("hex")}`;
+        const remove = () => runTool("docker", ["exec", via, "rm", "-rf", dest], this.env).then(() => undefined, () => undefined);
+        const undo = onCleanup("remove the copy in the container", remove);
+        cleanups.push(async () => {
+            await remove();
+            undo();
+        });
+        const cp = await runTool("docker", ["cp", path, `${via}:${dest}`], this.env);
+        if (cp.code !== 0) {
+            throw new src_errors/* RestoreError */.DZ(`could not copy ${JSON.stringify(path)} into container ${via}: ${cp.stderr.trim() || `docker cp exited with ${cp.code}`}`);
+        }
+        return dest;
+    }
+    /** Choose the tool for a dump, copy it into the container if need be, read its table of contents. */
+    async prepare(info, extraArgs, notes, cleanups) {
+        const d = info.detection;
+        const via = this.opts.viaContainer;
+        if (d.format === "plain" || d.format === "plain-gzip") {
+            const toolPath = via ? "psql" : (await psqlClient(this.env)).path;
+            return {
+                info,
+                format: d.format,
+                archive: false,
+                toolPath,
+                toolVersion: "",
+                encoding: d.encoding,
+                stats: null,
+                containerCopy: null,
+            };
+        }
+        const header = d.header;
+        let toolPath = "pg_restore";
+        let toolVersion = "";
+        let containerCopy = null;
+        if (!via) {
+            const choice = await restoreClientFor(info.path, header, this.serverMajor, this.env);
+            toolPath = choice.tool.path;
+            toolVersion = choice.tool.version;
+            if (choice.warning)
+                notes.push(choice.warning);
+        }
+        else if (info.isDirectory || (d.format === "custom" && this.parallelAllowed())) {
+            // A directory cannot be streamed; a custom archive can, but pg_restore --jobs needs a file to seek in.
+            containerCopy = await this.copyIn((0,external_node_path_namespaceObject.resolve)(info.path), cleanups);
+        }
+        const p = {
+            info,
+            format: d.format,
+            archive: true,
+            toolPath,
+            toolVersion,
+            encoding: null,
+            stats: null,
+            containerCopy,
+        };
+        const list = await this.archiveTool(p, ["-l", ...selectionArgs(extraArgs.pgRestore)], null, {
+            captureStdout: true,
+        });
+        if (list.code !== 0) {
+            const errors = pgRestoreErrors(list.stderr);
+            throw new src_errors/* RestoreError */.DZ(`could not read the table of contents of ${JSON.stringify(info.path)} (${d.format} archive): ${explainArchiveFailure(errors, list.stderr, header, toolVersion || "in the container")}`);
+        }
+        p.stats = archiveListStats(list.stdout);
+        const pre = await this.archiveTool(p, ["-f", "-", "-L", via ? "/dev/null" : external_node_os_namespaceObject.devNull], null, {
+            captureStdout: true,
+        });
+        p.encoding = /^SET client_encoding = '([^']+)';/m.exec(pre.stdout)?.[1] ?? null;
+        return p;
+    }
+    /** --jobs > 1 and no restore argument that rules parallel restore out (or sets --jobs itself). */
+    parallelAllowed() {
+        return (this.opts.jobs > 1 &&
+            !this.opts.extraArgs.some((a) => SERVER_SIDE_ARGS.has(a.split("=")[0]) || /^-j\d/.test(a)));
+    }
+    /** Restore one prepared dump into the database; a failure comes back as its message. */
+    async restoreOne(p, name, extraArgs, notes, progress) {
+        const { info, format } = p;
+        const started = Date.now();
+        let read = null;
+        const ticker = setInterval(() => {
+            const s = Math.round((Date.now() - started) / 1000);
+            const done = read !== null ? `${mb(read).replace(/ MB$/, "")} of ${mb(info.size)} read` : mb(info.size);
+            progress(`restoring ${(0,external_node_path_namespaceObject.basename)(info.path)} (${format}): ${done}, ${s}s`);
+        }, 1000);
+        ticker.unref();
+        progress(`restoring ${(0,external_node_path_namespaceObject.basename)(info.path)} (${format}): ${mb(info.size)}`);
+        const via = this.opts.viaContainer;
+        try {
+            if (p.archive) {
+                const header = info.detection.header;
+                const args = ["--no-owner", "--no-privileges"];
+                if (this.opts.onError === "stop")
+                    args.push("--exit-on-error");
+                const fromFile = !via || p.containerCopy !== null;
+                if (fromFile && (format === "custom" || format === "directory") && this.parallelAllowed()) {
+                    args.push(`--jobs=${this.opts.jobs}`);
+                }
+                args.push(...extraArgs.pgRestore);
+                const run = await this.archiveTool(p, args, name, {});
+                const errors = pgRestoreErrors(run.stderr);
+                const ignored = /errors ignored on restore: (\d+)/.exec(run.stderr);
+                if (run.code !== 0 && !(this.opts.onError === "continue" && ignored)) {
+                    return {
+                        failure: `could not restore ${JSON.stringify(info.path)} (${format} archive) with pg_restore${p.toolVersion ? ` ${p.toolVersion}` : ` in container ${via}`}: ${explainArchiveFailure(errors, run.stderr, header, p.toolVersion || "in the container")}`,
+                        facts: null,
+                    };
+                }
+                if (ignored && this.opts.onError === "continue") {
+                    notes.push(...passedOver("pg_restore", errors, Number(ignored[1])));
+                }
+                return { failure: null, facts: null };
+            }
+            const filter = new PlainSqlFilter({
+                noOwner: true,
+                noPrivileges: true,
+                includeDir: via ? undefined : (0,external_node_path_namespaceObject.resolve)((0,external_node_path_namespaceObject.dirname)(info.path)),
+            });
+            const source = (0,external_node_fs_namespaceObject.createReadStream)(info.path, { highWaterMark: 1 << 20 });
+            read = 0;
+            source.on("data", (c) => {
+                read = (read ?? 0) + c.length;
+            });
+            const input = [source];
+            if (format === "plain-gzip")
+                input.push(external_node_zlib_default().createGunzip());
+            input.push(filter);
+            const args = [
+                "-X",
+                "-q",
+                "-v",
+                `ON_ERROR_STOP=${this.opts.onError === "stop" ? 1 : 0}`,
+                ...extraArgs.psql,
+            ];
+            // Locally psql runs in the dump's folder: \i and \ir (read from stdin) resolve from there, as for psql -f.
+            const run = await this.tool("psql", p.toolPath, [...args, "-f", "-"], name, {
+                input,
+                cwd: via ? undefined : (0,external_node_path_namespaceObject.resolve)((0,external_node_path_namespaceObject.dirname)(info.path)),
+            });
+            const errors = psqlErrors(run.stderr, info.path);
+            const facts = filter.facts;
+            if (run.inputError) {
+                const e = run.inputError;
+                const failure = e instanceof PlainSqlProblem
+                    ? `${info.path}:${e.line}: ${e.message}`
+                    : format === "plain-gzip" && e.code?.startsWith("Z_")
+                        ? `${JSON.stringify(info.path)} is not a whole gzip file (${e.message}): it is truncated or corrupt. Make it again, or copy it again.`
+                        : `could not read ${JSON.stringify(info.path)}: ${e.message}`;
+                return { failure, facts };
+            }
+            if (run.code !== 0) {
+                return {
+                    failure: `could not restore ${JSON.stringify(info.path)} (${format === "plain" ? "plain SQL" : "gzip-compressed plain SQL"}) with psql: ${errors[0] ?? (run.stderr.trim().split("\n").slice(-3).join(" ") || `psql exited with ${run.code}`)}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""}`,
+                    facts,
+                };
+            }
+            if (this.opts.onError === "continue")
+                notes.push(...passedOver("psql", errors, errors.length));
+            return { failure: null, facts };
+        }
+        finally {
+            clearInterval(ticker);
         }
     }
     /** Run a client tool on this machine, or inside the container with docker exec. */
@@ -54486,25 +55931,25 @@ class Restorer {
         if (database)
             dockerArgs.push(`--dbname=dbname=${conninfoQuote(database)}`);
         dockerArgs.push(...positional);
-        return runTool("docker", dockerArgs, env, opts);
+        return runTool("docker", dockerArgs, env, { ...opts, cwd: undefined });
     }
     /** pg_restore on an archive: the file path locally, the copy in the container, or the file on stdin. */
-    archiveTool(toolPath, args, info, containerCopy, database, opts) {
+    archiveTool(p, args, database, opts) {
         const via = this.opts.viaContainer;
         if (!via)
-            return this.tool("pg_restore", toolPath, args, database, opts, [(0,external_node_path_namespaceObject.resolve)(info.path)]);
-        if (containerCopy)
-            return this.tool("pg_restore", "pg_restore", args, database, opts, [containerCopy]);
+            return this.tool("pg_restore", p.toolPath, args, database, opts, [(0,external_node_path_namespaceObject.resolve)(p.info.path)]);
+        if (p.containerCopy)
+            return this.tool("pg_restore", "pg_restore", args, database, opts, [p.containerCopy]);
         return this.tool("pg_restore", "pg_restore", args, database, {
             ...opts,
-            input: [(0,external_node_fs_namespaceObject.createReadStream)(info.path)],
+            input: [(0,external_node_fs_namespaceObject.createReadStream)(p.info.path)],
         });
     }
 }
-/** Drop a database and the sessions still in it, over a fresh connection. */
-async function dropDatabase(connection, name, serverVersionNum) {
+/** Drop a database and the sessions still in it, over a fresh connection to `maintenance` (not the database). */
+async function dropDatabase(maintenance, name, serverVersionNum) {
     const c = new esm.Client({
-        ...connection.config,
+        ...maintenance.config,
         application_name: "seq-guard",
         connectionTimeoutMillis: 10_000,
     });
@@ -54538,8 +55983,10 @@ async function dropDatabase(connection, name, serverVersionNum) {
 
 ;// CONCATENATED MODULE: ./src/targets.ts
 // Targets: what one run verifies. Either the database named by the connection settings, as it is, or one
-// scratch database per dump (restored first). Shared by the CLI and the Action; neither knows how a target is
-// made.
+// scratch database per dump (restored first), or, with --restore-database and several dumps (a schema file and a
+// data file), those dumps restored in order into that one database. Shared by the CLI and the Action; neither
+// knows how a target is made. The restore arguments are checked here, before anything runs, for both.
+
 
 
 
@@ -54581,10 +56028,17 @@ async function runTargets(input) {
         return [await verifyLive(input.connection, input.engine, input.progress)];
     return await runDumps(input);
 }
-/** Check every dump path before anything starts (exit 2 for a missing or unreadable one). */
-function checkDumps(dumps) {
+/**
+ * Check every dump path before anything starts (exit 2 for a missing or unreadable one), and, given the restore
+ * options, the restore arguments for the tools these dumps need (exit 2 for one that would send the restore
+ * elsewhere). runTargets does both again.
+ */
+function checkDumps(dumps, restore) {
     for (const d of dumps)
         checkDumpPath(d);
+    if (restore && dumps.length > 0) {
+        checkRestoreArgs(restore.extraArgs, toolUse(dumps.map(inspectDump)), restore.viaContainer !== undefined);
+    }
 }
 /**
  * A target whose dump could not be restored: the error is set and restore_ms is null. The CLI exits 4 when any
@@ -54601,8 +56055,22 @@ function targetsExitCode(targets, reportOk) {
         return src_errors/* EXIT */.dc.connection;
     return reportOk ? src_errors/* EXIT */.dc.ok : src_errors/* EXIT */.dc.findings;
 }
+/** Which tool each kind of dump of the run goes through (a dump that is no dump needs none). */
+function toolUse(infos) {
+    const use = { pg_restore: null, psql: null };
+    for (const i of infos) {
+        if (!i.detection.ok)
+            continue;
+        const tool = i.detection.format === "plain" || i.detection.format === "plain-gzip" ? "psql" : "pg_restore";
+        use[tool] ??= i.path;
+    }
+    return use;
+}
 async function runDumps(input) {
-    checkDumps(input.dumps);
+    for (const d of input.dumps)
+        checkDumpPath(d);
+    const infos = input.dumps.map(inspectDump);
+    checkRestoreArgs(input.restore.extraArgs, toolUse(infos), input.restore.viaContainer !== undefined);
     let restorer;
     try {
         restorer = await Restorer.open(input.connection, input.restore, input.engine.connectTimeoutMs);
@@ -54614,10 +56082,12 @@ async function runDumps(input) {
     }
     try {
         await restorer.checkNamedDatabase();
+        // Several dumps under one --restore-database: restored in order into it (schema, then data), one target.
+        const groups = input.restore.database !== undefined ? [infos] : infos.map((i) => [i]);
         const out = [];
-        for (const dump of input.dumps) {
+        for (const group of groups) {
             throwIfInterrupted();
-            out.push(await restoreAndVerify(restorer, dump, input));
+            out.push(await restoreAndVerify(restorer, group, input));
         }
         return out;
     }
@@ -54625,29 +56095,38 @@ async function runDumps(input) {
         await restorer.close();
     }
 }
-async function restoreAndVerify(restorer, dump, input) {
-    const info = inspectDump(dump);
-    const database = await restorer.nameFor(dump);
+/** A target for dumps that could not be restored (or verified), from an error of any kind. */
+function failedTarget(base, err) {
+    if (err instanceof InterruptedError || interrupted())
+        throw new InterruptedError();
+    if (err instanceof src_errors/* SeqGuardError */.rv)
+        return { ...base, error: err.message };
+    // Not one of ours (a connection that broke, a bug): this target fails, the other dumps still go on.
+    const message = err?.message ?? String(err);
+    return { ...base, error: `the restore stopped on an unexpected error: ${message}` };
+}
+async function restoreAndVerify(restorer, infos, input) {
+    const first = infos[0];
+    const dump = infos.map((i) => i.path).join(" + ");
     const base = {
-        database,
+        database: input.restore.database ?? scratchName(first.path),
         dump,
-        format: info.detection.ok ? info.detection.format : null,
+        format: first.detection.ok ? first.detection.format : null,
         restore_ms: null,
         error: null,
         hints: [],
         summary: emptySummary(),
         sequences: [],
     };
+    let database;
     let restored;
     try {
-        restored = await restorer.restore(info, database, input.progress);
+        database = await restorer.nameFor(first.path);
+        base.database = database;
+        restored = await restorer.restore(infos, database, input.progress);
     }
     catch (err) {
-        if (err instanceof InterruptedError || interrupted())
-            throw new InterruptedError();
-        if (err instanceof src_errors/* SeqGuardError */.rv)
-            return { ...base, error: err.message };
-        throw err;
+        return failedTarget(base, err);
     }
     let dropped = false;
     try {
@@ -54657,17 +56136,14 @@ async function restoreAndVerify(restorer, dump, input) {
             target = { ...live, database, dump, format: restored.format, restore_ms: restored.restoreMs };
         }
         catch (err) {
-            if (interrupted())
-                throw new InterruptedError();
-            if (!(err instanceof src_errors/* SeqGuardError */.rv))
-                throw err;
-            return { ...base, restore_ms: restored.restoreMs, error: err.message, hints: restored.notes };
+            return { ...failedTarget(base, err), restore_ms: restored.restoreMs, hints: restored.notes };
         }
-        const behind = target.sequences.filter((s) => s.status === "behind" || s.status === "fixed").length;
+        const behind = target.sequences.filter((s) => s.status === "behind" || s.status === "fixed");
         target.hints = [
             ...restored.notes,
+            ...restored.plain.flatMap((p) => plainNotes(p.facts, p.path)),
             ...(restored.archive ? archiveHints(restored.archive.stats, behind, restored.archive.selection) : []),
-            ...(restored.plain ? plainHints(restored.plain, behind, dump) : []),
+            ...plainHints(restored.plain, behind),
         ];
         return target;
     }
@@ -54994,6 +56470,9 @@ async function locator(report, workspace) {
         if (t.dump === null)
             continue;
         const abs = (0,external_node_path_namespaceObject.resolve)(t.dump);
+        // Several dumps restored into one database ("schema.sql + data.sql") name no single file to annotate.
+        if (!(0,external_node_fs_namespaceObject.existsSync)(abs))
+            continue;
         const rel = (0,external_node_path_namespaceObject.relative)(workspace, abs);
         if (rel.startsWith(`..${external_node_path_namespaceObject.sep}`) || rel === ".." || (0,external_node_path_namespaceObject.isAbsolute)(rel))
             continue;
@@ -55289,12 +56768,12 @@ async function runAction(env = process.env, masked = []) {
             warn(ctx, `seq-guard: dump pattern "${p}" matches no file; the other patterns' dumps are checked.`);
         }
         if (dumps.length > 0) {
-            checkDumps(dumps);
+            checkDumps(dumps, inputs.restore);
             // A cancelled job (SIGINT, then SIGTERM) removes what it was restoring: nothing is left on the server.
             installSignalHandlers({ notify: (t) => info(t.trimEnd()), exit: (code) => process.exit(code) });
         }
-        if (inputs.restore.database !== undefined && dumps.length !== 1) {
-            throw new src_errors/* UsageError */.eb(`input restore-database names the database of a single dump, but dump gives ${dumps.length}: give exactly one dump with it, or leave restore-database empty`);
+        if (inputs.restore.database !== undefined && dumps.length === 0) {
+            throw new src_errors/* UsageError */.eb("input restore-database names the database to restore the dumps into, but dump gives none: give dumps with it, or leave restore-database empty");
         }
         info((0,src_connection/* redact */.E$)(`seq-guard ${version/* VERSION */.x}: ${inputs.mode} ${dumps.length === 0 ? `the database ${connection.label} as it is` : `${dumps.length} ${dumps.length === 1 ? "dump" : "dumps"} restored on ${connection.label}`}`, ctx.secrets));
         const targets = await runTargets({
@@ -55589,7 +57068,7 @@ for (const s of masked) {
     process.stdout.write(`::add-mask::${escapeData(s)}\n`);
 }
 process.stdout.write(`seq-guard ${_version_js__WEBPACK_IMPORTED_MODULE_2__/* .VERSION */ .x} starting\n`);
-const { runAction } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 7225));
+const { runAction } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 2650));
 process.exitCode = await runAction(process.env, masked);
 
 __webpack_async_result__();
