@@ -8,7 +8,7 @@
 // in as E'' string literals, compared with catalog text, never executed.
 
 import { minimatch } from "minimatch";
-import { PLAIN_NEXTVAL } from "./discovery.ts";
+import { plainNextvalSql } from "./discovery.ts";
 import { UsageError } from "./errors.ts";
 
 export interface SqlScriptOptions {
@@ -284,7 +284,7 @@ l0 AS (
     AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
     AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0 AND d.objid = ANY (${OIDS})
   UNION ALL
-  SELECT d.refobjid, ad.adrelid, ad.adnum, CASE WHEN ad.adbin::text ~ '${PLAIN_NEXTVAL}' THEN 2 ELSE 3 END
+  SELECT d.refobjid, ad.adrelid, ad.adnum, CASE WHEN ${plainNextvalSql("ad.adbin::text")} THEN 2 ELSE 3 END
   FROM pg_catalog.pg_depend d
   JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
   WHERE d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass
