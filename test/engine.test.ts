@@ -131,6 +131,35 @@ describe("verification's read", () => {
   });
 });
 
+describe("a database in read-only mode (a standby, default_transaction_read_only)", () => {
+  let db: ScratchDb;
+  before(async () => {
+    db = await scratchDb(CORPUS_SQL);
+    await withClient(db.url, (c) =>
+      c.query(`ALTER DATABASE ${new URL(db.url).pathname.slice(1)} SET default_transaction_read_only = on`),
+    );
+  });
+  after(async () => {
+    await db.drop();
+  });
+
+  test("check and report work there (they only read); fix says why it cannot and what to do", async () => {
+    for (const mode of ["check", "report"] as const) {
+      const res = await verifyDatabase({ connectionString: db.url }, { ...DEFAULT_ENGINE, mode });
+      assert.equal(
+        res.summary.error,
+        0,
+        `${mode}: ${JSON.stringify(res.sequences.find((s) => s.status === "error"))}`,
+      );
+      assert.equal(res.summary.behind, Object.values(EXPECTED).filter((e) => e.status === "behind").length);
+    }
+    const fix = await verifyDatabase({ connectionString: db.url }, { ...DEFAULT_ENGINE, mode: "fix" });
+    const users = byName(fix.sequences).get("public.users_id_seq");
+    assert.equal(users?.status, "error");
+    assert.match(users?.reason ?? "", /the session is read-only.*fix on the primary/);
+  });
+});
+
 describe("fix on the corpus", () => {
   let db: ScratchDb;
   before(async () => {
