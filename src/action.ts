@@ -233,6 +233,7 @@ const CLI_TO_ACTION: [RegExp, string][] = [
   // The Action always stops at the first restore error; these notes come only from restore-args that undo it.
   [/ \(--on-restore-error continue\)/g, ""],
   [/;? run the restore with --on-restore-error stop to see [^.;]*/g, ""],
+  [/, or pass --on-restore-error continue to restore past failing statements/g, ""],
   // No input for the timeouts: the other advice in the same sentence is what to do.
   [/,? or raise --(?:connect|lock|statement)-timeout/g, ""],
   [/the setval\(\)( calls)? that seq-guard fix prints/g, "the setval()$1 in the fix column of a check run"],

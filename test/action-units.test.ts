@@ -57,6 +57,7 @@ describe("messages in the Action's vocabulary", () => {
     "restore argument --file names a file on this machine, but with --restore-via (container in the Action) psql runs inside the container.",
     'the restore database "app" (--restore-database; restore-database in the Action) is the database seq-guard connects to.',
     "Remove it; to choose that database's name, use --restore-database (restore-database in the Action).",
+    'could not restore "a.sql" with psql: a.sql:12: ERROR: boom. Fix the statement on lines 12-13, or pass --on-restore-error continue to restore past failing statements.',
   ];
   const CLI_ONLY =
     /--(?:database-url|restore-database|clean|connect-timeout|lock-timeout|statement-timeout|restore-via|jobs|on-restore-error)\b|seq-guard (?:fix|as)\b/;
@@ -96,6 +97,7 @@ describe("messages in the Action's vocabulary", () => {
     assert.match(t[19] ?? "", /but with the container input psql runs inside/);
     assert.match(t[20] ?? "", /the restore database "app" \(the restore-database input\) is the database/);
     assert.match(t[21] ?? "", /use the restore-database input\.$/);
+    assert.match(t[22] ?? "", /Fix the statement on lines 12-13\.$/);
     assert.equal(inActionTerms("nothing to change here"), "nothing to change here");
   });
 

@@ -1,14 +1,23 @@
 // An interrupt after the restore, while verification runs: the run ends as interrupted (exit 130), prints no
 // verdicts and writes no report, since verdicts cut short by the cleanup (which drops the scratch database and
-// with it the verifying connections) would be false.
+// with it the verifying connections) would be false. Ctrl-C pressed again while the cleanup runs does not cut it
+// short (the embedded server and its data dir would be left): it says what is still being undone; a third press
+// abandons the cleanup and says what is left behind.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
-import { databasesLike, sg } from "./fixtures/restore/util.ts";
-import { adminUrl, urlFor } from "./helpers.ts";
+import {
+  childrenOf,
+  databasesLike,
+  pgTool,
+  processesWith,
+  sg,
+  tempEntries,
+} from "./fixtures/restore/util.ts";
+import { adminUrl, scratchDb, urlFor, withClient } from "./helpers.ts";
 
 const DB = "seq_guard_int_verify";
 
@@ -75,5 +84,170 @@ describe("SIGINT during verification", () => {
     assert.doesNotMatch(r.stdout, /==|sequences?,|FAILED|ok:/, `no verdicts: ${r.stdout}`);
     assert.ok(!existsSync(reportFile), "no report file");
     assert.deepEqual(await databasesLike(DB), [], "the scratch database is gone");
+  });
+});
+
+/** Once psql restores the fixture (a child of the CLI), send `signals` to the CLI, `gapMs` apart. */
+function signalDuringRestore(gapMs: number, signals: NodeJS.Signals[], sent: { at: number }) {
+  return (child: import("node:child_process").ChildProcess) => {
+    const poll = setInterval(() => {
+      const pid = child.pid ?? -1;
+      if (sent.at > 0 || !childrenOf(pid).some((c) => c.name === "psql")) return;
+      sent.at = Date.now();
+      clearInterval(poll);
+      // psql is in its pg_sleep: the restore is under way.
+      setTimeout(() => {
+        signals.forEach((sig, i) => {
+          setTimeout(() => child.kill(sig), i * gapMs);
+        });
+      }, 500);
+    }, 50);
+    child.on("close", () => clearInterval(poll));
+  };
+}
+
+describe("Ctrl-C pressed again during the cleanup", () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "sg-int-twice-"));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("a second SIGINT says what is still undone and lets the cleanup finish: the embedded server and its data dir are gone", async () => {
+    const fixture = join(dir, "twice.sql");
+    writeFileSync(
+      fixture,
+      "CREATE TABLE s (id serial PRIMARY KEY);\nINSERT INTO s SELECT generate_series(1, 1000);\nSELECT pg_sleep(120);\n",
+    );
+    const sent = { at: 0 };
+    // No server named: the CLI starts its own, which the cleanup must stop and remove.
+    const r = await sg(
+      ["check", fixture],
+      {},
+      {
+        timeoutMs: 90_000,
+        onStart: signalDuringRestore(50, ["SIGINT", "SIGINT"], sent),
+      },
+    );
+    assert.ok(sent.at > 0, `the restore got under way: ${r.stderr}`);
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /interrupted: cleaning up\n/);
+    assert.match(
+      r.stderr,
+      /seq-guard: still cleaning up: [^\n]*stopping the embedded PostgreSQL[^\n]*; press Ctrl-C again to abandon it\n/,
+    );
+    assert.doesNotMatch(r.stderr, /abandoned|left behind/);
+    assert.ok(Date.now() - sent.at < 30_000, "stopped promptly");
+    assert.deepEqual(tempEntries(r.pid), [], "the server's data dir is removed");
+    assert.deepEqual(processesWith(`seq-guard-pg-${r.pid}-`), [], "no server process left");
+  });
+
+  test("a third SIGINT abandons the cleanup and names what is left behind", async () => {
+    const db = "seq_guard_int_abandon";
+    const fixture = join(dir, "int-abandon.sql");
+    writeFileSync(fixture, "CREATE TABLE s (id serial PRIMARY KEY);\nSELECT pg_sleep(120);\n");
+    // Another session holds the scratch database's row in pg_database, so DROP DATABASE waits for it: the cleanup
+    // is still dropping when the signals come.
+    let locker: pg.Client | null = null;
+    const sent = { at: 0 };
+    const send = signalDuringRestore(300, ["SIGINT", "SIGINT", "SIGINT"], sent);
+    try {
+      const r = await sg(
+        ["check", "--database-url", adminUrl(), "--restore-database", db, fixture],
+        {},
+        {
+          timeoutMs: 60_000,
+          onStart: (child) => {
+            const hold = setInterval(async () => {
+              if (locker || !(await databasesLike(db).catch(() => [])).length) return;
+              clearInterval(hold);
+              const c = new pg.Client({ connectionString: adminUrl() });
+              c.on("error", () => undefined);
+              locker = c;
+              await c.connect();
+              await c.query("BEGIN");
+              await c.query("SELECT 1 FROM pg_database WHERE datname = $1 FOR UPDATE", [db]);
+              send(child);
+            }, 100);
+            child.on("close", () => clearInterval(hold));
+          },
+        },
+      );
+      assert.ok(sent.at > 0, `the restore got under way: ${r.stderr}`);
+      assert.equal(r.code, 130, r.stderr);
+      assert.ok(Date.now() - sent.at < 10_000, "the third signal ends the run at once");
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `seq-guard: still cleaning up: dropping database ${db}; press Ctrl-C again to abandon it\\n`,
+        ),
+      );
+      const { hostname, port } = new URL(adminUrl());
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `seq-guard: cleanup abandoned; left behind: database ${db} on ${hostname}:${port} \\(DROP DATABASE ${db}\\)\\n`,
+        ),
+      );
+    } finally {
+      await (locker as pg.Client | null)?.end().catch(() => undefined);
+      await new Promise((res) => setTimeout(res, 300));
+      await withClient(adminUrl(), (c) => c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`));
+    }
+  });
+});
+
+describe("SIGINT while pg_restore runs", () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "sg-int-pgrestore-"));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  // A pg_restore that does not finish (a damaged archive can make one spin) is stopped by Ctrl-C like any other
+  // work: killed, its scratch database dropped, exit 130.
+  test("pg_restore is stopped and the scratch database dropped: exit 130, nothing left", async () => {
+    const db = "seq_guard_int_pgrestore";
+    // The restore refreshes the materialized view, which sleeps in a scratch database (and not in its source).
+    const src = await scratchDb(`
+      CREATE TABLE public.t (id serial PRIMARY KEY);
+      INSERT INTO public.t VALUES (1);
+      CREATE MATERIALIZED VIEW public.slow AS
+        SELECT 1 AS x FROM pg_sleep(CASE WHEN current_database() LIKE 'seq\\_guard\\_%' THEN 120 ELSE 0 END);
+    `);
+    const file = join(dir, "int-slow.dump");
+    try {
+      await pgTool("pg_dump", ["-Fc", "-f", file], src.url);
+    } finally {
+      await src.drop();
+    }
+    const sent = { at: 0 };
+    const r = await sg(
+      ["check", "--database-url", adminUrl(), "--restore-database", db, file],
+      {},
+      {
+        timeoutMs: 60_000,
+        onStart: (child) => {
+          const poll = setInterval(() => {
+            if (sent.at > 0 || !childrenOf(child.pid ?? -1).some((c) => c.name === "pg_restore")) return;
+            sent.at = Date.now();
+            clearInterval(poll);
+            // The list and the header read come first; the restore itself is the one that stays.
+            setTimeout(() => child.kill("SIGINT"), 1500);
+          }, 50);
+          child.on("close", () => clearInterval(poll));
+        },
+      },
+    );
+    assert.ok(sent.at > 0, `pg_restore ran: ${r.stderr}`);
+    assert.equal(r.code, 130, r.stdout + r.stderr);
+    assert.match(r.stderr, /interrupted: cleaning up/);
+    assert.ok(Date.now() - sent.at < 20_000, "stopped promptly");
+    assert.deepEqual(await databasesLike(db), [], "the scratch database is gone");
+    assert.deepEqual(processesWith(file), [], "no pg_restore left");
   });
 });

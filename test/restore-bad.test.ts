@@ -9,8 +9,10 @@ import {
   createWriteStream,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -134,6 +136,124 @@ describe("bad dumps", () => {
     );
   });
 
+  test("a truncated tar archive (pg_restore spins forever on some, restores part of others): refused before anything is made, exit 4", async () => {
+    const tar = join(dir, "rb-whole.tar");
+    await pgTool("pg_dump", ["-Ft", "-f", tar], src.url);
+    const b = readFileSync(tar);
+    const cut = join(dir, "rb-cut.tar");
+    writeFileSync(cut, b.subarray(0, Math.floor(b.length * 0.6)));
+    // Cut between members: every member whole, the two zero blocks that end a tar file missing.
+    const ends = join(dir, "rb-noend.tar");
+    writeFileSync(ends, b.subarray(0, b.length - 1024));
+    const started = Date.now();
+    const r = await sg(["check", "--database-url", adminUrl(), cut, ends], {}, { timeoutMs: 30_000 });
+    clean(r);
+    assert.equal(r.code, 4, `${r.signal ?? ""} ${r.stdout}${r.stderr}`);
+    assert.ok(Date.now() - started < 20_000, "no hang");
+    assert.match(
+      r.stdout,
+      /rb-cut\.tar" cannot be restored: the tar archive is truncated: its member "\d+\.dat" \(\d+ bytes, at offset \d+\) runs past the end of the file \(\d+ bytes\): pg_restore would hang on it, or restore part of its data\. Make the dump again with pg_dump -Ft, or copy it again/,
+    );
+    assert.match(r.stdout, /rb-cut\.tar \(tar, not restored\)/);
+    assert.match(
+      r.stdout,
+      /rb-noend\.tar" cannot be restored: the tar archive is truncated: it ends after its member "restore\.sql" without the two zero blocks/,
+    );
+    assert.deepEqual(await databasesLike(PREFIX), [], "refused before a database was made");
+    const whole = await check([tar]);
+    assert.equal(whole.code, 1, "the whole tar archive restores");
+  });
+
+  test("a damaged table of contents that crashes pg_restore: it crashed, the archive is corrupt, what to do, exit 4", async () => {
+    const file = join(dir, "rb-crash.dump");
+    const b = Buffer.from(readFileSync(custom));
+    // The sign byte of the length of the ENCODING entry's SQL: a negative length reads as no SQL, which
+    // pg_restore does not expect there (it crashes).
+    const at = b.indexOf("SET client_encoding") - 5;
+    assert.ok(at > 0 && b[at] === 0, "the length before the ENCODING entry's SQL");
+    b[at] = 1;
+    writeFileSync(file, b);
+    const r = await check([file]);
+    clean(r);
+    assert.equal(r.code, 4, r.stdout + r.stderr);
+    assert.match(
+      r.stdout,
+      /could not read the table of contents of ".*rb-crash\.dump" \(custom archive\): pg_restore 1\d\.\d+.* crashed \(SIG[A-Z]+\) while reading the archive: the archive is corrupt .*Make it again with pg_dump, or copy it again/,
+    );
+    assert.doesNotMatch(r.stdout, /without a message/);
+    assert.deepEqual(await databasesLike(PREFIX), []);
+  });
+
+  test("a header revision pg_dump never writes (pg_restore would crash on it): corrupt header, exit 4", async () => {
+    const file = join(dir, "rb-revision.dump");
+    const b = Buffer.from(readFileSync(custom));
+    b[7] = 200; // the format's revision: pg_dump writes 0
+    writeFileSync(file, b);
+    const r = await check([file]);
+    clean(r);
+    assert.equal(r.code, 4, r.stdout + r.stderr);
+    assert.match(
+      r.stdout,
+      /its header is corrupt: its format revision \(1\.\d+\.200\) is not one pg_dump writes \(format 1\.\d+ always has revision 0\)\. Make the dump again with pg_dump/,
+    );
+    assert.deepEqual(await databasesLike(PREFIX), []);
+  });
+
+  test("a directory archive in a folder this user cannot enter: permission denied and what to do, exit 2", async () => {
+    const folder = join(dir, "rb-dirperm");
+    await pgTool("pg_dump", ["-Fd", "-f", folder], src.url);
+    const asRoot = process.getuid?.() === 0;
+    // pg_dump -Fd makes the folder mode 700: as root, the CLI runs as nobody, who cannot enter it.
+    chmodSync(folder, asRoot ? 0o700 : 0o000);
+    try {
+      const r = await sg(["check", "--database-url", adminUrl(), folder], {}, asRoot ? { uid: 65534 } : {});
+      clean(r);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(
+        r.stderr,
+        /dump ".*rb-dirperm" cannot be read: permission denied \(the folder cannot be entered, so its toc\.dat cannot be read\)\. Make the folder and its files readable by this user \(chmod -R a\+rX on the folder\)/,
+      );
+      assert.doesNotMatch(r.stderr, /without a toc\.dat/);
+    } finally {
+      chmodSync(folder, 0o755);
+    }
+  });
+
+  test("a directory archive with a data file unreadable or missing: incomplete or unreadable, what to do, exit 4", async () => {
+    const folder = join(dir, "rb-dirparts");
+    await pgTool("pg_dump", ["-Fd", "-f", folder], src.url);
+    chmodSync(folder, 0o755);
+    const files = readdirSync(folder);
+    for (const f of files) chmodSync(join(folder, f), 0o644);
+    // The data of table t, the biggest file.
+    const data = files
+      .filter((f) => /^\d+\.dat/.test(f))
+      .sort((a, b) => statSync(join(folder, b)).size - statSync(join(folder, a)).size)[0] as string;
+    const asRoot = process.getuid?.() === 0;
+    chmodSync(join(folder, data), 0o000);
+    const unreadable = await sg(
+      ["check", "--database-url", adminUrl(), "--jobs", "2", folder],
+      {},
+      asRoot ? { uid: 65534 } : {},
+    );
+    clean(unreadable);
+    assert.equal(unreadable.code, 4, unreadable.stdout + unreadable.stderr);
+    assert.match(
+      unreadable.stdout,
+      /the directory archive is incomplete or unreadable: pg_restore could not open .*rb-dirparts\/\d+\.dat \(Permission denied\)\. Make the folder's files readable by this user/,
+    );
+    rmSync(join(folder, data));
+    const missing = await check([folder], ["--jobs", "2"]);
+    clean(missing);
+    assert.equal(missing.code, 4, missing.stdout + missing.stderr);
+    assert.match(
+      missing.stdout,
+      /the directory archive is incomplete or unreadable: pg_restore could not open .*rb-dirparts\/\d+\.dat \(No such file or directory\)\. Copy the whole folder again/,
+    );
+    for (const r of [unreadable, missing]) assert.doesNotMatch(r.stdout, /worker process died/);
+    assert.deepEqual(await databasesLike(PREFIX), []);
+  });
+
   test("a truncated archive: exit 4, truncated or corrupt", async () => {
     const file = join(dir, "rb-truncated.dump");
     const b = readFileSync(custom);
@@ -219,10 +339,39 @@ describe("bad dumps", () => {
     const r = await check([file]);
     clean(r);
     assert.equal(r.code, 4);
+    // psql names the line the statement ends on (7); the message names the line it starts on, and what to do.
     assert.match(
       r.stdout,
-      /rb midway\.sql:7: ERROR: duplicate key value violates unique constraint "t_pkey" DETAIL: Key \(id\)=\(1\) already exists\./,
+      /rb midway\.sql:6: ERROR: duplicate key value violates unique constraint "t_pkey" DETAIL: Key \(id\)=\(1\) already exists\. Fix the statement on lines 6-7, or pass --on-restore-error continue to restore past failing statements\./,
     );
+    assert.deepEqual(await databasesLike(PREFIX), []);
+  });
+
+  test("plain SQL failing on a one-line statement: that line, and what to do", async () => {
+    const file = join(dir, "rb-oneline.sql");
+    writeFileSync(file, "CREATE TABLE t (id int);\n\nSELECT 1/0;\n");
+    const r = await check([file]);
+    clean(r);
+    assert.equal(r.code, 4);
+    assert.match(
+      r.stdout,
+      /rb-oneline\.sql:3: ERROR: division by zero\. Fix the script at that line, or pass --on-restore-error continue/,
+    );
+  });
+
+  test("a plain pg_dump file cut short: refused as truncated, not verified on half the data, exit 4", async () => {
+    const file = join(dir, "rb-cut.sql");
+    const b = readFileSync(bigPlain);
+    assert.match(b.subarray(0, 40).toString(), /^--\n-- PostgreSQL database dump\n/);
+    writeFileSync(file, b.subarray(0, Math.floor(b.length / 2)));
+    const r = await check([file]);
+    clean(r);
+    assert.equal(r.code, 4, r.stdout + r.stderr);
+    assert.match(
+      r.stdout,
+      /rb-cut\.sql:\d+: the script starts as pg_dump writes one \(-- PostgreSQL database dump\) but ends without the line pg_dump writes last \(-- PostgreSQL database dump complete\): it was cut short.* Make the dump again, or copy it again/,
+    );
+    assert.doesNotMatch(r.stdout, /behind|sequences?,/);
     assert.deepEqual(await databasesLike(PREFIX), []);
   });
 

@@ -4,19 +4,28 @@
 // the others; psql's notices are not errors; \ir finds files next to the dump. Built CLI and real tools.
 import assert from "node:assert/strict";
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   readlinkSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Report, TargetReport } from "../src/types.ts";
-import { databasesLike, pgTool, type Run, sg } from "./fixtures/restore/util.ts";
+import {
+  databasesLike,
+  FAKE_DOCKER_BIN,
+  pgTool,
+  type Run,
+  serverAddress,
+  sg,
+} from "./fixtures/restore/util.ts";
 import { adminUrl, urlFor, withClient } from "./helpers.ts";
 
 const PREFIX = "seq_guard_rs_";
@@ -134,6 +143,199 @@ describe("a restore touches nothing but its scratch database", () => {
       /rs-main\.sql:2: reset\.sql, included here, line 1: DROP DATABASE would run on the server as it is/,
     );
     assert.deepEqual(await databasesLike(PREFIX), [victim]);
+  });
+
+  test("psql meta-commands that run programs or touch this machine's files are refused with FILE:LINE, wherever they stand", async () => {
+    const marker = join(dir, "pwned");
+    const head = "CREATE TABLE t (id serial PRIMARY KEY);\n";
+    const cases: [string, string, RegExp][] = [
+      ["rs-shell.sql", `\\! touch ${marker}-1\n`, /\\! runs a shell command/],
+      ["rs-after.sql", `SELECT 1; \\! touch ${marker}-2\n`, /\\! runs a shell command/],
+      [
+        "rs-pipe.sql",
+        `SELECT 1 \\g |touch ${marker}-3\n`,
+        /\\g sends the query's result to a file or a program/,
+      ],
+      ["rs-gx.sql", `SELECT 1 \\gx (format=csv) ${marker}-4\n`, /\\gx sends the query's result/],
+      ["rs-out.sql", `\\o |touch ${marker}-5\n`, /\\o sends query results to a file or a program/],
+      ["rs-write.sql", `SELECT 1 \\w ${marker}-6\n`, /\\w writes the query buffer/],
+      ["rs-program.sql", `\\copy t from program 'touch ${marker}-7'\n`, /\\copy runs a program/],
+      ["rs-copyto.sql", `\\copy (SELECT 1 FROM t) to '${marker}-8'\n`, /\\copy writes a file/],
+      ["rs-backquote.sql", `\\set x \`touch ${marker}-9\`\n`, /\\set has an argument in backquotes/],
+      ["rs-setenv.sql", `\\setenv PAGER 'touch ${marker}-10'\n`, /\\setenv sets environment variables/],
+      ["rs-cd.sql", "\\cd /\n", /\\cd changes psql's working folder/],
+      ["rs-loimport.sql", "\\lo_import /etc/hostname\n", /\\lo_import reads a file/],
+      ["rs-loexport.sql", `\\lo_export 1 ${marker}-11\n`, /\\lo_export writes a file/],
+      ["rs-password.sql", "\\password sg_no_such_role\n", /\\password changes a role's password/],
+      ["rs-getenv.sql", "\\getenv home HOME\n", /\\getenv reads an environment variable/],
+      ["rs-editor.sql", "\\e\n", /\\e runs an editor/],
+    ];
+    const paths = cases.map(([name, text]) => {
+      writeFileSync(join(dir, name), head + text);
+      return join(dir, name);
+    });
+    // An included file is read and checked the same way.
+    writeFileSync(join(dir, "rs-evil-part.sql"), `SELECT 1;\n\\! touch ${marker}-12\n`);
+    writeFileSync(join(dir, "rs-includes.sql"), `${head}\\ir rs-evil-part.sql\n`);
+    const r = await sg([
+      "check",
+      "--json",
+      "--database-url",
+      adminUrl(),
+      ...paths,
+      join(dir, "rs-includes.sql"),
+    ]);
+    clean(r);
+    assert.equal(r.code, 4, r.stderr);
+    const targets = report(r).targets;
+    for (const [i, [name, , re]] of cases.entries()) {
+      const error = targets[i]?.error ?? "";
+      assert.match(error, new RegExp(`${name.replace(".", "\\.")}:2: `), name);
+      assert.match(error, re, name);
+      assert.match(
+        error,
+        /seq-guard refuses to run it, since a dump may come from anyone \(a pull request\) and psql would run it on this machine.*remove it from the script, or restore the script yourself/,
+        name,
+      );
+    }
+    assert.match(
+      targets[cases.length]?.error ?? "",
+      /rs-includes\.sql:2: rs-evil-part\.sql, included here, line 2: \\! runs a shell command/,
+    );
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n.startsWith("pwned")),
+      [],
+      "no command ran, no file was written",
+    );
+    assert.deepEqual(await databasesLike(PREFIX), [victim]);
+  });
+
+  test("what hand-written fixtures use still runs: \\set, \\echo, \\pset, \\timing, \\encoding, \\o, \\copy from a file", async () => {
+    writeFileSync(join(dir, "rs-rows.csv"), "1\n2\n3\n");
+    const file = join(dir, "rs-friendly.sql");
+    writeFileSync(
+      file,
+      [
+        "\\set ON_ERROR_STOP on",
+        "\\set n 5",
+        "\\echo loading the fixture",
+        "\\pset format unaligned",
+        "\\timing off",
+        "\\encoding UTF8",
+        "\\o",
+        "CREATE TABLE f (id serial PRIMARY KEY);",
+        "\\copy f (id) from 'rs-rows.csv' with (format csv)",
+        "INSERT INTO f (id) VALUES (:n);",
+        "SELECT count(*) FROM f \\gset",
+        "\\echo :count rows",
+        "",
+      ].join("\n"),
+    );
+    const r = await sg(["check", "--json", "--database-url", adminUrl(), file]);
+    clean(r);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const t = report(r).targets[0] as TargetReport;
+    assert.equal(t.error, null);
+    assert.equal(t.sequences[0]?.max, "5");
+  });
+
+  test("a psql variable or \\if that would turn a statement into DROP DATABASE unseen is refused: the user's database survives", async () => {
+    const variable = join(dir, "rs-variable.sql");
+    writeFileSync(variable, `CREATE TABLE t (id int);\n\\set kind DATABASE\nDROP :kind ${victim};\n`);
+    const branch = join(dir, "rs-if.sql");
+    // psql drops what an inactive branch added, so it sends DROP DATABASE; read as text, it is two statements.
+    writeFileSync(branch, `CREATE TABLE t (id int);\nDROP \\if false\n;\n\\endif\nDATABASE ${victim};\n`);
+    const r = await sg(["check", "--json", "--database-url", adminUrl(), variable, branch]);
+    clean(r);
+    assert.equal(r.code, 4, r.stderr);
+    const [a, b] = report(r).targets;
+    assert.match(
+      a?.error ?? "",
+      /rs-variable\.sql:3: a statement that starts with a psql variable \(:name\), or has one among the first words/,
+    );
+    assert.match(
+      b?.error ?? "",
+      /rs-if\.sql:2: \\if runs parts of the script depending on values known only when psql runs/,
+    );
+    assert.deepEqual(await databasesLike(PREFIX), [victim], "the user's database is still there");
+  });
+
+  test("with --restore-via docker:CONTAINER the same meta-commands are refused (psql would run them in the container)", async () => {
+    const marker = join(dir, "pwned-docker");
+    const file = join(dir, "rs-docker-shell.sql");
+    writeFileSync(file, `CREATE TABLE t (id int);\n\\! touch ${marker}\n`);
+    const { host, port } = serverAddress(adminUrl());
+    const r = await sg(
+      ["check", "--json", "--database-url", adminUrl(), "--restore-via", "docker:pg-service", file],
+      {
+        PATH: `${FAKE_DOCKER_BIN}:${process.env.PATH}`,
+        FAKE_DOCKER_CONTAINER: "pg-service",
+        FAKE_DOCKER_PGHOST: host,
+        FAKE_DOCKER_PGPORT: port,
+      },
+    );
+    clean(r);
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(
+      report(r).targets[0]?.error ?? "",
+      /rs-docker-shell\.sql:2: \\! runs a shell command: seq-guard refuses to run it, .*psql would run it inside the container/,
+    );
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n.startsWith("pwned")),
+      [],
+    );
+  });
+
+  test("an sslpassword= in the URL never reaches the tools' argv: a mode-600 service file, removed afterwards", async () => {
+    const secret = "Ss1KeyPassphrase-xyzzy";
+    const u = new URL(adminUrl());
+    u.searchParams.set("sslpassword", secret);
+    const file = join(dir, "rs-sslpw.sql");
+    // The pause keeps psql running long enough to read its argv and environment.
+    writeFileSync(
+      file,
+      "CREATE TABLE s (id serial PRIMARY KEY);\nINSERT INTO s VALUES (1);\nSELECT pg_sleep(1.5);\n",
+    );
+    const seen: { cmdline: string; serviceFile: string | null; mode: number | null }[] = [];
+    const r = await sg(
+      ["check", "--json", "--database-url", u.toString(), file],
+      {},
+      {
+        onStart: (child) => {
+          const poll = setInterval(() => {
+            for (const p of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
+              try {
+                const cmdline = readFileSync(`/proc/${p}/cmdline`, "utf8").replaceAll("\0", " ");
+                if (!cmdline.includes("seq_guard_rs_sslpw") || !/psql|pg_restore/.test(cmdline)) continue;
+                const environ = readFileSync(`/proc/${p}/environ`, "utf8").split("\0");
+                const serviceFile = environ.find((e) => e.startsWith("PGSERVICEFILE="))?.slice(14) ?? null;
+                let mode: number | null = null;
+                try {
+                  mode = serviceFile ? statSync(serviceFile).mode & 0o777 : null;
+                } catch {
+                  mode = null;
+                }
+                if (!seen.some((x) => x.cmdline === cmdline)) seen.push({ cmdline, serviceFile, mode });
+              } catch {
+                // gone already
+              }
+            }
+          }, 50);
+          child.on("close", () => clearInterval(poll));
+        },
+      },
+    );
+    clean(r);
+    assert.ok(!(r.stdout + r.stderr).includes(secret), "not in the output");
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.ok(seen.length > 0, "psql was seen running");
+    for (const s of seen) {
+      assert.ok(!s.cmdline.includes(secret) && !s.cmdline.includes("sslpassword"), s.cmdline);
+      assert.match(s.cmdline, /[?&]service=seq-guard-[0-9a-f]+/);
+      assert.ok(s.serviceFile, "PGSERVICEFILE is set");
+      assert.equal(s.mode, 0o600, "the service file is readable by its owner only");
+      assert.ok(!existsSync(s.serviceFile as string), "and removed afterwards");
+    }
   });
 
   test("\\ir and \\i find the files next to the dump, whatever the current folder", async () => {

@@ -12,6 +12,7 @@ import fc from "fast-check";
 import { parseDatabaseUrl } from "../src/connection.ts";
 import { UsageError } from "../src/errors.ts";
 import { checkRestoreArgs, fileValues, type ToolUse } from "../src/restore/args.ts";
+import { leftBehind, onCleanup, runCleanups, stillToUndo } from "../src/restore/cleanup.ts";
 import {
   type ClientTool,
   chooseRestore,
@@ -22,6 +23,7 @@ import {
 } from "../src/restore/clients.ts";
 import {
   type ArchiveHeader,
+  checkTarArchive,
   detectFormat,
   looksLikeText,
   parseArchiveHeader,
@@ -33,7 +35,7 @@ import {
   plainNotes,
   selectionArgs,
 } from "../src/restore/hints.ts";
-import { PlainSqlFilter, PlainSqlProblem } from "../src/restore/plain.ts";
+import { PlainSqlFilter, PlainSqlProblem, statementStart } from "../src/restore/plain.ts";
 import {
   explainArchiveFailure,
   libpqTarget,
@@ -41,6 +43,7 @@ import {
   pgRestoreErrors,
   psqlErrors,
   scratchName,
+  sslpasswordProblem,
 } from "../src/restore/restore.ts";
 import { seqReport } from "./report-fixtures.ts";
 
@@ -106,6 +109,118 @@ describe("archive header", () => {
     assert.match(
       (parseArchiveHeader(header15().subarray(0, 20)) as { problem: string }).problem,
       /ends inside/,
+    );
+  });
+});
+
+describe("archive header: what pg_dump never writes", () => {
+  test("a revision other than 0 (pg_restore accepts it, then may crash) is a corrupt header", () => {
+    const b = header15();
+    b[7] = 200;
+    assert.match(
+      (parseArchiveHeader(b) as { problem: string }).problem,
+      /its format revision \(1\.14\.200\) is not one pg_dump writes \(format 1\.14 always has revision 0\)/,
+    );
+  });
+
+  test("an absurd string length has its own reason; a cut header says it is truncated", () => {
+    const b = header15();
+    // The database name's length: sign byte, then 4 bytes; after magic, version, sizes, format, compression
+    // and the 7 date ints.
+    const at = 5 + 3 + 3 + 5 + 7 * 5;
+    b.writeUInt32LE(1_000_000, at + 1);
+    assert.match(
+      (parseArchiveHeader(b) as { problem: string }).problem,
+      /a length in it \(1000000 bytes at offset 51\) is absurd/,
+    );
+    assert.match(
+      (parseArchiveHeader(header15().subarray(0, 20)) as { problem: string }).problem,
+      /the file ends inside its header \(after 20 bytes\): it is truncated/,
+    );
+  });
+});
+
+/** A tar file as pg_dump writes one: ustar headers with their checksums, data padded to 512, two zero blocks. */
+function tarFile(members: [string, number][], opts: { base256?: boolean } = {}): Buffer {
+  const parts: Buffer[] = [];
+  for (const [name, size] of members) {
+    const h = Buffer.alloc(512);
+    h.write(name, 0, "utf8");
+    h.write("0000600\0", 100, "latin1");
+    if (opts.base256) {
+      h[124] = 0x80;
+      h.writeUIntBE(size, 124 + 12 - 6, 6);
+    } else h.write(`${size.toString(8).padStart(11, "0")}\0`, 124, "latin1");
+    h.write("0", 156, "latin1");
+    h.write("ustar\u000000", 257, "latin1");
+    h.fill(0x20, 148, 156);
+    let sum = 0;
+    for (const c of h) sum += c;
+    h.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148, "latin1");
+    parts.push(h, Buffer.alloc(Math.ceil(size / 512) * 512, 0x41));
+  }
+  parts.push(Buffer.alloc(1024));
+  return Buffer.concat(parts);
+}
+
+describe("tar archives are walked header to header", () => {
+  const walk = (b: Buffer) =>
+    checkTarArchive((pos, len) => b.subarray(pos, Math.min(pos + len, b.length)), b.length);
+  const whole = tarFile([
+    ["toc.dat", 700],
+    ["3268.dat", 5000],
+    ["restore.sql", 20],
+  ]);
+
+  test("a whole archive passes, whatever its sizes (base-256 ones too)", () => {
+    assert.equal(walk(whole), null);
+    assert.equal(walk(tarFile([["toc.dat", 0]])), null);
+    assert.equal(walk(tarFile([["toc.dat", 513]], { base256: true })), null);
+    // tar may pad a file beyond its end blocks
+    assert.equal(walk(Buffer.concat([whole, Buffer.alloc(8192)])), null);
+  });
+
+  test("cut anywhere, it is called truncated, naming where", () => {
+    for (let cut = 512; cut < whole.length; cut += 397) {
+      const problem = walk(whole.subarray(0, cut));
+      assert.ok(problem, `cut at ${cut}`);
+      assert.match(
+        problem,
+        /^the tar archive is truncated: .*Make the dump again with pg_dump -Ft/,
+        `cut at ${cut}`,
+      );
+    }
+    assert.match(
+      walk(whole.subarray(0, 3000)) ?? "",
+      /its member "3268\.dat" \(5000 bytes, at offset 1536\) runs past the end of the file \(3000 bytes\)/,
+    );
+    assert.match(
+      walk(whole.subarray(0, whole.length - 1024)) ?? "",
+      /ends after its member "restore\.sql" without the two zero blocks/,
+    );
+    assert.match(walk(whole.subarray(0, whole.length - 100)) ?? "", /ends inside the two zero blocks/);
+  });
+
+  test("a damaged header is called corrupt", () => {
+    const b = Buffer.from(whole);
+    b[1536 + 130] = 0x39; // a digit of 3268.dat's size: the checksum no longer matches
+    assert.match(
+      walk(b) ?? "",
+      /the tar archive is corrupt: the block at offset 1536 \(after member "toc\.dat"\) is not a valid tar header/,
+    );
+    const garbage = Buffer.from(whole);
+    garbage.fill(0x55, 1536, 2048);
+    assert.match(walk(garbage) ?? "", /is not a valid tar header/);
+  });
+
+  test("random bytes after a valid first header never crash the walk", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 4096 }), (bytes) => {
+        const b = Buffer.concat([whole.subarray(0, 1536), Buffer.from(bytes)]);
+        const problem = walk(b);
+        if (problem !== null) assert.match(problem, /^the tar archive (is truncated|is corrupt|could not)/);
+      }),
+      { numRuns: 500 },
     );
   });
 });
@@ -380,6 +495,142 @@ describe("plain SQL filter", () => {
     }
   });
 
+  test("meta-commands that run programs or touch this machine's files are refused with their line, wherever they stand", async () => {
+    for (const [input, line, message] of [
+      ["SELECT 1;\n\\! touch /tmp/x\n", 2, /^\\! runs a shell command: seq-guard refuses to run it/],
+      ["SELECT 1; \\! touch /tmp/x\n", 1, /^\\! runs a shell command/],
+      ["SELECT 1 \\g /tmp/out\n", 1, /^\\g sends the query's result to a file or a program/],
+      ["SELECT 1 \\gx |cat\n", 1, /^\\gx sends/],
+      ["SELECT 1 \\g (format=csv) |cat\n", 1, /^\\g sends/],
+      ["\\o /tmp/out\n", 1, /^\\o sends query results/],
+      ["\\out |cat\n", 1, /^\\out sends query results/],
+      ["SELECT 1\n\\w /tmp/q\n", 2, /^\\w writes the query buffer/],
+      ["\\write |cat\n", 1, /^\\write writes/],
+      ["\\copy t from program 'id'\n", 1, /^\\copy runs a program \(\\copy ... FROM PROGRAM\)/],
+      ["\\copy t (a, b) TO PROGRAM 'cat'\n", 1, /^\\copy runs a program \(\\copy ... TO PROGRAM\)/],
+      ["\\copy (SELECT 1 FROM t) to '/tmp/x'\n", 1, /^\\copy writes a file/],
+      ["\\copy t to /tmp/x\n", 1, /^\\copy writes a file/],
+      ["\\copy\n", 1, /^\\copy reads or writes something seq-guard cannot make out/],
+      ["\\setenv PAGER cat\n", 1, /^\\setenv sets environment variables/],
+      ["\\getenv t GITHUB_TOKEN\n", 1, /^\\getenv reads an environment variable/],
+      ["\\cd /\n", 1, /^\\cd changes psql's working folder/],
+      ["\\lo_import /etc/passwd\n", 1, /^\\lo_import reads a file/],
+      ["\\lo_export 1 /tmp/x\n", 1, /^\\lo_export writes a file/],
+      ["\\password\n", 1, /^\\password changes a role's password/],
+      ["\\ef f\n", 1, /^\\ef runs an editor/],
+      ["\\s /tmp/history\n", 1, /^\\s writes psql's command history/],
+      ["\\set x `id`\n", 1, /^\\set has an argument in backquotes, which runs a shell command/],
+      ["\\echo a \\\\ \\! id\n", 1, /^\\! runs a shell command/],
+      ["\\if true\n\\endif\n", 1, /^\\if runs parts of the script/],
+      ["SELECT \\r\n", 1, /^\\r discards the statement written so far/],
+      ["SELECT 1 \\watch 1\n", 1, /^\\watch repeats a query/],
+      ["\\frobnicate\n", 1, /^\\frobnicate is a psql meta-command that seq-guard does not run from a dump/],
+    ] as const) {
+      await assert.rejects(filtered(input), (err: unknown) => {
+        assert.ok(err instanceof PlainSqlProblem, `${input}: ${err}`);
+        assert.equal(err.line, line, input);
+        assert.match(err.message, message, input);
+        return true;
+      });
+    }
+  });
+
+  test("an included file named by a psql variable, or that is no regular file, is refused: it cannot be checked", async () => {
+    for (const [input, message] of [
+      ["\\set f evil.sql\n\\i :f\n", /^\\i names its file with a psql variable/],
+      ["\\ir parts/:'f'\n", /^\\ir names its file with a psql variable/],
+      ["\\i /dev/zero\n", /^the script includes \/dev\/zero, which is not a regular file/],
+    ] as const) {
+      await assert.rejects(filtered(input, 7, tmpdir()), (err: unknown) => {
+        assert.ok(err instanceof PlainSqlProblem, `${input}: ${err}`);
+        assert.match(err.message, message, input);
+        return true;
+      });
+    }
+  });
+
+  test("what pg_dump writes and harmless meta-commands pass unchanged", async () => {
+    const harmless = [
+      "\\restrict abc",
+      "\\set ON_ERROR_STOP on",
+      "\\set n 5",
+      "\\unset n",
+      "\\echo 'a `quoted` backquote' \"and `another`\"",
+      "\\pset format unaligned",
+      "\\timing on",
+      "\\encoding UTF8",
+      "\\o",
+      "\\x auto",
+      "SELECT 1 \\g",
+      "SELECT 1 \\gx (format=csv)",
+      "SELECT 1 AS n \\gset",
+      "\\copy t from 'rows.csv' with (format csv)",
+      "\\copy t (a, b) from stdin",
+      "\\copy (SELECT 1 FROM t) to stdout",
+      "\\dt+ public.*",
+      "\\d t",
+      "\\conninfo",
+      "\\unrestrict abc",
+      "",
+    ].join("\n");
+    const { out } = await filtered(harmless);
+    assert.equal(out, harmless);
+  });
+
+  test("a psql variable among the words that tell what a statement does is refused; elsewhere it passes", async () => {
+    for (const [input, line] of [
+      ["\\set kind DATABASE\nDROP :kind victim;\n", 2],
+      ["ALTER :'kind' victim RENAME TO x;\n", 1],
+      ["COMMENT ON :kind x IS 'y';\n", 1],
+      ['CREATE\n  :"kind" x;\n', 2],
+    ] as const) {
+      await assert.rejects(filtered(input), (err: unknown) => {
+        assert.ok(err instanceof PlainSqlProblem, `${input}: ${err}`);
+        assert.equal(err.line, line, input);
+        assert.match(err.message, /or has one among the first words that tell what it does/);
+        return true;
+      });
+    }
+    const fine =
+      "INSERT INTO t VALUES (:n, :'s');\nCREATE TABLE :t (id int);\nSELECT a::int, x[1:2] FROM t;\n";
+    assert.equal((await filtered(fine)).out, fine);
+  });
+
+  test("a script that starts as pg_dump writes one but lacks its last line was cut short", async () => {
+    const head =
+      "--\n-- PostgreSQL database dump\n--\n\nCREATE TABLE t (id int);\nCOPY t (id) FROM stdin;\n1\n";
+    await assert.rejects(filtered(head), (err: unknown) => {
+      assert.ok(err instanceof PlainSqlProblem);
+      assert.equal(err.line, 7);
+      assert.match(
+        err.message,
+        /ends without the line pg_dump writes last \(-- PostgreSQL database dump complete\): it was cut short/,
+      );
+      return true;
+    });
+    const whole = `${head}\\.\n\n--\n-- PostgreSQL database dump complete\n--\n\n`;
+    assert.equal((await filtered(whole)).out, whole);
+    // A hand-written script need not end so.
+    assert.equal((await filtered("CREATE TABLE t (id int);\n")).out, "CREATE TABLE t (id int);\n");
+  });
+
+  test("the line a statement starts on is found again from the line psql names (its last)", async () => {
+    const text =
+      "SELECT 1;\nINSERT INTO t\n  VALUES\n  (1);\nSELECT 1; SELECT\n 2;\nSELECT 'a\nb';\nSELECT 3\n";
+    const at = (line: number) => statementStart(Readable.from([Buffer.from(text)]), line);
+    assert.equal(await at(1), 1);
+    assert.equal(await at(4), 2);
+    assert.equal(await at(6), 5);
+    assert.equal(await at(8), 7);
+    assert.equal(await at(9), 9, "a statement left open at the end of the file");
+    assert.equal(await at(3), null, "no statement ends there");
+    assert.equal(
+      await statementStart(Readable.from([Buffer.from(text)]), 4, 10),
+      null,
+      "too far to read again",
+    );
+  });
+
   test("files included with \\i and \\ir are read: counted for the hints, refused when they hold what would be cut", async () => {
     const dir = mkdtempSync(join(tmpdir(), "sg-units-incl-"));
     try {
@@ -602,6 +853,27 @@ describe("tools and their output", () => {
     assert.equal(pgVars.dbname, "dbname='a\\'b\\\\c'");
   });
 
+  test("sslpassword leaves the --dbname argument; a connection service of the user's own cannot carry ours", () => {
+    const c = parseDatabaseUrl(
+      "postgres://app:pw@db.example/prod?sslmode=verify-full&sslkey=%2Fk.pem&sslpassword=k%20ey%26pass",
+      "--database-url",
+    );
+    const t = libpqTarget(c, "seq_guard_x");
+    assert.equal(t.sslpassword, "k ey&pass");
+    assert.ok(!t.dbname.includes("sslpassword") && !t.dbname.includes("pass"), t.dbname);
+    assert.match(t.dbname, /sslkey=%2Fk\.pem/);
+    assert.equal(sslpasswordProblem(c, {}), null);
+    assert.match(
+      sslpasswordProblem(c, { PGSERVICE: "prod" }) ?? "",
+      /cannot be combined with a connection service \(PGSERVICE\).*service prod in pg_service\.conf/,
+    );
+    const withService = parseDatabaseUrl("postgres://app@db/prod?service=x&sslpassword=p", "--database-url");
+    assert.match(sslpasswordProblem(withService, {}) ?? "", /\(service=\)/);
+    const trailing = parseDatabaseUrl("postgres://app@db/prod?sslpassword=p%20", "--database-url");
+    assert.match(sslpasswordProblem(trailing, {}) ?? "", /ends in a blank/);
+    assert.equal(libpqTarget(parseDatabaseUrl("postgres://a@h/d", "--database-url"), "x").sslpassword, null);
+  });
+
   test("scratch names come from the file name", () => {
     assert.equal(scratchName("/x/nightly-2026.01.02.dump"), "seq_guard_nightly_2026_01_02");
     assert.equal(scratchName("fixtures/Ünïcode Shop.sql.gz"), "seq_guard_unicode_shop");
@@ -752,6 +1024,62 @@ describe("restore output", () => {
     }
   });
 
+  test("pg_restore that crashed or said nothing: the signal, corrupt, what to do", () => {
+    const header = parseArchiveHeader(header15());
+    assert.ok(header.ok);
+    const crashed = explainArchiveFailure([], "", header.header, "15.18", {
+      exit: { code: null, signal: "SIGSEGV" },
+    });
+    assert.match(
+      crashed,
+      /^pg_restore 15\.18 crashed \(SIGSEGV\) while reading the archive: the archive is corrupt .*Make it again with pg_dump, or copy it again/,
+    );
+    // docker exec reports a signal as 128+N
+    const inContainer = explainArchiveFailure([], "", header.header, "in the container", {
+      exit: { code: 139, signal: null },
+    });
+    assert.match(inContainer, /^pg_restore \(in the container\) crashed \(SIGSEGV\)/);
+    const killed = explainArchiveFailure([], "", header.header, "15.18", {
+      exit: { code: null, signal: "SIGKILL" },
+    });
+    assert.match(killed, /was killed \(SIGKILL\) while reading the archive.*out-of-memory killer/);
+    const silent = explainArchiveFailure([], "", header.header, "15.18", { exit: { code: 1, signal: null } });
+    assert.match(
+      silent,
+      /^pg_restore 15\.18 stopped \(exit code 1\) without a message while reading the archive: the archive is most likely corrupt/,
+    );
+  });
+
+  test("a directory archive with a file missing or unreadable: incomplete or unreadable, the worker's death left out", () => {
+    const header = parseArchiveHeader(header15(3));
+    assert.ok(header.ok);
+    const stderr = (reason: string) =>
+      `pg_restore: error: could not open input file "/d/3268.dat": ${reason}\npg_restore: error: a worker process died unexpectedly\n`;
+    for (const [reason, remedy] of [
+      ["No such file or directory", /Copy the whole folder again/],
+      ["Permission denied", /Make the folder's files readable by this user/],
+    ] as const) {
+      const text = explainArchiveFailure(
+        pgRestoreErrors(stderr(reason)),
+        stderr(reason),
+        header.header,
+        "15.18",
+        {
+          exit: { code: 1, signal: null },
+          format: "directory",
+        },
+      );
+      assert.match(
+        text,
+        new RegExp(
+          `^the directory archive is incomplete or unreadable: pg_restore could not open /d/3268\\.dat \\(${reason}\\)\\. `,
+        ),
+      );
+      assert.match(text, remedy);
+      assert.doesNotMatch(text, /worker/);
+    }
+  });
+
   test("errors passed over are listed one by one, up to 20", () => {
     assert.deepEqual(passedOver("psql", ["f.sql:5: ERROR: a", "f.sql:8: ERROR: b"], 2), [
       "psql passed over error 1 of 2 (--on-restore-error continue): f.sql:5: ERROR: a",
@@ -762,5 +1090,42 @@ describe("restore output", () => {
     assert.equal(notes.length, 21);
     assert.match(notes[20] ?? "", /^pg_restore passed over 5 more error\(s\)/);
     assert.deepEqual(passedOver("psql", [], 0), []);
+  });
+});
+
+describe("cleanup", () => {
+  test("what is still being undone, and what an abandoned cleanup leaves behind", async () => {
+    let release: () => void = () => undefined;
+    const order: string[] = [];
+    onCleanup(
+      "stop the embedded PostgreSQL",
+      () => order.push("server"),
+      () => "the data dir /tmp/x",
+    );
+    onCleanup(
+      "drop database seq_guard_a",
+      () =>
+        new Promise<void>((resolve) => {
+          order.push("drop");
+          release = resolve;
+        }),
+      () => "database seq_guard_a on h:5432 (DROP DATABASE seq_guard_a)",
+    );
+    const gone = onCleanup("stop psql", () => order.push("psql"));
+    gone();
+    onCleanup("stop pg_restore", () => order.push("pg_restore"));
+    const running = runCleanups(5_000);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(order, ["pg_restore", "drop"], "newest first; an unregistered one never runs");
+    assert.equal(stillToUndo(), "dropping database seq_guard_a, stopping the embedded PostgreSQL");
+    assert.deepEqual(leftBehind(), [
+      "database seq_guard_a on h:5432 (DROP DATABASE seq_guard_a)",
+      "the data dir /tmp/x",
+    ]);
+    release();
+    await running;
+    assert.deepEqual(order, ["pg_restore", "drop", "server"]);
+    assert.deepEqual(leftBehind(), []);
+    assert.equal(stillToUndo(), "finishing");
   });
 });

@@ -7,6 +7,7 @@ import { closeSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import zlib from "node:zlib";
 import { UsageError } from "../errors.ts";
+import type { DumpFormat } from "../types.ts";
 
 /** What the header of a pg_dump archive says. Fields after the format byte are null when unreadable. */
 export interface ArchiveHeader {
@@ -53,6 +54,14 @@ export function parseArchiveHeader(b: Uint8Array): HeaderResult {
     if (vmaj !== 1) {
       return { ok: false, problem: `its format version ${versionText}.${vrev} is not one pg_dump writes` };
     }
+    // pg_dump writes K_VERS_REV, which has been 0 since format 1.7 (PostgreSQL 7.3); pg_restore accepts any
+    // revision up to 255 and may then crash on the rest of the header.
+    if (vmin >= 7 && vrev !== 0) {
+      return {
+        ok: false,
+        problem: `its format revision (${versionText}.${vrev}) is not one pg_dump writes (format ${versionText} always has revision 0)`,
+      };
+    }
     const intSize = byte();
     if (intSize < 1 || intSize > 32)
       return { ok: false, problem: `its integer size (${intSize}) is not sane` };
@@ -82,9 +91,10 @@ export function parseArchiveHeader(b: Uint8Array): HeaderResult {
       return sign ? -v : v;
     };
     const str = (): string | null => {
+      const at = pos;
       const len = int();
       if (len < 0) return null;
-      if (len > 4096) throw new RangeError("string too long");
+      if (len > 4096) throw new HeaderProblem(`a length in it (${len} bytes at offset ${at}) is absurd`);
       if (pos + len > b.length) throw new RangeError("end of header");
       const s = Buffer.from(b.buffer, b.byteOffset + pos, len).toString("utf8");
       pos += len;
@@ -105,10 +115,17 @@ export function parseArchiveHeader(b: Uint8Array): HeaderResult {
       header.dumpVersion = isVersion(dumper) ? dumper : null;
     }
     return { ok: true, header };
-  } catch {
-    return { ok: false, problem: "it ends inside its header" };
+  } catch (err) {
+    if (err instanceof HeaderProblem) return { ok: false, problem: err.message };
+    return {
+      ok: false,
+      problem: `the file ends inside its header (after ${b.length} bytes): it is truncated`,
+    };
   }
 }
+
+/** A header field that pg_dump never writes. */
+class HeaderProblem extends Error {}
 
 /** The major version of a version string: "15.18 (Debian)" -> 15, "9.6.24" -> 9.6. */
 export function majorOf(version: string | null): number | null {
@@ -154,6 +171,115 @@ function tarMember(b: Uint8Array): { name: string } | null {
   return { name: raw.replace(/\0.*$/s, "") };
 }
 
+/** Reads `length` bytes at `position` of a file (fewer at its end). */
+export type ReadAt = (position: number, length: number) => Uint8Array;
+
+const BLOCK = 512;
+
+/** A tar header's numeric field: octal digits (space or NUL ended), or base-256 when its first byte has 0x80. */
+function tarNumber(h: Uint8Array, at: number, len: number): number | null {
+  const first = h[at] as number;
+  if (first & 0x80) {
+    if (first === 0xff) return null; // negative
+    let v = first & 0x7f;
+    for (let i = at + 1; i < at + len; i++) v = v * 256 + (h[i] as number);
+    return v;
+  }
+  let i = at;
+  const end = at + len;
+  while (i < end && (h[i] === 0x20 || h[i] === 0)) i++;
+  let v = 0;
+  let digits = 0;
+  for (; i < end && h[i] !== 0x20 && h[i] !== 0; i++) {
+    const c = h[i] as number;
+    if (c < 0x30 || c > 0x37) return null;
+    v = v * 8 + (c - 0x30);
+    digits++;
+  }
+  for (; i < end; i++) if (h[i] !== 0x20 && h[i] !== 0) return null;
+  return digits > 0 ? v : null;
+}
+
+/** The sum a ustar header must carry: every byte, with the checksum field read as spaces. */
+function tarChecksumOk(h: Uint8Array): boolean {
+  const stored = tarNumber(h, 148, 8);
+  if (stored === null) return false;
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : (h[i] as number);
+  return sum === stored;
+}
+
+const isZero = (b: Uint8Array) => b.every((c) => c === 0);
+
+/**
+ * Walk a tar file header to header (each member's data is skipped, not read): every member must fit in the
+ * file, and the two zero blocks that end a tar archive (pg_dump writes them) must follow the last one. pg_restore
+ * 15 spins forever on a tar archive cut short, so this is checked before it runs. Returns the problem, or null.
+ */
+export function checkTarArchive(read: ReadAt, size: number): string | null {
+  const AGAIN =
+    "Make the dump again with pg_dump -Ft, or copy it again if it was cut short or damaged on the way (compare its size with the original's).";
+  let pos = 0;
+  let members = 0;
+  let last = "";
+  for (;;) {
+    if (pos + BLOCK > size) {
+      return pos === size
+        ? `the tar archive is truncated: it ends after its member ${JSON.stringify(last)} without the two zero blocks that end a tar archive (pg_dump writes them). ${AGAIN}`
+        : `the tar archive is truncated: it ends inside the tar header at offset ${pos}, after ${members} member${members === 1 ? "" : "s"} (pg_restore would hang on it). ${AGAIN}`;
+    }
+    const h = read(pos, BLOCK);
+    if (h.length < BLOCK) return `the tar archive could not be read at offset ${pos}. ${AGAIN}`;
+    if (isZero(h)) {
+      if (pos + 2 * BLOCK > size) {
+        return `the tar archive is truncated: it ends inside the two zero blocks that end a tar archive (at offset ${pos}). ${AGAIN}`;
+      }
+      if (isZero(read(pos + BLOCK, BLOCK))) return null;
+      // A lone zero block: pg_restore skips it, and so does this walk.
+      pos += BLOCK;
+      continue;
+    }
+    const nul = h.subarray(0, 100).indexOf(0);
+    const name = Buffer.from(h.buffer, h.byteOffset, nul < 0 ? 100 : nul).toString("utf8");
+    if (!tarChecksumOk(h)) {
+      return `the tar archive is corrupt: the block at offset ${pos}${members > 0 ? ` (after member ${JSON.stringify(last)})` : ""} is not a valid tar header (its checksum does not match). ${AGAIN}`;
+    }
+    const length = tarNumber(h, 124, 12);
+    if (length === null) {
+      return `the tar archive is corrupt: the size of member ${JSON.stringify(name)} at offset ${pos} is unreadable. ${AGAIN}`;
+    }
+    const next = pos + BLOCK + Math.ceil(length / BLOCK) * BLOCK;
+    if (next > size) {
+      return `the tar archive is truncated: its member ${JSON.stringify(name)} (${length} bytes, at offset ${pos}) runs past the end of the file (${size} bytes): pg_restore would hang on it, or restore part of its data. ${AGAIN}`;
+    }
+    members++;
+    last = name;
+    pos = next;
+  }
+}
+
+/** A ReadAt over an open file, reading 64 KB at a time so that headers of small members come from one read. */
+function fileReader(fd: number): ReadAt {
+  // The bytes returned are valid until the next call.
+  const window = Buffer.alloc(64 * 1024);
+  let got = 0;
+  let start = -1;
+  return (position, length) => {
+    if (length > window.length) throw new RangeError("read too long");
+    if (start < 0 || position < start || position + length > start + got) {
+      got = 0;
+      start = position;
+      while (got < window.length) {
+        const r = readSync(fd, window, got, window.length - got, position + got);
+        if (r === 0) break;
+        got += r;
+      }
+    }
+    const from = position - start;
+    return window.subarray(from, Math.min(from + length, got));
+  };
+}
+
 export interface DumpSample {
   /** The path is a directory. */
   isDirectory: boolean;
@@ -168,7 +294,7 @@ export interface DumpSample {
 export type Detection =
   | { ok: true; format: "custom" | "directory" | "tar"; header: ArchiveHeader }
   | { ok: true; format: "plain" | "plain-gzip"; encoding: string | null }
-  | { ok: false; problem: string };
+  | { ok: false; problem: string; format?: DumpFormat };
 
 const NOT_A_DUMP =
   "Give a dump made by pg_dump: custom (-Fc), directory (-Fd), tar (-Ft) or plain SQL (optionally gzip-compressed).";
@@ -316,7 +442,14 @@ export function checkDumpPath(path: string): void {
       let toc: ReturnType<typeof statSync> | null = null;
       try {
         toc = statSync(join(path, "toc.dat"));
-      } catch {
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === "EACCES" || code === "EPERM") {
+          throw new UsageError(
+            `dump ${JSON.stringify(path)} cannot be read: permission denied (the folder cannot be entered, so its toc.dat cannot be read). Make the folder and its files readable by this user (chmod -R a+rX on the folder), or run as a user who may read them.`,
+          );
+        }
+        if (code !== "ENOENT" && code !== "ENOTDIR") throw err;
         toc = null;
       }
       if (!toc?.isFile()) {
@@ -365,6 +498,28 @@ export function inspectDump(path: string): DumpInfo {
     };
   }
   const head = readHead(path);
+  const detection = detectFormat({ isDirectory: false, head, gunzipped: gunzipHead(head), size: st.size });
+  return {
+    path,
+    isDirectory: false,
+    size: st.size,
+    detection:
+      detection.ok && detection.format === "tar" ? checkTarFile(path, st.size, detection) : detection,
+  };
+}
+
+/** A tar archive that detection took for one is checked whole (header to header) before pg_restore reads it. */
+function checkTarFile(path: string, size: number, detection: Detection): Detection {
+  const fd = openSync(path, "r");
+  try {
+    const problem = checkTarArchive(fileReader(fd), size);
+    return problem ? { ok: false, problem, format: "tar" } : detection;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function gunzipHead(head: Buffer): Uint8Array | null {
   let gunzipped: Uint8Array | null = null;
   if (head[0] === 0x1f && head[1] === 0x8b) {
     try {
@@ -373,10 +528,5 @@ export function inspectDump(path: string): DumpInfo {
       gunzipped = null;
     }
   }
-  return {
-    path,
-    isDirectory: false,
-    size: st.size,
-    detection: detectFormat({ isDirectory: false, head, gunzipped, size: st.size }),
-  };
+  return gunzipped;
 }

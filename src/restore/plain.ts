@@ -13,7 +13,7 @@
 // data lines are passed through without being looked at. Files included with \i or \ir are read and checked the
 // same way (they reach psql unfiltered, so they may hold nothing that would have been cut above).
 
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
 import { Transform, type TransformCallback } from "node:stream";
 
@@ -105,6 +105,10 @@ export interface PlainFilterOptions {
    * included files are not read (psql runs in a container, where this machine's paths mean nothing).
    */
   includeDir?: string;
+  /** psql runs in a container (--restore-via), not on this machine: for messages. */
+  inContainer?: boolean;
+  /** Told of every statement of the script itself (not of included files): the lines it starts and ends on. */
+  onStatement?: (first: number, last: number) => void;
 }
 
 type Verdict = "pass" | "owner" | "privileges" | "database" | "cluster";
@@ -449,6 +453,181 @@ function targetKey(t: PositionTarget): string {
   return `t:${t.table.schema ?? ""}\0${t.table.name}`;
 }
 
+/**
+ * psql meta-commands a dump may hold: what pg_dump writes (\connect, \restrict, \unrestrict, COPY's \.) and what
+ * only sets psql's own state, prints, or reads the server. \i, \ir, \copy, \g, \gx and \o are looked at in
+ * refusedMetaCommand; any other is refused.
+ */
+const HARMLESS_META = new Set([
+  "c",
+  "connect",
+  "restrict",
+  "unrestrict",
+  ".",
+  "i",
+  "include",
+  "ir",
+  "include_relative",
+  "set",
+  "unset",
+  "echo",
+  "qecho",
+  "warn",
+  "pset",
+  "a",
+  "C",
+  "f",
+  "H",
+  "t",
+  "T",
+  "x",
+  "timing",
+  "encoding",
+  "errverbose",
+  "conninfo",
+  "q",
+  "quit",
+  "p",
+  "print",
+  "h",
+  "help",
+  "?",
+  "copyright",
+  "gset",
+  "gdesc",
+  "crosstabview",
+  "z",
+  "l",
+  "l+",
+  "list",
+  "list+",
+  "lo_list",
+  "lo_unlink",
+  "bind",
+  "bind_named",
+  "parse",
+  "close_prepared",
+  "startpipeline",
+  "endpipeline",
+  "syncpipeline",
+  "sendpipeline",
+  "flushrequest",
+  "flush",
+  "getresults",
+]);
+
+/** What each refused meta-command does that a dump may not. */
+const REFUSED_META: Record<string, string> = {
+  "!": "runs a shell command",
+  o: "sends query results to a file or a program",
+  out: "sends query results to a file or a program",
+  w: "writes the query buffer to a file or a program",
+  write: "writes the query buffer to a file or a program",
+  s: "writes psql's command history to a file",
+  setenv: "sets environment variables for the programs psql runs",
+  getenv: "reads an environment variable of the machine it runs on (where tokens are kept)",
+  cd: "changes psql's working folder, so that later paths reach other files",
+  lo_import: "reads a file of the machine it runs on into the database",
+  lo_export: "writes a file on the machine it runs on",
+  password: "changes a role's password on the server",
+  e: "runs an editor",
+  edit: "runs an editor",
+  ef: "runs an editor",
+  ev: "runs an editor",
+  prompt: "waits for input",
+  watch: "repeats a query until it is interrupted (the restore would never end)",
+  if: "runs parts of the script depending on values known only when psql runs, so seq-guard cannot tell which statements reach the server",
+  elif: "runs parts of the script depending on values known only when psql runs, so seq-guard cannot tell which statements reach the server",
+  else: "runs parts of the script depending on values known only when psql runs, so seq-guard cannot tell which statements reach the server",
+  endif:
+    "runs parts of the script depending on values known only when psql runs, so seq-guard cannot tell which statements reach the server",
+  r: "discards the statement written so far, so seq-guard cannot tell which statements reach the server",
+  reset: "discards the statement written so far, so seq-guard cannot tell which statements reach the server",
+};
+
+/** A describe command: \d, \dt+, \dfS, \dconfig ... (they read the server's catalogs). */
+const DESCRIBE = /^d[A-Za-z]*[Sx+]*$/;
+
+/** Why a meta-command may not run in a dump (what it does), or null when it may. */
+export function refusedMetaCommand(name: string, args: string): string | null {
+  if (!WHOLE_LINE.has(name) && hasBackquote(args)) {
+    return "has an argument in backquotes, which runs a shell command";
+  }
+  const known = REFUSED_META[name];
+  if (known !== undefined) {
+    return (name === "o" || name === "out") && args.trim() === "" ? null : known;
+  }
+  if (name === "g" || name === "gx") {
+    let rest = args.trimStart();
+    if (rest.startsWith("(")) {
+      const close = rest.indexOf(")");
+      rest = close < 0 ? "" : rest.slice(close + 1);
+    }
+    return rest.trim() === "" ? null : "sends the query's result to a file or a program";
+  }
+  if (name === "copy") return copyProblem(args);
+  if (HARMLESS_META.has(name) || DESCRIBE.test(name)) return null;
+  return "is a psql meta-command that seq-guard does not run from a dump (a dump may hold \\connect, \\restrict, \\set, \\echo, \\pset, \\timing, \\encoding, \\i, \\ir, \\copy ... FROM a file and the like)";
+}
+
+/** A psql variable outside quotes (:name, :'name', :"name"): psql puts its value there. */
+function hasVariable(args: string): boolean {
+  let quote: string | null = null;
+  for (let j = 0; j < args.length; j++) {
+    const ch = args[j] as string;
+    if (quote) {
+      if (quote === "'" && ch === "\\") j++;
+      else if (ch === quote) quote = null;
+    } else if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === ":" && /[A-Za-z0-9_'"{]/.test(args[j + 1] ?? "")) return true;
+  }
+  return false;
+}
+
+/** Text in backquotes outside quotes: psql runs it as a shell command and puts its output there. */
+function hasBackquote(args: string): boolean {
+  let quote: string | null = null;
+  for (let j = 0; j < args.length; j++) {
+    const ch = args[j] as string;
+    if (quote) {
+      if (quote === "'" && ch === "\\") j++;
+      else if (ch === quote) quote = null;
+    } else if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === "`") return true;
+  }
+  return false;
+}
+
+/**
+ * \copy reads or writes files of the machine psql runs on: FROM a file is allowed (the data of a fixture), TO a file
+ * and PROGRAM (either way) are not. Parsed as psql's parse_slash_copy reads it: a (query) or a table with its
+ * (columns), FROM or TO, then PROGRAM 'command', STDIN, STDOUT, PSTDIN, PSTDOUT or a file name.
+ */
+function copyProblem(args: string): string | null {
+  const toks: string[] = [];
+  const re = /\s*('(?:[^']|'')*'?|"(?:[^"]|"")*"?|[(),]|[^\s(),'"]+)/y;
+  for (let m = re.exec(args); m !== null && m[1] !== undefined; m = re.exec(args)) toks.push(m[1]);
+  let i = 0;
+  let depth = 0;
+  let dir: string | null = null;
+  for (; i < toks.length; i++) {
+    const t = toks[i] as string;
+    if (t === "(") depth++;
+    else if (t === ")") depth--;
+    else if (depth === 0 && i > 0 && /^(from|to)$/i.test(t)) {
+      dir = t.toLowerCase();
+      break;
+    }
+  }
+  const target = toks[i + 1];
+  if (dir === null || target === undefined) {
+    return "reads or writes something seq-guard cannot make out (it runs COPY through a file or a program of the machine psql runs on)";
+  }
+  if (/^program$/i.test(target)) return `runs a program (\\copy ... ${dir.toUpperCase()} PROGRAM)`;
+  if (/^p?std(in|out)$/i.test(target)) return null;
+  return dir === "to" ? "writes a file on the machine psql runs on (\\copy ... TO a file)" : null;
+}
+
 /** The unquoted word (or 'quoted' / "quoted" string) a meta-command argument starts with. */
 function firstArg(args: string): string {
   const s = args.trimStart();
@@ -491,6 +670,9 @@ class SqlScript {
   private stmt: Stmt | null = null;
   private chainNext = false;
   private connects = 0;
+  /** The line "-- PostgreSQL database dump" that pg_dump writes first, and whether its last line was seen. */
+  private dumpHead = false;
+  private dumpComplete = false;
   private cur: Line | null = null;
   /** Where the cut of a statement being left out starts on the current line. */
   private openCut: number | null = null;
@@ -542,6 +724,11 @@ class SqlScript {
     if (this.stmt) this.endStatement(0);
     this.flushHeld();
     this.flushRun();
+    if (this.dumpHead && !this.dumpComplete && this.ctx.file === null) {
+      throw this.problem(
+        "the script starts as pg_dump writes one (-- PostgreSQL database dump) but ends without the line pg_dump writes last (-- PostgreSQL database dump complete): it was cut short, so only part of the data was restored and the verdicts would be wrong. Make the dump again, or copy it again if it was cut short on the way (compare its size with the original's).",
+      );
+    }
   }
 
   private line(buf: Buffer, start: number, nl: number, end: number): void {
@@ -559,6 +746,10 @@ class SqlScript {
       const text = buf.toString("latin1", start, e);
       if (this.facts.lines <= 50 && this.facts.pgDump === null) {
         this.facts.pgDump = /^-- Dumped by pg_dump version (\S+)/.exec(text)?.[1] ?? null;
+      }
+      if (text.length >= 26 && text.charCodeAt(0) === 0x2d) {
+        if (text === "-- PostgreSQL database dump complete") this.dumpComplete = true;
+        else if (this.facts.lines <= 5 && text === "-- PostgreSQL database dump") this.dumpHead = true;
       }
       this.lex(text);
       if (this.openCut !== null) {
@@ -711,11 +902,7 @@ class SqlScript {
   }
 
   private decide(s: Stmt, final: boolean): void {
-    if (s.head[0]?.k === "p" && s.head[0].v === ":" && this.ctx.file === null) {
-      throw this.problem(
-        "a statement that starts with a psql variable (:name) is only known when psql runs it, so seq-guard cannot check it before it reaches the server (it may create or drop databases or roles). Write the statement out, or restore the script yourself.",
-      );
-    }
+    if (s.head[0]?.k === "p" && s.head[0].v === ":") throw this.variableProblem();
     const v = classify(s, final);
     if (v === null) return;
     if (v === AT_END) {
@@ -760,6 +947,12 @@ class SqlScript {
     }
   }
 
+  private variableProblem(): PlainSqlProblem {
+    return this.problem(
+      "a statement that starts with a psql variable (:name), or has one among the first words that tell what it does, is only known when psql runs it, so seq-guard cannot check it before it reaches the server (it may create or drop databases or roles). Write the statement out, or restore the script yourself.",
+    );
+  }
+
   private chainProblem(what: string): PlainSqlProblem {
     return this.problem(
       `${what} is joined to another statement with \\; (sent as one query), so it cannot be left out on its own: it would act on the server outside the scratch database. Put it on its own, ended by ;, or remove it.`,
@@ -778,6 +971,7 @@ class SqlScript {
     }
     this.stmt = null;
     this.chainNext = chained;
+    if (this.ctx.file === null) this.opts.onStatement?.(s.lineNo, this.facts.lines);
     if (s.clusterAt !== null) this.facts.cluster[s.clusterAt] = describe(s);
     if (s.blank) return;
     const h = s.head;
@@ -933,6 +1127,16 @@ class SqlScript {
           continue;
         }
       }
+      if (
+        c === 0x3a &&
+        (isWordStart(next) || next === 0x27 || next === 0x22 || next === 0x7b) &&
+        text.charCodeAt(i - 1) !== 0x3a
+      ) {
+        // psql puts a variable's value here (:name, :'name', :"name"): while the statement's first words are
+        // still to tell what it is, the value could make it DROP DATABASE, unseen.
+        const open = this.stmt;
+        if (open && open.verdict === null && !open.waitEnd && open.count > 0) throw this.variableProblem();
+      }
       if (!this.stmt?.skim) this.token({ k: "p", v: text[i] as string }, i);
       i++;
     }
@@ -1077,11 +1281,25 @@ class SqlScript {
         "\\gexec runs statements that the script builds as it runs, which seq-guard cannot check before they reach the server (they may create or drop databases or roles). Write the statements out in the script, or restore it yourself.",
       );
     }
+    const refused = refusedMetaCommand(name, args);
+    if (refused !== null) {
+      const where = this.opts.inContainer
+        ? "psql would run it inside the container"
+        : "psql would run it on this machine, where the job's credentials are";
+      throw this.problem(
+        `\\${name} ${refused}: seq-guard refuses to run it, since a dump may come from anyone (a pull request) and ${where}. pg_dump never writes it: remove it from the script, or restore the script yourself with psql if you trust it.`,
+      );
+    }
     if (SENDS.has(name)) {
       this.endStatement(end);
       return;
     }
     if (name === "i" || name === "include" || name === "ir" || name === "include_relative") {
+      if (hasVariable(args)) {
+        throw this.problem(
+          `\\${name} names its file with a psql variable (:name), so seq-guard cannot read and check that file before psql runs it (it may hold what seq-guard refuses). Write the file name out.`,
+        );
+      }
       this.include(firstArg(args), name === "ir" || name === "include_relative");
     }
   }
@@ -1099,8 +1317,15 @@ class SqlScript {
     }
     let fd: number;
     try {
+      // Not a regular file (a FIFO, /dev/stdin, /dev/zero): reading it could block or never end, here and in psql.
+      if (!statSync(full).isFile()) {
+        throw this.problem(
+          `the script includes ${path}, which is not a regular file, so seq-guard cannot read and check it. Include a file.`,
+        );
+      }
       fd = openSync(full, "r");
-    } catch {
+    } catch (err) {
+      if (err instanceof PlainSqlProblem) throw err;
       return; // psql says what is wrong with it
     }
     const sub = new SqlScript(
@@ -1168,4 +1393,41 @@ export class PlainSqlFilter extends Transform {
       cb(err as Error);
     }
   }
+}
+
+/**
+ * The line the statement that ends on `line` starts on, read from the script again (psql names the line a failing
+ * statement ends on). Null when no statement, or statements starting on different lines, end there, or when the
+ * line lies more than `maxBytes` into the script (reading a huge dump again would hold up the failure's report).
+ */
+export async function statementStart(
+  input: AsyncIterable<Buffer>,
+  line: number,
+  maxBytes = 1024 ** 3,
+): Promise<number | null> {
+  const starts = new Set<number>();
+  const script = new SqlScript(
+    {
+      noOwner: true,
+      noPrivileges: true,
+      onStatement: (first, last) => {
+        if (last === line) starts.add(first);
+      },
+    },
+    { file: null, display: null, depth: 0, order: { n: 0 } },
+    () => undefined,
+  );
+  try {
+    let read = 0;
+    for await (const chunk of input) {
+      read += chunk.length;
+      if (read > maxBytes) return null;
+      script.feed(chunk);
+      if (script.facts.lines > line) break;
+    }
+    if (script.facts.lines <= line) script.end();
+  } catch {
+    // what the restore refused or read past is no answer
+  }
+  return starts.size === 1 ? ([...starts][0] as number) : null;
 }

@@ -8,9 +8,9 @@
 
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { devNull } from "node:os";
-import { basename, dirname, resolve } from "node:path";
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { devNull, constants as osConstants, tmpdir } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
@@ -25,7 +25,7 @@ import { InterruptedError, interrupted, interruption, onCleanup, throwIfInterrup
 import { psqlClient, restoreClientFor } from "./clients.ts";
 import type { ArchiveHeader, DumpInfo } from "./detect.ts";
 import { type ArchiveListStats, archiveListStats, mergeListStats, selectionArgs } from "./hints.ts";
-import { type PlainFacts, PlainSqlFilter, PlainSqlProblem } from "./plain.ts";
+import { type PlainFacts, PlainSqlFilter, PlainSqlProblem, statementStart } from "./plain.ts";
 
 export interface RestoreResult {
   database: string;
@@ -114,14 +114,18 @@ const LIBPQ_PARAMS = new Set([
 /** A conninfo value in single quotes. */
 const conninfoQuote = (v: string) => `'${v.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 
-/** How a client tool reaches `database` on the server: a --dbname argument without password, and environment. */
+/**
+ * How a client tool reaches `database` on the server: a --dbname argument without password, and environment.
+ * `sslpassword` (it unlocks the client key) has no environment variable: it is taken out of the argument and
+ * handed over in a connection service file (see Restorer.serviceFor).
+ */
 export function libpqTarget(
   connection: ConnectionTarget,
   database: string,
-): { dbname: string; env: Record<string, string> } {
+): { dbname: string; env: Record<string, string>; sslpassword: string | null } {
   const env: Record<string, string> = {};
   const cs = connection.config.connectionString;
-  if (!cs) return { dbname: `dbname=${conninfoQuote(database)}`, env };
+  if (!cs) return { dbname: `dbname=${conninfoQuote(database)}`, env, sslpassword: null };
   const u = new URL(cs);
   if (u.password) env.PGPASSWORD = safeDecode(u.password);
   u.password = "";
@@ -130,11 +134,38 @@ export function libpqTarget(
     env.PGPASSWORD = pw;
     u.searchParams.delete("password");
   }
+  const sslpassword = u.searchParams.get("sslpassword");
+  u.searchParams.delete("sslpassword");
   for (const k of [...u.searchParams.keys()]) if (!LIBPQ_PARAMS.has(k)) u.searchParams.delete(k);
   if (u.searchParams.get("sslmode") === "no-verify") u.searchParams.set("sslmode", "require");
   u.searchParams.delete("dbname");
   u.pathname = `/${encodeURIComponent(database)}`;
-  return { dbname: u.toString(), env };
+  return { dbname: u.toString(), env, sslpassword };
+}
+
+/**
+ * Why an sslpassword cannot go through a connection service file (libpq reads a value to the end of its line,
+ * trailing blanks cut), or why the URL's own service would keep it from being read; null when it can.
+ */
+export function sslpasswordProblem(connection: ConnectionTarget, env: NodeJS.ProcessEnv): string | null {
+  const cs = connection.config.connectionString;
+  if (!cs) return null;
+  let u: URL;
+  try {
+    u = new URL(cs);
+  } catch {
+    return null;
+  }
+  const value = u.searchParams.get("sslpassword");
+  if (value === null) return null;
+  const service = u.searchParams.get("service") ?? env.PGSERVICE;
+  if (service) {
+    return `sslpassword= in ${connection.source} cannot be combined with a connection service (${u.searchParams.has("service") ? "service=" : "PGSERVICE"}) when dumps are restored: seq-guard hands the sslpassword to pg_restore and psql through a service of its own, so that it never appears in their command line. Put sslpassword in the entry of service ${service} in pg_service.conf instead, and leave it out of the URL.`;
+  }
+  if (/[\r\n]/.test(value) || /\s$/.test(value) || Buffer.byteLength(value) > 1000) {
+    return `the sslpassword= in ${connection.source} holds a line break, ends in a blank or is longer than 1000 bytes, so seq-guard cannot hand it to pg_restore and psql other than in their command line (where every local user could read it). Use a key passphrase without them, or restore the dump yourself.`;
+  }
+  return null;
 }
 
 function safeDecode(s: string): string {
@@ -232,7 +263,7 @@ function runTool(
       killTimer = setTimeout(() => child.kill("SIGKILL"), 3000);
       killTimer.unref();
     };
-    const unregister = onCleanup(`stop ${cmd}`, kill);
+    const unregister = onCleanup(`stop ${basename(cmd)}`, kill);
     const signal = interruption();
     signal.addEventListener("abort", kill, { once: true });
     child.stdout?.setEncoding("utf8").on("data", (s: string) => out.add(s));
@@ -354,19 +385,70 @@ export function passedOver(tool: "psql" | "pg_restore", errors: string[], count:
 const LOOKS_CORRUPT =
   /worker process died unexpectedly|out of memory|could not (uncompress|decompress)|invalid (compressed data|block type|distance|stored block|code lengths|literal)|incorrect (header|data) check|unrecognized data block type|unexpected data offset flag|invalid (OID|dumpId|negative|TOC)/i;
 
+/** A message as a sentence: a full stop at its end unless it has one. */
+function endSentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+/** How a tool ended: its exit code, or the signal that killed it. */
+export interface ToolExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** The signal a process died of: by the child's own signal, or docker exec's 128+N exit code. */
+function deathSignal(exit: ToolExit | undefined, inContainer: boolean): string | null {
+  if (!exit) return null;
+  if (exit.signal) return exit.signal;
+  if (inContainer && exit.code !== null && exit.code > 128 && exit.code < 128 + 65) {
+    const n = exit.code - 128;
+    const name = Object.entries(osConstants.signals).find(([, v]) => v === n)?.[0];
+    return name ?? null;
+  }
+  return null;
+}
+
+const AGAIN =
+  "Make it again with pg_dump, or copy it again if it was damaged on the way (compare its size and checksum with the original's).";
+
 /** Explain pg_restore's failure: what went wrong and what to do. */
 export function explainArchiveFailure(
   errors: string[],
   stderr: string,
   header: ArchiveHeader,
   version: string,
+  how: { exit?: ToolExit; format?: DumpFormat } = {},
 ): string {
-  let all = errors.join(" | ");
+  const { exit, format } = how;
+  const inContainer = version === "in the container";
+  const tool = inContainer ? "pg_restore (in the container)" : `pg_restore ${version}`;
+  // A worker's death only echoes the error of the worker (or a crash): leave it out when there is more to say.
+  const real = errors.filter((e) => !/worker process died unexpectedly/i.test(e));
+  let all = (real.length > 0 ? real : errors).join(" | ");
   const v = /unsupported version \((\d+\.\d+)\) in file header/.exec(stderr);
   if (v) {
     return `pg_restore ${version} cannot read archive format ${v[1]} (written by pg_dump ${header.dumpVersion ?? "of a newer release"}). Use a pg_restore at least as new as that pg_dump: install those client tools, or run the restore in the server's container with --restore-via docker:CONTAINER.`;
   }
+  const signal = deathSignal(exit, inContainer);
+  if (signal) {
+    const said = all ? ` (after: ${all})` : "";
+    if (signal === "SIGKILL") {
+      return `${tool} was killed (SIGKILL) while reading the archive${said}, most likely by the out-of-memory killer: damaged bytes in an archive read as absurd lengths, which make pg_restore ask for all the memory there is. The archive is most likely corrupt. ${AGAIN}`;
+    }
+    return `${tool} crashed (${signal}) while reading the archive${said}: the archive is corrupt (damaged bytes that pg_restore does not check for). ${AGAIN}`;
+  }
   if (all === "") all = stderr.trim().split("\n").slice(-3).join(" ").replace(/\s+/g, " ").trim();
+  if (all === "") {
+    return `${tool} stopped (exit code ${exit?.code ?? "unknown"}) without a message while reading the archive: the archive is most likely corrupt. ${AGAIN}`;
+  }
+  const open = /could not open input file "([^"]+)": ([^|]+)/.exec(all);
+  if (open && format === "directory") {
+    const reason = (open[2] as string).trim();
+    const remedy = /permission denied/i.test(reason)
+      ? "Make the folder's files readable by this user (chmod -R a+rX on the folder), or run as a user who may read them."
+      : "Copy the whole folder again (every file pg_dump -Fd wrote into it), or make the dump again with pg_dump -Fd.";
+    return `the directory archive is incomplete or unreadable: pg_restore could not open ${open[1]} (${reason}). ${remedy}`;
+  }
   if (
     /end of file|unexpected end|could not read from input file|did not find magic string|corrupt/i.test(all)
   ) {
@@ -378,7 +460,7 @@ export function explainArchiveFailure(
   if (LOOKS_CORRUPT.test(all)) {
     return `${all}. The archive may be corrupt: damaged bytes in an archive read as absurd lengths or bad compressed data, which makes pg_restore run out of memory or its parallel workers die. Check the file against its source (size, checksum), copy it again or make it again with pg_dump; --jobs 1 shows pg_restore's own message where a worker's death hides it.`;
   }
-  return all || "pg_restore failed without a message";
+  return all;
 }
 
 const SERVER_SIDE_ARGS = new Set(["-j", "--jobs", "-1", "--single-transaction"]);
@@ -417,6 +499,8 @@ export class Restorer {
     connectTimeoutMs: number,
     env: NodeJS.ProcessEnv = process.env,
   ): Promise<Restorer> {
+    const ssl = opts.viaContainer === undefined ? sslpasswordProblem(connection, env) : null;
+    if (ssl) throw new UsageError(ssl);
     // The connection's own database first: it says whether the server is there and lets us in (exit 3 if not).
     const first = await connectWithRetry(connection.config, connectTimeoutMs);
     let admin = first;
@@ -458,6 +542,37 @@ export class Restorer {
 
   async close(): Promise<void> {
     await this.admin.end().catch(() => undefined);
+    this.removeService?.();
+  }
+
+  private service: { file: string; name: string } | null = null;
+  private removeService: (() => void) | null = null;
+
+  /**
+   * A connection service file (mode 600, in a folder of its own, mode 700) that holds the sslpassword: libpq has
+   * no environment variable for it, and in --dbname every local user could read it (/proc/PID/cmdline). Made once,
+   * removed by close() or on Ctrl-C.
+   */
+  private serviceFor(sslpassword: string): { file: string; name: string } {
+    if (this.service) return this.service;
+    const dir = mkdtempSync(join(tmpdir(), `seq-guard-svc-${process.pid}-`));
+    const name = `seq-guard-${randomBytes(6).toString("hex")}`;
+    const file = join(dir, "pg_service.conf");
+    const remove = () => rmSync(dir, { recursive: true, force: true });
+    const undo = onCleanup(
+      "remove the connection service file",
+      remove,
+      () => `the folder ${dir} (rm -rf it)`,
+    );
+    this.removeService = () => {
+      remove();
+      undo();
+      this.service = null;
+      this.removeService = null;
+    };
+    writeFileSync(file, `[${name}]\nsslpassword=${sslpassword}\n`, { mode: 0o600, flag: "wx" });
+    this.service = { file, name };
+    return this.service;
   }
 
   get serverMajor(): number {
@@ -592,10 +707,15 @@ export class Restorer {
       if (existing && this.opts.clean) await this.drop(name);
       if (!existing || this.opts.clean) {
         let creating: Promise<void> | null = null;
-        undoDb = onCleanup(`drop database ${name}`, async () => {
-          await creating?.catch(() => undefined);
-          await this.drop(name);
-        });
+        const server = this.maintenance.label.replace(/\/[^/]*$/, "");
+        undoDb = onCleanup(
+          `drop database ${name}`,
+          async () => {
+            await creating?.catch(() => undefined);
+            await this.drop(name);
+          },
+          () => `database ${name} on ${server} (DROP DATABASE ${name})`,
+        );
         creating = this.createDatabase(name, (prepared[0] as Prepared).encoding, notes);
         await creating;
         createdHere = true;
@@ -673,7 +793,11 @@ export class Restorer {
         () => undefined,
         () => undefined,
       );
-    const undo = onCleanup("remove the copy in the container", remove);
+    const undo = onCleanup(
+      `remove the copy ${dest} in container ${via}`,
+      remove,
+      () => `the copy ${dest} in container ${via} (docker exec ${via} rm -rf ${dest})`,
+    );
     cleanups.push(async () => {
       await remove();
       undo();
@@ -738,7 +862,7 @@ export class Restorer {
     if (list.code !== 0) {
       const errors = pgRestoreErrors(list.stderr);
       throw new RestoreError(
-        `could not read the table of contents of ${JSON.stringify(info.path)} (${d.format} archive): ${explainArchiveFailure(errors, list.stderr, header, toolVersion || "in the container")}`,
+        `could not read the table of contents of ${JSON.stringify(info.path)} (${d.format} archive): ${explainArchiveFailure(errors, list.stderr, header, toolVersion || "in the container", { exit: list, format: d.format })}`,
       );
     }
     p.stats = archiveListStats(list.stdout);
@@ -791,7 +915,7 @@ export class Restorer {
         const ignored = /errors ignored on restore: (\d+)/.exec(run.stderr);
         if (run.code !== 0 && !(this.opts.onError === "continue" && ignored)) {
           return {
-            failure: `could not restore ${JSON.stringify(info.path)} (${format} archive) with pg_restore${p.toolVersion ? ` ${p.toolVersion}` : ` in container ${via}`}: ${explainArchiveFailure(errors, run.stderr, header, p.toolVersion || "in the container")}`,
+            failure: `could not restore ${JSON.stringify(info.path)} (${format} archive) with pg_restore${p.toolVersion ? ` ${p.toolVersion}` : ` in container ${via}`}: ${explainArchiveFailure(errors, run.stderr, header, p.toolVersion || "in the container", { exit: run, format })}`,
             facts: null,
           };
         }
@@ -804,6 +928,7 @@ export class Restorer {
         noOwner: true,
         noPrivileges: true,
         includeDir: via ? undefined : resolve(dirname(info.path)),
+        inContainer: via !== undefined,
       });
       const source = createReadStream(info.path, { highWaterMark: 1 << 20 });
       read = 0;
@@ -838,8 +963,18 @@ export class Restorer {
         return { failure, facts };
       }
       if (run.code !== 0) {
+        const what = `could not restore ${JSON.stringify(info.path)} (${format === "plain" ? "plain SQL" : "gzip-compressed plain SQL"}) with psql`;
+        const first = errors[0];
+        if (first === undefined) {
+          return {
+            failure: `${what}: ${run.stderr.trim().split("\n").slice(-3).join(" ") || (run.signal ? `psql was killed (${run.signal})` : `psql exited with ${run.code}`)}`,
+            facts,
+          };
+        }
+        const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
+        const at = await this.atFirstLine(first, info.path, format);
         return {
-          failure: `could not restore ${JSON.stringify(info.path)} (${format === "plain" ? "plain SQL" : "gzip-compressed plain SQL"}) with psql: ${errors[0] ?? (run.stderr.trim().split("\n").slice(-3).join(" ") || `psql exited with ${run.code}`)}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""}`,
+          failure: `${what}: ${endSentence(`${at.error}${more}`)} Fix the ${at.lines ? `statement on lines ${at.lines}` : "script at that line"}, or pass --on-restore-error continue to restore past failing statements.`,
           facts,
         };
       }
@@ -847,6 +982,34 @@ export class Restorer {
       return { failure: null, facts };
     } finally {
       clearInterval(ticker);
+    }
+  }
+
+  /**
+   * psql names the line a failing statement ends on (where its ; is): name the line it starts on, found by
+   * reading the dump again up to there. Errors in files the dump includes keep psql's line.
+   */
+  private async atFirstLine(
+    error: string,
+    path: string,
+    format: DumpFormat,
+  ): Promise<{ error: string; lines: string | null }> {
+    const prefix = `${path}:`;
+    const m = error.startsWith(prefix) ? /^(\d+): /.exec(error.slice(prefix.length)) : null;
+    if (!m) return { error, lines: null };
+    const last = Number(m[1]);
+    const source = createReadStream(path, { highWaterMark: 1 << 20 });
+    const input: Readable = format === "plain-gzip" ? source.pipe(zlib.createGunzip()) : source;
+    try {
+      const first = await statementStart(input, last);
+      if (first === null || first >= last) return { error, lines: null };
+      return {
+        error: `${prefix}${first}: ${error.slice(prefix.length + m[0].length)}`,
+        lines: `${first}-${last}`,
+      };
+    } finally {
+      source.destroy();
+      input.destroy();
     }
   }
 
@@ -862,8 +1025,20 @@ export class Restorer {
     const via = this.opts.viaContainer;
     if (!via) {
       const target = database ? libpqTarget(this.connection, database) : null;
-      const env = { ...this.env, PGAPPNAME: this.env.PGAPPNAME ?? "seq-guard", ...(target?.env ?? {}) };
-      const all = [...args, ...(target ? [`--dbname=${target.dbname}`] : []), ...positional];
+      const env: NodeJS.ProcessEnv = {
+        ...this.env,
+        PGAPPNAME: this.env.PGAPPNAME ?? "seq-guard",
+        ...(target?.env ?? {}),
+      };
+      let dbname = target?.dbname;
+      if (target?.sslpassword != null && dbname !== undefined) {
+        const service = this.serviceFor(target.sslpassword);
+        env.PGSERVICEFILE = service.file;
+        const u = new URL(dbname);
+        u.searchParams.set("service", service.name);
+        dbname = u.toString();
+      }
+      const all = [...args, ...(dbname !== undefined ? [`--dbname=${dbname}`] : []), ...positional];
       return runTool(toolPath, all, env, opts);
     }
     const creds = containerCredentials(this.connection, this.env);
