@@ -54784,8 +54784,8 @@ function refusedMetaCommand(name, args) {
         return null;
     return "is a psql meta-command that seq-guard does not run from a dump (a dump may hold \\connect, \\restrict, \\set, \\echo, \\pset, \\timing, \\encoding, \\i, \\ir, \\copy ... FROM a file and the like)";
 }
-/** A psql variable outside quotes (:name, :'name', :"name"): psql puts its value there. */
-function hasVariable(args) {
+/** Does `test` hold at some position of `args` outside single and double quotes? */
+function someOutsideQuotes(args, test) {
     let quote = null;
     for (let j = 0; j < args.length; j++) {
         const ch = args[j];
@@ -54797,28 +54797,18 @@ function hasVariable(args) {
         }
         else if (ch === "'" || ch === '"')
             quote = ch;
-        else if (ch === ":" && /[A-Za-z0-9_'"{]/.test(args[j + 1] ?? ""))
+        else if (test(ch, args[j + 1] ?? ""))
             return true;
     }
     return false;
 }
+/** A psql variable outside quotes (:name, :'name', :"name"): psql puts its value there. */
+function hasVariable(args) {
+    return someOutsideQuotes(args, (ch, next) => ch === ":" && /[A-Za-z0-9_'"{]/.test(next));
+}
 /** Text in backquotes outside quotes: psql runs it as a shell command and puts its output there. */
 function hasBackquote(args) {
-    let quote = null;
-    for (let j = 0; j < args.length; j++) {
-        const ch = args[j];
-        if (quote) {
-            if (quote === "'" && ch === "\\")
-                j++;
-            else if (ch === quote)
-                quote = null;
-        }
-        else if (ch === "'" || ch === '"')
-            quote = ch;
-        else if (ch === "`")
-            return true;
-    }
-    return false;
+    return someOutsideQuotes(args, (ch) => ch === "`");
 }
 /**
  * \copy reads or writes files of the machine psql runs on: FROM a file is allowed (the data of a fixture), TO a file
@@ -56274,7 +56264,9 @@ class Restorer {
                 undoDb = onCleanup(`drop database ${name}`, async () => {
                     await creating?.catch(() => undefined);
                     await this.drop(name);
-                }, () => `database ${name} on ${server} (DROP DATABASE ${name})`);
+                }, 
+                // For a person to run: the name always in double quotes, which suits any name (a reserved word, capitals).
+                () => `database ${name} on ${server} (DROP DATABASE "${name.replaceAll('"', '""')}")`);
                 creating = this.createDatabase(name, prepared[0].encoding, notes);
                 await creating;
                 createdHere = true;

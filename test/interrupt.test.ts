@@ -188,7 +188,7 @@ describe("Ctrl-C pressed again during the cleanup", () => {
       assert.match(
         r.stderr,
         new RegExp(
-          `seq-guard: cleanup abandoned; left behind: database ${db} on ${hostname}:${port} \\(DROP DATABASE ${db}\\)\\n`,
+          `seq-guard: cleanup abandoned; left behind: database ${db} on ${hostname}:${port} \\(DROP DATABASE "${db}"\\)\\n`,
         ),
       );
     } finally {

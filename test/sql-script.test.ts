@@ -505,6 +505,20 @@ describe("seq-guard sql with a role of limited rights", () => {
   });
 });
 
+/** Run `fn` while another session of each database holds a lock on table users in `mode`. */
+async function whileUsersLocked(dbs: ScratchDb[], mode: string, fn: () => Promise<void>): Promise<void> {
+  const holders = dbs.map((d) => new pg.Client({ connectionString: d.url }));
+  try {
+    for (const h of holders) {
+      await h.connect();
+      await h.query(`BEGIN; LOCK TABLE users IN ${mode} MODE`);
+    }
+    await fn();
+  } finally {
+    for (const h of holders) await h.end().catch(() => undefined);
+  }
+}
+
 describe("seq-guard sql --fix against a busy table", () => {
   let a: ScratchDb;
   let b: ScratchDb;
@@ -516,12 +530,7 @@ describe("seq-guard sql --fix against a busy table", () => {
   });
 
   test("gives up on a locked table after --lock-timeout, reports it, and fixes the rest", async () => {
-    const holders = [new pg.Client({ connectionString: a.url }), new pg.Client({ connectionString: b.url })];
-    try {
-      for (const h of holders) {
-        await h.connect();
-        await h.query("BEGIN; LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE");
-      }
+    await whileUsersLocked([a, b], "SHARE ROW EXCLUSIVE", async () => {
       const started = Date.now();
       const r = await psql(a.url, await script(["--fix", "--lock-timeout", "300ms"]));
       assert.equal(r.code, 0, r.stderr);
@@ -535,9 +544,7 @@ describe("seq-guard sql --fix against a busy table", () => {
         /could not lock public\.users within 300 ms/,
       );
       assert.equal(rows.get("public.tiny_id_seq")?.status, "fixed");
-    } finally {
-      for (const h of holders) await h.end().catch(() => undefined);
-    }
+    });
     assert.deepEqual(await sequenceStates(a), await sequenceStates(b));
   });
 });
@@ -553,12 +560,7 @@ describe("seq-guard sql against a table another session keeps locked", () => {
   });
 
   test("that sequence is an error row after --lock-timeout, as in the engine; every other row is still there", async () => {
-    const holders = [new pg.Client({ connectionString: a.url }), new pg.Client({ connectionString: b.url })];
-    try {
-      for (const h of holders) {
-        await h.connect();
-        await h.query("BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE");
-      }
+    await whileUsersLocked([a, b], "ACCESS EXCLUSIVE", async () => {
       const r = await psql(a.url, await script(["--lock-timeout", "300ms"]));
       assert.equal(r.code, 0, r.stderr);
       const rows = parseRows(r.stdout);
@@ -570,9 +572,7 @@ describe("seq-guard sql against a table another session keeps locked", () => {
       );
       assert.equal(rows.get("public.tiny_id_seq")?.status, "behind");
       assert.match(r.stderr, /WARNING: {2}seq-guard: could not read public\.users/);
-    } finally {
-      for (const h of holders) await h.end().catch(() => undefined);
-    }
+    });
   });
 });
 

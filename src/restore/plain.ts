@@ -570,8 +570,8 @@ export function refusedMetaCommand(name: string, args: string): string | null {
   return "is a psql meta-command that seq-guard does not run from a dump (a dump may hold \\connect, \\restrict, \\set, \\echo, \\pset, \\timing, \\encoding, \\i, \\ir, \\copy ... FROM a file and the like)";
 }
 
-/** A psql variable outside quotes (:name, :'name', :"name"): psql puts its value there. */
-function hasVariable(args: string): boolean {
+/** Does `test` hold at some position of `args` outside single and double quotes? */
+function someOutsideQuotes(args: string, test: (ch: string, next: string) => boolean): boolean {
   let quote: string | null = null;
   for (let j = 0; j < args.length; j++) {
     const ch = args[j] as string;
@@ -579,23 +579,19 @@ function hasVariable(args: string): boolean {
       if (quote === "'" && ch === "\\") j++;
       else if (ch === quote) quote = null;
     } else if (ch === "'" || ch === '"') quote = ch;
-    else if (ch === ":" && /[A-Za-z0-9_'"{]/.test(args[j + 1] ?? "")) return true;
+    else if (test(ch, args[j + 1] ?? "")) return true;
   }
   return false;
 }
 
+/** A psql variable outside quotes (:name, :'name', :"name"): psql puts its value there. */
+function hasVariable(args: string): boolean {
+  return someOutsideQuotes(args, (ch, next) => ch === ":" && /[A-Za-z0-9_'"{]/.test(next));
+}
+
 /** Text in backquotes outside quotes: psql runs it as a shell command and puts its output there. */
 function hasBackquote(args: string): boolean {
-  let quote: string | null = null;
-  for (let j = 0; j < args.length; j++) {
-    const ch = args[j] as string;
-    if (quote) {
-      if (quote === "'" && ch === "\\") j++;
-      else if (ch === quote) quote = null;
-    } else if (ch === "'" || ch === '"') quote = ch;
-    else if (ch === "`") return true;
-  }
-  return false;
+  return someOutsideQuotes(args, (ch) => ch === "`");
 }
 
 /**

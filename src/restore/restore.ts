@@ -714,7 +714,8 @@ export class Restorer {
             await creating?.catch(() => undefined);
             await this.drop(name);
           },
-          () => `database ${name} on ${server} (DROP DATABASE ${name})`,
+          // For a person to run: the name always in double quotes, which suits any name (a reserved word, capitals).
+          () => `database ${name} on ${server} (DROP DATABASE "${name.replaceAll('"', '""')}")`,
         );
         creating = this.createDatabase(name, (prepared[0] as Prepared).encoding, notes);
         await creating;
