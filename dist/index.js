@@ -53029,11 +53029,10 @@ function stillToUndo() {
 /** What remains when the cleanup stops here: "database seq_guard_x on h:5432 (...)", one per thing. */
 function leftBehind() {
     const out = [];
-    const described = new Set([...unfinished].filter((e) => e.leftBehind).map((e) => e.label));
     for (const e of unfinished) {
         let text;
         try {
-            text = e.leftBehind ? e.leftBehind() : described.has(e.label) ? null : `not done: ${e.label}`;
+            text = e.leftBehind ? e.leftBehind() : `not done: ${e.label}`;
         }
         catch {
             text = `not done: ${e.label}`;
@@ -53530,14 +53529,18 @@ const OTHER_COMPRESSIONS = [
     [[0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], "xz", "unxz"],
     [[0x50, 0x4b, 0x03, 0x04], "zip", "unzip"],
 ];
+/** A tar header's member name: its first 100 bytes, up to the first NUL. */
+function tarName(h) {
+    const nul = h.subarray(0, 100).indexOf(0);
+    return Buffer.from(h.buffer, h.byteOffset, nul < 0 ? 100 : nul).toString("utf8");
+}
 function tarMember(b) {
     if (b.length < 512)
         return null;
     const magic = Buffer.from(b.buffer, b.byteOffset + 257, 5).toString("latin1");
     if (magic !== "ustar")
         return null;
-    const raw = Buffer.from(b.buffer, b.byteOffset, 100).toString("utf8");
-    return { name: raw.replace(/\0.*$/s, "") };
+    return { name: tarName(b) };
 }
 const BLOCK = 512;
 /** A tar header's numeric field: octal digits (space or NUL ended), or base-256 when its first byte has 0x80. */
@@ -53609,8 +53612,7 @@ function checkTarArchive(read, size) {
             pos += BLOCK;
             continue;
         }
-        const nul = h.subarray(0, 100).indexOf(0);
-        const name = Buffer.from(h.buffer, h.byteOffset, nul < 0 ? 100 : nul).toString("utf8");
+        const name = tarName(h);
         if (!tarChecksumOk(h)) {
             return `the tar archive is corrupt: the block at offset ${pos}${members > 0 ? ` (after member ${JSON.stringify(last)})` : ""} is not a valid tar header (its checksum does not match). ${AGAIN}`;
         }

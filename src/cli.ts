@@ -18,7 +18,6 @@ import {
   installSignalHandlers,
   interrupted,
   interruptedExitCode,
-  onCleanup,
   throwIfInterrupted,
 } from "./restore/cleanup.ts";
 import { type SqlScriptOptions, sqlScript } from "./sql-script.ts";
@@ -377,7 +376,6 @@ export async function run(argv: string[], io: Io): Promise<number> {
       ? installSignalHandlers({ notify: io.stderr, exit: (code) => process.exit(code) })
       : () => undefined;
     let embedded: EmbeddedServer | null = null;
-    let undoEmbedded: () => void = () => undefined;
     try {
       if (restoring) checkDumps(parsed.dumps, parsed.restore);
       let connection: ReturnType<typeof resolveConnection>;
@@ -388,12 +386,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
           () => progress(`starting the embedded PostgreSQL ${Math.round((Date.now() - since) / 1000)}s`),
           1000,
         );
-        const starting = startEmbedded();
-        undoEmbedded = onCleanup("stop the embedded PostgreSQL", async () => {
-          await (await starting.catch(() => null))?.stop();
-        });
+        // startEmbedded registers its own cleanup (stop, remove the data dir) as soon as it starts anything.
         try {
-          embedded = await starting;
+          embedded = await startEmbedded();
         } finally {
           clearInterval(tick);
           progress(null);
@@ -420,7 +415,6 @@ export async function run(argv: string[], io: Io): Promise<number> {
         await embedded.stop();
         progress(null);
       }
-      undoEmbedded();
       removeHandlers();
     }
   } catch (err) {

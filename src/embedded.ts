@@ -65,7 +65,8 @@ export async function startEmbedded(settings: Record<string, string | number> = 
     );
   }
   const port = await freePort();
-  // Interrupted while the package loaded: start nothing (the caller's cleanup waits for this to settle).
+  // Interrupted while the package loaded: start nothing. From here on, the cleanup entry registered below (in the
+  // same synchronous run as the start) stops the server and removes its data dir.
   throwIfInterrupted();
   const password = `sg${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
   const logs: string[] = [];

@@ -115,11 +115,10 @@ export function stillToUndo(): string {
 /** What remains when the cleanup stops here: "database seq_guard_x on h:5432 (...)", one per thing. */
 export function leftBehind(): string[] {
   const out: string[] = [];
-  const described = new Set([...unfinished].filter((e) => e.leftBehind).map((e) => e.label));
   for (const e of unfinished) {
     let text: string | null;
     try {
-      text = e.leftBehind ? e.leftBehind() : described.has(e.label) ? null : `not done: ${e.label}`;
+      text = e.leftBehind ? e.leftBehind() : `not done: ${e.label}`;
     } catch {
       text = `not done: ${e.label}`;
     }

@@ -163,12 +163,17 @@ const OTHER_COMPRESSIONS: [number[], string, string][] = [
   [[0x50, 0x4b, 0x03, 0x04], "zip", "unzip"],
 ];
 
+/** A tar header's member name: its first 100 bytes, up to the first NUL. */
+function tarName(h: Uint8Array): string {
+  const nul = h.subarray(0, 100).indexOf(0);
+  return Buffer.from(h.buffer, h.byteOffset, nul < 0 ? 100 : nul).toString("utf8");
+}
+
 function tarMember(b: Uint8Array): { name: string } | null {
   if (b.length < 512) return null;
   const magic = Buffer.from(b.buffer, b.byteOffset + 257, 5).toString("latin1");
   if (magic !== "ustar") return null;
-  const raw = Buffer.from(b.buffer, b.byteOffset, 100).toString("utf8");
-  return { name: raw.replace(/\0.*$/s, "") };
+  return { name: tarName(b) };
 }
 
 /** Reads `length` bytes at `position` of a file (fewer at its end). */
@@ -239,8 +244,7 @@ export function checkTarArchive(read: ReadAt, size: number): string | null {
       pos += BLOCK;
       continue;
     }
-    const nul = h.subarray(0, 100).indexOf(0);
-    const name = Buffer.from(h.buffer, h.byteOffset, nul < 0 ? 100 : nul).toString("utf8");
+    const name = tarName(h);
     if (!tarChecksumOk(h)) {
       return `the tar archive is corrupt: the block at offset ${pos}${members > 0 ? ` (after member ${JSON.stringify(last)})` : ""} is not a valid tar header (its checksum does not match). ${AGAIN}`;
     }
