@@ -1014,6 +1014,21 @@ export class Restorer {
     }
   }
 
+  /**
+   * A session in the scratch database `name` for running a plain SQL script: opened as the restore role (see
+   * sandbox.ts) unless the fixture is trusted or no such role could be made. The caller ends it.
+   */
+  async restoreSession(name: string): Promise<pg.Client> {
+    const c = new pg.Client({
+      ...withDatabase(this.connection, name).config,
+      application_name: "seq-guard",
+      connectionTimeoutMillis: 10_000,
+    });
+    c.on("error", () => undefined);
+    await c.connect();
+    return c;
+  }
+
   /** Run a client tool on this machine, or inside the container with docker exec. */
   private tool(
     toolName: "pg_restore" | "psql",
