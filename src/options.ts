@@ -43,3 +43,19 @@ export function parseFailOn(flag: string, value: string): FailOn[] {
   }
   return items as FailOn[];
 }
+
+/**
+ * An extension name as CREATE EXTENSION takes it (the name, unquoted): letters, digits, _ and -, as the
+ * extensions shipped with PostgreSQL and PostGIS are named. Curried for Array.map with the option's name.
+ */
+export function extensionName(flag: string): (value: string) => string {
+  return (value) => {
+    const name = value.trim();
+    if (!/^[A-Za-z_][A-Za-z0-9_-]{0,62}$/.test(name)) {
+      throw new UsageError(
+        `${flag} takes the name of an extension, as in CREATE EXTENSION name (got ${JSON.stringify(value)})`,
+      );
+    }
+    return name;
+  };
+}

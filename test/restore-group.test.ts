@@ -26,6 +26,8 @@ function run(dumps: string[], restore: Partial<RestoreOptions> = {}): Promise<Ta
       jobs: 2,
       onError: "stop",
       viaContainer: undefined,
+      trustFixture: false,
+      extensions: [],
       ...restore,
     },
     engine: { ...DEFAULT_ENGINE, mode: "check" },

@@ -15,17 +15,27 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
 import pg from "pg";
-import { type ConnectionTarget, withDatabase } from "../connection.ts";
+import { type ConnectionTarget, withDatabase, withLogin } from "../connection.ts";
 import { connectWithRetry } from "../engine.ts";
-import { RestoreError, UsageError } from "../errors.ts";
+import { RestoreError, SeqGuardError, UsageError } from "../errors.ts";
 import type { RestoreOptions } from "../targets.ts";
 import type { DumpFormat } from "../types.ts";
 import { fileValues } from "./args.ts";
+import { childEnv, passfileField } from "./child-env.ts";
 import { InterruptedError, interrupted, interruption, onCleanup, throwIfInterrupted } from "./cleanup.ts";
 import { psqlClient, restoreClientFor } from "./clients.ts";
 import type { ArchiveHeader, DumpInfo } from "./detect.ts";
 import { type ArchiveListStats, archiveListStats, mergeListStats, selectionArgs } from "./hints.ts";
 import { type PlainFacts, PlainSqlFilter, PlainSqlProblem, statementStart } from "./plain.ts";
+import {
+  adminMayCreate,
+  createExtensionSql,
+  extensionStatement,
+  makeRestoreRole,
+  type RestoreRole,
+  sandboxNote,
+  sandboxPossible,
+} from "./sandbox.ts";
 
 export interface RestoreResult {
   database: string;
@@ -475,6 +485,8 @@ interface Prepared {
   toolVersion: string;
   encoding: string | null;
   stats: ArchiveListStats | null;
+  /** An archive's table of contents as pg_restore -l prints it (with the selection arguments); "" for plain. */
+  toc: string;
   /** Where the archive was copied inside the container; null when it is read from this machine or stdin. */
   containerCopy: string | null;
 }
@@ -491,7 +503,17 @@ export class Restorer {
     readonly serverVersionNum: number,
     private readonly opts: RestoreOptions,
     private readonly env: NodeJS.ProcessEnv,
+    /** The connecting role, and whether it may make the restore's sandbox role (see sandbox.ts). */
+    private readonly adminRole: { name: string; sandbox: boolean },
   ) {}
+
+  /** The restore role of each database being restored (see sandbox.ts); absent when restoring as the admin. */
+  private readonly roles = new Map<
+    string,
+    { role: RestoreRole; retire: (handOver: boolean) => Promise<void> }
+  >();
+  /** The note that the dumps run with the connecting role's rights, said once a run. */
+  private unsandboxedSaid = false;
 
   static async open(
     connection: ConnectionTarget,
@@ -532,7 +554,11 @@ export class Restorer {
         }
       }
       if (admin !== first) await first.end().catch(() => undefined);
-      return new Restorer(connection, maintenance, admin, db, v, opts, env);
+      const can = await sandboxPossible(admin);
+      return new Restorer(connection, maintenance, admin, db, v, opts, env, {
+        name: can.role,
+        sandbox: can.ok && !opts.trustFixture,
+      });
     } catch (err) {
       await admin.end().catch(() => undefined);
       if (admin !== first) await first.end().catch(() => undefined);
@@ -543,7 +569,34 @@ export class Restorer {
   async close(): Promise<void> {
     await this.admin.end().catch(() => undefined);
     this.removeService?.();
+    this.removePassfile?.();
   }
+
+  private passfile: string | null = null;
+
+  /**
+   * A passfile (mode 600, in a folder of its own, mode 700) with the connecting role's password, for the tools
+   * when they restore as that role (--trust-fixture, or no sandbox): never in their environment or argv. Made
+   * once, removed by close() or on Ctrl-C.
+   */
+  private adminPassfile(password: string): string {
+    if (this.passfile) return this.passfile;
+    const dir = mkdtempSync(join(tmpdir(), `seq-guard-pass-${process.pid}-`));
+    const file = join(dir, "pgpass");
+    const remove = () => rmSync(dir, { recursive: true, force: true });
+    const undo = onCleanup("remove the passfile", remove, () => `the folder ${dir} (rm -rf it)`);
+    this.removePassfile = () => {
+      remove();
+      undo();
+      this.passfile = null;
+      this.removePassfile = null;
+    };
+    writeFileSync(file, `*:*:*:*:${passfileField(password)}\n`, { mode: 0o600, flag: "wx" });
+    this.passfile = file;
+    return file;
+  }
+
+  private removePassfile: (() => void) | null = null;
 
   private service: { file: string; name: string } | null = null;
   private removeService: (() => void) | null = null;
@@ -610,6 +663,16 @@ export class Restorer {
     if (name === this.connectedDatabase) {
       throw new UsageError(
         `the restore database "${name}" (--restore-database; restore-database in the Action) is the database seq-guard connects to: ${this.opts.clean ? "--clean cannot drop a database while connected to it" : "restoring into it would mix the dump with what is there"}. Name another database to restore into, or connect to another one (for example the postgres database).`,
+      );
+    }
+    // A template (template1, template0, or any marked datistemplate): what is restored into it would be copied
+    // into every database created from it afterwards. Refused, --clean or not.
+    const template = await this.admin.query("SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate", [
+      name,
+    ]);
+    if ((template.rowCount ?? 0) > 0) {
+      throw new UsageError(
+        `the restore database "${name}" (--restore-database; restore-database in the Action) is a template database: every database created from it afterwards would get the dump's tables too. Name a new database to restore into (seq-guard creates it), or leave the name out for a scratch database.`,
       );
     }
     if (this.opts.clean || !(await this.exists(name))) return;
@@ -721,6 +784,7 @@ export class Restorer {
         await creating;
         createdHere = true;
       }
+      await this.enterSandbox(name, notes);
 
       let stats: ArchiveListStats | null = null;
       const plain: { path: string; facts: PlainFacts }[] = [];
@@ -739,6 +803,12 @@ export class Restorer {
         if (p.stats) stats = stats ? mergeListStats(stats, p.stats) : p.stats;
         if (r.facts) plain.push({ path: p.info.path, facts: r.facts });
       }
+      // A database that stays (kept, or there before) passes to the connecting role now; a scratch one keeps its
+      // role until it is dropped (finish).
+      if (this.opts.keep || !createdHere) {
+        const left = await this.finish(name, false);
+        if (left) notes.push(left);
+      }
       return {
         database: name,
         created: createdHere,
@@ -751,8 +821,12 @@ export class Restorer {
       };
     } catch (err) {
       if (createdHere) await this.drop(name).catch(() => undefined);
-      // Interrupted: the registered undo drops it (also when CREATE DATABASE was still under way).
-      if (!interrupted()) undoDb?.();
+      // Interrupted: the registered undos drop it (also when CREATE DATABASE was still under way), then the role.
+      if (!interrupted()) {
+        undoDb?.();
+        const left = await this.finish(name, createdHere);
+        if (left && err instanceof SeqGuardError) err.message += ` ${left}`;
+      }
       throw err;
     } finally {
       if (!interrupted()) for (const c of cleanups.reverse()) await c();
@@ -790,7 +864,7 @@ export class Restorer {
     const via = this.opts.viaContainer as string;
     const dest = `/tmp/seq-guard-${randomBytes(6).toString("hex")}`;
     const remove = () =>
-      runTool("docker", ["exec", via, "rm", "-rf", dest], this.env).then(
+      runTool("docker", ["exec", via, "rm", "-rf", dest], childEnv(this.env)).then(
         () => undefined,
         () => undefined,
       );
@@ -803,7 +877,7 @@ export class Restorer {
       await remove();
       undo();
     });
-    const cp = await runTool("docker", ["cp", path, `${via}:${dest}`], this.env);
+    const cp = await runTool("docker", ["cp", path, `${via}:${dest}`], childEnv(this.env));
     if (cp.code !== 0) {
       throw new RestoreError(
         `could not copy ${JSON.stringify(path)} into container ${via}: ${cp.stderr.trim() || `docker cp exited with ${cp.code}`}`,
@@ -831,6 +905,7 @@ export class Restorer {
         toolVersion: "",
         encoding: d.encoding,
         stats: null,
+        toc: "",
         containerCopy: null,
       };
     }
@@ -855,6 +930,7 @@ export class Restorer {
       toolVersion,
       encoding: null,
       stats: null,
+      toc: "",
       containerCopy,
     };
     const list = await this.archiveTool(p, ["-l", ...selectionArgs(extraArgs.pgRestore)], null, {
@@ -867,11 +943,93 @@ export class Restorer {
       );
     }
     p.stats = archiveListStats(list.stdout);
+    p.toc = list.stdout;
     const pre = await this.archiveTool(p, ["-f", "-", "-L", via ? "/dev/null" : devNull], null, {
       captureStdout: true,
     });
     p.encoding = /^SET client_encoding = '([^']+)';/m.exec(pre.stdout)?.[1] ?? null;
     return p;
+  }
+
+  /**
+   * An archive restored in the sandbox (see sandbox.ts): the extensions it asks for that the role may not create
+   * but the connecting role may are created first, in the schema the archive names when that schema is there;
+   * their COMMENT ON EXTENSION entries (and plpgsql's, there in every database) are left out with a -L list, since
+   * only an extension's owner may comment on it. Returns the extra arguments, and what removes the list file.
+   */
+  private async archiveExtensions(
+    p: Prepared,
+    name: string,
+    toolArgs: string[],
+  ): Promise<{ args: string[]; done: () => Promise<void> }> {
+    const none = { args: [], done: async () => undefined };
+    // A list file for pg_restore: inside the container too when it runs there.
+    const copies: (() => Promise<void>)[] = [];
+    const listArg = async (file: string) => (this.opts.viaContainer ? await this.copyIn(file, copies) : file);
+    const role = this.roles.get(name)?.role;
+    if (!role) return none;
+    const asked = [...p.toc.matchAll(/^(\d+); \d+ \d+ EXTENSION - (\S+)/gm)].map((m) => ({
+      id: m[1] as string,
+      ext: m[2] as string,
+    }));
+    if (asked.length === 0) return none;
+    const untrusted = await this.admin.query<{ name: string }>(
+      `SELECT name FROM pg_catalog.pg_available_extension_versions WHERE name = ANY($1)
+       GROUP BY name HAVING NOT bool_or(trusted)`,
+      [asked.map((a) => a.ext)],
+    );
+    const toCreate = untrusted.rows.map((r) => r.name).filter((n) => adminMayCreate(n, this.opts.extensions));
+    if (toCreate.length > 0) {
+      // Each extension's schema, from the archive's own CREATE EXTENSION statement.
+      const only = toCreate
+        .map((n) => `${asked.find((a) => a.ext === n)?.id}; 0 0 EXTENSION - ${n}`)
+        .join("\n");
+      const dir = mkdtempSync(join(tmpdir(), "seq-guard-list-"));
+      try {
+        writeFileSync(join(dir, "list"), `${only}\n`);
+        const sql = await this.archiveTool(p, ["-f", "-", "-L", await listArg(join(dir, "list"))], null, {
+          captureStdout: true,
+        });
+        for (const statement of sql.stdout.split(/;\s*\n/)) {
+          const ext = extensionStatement(statement);
+          if (ext?.kind !== "create" || !toCreate.includes(ext.name)) continue;
+          const schema = ext.schema ?? "public";
+          if (schema !== "public" && schema !== "pg_catalog") continue; // not made yet: the restore says so
+          await this.asAdminIn(name, createExtensionSql(ext.name, schema));
+          role.adminCreated.add(ext.name);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+        for (const c of copies.splice(0)) await c();
+      }
+    }
+    // The user's own -L list is theirs to edit.
+    if (toolArgs.some((a) => /^(-L|--use-list)/.test(a))) return none;
+    const skip = new Set([...role.adminCreated, "plpgsql"]);
+    const comments = /^\d+; \d+ \d+ COMMENT - EXTENSION (\S+)/;
+    let changed = false;
+    const list = p.toc
+      .split("\n")
+      .map((l) => {
+        const ext = comments.exec(l)?.[1];
+        if (ext === undefined || !skip.has(ext)) return l;
+        changed = true;
+        return `;${l}`;
+      })
+      .join("\n");
+    if (!changed) return none;
+    const dir = mkdtempSync(join(tmpdir(), "seq-guard-list-"));
+    const file = join(dir, "list");
+    writeFileSync(file, list);
+    const undo = onCleanup("remove the restore list", () => rmSync(dir, { recursive: true, force: true }));
+    return {
+      args: [`--use-list=${await listArg(file)}`],
+      done: async () => {
+        rmSync(dir, { recursive: true, force: true });
+        undo();
+        for (const c of copies.splice(0)) await c();
+      },
+    };
   }
 
   /** --jobs > 1 and no restore argument that rules parallel restore out (or sets --jobs itself). */
@@ -911,7 +1069,9 @@ export class Restorer {
           args.push(`--jobs=${this.opts.jobs}`);
         }
         args.push(...extraArgs.pgRestore);
-        const run = await this.archiveTool(p, args, name, {});
+        const sandboxed = await this.archiveExtensions(p, name, extraArgs.pgRestore);
+        args.push(...sandboxed.args);
+        const run = await this.archiveTool(p, args, name, {}).finally(sandboxed.done);
         const errors = pgRestoreErrors(run.stderr);
         const ignored = /errors ignored on restore: (\d+)/.exec(run.stderr);
         if (run.code !== 0 && !(this.opts.onError === "continue" && ignored)) {
@@ -1014,13 +1174,88 @@ export class Restorer {
     }
   }
 
+  /** Make the restore role for database `name`, or say (once a run) why the dumps run as the connecting role. */
+  private async enterSandbox(name: string, notes: string[]): Promise<void> {
+    if (!this.adminRole.sandbox) {
+      if (!this.unsandboxedSaid) {
+        this.unsandboxedSaid = true;
+        const note = sandboxNote(this.adminRole.name, this.opts.trustFixture);
+        if (note) notes.push(note);
+      }
+      return;
+    }
+    const server = this.maintenance.label.replace(/\/[^/]*$/, "");
+    const made = await makeRestoreRole(this.admin, name, (sql) => this.asAdminIn(name, sql), server);
+    this.roles.set(name, made);
+  }
+
+  /** Run SQL as the connecting role inside database `name`, in a session of its own. */
+  private async asAdminIn(name: string, sql: string): Promise<void> {
+    const c = new pg.Client({
+      ...withDatabase(this.connection, name).config,
+      application_name: "seq-guard",
+      connectionTimeoutMillis: 10_000,
+    });
+    c.on("error", () => undefined);
+    try {
+      await c.connect();
+      await c.query(sql);
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+  }
+
+  /**
+   * The restore into `name` is over: its role goes. `dropped`: the database is gone; otherwise it stays, and it
+   * and its objects pass to the connecting role first. Returns what is left behind when that fails, for the
+   * report (the role's undo stays registered, so a Ctrl-C later tries again and names it).
+   */
+  async finish(name: string, dropped: boolean): Promise<string | null> {
+    const r = this.roles.get(name);
+    if (!r) return null;
+    this.roles.delete(name);
+    try {
+      await r.retire(!dropped);
+      return null;
+    } catch (err) {
+      const ident = `"${r.role.name.replaceAll('"', '""')}"`;
+      return `seq-guard could not drop its restore role ${r.role.name}${dropped ? "" : ` after handing database ${name} to ${this.adminRole.name}`}: ${(err as Error).message}. Drop it yourself: ${dropped ? "" : `REASSIGN OWNED BY ${ident} TO CURRENT_USER; DROP OWNED BY ${ident}; (in ${name}), then `}DROP ROLE ${ident};`;
+    }
+  }
+
+  /**
+   * A statement of a plain script failed in the sandbox: may the restore go on past it? Yes for the extension a
+   * fixture asks for that the role may not create but the connecting role may (see sandbox.ts): it is created
+   * for the fixture, as is; and for the COMMENT ON EXTENSION (or CREATE EXTENSION without IF NOT EXISTS) that
+   * then fails only because the extension exists and is not the role's.
+   */
+  async passExtensionFailure(name: string, statement: string, err: { code?: string }): Promise<boolean> {
+    const r = this.roles.get(name);
+    const ext = extensionStatement(statement);
+    if (!r || !ext || (err.code !== "42501" && err.code !== "42710")) return false;
+    if (ext.kind === "create" && err.code === "42501") {
+      if (!adminMayCreate(ext.name, this.opts.extensions)) return false;
+      try {
+        await this.asAdminIn(name, createExtensionSql(ext.name, ext.schema));
+      } catch {
+        return false;
+      }
+      r.role.adminCreated.add(ext.name);
+      return true;
+    }
+    // Not the role's extension (made above, or there in every database, as plpgsql), or made twice.
+    return ext.kind === "comment" ? err.code === "42501" : err.code === "42710";
+  }
+
   /**
    * A session in the scratch database `name` for running a plain SQL script: opened as the restore role (see
    * sandbox.ts) unless the fixture is trusted or no such role could be made. The caller ends it.
    */
   async restoreSession(name: string): Promise<pg.Client> {
+    const role = this.roles.get(name)?.role;
+    const target = withDatabase(this.connection, name);
     const c = new pg.Client({
-      ...withDatabase(this.connection, name).config,
+      ...(role ? withLogin(target, role.name, role.password) : target).config,
       application_name: "seq-guard",
       connectionTimeoutMillis: 10_000,
     });
@@ -1041,12 +1276,24 @@ export class Restorer {
     const via = this.opts.viaContainer;
     if (!via) {
       const target = database ? libpqTarget(this.connection, database) : null;
-      const env: NodeJS.ProcessEnv = {
-        ...this.env,
-        PGAPPNAME: this.env.PGAPPNAME ?? "seq-guard",
-        ...(target?.env ?? {}),
-      };
+      const role = database ? this.roles.get(database)?.role : undefined;
+      const env: NodeJS.ProcessEnv = { ...childEnv(this.env), PGAPPNAME: this.env.PGAPPNAME ?? "seq-guard" };
       let dbname = target?.dbname;
+      if (role && dbname !== undefined) {
+        // The sandbox's role (see sandbox.ts): its name in place of the connecting role's, its passfile.
+        env.PGUSER = role.name;
+        env.PGPASSFILE = role.passfile;
+        if (/^postgres(ql)?:/.test(dbname)) {
+          const u = new URL(dbname);
+          u.username = encodeURIComponent(role.name);
+          u.searchParams.delete("user");
+          u.searchParams.delete("passfile");
+          dbname = u.toString();
+        }
+      } else if (target) {
+        const password = target.env.PGPASSWORD ?? this.env.PGPASSWORD;
+        if (password !== undefined) env.PGPASSFILE = this.adminPassfile(password);
+      }
       if (target?.sslpassword != null && dbname !== undefined) {
         const service = this.serviceFor(target.sslpassword);
         env.PGSERVICEFILE = service.file;
@@ -1057,8 +1304,13 @@ export class Restorer {
       const all = [...args, ...(dbname !== undefined ? [`--dbname=${dbname}`] : []), ...positional];
       return runTool(toolPath, all, env, opts);
     }
-    const creds = containerCredentials(this.connection, this.env);
-    const env = { ...this.env, ...creds, PGAPPNAME: "seq-guard" };
+    const role = database ? this.roles.get(database)?.role : undefined;
+    // docker exec -e NAME hands the value from docker's own environment into the container's tool. (The sandbox
+    // role's password lives only as long as the restore and opens nothing but its scratch database.)
+    const creds = role
+      ? { PGUSER: role.name, PGPASSWORD: role.password }
+      : containerCredentials(this.connection, this.env);
+    const env = { ...childEnv(this.env), ...creds, PGAPPNAME: "seq-guard" };
     const dockerArgs = ["exec"];
     if (opts.input) dockerArgs.push("-i");
     for (const k of Object.keys(creds)) dockerArgs.push("-e", k);
