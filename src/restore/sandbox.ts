@@ -122,6 +122,13 @@ export async function makeRestoreRole(
     },
     () => (created ? `role ${name} on ${server} (DROP ROLE ${ident})` : null),
   );
+  // Who owns the database now (the connecting role for a database made for the restore; someone else's for an
+  // existing empty --restore-database): it is theirs again afterwards.
+  const owner = await admin.query<{ o: string }>(
+    "SELECT pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(datdba)) AS o FROM pg_catalog.pg_database WHERE datname = $1",
+    [database],
+  );
+  const previousOwner = owner.rows[0]?.o ?? "CURRENT_USER";
   try {
     await admin.query(
       `CREATE ROLE ${ident} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '${scramVerifier(password)}'`,
@@ -141,7 +148,7 @@ export async function makeRestoreRole(
   }
   /**
    * The restore is over. handOver: the database stays (kept, or it existed before), so it and everything the role
-   * made in it pass to the connecting role, and what was granted to the role goes (only in this database: the
+   * made in it pass to its previous owner (the connecting role, for a database made for the restore), and what was granted to the role goes (only in this database: the
    * role could make nothing anywhere else). Otherwise the database is gone already. Then the role is dropped.
    */
   const retire = async (handOver: boolean) => {
@@ -151,7 +158,7 @@ export async function makeRestoreRole(
           "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = $1",
           [name],
         );
-        await inDatabase(`REASSIGN OWNED BY ${ident} TO CURRENT_USER; DROP OWNED BY ${ident}`);
+        await inDatabase(`REASSIGN OWNED BY ${ident} TO ${previousOwner}; DROP OWNED BY ${ident}`);
       }
       await dropRole();
     } finally {
