@@ -1,11 +1,14 @@
-// --restore-arg values (the Action's restore-args), read the way pg_restore and psql read them (getopt_long: bundled
-// short options, attached values, unique prefixes of long options), and checked before anything runs: options
-// that send the restore somewhere else than the scratch database seq-guard verifies (which would then pass empty,
-// and leave a database behind) are refused, and so is an option the two tools read differently when a run gives
-// every argument to both. Options not listed here pass through unjudged (a newer release may know them). Pure.
+// --restore-arg values (the Action's restore-args), read the way pg_restore reads them (getopt_long: bundled short
+// options, attached values, unique prefixes of long options), and checked before anything runs: options that send
+// the restore somewhere else than the scratch database seq-guard verifies (which would then pass empty, and leave
+// a database behind) are refused. pg_restore options not listed here pass through unjudged (a newer release may
+// know them). Plain SQL is run by seq-guard itself, not by psql: there, only -1 (--single-transaction) means
+// something, and every other argument is refused, in a run with archives too (each dump gets every argument).
+// Pure.
 
 import { UsageError } from "../errors.ts";
 
+/** Who reads the arguments: pg_restore, or seq-guard's own plain SQL runner ("psql" for history's sake). */
 export type RestoreTool = "pg_restore" | "psql";
 
 interface Spec {
@@ -93,69 +96,17 @@ const PG_RESTORE: Spec[] = [
   { short: "W", long: "password", value: false },
 ];
 
-const PSQL: Spec[] = [
-  {
-    short: "c",
-    long: "command",
-    value: true,
-    refuse:
-      "makes psql run a command of its own on the server besides the dump, where seq-guard's filter (which leaves out database- and role-level statements) does not see it. Remove it, and put the command into the dump if it belongs there.",
-  },
-  { short: "d", long: "dbname", value: true, refuse: DBNAME },
-  {
-    short: "f",
-    long: "file",
-    value: true,
-    refuse:
-      "makes psql run another file besides the dump, where seq-guard's filter (which leaves out database- and role-level statements) does not see it. Remove it: give that file as a dump of its own, or include it from the dump with \\ir.",
-  },
-  {
-    short: "l",
-    long: "list",
-    value: false,
-    refuse: `makes psql list the databases and exit without running the dump, ${EMPTY}`,
-  },
-  { short: "v", long: "set", value: true },
-  { long: "variable", value: true },
-  { short: "V", long: "version", value: false, refuse: VERSION },
-  { short: "X", long: "no-psqlrc", value: false },
+/**
+ * Plain SQL is run by seq-guard itself (run-plain.ts), not by psql: it takes -1 (BEGIN before the script, COMMIT
+ * after), and --no-owner / --no-privileges, which is what it always does. Every other option is refused.
+ */
+const PLAIN: Spec[] = [
   { short: "1", long: "single-transaction", value: false },
-  { short: "?", long: "help", value: false, refuse: HELP },
-  { short: "a", long: "echo-all", value: false },
-  { short: "b", long: "echo-errors", value: false },
-  { short: "e", long: "echo-queries", value: false },
-  { short: "E", long: "echo-hidden", value: false },
-  { short: "L", long: "log-file", value: true, file: true },
-  { short: "n", long: "no-readline", value: false },
-  {
-    short: "o",
-    long: "output",
-    value: true,
-    refuse:
-      "sends psql's query output to a file, or with |command to a shell command run on this machine; the restore needs neither. Remove it.",
-  },
-  { short: "q", long: "quiet", value: false },
-  { short: "s", long: "single-step", value: false },
-  { short: "S", long: "single-line", value: false },
-  { short: "A", long: "no-align", value: false },
-  { long: "csv", value: false },
-  { short: "F", long: "field-separator", value: true },
-  { short: "H", long: "html", value: false },
-  { short: "P", long: "pset", value: true },
-  { short: "R", long: "record-separator", value: true },
-  { short: "t", long: "tuples-only", value: false },
-  { short: "T", long: "table-attr", value: true },
-  { short: "x", long: "expanded", value: false },
-  { short: "z", long: "field-separator-zero", value: false },
-  { short: "0", long: "record-separator-zero", value: false },
-  { short: "h", long: "host", value: true, refuse: ELSEWHERE },
-  { short: "p", long: "port", value: true, refuse: ELSEWHERE },
-  { short: "U", long: "username", value: true },
-  { short: "w", long: "no-password", value: false },
-  { short: "W", long: "password", value: false },
+  { short: "O", long: "no-owner", value: false },
+  { short: "x", long: "no-privileges", value: false },
 ];
 
-const SPECS: Record<RestoreTool, Spec[]> = { pg_restore: PG_RESTORE, psql: PSQL };
+const SPECS: Record<RestoreTool, Spec[]> = { pg_restore: PG_RESTORE, psql: PLAIN };
 
 /** One option as the tool reads it, or a word that is no option (`spec` null, `positional` true). */
 export interface ParsedArg {
@@ -244,67 +195,44 @@ function named(p: ParsedArg): string {
 }
 
 export interface ToolUse {
-  /** A dump of the run that goes through pg_restore / psql, for messages; null when none does. */
+  /** A dump of the run that goes through pg_restore / is plain SQL, for messages; null when none does. */
   pg_restore: string | null;
   psql: string | null;
 }
 
 /**
- * Refuse restore arguments that would send the restore somewhere else, that the tools of this run would read
- * differently, or (with --restore-via) that name a file psql would look for inside the container. UsageError.
+ * Refuse restore arguments that would send the restore somewhere else, and any argument but -1 (--single-transaction),
+ * -O and -x when the run has plain SQL, which seq-guard runs itself. UsageError. (With --restore-via the container
+ * runs pg_restore only: plain SQL goes over seq-guard's own connection.)
  */
-export function checkRestoreArgs(args: string[], use: ToolUse, viaContainer: boolean): void {
-  const tools = (["pg_restore", "psql"] as const).filter((t) => use[t] !== null);
-  const parsed = new Map(tools.map((t) => [t, parseToolArgs(t, args)]));
-  for (const tool of tools) {
-    for (const p of parsed.get(tool) as ParsedArg[]) {
+export function checkRestoreArgs(args: string[], use: ToolUse, _viaContainer: boolean): void {
+  if (use.pg_restore !== null) {
+    const parsed = parseToolArgs("pg_restore", args);
+    for (const p of parsed) {
       if (p.spec?.refuse) throw new UsageError(`restore argument ${named(p)} ${p.spec.refuse}`);
-      if (viaContainer && tool === "psql" && p.spec?.file) {
-        throw new UsageError(
-          `restore argument ${named(p)} names a file on this machine, but with --restore-via (container in the Action) psql runs inside the container, where it would write that file. Remove it.`,
-        );
-      }
     }
-  }
-  // Before words that are no option: in a mixed run, "-t users" is refused for what -t means to psql.
-  if (tools.length === 2) checkShared(args, parsed, use);
-  for (const tool of tools) {
-    const p = (parsed.get(tool) as ParsedArg[]).find((x) => x.positional);
+    const p = parsed.find((x) => x.positional);
     if (p) {
       throw new UsageError(
-        `restore argument "${p.written}" is no option: ${tool === "pg_restore" ? "pg_restore would take it for a second archive" : "psql would take it for a database or role name"}. Give each value with its option (--table=users, or -t and then users).`,
+        `restore argument "${p.written}" is no option: pg_restore would take it for a second archive. Give each value with its option (--table=users, or -t and then users).`,
       );
     }
+  }
+  if (use.psql === null) return;
+  for (const p of parseToolArgs("psql", args)) {
+    if (p.spec) continue;
+    const plain = `plain SQL (${use.psql}) is run by seq-guard itself over its own connection, without psql, and takes only -1 (--single-transaction; -O and -x are what it always does)`;
+    throw new UsageError(
+      use.pg_restore !== null
+        ? `restore argument ${p.written} does not apply to ${plain}, and this run also restores archives with pg_restore (${use.pg_restore}), and every dump gets every restore argument. Restore the archives and the plain SQL files in separate runs, each with its own restore arguments.`
+        : `restore argument ${p.written} does not apply: ${plain}. Remove it.`,
+    );
   }
 }
 
-/** Options that mean the same to pg_restore and psql, so a run with both kinds of dumps can give them to both. */
-const SAME_MEANING = new Set(["single-transaction", "no-password", "password", "username"]);
-
-/** Every argument goes to both tools in a run with archives and plain SQL: each must mean the same to both. */
-function checkShared(args: string[], parsed: Map<RestoreTool, ParsedArg[]>, use: ToolUse): void {
-  const both = `this run restores archives with pg_restore (${use.pg_restore}) and plain SQL with psql (${use.psql}), and both get every restore argument. Restore the archives and the plain SQL files in separate runs, each with its own restore arguments.`;
-  const r = parsed.get("pg_restore") as ParsedArg[];
-  const s = parsed.get("psql") as ParsedArg[];
-  for (let i = 0; i < args.length; i++) {
-    const a = r.filter((p) => p.index === i && p.spec);
-    const b = s.filter((p) => p.index === i && p.spec);
-    const key = (ps: ParsedArg[]) => ps.map((p) => (p.spec as Spec).long).join(",");
-    if (a.length === 0 && b.length === 0) continue;
-    if (key(a) === key(b) && a.every((p) => SAME_MEANING.has((p.spec as Spec).long))) continue;
-    const written = args[i] as string;
-    if (a.length === 0 || b.length === 0) {
-      const [knows, other] = a.length > 0 ? ["pg_restore", "psql"] : ["psql", "pg_restore"];
-      const isValue = (a.length === 0 ? r : s).some((p) => p.value?.index === i && p.value.at === 0);
-      if (isValue) continue; // the value of an option reported on its own
-      throw new UsageError(
-        `restore argument ${written} is ${knows === "pg_restore" ? "a pg_restore" : "a psql"} option that ${other} does not know, and ${both}`,
-      );
-    }
-    throw new UsageError(
-      `restore argument ${written} means --${key(a)} to pg_restore but --${key(b)} to psql, and ${both}`,
-    );
-  }
+/** -1 / --single-transaction among the restore arguments: plain SQL runs in one transaction. */
+export function plainSingleTransaction(args: string[]): boolean {
+  return parseToolArgs("psql", args).some((p) => p.spec?.long === "single-transaction");
 }
 
 /** The indices of the arguments that are file values of pg_restore options (-L FILE, --filter=FILE). */

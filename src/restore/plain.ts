@@ -1,21 +1,20 @@
-// Plain SQL on its way to psql: a streaming filter that leaves out, statement by statement, what must not run
-// in a scratch database: the database-level statements of a dump made with --create (CREATE/ALTER/DROP/COMMENT ON
-// DATABASE and its \connect), which would act on the user's real database; the cluster-level ones (roles,
-// tablespaces, ALTER SYSTEM), which would outlive the scratch database on the server; and, under --no-owner
-// --no-privileges, what pg_restore would skip (ALTER ... OWNER TO, SET SESSION AUTHORIZATION, GRANT, REVOKE,
-// ALTER DEFAULT PRIVILEGES). Exactly the statement's text is cut, wherever it lies (after a comment, next to
-// another statement, over several lines), and every newline stays, so psql's line numbers are the file's. What
-// cannot be cut safely (\gexec, a statement joined to another with \;, such a statement in an included file) is
-// refused with PlainSqlProblem. It also notes what the script does for the root-cause hints: INSERT and COPY
-// statements, and each setval / RESTART with its target and value.
+// Plain SQL as seq-guard runs it itself (run-plain.ts; psql is not involved): a streaming lexer that cuts the
+// script into statements and leaves out, statement by statement, what must not run in a scratch database: the
+// database-level statements of a dump made with --create (CREATE/ALTER/DROP/COMMENT ON DATABASE and its
+// \connect), which would act on the user's real database; the cluster-level ones (roles, tablespaces, ALTER
+// SYSTEM), which would outlive the scratch database on the server; and, under --no-owner --no-privileges, what
+// pg_restore would skip (ALTER ... OWNER TO, SET SESSION AUTHORIZATION, GRANT, REVOKE, ALTER DEFAULT PRIVILEGES).
+// Exactly the statement's text is cut, wherever it lies (after a comment, next to another statement, over several
+// lines). The server is the only SQL parser that matters: where this lexer and the server would read a script
+// differently, the server gets text that is at worst an SQL error. Its output is events (PlainEvent): statement
+// text and ends, COPY data, \i and \copy requests. It also notes what the script does for the root-cause hints:
+// INSERT and COPY statements, and each setval / RESTART with its target and value.
 //
-// A small lexer follows quotes, dollar quotes, comments, psql meta-commands and COPY data across lines; COPY
-// data lines are passed through without being looked at. Files included with \i or \ir are read and checked the
-// same way (they reach psql unfiltered, so they may hold nothing that would have been cut above).
+// The lexer follows quotes, dollar quotes, comments, meta-commands and COPY data across lines; COPY data is
+// passed on in pieces of the chunks read, never held as whole lines, with only each line's start looked at (for
+// the \. that ends it). A script in another client_encoding than UTF-8 is converted to UTF-8 as it is read.
 
-import { closeSync, openSync, readSync, statSync } from "node:fs";
-import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
-import { Transform, type TransformCallback } from "node:stream";
+import { isAbsolute, relative } from "node:path";
 
 export interface QualifiedName {
   /** Null when the script did not qualify it (search_path decides). */
@@ -86,32 +85,25 @@ export function emptyFacts(): PlainFacts {
   };
 }
 
-/** A script seq-guard cannot restore safely into one scratch database (a pg_dumpall file, \gexec, ...). */
+/** A script seq-guard cannot run (a pg_dumpall file, a refused meta-command, ...), at FILE:LINE. */
 export class PlainSqlProblem extends Error {
   constructor(
     readonly line: number,
     message: string,
+    /** The included file it is in (from the dump's folder); null for the dump itself. */
+    readonly file: string | null = null,
   ) {
     super(message);
     this.name = "PlainSqlProblem";
   }
 }
 
-export interface PlainFilterOptions {
+export interface ScriptOptions {
   noOwner: boolean;
   noPrivileges: boolean;
-  /**
-   * The folder psql runs in (the dump's folder): \i paths and the dump's own \ir paths resolve from there. Unset:
-   * included files are not read (psql runs in a container, where this machine's paths mean nothing).
-   */
-  includeDir?: string;
-  /** psql runs in a container (--restore-via), not on this machine: for messages. */
-  inContainer?: boolean;
-  /** Told of every statement of the script itself (not of included files): the lines it starts and ends on. */
-  onStatement?: (first: number, last: number) => void;
 }
 
-type Verdict = "pass" | "owner" | "privileges" | "database" | "cluster";
+type Verdict = "pass" | "owner" | "privileges" | "database" | "cluster" | "encoding";
 /** What classify says of an ALTER whose verdict only its end tells. */
 const AT_END = "at-end";
 
@@ -133,6 +125,8 @@ interface Line {
   end: number;
   /** Ranges of the text to leave out, as flat [from, to) pairs; null when none (most lines). */
   cuts: number[] | null;
+  /** Where statements start and end and commands stand on the line; null when none. */
+  marks: Mark[] | null;
 }
 
 /** Leave [from, to) of a line's text out. */
@@ -150,8 +144,6 @@ interface Stmt {
   count: number;
   verdict: Verdict | null;
   blank: boolean;
-  /** Joined to the previous statement with \; (sent as one query). */
-  chained: boolean;
   rename: boolean;
   fromStdin: boolean;
   restartIdentity: boolean;
@@ -170,6 +162,9 @@ interface Stmt {
   clusterAt: number | null;
   /** Inside a setval( ... ) call: its tokens and paren depth. */
   sv: { depth: number; toks: Token[] } | null;
+  /** Parentheses open, and BEGIN / CASE open in a routine's body (BEGIN ATOMIC): a ; there ends nothing. */
+  paren: number;
+  begin: number;
 }
 
 type Quote =
@@ -186,10 +181,6 @@ const HOLD_MAX = 8 * 1024 * 1024;
 const QUOTE_KEEP = 200;
 const MAX_INCLUDE_DEPTH = 16;
 const OPAQUE = /setval\s*\(|alter\s+sequence|restart\s+identity/i;
-/** psql meta-commands whose argument is the rest of the line (no backslash ends it). */
-const WHOLE_LINE = new Set(["!", "copy", "ef", "ev", "sf", "sv", "h", "help"]);
-/** Meta-commands that send the query buffer, as ; does. */
-const SENDS = new Set(["g", "gx", "gset", "gdesc", "crosstabview", "watch", "gexec"]);
 
 const isWordStart = (c: number) =>
   (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c >= 0x80;
@@ -240,13 +231,28 @@ function classify(s: Stmt, final: boolean): Verdict | typeof AT_END | null {
         return "privileges";
       case "SET":
       case "RESET":
-        return need(word(h, 1), (b) =>
-          b !== "SESSION" ? "pass" : need(word(h, 2), (c) => (c === "AUTHORIZATION" ? "owner" : "pass")),
-        );
+        return need(word(h, 1), (b) => {
+          if (b === "CLIENT_ENCODING" || (b === "NAMES" && a === "SET")) return "encoding";
+          if (b !== "SESSION" && b !== "LOCAL") return "pass";
+          return need(word(h, 2), (c) =>
+            c === "AUTHORIZATION" && b === "SESSION"
+              ? "owner"
+              : c === "CLIENT_ENCODING"
+                ? "encoding"
+                : "pass",
+          );
+        });
       default:
         return "pass";
     }
   });
+}
+
+/** CREATE [OR REPLACE] FUNCTION / PROCEDURE, whose SQL-standard body (BEGIN ATOMIC ... END) holds semicolons. */
+function isRoutine(h: Token[]): boolean {
+  if (word(h, 0) !== "CREATE") return false;
+  const k = word(h, 1) === "OR" && word(h, 2) === "REPLACE" ? word(h, 3) : word(h, 1);
+  return k === "FUNCTION" || k === "PROCEDURE";
 }
 
 /** ALTER ... OWNER TO role, and not a RENAME of something called owner. */
@@ -454,69 +460,26 @@ function targetKey(t: PositionTarget): string {
 }
 
 /**
- * psql meta-commands a dump may hold: what pg_dump writes (\connect, \restrict, \unrestrict, COPY's \.) and what
- * only sets psql's own state, prints, or reads the server. \i, \ir, \copy, \g, \gx and \o are looked at in
- * refusedMetaCommand; any other is refused.
+ * The psql meta-commands seq-guard honours, now that it runs a script itself (psql is not involved): what pg_dump
+ * writes (\connect and \c, ignored: the script stays in the scratch database; \restrict and \unrestrict, ignored;
+ * COPY's \., read with the data), files of the fixture's folder (\i, \ir, \copy ... FROM a file, see
+ * run-plain.ts), and a few that only set or print psql's own state, common in hand-written fixtures. Those are
+ * ignored, which is safe: seq-guard keeps no psql state and never puts a variable's value into the script (:name
+ * reaches the server as written, where it is a syntax error), so skipping them cannot change what the server runs.
  */
-const HARMLESS_META = new Set([
-  "c",
-  "connect",
+const IGNORED_META = new Set([
   "restrict",
   "unrestrict",
-  ".",
-  "i",
-  "include",
-  "ir",
-  "include_relative",
   "set",
   "unset",
+  "pset",
+  "timing",
   "echo",
   "qecho",
   "warn",
-  "pset",
-  "a",
-  "C",
-  "f",
-  "H",
-  "t",
-  "T",
-  "x",
-  "timing",
-  "encoding",
-  "errverbose",
-  "conninfo",
-  "q",
-  "quit",
-  "p",
-  "print",
-  "h",
-  "help",
-  "?",
-  "copyright",
-  "gset",
-  "gdesc",
-  "crosstabview",
-  "z",
-  "l",
-  "l+",
-  "list",
-  "list+",
-  "lo_list",
-  "lo_unlink",
-  "bind",
-  "bind_named",
-  "parse",
-  "close_prepared",
-  "startpipeline",
-  "endpipeline",
-  "syncpipeline",
-  "sendpipeline",
-  "flushrequest",
-  "flush",
-  "getresults",
 ]);
 
-/** What each refused meta-command does that a dump may not. */
+/** What some refused meta-commands do, for the message (any other: "is a psql meta-command"). */
 const REFUSED_META: Record<string, string> = {
   "!": "runs a shell command",
   o: "sends query results to a file or a program",
@@ -525,89 +488,55 @@ const REFUSED_META: Record<string, string> = {
   write: "writes the query buffer to a file or a program",
   s: "writes psql's command history to a file",
   setenv: "sets environment variables for the programs psql runs",
-  getenv: "reads an environment variable of the machine it runs on (where tokens are kept)",
-  cd: "changes psql's working folder, so that later paths reach other files",
+  getenv: "reads an environment variable of the machine it runs on",
+  cd: "changes psql's working folder",
   lo_import: "reads a file of the machine it runs on into the database",
   lo_export: "writes a file on the machine it runs on",
-  password: "changes a role's password on the server",
+  password: "changes a role's password",
   e: "runs an editor",
   edit: "runs an editor",
   ef: "runs an editor",
   ev: "runs an editor",
   prompt: "waits for input",
-  watch: "repeats a query until it is interrupted (the restore would never end)",
-  if: "runs parts of the script depending on values known only when psql runs, so seq-guard cannot tell which statements reach the server",
-  elif: "runs parts of the script depending on values known only when psql runs, so seq-guard cannot tell which statements reach the server",
-  else: "runs parts of the script depending on values known only when psql runs, so seq-guard cannot tell which statements reach the server",
-  endif:
-    "runs parts of the script depending on values known only when psql runs, so seq-guard cannot tell which statements reach the server",
-  r: "discards the statement written so far, so seq-guard cannot tell which statements reach the server",
-  reset: "discards the statement written so far, so seq-guard cannot tell which statements reach the server",
+  watch: "repeats a query until it is interrupted",
+  gexec: "runs the rows of a query as statements",
+  gset: "stores a query's result in psql variables",
+  if: "is psql's conditional (\\if ... \\endif), which only psql evaluates",
+  elif: "is psql's conditional (\\if ... \\endif), which only psql evaluates",
+  else: "is psql's conditional (\\if ... \\endif), which only psql evaluates",
+  endif: "is psql's conditional (\\if ... \\endif), which only psql evaluates",
+  encoding: "sets the client encoding (write SET client_encoding = '...'; instead)",
+  q: "quits psql",
+  quit: "quits psql",
 };
 
-/** A describe command: \d, \dt+, \dfS, \dconfig ... (they read the server's catalogs). */
-const DESCRIBE = /^d[A-Za-z]*[Sx+]*$/;
+/** psql meta-commands whose argument is the rest of the line (no backslash ends it). */
+const WHOLE_LINE = new Set(["!", "copy", "ef", "ev", "sf", "sv", "h", "help"]);
 
-/** Why a meta-command may not run in a dump (what it does), or null when it may. */
-export function refusedMetaCommand(name: string, args: string): string | null {
-  if (!WHOLE_LINE.has(name) && hasBackquote(args)) {
-    return "has an argument in backquotes, which runs a shell command";
-  }
-  const known = REFUSED_META[name];
-  if (known !== undefined) {
-    return (name === "o" || name === "out") && args.trim() === "" ? null : known;
-  }
-  if (name === "g" || name === "gx") {
-    let rest = args.trimStart();
-    if (rest.startsWith("(")) {
-      const close = rest.indexOf(")");
-      rest = close < 0 ? "" : rest.slice(close + 1);
-    }
-    return rest.trim() === "" ? null : "sends the query's result to a file or a program";
-  }
-  if (name === "copy") return copyProblem(args);
-  if (HARMLESS_META.has(name) || DESCRIBE.test(name)) return null;
-  return "is a psql meta-command that seq-guard does not run from a dump (a dump may hold \\connect, \\restrict, \\set, \\echo, \\pset, \\timing, \\encoding, \\i, \\ir, \\copy ... FROM a file and the like)";
+/** How a refused meta-command is told: what it is, and what seq-guard runs instead. */
+function refusal(name: string, what: string): string {
+  return `\\${name} ${what}: seq-guard runs plain SQL itself, without psql, and of psql's meta-commands runs only what pg_dump writes (\\connect, \\restrict, COPY data ended by \\.) and \\i, \\ir and \\copy ... FROM of files in the dump's folder (\\set, \\echo, \\pset and the like are ignored). Remove it from the script, or write what it does as SQL.`;
 }
 
-/** Does `test` hold at some position of `args` outside single and double quotes? */
-function someOutsideQuotes(args: string, test: (ch: string, next: string) => boolean): boolean {
-  let quote: string | null = null;
-  for (let j = 0; j < args.length; j++) {
-    const ch = args[j] as string;
-    if (quote) {
-      if (quote === "'" && ch === "\\") j++;
-      else if (ch === quote) quote = null;
-    } else if (ch === "'" || ch === '"') quote = ch;
-    else if (test(ch, args[j + 1] ?? "")) return true;
-  }
-  return false;
-}
-
-/** A psql variable outside quotes (:name, :'name', :"name"): psql puts its value there. */
-function hasVariable(args: string): boolean {
-  return someOutsideQuotes(args, (ch, next) => ch === ":" && /[A-Za-z0-9_'"{]/.test(next));
-}
-
-/** Text in backquotes outside quotes: psql runs it as a shell command and puts its output there. */
-function hasBackquote(args: string): boolean {
-  return someOutsideQuotes(args, (ch) => ch === "`");
-}
+/** A \copy command (the rest of its line) read as psql's parse_slash_copy reads it. */
+export type SlashCopy = { sql: string; file: string | null } | { problem: string };
 
 /**
- * \copy reads or writes files of the machine psql runs on: FROM a file is allowed (the data of a fixture), TO a file
- * and PROGRAM (either way) are not. Parsed as psql's parse_slash_copy reads it: a (query) or a table with its
- * (columns), FROM or TO, then PROGRAM 'command', STDIN, STDOUT, PSTDIN, PSTDOUT or a file name.
+ * \copy as seq-guard runs it: FROM a file (read by seq-guard, confined to the dump's folder) or FROM stdin (the
+ * lines that follow, up to \.), sent to the server as COPY ... FROM STDIN with the rest of the command (its
+ * options) as written. TO, PROGRAM and pstdin are refused.
  */
-function copyProblem(args: string): string | null {
-  const toks: string[] = [];
+export function slashCopy(args: string): SlashCopy {
+  const toks: { t: string; at: number; end: number }[] = [];
   const re = /\s*('(?:[^']|'')*'?|"(?:[^"]|"")*"?|[(),]|[^\s(),'"]+)/y;
-  for (let m = re.exec(args); m !== null && m[1] !== undefined; m = re.exec(args)) toks.push(m[1]);
+  for (let m = re.exec(args); m !== null && m[1] !== undefined; m = re.exec(args)) {
+    toks.push({ t: m[1], at: re.lastIndex - m[1].length, end: re.lastIndex });
+  }
   let i = 0;
   let depth = 0;
   let dir: string | null = null;
   for (; i < toks.length; i++) {
-    const t = toks[i] as string;
+    const t = (toks[i] as { t: string }).t;
     if (t === "(") depth++;
     else if (t === ")") depth--;
     else if (depth === 0 && i > 0 && /^(from|to)$/i.test(t)) {
@@ -617,11 +546,21 @@ function copyProblem(args: string): string | null {
   }
   const target = toks[i + 1];
   if (dir === null || target === undefined) {
-    return "reads or writes something seq-guard cannot make out (it runs COPY through a file or a program of the machine psql runs on)";
+    return { problem: "names no FROM and source that seq-guard can make out" };
   }
-  if (/^program$/i.test(target)) return `runs a program (\\copy ... ${dir.toUpperCase()} PROGRAM)`;
-  if (/^p?std(in|out)$/i.test(target)) return null;
-  return dir === "to" ? "writes a file on the machine psql runs on (\\copy ... TO a file)" : null;
+  if (dir === "to") return { problem: "writes data out (\\copy ... TO), which a restore has no use for" };
+  if (/^program$/i.test(target.t)) return { problem: "runs a program (\\copy ... FROM PROGRAM)" };
+  if (/^pstdin$/i.test(target.t))
+    return { problem: "reads psql's own standard input (\\copy ... FROM pstdin)" };
+  const head = args.slice(0, (toks[i] as { at: number }).at).trim();
+  const sql = `COPY ${head} FROM STDIN ${args.slice(target.end).trim()}`.trim();
+  if (/^stdin$/i.test(target.t)) return { sql, file: null };
+  const q = target.t[0];
+  const file =
+    q === "'" || q === '"'
+      ? target.t.slice(1, target.t.endsWith(q) && target.t.length > 1 ? -1 : undefined).replaceAll(q + q, q)
+      : target.t;
+  return file === "" ? { problem: "names an empty file name" } : { sql, file };
 }
 
 /** The unquoted word (or 'quoted' / "quoted" string) a meta-command argument starts with. */
@@ -636,90 +575,307 @@ function firstArg(args: string): string {
 }
 
 /** An included file's path from the dump's folder; absolute when it lies outside. */
-function displayPath(dir: string, full: string): string {
+export function displayPath(dir: string, full: string): string {
   const rel = relative(dir, full);
   return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? full : rel;
 }
 
-interface ScriptContext {
-  /** The included file being read; null for the dump itself. */
+// ---- encodings
+
+/** The longest line outside COPY data, and the longest statement, seq-guard reads: 16 MiB. */
+export const LINE_MAX = 16 * 1024 * 1024;
+export const STATEMENT_MAX = LINE_MAX;
+
+/** PostgreSQL's client encodings, by their cleaned name (upper case, letters and digits), as WHATWG labels. */
+const ENCODINGS: Record<string, string> = {
+  LATIN2: "iso-8859-2",
+  LATIN3: "iso-8859-3",
+  LATIN4: "iso-8859-4",
+  LATIN6: "iso-8859-10",
+  LATIN7: "iso-8859-13",
+  LATIN8: "iso-8859-14",
+  LATIN9: "iso-8859-15",
+  LATIN10: "iso-8859-16",
+  ISO88595: "iso-8859-5",
+  ISO88596: "iso-8859-6",
+  ISO88597: "iso-8859-7",
+  ISO88598: "iso-8859-8",
+  WIN866: "ibm866",
+  WIN874: "windows-874",
+  WIN1250: "windows-1250",
+  WIN1251: "windows-1251",
+  WIN1252: "windows-1252",
+  WIN1253: "windows-1253",
+  WIN1254: "windows-1254",
+  WIN1255: "windows-1255",
+  WIN1256: "windows-1256",
+  WIN1257: "windows-1257",
+  WIN1258: "windows-1258",
+  KOI8R: "koi8-r",
+  KOI8U: "koi8-u",
+  EUCJP: "euc-jp",
+  SJIS: "shift_jis",
+  EUCKR: "euc-kr",
+  UHC: "euc-kr",
+  BIG5: "big5",
+  GBK: "gbk",
+  GB18030: "gb18030",
+  EUCCN: "gbk",
+};
+
+/** PostgreSQL's other names for them (pg_wchar's alias table, the ones in use). */
+const ALIASES: Record<string, string> = {
+  UNICODE: "UTF8",
+  ISO88591: "LATIN1",
+  ISO88592: "LATIN2",
+  ISO88593: "LATIN3",
+  ISO88594: "LATIN4",
+  ISO88599: "LATIN5",
+  ISO885910: "LATIN6",
+  ISO885913: "LATIN7",
+  ISO885914: "LATIN8",
+  ISO885915: "LATIN9",
+  ISO885916: "LATIN10",
+  WINDOWS1250: "WIN1250",
+  WINDOWS1251: "WIN1251",
+  WINDOWS1252: "WIN1252",
+  WINDOWS1253: "WIN1253",
+  WINDOWS1254: "WIN1254",
+  WINDOWS1255: "WIN1255",
+  WINDOWS1256: "WIN1256",
+  WINDOWS1257: "WIN1257",
+  WINDOWS1258: "WIN1258",
+  WINDOWS866: "WIN866",
+  WINDOWS874: "WIN874",
+  ALT: "WIN866",
+  KOI8: "KOI8R",
+  SHIFTJIS: "SJIS",
+  MSKANJI: "SJIS",
+  WINDOWS932: "SJIS",
+  WIN932: "SJIS",
+  WINDOWS936: "GBK",
+  WIN936: "GBK",
+  WINDOWS949: "UHC",
+  WIN949: "UHC",
+  WINDOWS950: "BIG5",
+  WIN950: "BIG5",
+  TCVN: "WIN1258",
+  TCVN5712: "WIN1258",
+  VSCII: "WIN1258",
+};
+
+/** An encoding's name as PostgreSQL compares them: upper case, letters and digits only; aliases resolved. */
+export function cleanEncoding(name: string): string {
+  const c = name.toUpperCase().replace(/[^A-Z0-9]/g, "");
+  return ALIASES[c] ?? c;
+}
+
+/** Bytes of a script in `name` to UTF-8: null for UTF-8 itself (passed through untouched). Throws on bad bytes. */
+type Transcoder = ((b: Buffer) => Buffer) | null;
+
+function transcoder(name: string): Transcoder | undefined {
+  if (name === "UTF8") return null;
+  if (name === "SQLASCII") {
+    // No encoding declared: accepted as long as it is UTF-8 (what the session speaks); passed through.
+    const check = new TextDecoder("utf-8", { fatal: true });
+    return (b) => {
+      check.decode(b, { stream: true });
+      return b;
+    };
+  }
+  // Node's latin1 is ISO-8859-1 exactly (WHATWG's label would give windows-1252).
+  if (name === "LATIN1") return (b) => Buffer.from(b.toString("latin1"), "utf8");
+  if (name === "LATIN5") {
+    // ISO-8859-9: windows-1254 above 0x9F, the C1 controls below (WHATWG's label would give windows-1254 there).
+    const high = new TextDecoder("windows-1254").decode(Uint8Array.from({ length: 96 }, (_, i) => 0xa0 + i));
+    return (b) => {
+      let s = "";
+      for (const c of b) s += c < 0xa0 ? String.fromCharCode(c) : high[c - 0xa0];
+      return Buffer.from(s, "utf8");
+    };
+  }
+  const label = ENCODINGS[name];
+  if (label === undefined) return undefined;
+  const d = new TextDecoder(label, { fatal: true });
+  return (b) => Buffer.from(d.decode(b, { stream: true }), "utf8");
+}
+
+/** What converts bytes in `encoding` (as SqlScript.encoding names it) to UTF-8: null for UTF-8 itself. */
+export function encodingTranscoder(encoding: string): ((b: Buffer) => Buffer) | null {
+  return transcoder(cleanEncoding(encoding)) ?? null;
+}
+
+/** A statement's or line's bytes as UTF-8 text, or null when they are not UTF-8. */
+const utf8Strict = new TextDecoder("utf-8", { fatal: true });
+export function decodeUtf8(b: Buffer): string | null {
+  try {
+    return utf8Strict.decode(b);
+  } catch {
+    return null;
+  }
+}
+
+// ---- the script
+
+/** What a script asks for, in order: run by run-plain.ts. */
+export type PlainEvent =
+  /** Text of the statement under way (its cuts left out; between statements nothing is given). */
+  | { k: "sql"; buf: Buffer }
+  /** The statement ends (lines first..last). Blank: left out, its text is to be dropped. Copy: COPY FROM STDIN. */
+  | { k: "end"; first: number; last: number; blank: boolean; copy: boolean }
+  /** COPY data as it is read (not cut into lines), up to the \. line. */
+  | { k: "data"; buf: Buffer }
+  /** The \. line (or the end of the file) ended COPY data. */
+  | { k: "copyEnd"; line: number }
+  /** \i / \ir FILE: the line was read; the script waits (paused) until the runner has run the file. */
+  | { k: "include"; path: string; relative: boolean; line: number; command: string }
+  /** \copy ... FROM FILE (file) or FROM stdin (null: data events follow): sql is COPY ... FROM STDIN. */
+  | { k: "copy"; sql: Buffer; file: string | null; line: number };
+
+export interface ScriptContext {
+  /** The included file being read (its real path); null for the dump itself. */
   file: string | null;
-  /** The same from the dump's folder (absolute when outside it), for messages and hints. */
+  /** The same from the dump's folder, for messages and hints; null for the dump itself. */
   display: string | null;
   depth: number;
   /** Order counter shared with the including script. */
   order: { n: number };
+  /** The client encoding the script starts in (an included file: the including script's). */
+  encoding?: string;
+}
+
+/** Add what an included file did to the facts of the script that includes it. */
+export function mergeIncluded(f: PlainFacts, g: PlainFacts): void {
+  f.inserts += g.inserts;
+  f.copies += g.copies;
+  f.setvals += g.setvals;
+  f.opaqueSetvals += g.opaqueSetvals;
+  for (const [k, p] of g.positions) {
+    const had = f.positions.get(k);
+    if (!had || had.order < p.order) f.positions.set(k, p);
+  }
+}
+
+interface Mark {
+  pos: number;
+  /** null: a statement starts here. */
+  ev: PlainEvent | null;
 }
 
 /**
- * The lexer and the cuts, fed whole lines. `emit` receives the output: whole lines as they were, or lines with
- * the cut ranges left out.
+ * The lexer and the cuts, fed chunks (feed, then end). Synchronous: what it reads becomes events, taken with
+ * take() after each feed. After an \i it pauses at the end of that line (paused), so that the included file runs
+ * (and notes its setvals) before the lines after it are read: resume() reads on.
  */
-class SqlScript {
+export class SqlScript {
   readonly facts: PlainFacts = emptyFacts();
+  private events: PlainEvent[] = [];
+  private queue: Buffer = Buffer.alloc(0);
+  private qpos = 0;
   private carry: Buffer[] = [];
   private carryLen = 0;
   private inCopy = false;
   private copyNext = false;
+  private copyAtLineStart = false;
+  /** The start of a COPY data line at a chunk's end that may be \. : joined to the next chunk. */
+  private copyHold: Buffer | null = null;
   private quote: Quote = null;
   private quoteText = "";
   private stmt: Stmt | null = null;
-  private chainNext = false;
+  /** Statement text is being given (between a statement's start and its end). */
+  private inStmt = false;
+  private pendingEnd: PlainEvent | null = null;
   private connects = 0;
+  /** standard_conforming_strings: off makes backslashes in '...' escapes, as the server will read them. */
+  private stdStrings = true;
+  private encodingName = "UTF8";
+  private decoder: Transcoder = null;
+  private switched = false;
+  private pauseAfterLine = false;
+  paused = false;
   /** The line "-- PostgreSQL database dump" that pg_dump writes first, and whether its last line was seen. */
   private dumpHead = false;
   private dumpComplete = false;
   private cur: Line | null = null;
   /** Where the cut of a statement being left out starts on the current line. */
   private openCut: number | null = null;
-  /** Lines not yet given to emit: the current one, and those of a statement waiting for its verdict. */
+  /** Lines not yet given out: the current one, and those of a statement waiting for its verdict. */
   private held: Line[] = [];
   private heldBytes = 0;
-  /** A run of whole lines of one buffer, given to emit in one piece. */
+  /** A run of whole lines of one buffer, given in one piece. */
   private run: { buf: Buffer; from: number; to: number } | null = null;
 
   constructor(
-    private readonly opts: PlainFilterOptions,
-    private readonly ctx: ScriptContext,
-    private readonly emit: (b: Buffer | string) => void,
-  ) {}
+    private readonly opts: ScriptOptions,
+    readonly ctx: ScriptContext,
+  ) {
+    if (ctx.encoding !== undefined) this.setEncoding(ctx.encoding);
+    this.switched = false;
+  }
+
+  /** The client encoding the script is read in now (PostgreSQL's name, cleaned: UTF8, LATIN1, EUCJP...). */
+  get encoding(): string {
+    return this.encodingName;
+  }
+
+  /** The line a statement under way started on, or null. */
+  get statementLine(): number | null {
+    return this.stmt?.lineNo ?? null;
+  }
+
+  /** The events of what was read since the last take. */
+  take(): PlainEvent[] {
+    const e = this.events;
+    this.events = [];
+    return e;
+  }
 
   feed(chunk: Buffer): void {
-    let start = 0;
-    let nl = chunk.indexOf(10);
-    if (nl >= 0 && this.carryLen > 0) {
-      // The line that started in an earlier chunk ends here.
-      const whole = Buffer.concat([...this.carry, chunk.subarray(0, nl + 1)]);
-      this.carry = [];
-      this.carryLen = 0;
-      this.line(whole, 0, whole.length - 1, whole.length);
-      start = nl + 1;
-      nl = chunk.indexOf(10, start);
+    if (this.paused) throw new Error("SqlScript.feed while paused");
+    let b = this.decoder ? this.transcode(chunk) : chunk;
+    if (this.copyHold) {
+      b = Buffer.concat([this.copyHold, b]);
+      this.copyHold = null;
     }
-    while (nl >= 0) {
-      this.line(chunk, start, nl, nl + 1);
-      start = nl + 1;
-      nl = chunk.indexOf(10, start);
-    }
-    this.flushRun();
-    if (start < chunk.length) {
-      this.carry.push(chunk.subarray(start));
-      this.carryLen += chunk.length - start;
-    }
+    this.queue = b;
+    this.qpos = 0;
+    this.pump();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.pump();
   }
 
   end(): void {
-    if (this.carryLen > 0) {
+    if (this.paused) throw new Error("SqlScript.end while paused");
+    if (this.inCopy) {
+      const h = this.copyHold;
+      this.copyHold = null;
+      if (h && !/^\\\.\r?$/.test(h.toString("latin1"))) this.events.push({ k: "data", buf: h });
+      if (h) this.facts.lines++;
+      this.inCopy = false;
+      this.events.push({ k: "copyEnd", line: this.facts.lines });
+    } else if (this.carryLen > 0) {
       const last = Buffer.concat(this.carry);
       this.carry = [];
       this.carryLen = 0;
       this.line(last, 0, last.length, last.length);
+      if (this.copyNext) {
+        this.copyNext = false;
+        this.events.push({ k: "copyEnd", line: this.facts.lines });
+      }
     }
     this.cur = null;
-    // psql sends a statement left open at the end of the file.
+    // A statement left open at the end of the file is run, as psql does.
     if (this.stmt) this.endStatement(0);
     this.flushHeld();
     this.flushRun();
+    if (this.pendingEnd) {
+      this.events.push(this.pendingEnd);
+      this.pendingEnd = null;
+      this.inStmt = false;
+    }
     if (this.dumpHead && !this.dumpComplete && this.ctx.file === null) {
       throw this.problem(
         "the script starts as pg_dump writes one (-- PostgreSQL database dump) but ends without the line pg_dump writes last (-- PostgreSQL database dump complete): it was cut short, so only part of the data was restored and the verdicts would be wrong. Make the dump again, or copy it again if it was cut short on the way (compare its size with the original's).",
@@ -727,39 +883,171 @@ class SqlScript {
     }
   }
 
+  private transcode(b: Buffer): Buffer {
+    const t = this.decoder as (b: Buffer) => Buffer;
+    try {
+      return t(b);
+    } catch {
+      // Find the line: decode line by line (no encoding seq-guard reads has a newline byte inside a character).
+      let at = 0;
+      let line = this.facts.lines + 1;
+      const check = transcoder(this.encodingName) as (b: Buffer) => Buffer;
+      for (;;) {
+        const nl = b.indexOf(10, at);
+        const end = nl < 0 ? b.length : nl + 1;
+        try {
+          check(b.subarray(at, end));
+        } catch {
+          break;
+        }
+        if (nl < 0) break;
+        at = nl + 1;
+        line++;
+      }
+      const name = this.encodingName === "SQLASCII" ? "SQL_ASCII" : this.encodingName;
+      throw new PlainSqlProblem(
+        line,
+        name === "SQL_ASCII"
+          ? "this line holds bytes that are not UTF-8, in a script that declares no encoding (client_encoding SQL_ASCII): seq-guard sends the script as UTF-8. Convert the file to UTF-8 (iconv -f ENCODING -t UTF-8) and set client_encoding = 'UTF8' in it, or set the client_encoding it is written in."
+          : `this line holds bytes that are not valid ${name}, the client_encoding the script sets. Fix the encoding of the file (iconv), or the SET client_encoding in it.`,
+        this.ctx.display,
+      );
+    }
+  }
+
+  private pump(): void {
+    while (this.qpos < this.queue.length && !this.paused) {
+      if (this.inCopy) {
+        this.copyScan();
+        continue;
+      }
+      const buf = this.queue;
+      const nl = buf.indexOf(10, this.qpos);
+      if (nl < 0) {
+        this.carry.push(buf.subarray(this.qpos));
+        this.carryLen += buf.length - this.qpos;
+        this.qpos = buf.length;
+        if (this.carryLen > LINE_MAX) throw this.tooLong(this.facts.lines + 1);
+        break;
+      }
+      if (this.carryLen > 0) {
+        // The line that started in an earlier chunk ends here.
+        if (this.carryLen + nl - this.qpos > LINE_MAX) throw this.tooLong(this.facts.lines + 1);
+        const whole = Buffer.concat([...this.carry, buf.subarray(this.qpos, nl + 1)]);
+        this.carry = [];
+        this.carryLen = 0;
+        this.line(whole, 0, whole.length - 1, whole.length);
+      } else {
+        if (nl - this.qpos > LINE_MAX) throw this.tooLong(this.facts.lines + 1);
+        this.line(buf, this.qpos, nl, nl + 1);
+      }
+      this.qpos = nl + 1;
+      if (this.switched) {
+        // SET client_encoding: what follows is read in the new encoding.
+        this.switched = false;
+        this.flushRun();
+        if (this.decoder) {
+          this.queue = this.transcode(buf.subarray(this.qpos));
+          this.qpos = 0;
+        }
+      }
+    }
+    this.flushRun();
+  }
+
+  private tooLong(line: number): PlainSqlProblem {
+    return new PlainSqlProblem(
+      line,
+      `this line is longer than ${LINE_MAX / 1024 / 1024} MiB outside COPY data, the most seq-guard reads in one line or one statement (COPY data lines have no such limit). Split the statement, or load such values with COPY.`,
+      this.ctx.display,
+    );
+  }
+
+  /** COPY data: given out as read, in pieces of the chunk; only the start of each line is looked at, for \. */
+  private copyScan(): void {
+    this.flushRun();
+    const buf = this.queue;
+    const n = buf.length;
+    let pos = this.qpos;
+    const from = pos;
+    while (pos < n) {
+      if (this.copyAtLineStart) {
+        if (buf[pos] === 0x5c) {
+          const avail = n - pos;
+          if (avail < 2 || (buf[pos + 1] === 0x2e && (avail < 3 || (buf[pos + 2] === 0x0d && avail < 4)))) {
+            // Too few bytes left to tell whether this is the \. line: kept for the next chunk.
+            if (pos > from) this.events.push({ k: "data", buf: buf.subarray(from, pos) });
+            this.copyHold = Buffer.from(buf.subarray(pos));
+            this.qpos = n;
+            return;
+          }
+          if (buf[pos + 1] === 0x2e) {
+            let e = pos + 2;
+            if (buf[e] === 0x0d) e++;
+            if (buf[e] === 0x0a) {
+              if (pos > from) this.events.push({ k: "data", buf: buf.subarray(from, pos) });
+              this.facts.lines++;
+              this.inCopy = false;
+              this.events.push({ k: "copyEnd", line: this.facts.lines });
+              this.qpos = e + 1;
+              return;
+            }
+          }
+        }
+        this.copyAtLineStart = false;
+      }
+      const nl = buf.indexOf(10, pos);
+      if (nl < 0) {
+        pos = n;
+        break;
+      }
+      this.facts.lines++;
+      pos = nl + 1;
+      this.copyAtLineStart = true;
+    }
+    if (pos > from) this.events.push({ k: "data", buf: buf.subarray(from, pos) });
+    this.qpos = n;
+  }
+
   private line(buf: Buffer, start: number, nl: number, end: number): void {
     this.facts.lines++;
     let e = nl;
     if (e > start && buf[e - 1] === 13) e--;
-    const rec: Line = { buf, start, len: e - start, end, cuts: null };
+    const rec: Line = { buf, start, len: e - start, end, cuts: null, marks: null };
     this.held.push(rec);
     this.heldBytes += end - start;
-    if (this.inCopy) {
-      if (e - start === 2 && buf[start] === 0x5c && buf[start + 1] === 0x2e) this.inCopy = false;
-    } else {
-      this.cur = rec;
-      if (this.stmt?.blank) this.openCut = 0;
-      const text = buf.toString("latin1", start, e);
-      if (this.facts.lines <= 50 && this.facts.pgDump === null) {
-        this.facts.pgDump = /^-- Dumped by pg_dump version (\S+)/.exec(text)?.[1] ?? null;
+    this.cur = rec;
+    if (this.stmt?.blank) this.openCut = 0;
+    const text = buf.toString("latin1", start, e);
+    if (this.facts.lines <= 50 && this.facts.pgDump === null) {
+      this.facts.pgDump = /^-- Dumped by pg_dump version (\S+)/.exec(text)?.[1] ?? null;
+    }
+    if (text.length >= 26 && text.charCodeAt(0) === 0x2d) {
+      if (text === "-- PostgreSQL database dump complete") this.dumpComplete = true;
+      else if (this.facts.lines <= 5 && text === "-- PostgreSQL database dump") this.dumpHead = true;
+    }
+    this.lex(text);
+    if (this.openCut !== null) {
+      cut(rec, this.openCut, rec.len);
+      this.openCut = null;
+    }
+    // A statement that waits too long for its verdict (only an ALTER can) is passed as it is.
+    if (this.stmt && this.stmt.verdict === null && this.heldBytes > HOLD_MAX) this.stmt.verdict = "pass";
+    if (this.copyNext) {
+      if (this.stmt) {
+        throw this.problem(
+          "a statement starts after COPY ... FROM stdin on the line where the COPY data is to begin. Put it after the \\. line that ends the data.",
+        );
       }
-      if (text.length >= 26 && text.charCodeAt(0) === 0x2d) {
-        if (text === "-- PostgreSQL database dump complete") this.dumpComplete = true;
-        else if (this.facts.lines <= 5 && text === "-- PostgreSQL database dump") this.dumpHead = true;
-      }
-      this.lex(text);
-      if (this.openCut !== null) {
-        cut(rec, this.openCut, rec.len);
-        this.openCut = null;
-      }
-      if (this.copyNext) {
-        this.copyNext = false;
-        this.inCopy = true;
-      }
-      // A statement that waits too long for its verdict (only an ALTER can) is passed as it is.
-      if (this.stmt && this.stmt.verdict === null && this.heldBytes > HOLD_MAX) this.stmt.verdict = "pass";
+      this.copyNext = false;
+      this.inCopy = true;
+      this.copyAtLineStart = true;
     }
     if (!(this.stmt && this.stmt.verdict === null)) this.flushHeld();
+    if (this.pauseAfterLine) {
+      this.pauseAfterLine = false;
+      this.paused = true;
+    }
   }
 
   private flushHeld(): void {
@@ -768,8 +1056,10 @@ class SqlScript {
     this.heldBytes = 0;
   }
 
+  /** Give a line out: the text of statements (cuts left out) and, where marked, the statements' ends and commands. */
   private out(l: Line): void {
-    if (l.cuts === null) {
+    if (l.cuts === null && l.marks === null) {
+      if (!this.inStmt) return;
       const r = this.run;
       if (r && r.buf === l.buf && r.to === l.start) r.to = l.end;
       else {
@@ -779,31 +1069,74 @@ class SqlScript {
       return;
     }
     this.flushRun();
-    const pieces: Buffer[] = [];
-    const cuts = l.cuts;
-    // Cuts are made in order, but a cut may start inside or before an earlier one: merge them.
     const pairs: [number, number][] = [];
+    const cuts = l.cuts ?? [];
     for (let i = 0; i < cuts.length; i += 2) pairs.push([cuts[i] as number, cuts[i + 1] as number]);
     pairs.sort((a, b) => a[0] - b[0]);
     let at = 0;
-    for (const [from, to] of pairs) {
-      if (from > at) pieces.push(l.buf.subarray(l.start + at, l.start + from));
-      at = Math.max(at, to);
+    for (const m of (l.marks ?? []).sort((a, b) => a.pos - b.pos)) {
+      this.text(l, at, m.pos, pairs);
+      at = m.pos;
+      if (m.ev === null) this.inStmt = true;
+      else {
+        if (m.ev.k === "end") this.inStmt = false;
+        this.events.push(m.ev);
+      }
     }
-    if (at < l.len) pieces.push(l.buf.subarray(l.start + at, l.start + l.len));
-    pieces.push(l.buf.subarray(l.start + l.len, l.end));
-    this.emit(Buffer.concat(pieces));
+    this.text(l, at, l.len, pairs);
+    if (this.inStmt && l.end > l.start + l.len) {
+      this.events.push({ k: "sql", buf: l.buf.subarray(l.start + l.len, l.end) });
+    }
+  }
+
+  /** [from, to) of a line's text, less its cuts, when a statement is under way. */
+  private text(l: Line, from: number, to: number, cuts: [number, number][]): void {
+    if (!this.inStmt || to <= from) return;
+    let at = from;
+    for (const [a, b] of cuts) {
+      if (b <= at) continue;
+      if (a >= to) break;
+      if (a > at) this.events.push({ k: "sql", buf: l.buf.subarray(l.start + at, l.start + a) });
+      at = Math.max(at, b);
+    }
+    if (at < to) this.events.push({ k: "sql", buf: l.buf.subarray(l.start + at, l.start + to) });
   }
 
   private flushRun(): void {
     if (this.run) {
-      this.emit(this.run.buf.subarray(this.run.from, this.run.to));
+      this.events.push({ k: "sql", buf: this.run.buf.subarray(this.run.from, this.run.to) });
       this.run = null;
     }
   }
 
   private problem(message: string): PlainSqlProblem {
-    return new PlainSqlProblem(this.facts.lines, message);
+    return new PlainSqlProblem(this.facts.lines, message, this.ctx.display);
+  }
+
+  private mark(pos: number, ev: PlainEvent | null): void {
+    const l = this.cur as Line;
+    if (l.marks === null) l.marks = [{ pos, ev }];
+    else l.marks.push({ pos, ev });
+  }
+
+  /** SET client_encoding / SET NAMES / RESET client_encoding: read the rest of the script in that encoding. */
+  private setEncoding(value: string): void {
+    const name = cleanEncoding(value);
+    if (name === this.encodingName) return;
+    const t = transcoder(name);
+    if (t === undefined) {
+      throw this.problem(
+        `the script sets client_encoding to ${value}, which seq-guard cannot convert to UTF-8 (the encoding its session speaks). Convert the file to UTF-8 (iconv -f ${value} -t UTF-8) and set client_encoding = 'UTF8' in it.`,
+      );
+    }
+    if (this.decoder !== null) {
+      throw this.problem(
+        `the script sets client_encoding a second time (${value}, after ${this.encodingName}): seq-guard reads a script in one encoding besides UTF-8. Convert the file to one encoding (iconv) and set it once, at the top.`,
+      );
+    }
+    this.encodingName = name;
+    this.decoder = t;
+    this.switched = true;
   }
 
   // ---- statements
@@ -818,7 +1151,6 @@ class SqlScript {
       count: 0,
       verdict: null,
       blank: false,
-      chained: this.chainNext,
       rename: false,
       fromStdin: false,
       restartIdentity: false,
@@ -828,9 +1160,11 @@ class SqlScript {
       waitEnd: false,
       clusterAt: null,
       sv: null,
+      paren: 0,
+      begin: 0,
     };
-    this.chainNext = false;
     this.stmt = s;
+    this.mark(pos, null);
     return s;
   }
 
@@ -843,8 +1177,11 @@ class SqlScript {
     s.tail.push(t);
     if (s.tail.length > TAIL_MAX) s.tail.shift();
     if (t.k === "w") {
+      // As psql counts them: BEGIN and CASE open a block in CREATE [OR REPLACE] FUNCTION / PROCEDURE, END closes.
+      if ((t.v === "BEGIN" || t.v === "CASE") && isRoutine(s.head)) s.begin++;
+      else if (t.v === "END" && s.begin > 0) s.begin--;
       if (t.v === "RENAME") s.rename = true;
-      else if (t.v === "STDIN" && prev?.k === "w" && prev.v === "FROM") s.fromStdin = true;
+      else if (t.v === "STDIN" && prev?.k === "w" && prev.v === "FROM" && s.paren <= 0) s.fromStdin = true;
       else if (t.v === "IDENTITY" && prev?.k === "w" && prev.v === "RESTART") s.restartIdentity = true;
     }
     this.setvalToken(s, t, prev);
@@ -898,7 +1235,6 @@ class SqlScript {
   }
 
   private decide(s: Stmt, final: boolean): void {
-    if (s.head[0]?.k === "p" && s.head[0].v === ":") throw this.variableProblem();
     const v = classify(s, final);
     if (v === null) return;
     if (v === AT_END) {
@@ -909,28 +1245,18 @@ class SqlScript {
     const o = this.opts;
     const blank =
       v === "database" ||
+      v === "encoding" ||
       (v === "cluster" && (o.noOwner || o.noPrivileges)) ||
       (v === "owner" && o.noOwner) ||
       (v === "privileges" && o.noPrivileges);
     if (!blank) return;
-    const what = describe(s);
-    if (this.ctx.file !== null) {
-      // An included file reaches psql as it is: nothing in it can be cut.
-      if (v === "database" || v === "cluster") {
-        throw this.problem(
-          `${what} would run on the server as it is: seq-guard leaves database-level and role-level statements out of the dump itself, but not out of files it includes (\\i, \\ir). Remove the statement from ${basename(this.ctx.file)}, or paste that file into the dump.`,
-        );
-      }
-      return;
-    }
-    if (s.chained) throw this.chainProblem(what);
     s.blank = true;
     if (v === "owner") this.facts.skippedOwner++;
     else if (v === "privileges") this.facts.skippedPrivileges++;
     else if (v === "database") this.facts.skippedDatabase++;
-    else {
+    else if (v === "cluster") {
       this.facts.skippedCluster++;
-      if (this.facts.cluster.length < 20) s.clusterAt = this.facts.cluster.push(what) - 1;
+      if (this.facts.cluster.length < 20) s.clusterAt = this.facts.cluster.push(describe(s)) - 1;
     }
     // Cut from the statement's first token on: whole lines up to the current one, the current one from there on.
     let started = false;
@@ -943,44 +1269,49 @@ class SqlScript {
     }
   }
 
-  private variableProblem(): PlainSqlProblem {
-    return this.problem(
-      "a statement that starts with a psql variable (:name), or has one among the first words that tell what it does, is only known when psql runs it, so seq-guard cannot check it before it reaches the server (it may create or drop databases or roles). Write the statement out, or restore the script yourself.",
-    );
-  }
-
-  private chainProblem(what: string): PlainSqlProblem {
-    return this.problem(
-      `${what} is joined to another statement with \\; (sent as one query), so it cannot be left out on its own: it would act on the server outside the scratch database. Put it on its own, ended by ;, or remove it.`,
-    );
-  }
-
-  /** The statement ends at `end` on the current line (after its ; or its \g). */
-  private endStatement(end: number, chained = false): void {
+  /** The statement ends at `end` on the current line (after its ;). */
+  private endStatement(end: number): void {
     const s = this.stmt;
     if (!s) return;
     if (s.verdict === null) this.decide(s, true);
     if (s.blank) {
-      if (chained) throw this.chainProblem(describe(s));
       if (this.cur) cut(this.cur, this.openCut ?? 0, end);
       this.openCut = null;
     }
     this.stmt = null;
-    this.chainNext = chained;
-    if (this.ctx.file === null) this.opts.onStatement?.(s.lineNo, this.facts.lines);
-    if (s.clusterAt !== null) this.facts.cluster[s.clusterAt] = describe(s);
-    if (s.blank) return;
     const h = s.head;
     const first = word(h, 0);
+    const copy = !s.blank && first === "COPY" && s.fromStdin;
+    const ev: PlainEvent = { k: "end", first: s.lineNo, last: this.facts.lines, blank: s.blank, copy };
+    if (this.cur) this.mark(end, ev);
+    else this.pendingEnd = ev;
+    if (s.clusterAt !== null) this.facts.cluster[s.clusterAt] = describe(s);
+    if (s.verdict === "encoding") {
+      // SET client_encoding = 'X' (TO X, DEFAULT), SET NAMES 'X', RESET client_encoding: never sent (the session
+      // stays UTF8); the rest of the script is read in X and converted.
+      const at = h.findIndex(
+        (t, i) => i > 0 && ((t.k === "p" && t.v === "=") || (t.k === "w" && t.v === "TO")),
+      );
+      const value = word(h, 1) === "NAMES" ? h[2] : h[at + 1];
+      const text =
+        first === "RESET" || !value || (value.k === "w" && value.v === "DEFAULT") ? "UTF8" : value.v;
+      this.setEncoding(text);
+      return;
+    }
+    if (first === "SET" && word(h, 1) === "STANDARD_CONFORMING_STRINGS") {
+      const v = h[h.length - 1];
+      const off = v && (v.k === "w" || v.k === "s") ? /^(off|false|no|0)$/i.test(v.v) : false;
+      this.stdStrings = !off;
+    }
+    if (s.blank) return;
     if (first === "INSERT") this.facts.inserts++;
-    else if (first === "COPY" && s.fromStdin) {
+    else if (copy) {
       this.facts.copies++;
       this.copyNext = true;
     } else if (first === "ALTER") this.noteRestart(s);
     else if (first === "TRUNCATE" && s.restartIdentity) this.noteTruncate(s);
   }
 
-  /** ALTER SEQUENCE s RESTART [WITH n]; ALTER TABLE t ALTER [COLUMN] c RESTART [WITH n] (identity). */
   private noteRestart(s: Stmt): void {
     const h = s.head;
     const restart = h.findIndex((t) => t.k === "w" && t.v === "RESTART");
@@ -1062,6 +1393,12 @@ class SqlScript {
         continue;
       }
       if (c === 0x3b) {
+        const open = this.stmt;
+        if (open && (open.paren > 0 || open.begin > 0)) {
+          if (!open.skim) this.token({ k: "p", v: ";" }, i);
+          i++;
+          continue;
+        }
         i++;
         this.endStatement(i);
         continue;
@@ -1106,7 +1443,7 @@ class SqlScript {
       }
       if (!this.stmt) this.startStatement(i);
       if (c === 0x27) {
-        this.openQuote({ kind: "single", escapes: false });
+        this.openQuote({ kind: "single", escapes: !this.stdStrings });
         i++;
         continue;
       }
@@ -1123,16 +1460,8 @@ class SqlScript {
           continue;
         }
       }
-      if (
-        c === 0x3a &&
-        (isWordStart(next) || next === 0x27 || next === 0x22 || next === 0x7b) &&
-        text.charCodeAt(i - 1) !== 0x3a
-      ) {
-        // psql puts a variable's value here (:name, :'name', :"name"): while the statement's first words are
-        // still to tell what it is, the value could make it DROP DATABASE, unseen.
-        const open = this.stmt;
-        if (open && open.verdict === null && !open.waitEnd && open.count > 0) throw this.variableProblem();
-      }
+      if (c === 0x28) (this.stmt as Stmt).paren++;
+      else if (c === 0x29) (this.stmt as Stmt).paren--;
       if (!this.stmt?.skim) this.token({ k: "p", v: text[i] as string }, i);
       i++;
     }
@@ -1217,16 +1546,27 @@ class SqlScript {
   }
 
   /** A backslash outside quotes: \; and \: belong to the SQL; anything else is a psql meta-command. */
+
+  /**
+   * A backslash outside quotes: \; ends a statement (the backslash is left out), \: is a colon, \\ separates
+   * meta-commands; anything else is a meta-command, left out of the SQL and run, ignored or refused.
+   */
   private backslash(text: string, i: number): number {
     const next = text[i + 1];
-    if (next === "\\") return i + 2; // the separator between meta-commands and SQL
+    const l = this.cur as Line;
+    if (next === "\\") {
+      cut(l, i, i + 2);
+      return i + 2;
+    }
     if (next === ";") {
-      // A semicolon that does not send: the statements before and after go to the server as one query.
-      this.endStatement(i + 2, true);
+      cut(l, i, i + 1);
+      if (this.stmt) this.endStatement(i + 2);
+      else cut(l, i + 1, i + 2);
       return i + 2;
     }
     if (next === ":") {
-      this.token({ k: "p", v: ":" }, i);
+      cut(l, i, i + 1);
+      this.token({ k: "p", v: ":" }, i + 1);
       return i + 2;
     }
     const name = /^[^\s\\]*/.exec(text.slice(i + 1))?.[0] ?? "";
@@ -1249,18 +1589,13 @@ class SqlScript {
         }
       }
     }
-    const args = text.slice(argStart, argEnd);
-    this.metaCommand(name, args, i, argEnd);
+    cut(l, i, resume);
+    this.metaCommand(name, text.slice(argStart, argEnd), i);
     return resume;
   }
 
-  private metaCommand(name: string, args: string, at: number, end: number): void {
+  private metaCommand(name: string, args: string, at: number): void {
     if (name === "c" || name === "connect") {
-      if (this.ctx.file !== null) {
-        throw this.problem(
-          `\\${name} in an included file would connect psql to another database, outside the scratch database: seq-guard cannot leave it out of a file the dump includes. Remove it from ${basename(this.ctx.file)}.`,
-        );
-      }
       this.connects++;
       if (this.connects > 1) {
         throw this.problem(
@@ -1269,161 +1604,41 @@ class SqlScript {
       }
       // A dump made with pg_dump --create connects to the database it just created: stay in the scratch one.
       this.facts.skippedDatabase++;
-      if (!this.stmt?.blank && this.cur) cut(this.cur, at, end);
       return;
     }
-    if (name === "gexec") {
-      throw this.problem(
-        "\\gexec runs statements that the script builds as it runs, which seq-guard cannot check before they reach the server (they may create or drop databases or roles). Write the statements out in the script, or restore it yourself.",
-      );
-    }
-    const refused = refusedMetaCommand(name, args);
-    if (refused !== null) {
-      const where = this.opts.inContainer
-        ? "psql would run it inside the container"
-        : "psql would run it on this machine, where the job's credentials are";
-      throw this.problem(
-        `\\${name} ${refused}: seq-guard refuses to run it, since a dump may come from anyone (a pull request) and ${where}. pg_dump never writes it: remove it from the script, or restore the script yourself with psql if you trust it.`,
-      );
-    }
-    if (SENDS.has(name)) {
-      this.endStatement(end);
+    if (IGNORED_META.has(name)) return;
+    if ((name === "g" || name === "gx") && args.trim() === "") {
+      // Sends the statement, as ; does.
+      this.endStatement(at);
       return;
     }
-    if (name === "i" || name === "include" || name === "ir" || name === "include_relative") {
-      if (hasVariable(args)) {
+    const include = name === "i" || name === "include" || name === "ir" || name === "include_relative";
+    if ((include || name === "copy") && this.stmt) {
+      throw this.problem(
+        `\\${name} stands inside a statement (after its first words, before the ; that ends it). Put it on a line of its own, between statements.`,
+      );
+    }
+    if (include) {
+      const path = firstArg(args);
+      if (path === "") throw this.problem(`\\${name} names no file. Name the file to include.`);
+      if (this.ctx.depth >= MAX_INCLUDE_DEPTH) {
         throw this.problem(
-          `\\${name} names its file with a psql variable (:name), so seq-guard cannot read and check that file before psql runs it (it may hold what seq-guard refuses). Write the file name out.`,
+          `the script includes files more than ${MAX_INCLUDE_DEPTH} deep (${path}): does a file include itself?`,
         );
       }
-      this.include(firstArg(args), name === "ir" || name === "include_relative");
-    }
-  }
-
-  /** Read an included file the way psql will, and refuse it when it holds what the dump may not run. */
-  private include(path: string, relative: boolean): void {
-    const dir = this.opts.includeDir;
-    if (dir === undefined || path === "" || path.startsWith(":")) return;
-    const base = relative && this.ctx.file !== null ? dirname(this.ctx.file) : dir;
-    const full = isAbsolute(path) ? path : resolve(base, path);
-    if (this.ctx.depth >= MAX_INCLUDE_DEPTH) {
-      throw this.problem(
-        `the script includes files more than ${MAX_INCLUDE_DEPTH} deep (${path}): does a file include itself?`,
-      );
-    }
-    let fd: number;
-    try {
-      // Not a regular file (a FIFO, /dev/stdin, /dev/zero): reading it could block or never end, here and in psql.
-      if (!statSync(full).isFile()) {
-        throw this.problem(
-          `the script includes ${path}, which is not a regular file, so seq-guard cannot read and check it. Include a file.`,
-        );
-      }
-      fd = openSync(full, "r");
-    } catch (err) {
-      if (err instanceof PlainSqlProblem) throw err;
-      return; // psql says what is wrong with it
-    }
-    const sub = new SqlScript(
-      this.opts,
-      { file: full, display: displayPath(dir, full), depth: this.ctx.depth + 1, order: this.ctx.order },
-      () => undefined,
-    );
-    try {
-      const chunk = Buffer.alloc(1 << 20);
-      for (;;) {
-        const got = readSync(fd, chunk, 0, chunk.length, null);
-        if (got <= 0) break;
-        sub.feed(Buffer.from(chunk.subarray(0, got)));
-      }
-      sub.end();
-    } catch (err) {
-      if (err instanceof PlainSqlProblem) {
-        throw this.problem(`${path}, included here, line ${err.line}: ${err.message}`);
-      }
+      const relative = name === "ir" || name === "include_relative";
+      this.mark(at, { k: "include", path, relative, line: this.facts.lines, command: name });
+      this.pauseAfterLine = true;
       return;
-    } finally {
-      closeSync(fd);
     }
-    const f = this.facts;
-    const g = sub.facts;
-    f.inserts += g.inserts;
-    f.copies += g.copies;
-    f.setvals += g.setvals;
-    f.opaqueSetvals += g.opaqueSetvals;
-    for (const [k, p] of g.positions) {
-      const had = f.positions.get(k);
-      if (!had || had.order < p.order) f.positions.set(k, p);
+    if (name === "copy") {
+      const c = slashCopy(args);
+      if ("problem" in c) throw this.problem(refusal(name, c.problem));
+      this.mark(at, { k: "copy", sql: Buffer.from(c.sql, "latin1"), file: c.file, line: this.facts.lines });
+      this.facts.copies++;
+      if (c.file === null) this.copyNext = true;
+      return;
     }
+    throw this.problem(refusal(name, REFUSED_META[name] ?? "is a psql meta-command"));
   }
-}
-
-export class PlainSqlFilter extends Transform {
-  private readonly script: SqlScript;
-
-  constructor(opts: PlainFilterOptions) {
-    super();
-    this.script = new SqlScript(opts, { file: null, display: null, depth: 0, order: { n: 0 } }, (b) => {
-      this.push(b);
-    });
-  }
-
-  get facts(): PlainFacts {
-    return this.script.facts;
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    try {
-      this.script.feed(chunk);
-      cb();
-    } catch (err) {
-      cb(err as Error);
-    }
-  }
-
-  override _flush(cb: TransformCallback): void {
-    try {
-      this.script.end();
-      cb();
-    } catch (err) {
-      cb(err as Error);
-    }
-  }
-}
-
-/**
- * The line the statement that ends on `line` starts on, read from the script again (psql names the line a failing
- * statement ends on). Null when no statement, or statements starting on different lines, end there, or when the
- * line lies more than `maxBytes` into the script (reading a huge dump again would hold up the failure's report).
- */
-export async function statementStart(
-  input: AsyncIterable<Buffer>,
-  line: number,
-  maxBytes = 1024 ** 3,
-): Promise<number | null> {
-  const starts = new Set<number>();
-  const script = new SqlScript(
-    {
-      noOwner: true,
-      noPrivileges: true,
-      onStatement: (first, last) => {
-        if (last === line) starts.add(first);
-      },
-    },
-    { file: null, display: null, depth: 0, order: { n: 0 } },
-    () => undefined,
-  );
-  try {
-    let read = 0;
-    for await (const chunk of input) {
-      read += chunk.length;
-      if (read > maxBytes) return null;
-      script.feed(chunk);
-      if (script.facts.lines > line) break;
-    }
-    if (script.facts.lines <= line) script.end();
-  } catch {
-    // what the restore refused or read past is no answer
-  }
-  return starts.size === 1 ? ([...starts][0] as number) : null;
 }

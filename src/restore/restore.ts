@@ -1,6 +1,6 @@
 // Restoring dumps into a fresh database: created from template0 with the (first) dump's encoding, then filled by
-// pg_restore (custom, directory, tar) or psql with ON_ERROR_STOP (plain SQL, streamed through the filter of
-// plain.ts; gzip decompressed on the way by zlib, never to disk). Usually one dump per database; several dumps
+// pg_restore (custom, directory, tar) or by seq-guard itself over its own session (plain SQL, run-plain.ts; gzip
+// decompressed on the way by zlib, never to disk). Usually one dump per database; several dumps
 // under one --restore-database (a schema file and a data file) go into it one after the other. Databases are made
 // and dropped over a connection to a maintenance database (postgres, else template1), never from inside the one
 // dropped. Child processes get credentials through the environment, never argv, and run without a shell.
@@ -9,24 +9,25 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { realpath } from "node:fs/promises";
 import { devNull, constants as osConstants, tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import zlib from "node:zlib";
 import pg from "pg";
 import { type ConnectionTarget, withDatabase, withLogin } from "../connection.ts";
 import { connectWithRetry } from "../engine.ts";
 import { RestoreError, SeqGuardError, UsageError } from "../errors.ts";
 import type { RestoreOptions } from "../targets.ts";
 import type { DumpFormat } from "../types.ts";
-import { fileValues } from "./args.ts";
+import { fileValues, plainSingleTransaction } from "./args.ts";
 import { childEnv, passfileField } from "./child-env.ts";
 import { InterruptedError, interrupted, interruption, onCleanup, throwIfInterrupted } from "./cleanup.ts";
-import { psqlClient, restoreClientFor } from "./clients.ts";
+import { restoreClientFor } from "./clients.ts";
 import type { ArchiveHeader, DumpInfo } from "./detect.ts";
 import { type ArchiveListStats, archiveListStats, mergeListStats, selectionArgs } from "./hints.ts";
-import { type PlainFacts, PlainSqlFilter, PlainSqlProblem, statementStart } from "./plain.ts";
+import type { PlainFacts } from "./plain.ts";
+import { runPlainScript } from "./run-plain.ts";
 import {
   adminMayCreate,
   createExtensionSql,
@@ -340,39 +341,8 @@ export function pgRestoreErrors(stderr: string): string[] {
   return out;
 }
 
-/** Severities psql prints that are not errors: a script that raises them has not failed. */
-const NOT_ERRORS = /^(NOTICE|WARNING|INFO|LOG|DEBUG\d?|DETAIL|HINT|CONTEXT|STATEMENT|QUERY):/;
-
-/**
- * psql's errors as FILE:LINE: message, with the DETAIL/HINT lines that follow: the server's ERROR, FATAL and
- * PANIC, and psql's own (a missing \i file, an invalid command). NOTICEs and WARNINGs are not errors. Lines of
- * files the dump includes carry psql's name for that file.
- */
-export function psqlErrors(stderr: string, path: string): string[] {
-  const lines = stderr.split("\n");
-  const out: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^psql:(.+?):(\d+): (.*)$/.exec(lines[i] as string);
-    if (!m) continue;
-    const message = (m[3] as string).replace(/\s+/g, " ").trim();
-    if (NOT_ERRORS.test(message)) continue;
-    const file = m[1] === "<stdin>" || m[1] === "-" ? path : (m[1] as string);
-    let text = `${file}:${m[2]}: ${message}`;
-    for (let j = i + 1; j < lines.length && !(lines[j] as string).startsWith("psql:"); j++) {
-      const d = /^(DETAIL|HINT|CONTEXT):\s+(.*)$/.exec(lines[j] as string);
-      if (d) text += ` ${d[1]}: ${(d[2] as string).trim()}`;
-    }
-    out.push(text);
-  }
-  if (out.length === 0) {
-    const fatal = lines.find((l) => /^psql: (error|fatal):/.test(l));
-    if (fatal) out.push(fatal.replace(/^psql: (error|fatal):\s*/, ""));
-  }
-  return out;
-}
-
 /** Errors passed over with --on-restore-error continue, one note each (the first 20), for the hints. */
-export function passedOver(tool: "psql" | "pg_restore", errors: string[], count: number): string[] {
+export function passedOver(tool: "seq-guard" | "pg_restore", errors: string[], count: number): string[] {
   const SHOWN = 20;
   const total = Math.max(count, errors.length);
   if (total === 0) return [];
@@ -394,11 +364,6 @@ export function passedOver(tool: "psql" | "pg_restore", errors: string[], count:
 /** What pg_restore says when damaged bytes in an archive read as huge lengths or bad compressed data. */
 const LOOKS_CORRUPT =
   /worker process died unexpectedly|out of memory|could not (uncompress|decompress)|invalid (compressed data|block type|distance|stored block|code lengths|literal)|incorrect (header|data) check|unrecognized data block type|unexpected data offset flag|invalid (OID|dumpId|negative|TOC)/i;
-
-/** A message as a sentence: a full stop at its end unless it has one. */
-function endSentence(text: string): string {
-  return /[.!?]$/.test(text) ? text : `${text}.`;
-}
 
 /** How a tool ended: its exit code, or the signal that killed it. */
 export interface ToolExit {
@@ -896,12 +861,12 @@ export class Restorer {
     const d = info.detection as Extract<DumpInfo["detection"], { ok: true }>;
     const via = this.opts.viaContainer;
     if (d.format === "plain" || d.format === "plain-gzip") {
-      const toolPath = via ? "psql" : (await psqlClient(this.env)).path;
+      // No client tool: seq-guard runs plain SQL itself, also with --restore-via (over its own connection).
       return {
         info,
         format: d.format,
         archive: false,
-        toolPath,
+        toolPath: "",
         toolVersion: "",
         encoding: d.encoding,
         stats: null,
@@ -1085,92 +1050,26 @@ export class Restorer {
         }
         return { failure: null, facts: null };
       }
-      const filter = new PlainSqlFilter({
-        noOwner: true,
-        noPrivileges: true,
-        includeDir: via ? undefined : resolve(dirname(info.path)),
-        inContainer: via !== undefined,
-      });
-      const source = createReadStream(info.path, { highWaterMark: 1 << 20 });
+      // Plain SQL is run by seq-guard itself over its own session (run-plain.ts), never by psql: \i, \ir and
+      // \copy reach files in the dump's folder only.
       read = 0;
-      source.on("data", (c) => {
-        read = (read ?? 0) + c.length;
+      const run = await runPlainScript({
+        path: info.path,
+        format: format as "plain" | "plain-gzip",
+        connect: () => this.restoreSession(name),
+        includeDir: await realpath(dirname(resolve(info.path))),
+        onError: this.opts.onError,
+        singleTransaction: plainSingleTransaction(extraArgs.psql),
+        tolerate: (statement, err) => this.passExtensionFailure(name, statement, err),
+        onRead: (bytes) => {
+          read = bytes;
+        },
       });
-      const input: (Readable | NodeJS.ReadWriteStream)[] = [source];
-      if (format === "plain-gzip") input.push(zlib.createGunzip());
-      input.push(filter);
-      const args = [
-        "-X",
-        "-q",
-        "-v",
-        `ON_ERROR_STOP=${this.opts.onError === "stop" ? 1 : 0}`,
-        ...extraArgs.psql,
-      ];
-      // Locally psql runs in the dump's folder: \i and \ir (read from stdin) resolve from there, as for psql -f.
-      const run = await this.tool("psql", p.toolPath, [...args, "-f", "-"], name, {
-        input,
-        cwd: via ? undefined : resolve(dirname(info.path)),
-      });
-      const errors = psqlErrors(run.stderr, info.path);
-      const facts = filter.facts;
-      if (run.inputError) {
-        const e = run.inputError;
-        const failure =
-          e instanceof PlainSqlProblem
-            ? `${info.path}:${e.line}: ${e.message}`
-            : format === "plain-gzip" && (e as NodeJS.ErrnoException).code?.startsWith("Z_")
-              ? `${JSON.stringify(info.path)} is not a whole gzip file (${e.message}): it is truncated or corrupt. Make it again, or copy it again.`
-              : `could not read ${JSON.stringify(info.path)}: ${e.message}`;
-        return { failure, facts };
-      }
-      if (run.code !== 0) {
-        const what = `could not restore ${JSON.stringify(info.path)} (${format === "plain" ? "plain SQL" : "gzip-compressed plain SQL"}) with psql`;
-        const first = errors[0];
-        if (first === undefined) {
-          return {
-            failure: `${what}: ${run.stderr.trim().split("\n").slice(-3).join(" ") || (run.signal ? `psql was killed (${run.signal})` : `psql exited with ${run.code}`)}`,
-            facts,
-          };
-        }
-        const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
-        const at = await this.atFirstLine(first, info.path, format);
-        return {
-          failure: `${what}: ${endSentence(`${at.error}${more}`)} Fix the ${at.lines ? `statement on lines ${at.lines}` : "script at that line"}, or pass --on-restore-error continue to restore past failing statements.`,
-          facts,
-        };
-      }
-      if (this.opts.onError === "continue") notes.push(...passedOver("psql", errors, errors.length));
-      return { failure: null, facts };
+      if (run.failure !== null) return { failure: run.failure, facts: run.facts };
+      notes.push(...passedOver("seq-guard", run.passedOver, run.passedOverCount));
+      return { failure: null, facts: run.facts };
     } finally {
       clearInterval(ticker);
-    }
-  }
-
-  /**
-   * psql names the line a failing statement ends on (where its ; is): name the line it starts on, found by
-   * reading the dump again up to there. Errors in files the dump includes keep psql's line.
-   */
-  private async atFirstLine(
-    error: string,
-    path: string,
-    format: DumpFormat,
-  ): Promise<{ error: string; lines: string | null }> {
-    const prefix = `${path}:`;
-    const m = error.startsWith(prefix) ? /^(\d+): /.exec(error.slice(prefix.length)) : null;
-    if (!m) return { error, lines: null };
-    const last = Number(m[1]);
-    const source = createReadStream(path, { highWaterMark: 1 << 20 });
-    const input: Readable = format === "plain-gzip" ? source.pipe(zlib.createGunzip()) : source;
-    try {
-      const first = await statementStart(input, last);
-      if (first === null || first >= last) return { error, lines: null };
-      return {
-        error: `${prefix}${first}: ${error.slice(prefix.length + m[0].length)}`,
-        lines: `${first}-${last}`,
-      };
-    } finally {
-      source.destroy();
-      input.destroy();
     }
   }
 
