@@ -632,9 +632,10 @@ export class Restorer {
     }
     // A template (template1, template0, or any marked datistemplate): what is restored into it would be copied
     // into every database created from it afterwards. Refused, --clean or not.
-    const template = await this.admin.query("SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate", [
-      name,
-    ]);
+    const template = await this.admin.query(
+      "SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate",
+      [name],
+    );
     if ((template.rowCount ?? 0) > 0) {
       throw new UsageError(
         `the restore database "${name}" (--restore-database; restore-database in the Action) is a template database: every database created from it afterwards would get the dump's tables too. Name a new database to restore into (seq-guard creates it), or leave the name out for a scratch database.`,
@@ -1041,7 +1042,7 @@ export class Restorer {
         const ignored = /errors ignored on restore: (\d+)/.exec(run.stderr);
         if (run.code !== 0 && !(this.opts.onError === "continue" && ignored)) {
           return {
-            failure: `could not restore ${JSON.stringify(info.path)} (${format} archive) with pg_restore${p.toolVersion ? ` ${p.toolVersion}` : ` in container ${via}`}: ${explainArchiveFailure(errors, run.stderr, header, p.toolVersion || "in the container", { exit: run, format })}`,
+            failure: `could not restore ${JSON.stringify(info.path)} (${format} archive) with pg_restore${p.toolVersion ? ` ${p.toolVersion}` : ` in container ${via}`}: ${explainArchiveFailure(errors, run.stderr, header, p.toolVersion || "in the container", { exit: run, format })}${sandboxRemedy(run.stderr, this.roles.has(name))}`,
             facts: null,
           };
         }
@@ -1065,7 +1066,9 @@ export class Restorer {
           read = bytes;
         },
       });
-      if (run.failure !== null) return { failure: run.failure, facts: run.facts };
+      if (run.failure !== null) {
+        return { failure: run.failure + sandboxRemedy(run.failure, this.roles.has(name)), facts: run.facts };
+      }
       notes.push(...passedOver("seq-guard", run.passedOver, run.passedOverCount));
       return { failure: null, facts: run.facts };
     } finally {
@@ -1235,6 +1238,22 @@ export class Restorer {
       input: [createReadStream(p.info.path)],
     });
   }
+}
+
+/**
+ * What to do when a restore failed because the sandbox's role may not do something (see sandbox.ts): name the
+ * extension with --extension, or trust the dump. "" when the failure is not of that kind.
+ */
+export function sandboxRemedy(errorText: string, sandboxed: boolean): string {
+  if (!sandboxed) return "";
+  const ext = /permission denied to create extension "([^"]+)"/.exec(errorText)?.[1];
+  if (ext !== undefined) {
+    return ` The dump is restored as a role that owns only its scratch database, and ${ext} is not among the extensions seq-guard creates for a dump (those that reach nothing beyond the database). If ${ext} is safe to have there, name it: --extension ${ext} (input extensions in the Action); or, for a dump you trust (never one from a fork), restore it with the connecting role's rights: --trust-fixture.`;
+  }
+  if (/must be superuser|permission denied|must be owner|must be able to SET ROLE/.test(errorText)) {
+    return " The dump is restored as a role that owns only its scratch database, with no rights beyond it: a statement that needs more (a superuser's, another role's) fails. For a dump you trust (never one from a fork), restore it with the connecting role's rights: --trust-fixture (input trust-fixture in the Action).";
+  }
+  return "";
 }
 
 /** Drop a database and the sessions still in it, over a fresh connection to `maintenance` (not the database). */
