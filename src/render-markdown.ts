@@ -5,7 +5,7 @@
 // so explicitly when rows had to be left out.
 
 import { redact } from "./connection.ts";
-import { byImportance, type FailOn, fails } from "./report.ts";
+import { byImportance, type FailOn, fails, viaMark } from "./report.ts";
 import type { DumpFormat, Mode, Report, SequenceReport, Summary, TargetReport } from "./types.ts";
 
 /** The `status` output of the Action. */
@@ -181,7 +181,7 @@ function statusCell(r: SequenceReport): string {
 
 function columnsCell(r: SequenceReport, m: Mask): string {
   if (r.columns.length === 0) return "–";
-  const shown = r.columns.slice(0, MAX_COLUMNS).map((c) => code(m(`${c.table}.${c.column}`)));
+  const shown = r.columns.slice(0, MAX_COLUMNS).map((c) => code(m(`${c.table}.${c.column}`)) + viaMark(c));
   const more = r.columns.length - MAX_COLUMNS;
   return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
 }

@@ -1,6 +1,6 @@
 // Human output of the CLI: a table per target, problems first, with the fix SQL. Pure: returns a string.
 
-import { byImportance } from "./report.ts";
+import { byImportance, viaMark } from "./report.ts";
 import type { Report, SequenceReport, Status, TargetReport } from "./types.ts";
 
 export interface TextOptions {
@@ -24,7 +24,7 @@ const COLORS: Record<Status, string> = {
 const RESET = "\x1b[0m";
 
 function columnsOf(r: SequenceReport): string {
-  return r.columns.map((c) => `${c.table}.${c.column}`).join(", ") || "-";
+  return r.columns.map((c) => `${c.table}.${c.column}${viaMark(c)}`).join(", ") || "-";
 }
 
 function extremeOf(r: SequenceReport): string {

@@ -2,7 +2,9 @@
 
 import { redact as redactText } from "./connection.ts";
 import type {
+  ColumnLink,
   ColumnReport,
+  LinkVia,
   Mode,
   Report,
   SequenceInfo,
@@ -38,12 +40,30 @@ function dec(v: bigint): string {
 
 const s = (v: bigint | null | undefined): string | null => (v === null || v === undefined ? null : dec(v));
 
+/** How a link was found, for the report: an expression default is a default (of the regclass kind unless said). */
+export function viaOf(l: ColumnLink): LinkVia {
+  return l.via ?? (l.kind === "expression" ? "default" : l.kind);
+}
+
+/** A short mark after a column in the text and Markdown tables, for the links no dependency records. */
+export function viaMark(c: ColumnReport): string {
+  return c.via === "trigger" ? " (trigger)" : c.via === "default_text" ? " (text default)" : "";
+}
+
 function columnReports(seq: SequenceInfo, state: SequenceState | null): ColumnReport[] {
   const ints = integerLinks(seq);
   return seq.links.map((l) => {
     const i = ints.indexOf(l);
     const ext = state && i >= 0 ? state.columns[i] : undefined;
-    return { table: l.table, column: l.column, type: l.type, max: s(ext?.max), min: s(ext?.min) };
+    return {
+      table: l.table,
+      column: l.column,
+      type: l.type,
+      via: viaOf(l),
+      ...(l.note === undefined ? {} : { note: l.note }),
+      max: s(ext?.max),
+      min: s(ext?.min),
+    };
   });
 }
 

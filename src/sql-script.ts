@@ -8,7 +8,7 @@
 // in as E'' string literals, compared with catalog text, never executed.
 
 import { minimatch } from "minimatch";
-import { plainNextvalSql } from "./discovery.ts";
+import { plainNextvalSql, resolveLinksSql, TEXT_DEFAULTS_SQL } from "./discovery.ts";
 import { UsageError } from "./errors.ts";
 
 export interface SqlScriptOptions {
@@ -174,6 +174,9 @@ function bracket(glob: string, start: number): { regex: string | null; end: numb
 
 const OIDS = "__SG_OIDS__";
 
+/** Links of DEFAULT nextval('name'::text): the same SQL as the engine's discovery runs, resolved the same way. */
+const TEXT_LINKS = resolveLinksSql(TEXT_DEFAULTS_SQL);
+
 /** Schemas never looked at, as src/discovery.ts skips them. */
 const SYSTEM_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)'`;
 
@@ -202,6 +205,8 @@ l AS (
   JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
   WHERE d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass
     AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype = 'n'
+  UNION
+  SELECT tl.seq, tl.tbl FROM (${TEXT_LINKS}) AS tl
 ),
 tree (root, rel) AS (
   SELECT DISTINCT l.tbl, l.tbl FROM l WHERE l.seq IN (SELECT sq.seq FROM sq)
@@ -274,7 +279,9 @@ sq AS (
   JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
   WHERE c.relkind = 'S' AND c.oid = ANY (${OIDS})
 ),
--- The three links PostgreSQL records in pg_depend: OWNED BY ('a'), identity ('i'), a DEFAULT calling nextval() ('n').
+-- The three links PostgreSQL records in pg_depend: OWNED BY ('a'), identity ('i'), a DEFAULT calling nextval() ('n'),
+-- and DEFAULT nextval('name'::text), found from the default's expression as src/discovery.ts finds it. (Links made
+-- by BEFORE INSERT triggers are not read here: see the unlinked reason and docs/sequences.md.)
 -- kind: 0 identity, 1 OWNED BY, 2 a DEFAULT that is nextval() itself (through type coercions only), 3 a DEFAULT
 -- that computes with nextval() (nextval() * 1024 + 7): its column holds other values than the sequence's.
 l0 AS (
@@ -291,12 +298,15 @@ l0 AS (
     AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
     AND d.deptype = 'n' AND d.refobjid = ANY (${OIDS})
     AND ad.adbin::text LIKE '%:funcid 1574 %'
+  UNION ALL
+  -- DEFAULT nextval('name'::text), which records no dependency: 4 the call itself, 6 computing with it (as 3).
+  SELECT tl.seq, tl.tbl, tl.attnum, tl.kind FROM (${TEXT_LINKS}) AS tl WHERE tl.seq = ANY (${OIDS})
 ),
 -- One row per (sequence, column): judged when identity, a plain default, or OWNED BY with no computing default.
 l AS (
   SELECT l0.seq, l0.tbl, l0.attnum,
-         pg_catalog.bool_or(l0.kind = 0) OR pg_catalog.bool_or(l0.kind = 2)
-           OR (pg_catalog.bool_or(l0.kind = 1) AND NOT pg_catalog.bool_or(l0.kind = 3)) AS judged
+         pg_catalog.bool_or(l0.kind IN (0, 2, 4))
+           OR (pg_catalog.bool_or(l0.kind = 1) AND NOT pg_catalog.bool_or(l0.kind IN (3, 6))) AS judged
   FROM l0 GROUP BY l0.seq, l0.tbl, l0.attnum
 ),
 me AS (
@@ -499,7 +509,18 @@ vr AS (
     CASE vd.status
       WHEN 'skipped' THEN CASE vd.skip_reason
         WHEN 'excluded' THEN 'excluded by the schema or exclude filters'
-        WHEN 'unlinked' THEN 'feeds no column: no OWNED BY, identity or nextval() default links it to one (a sequence drawn only by a trigger or by application code is not inspected)'
+        WHEN 'unlinked' THEN 'feeds no column: no OWNED BY or identity column, no DEFAULT calling nextval() of it (by regclass, or by a text name resolved on the database''s search_path) and no BEFORE INSERT trigger assigning nextval() of it to a column links it to one (a sequence drawn only by application code is not inspected)' || COALESCE((
+          -- This script does not read trigger bodies (seq-guard check does): say so where one may draw from it.
+          SELECT '. This script does not read trigger bodies, and BEFORE INSERT trigger function '
+                 || pg_catalog.string_agg(DISTINCT pg_catalog.format('%I.%I()', pn.nspname, p.proname), ', ')
+                 || ' names it: run seq-guard check to judge it'
+          FROM pg_catalog.pg_trigger t
+          JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
+          JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace
+          JOIN pg_catalog.pg_language lg ON lg.oid = p.prolang AND lg.lanname = 'plpgsql'
+          WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype::int & 7) = 7
+            AND pg_catalog.strpos(pg_catalog.lower(p.prosrc), pg_catalog.lower(vd.rel)) > 0
+            AND p.prosrc ILIKE '%nextval%'), '')
         WHEN 'non_integer_column' THEN 'feeds only columns that are not integers (' || vd.types || ')'
         WHEN 'expression_default' THEN 'feeds its columns only through a DEFAULT that computes with nextval() (such as nextval(...) * 1024 + 7), so their values are not the sequence''s and cannot be compared with it (' || vd.expressions || ')'
         ELSE 'CYCLE sequence: it may legitimately sit below old data, so it is never judged or fixed' END

@@ -9,10 +9,15 @@ export type SkipReason = "unlinked" | "expression_default" | "non_integer_column
 
 /**
  * How a column is tied to its sequence: OWNED BY, identity, a DEFAULT that is nextval() itself (through type
- * coercions only), or a DEFAULT that computes with nextval() (nextval() * 1024 + 7): the column's values are then
- * not the sequence's, so such a link is never judged.
+ * coercions only), a DEFAULT that is nextval('name'::text) itself (no dependency recorded: found from the
+ * default's expression), a BEFORE INSERT row trigger that assigns NEW.col := nextval('name') (found in the
+ * PL/pgSQL body), or a DEFAULT that computes with nextval() (nextval() * 1024 + 7): the column's values are then
+ * not the sequence's, so such a link is never judged. All but the last are judged alike.
  */
-export type LinkKind = "owned" | "identity" | "default" | "expression";
+export type LinkKind = "owned" | "identity" | "default" | "default_text" | "trigger" | "expression";
+
+/** How a link was found, as the report says it (`via`): an "expression" link is a default of either kind. */
+export type LinkVia = "owned" | "identity" | "default" | "default_text" | "trigger";
 
 /** A column a sequence feeds, as discovery finds it in pg_depend. */
 export interface ColumnLink {
@@ -29,6 +34,13 @@ export interface ColumnLink {
   typeMin: bigint | null;
   typeMax: bigint | null;
   kind: LinkKind;
+  /** How the link was found; when absent, from kind ("expression": "default"). */
+  via?: LinkVia;
+  /**
+   * Set when the link depends on the inserting session's search_path (a text default or a trigger naming the
+   * sequence without a schema): how the name was resolved.
+   */
+  note?: string;
   /** The role may read the column (has_column_privilege SELECT). */
   readable: boolean;
   /** The table's schema, quoted by the server, and whether the role may use it (USAGE); usable when absent. */
@@ -94,6 +106,13 @@ export interface ColumnReport {
   table: string;
   column: string;
   type: string;
+  /**
+   * How the link was found: owned, identity, default (nextval(regclass) default), default_text
+   * (nextval('name'::text) default), trigger (BEFORE INSERT trigger assignment). Always written by seq-guard.
+   */
+  via?: LinkVia;
+  /** Only when the link depends on the inserting session's search_path: how the sequence's name was resolved. */
+  note?: string;
   /**
    * Largest value inside the sequence's range (ascending sequences) or smallest (descending); the other is null,
    * as is either when the column holds no value in the range (empty, all NULL).

@@ -53,7 +53,7 @@ export function skipReasonOf(seq: SequenceInfo): SkipReason | null {
 
 const SKIP_TEXT: Record<SkipReason, string> = {
   unlinked:
-    "feeds no column: no OWNED BY, identity or nextval() default links it to one (a sequence drawn only by a trigger or by application code is not inspected)",
+    "feeds no column: no OWNED BY or identity column, no DEFAULT calling nextval() of it (by regclass, or by a text name resolved on the database's search_path) and no BEFORE INSERT trigger assigning nextval() of it to a column links it to one (a sequence drawn only by application code is not inspected)",
   expression_default:
     "feeds its columns only through a DEFAULT that computes with nextval() (such as nextval(...) * 1024 + 7), so their values are not the sequence's and cannot be compared with it",
   non_integer_column: "feeds only columns that are not integers",

@@ -173,7 +173,9 @@ describe("CLI against a database", () => {
         last_value: "1",
         is_called: false,
         increment: "1",
-        columns: [{ table: "public.users", column: "id", type: "integer", max: "200", min: null }],
+        columns: [
+          { table: "public.users", column: "id", type: "integer", via: "owned", max: "200", min: null },
+        ],
       },
     );
     const s = report.summary;

@@ -139,6 +139,18 @@ describe("verdict examples", () => {
     );
   });
 
+  test("text defaults and trigger assignments are judged like a default; unlinked says what was looked for", () => {
+    for (const kind of ["default_text", "trigger"] as const) {
+      const v = judge(seq({ links: [{ ...link(), kind }] }), state(1n, false, [null, 40n]), opts);
+      assert.equal(v.status, "behind", kind);
+      assert.equal(v.fixTo, 40n, kind);
+    }
+    const reason = judge(seq({ links: [] }), state(1n, false), opts).reason ?? "";
+    assert.match(reason, /by a text name resolved on the database's search_path/);
+    assert.match(reason, /no BEFORE INSERT trigger/);
+    assert.doesNotMatch(reason, /drawn only by a trigger/);
+  });
+
   test("9007199254740993 survives (no double rounding)", () => {
     const v = judge(seq({ links: [link("bigint")] }), state(1n, false, [1n, 9007199254740993n]), opts);
     assert.equal(v.fixTo?.toString(), "9007199254740993");
