@@ -27,7 +27,11 @@ after(async () => {
   });
 });
 
-function run(dumps: string[], restore: Partial<RestoreOptions> = {}, url = adminUrl()): Promise<TargetReport[]> {
+function run(
+  dumps: string[],
+  restore: Partial<RestoreOptions> = {},
+  url = adminUrl(),
+): Promise<TargetReport[]> {
   return runTargets({
     connection: parseDatabaseUrl(url, "--database-url"),
     dumps,
@@ -189,10 +193,15 @@ describe("the restore's sandbox", () => {
       assert.ok(t && t.error === null, t?.error ?? "no target");
       kept.push(t.database);
       assert.equal((await whoIn(t.database)).u, role);
-      assert.equal(t.hints.filter((h) => h.includes(`${role} is not a superuser`)).length, 1, t.hints.join("\n"));
+      assert.equal(
+        t.hints.filter((h) => h.includes(`${role} is not a superuser`)).length,
+        1,
+        t.hints.join("\n"),
+      );
     } finally {
       await withClient(adminUrl(), async (c) => {
-        for (const d of kept.splice(kept.length - 1)) await c.query(`DROP DATABASE IF EXISTS "${d}" WITH (FORCE)`);
+        for (const d of kept.splice(kept.length - 1))
+          await c.query(`DROP DATABASE IF EXISTS "${d}" WITH (FORCE)`);
         await c.query(`DROP ROLE ${role}`);
       });
     }
@@ -237,6 +246,30 @@ INSERT INTO t (id) VALUES (3);
     assert.equal(t.summary.behind, 1);
   });
 
+  test("pg_dump --disable-triggers data restores: the connecting role switches the role's tables' triggers", async () => {
+    const src = await scratchDb(`
+      CREATE TABLE parent (id serial PRIMARY KEY);
+      CREATE TABLE child (id serial PRIMARY KEY, parent_id int REFERENCES parent);
+      INSERT INTO parent (id) VALUES (1), (2);
+      INSERT INTO child (id, parent_id) VALUES (7, 2);`);
+    const schema = join(dir, "fk-schema.sql");
+    const data = join(dir, "fk-data.sql");
+    try {
+      await pgTool("pg_dump", ["--schema-only", "-f", schema], src.url);
+      await pgTool("pg_dump", ["--data-only", "--disable-triggers", "-f", data], src.url);
+    } finally {
+      await src.drop();
+    }
+    const database = `sg_t_fk_${randomBytes(4).toString("hex")}`;
+    const [t] = await run([schema, data], { keep: true, database });
+    assert.ok(t && t.error === null, t?.error ?? "no target");
+    kept.push(database);
+    const disabled = await withClient(urlFor(database), (c) =>
+      c.query("SELECT tgname FROM pg_trigger WHERE tgenabled = 'D'"),
+    );
+    assert.deepEqual(disabled.rows, [], "every trigger is enabled again after the data");
+  });
+
   test("an extension that reaches beyond the database (dblink) is made only when the user names it", async () => {
     await extensionAvailable("dblink");
     const script = file("dblink.sql", "CREATE EXTENSION dblink;\nCREATE TABLE t (id serial PRIMARY KEY);\n");
@@ -252,7 +285,9 @@ describe("sandbox units", () => {
   test("a SCRAM verifier made here lets the role log in with its password, and only with it", async () => {
     const role = `sg_t_scram_${randomBytes(4).toString("hex")}`;
     const password = `p:${randomBytes(8).toString("hex")}\\`;
-    await withClient(adminUrl(), (c) => c.query(`CREATE ROLE ${role} LOGIN PASSWORD '${scramVerifier(password)}'`));
+    await withClient(adminUrl(), (c) =>
+      c.query(`CREATE ROLE ${role} LOGIN PASSWORD '${scramVerifier(password)}'`),
+    );
     try {
       const u = new URL(adminUrl());
       u.username = role;
@@ -278,11 +313,14 @@ describe("sandbox units", () => {
       name: "pgstattuple",
       schema: "public",
     });
-    assert.deepEqual(extensionStatement('--\n-- Name: x\n--\n\ncreate extension "uuid-ossp" schema "My App"'), {
-      kind: "create",
-      name: "uuid-ossp",
-      schema: "My App",
-    });
+    assert.deepEqual(
+      extensionStatement('--\n-- Name: x\n--\n\ncreate extension "uuid-ossp" schema "My App"'),
+      {
+        kind: "create",
+        name: "uuid-ossp",
+        schema: "My App",
+      },
+    );
     assert.deepEqual(extensionStatement("CREATE EXTENSION PostGIS"), {
       kind: "create",
       name: "postgis",
@@ -298,7 +336,15 @@ describe("sandbox units", () => {
   });
 
   test("the allow-list holds nothing that reaches files, programs, other databases or the network", () => {
-    for (const reaching of ["dblink", "postgres_fdw", "file_fdw", "adminpack", "plpython3u", "plperlu", "xml2"]) {
+    for (const reaching of [
+      "dblink",
+      "postgres_fdw",
+      "file_fdw",
+      "adminpack",
+      "plpython3u",
+      "plperlu",
+      "xml2",
+    ]) {
       assert.ok(!ADMIN_EXTENSIONS.includes(reaching), reaching);
     }
   });
@@ -319,6 +365,12 @@ describe("sandbox units", () => {
       DATABASE_URL: "postgres://u:p@h/d",
       NODE_OPTIONS: "--require /evil.js",
     });
-    assert.deepEqual(env, { PATH: "/usr/bin", HOME: "/root", LC_ALL: "C", PGHOST: "db", PGSSLMODE: "require" });
+    assert.deepEqual(env, {
+      PATH: "/usr/bin",
+      HOME: "/root",
+      LC_ALL: "C",
+      PGHOST: "db",
+      PGSSLMODE: "require",
+    });
   });
 });

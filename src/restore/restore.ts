@@ -36,6 +36,7 @@ import {
   type RestoreRole,
   sandboxNote,
   sandboxPossible,
+  triggersStatement,
 } from "./sandbox.ts";
 
 export interface RestoreResult {
@@ -171,10 +172,10 @@ export function sslpasswordProblem(connection: ConnectionTarget, env: NodeJS.Pro
   if (value === null) return null;
   const service = u.searchParams.get("service") ?? env.PGSERVICE;
   if (service) {
-    return `sslpassword= in ${connection.source} cannot be combined with a connection service (${u.searchParams.has("service") ? "service=" : "PGSERVICE"}) when dumps are restored: seq-guard hands the sslpassword to pg_restore and psql through a service of its own, so that it never appears in their command line. Put sslpassword in the entry of service ${service} in pg_service.conf instead, and leave it out of the URL.`;
+    return `sslpassword= in ${connection.source} cannot be combined with a connection service (${u.searchParams.has("service") ? "service=" : "PGSERVICE"}) when dumps are restored: seq-guard hands the sslpassword to pg_restore through a service of its own, so that it never appears in its command line. Put sslpassword in the entry of service ${service} in pg_service.conf instead, and leave it out of the URL.`;
   }
   if (/[\r\n]/.test(value) || /\s$/.test(value) || Buffer.byteLength(value) > 1000) {
-    return `the sslpassword= in ${connection.source} holds a line break, ends in a blank or is longer than 1000 bytes, so seq-guard cannot hand it to pg_restore and psql other than in their command line (where every local user could read it). Use a key passphrase without them, or restore the dump yourself.`;
+    return `the sslpassword= in ${connection.source} holds a line break, ends in a blank or is longer than 1000 bytes, so seq-guard cannot hand it to pg_restore other than in its command line (where every local user could read it). Use a key passphrase without them, or restore the dump yourself.`;
   }
   return null;
 }
@@ -245,8 +246,6 @@ const isPipeClosed = (err: unknown) => {
 interface ToolOptions {
   input?: (Readable | NodeJS.ReadWriteStream)[];
   captureStdout?: boolean;
-  /** Folder to run in (psql: the dump's, so that \i and \ir find the files next to it). */
-  cwd?: string;
 }
 
 /** Run a client tool without a shell; feed it `input` (a chain of streams) on stdin. */
@@ -260,7 +259,6 @@ function runTool(
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, {
       env,
-      cwd: opts.cwd,
       stdio: [opts.input ? "pipe" : "ignore", opts.captureStdout ? "pipe" : "ignore", "pipe"],
       windowsHide: true,
     });
@@ -801,28 +799,21 @@ export class Restorer {
   }
 
   /**
-   * The --restore-arg values as the tools get them. In a container, a file they name (pg_restore -L LIST,
-   * --filter FILE) is copied in and named by its copy; psql runs in the dump's folder, so its relative paths
-   * are made absolute.
+   * The --restore-arg values as pg_restore and the plain SQL runner get them. In a container, a file pg_restore
+   * names (-L LIST, --filter FILE) is copied in and named by its copy. (Plain SQL takes no file argument.)
    */
   private async argsForTools(
     cleanups: (() => Promise<void>)[],
-  ): Promise<{ pgRestore: string[]; psql: string[] }> {
+  ): Promise<{ pgRestore: string[]; plain: string[] }> {
     const args = this.opts.extraArgs;
     const pgRestore = [...args];
-    const psql = [...args];
     const via = this.opts.viaContainer;
     for (const f of fileValues("pg_restore", args)) {
       if (!via) continue;
       const dest = await this.copyIn(resolve(f.path), cleanups);
       pgRestore[f.index] = (pgRestore[f.index] as string).slice(0, f.at) + dest;
     }
-    if (!via) {
-      for (const f of fileValues("psql", args)) {
-        psql[f.index] = (psql[f.index] as string).slice(0, f.at) + resolve(f.path);
-      }
-    }
-    return { pgRestore, psql };
+    return { pgRestore, plain: [...args] };
   }
 
   /** Copy a file or folder into the container's /tmp; the copy is removed again (cleanups, or on Ctrl-C). */
@@ -1010,7 +1001,7 @@ export class Restorer {
   private async restoreOne(
     p: Prepared,
     name: string,
-    extraArgs: { pgRestore: string[]; psql: string[] },
+    extraArgs: { pgRestore: string[]; plain: string[] },
     notes: string[],
     progress: (text: string | null) => void,
   ): Promise<{ failure: string | null; facts: PlainFacts | null }> {
@@ -1060,8 +1051,8 @@ export class Restorer {
         connect: () => this.restoreSession(name),
         includeDir: await realpath(dirname(resolve(info.path))),
         onError: this.opts.onError,
-        singleTransaction: plainSingleTransaction(extraArgs.psql),
-        tolerate: (statement, err) => this.passExtensionFailure(name, statement, err),
+        singleTransaction: plainSingleTransaction(extraArgs.plain),
+        tolerate: (statement, err, session) => this.passSandboxFailure(name, statement, err, session),
         onRead: (bytes) => {
           read = bytes;
         },
@@ -1087,12 +1078,19 @@ export class Restorer {
       return;
     }
     const server = this.maintenance.label.replace(/\/[^/]*$/, "");
-    const made = await makeRestoreRole(this.admin, name, (sql) => this.asAdminIn(name, sql), server);
+    const made = await makeRestoreRole(
+      this.admin,
+      name,
+      async (sql) => {
+        await this.asAdminIn(name, sql);
+      },
+      server,
+    );
     this.roles.set(name, made);
   }
 
-  /** Run SQL as the connecting role inside database `name`, in a session of its own. */
-  private async asAdminIn(name: string, sql: string): Promise<void> {
+  /** Run SQL as the connecting role inside database `name`, in a session of its own; the last result's rows. */
+  private async asAdminIn(name: string, sql: string, params?: unknown[]): Promise<Record<string, unknown>[]> {
     const c = new pg.Client({
       ...withDatabase(this.connection, name).config,
       application_name: "seq-guard",
@@ -1101,7 +1099,10 @@ export class Restorer {
     c.on("error", () => undefined);
     try {
       await c.connect();
-      await c.query(sql);
+      // The restore's session may hold a lock this one would wait for (everything in one transaction, -1).
+      await c.query("SET lock_timeout = '5s'");
+      const r = await c.query(sql, params);
+      return Array.isArray(r) ? ((r.at(-1) as pg.QueryResult | undefined)?.rows ?? []) : r.rows;
     } finally {
       await c.end().catch(() => undefined);
     }
@@ -1126,15 +1127,51 @@ export class Restorer {
   }
 
   /**
-   * A statement of a plain script failed in the sandbox: may the restore go on past it? Yes for the extension a
-   * fixture asks for that the role may not create but the connecting role may (see sandbox.ts): it is created
-   * for the fixture, as is; and for the COMMENT ON EXTENSION (or CREATE EXTENSION without IF NOT EXISTS) that
-   * then fails only because the extension exists and is not the role's.
+   * A statement of a plain script failed in the sandbox: may the restore go on past it? Yes, with what it asked
+   * for done by the connecting role, for what the role may not do but is harmless inside the scratch database
+   * (see sandbox.ts): the extension a fixture asks for that the connecting role may create; the COMMENT ON
+   * EXTENSION (or CREATE EXTENSION without IF NOT EXISTS) that then fails only because the extension exists and
+   * is not the role's; and `ALTER TABLE t DISABLE|ENABLE TRIGGER ALL` around a table's data (pg_dump
+   * --disable-triggers), whose foreign-key triggers only a superuser may switch. Nothing of the statement's text
+   * runs as the connecting role: the table is resolved in the restore's own session and named by its OID.
    */
-  async passExtensionFailure(name: string, statement: string, err: { code?: string }): Promise<boolean> {
+  async passSandboxFailure(
+    name: string,
+    statement: string,
+    err: { code?: string },
+    session: pg.Client,
+  ): Promise<boolean> {
     const r = this.roles.get(name);
+    if (!r || err.code !== "42501") {
+      if (!r || err.code !== "42710") return false;
+    }
+    const triggers = triggersStatement(statement);
+    if (triggers) {
+      try {
+        const oid = await session.query<{ oid: string | null }>(
+          "SELECT pg_catalog.to_regclass($1)::oid::int8::text AS oid",
+          [triggers.table],
+        );
+        const table = oid.rows[0]?.oid;
+        if (!table) return false;
+        const [row] = await this.asAdminIn(
+          name,
+          "SELECT pg_catalog.format('%s', $1::oid::regclass) AS t, c.relowner = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = $2) AS theirs FROM pg_catalog.pg_class c WHERE c.oid = $1::oid",
+          [table, r.role.name],
+        );
+        // Only the role's own tables: what it restored, nothing the connecting role put there.
+        if (row?.theirs !== true) return false;
+        await this.asAdminIn(
+          name,
+          `ALTER TABLE ${triggers.only ? "ONLY " : ""}${row.t as string} ${triggers.enable ? "ENABLE" : "DISABLE"} TRIGGER ALL`,
+        );
+        return true;
+      } catch {
+        return false;
+      }
+    }
     const ext = extensionStatement(statement);
-    if (!r || !ext || (err.code !== "42501" && err.code !== "42710")) return false;
+    if (!ext) return false;
     if (ext.kind === "create" && err.code === "42501") {
       if (!adminMayCreate(ext.name, this.opts.extensions)) return false;
       try {
@@ -1166,9 +1203,9 @@ export class Restorer {
     return c;
   }
 
-  /** Run a client tool on this machine, or inside the container with docker exec. */
+  /** Run pg_restore on this machine, or inside the container with docker exec. */
   private tool(
-    toolName: "pg_restore" | "psql",
+    toolName: "pg_restore",
     toolPath: string,
     args: string[],
     database: string | null,
@@ -1219,7 +1256,7 @@ export class Restorer {
     dockerArgs.push("-e", "PGAPPNAME", via, toolName, ...args);
     if (database) dockerArgs.push(`--dbname=dbname=${conninfoQuote(database)}`);
     dockerArgs.push(...positional);
-    return runTool("docker", dockerArgs, env, { ...opts, cwd: undefined });
+    return runTool("docker", dockerArgs, env, opts);
   }
 
   /** pg_restore on an archive: the file path locally, the copy in the container, or the file on stdin. */

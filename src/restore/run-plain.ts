@@ -38,7 +38,7 @@ export interface RunPlainOptions {
   /** BEGIN before the script, COMMIT after: any error rolls everything back (and stops, whatever onError says). */
   singleTransaction: boolean;
   /** A failure the caller accepts (skipped silently, also under "stop"): the statement's first 4 KB and the error. */
-  tolerate?: (statement: string, err: pg.DatabaseError) => boolean | Promise<boolean>;
+  tolerate?: (statement: string, err: pg.DatabaseError, session: pg.Client) => boolean | Promise<boolean>;
   /** Bytes of the dump read so far (compressed bytes for gzip). */
   onRead?: (bytes: number) => void;
 }
@@ -405,7 +405,7 @@ class Runner {
   ): Promise<void> {
     if (this.o.singleTransaction && this.savepoint)
       await this.client.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
-    const tolerated = (await this.o.tolerate?.(text.slice(0, TOLERATE_TEXT), err)) ?? false;
+    const tolerated = (await this.o.tolerate?.(text.slice(0, TOLERATE_TEXT), err, this.client)) ?? false;
     if (tolerated && (!this.o.singleTransaction || this.savepoint)) return;
     const at = `${where.shown}:${line}: ${describeError(err)}`;
     if (this.o.onError === "continue" && !this.o.singleTransaction) {

@@ -175,7 +175,7 @@ export function extensionStatement(
 ): { kind: "create" | "comment"; name: string; schema: string | null } | null {
   // Comments and blank lines before the statement, as pg_dump writes them.
   const body = text.replace(/^(?:\s+|--[^\n]*\n)*/, "");
-  const ident = String.raw`("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$-]*)`;
+  const ident = `("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$-]*)`;
   const create = new RegExp(
     String.raw`^CREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?${ident}(?:\s+WITH)?(?:\s+SCHEMA\s+${ident})?`,
     "i",
@@ -191,6 +191,26 @@ export function extensionStatement(
   const comment = new RegExp(String.raw`^COMMENT\s+ON\s+EXTENSION\s+${ident}`, "i").exec(body);
   if (comment) return { kind: "comment", name: unquote(comment[1] as string), schema: null };
   return null;
+}
+
+/**
+ * `ALTER TABLE [ONLY] name DISABLE|ENABLE TRIGGER ALL`, as `pg_dump --disable-triggers` writes around each
+ * table's data: the table as written (for to_regclass, which reads it as the server does) and what it does.
+ * Disabling a table's system triggers (its foreign keys') takes a superuser.
+ */
+export function triggersStatement(text: string): { only: boolean; table: string; enable: boolean } | null {
+  const body = text.replace(/^(?:\s+|--[^\n]*\n)*/, "");
+  const part = '(?:"(?:[^"]|"")+"|[A-Za-z_\\u0080-\\uffff][A-Za-z0-9_$\\u0080-\\uffff]*)';
+  const m = new RegExp(
+    `^ALTER\\s+TABLE\\s+(ONLY\\s+)?(${part}(?:\\s*\\.\\s*${part})?)\\s+(DISABLE|ENABLE)\\s+TRIGGER\\s+ALL\\s*;?\\s*$`,
+    "i",
+  ).exec(body);
+  if (!m) return null;
+  return {
+    only: m[1] !== undefined,
+    table: m[2] as string,
+    enable: (m[3] as string).toUpperCase() === "ENABLE",
+  };
 }
 
 /**
