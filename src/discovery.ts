@@ -157,7 +157,9 @@ CROSS JOIN LATERAL pg_catalog.regexp_matches(pg_catalog.pg_get_expr(ad.adbin, ad
 WHERE ad.adbin::text LIKE '%:funcid ${REGCLASS_TEXT_OID} %'`;
 
 /**
- * Enabled BEFORE INSERT row triggers (tgtype bits ROW 1, BEFORE 2, INSERT 4) with a PL/pgSQL function that
+ * BEFORE INSERT row triggers (tgtype bits ROW 1, BEFORE 2, INSERT 4) that an ordinary insert fires (tgenabled
+ * 'O', the default, or 'A' always; not 'D' disabled nor 'R', which fires only with session_replication_role =
+ * replica) with a PL/pgSQL function that
  * mentions nextval, with the function's own search_path (proconfig) when it sets one. Partition clones of a
  * parent's trigger are listed too (PostgreSQL 13 on); discovery drops a child covered by its parent.
  */
@@ -167,7 +169,7 @@ const TRIGGERS_SQL = `SELECT t.tgrelid::int8 AS tbl, p.oid::int8 AS fn, p.prosrc
 FROM pg_catalog.pg_trigger t
 JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
 JOIN pg_catalog.pg_language lg ON lg.oid = p.prolang
-WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype::int & 7) = 7 AND lg.lanname = 'plpgsql'
+WHERE NOT t.tgisinternal AND t.tgenabled IN ('O', 'A') AND (t.tgtype::int & 7) = 7 AND lg.lanname = 'plpgsql'
   AND p.prosrc ILIKE '%nextval%'`;
 
 // The candidates of trigger assignments ($1: a JSON array of {tbl, col, name, path}), on integer columns only.

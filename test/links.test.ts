@@ -68,7 +68,7 @@ CREATE TRIGGER two_bi BEFORE INSERT ON two FOR EACH ROW EXECUTE FUNCTION shared_
 ALTER TABLE one DISABLE TRIGGER one_bi; INSERT INTO one VALUES (8); ALTER TABLE one ENABLE TRIGGER one_bi;
 ALTER TABLE two DISABLE TRIGGER two_bi; INSERT INTO two VALUES (12); ALTER TABLE two ENABLE TRIGGER two_bi;
 
--- Not linked: a disabled trigger, an AFTER trigger.
+-- Not linked: a disabled trigger, one that fires only for replication, an AFTER trigger.
 CREATE SEQUENCE disabled_seq;
 CREATE TABLE dis (id integer);
 CREATE FUNCTION dis_bi() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -76,6 +76,13 @@ BEGIN NEW.id := nextval('disabled_seq'); RETURN NEW; END $$;
 CREATE TRIGGER dis_bi BEFORE INSERT ON dis FOR EACH ROW EXECUTE FUNCTION dis_bi();
 ALTER TABLE dis DISABLE TRIGGER dis_bi;
 INSERT INTO dis VALUES (50);
+CREATE SEQUENCE replica_seq;
+CREATE TABLE rep (id integer);
+CREATE FUNCTION rep_bi() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN NEW.id := nextval('replica_seq'); RETURN NEW; END $$;
+CREATE TRIGGER rep_bi BEFORE INSERT ON rep FOR EACH ROW EXECUTE FUNCTION rep_bi();
+ALTER TABLE rep ENABLE REPLICA TRIGGER rep_bi;
+INSERT INTO rep VALUES (70);
 CREATE SEQUENCE after_seq;
 CREATE TABLE aft (id integer);
 CREATE FUNCTION aft_ai() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -113,6 +120,7 @@ describe("links no dependency records", () => {
       "public.sel_seq": ["ok", null, ["public.sel.Id trigger"]],
       "public.shared_seq": ["behind", "12", ["public.one.id trigger", "public.two.id trigger"]],
       "public.disabled_seq": ["skipped", null, []],
+      "public.replica_seq": ["skipped", null, []],
       "public.after_seq": ["skipped", null, []],
     };
     assert.deepEqual([...got.keys()].sort(), Object.keys(expect).sort());
