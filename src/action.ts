@@ -22,6 +22,7 @@ import { EXIT, SeqGuardError, UsageError } from "./errors.ts";
 import { exclusionFilter, type Filters } from "./filters.ts";
 import { explainGitHubError, markerOf, type Repo, syncIssue, upsertComment } from "./github.ts";
 import { parseFailOn, parseInteger, parsePercent } from "./options.ts";
+import { logText, printable } from "./printable.ts";
 import {
   type ActionStatus,
   COMMENT_MAX_BYTES,
@@ -190,12 +191,12 @@ export async function expandDumps(
 }
 
 /** Log lines for long runs: at most one every 10 seconds. */
-function makeProgress(): (text: string | null) => void {
+function makeProgress(ctx: Context): (text: string | null) => void {
   let last = Date.now();
   return (text) => {
     if (text === null || Date.now() - last < 10_000) return;
     last = Date.now();
-    core.info(text);
+    info(ctx, text);
   };
 }
 
@@ -390,6 +391,15 @@ interface Context {
   warnings: number;
 }
 
+/**
+ * Every plain line of the log goes out here: secrets masked, and each line made safe (logText), so that nothing
+ * a dump or a server named can start a workflow command, whatever message carried it. Annotations and failures
+ * go through @actions/core's commands, which escape their text.
+ */
+function info(ctx: Context, text: string): void {
+  core.info(logText(redact(text, ctx.secrets)));
+}
+
 /** A warning annotation of our own (not tied to a sequence), counted so that the plan leaves room for it. */
 function warn(ctx: Context, message: string): void {
   ctx.warnings++;
@@ -443,7 +453,7 @@ async function tellGitHub(ctx: Context, outcome: Outcome, failing: boolean): Pro
   if (!wantsComment && !wantsIssue) return;
   if (!repo) return;
   if (!inputs.token) {
-    core.info("seq-guard: no github-token given, so no pull request comment or issue is written.");
+    info(ctx, "seq-guard: no github-token given, so no pull request comment or issue is written.");
     return;
   }
   const secrets = markdownSecrets(ctx);
@@ -470,7 +480,7 @@ async function tellGitHub(ctx: Context, outcome: Outcome, failing: boolean): Pro
       const create = inputs.comment === "always" || findings;
       const res = await upsertComment(octo, repo, pr, marker, body, create);
       if (res.action !== "none")
-        core.info(`seq-guard: pull request comment ${res.action}${res.url ? `: ${res.url}` : ""}`);
+        info(ctx, `seq-guard: pull request comment ${res.action}${res.url ? `: ${res.url}` : ""}`);
     } else {
       const marker = markerOf("issue", workflow, job, inputs.commentKey);
       const what = [workflow, job, inputs.commentKey].filter(Boolean).join(" / ");
@@ -488,7 +498,7 @@ async function tellGitHub(ctx: Context, outcome: Outcome, failing: boolean): Pro
         title: `seq-guard: sequence check fails${what ? ` (${what})` : ""}`,
         body,
       });
-      if (res.action !== "none") core.info(`seq-guard: issue ${res.action}${res.url ? `: ${res.url}` : ""}`);
+      if (res.action !== "none") info(ctx, `seq-guard: issue ${res.action}${res.url ? `: ${res.url}` : ""}`);
     }
   } catch (err) {
     core.warning(redact(explainGitHubError(err, place), secrets));
@@ -504,7 +514,8 @@ async function finish(ctx: Context, raw: Report, inputs: ActionInputs, workspace
   const targetErrors = report.targets.filter((t) => t.error !== null);
   const failing = targetErrors.length > 0 || (mode !== "report" && violations > 0);
 
-  core.info(redact(renderText(report, { color: true, verbose: false }), ctx.secrets));
+  // Masked as a report first (a password with a control character in a message would not match once escaped).
+  info(ctx, renderText(redactReport(report, ctx.secrets), { color: true, verbose: false }));
   for (const w of unmatchedFilters(report, inputs.engine)) warn(ctx, w);
 
   if (inputs.annotations) {
@@ -564,7 +575,7 @@ async function finish(ctx: Context, raw: Report, inputs: ActionInputs, workspace
     const more = targetErrors.length > 1 ? ` (and ${targetErrors.length - 1} more: see the job summary)` : "";
     core.setFailed(
       redact(
-        `seq-guard: ${first.dump ?? first.database} could not be ${what}: ${first.error}${more}`,
+        `seq-guard: ${printable(first.dump ?? first.database)} could not be ${what}: ${logText(first.error ?? "")}${more}`,
         ctx.secrets,
       ),
     );
@@ -583,7 +594,7 @@ async function finish(ctx: Context, raw: Report, inputs: ActionInputs, workspace
       : violations > 0
         ? `seq-guard: ${violations} ${violations === 1 ? "sequence fails" : "sequences fail"} the check (report mode: the job does not fail).`
         : "seq-guard: ok, no sequence fails the check.";
-  core.info(done);
+  info(ctx, done);
   return EXIT.ok;
 }
 
@@ -645,6 +656,9 @@ export async function runAction(
     const connection: ConnectionTarget = resolveConnection(inputs.databaseUrl, env);
     ctx.secrets = [...new Set([...ctx.secrets, ...connection.secrets])];
     const workspace = env.GITHUB_WORKSPACE || process.cwd();
+    // A dump is read only from inside the workspace: a symbolic link among a pull request's fixtures that points
+    // at the runner's files is refused (exit 2), checked with every other dump check.
+    inputs.restore.within = workspace;
     const { dumps, unmatched } = await expandDumps(inputs.dumps, process.cwd());
     for (const p of unmatched) {
       warn(ctx, `seq-guard: dump pattern "${p}" matches no file; the other patterns' dumps are checked.`);
@@ -652,25 +666,23 @@ export async function runAction(
     if (dumps.length > 0) {
       checkDumps(dumps, inputs.restore);
       // A cancelled job (SIGINT, then SIGTERM) removes what it was restoring: nothing is left on the server.
-      installSignalHandlers({ notify: (t) => core.info(t.trimEnd()), exit: (code) => process.exit(code) });
+      installSignalHandlers({ notify: (t) => info(ctx, t.trimEnd()), exit: (code) => process.exit(code) });
     }
     if (inputs.restore.database !== undefined && dumps.length === 0) {
       throw new UsageError(
         "input restore-database names the database to restore the dumps into, but dump gives none: give dumps with it, or leave restore-database empty",
       );
     }
-    core.info(
-      redact(
-        `seq-guard ${VERSION}: ${inputs.mode} ${dumps.length === 0 ? `the database ${connection.label} as it is` : `${dumps.length} ${dumps.length === 1 ? "dump" : "dumps"} restored on ${connection.label}`}`,
-        ctx.secrets,
-      ),
+    info(
+      ctx,
+      `seq-guard ${VERSION}: ${inputs.mode} ${dumps.length === 0 ? `the database ${connection.label} as it is` : `${dumps.length} ${dumps.length === 1 ? "dump" : "dumps"} restored on ${connection.label}`}`,
     );
     const targets = await runTargets({
       connection,
       dumps,
       restore: inputs.restore,
       engine: inputs.engine,
-      progress: makeProgress(),
+      progress: makeProgress(ctx),
     });
     const report = buildReport(inputs.mode, targets, inputs.mode === "report" ? [] : inputs.failOn);
     return await finish(ctx, report, inputs, workspace);

@@ -4,7 +4,10 @@
 // first kept, and drops the rest without a word. So the most important go first, and when there are more than
 // fit, the last one of that type counts the rest and points to the job summary, where the full table is.
 // For plain SQL fixtures, an annotation sits on the line where the data of the sequence's table begins.
+// Names and messages go through printable() (an error's own lines through logText()): a name with a line break
+// or a workflow command in it shows as text.
 
+import { logText, printable } from "./printable.ts";
 import { type FailOn, fails, STATUS_ORDER } from "./report.ts";
 import type { Mode, Report, SequenceReport, TargetReport } from "./types.ts";
 
@@ -41,11 +44,11 @@ export interface AnnotationInput {
 function describe(r: SequenceReport): string {
   switch (r.status) {
     case "behind":
-      return `${r.reason ?? "behind its data"}.${r.fix_sql ? ` Fix: ${r.fix_sql}` : ""}`;
+      return `${printable(r.reason ?? "behind its data")}.${r.fix_sql ? ` Fix: ${printable(r.fix_sql)}` : ""}`;
     case "fixed":
-      return `${r.reason ?? "fixed"}.`;
+      return `${printable(r.reason ?? "fixed")}.`;
     default:
-      return r.reason ?? r.status;
+      return printable(r.reason ?? r.status);
   }
 }
 
@@ -69,13 +72,13 @@ export function candidates(input: AnnotationInput): Annotation[] {
   const failLevel = mode === "report" ? "warning" : "error";
   const out: Candidate[] = [];
   for (const t of report.targets) {
-    const name = t.dump ?? t.database;
+    const name = printable(t.dump ?? t.database);
     if (t.error !== null) {
       out.push({
         a: {
           level: "error",
           title: `seq-guard: ${name} could not be ${t.dump !== null && t.restore_ms === null ? "restored" : "verified"}`,
-          message: t.error,
+          message: logText(t.error),
           ...at(input.locate?.(t, null) ?? null),
         },
         order: -1,
@@ -83,6 +86,7 @@ export function candidates(input: AnnotationInput): Annotation[] {
     }
     for (const r of t.sequences) {
       const where = at(input.locate?.(t, r) ?? null);
+      const seq = printable(r.sequence);
       const failing = fails(r, failOn);
       const near = r.warnings.find((w) => w.code === "near_exhaustion");
       if (failing) {
@@ -90,18 +94,20 @@ export function candidates(input: AnnotationInput): Annotation[] {
         out.push({
           a: {
             level: failLevel,
-            title: `seq-guard: ${r.sequence} is ${what}`,
-            message: r.status === "ok" && near ? near.message : describe(r),
+            title: `seq-guard: ${seq} is ${what}`,
+            message: r.status === "ok" && near ? printable(near.message) : describe(r),
             ...where,
           },
           order: r.status === "ok" ? STATUS_ORDER.length : rank(r),
         });
       } else if (r.status === "fixed") {
-        const extra = r.warnings.filter((w) => w.code !== "near_exhaustion").map((w) => ` ${w.message}.`);
+        const extra = r.warnings
+          .filter((w) => w.code !== "near_exhaustion")
+          .map((w) => ` ${printable(w.message)}.`);
         out.push({
           a: {
             level: "warning",
-            title: `seq-guard: fixed ${r.sequence}`,
+            title: `seq-guard: fixed ${seq}`,
             message: `${describe(r)}${extra.join("")}`,
             ...where,
           },
@@ -112,8 +118,8 @@ export function candidates(input: AnnotationInput): Annotation[] {
         out.push({
           a: {
             level: "warning",
-            title: `seq-guard: ${r.sequence} is near exhaustion`,
-            message: near.message,
+            title: `seq-guard: ${seq} is near exhaustion`,
+            message: printable(near.message),
             ...where,
           },
           order: NEAR_WARNING_ORDER,

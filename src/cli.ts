@@ -10,6 +10,7 @@ import { type EmbeddedServer, startEmbedded } from "./embedded.ts";
 import { DEFAULT_ENGINE, type EngineOptions } from "./engine.ts";
 import { EXIT, SeqGuardError, UsageError } from "./errors.ts";
 import { parseDuration, parseFailOn, parseInteger, parsePercent } from "./options.ts";
+import { logText, printable } from "./printable.ts";
 import { renderTextPieces } from "./render-text.ts";
 import { buildReport, defaultFailOn, type FailOn, redactReport } from "./report.ts";
 import { reportJsonPieces } from "./report-json.ts";
@@ -155,7 +156,7 @@ export function parseCli(argv: string[], io: Io): Parsed | { sql: SqlScriptOptio
     const dashed = argv.find((a) => a.startsWith("-") && a.length > 1 && existsSync(a));
     if (dashed) {
       throw new UsageError(
-        `${text}: "${dashed}" is read as options. A dump whose name starts with a dash goes after --, as ./${dashed} or as --dump=${dashed}`,
+        `${text}: "${printable(dashed)}" is read as options. A dump whose name starts with a dash goes after --, as ./${printable(dashed)} or as --dump=${printable(dashed)}`,
       );
     }
     throw new UsageError(`${text}. Run seq-guard --help for the options.`);
@@ -299,7 +300,7 @@ function makeProgress(io: Io, opts: Parsed): (text: string | null) => void {
     if (!io.stderrTTY) {
       if (text === null || Date.now() - lastPlain < PLAIN_PROGRESS_MS) return;
       lastPlain = Date.now();
-      io.stderr(`seq-guard: ${text}\n`);
+      io.stderr(`seq-guard: ${printable(text)}\n`);
       return;
     }
     if (text === null) {
@@ -309,7 +310,7 @@ function makeProgress(io: Io, opts: Parsed): (text: string | null) => void {
     }
     if (Date.now() - started < 1000) return;
     shown = true;
-    io.stderr(`\r\x1b[K${text}`);
+    io.stderr(`\r\x1b[K${printable(text)}`);
   };
 }
 
@@ -373,7 +374,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     // Dumps: scratch databases (and maybe a server) to clean up, also on Ctrl-C and SIGTERM (exit 130 / 143).
     const restoring = parsed.dumps.length > 0;
     const removeHandlers = restoring
-      ? installSignalHandlers({ notify: io.stderr, exit: (code) => process.exit(code) })
+      ? installSignalHandlers({ notify: (t) => io.stderr(logText(t)), exit: (code) => process.exit(code) })
       : () => undefined;
     let embedded: EmbeddedServer | null = null;
     try {
@@ -421,12 +422,14 @@ export async function run(argv: string[], io: Io): Promise<number> {
     // Whatever failed after an interrupt (a server start cut short, a tool killed) is the interrupt's doing.
     if (err instanceof InterruptedError || interrupted()) return interruptedExitCode();
     if (err instanceof SeqGuardError) {
-      io.stderr(`seq-guard: ${redact(err.message, secrets)}\n`);
+      io.stderr(`seq-guard: ${logText(redact(err.message, secrets))}\n`);
       return err.exitCode;
     }
     const e = err as Error;
     io.stderr(
-      `seq-guard: unexpected error: ${redact(e?.message ?? String(err), secrets)}\n${debug && e?.stack ? `${redact(e.stack, secrets)}\n` : "Run again with --debug for details, and report it if it persists.\n"}`,
+      logText(
+        `seq-guard: unexpected error: ${redact(e?.message ?? String(err), secrets)}\n${debug && e?.stack ? `${redact(e.stack, secrets)}\n` : "Run again with --debug for details, and report it if it persists.\n"}`,
+      ),
     );
     return EXIT.internal;
   }
@@ -454,12 +457,14 @@ async function emit(report: Report, opts: Parsed, io: Io, secrets: string[]): Pr
   // A dump that could not be restored or verified is an error: said on stderr too, so --quiet and --json
   // (whose stdout may go to a file) still show it.
   for (const t of clean.targets) {
-    if (t.error) io.stderr(`seq-guard: ${t.dump ?? t.database}: ${t.error}\n`);
+    if (t.error) io.stderr(`seq-guard: ${printable(t.dump ?? t.database)}: ${logText(t.error)}\n`);
   }
-  if (opts.json) for (const piece of reportJsonPieces(clean)) await io.stdout(piece);
+  // What goes to a terminal or a CI log passes logText (in JSON, its escapes read back as the same strings): a
+  // name or a message that the renderers let through still cannot start a workflow command.
+  if (opts.json) for (const piece of reportJsonPieces(clean)) await io.stdout(logText(piece));
   else if (!opts.quiet) {
     for (const piece of renderTextPieces(clean, { color: opts.color, verbose: opts.verbose }))
-      await io.stdout(piece);
+      await io.stdout(logText(piece));
   }
   if (
     opts.mode === "fix" &&

@@ -38,27 +38,54 @@ export function parseDatabaseUrl(url: string, source: ConnectionTarget["source"]
       `${source} must start with postgres:// or postgresql:// (got ${u.protocol}//). Use postgres://USER:PASSWORD@HOST:PORT/DATABASE`,
     );
   }
-  const secrets: string[] = [];
-  // Each password as written (percent-encoded or not) and decoded; sslpassword unlocks a client key.
-  const params = [...url.matchAll(/[?&](?:ssl)?password=([^&#\s]*)/gi)].map((m) => m[1] ?? "");
-  for (const pw of [u.password, ...params]) {
-    if (!pw) continue;
-    secrets.push(pw);
-    try {
-      secrets.push(decodeURIComponent(pw));
-    } catch {
-      // a password with a stray % is still masked as written
-    }
+  // Each password as written (percent-encoded or not) and decoded, as the parser read it and as a person meant
+  // it (up to the last "@"): a password with an unencoded "/" parses as host and port, and its rest as the path.
+  const secrets = passwordsOf(url, [u.password]);
+  // The parser found no user info, but a person wrote one: the password would go out as host, port and database
+  // name (postgres://u:2024/pw@host/db connects to host u, port 2024, database "pw@host/db").
+  if (!u.username && !u.password && urlPassword(url) && u.pathname.includes("@")) {
+    throw new UsageError(
+      `${source} does not read as intended (${redactUrl(url)}): its user info ends at the last "@", but a character before it ends the host part. Percent-encode "/", "?", "#" and "@" in the password (encodeURIComponent), and write an "@" in a database name as %40.`,
+    );
   }
   const host = u.hostname || "localhost";
-  const db =
-    decodeURIComponent(u.pathname.replace(/^\//, "")) || decodeURIComponent(u.username) || "postgres";
+  const db = safeDecode(u.pathname.replace(/^\//, "")) || safeDecode(u.username) || "postgres";
   return {
     config: { connectionString: url },
-    label: `${host}:${u.port || "5432"}/${db}`,
+    // Built from what the parser read, so masked too: postgres://u:2024/pw@host/db reads as host u, port 2024.
+    label: redact(`${host}:${u.port || "5432"}/${db}`, secrets),
     secrets,
     source,
   };
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/**
+ * Every password a URL may hold, each as written and decoded: the user info's as written up to the last "@"
+ * (urlPassword), those `parsed` by a URL parser, and password= and sslpassword= parameters (sslpassword unlocks a
+ * client key). Longest first, so that masking a longer one is never undone by a shorter one inside it.
+ */
+function passwordsOf(url: string, parsed: string[]): string[] {
+  const p = urlPassword(url);
+  const found = [
+    p ? url.slice(p.start, p.end) : "",
+    ...parsed,
+    ...[...url.matchAll(/[?&](?:ssl)?password=([^&#\s]*)/gi)].map((m) => m[1] ?? ""),
+  ];
+  const out = new Set<string>();
+  for (const pw of found) {
+    if (!pw) continue;
+    out.add(pw);
+    out.add(safeDecode(pw));
+  }
+  return [...out].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
 }
 
 /** Resolve where to connect from the flag, DATABASE_URL, or the PG* variables. */
@@ -87,6 +114,19 @@ export function withDatabase(target: ConnectionTarget, database: string): Connec
   return { ...target, config: { ...target.config, database }, label };
 }
 
+/** The same server and database, logged in as another role (the restore's sandbox role). */
+export function withLogin(target: ConnectionTarget, user: string, password: string): ConnectionTarget {
+  if (target.config.connectionString) {
+    const u = new URL(target.config.connectionString);
+    // node-postgres lets the URL win over separate fields: the role goes into the URL itself.
+    u.username = encodeURIComponent(user);
+    u.password = encodeURIComponent(password);
+    for (const k of ["user", "password", "passfile"]) u.searchParams.delete(k);
+    return { ...target, config: { connectionString: u.toString() }, secrets: [...target.secrets, password] };
+  }
+  return { ...target, config: { ...target.config, user, password }, secrets: [...target.secrets, password] };
+}
+
 /**
  * The password of a URL as written, even in a malformed one: the user info runs to the last "@" (a password may
  * hold "/", "#", "?" or "@" that should have been percent-encoded), the password from its first ":". Null when
@@ -108,13 +148,15 @@ export function redactUrl(url: string): string {
   let out = url;
   const p = urlPassword(out);
   if (p && p.end > p.start) out = `${out.slice(0, p.start)}***${out.slice(p.end)}`;
-  return out.replace(/([?&]password=)[^&#\s]*/gi, "$1***");
+  return out.replace(/([?&](?:ssl)?password=)[^&#\s]*/gi, "$1***");
 }
 
 /** Remove every secret and every password-bearing URL from a text before it is printed anywhere. */
 export function redact(text: string, secrets: string[]): string {
   let out = text.replace(/postgres(?:ql)?:\/\/[^\s'"]+/gi, (m) => redactUrl(m));
-  for (const s of secrets) if (s.length > 0) out = out.split(s).join("***");
+  // Longest first: a password that holds another one (p@ss and its encoded p%40ss) is masked whole.
+  const live = secrets.filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
+  for (const s of live) out = out.split(s).join("***");
   return out;
 }
 
@@ -162,31 +204,46 @@ export function isTransient(err: unknown): boolean {
   );
 }
 
+/**
+ * A connection that was up and broke: the server stopped, crashed or restarted, or the session was terminated.
+ * The run stops with exit 3 in every mode: what was read is incomplete, and none of it is a finding.
+ */
+export class ConnectionLostError extends ConnectionError {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConnectionLostError";
+  }
+}
+
+/**
+ * Did this error end the session? SQLSTATE class 08 (connection exception) and 57P01-57P03 (administrator or
+ * crash shutdown, cannot connect now), the socket's own errors, and node-postgres's errors for a connection that
+ * is gone (they carry no code).
+ */
+export function isConnectionLoss(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  const code = typeof e?.code === "string" ? e.code : "";
+  if (/^08/.test(code) || ["57P01", "57P02", "57P03"].includes(code)) return true;
+  if (["ECONNRESET", "ECONNREFUSED", "EPIPE", "ENOTCONN", "ECONNABORTED"].includes(code)) return true;
+  const message = typeof e?.message === "string" ? e.message : "";
+  return /^Connection terminated|^Client was closed and is not queryable|^Client has encountered a connection error and is not queryable/.test(
+    message,
+  );
+}
+
 /** Every password the connection settings hold, in every spelling: masked before anything is logged. */
 export function secretsOf(url: string, env: NodeJS.ProcessEnv): string[] {
   const out = new Set<string>();
   for (const u of [url, env.DATABASE_URL ?? ""]) {
     if (!u) continue;
+    let parsed = "";
     try {
-      for (const s of parseDatabaseUrl(u, "DATABASE_URL").secrets) out.add(s);
+      parsed = new URL(u).password;
     } catch {
       // A malformed URL: its password as written, wherever it is.
-      const p = urlPassword(u);
-      const found = [
-        p ? u.slice(p.start, p.end) : "",
-        ...[...u.matchAll(/[?&]password=([^&#\s]*)/gi)].map((m) => m[1] ?? ""),
-      ];
-      for (const pw of found) {
-        if (!pw) continue;
-        out.add(pw);
-        try {
-          out.add(decodeURIComponent(pw));
-        } catch {
-          // masked as written
-        }
-      }
     }
+    for (const s of passwordsOf(u, [parsed])) out.add(s);
   }
   if (env.PGPASSWORD) out.add(env.PGPASSWORD);
-  return [...out].filter((s) => s.length > 0);
+  return [...out].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
 }

@@ -2,7 +2,7 @@
 // fixing are separate modules; this one runs them in order over a small pool of connections.
 
 import pg from "pg";
-import { isTransient } from "./connection.ts";
+import { ConnectionLostError, isConnectionLoss, isTransient } from "./connection.ts";
 import { type DiscoveredSequence, discover } from "./discovery.ts";
 import { EXIT, SeqGuardError } from "./errors.ts";
 import { exclusionFilter, type Filters } from "./filters.ts";
@@ -77,7 +77,49 @@ export interface DatabaseResult {
   sequences: SequenceReport[];
 }
 
-async function openClients(config: pg.ClientConfig, n: number): Promise<pg.Client[]> {
+/**
+ * Which connections of a run broke: a server stopped or killed, or a session terminated, mid-run. Then what was
+ * read is incomplete, and the run is a connection error (exit 3), never findings: the sequences it could not read
+ * would otherwise be reported as errors (exit 1), or pass in report mode.
+ */
+export class ConnectionWatch {
+  lost: Error | null = null;
+  private closing = false;
+
+  watch(c: pg.Client): void {
+    // A server-side failure on an idle connection must not crash the process; it is remembered here.
+    c.on("error", (err: Error) => {
+      if (!this.closing) this.lost ??= err;
+    });
+    c.on("end", () => {
+      if (!this.closing) this.lost ??= new Error("the server closed the connection");
+    });
+  }
+
+  /** From now on connections close because the run is done. */
+  close(): void {
+    this.closing = true;
+  }
+
+  /** Throws when a connection broke before close(). */
+  check(what: string): void {
+    if (this.lost) throw lostError(what, this.lost);
+  }
+}
+
+function lostError(what: string, err: unknown): ConnectionLostError {
+  const e = err as { message?: string; code?: string };
+  const why = `${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
+  return new ConnectionLostError(
+    `the connection to the server was lost during ${what} (${why}), so the results are incomplete and none is reported. Was the server stopped or restarted, or the session terminated? Run again once it is up.`,
+  );
+}
+
+async function openClients(
+  config: pg.ClientConfig,
+  n: number,
+  watch?: ConnectionWatch,
+): Promise<pg.Client[]> {
   const clients: pg.Client[] = [];
   try {
     for (let i = 0; i < n; i++) {
@@ -87,6 +129,8 @@ async function openClients(config: pg.ClientConfig, n: number): Promise<pg.Clien
       clients.push(c);
       await c.connect();
     }
+    // Watched once all are open: those closed again because one could not open are no loss.
+    if (watch) for (const c of clients) watch.watch(c);
     return clients;
   } catch (err) {
     await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
@@ -118,11 +162,18 @@ export async function verifyDatabase(config: pg.ClientConfig, opts: EngineOption
   // the reading and fixing transactions set the same bounds again for themselves.
   const t = timeouts(opts.statementTimeoutMs, opts.lockTimeoutMs);
   const bounded: pg.ClientConfig = { ...config, statement_timeout: t.statement, lock_timeout: t.lock };
-  const clients = [await connectWithRetry(bounded, opts.connectTimeoutMs)];
+  const watch = new ConnectionWatch();
+  const first = await connectWithRetry(bounded, opts.connectTimeoutMs);
+  watch.watch(first);
+  const clients = [first];
+  const what = opts.mode === "fix" ? "verification and fixing" : "verification";
   try {
-    return await verifyConnected(bounded, clients, opts);
+    const result = await verifyConnected(bounded, clients, opts, watch);
+    watch.check(what);
+    return result;
   } catch (err) {
     if (err instanceof SeqGuardError) throw err;
+    if (watch.lost || isConnectionLoss(err)) throw lostError(what, watch.lost ?? err);
     const e = err as { message?: string; code?: string };
     // Per-sequence reads explain their own failures; what reaches here is the catalog's read, or the connection.
     const why =
@@ -133,6 +184,7 @@ export async function verifyDatabase(config: pg.ClientConfig, opts: EngineOption
           : `${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
     throw new SeqGuardError(`verification stopped: ${why}`, EXIT.connection);
   } finally {
+    watch.close();
     await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
   }
 }
@@ -141,6 +193,7 @@ async function verifyConnected(
   config: pg.ClientConfig,
   clients: pg.Client[],
   opts: EngineOptions,
+  watch: ConnectionWatch,
 ): Promise<DatabaseResult> {
   const main = clients[0] as pg.Client;
   type Info = { db: string; v: number; reader: StateReader; role: string };
@@ -203,7 +256,7 @@ async function verifyConnected(
   // waits, so memory stays flat at any size; when the catalog fits one chunk, the first connection does it all.
   let extra: Promise<void> | null = null;
   const openExtra = (n: number) => {
-    extra ??= openClients(config, n).then(
+    extra ??= openClients(config, n, watch).then(
       (more) => {
         clients.push(...more);
         for (const c of more) prober.addWorker(c);

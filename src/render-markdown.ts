@@ -5,6 +5,7 @@
 // so explicitly when rows had to be left out.
 
 import { redact } from "./connection.ts";
+import { controlsVisible } from "./printable.ts";
 import { byImportance, type FailOn, fails, viaMark } from "./report.ts";
 import type { DumpFormat, Mode, Report, SequenceReport, Summary, TargetReport } from "./types.ts";
 
@@ -73,16 +74,8 @@ function bytes(s: string): number {
   return Buffer.byteLength(s, "utf8");
 }
 
-/** Control characters (a newline in a name would end a table row) shown as \n, \t or \u{..}. */
-function visible(s: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is replaced
-  return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => {
-    if (c === "\n") return "\\n";
-    if (c === "\t") return "\\t";
-    if (c === "\r") return "\\r";
-    return `\\u{${c.codePointAt(0)?.toString(16)}}`;
-  });
-}
+/** Control characters (a newline in a name would end a table row) shown as \n, \t or \u0085. */
+const visible = controlsVisible;
 
 function clip(s: string, max = MAX_PROSE): string {
   const chars = [...s];

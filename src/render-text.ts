@@ -1,5 +1,8 @@
 // Human output of the CLI: a table per target, problems first, with the fix SQL. Pure: returns a string.
+// Every name and message from a dump or a server goes through printable() (logText() for a multi-line error):
+// a name holding a line break or a workflow command stays on its line and commands nothing.
 
+import { logText, printable } from "./printable.ts";
 import { byImportance, viaMark } from "./report.ts";
 import type { Report, SequenceReport, Status, TargetReport } from "./types.ts";
 
@@ -24,7 +27,7 @@ const COLORS: Record<Status, string> = {
 const RESET = "\x1b[0m";
 
 function columnsOf(r: SequenceReport): string {
-  return r.columns.map((c) => `${c.table}.${c.column}${viaMark(c)}`).join(", ") || "-";
+  return r.columns.map((c) => printable(`${c.table}.${c.column}`) + viaMark(c)).join(", ") || "-";
 }
 
 function extremeOf(r: SequenceReport): string {
@@ -40,7 +43,7 @@ function extremeOf(r: SequenceReport): string {
 function row(r: SequenceReport): string[] {
   const next = r.status === "fixed" ? `${r.next_value} -> ${r.fixed_next_value}` : (r.next_value ?? "-");
   const detail = r.fix_sql ?? (r.status === "ok" || r.status === "fixed" ? "" : (r.reason ?? ""));
-  return [r.status, r.sequence, columnsOf(r), extremeOf(r), next, detail];
+  return [r.status, printable(r.sequence), columnsOf(r), extremeOf(r), printable(next), printable(detail)];
 }
 
 const HEAD = ["status", "sequence", "columns", "max", "next", "fix / reason"];
@@ -80,14 +83,16 @@ function counts(t: TargetReport): string {
 
 /** One target's text, in pieces (each a run of whole lines, without the final newline). */
 export function* renderTargetPieces(t: TargetReport, opts: TextOptions): Generator<string> {
-  const title = !t.dump
-    ? t.database
+  const dump = t.dump === null ? null : printable(t.dump);
+  const database = printable(t.database);
+  const title = !dump
+    ? database
     : t.restore_ms === null
-      ? `${t.dump} (${t.format ?? "unknown format"}, not restored)`
-      : `${t.dump} (${t.format}, restored into ${t.database} in ${t.restore_ms} ms)`;
+      ? `${dump} (${t.format ?? "unknown format"}, not restored)`
+      : `${dump} (${t.format}, restored into ${database} in ${t.restore_ms} ms)`;
   yield `== ${title}`;
   if (t.error) {
-    yield `error: ${t.error}`;
+    yield `error: ${logText(t.error)}`;
     return;
   }
   const sorted = [...t.sequences].sort(byImportance);
@@ -97,9 +102,9 @@ export function* renderTargetPieces(t: TargetReport, opts: TextOptions): Generat
   if (shown.length > 0) yield* table(shown.map(row), opts.color);
   const notes: string[] = [];
   for (const r of shown) {
-    for (const w of r.warnings) notes.push(`warning: ${r.sequence}: ${w.message}`);
+    for (const w of r.warnings) notes.push(`warning: ${printable(r.sequence)}: ${printable(w.message)}`);
   }
-  for (const h of t.hints) notes.push(`hint: ${h}`);
+  for (const h of t.hints) notes.push(`hint: ${printable(h)}`);
   if (notes.length > 0) yield notes.join("\n");
   const hidden = sorted.length - shown.length;
   yield `${counts(t)}${hidden > 0 ? ` (${hidden} ok or skipped not listed; ${opts.listAll ?? "--verbose lists them"})` : ""}`;

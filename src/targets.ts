@@ -3,7 +3,14 @@
 // data file), those dumps restored in order into that one database. Shared by the CLI and the Action; neither
 // knows how a target is made. The restore arguments are checked here, before anything runs, for both.
 
-import { type ConnectionTarget, explainConnectionError, withDatabase } from "./connection.ts";
+import pg from "pg";
+import {
+  ConnectionLostError,
+  type ConnectionTarget,
+  explainConnectionError,
+  isConnectionLoss,
+  withDatabase,
+} from "./connection.ts";
 import { type EngineOptions, verifyDatabase } from "./engine.ts";
 import { EXIT, SeqGuardError } from "./errors.ts";
 import { emptySummary } from "./report.ts";
@@ -32,6 +39,8 @@ export interface RestoreOptions {
   onError: "stop" | "continue";
   /** Run pg_restore/psql inside this container (docker exec -i) instead of on this machine. */
   viaContainer: string | undefined;
+  /** Every dump's real path (symbolic links resolved) must lie inside this folder: the Action's workspace. */
+  within?: string;
 }
 
 export interface TargetsInput {
@@ -77,7 +86,47 @@ export async function verifyLive(
 /** Run every target: the live database, or each dump restored into its own scratch database. */
 export async function runTargets(input: TargetsInput): Promise<TargetReport[]> {
   if (input.dumps.length === 0) return [await verifyLive(input.connection, input.engine, input.progress)];
-  return await runDumps(input);
+  try {
+    return await runDumps(input);
+  } catch (err) {
+    // A session of the restorer's own (naming, creating, dropping databases) that broke mid-run.
+    if (!(err instanceof SeqGuardError) && !(err instanceof InterruptedError) && isConnectionLoss(err)) {
+      throw lostDuringRestore(err);
+    }
+    throw err;
+  }
+}
+
+function lostDuringRestore(err: unknown): ConnectionLostError {
+  const first = ((err as { message?: string })?.message ?? "").split("\n")[0]?.slice(0, 300) ?? "";
+  return new ConnectionLostError(
+    `the connection to the server was lost while dumps were restored${first ? ` (${first})` : ""}, so the results are incomplete and none is reported. Was the server stopped or restarted, or the session terminated? Run again once it is up.`,
+  );
+}
+
+/**
+ * After a restore failed: does the server still answer? A restore cut short because the server went away is a
+ * lost connection (exit 3, the run stops), not a dump that cannot be restored (exit 4, the other dumps go on).
+ * An answer that is an error of its own (too many connections, authentication) means the server is there.
+ */
+async function serverGone(connection: ConnectionTarget, timeoutMs: number): Promise<boolean> {
+  const c = new pg.Client({
+    ...connection.config,
+    application_name: "seq-guard",
+    connectionTimeoutMillis: Math.min(timeoutMs, 5000),
+  });
+  c.on("error", () => undefined);
+  try {
+    await c.connect();
+    await c.query("SELECT 1");
+    return false;
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    const sqlstate = typeof code === "string" && /^[0-9A-Z]{5}$/.test(code);
+    return !sqlstate || isConnectionLoss(err);
+  } finally {
+    await c.end().catch(() => undefined);
+  }
 }
 
 /**
@@ -86,7 +135,7 @@ export async function runTargets(input: TargetsInput): Promise<TargetReport[]> {
  * elsewhere). runTargets does both again.
  */
 export function checkDumps(dumps: string[], restore?: RestoreOptions): void {
-  for (const d of dumps) checkDumpPath(d);
+  for (const d of dumps) checkDumpPath(d, restore?.within);
   if (restore && dumps.length > 0) {
     checkRestoreArgs(restore.extraArgs, toolUse(dumps.map(inspectDump)), restore.viaContainer !== undefined);
   }
@@ -120,7 +169,7 @@ function toolUse(infos: DumpInfo[]): ToolUse {
 }
 
 async function runDumps(input: TargetsInput): Promise<TargetReport[]> {
-  for (const d of input.dumps) checkDumpPath(d);
+  for (const d of input.dumps) checkDumpPath(d, input.restore.within);
   const infos = input.dumps.map(inspectDump);
   checkRestoreArgs(input.restore.extraArgs, toolUse(infos), input.restore.viaContainer !== undefined);
   let restorer: Restorer;
@@ -145,9 +194,14 @@ async function runDumps(input: TargetsInput): Promise<TargetReport[]> {
   }
 }
 
-/** A target for dumps that could not be restored (or verified), from an error of any kind. */
+/**
+ * A target for dumps that could not be restored (or verified), from an error of any kind. A lost connection is
+ * no target's failure: it stops the run (exit 3).
+ */
 function failedTarget(base: TargetReport, err: unknown): TargetReport {
   if (err instanceof InterruptedError || interrupted()) throw new InterruptedError();
+  if (err instanceof ConnectionLostError) throw err;
+  if (!(err instanceof SeqGuardError) && isConnectionLoss(err)) throw lostDuringRestore(err);
   if (err instanceof SeqGuardError) return { ...base, error: err.message };
   // Not one of ours (a connection that broke, a bug): this target fails, the other dumps still go on.
   const message = (err as Error)?.message ?? String(err);
@@ -178,6 +232,13 @@ async function restoreAndVerify(
     base.database = database;
     restored = await restorer.restore(infos, database, input.progress);
   } catch (err) {
+    if (
+      !(err instanceof InterruptedError) &&
+      !interrupted() &&
+      (await serverGone(input.connection, input.engine.connectTimeoutMs))
+    ) {
+      throw lostDuringRestore(err);
+    }
     return failedTarget(base, err);
   }
   let dropped = false;

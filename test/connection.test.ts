@@ -1,7 +1,8 @@
 // Which secrets a connection setting holds, in every spelling a message could echo; and how they are masked.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { redact, secretsOf } from "../src/connection.ts";
+import { parseDatabaseUrl, redact, redactUrl, secretsOf } from "../src/connection.ts";
+import { UsageError } from "../src/errors.ts";
 
 test("the password in the user info, a password= and an sslpassword= parameter, as written and decoded", () => {
   const s = secretsOf("postgres://u:p%40ss@h/db?password=q%26r&sslpassword=key%2Bpass", {});
@@ -16,4 +17,45 @@ test("redaction masks every spelling and password-bearing URL", () => {
   const text = `could not connect with ${url}: key+pass was refused for p@ss`;
   const out = redact(text, secretsOf(url, {}));
   for (const part of ["p%40ss", "p@ss", "key%2Bpass", "key+pass"]) assert.ok(!out.includes(part), out);
+});
+
+// A password that should have been percent-encoded: the URL parser reads "u" as the host, "2024" as the port and
+// "pw@host/db" as the database. What a person meant is user info up to the last "@", and that is what is masked.
+const MISREAD = "postgres://u:2024/pw@db.example/app";
+
+test("a URL whose password does not parse as written: refused, the password in no message and in every secret list", () => {
+  assert.throws(
+    () => parseDatabaseUrl(MISREAD, "DATABASE_URL"),
+    (err: Error) => {
+      assert.ok(err instanceof UsageError);
+      assert.ok(!err.message.includes("2024") && !err.message.includes("pw@"), err.message);
+      return true;
+    },
+  );
+  assert.ok(secretsOf(MISREAD, {}).includes("2024/pw"), JSON.stringify(secretsOf(MISREAD, {})));
+  assert.ok(secretsOf("", { DATABASE_URL: MISREAD }).includes("2024/pw"));
+  assert.equal(redactUrl(MISREAD), "postgres://u:***@db.example/app");
+  const echoed = redact(
+    `could not connect with ${MISREAD} (user u, password 2024/pw)`,
+    secretsOf(MISREAD, {}),
+  );
+  assert.ok(!echoed.includes("2024/pw"), echoed);
+});
+
+test("a URL that parses with its password read as port and query: the label names no part of it", () => {
+  // "?" ends the host part: port 2024, a query "pw@db.example/app".
+  const url = "postgres://u:2024?pw@db.example/app";
+  const t = parseDatabaseUrl(url, "DATABASE_URL");
+  assert.ok(t.secrets.includes("2024?pw"), JSON.stringify(t.secrets));
+  assert.ok(!t.label.includes("2024?pw"), t.label);
+  assert.ok(!redact(`${t.label}: ${url}`, t.secrets).includes("2024?pw"));
+});
+
+test("an sslpassword= parameter is masked by redactUrl too, and the longest secret first", () => {
+  assert.equal(
+    redactUrl("postgres://u:pw@h/db?sslmode=require&sslpassword=keypass"),
+    "postgres://u:***@h/db?sslmode=require&sslpassword=***",
+  );
+  // "p@ss" inside its own encoded spelling "p%40ss" is never left half-masked.
+  assert.equal(redact("x p%40ss y p@ss", ["p@ss", "p%40ss"]), "x *** y ***");
 });

@@ -3,10 +3,11 @@
 // gzip-compressed plain SQL. detectFormat() and parseArchiveHeader() are pure; inspectDump() reads the few
 // bytes they need.
 
-import { closeSync, openSync, readdirSync, readSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
+import { isAbsolute, join, relative } from "node:path";
 import zlib from "node:zlib";
 import { UsageError } from "../errors.ts";
+import { printable } from "../printable.ts";
 import type { DumpFormat } from "../types.ts";
 
 /** What the header of a pg_dump archive says. Fields after the format byte are null when unreadable. */
@@ -31,6 +32,9 @@ export type HeaderResult = { ok: true; header: ArchiveHeader } | { ok: false; pr
 
 /** The newest archive format this code knows the header layout of (pg_dump 17 and 18 write 1.16). */
 export const NEWEST_KNOWN_ARCHIVE_MINOR = 16;
+
+/** A name from the dump (its path, a tar member's name) in quotes, as one printable line of a message. */
+const quoted = (name: string): string => printable(JSON.stringify(name));
 
 const MAGIC = [0x50, 0x47, 0x44, 0x4d, 0x50]; // "PGDMP"
 
@@ -230,7 +234,7 @@ export function checkTarArchive(read: ReadAt, size: number): string | null {
   for (;;) {
     if (pos + BLOCK > size) {
       return pos === size
-        ? `the tar archive is truncated: it ends after its member ${JSON.stringify(last)} without the two zero blocks that end a tar archive (pg_dump writes them). ${AGAIN}`
+        ? `the tar archive is truncated: it ends after its member ${quoted(last)} without the two zero blocks that end a tar archive (pg_dump writes them). ${AGAIN}`
         : `the tar archive is truncated: it ends inside the tar header at offset ${pos}, after ${members} member${members === 1 ? "" : "s"} (pg_restore would hang on it). ${AGAIN}`;
     }
     const h = read(pos, BLOCK);
@@ -246,15 +250,15 @@ export function checkTarArchive(read: ReadAt, size: number): string | null {
     }
     const name = tarName(h);
     if (!tarChecksumOk(h)) {
-      return `the tar archive is corrupt: the block at offset ${pos}${members > 0 ? ` (after member ${JSON.stringify(last)})` : ""} is not a valid tar header (its checksum does not match). ${AGAIN}`;
+      return `the tar archive is corrupt: the block at offset ${pos}${members > 0 ? ` (after member ${quoted(last)})` : ""} is not a valid tar header (its checksum does not match). ${AGAIN}`;
     }
     const length = tarNumber(h, 124, 12);
     if (length === null) {
-      return `the tar archive is corrupt: the size of member ${JSON.stringify(name)} at offset ${pos} is unreadable. ${AGAIN}`;
+      return `the tar archive is corrupt: the size of member ${quoted(name)} at offset ${pos} is unreadable. ${AGAIN}`;
     }
     const next = pos + BLOCK + Math.ceil(length / BLOCK) * BLOCK;
     if (next > size) {
-      return `the tar archive is truncated: its member ${JSON.stringify(name)} (${length} bytes, at offset ${pos}) runs past the end of the file (${size} bytes): pg_restore would hang on it, or restore part of its data. ${AGAIN}`;
+      return `the tar archive is truncated: its member ${quoted(name)} (${length} bytes, at offset ${pos}) runs past the end of the file (${size} bytes): pg_restore would hang on it, or restore part of its data. ${AGAIN}`;
     }
     members++;
     last = name;
@@ -346,7 +350,7 @@ export function detectFormat(s: DumpSample): Detection {
     }
     return {
       ok: false,
-      problem: `it is a tar file, but not a pg_dump tar archive (its first member is "${tar.name}", not toc.dat). If it holds a directory-format dump, extract it and give the folder.`,
+      problem: `it is a tar file, but not a pg_dump tar archive (its first member is ${quoted(tar.name)}, not toc.dat). If it holds a directory-format dump, extract it and give the folder.`,
     };
   }
   if (b[0] === 0x1f && b[1] === 0x8b) {
@@ -416,7 +420,7 @@ export interface DumpInfo {
 }
 
 function explainAccess(path: string, err: NodeJS.ErrnoException): UsageError {
-  const shown = JSON.stringify(path);
+  const shown = quoted(path);
   switch (err.code) {
     case "ENOENT":
     case "ENOTDIR":
@@ -433,8 +437,62 @@ function explainAccess(path: string, err: NodeJS.ErrnoException): UsageError {
   }
 }
 
-/** Check that a dump path exists and can be read, before anything is started. Throws a UsageError (exit 2). */
-export function checkDumpPath(path: string): void {
+/** Is `real` (a real path) `root` or inside it? */
+function inside(root: string, real: string): boolean {
+  const rel = relative(root, real);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
+/**
+ * A dump must lie inside `within` once every symbolic link on its path is resolved: a link committed among the
+ * fixtures of a pull request would otherwise have the runner's own files read as a dump (and quoted back in the
+ * error, the summary and the pull request comment).
+ */
+function checkWithin(path: string, within: string): void {
+  const root = realpathSync(within);
+  if (inside(root, realpathSync(path))) return;
+  throw new UsageError(
+    `dump ${quoted(path)} leads outside the workspace (${quoted(root)}): it is a symbolic link, or lies in a linked folder, that points elsewhere, so it is not read. Commit the dump itself rather than a link to it, or copy it into the workspace in an earlier step.`,
+  );
+}
+
+/**
+ * A directory archive is read by pg_restore file by file, and pg_dump -Fd writes no symbolic links: one whose
+ * real path leaves the archive's folder would have pg_restore read a file of the machine as table data. Each
+ * entry is checked with lstat, the folders in it too (a link to a folder leads out as well).
+ */
+function checkArchiveLinks(path: string): void {
+  const root = realpathSync(path);
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const entry = join(dir, name);
+      const st = lstatSync(entry);
+      if (st.isSymbolicLink()) {
+        let real: string | null = null;
+        try {
+          real = realpathSync(entry);
+        } catch {
+          // a dangling link (or a loop) leads nowhere pg_restore should go
+        }
+        if (real === null || !inside(root, real)) {
+          throw new UsageError(
+            `dump ${quoted(path)} is a directory archive holding a symbolic link, ${quoted(relative(path, entry))}, that leads ${real === null ? "nowhere (it dangles)" : "out of its folder"}: pg_restore would read the file it points to as table data. pg_dump -Fd writes no links: replace the link with the file itself, or give the dump as a custom archive (pg_dump -Fc).`,
+          );
+        }
+      } else if (st.isDirectory()) {
+        walk(entry); // a real folder (links are not followed), so the walk ends
+      }
+    }
+  };
+  walk(path);
+}
+
+/**
+ * Check that a dump path exists and can be read, before anything is started; with `within` (the Action's
+ * workspace), that its real path lies inside it. A directory archive must hold no symbolic link leading out of
+ * it. Throws a UsageError (exit 2).
+ */
+export function checkDumpPath(path: string, within?: string): void {
   let st: ReturnType<typeof statSync>;
   try {
     st = statSync(path);
@@ -442,6 +500,7 @@ export function checkDumpPath(path: string): void {
     throw explainAccess(path, err as NodeJS.ErrnoException);
   }
   try {
+    if (within !== undefined) checkWithin(path, within);
     if (st.isDirectory()) {
       let toc: ReturnType<typeof statSync> | null = null;
       try {
@@ -450,7 +509,7 @@ export function checkDumpPath(path: string): void {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === "EACCES" || code === "EPERM") {
           throw new UsageError(
-            `dump ${JSON.stringify(path)} cannot be read: permission denied (the folder cannot be entered, so its toc.dat cannot be read). Make the folder and its files readable by this user (chmod -R a+rX on the folder), or run as a user who may read them.`,
+            `dump ${quoted(path)} cannot be read: permission denied (the folder cannot be entered, so its toc.dat cannot be read). Make the folder and its files readable by this user (chmod -R a+rX on the folder), or run as a user who may read them.`,
           );
         }
         if (code !== "ENOENT" && code !== "ENOTDIR") throw err;
@@ -458,15 +517,16 @@ export function checkDumpPath(path: string): void {
       }
       if (!toc?.isFile()) {
         throw new UsageError(
-          `dump ${JSON.stringify(path)} is a folder without a toc.dat, so not a pg_dump directory archive. Give the folder pg_dump -Fd wrote, or a dump file.`,
+          `dump ${quoted(path)} is a folder without a toc.dat, so not a pg_dump directory archive. Give the folder pg_dump -Fd wrote, or a dump file.`,
         );
       }
       readHead(join(path, "toc.dat"), 1);
+      checkArchiveLinks(path);
     } else if (st.isFile()) {
       readHead(path, 1);
     } else {
       throw new UsageError(
-        `dump ${JSON.stringify(path)} is not a regular file or folder. Give a file or the folder of a directory archive.`,
+        `dump ${quoted(path)} is not a regular file or folder. Give a file or the folder of a directory archive.`,
       );
     }
   } catch (err) {
