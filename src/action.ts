@@ -21,7 +21,7 @@ import { DEFAULT_ENGINE, type EngineOptions } from "./engine.ts";
 import { EXIT, SeqGuardError, UsageError } from "./errors.ts";
 import { exclusionFilter, type Filters } from "./filters.ts";
 import { explainGitHubError, markerOf, type Repo, syncIssue, upsertComment } from "./github.ts";
-import { parseFailOn, parseInteger, parsePercent } from "./options.ts";
+import { extensionName, parseFailOn, parseInteger, parsePercent } from "./options.ts";
 import { logText, printable } from "./printable.ts";
 import {
   type ActionStatus,
@@ -126,6 +126,8 @@ export function readInputs(): ActionInputs {
     jobs: jobsRaw ? parseInteger("input jobs", jobsRaw, 1, 64) : availableParallelism(),
     onError: "stop",
     viaContainer: input("container").trim() || undefined,
+    trustFixture: bool("trust-fixture", false),
+    extensions: splitList(input("extensions")).map(extensionName("input extensions")),
   };
   const engine: EngineOptions = {
     ...DEFAULT_ENGINE,

@@ -9,7 +9,7 @@ import { parseDatabaseUrl, redact, resolveConnection, secretsOf, serverNamed } f
 import { type EmbeddedServer, startEmbedded } from "./embedded.ts";
 import { DEFAULT_ENGINE, type EngineOptions } from "./engine.ts";
 import { EXIT, SeqGuardError, UsageError } from "./errors.ts";
-import { parseDuration, parseFailOn, parseInteger, parsePercent } from "./options.ts";
+import { extensionName, parseDuration, parseFailOn, parseInteger, parsePercent } from "./options.ts";
 import { logText, printable } from "./printable.ts";
 import { renderTextPieces } from "./render-text.ts";
 import { buildReport, defaultFailOn, type FailOn, redactReport } from "./report.ts";
@@ -64,12 +64,17 @@ Restore:
                              empty): a schema file and its data file go together this way
   --clean                    drop --restore-database first if it exists
   --keep                     keep the restored databases (dropped by default)
-  --restore-arg ARG          pass ARG to pg_restore (archives) or psql (plain SQL); repeatable; write an
-                             ARG that starts with a dash as --restore-arg=-t (--no-owner --no-privileges
-                             are the default)
+  --restore-arg ARG          pass ARG to pg_restore (archives); plain SQL, which seq-guard runs itself,
+                             takes only -1 (one transaction); repeatable; write an ARG that starts with a
+                             dash as --restore-arg=-t (--no-owner --no-privileges are the default)
   --jobs N                   parallel pg_restore jobs for custom and directory archives (default: CPUs)
   --on-restore-error MODE    stop (default) or continue
-  --restore-via docker:ID    run pg_restore/psql inside that container (a GitHub job's postgres service)
+  --restore-via docker:ID    run pg_restore inside that container (a GitHub job's postgres service); plain
+                             SQL always goes over seq-guard's own connection
+  --extension NAME           let seq-guard create extension NAME when a dump asks for it (repeatable);
+                             beyond the built-in list of extensions that reach nothing outside the database
+  --trust-fixture            restore as the connecting role, with all its rights, instead of a throwaway
+                             role that owns only the scratch database: never for dumps from forks
 
 Options:
   --schema S                 only sequences of schema S (repeatable)
@@ -127,6 +132,8 @@ export function parseCli(argv: string[], io: Io): Parsed | { sql: SqlScriptOptio
         jobs: { type: "string" },
         "on-restore-error": { type: "string" },
         "restore-via": { type: "string" },
+        extension: { type: "string", multiple: true },
+        "trust-fixture": { type: "boolean" },
         schema: { type: "string", multiple: true },
         exclude: { type: "string", multiple: true },
         fix: { type: "boolean" },
@@ -202,6 +209,8 @@ export function parseCli(argv: string[], io: Io): Parsed | { sql: SqlScriptOptio
         : availableParallelism(),
     onError,
     viaContainer: via?.replace(/^docker:/, ""),
+    trustFixture: Boolean(v["trust-fixture"]),
+    extensions: ((v.extension as string[] | undefined) ?? []).map(extensionName("--extension")),
   };
   const engine: EngineOptions = {
     ...DEFAULT_ENGINE,

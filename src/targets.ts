@@ -41,6 +41,13 @@ export interface RestoreOptions {
   viaContainer: string | undefined;
   /** Every dump's real path (symbolic links resolved) must lie inside this folder: the Action's workspace. */
   within?: string;
+  /**
+   * Restore as the connecting role, with its rights, as psql and pg_restore would: never for fixtures from
+   * forks. Otherwise each dump is restored as a throwaway role that owns only its scratch database (sandbox.ts).
+   */
+  trustFixture: boolean;
+  /** Extensions beyond the built-in allow-list that the connecting role may create for a fixture. */
+  extensions: string[];
 }
 
 export interface TargetsInput {
@@ -242,13 +249,15 @@ async function restoreAndVerify(
     return failedTarget(base, err);
   }
   let dropped = false;
+  let result: TargetReport | undefined;
   try {
     let target: TargetReport;
     try {
       const live = await verifyLive(withDatabase(input.connection, database), input.engine, input.progress);
       target = { ...live, database, dump, format: restored.format, restore_ms: restored.restoreMs };
     } catch (err) {
-      return { ...failedTarget(base, err), restore_ms: restored.restoreMs, hints: restored.notes };
+      result = { ...failedTarget(base, err), restore_ms: restored.restoreMs, hints: [...restored.notes] };
+      return result;
     }
     const behind = target.sequences.filter((s) => s.status === "behind" || s.status === "fixed");
     target.hints = [
@@ -257,6 +266,7 @@ async function restoreAndVerify(
       ...(restored.archive ? archiveHints(restored.archive.stats, behind, restored.archive.selection) : []),
       ...plainHints(restored.plain, behind),
     ];
+    result = target;
     return target;
   } finally {
     if (restored.created && !input.restore.keep && !interrupted()) {
@@ -264,5 +274,10 @@ async function restoreAndVerify(
       dropped = true;
     }
     if (dropped || input.restore.keep || !restored.created) restored.release?.();
+    // The restore role of a dropped scratch database goes with it.
+    if (dropped) {
+      const left = await restorer.finish(database, true);
+      if (left) result?.hints.push(left);
+    }
   }
 }
