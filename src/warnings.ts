@@ -6,6 +6,9 @@ export function oneLineDriverWarnings(write: (line: string) => void): void {
   const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
     const text = typeof warning === "string" ? warning : warning.message;
+    // Its warning that prefer, require and verify-ca mean verify-full is not true of seq-guard: every connection
+    // negotiates SSL as libpq does (libpq-socket.ts), so it is not passed on.
+    if (text.startsWith("SECURITY WARNING: The SSL modes")) return;
     if (text.startsWith("SECURITY WARNING:")) {
       write(`seq-guard: note: ${text.split("\n")[0]?.replace(/^SECURITY WARNING: /, "")} (node-postgres)\n`);
       return;

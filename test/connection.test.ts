@@ -42,13 +42,15 @@ test("a URL whose password does not parse as written: refused, the password in n
   assert.ok(!echoed.includes("2024/pw"), echoed);
 });
 
-test("a URL that parses with its password read as port and query: the label names no part of it", () => {
-  // "?" ends the host part: port 2024, a query "pw@db.example/app".
-  const url = "postgres://u:2024?pw@db.example/app";
-  const t = parseDatabaseUrl(url, "DATABASE_URL");
-  assert.ok(t.secrets.includes("2024?pw"), JSON.stringify(t.secrets));
-  assert.ok(!t.label.includes("2024?pw"), t.label);
-  assert.ok(!redact(`${t.label}: ${url}`, t.secrets).includes("2024?pw"));
+test('a URL whose password\'s "?" or "#" ends the host part: refused (exit 2), the password in no message', () => {
+  // "?" ends the host part: port 2024, a query "pw@db.example/app"; "#" likewise, as a fragment.
+  for (const url of ["postgres://u:2024?pw@db.example/app", "postgres://u:2024#pw@db.example/app"]) {
+    assert.throws(
+      () => parseDatabaseUrl(url, "DATABASE_URL"),
+      (err: Error) =>
+        err instanceof UsageError && !err.message.includes("2024") && /Percent-encode/.test(err.message),
+    );
+  }
 });
 
 test("an sslpassword= parameter is masked by redactUrl too, and the longest secret first", () => {

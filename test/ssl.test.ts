@@ -1,0 +1,222 @@
+// sslmode means what it means to libpq: against a server with SSL on (a self-signed certificate made here) and
+// the tests' server (SSL off), every mode connects or fails as psql 15 does, for seq-guard's own connections
+// (connection.ts) and for the CLI. psql runs side by side and the two must agree; the expected outcome is
+// asserted too, so that both being wrong the same way fails as well.
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import pg from "pg";
+import { parseDatabaseUrl, resolveConnection } from "../src/connection.ts";
+import { type EmbeddedServer, startEmbedded } from "../src/embedded.ts";
+import { adminUrl, runCli } from "./helpers.ts";
+
+const MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
+
+/** "ssl" / "plain" when connected, "fail" when not. */
+type Outcome = "ssl" | "plain" | "fail";
+const Q = "SELECT CASE WHEN ssl THEN 'ssl' ELSE 'plain' END FROM pg_stat_ssl WHERE pid = pg_backend_pid()";
+
+async function ours(url: string, env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
+  // node-postgres reads the PG* variables from process.env itself: they are set there for the one connection.
+  const saved = { ...process.env };
+  if (!url) Object.assign(process.env, env);
+  const t = url ? parseDatabaseUrl(url, "--database-url", env) : resolveConnection(undefined, env);
+  const c = new pg.Client({ ...t.config, connectionTimeoutMillis: 20_000 });
+  try {
+    await c.connect();
+    const r = await c.query<{ case: string }>(Q);
+    return r.rows[0]?.case as Outcome;
+  } catch {
+    return "fail";
+  } finally {
+    await c.end().catch(() => undefined);
+    for (const k of Object.keys(env)) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+  }
+}
+
+function psql(url: string, home: string, env: NodeJS.ProcessEnv = {}): Outcome {
+  const r = spawnSync("psql", ["-X", "-At", "-d", url, "-c", Q], {
+    env: { PATH: process.env.PATH, HOME: home, PGCONNECT_TIMEOUT: "20", ...env },
+    encoding: "utf8",
+  });
+  return r.status === 0 ? (r.stdout.trim() as Outcome) : "fail";
+}
+
+const withParams = (url: string, params: Record<string, string>) => {
+  const u = new URL(url);
+  for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
+  return u.toString();
+};
+
+describe("sslmode as libpq means it", () => {
+  let dir: string;
+  let cert: string;
+  let otherCert: string;
+  let server: EmbeddedServer;
+  /** The SSL server, as 127.0.0.1 (not the certificate's name) and as localhost (its name). */
+  let sslByIp: string;
+  let sslByName: string;
+  const plain = () => new URL(adminUrl());
+
+  before(async () => {
+    if (spawnSync("openssl", ["version"]).status !== 0) {
+      throw new Error("these tests need openssl on PATH to make a certificate: apt-get install openssl");
+    }
+    dir = mkdtempSync(join(tmpdir(), "sg-ssl-"));
+    const make = (name: string, cn: string) => {
+      execFileSync(
+        "openssl",
+        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", `/CN=${cn}`]
+          .concat(["-addext", `subjectAltName=DNS:${cn}`])
+          .concat(["-keyout", join(dir, `${name}.key`), "-out", join(dir, `${name}.crt`)]),
+        { stdio: "ignore" },
+      );
+      return join(dir, `${name}.crt`);
+    };
+    cert = make("server", "localhost");
+    otherCert = make("other", "localhost");
+    // The server (as root: the postgres user) must read its key, and accepts it only as 600.
+    execFileSync("chmod", ["755", dir]);
+    execFileSync("chmod", ["600", join(dir, "server.key")]);
+    if (process.getuid?.() === 0) {
+      const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }));
+      const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }));
+      chownSync(join(dir, "server.key"), uid, gid);
+    }
+    server = await startEmbedded({
+      ssl: "on",
+      ssl_cert_file: cert,
+      ssl_key_file: join(dir, "server.key"),
+    });
+    const u = new URL(server.url);
+    u.searchParams.delete("sslmode");
+    sslByIp = u.toString();
+    u.hostname = "localhost";
+    sslByName = u.toString();
+    writeFileSync(join(dir, "empty"), "");
+  });
+  after(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  // libpq 15: verify-ca and verify-full need a root certificate; with the server's own one both verify the chain,
+  // and only verify-full checks that the name connected to (127.0.0.1) is the certificate's (localhost).
+  const expectSsl: Record<(typeof MODES)[number], Outcome> = {
+    disable: "plain",
+    allow: "plain",
+    prefer: "ssl",
+    require: "ssl",
+    "verify-ca": "ssl",
+    "verify-full": "fail",
+  };
+  const expectPlain: Record<(typeof MODES)[number], Outcome> = {
+    disable: "plain",
+    allow: "plain",
+    prefer: "plain",
+    require: "fail",
+    "verify-ca": "fail",
+    "verify-full": "fail",
+  };
+
+  for (const mode of MODES) {
+    test(`sslmode=${mode}: the SSL server and the plain server, as psql`, async () => {
+      const home = dir; // no ~/.postgresql here: nothing but the URL decides
+      const params = { sslmode: mode, sslrootcert: cert };
+      const onSsl = withParams(sslByIp, params);
+      const onPlain = withParams(plain().toString(), params);
+      const got = { ssl: await ours(onSsl), plain: await ours(onPlain) };
+      const libpq = { ssl: psql(onSsl, home), plain: psql(onPlain, home) };
+      assert.deepEqual(got, libpq, `seq-guard and psql 15 disagree on sslmode=${mode}`);
+      assert.deepEqual(got, { ssl: expectSsl[mode], plain: expectPlain[mode] });
+    });
+  }
+
+  test("verify-full passes by the certificate's name, and verify-ca fails on a certificate of another authority", async () => {
+    const full = withParams(sslByName, { sslmode: "verify-full", sslrootcert: cert });
+    assert.equal(await ours(full), "ssl");
+    assert.equal(psql(full, dir), "ssl");
+    const wrongCa = withParams(sslByIp, { sslmode: "verify-ca", sslrootcert: otherCert });
+    assert.equal(await ours(wrongCa), "fail");
+    assert.equal(psql(wrongCa, dir), "fail");
+    // require with a root certificate verifies the chain, as libpq does.
+    const requireWrong = withParams(sslByIp, { sslmode: "require", sslrootcert: otherCert });
+    assert.equal(await ours(requireWrong), "fail");
+    assert.equal(psql(requireWrong, dir), "fail");
+  });
+
+  test("no sslmode (libpq's default prefer), and PGSSLMODE / PGSSLROOTCERT in the environment", async () => {
+    assert.equal(await ours(sslByIp), "ssl");
+    assert.equal(await ours(plain().toString()), "plain");
+    const p = plain();
+    const pgEnv = (u: URL, extra: NodeJS.ProcessEnv) => ({
+      PGHOST: u.hostname,
+      PGPORT: u.port,
+      PGUSER: decodeURIComponent(u.username),
+      PGPASSWORD: decodeURIComponent(u.password),
+      PGDATABASE: "postgres",
+      ...extra,
+    });
+    const cases: [URL, NodeJS.ProcessEnv, Outcome][] = [
+      [p, { PGSSLMODE: "prefer" }, "plain"],
+      [p, { PGSSLMODE: "require" }, "fail"],
+      [new URL(sslByIp), { PGSSLMODE: "require" }, "ssl"],
+      [new URL(sslByIp), { PGSSLMODE: "disable" }, "plain"],
+      [new URL(sslByIp), { PGSSLMODE: "verify-ca", PGSSLROOTCERT: otherCert }, "fail"],
+      [new URL(sslByIp), { PGSSLMODE: "verify-ca", PGSSLROOTCERT: cert }, "ssl"],
+    ];
+    for (const [u, extra, want] of cases) {
+      const env = pgEnv(u, extra);
+      const got = await ours("", env);
+      assert.equal(got, psql("", dir, env), `psql disagrees: ${JSON.stringify(extra)} on ${u.host}`);
+      assert.equal(got, want, `${JSON.stringify(extra)} on ${u.host}`);
+    }
+  });
+
+  test("the CLI: sslmode=require on a self-signed server and sslmode=prefer on a plain one restore and verify", async () => {
+    const dump = join(dir, "fixture.dump");
+    writeFileSync(join(dir, "f.sql"), "CREATE TABLE t (id serial PRIMARY KEY);\nINSERT INTO t VALUES (7);\n");
+    const src = withParams(sslByIp, { sslmode: "require" });
+    for (const [url, label] of [
+      [src, "require on SSL"],
+      [withParams(plain().toString(), { sslmode: "prefer" }), "prefer on plain"],
+    ] as const) {
+      // A custom-format archive goes through pg_restore (libpqTarget's URL keeps sslmode), plain SQL through ours.
+      const db = `sg_ssl_src_${Math.random().toString(36).slice(2, 8)}`;
+      const admin = new pg.Client({ ...parseDatabaseUrl(url, "--database-url").config });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${db}`);
+      await admin.end();
+      const dbUrl = new URL(url);
+      dbUrl.pathname = `/${db}`;
+      execFileSync(
+        "psql",
+        ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", dbUrl.toString(), "-f", join(dir, "f.sql")],
+        {
+          env: { PATH: process.env.PATH, HOME: dir },
+        },
+      );
+      execFileSync("pg_dump", ["-Fc", "-f", dump, "-d", dbUrl.toString()], {
+        env: { PATH: process.env.PATH, HOME: dir },
+      });
+      for (const file of [dump, join(dir, "f.sql")]) {
+        const r = await runCli(["check", "--database-url", url, file], { HOME: dir });
+        assert.equal(r.code, 0, `${label}, ${file}: ${r.stderr}${r.stdout}`);
+      }
+      const r = await runCli(["check", "--database-url", dbUrl.toString()], { HOME: dir });
+      assert.equal(r.code, 1, `${label}: t's sequence is behind: ${r.stderr}${r.stdout}`);
+    }
+    // verify-full against the wrong name: a connection error (exit 3), as psql refuses it too.
+    const r = await runCli(
+      ["check", "--database-url", withParams(sslByIp, { sslmode: "verify-full", sslrootcert: cert })],
+      { HOME: dir },
+    );
+    assert.equal(r.code, 3, r.stderr);
+  });
+});
