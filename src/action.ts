@@ -15,12 +15,37 @@ import * as core from "@actions/core";
 import { context, getOctokit } from "@actions/github";
 import * as glob from "@actions/glob";
 import { Minimatch } from "minimatch";
-import { type Place, parseQualifiedName, planAnnotations, TableDataLocator, tableOf } from "./annotations.ts";
+import {
+  type Annotation,
+  candidates,
+  type Place,
+  parseQualifiedName,
+  planAnnotations,
+  TableDataLocator,
+  tableOf,
+} from "./annotations.ts";
+import {
+  checkRunName,
+  conclusionOf,
+  headShaOf,
+  planCheckRun,
+  toCheckAnnotations,
+  workflowPath,
+} from "./check-run.ts";
 import { type ConnectionTarget, redact, resolveConnection, secretsOf, serverNamed } from "./connection.ts";
 import { DEFAULT_ENGINE, type EngineOptions } from "./engine.ts";
 import { EXIT, SeqGuardError, UsageError } from "./errors.ts";
 import { exclusionFilter, type Filters } from "./filters.ts";
-import { explainGitHubError, markerOf, type Repo, syncIssue, upsertComment } from "./github.ts";
+import {
+  explainGitHubError,
+  isNotPermitted,
+  markerOf,
+  PartialCheckRunError,
+  publishCheckRun,
+  type Repo,
+  syncIssue,
+  upsertComment,
+} from "./github.ts";
 import { extensionName, parseFailOn, parseInteger, parsePercent } from "./options.ts";
 import { logText, printable } from "./printable.ts";
 import {
@@ -50,6 +75,7 @@ export interface ActionInputs {
   comment: "auto" | "always" | "never";
   commentKey: string;
   annotations: boolean;
+  checkRun: "auto" | "always" | "never";
   reportJson: string | undefined;
   issueOnFailure: boolean;
 }
@@ -148,6 +174,7 @@ export function readInputs(): ActionInputs {
     comment: oneOf("comment", ["auto", "always", "never"] as const, "auto"),
     commentKey: input("comment-key").trim(),
     annotations: bool("annotations", true),
+    checkRun: oneOf("check-run", ["auto", "always", "never"] as const, "auto"),
     reportJson: input("report-json").trim() || undefined,
     issueOnFailure: bool("issue-on-failure", false),
   };
@@ -413,12 +440,13 @@ function markdownSecrets(ctx: Context): string[] {
   return ctx.inputs?.token ? [...ctx.secrets, ctx.inputs.token] : ctx.secrets;
 }
 
-function writeSummary(ctx: Context, outcome: Outcome): void {
+/** The job summary; `note` (where the annotations are) goes last, within the size limit. */
+function writeSummary(ctx: Context, outcome: Outcome, note = ""): void {
   const path = ctx.env.GITHUB_STEP_SUMMARY;
   if (!path) return;
   // Masked while rendering, before the size is measured: never the finished text, whose size a mask changes.
   const md = renderMarkdown(outcome, {
-    maxBytes: SUMMARY_MAX_BYTES,
+    maxBytes: SUMMARY_MAX_BYTES - Buffer.byteLength(note, "utf8"),
     place: "summary",
     runUrl: runUrl(ctx.env),
     version: VERSION,
@@ -426,7 +454,7 @@ function writeSummary(ctx: Context, outcome: Outcome): void {
     reportJson: ctx.inputs?.reportJson,
   });
   try {
-    appendFileSync(path, md);
+    appendFileSync(path, md + note);
   } catch (err) {
     core.warning(`seq-guard could not write the job summary: ${(err as Error).message}`);
   }
@@ -507,6 +535,74 @@ async function tellGitHub(ctx: Context, outcome: Outcome, failing: boolean): Pro
   }
 }
 
+/**
+ * The check run (check-run: auto, always): the job summary's Markdown as its output (within the Checks API's
+ * 65,535 characters), the job's verdict as its conclusion, and every finding as an annotation, 50 per request.
+ * On the pull request's head commit. Returns its address when it carries every annotation; null when there is
+ * none (check-run: never, no token, a token that may not write checks: a fork's) or it lacks some, so that the
+ * caller annotates with workflow commands instead. In auto, a token that may not write checks is no warning.
+ * Never throws.
+ */
+async function publishCheck(
+  ctx: Context,
+  outcome: Outcome,
+  found: Annotation[],
+  failing: boolean,
+): Promise<{ url: string | undefined } | null> {
+  const inputs = ctx.inputs;
+  if (!inputs || inputs.checkRun === "never" || !inputs.token) return null;
+  const repo = repoOf(ctx.env);
+  const headSha = headShaOf(context.eventName, context.payload, ctx.env.GITHUB_SHA);
+  if (!repo || !headSha) return null;
+  const secrets = markdownSecrets(ctx);
+  const markdown = renderMarkdown(outcome, {
+    maxBytes: COMMENT_MAX_BYTES,
+    place: "comment",
+    runUrl: runUrl(ctx.env),
+    version: VERSION,
+    secrets,
+    reportJson: inputs.reportJson,
+  });
+  const masked = found.map((a) => ({
+    ...a,
+    title: redact(a.title, secrets),
+    message: redact(a.message, secrets),
+  }));
+  const plan = planCheckRun({
+    name: checkRunName(inputs.commentKey),
+    headSha,
+    conclusion: conclusionOf(inputs.mode, failing),
+    markdown,
+    annotations: toCheckAnnotations(masked, workflowPath(ctx.env.GITHUB_WORKFLOW_REF)),
+  });
+  try {
+    const res = await publishCheckRun(getOctokit(inputs.token), repo, plan);
+    info(
+      ctx,
+      `seq-guard: check run "${plan.create.name}" created with ${plan.annotations} ${plan.annotations === 1 ? "annotation" : "annotations"}${res.url ? `: ${res.url}` : ""}`,
+    );
+    return { url: res.url };
+  } catch (err) {
+    if (err instanceof PartialCheckRunError) {
+      warn(
+        ctx,
+        redact(
+          `seq-guard: the check run carries only ${err.annotated} of ${plan.annotations} annotations, so the findings are annotated with workflow commands too. ${explainGitHubError(err.failure, "check run")}`,
+          secrets,
+        ),
+      );
+    } else if (inputs.checkRun === "auto" && isNotPermitted(err)) {
+      info(
+        ctx,
+        "seq-guard: this token may not create check runs (a pull request from a fork, or no `checks: write`), so the findings are annotated with workflow commands.",
+      );
+    } else {
+      warn(ctx, redact(explainGitHubError(err, "check run"), secrets));
+    }
+    return null;
+  }
+}
+
 async function finish(ctx: Context, raw: Report, inputs: ActionInputs, workspace: string): Promise<number> {
   const { mode, failOn } = inputs;
   // Advice in the Action's words everywhere it shows: log, annotations, summary, comment, report-json.
@@ -520,8 +616,14 @@ async function finish(ctx: Context, raw: Report, inputs: ActionInputs, workspace
   info(ctx, renderText(redactReport(report, ctx.secrets), { color: true, verbose: false }));
   for (const w of unmatchedFilters(report, inputs.engine)) warn(ctx, w);
 
-  if (inputs.annotations) {
-    const locate = await locator(report, workspace);
+  const outcome: Outcome = { mode, failOn, status, violations, report, fatal: null };
+  const locate = inputs.annotations ? await locator(report, workspace) : undefined;
+  // Every finding goes on the check run when there is one; else the workflow commands' few (planAnnotations).
+  const found = inputs.annotations ? candidates({ report, mode, failOn, locate }) : [];
+  const check = await publishCheck(ctx, outcome, found, failing);
+  const onCheckRun = check !== null && found.length > 0;
+
+  if (inputs.annotations && !onCheckRun) {
     const plan = planAnnotations({
       report,
       mode,
@@ -541,8 +643,16 @@ async function finish(ctx: Context, raw: Report, inputs: ActionInputs, workspace
     }
   }
 
-  const outcome: Outcome = { mode, failOn, status, violations, report, fatal: null };
-  writeSummary(ctx, outcome);
+  const where = check?.url
+    ? `[the check run ${checkRunName(inputs.commentKey)}](${check.url})`
+    : "the check run";
+  writeSummary(
+    ctx,
+    outcome,
+    onCheckRun
+      ? `\n> [!NOTE]\n> Every finding is annotated on ${where}, on its fixture's line for plain SQL (workflow-command annotations would stop at 10 of each kind).\n`
+      : "",
+  );
 
   let reportJson = "";
   if (inputs.reportJson) {
@@ -629,6 +739,7 @@ async function fail(ctx: Context, err: unknown): Promise<number> {
   try {
     writeSummary(ctx, outcome);
     setOutputs("error", { violations: 0, fixed: 0, checked: 0, database: "", reportJson: "" });
+    await publishCheck(ctx, outcome, [], true);
     await tellGitHub(ctx, outcome, true);
   } catch {
     // telling the failure must not hide it

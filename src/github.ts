@@ -9,6 +9,7 @@
 // here is a warning for the caller, never a failed job: the results are in the job summary whatever happens.
 
 import type { getOctokit } from "@actions/github";
+import type { CheckRunPlan } from "./check-run.ts";
 
 export type Octokit = ReturnType<typeof getOctokit>;
 
@@ -260,13 +261,18 @@ export function isRateLimit(err: unknown): boolean {
  * request from a fork gets a read-only GITHUB_TOKEN), which the message says, with what to do; unless GitHub
  * says it is a rate limit, which passes by itself.
  */
-export function explainGitHubError(err: unknown, what: "comment" | "issue"): string {
+export function explainGitHubError(err: unknown, what: "comment" | "issue" | "check run"): string {
   const e = err as { status?: number; message?: string };
   const status = typeof e.status === "number" ? e.status : 0;
   const detail = (e.message ?? String(err)).split("\n")[0]?.slice(0, 300) ?? "";
-  const permission = what === "comment" ? "pull-requests: write" : "issues: write";
-  const target = what === "comment" ? "the pull request comment" : "the issue";
-  const results = "The results are in the job summary.";
+  const permission =
+    what === "comment" ? "pull-requests: write" : what === "issue" ? "issues: write" : "checks: write";
+  const target =
+    what === "comment" ? "the pull request comment" : what === "issue" ? "the issue" : "the check run";
+  const results =
+    what === "check run"
+      ? "The findings are annotated with workflow commands instead (at most 10 of each kind); all of them are in the job summary."
+      : "The results are in the job summary.";
   if (err instanceof NotOursError) {
     return `seq-guard could not update ${target}: the one it found was written by ${err.author}, and this token may not edit it (HTTP 403: ${err.detail}). Either the token is read-only here (a pull request from a fork; else give the job \`permissions: ${permission}\`), or another token wrote it (another GitHub App, or GITHUB_TOKEN before an App token): delete that ${what}, or give this step its own comment-key. ${results}`;
   }
@@ -283,4 +289,45 @@ export function explainGitHubError(err: unknown, what: "comment" | "issue"): str
     return `seq-guard could not write ${target}: issues are disabled in this repository (HTTP 410). ${results}`;
   }
   return `seq-guard could not write ${target}: ${status ? `HTTP ${status}: ` : ""}${detail}. ${results}`;
+}
+
+/** A token that may not write check runs here: 403 (a fork's read-only token, no `checks: write`) or 404, not a rate limit. */
+export function isNotPermitted(err: unknown): boolean {
+  const status = (err as { status?: number }).status;
+  return (status === 403 || status === 404) && !isRateLimit(err);
+}
+
+/** A check run was created, but an update that appends annotations failed: only the first ones are on it. */
+export class PartialCheckRunError extends Error {
+  constructor(
+    readonly url: string | undefined,
+    readonly annotated: number,
+    readonly failure: unknown,
+  ) {
+    super((failure as Error)?.message ?? String(failure));
+  }
+}
+
+/**
+ * Send a planned check run: create it (with the first 50 annotations), then append the rest 50 per update.
+ * Throws the create's error as it is; a failed update as a PartialCheckRunError.
+ */
+export async function publishCheckRun(
+  octo: Octokit,
+  repo: Repo,
+  plan: CheckRunPlan,
+): Promise<{ id: number; url: string | undefined; requests: number }> {
+  const res = await octo.rest.checks.create({ ...repo, ...plan.create });
+  const id = res.data.id;
+  const url = res.data.html_url ?? undefined;
+  let annotated = plan.create.output.annotations?.length ?? 0;
+  for (const u of plan.updates) {
+    try {
+      await octo.rest.checks.update({ ...repo, check_run_id: id, ...u });
+    } catch (err) {
+      throw new PartialCheckRunError(url, annotated, err);
+    }
+    annotated += u.output.annotations.length;
+  }
+  return { id, url, requests: 1 + plan.updates.length };
 }

@@ -4,9 +4,16 @@
 //   headers), filters issues by creator and label, answers 403 on writes when read-only (a fork's pull request),
 //   403 on GET /user for an installation token (GITHUB_TOKEN, or a GitHub App's token, which writes as
 //   <app>[bot]), 403 on editing another author's comment, and a secondary rate limit when asked, as GitHub does.
+//   With `checks: true`, the Checks API too (create and update a check run), held to its contract: name, head_sha
+//   and output.title required, output.summary and output.text at most 65,535 characters, at most 50 annotations
+//   per request, each with path, start_line, end_line, annotation_level (notice, warning, failure) and message
+//   (title optional), answered 422 otherwise as GitHub does; an update appends its annotations. Without it, those
+//   paths answer 404 as before, and runAction() passes check-run: never (the comment and issue tests see only
+//   their own requests).
 // - runAction(): runs the built dist/index.js in a child process exactly as the runner does: every input from
 //   action.yml's defaults as INPUT_<NAME> (upper case, hyphens kept), GITHUB_OUTPUT and GITHUB_STEP_SUMMARY
-//   files, the event payload at GITHUB_EVENT_PATH, GITHUB_REPOSITORY and GITHUB_API_URL pointing at the fake.
+//   files, the event payload at GITHUB_EVENT_PATH (a pull request's head at HEAD_SHA), GITHUB_SHA (the merge
+//   commit, MERGE_SHA), GITHUB_REPOSITORY and GITHUB_API_URL pointing at the fake.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -19,6 +26,31 @@ import { root } from "./helpers.ts";
 export const OWNER = "acme";
 export const REPO = "shop";
 export const BOT = "github-actions[bot]";
+/** The pull request's head commit in the event payload, and the merge commit in GITHUB_SHA. */
+export const HEAD_SHA = "1111111111111111111111111111111111111111";
+export const MERGE_SHA = "2222222222222222222222222222222222222222";
+
+export interface FakeCheckAnnotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  annotation_level: "notice" | "warning" | "failure";
+  message: string;
+  title?: string;
+}
+
+export interface FakeCheckRun {
+  id: number;
+  name: string;
+  head_sha: string;
+  status: string;
+  conclusion: string | null;
+  output: { title: string; summary: string; text?: string };
+  annotations: FakeCheckAnnotation[];
+  html_url: string;
+  /** Requests that carried annotations: the create, then each update. */
+  annotationBatches: number[];
+}
 
 export interface RecordedRequest {
   method: string;
@@ -66,6 +98,53 @@ export interface FakeOptions {
   rateLimited?: boolean;
   /** Creating an issue with a label that does not exist yet answers 403 (a token that may not make labels). */
   noNewLabels?: boolean;
+  /** Serve the Checks API (create/update a check run); without it, those paths answer 404. */
+  checks?: boolean;
+}
+
+/** The Checks API's limits, checked as GitHub checks them. */
+const CHECK_MAX_ANNOTATIONS = 50;
+const CHECK_MAX_TEXT = 65_535;
+
+/** Why GitHub would refuse this output (422), or null. `create`: title and summary are required. */
+function outputProblem(output: unknown): string | null {
+  if (output === undefined) return null;
+  if (typeof output !== "object" || output === null) return "output is not an object";
+  const o = output as Record<string, unknown>;
+  if (typeof o.title !== "string" || o.title === "") return "output.title is required";
+  if (typeof o.summary !== "string") return "output.summary is required";
+  if (o.summary.length > CHECK_MAX_TEXT) return `output.summary is longer than ${CHECK_MAX_TEXT} characters`;
+  if (o.text !== undefined && (typeof o.text !== "string" || o.text.length > CHECK_MAX_TEXT))
+    return `output.text is longer than ${CHECK_MAX_TEXT} characters`;
+  if (o.annotations === undefined) return null;
+  if (!Array.isArray(o.annotations)) return "output.annotations is not an array";
+  if (o.annotations.length > CHECK_MAX_ANNOTATIONS)
+    return `Only ${CHECK_MAX_ANNOTATIONS} annotations are allowed per request (got ${o.annotations.length})`;
+  for (const a of o.annotations as Record<string, unknown>[]) {
+    if (typeof a.path !== "string" || a.path === "") return "annotation.path is required";
+    if (!Number.isInteger(a.start_line) || (a.start_line as number) < 1)
+      return "annotation.start_line is required";
+    if (!Number.isInteger(a.end_line) || (a.end_line as number) < (a.start_line as number))
+      return "annotation.end_line is required";
+    if (!["notice", "warning", "failure"].includes(String(a.annotation_level)))
+      return "annotation.annotation_level is not notice, warning or failure";
+    if (typeof a.message !== "string" || a.message === "") return "annotation.message is required";
+    if (a.title !== undefined && typeof a.title !== "string") return "annotation.title is not a string";
+    const known = [
+      "path",
+      "start_line",
+      "end_line",
+      "start_column",
+      "end_column",
+      "annotation_level",
+      "message",
+      "title",
+      "raw_details",
+    ];
+    const extra = Object.keys(a).find((k) => !known.includes(k));
+    if (extra) return `annotation.${extra} is not a known field`;
+  }
+  return null;
 }
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
@@ -82,6 +161,8 @@ export class FakeGitHub {
   appLogin: string | undefined;
   rateLimited: boolean;
   noNewLabels: boolean;
+  checks: boolean;
+  readonly checkRuns: FakeCheckRun[] = [];
   readonly labels = new Set<string>();
   url = "";
   private server: Server;
@@ -93,6 +174,7 @@ export class FakeGitHub {
     this.appLogin = opts.appLogin;
     this.rateLimited = opts.rateLimited ?? false;
     this.noNewLabels = opts.noNewLabels ?? false;
+    this.checks = opts.checks ?? false;
     this.server = createServer((req, res) => {
       void this.handle(req, res);
     });
@@ -208,6 +290,79 @@ export class FakeGitHub {
     const commentsOf = new RegExp(`^${base}/issues/(\\d+)/comments$`).exec(p);
     const oneComment = new RegExp(`^${base}/issues/comments/(\\d+)$`).exec(p);
     const oneIssue = new RegExp(`^${base}/issues/(\\d+)$`).exec(p);
+    const oneCheckRun = new RegExp(`^${base}/check-runs/(\\d+)$`).exec(p);
+    const invalid = (message: string) =>
+      send(422, {
+        message: `Invalid request.\n\n${message}`,
+        documentation_url: "https://docs.github.com/rest/checks/runs",
+      });
+
+    if (this.checks && p === `${base}/check-runs` && rec.method === "POST") {
+      if (this.readOnly) return forbidden();
+      if (typeof body.name !== "string" || body.name === "") return invalid("name is required");
+      if (typeof body.head_sha !== "string" || !/^[0-9a-f]{40}$/.test(body.head_sha))
+        return invalid("head_sha is required");
+      const status = String(body.status ?? "queued");
+      if (!["queued", "in_progress", "completed"].includes(status)) return invalid("status is not valid");
+      const conclusion = body.conclusion === undefined ? null : String(body.conclusion);
+      const conclusions = [
+        "success",
+        "failure",
+        "neutral",
+        "cancelled",
+        "skipped",
+        "timed_out",
+        "action_required",
+      ];
+      if (conclusion !== null && !conclusions.includes(conclusion)) return invalid("conclusion is not valid");
+      if (status === "completed" && conclusion === null)
+        return invalid("conclusion is required when status is completed");
+      if (body.output === undefined) return invalid("output is required here");
+      const problem = outputProblem(body.output);
+      if (problem) return invalid(problem);
+      const output = body.output as {
+        title: string;
+        summary: string;
+        text?: string;
+        annotations?: FakeCheckAnnotation[];
+      };
+      const id = this.nextId++;
+      const run: FakeCheckRun = {
+        id,
+        name: body.name,
+        head_sha: body.head_sha,
+        status: conclusion !== null ? "completed" : status,
+        conclusion,
+        output: { title: output.title, summary: output.summary, text: output.text },
+        annotations: [...(output.annotations ?? [])],
+        html_url: `https://github.example/${OWNER}/${REPO}/runs/${id}`,
+        annotationBatches: output.annotations ? [output.annotations.length] : [],
+      };
+      this.checkRuns.push(run);
+      return send(201, { ...run, annotationBatches: undefined, annotations: undefined });
+    }
+    if (this.checks && oneCheckRun && rec.method === "PATCH") {
+      if (this.readOnly) return forbidden();
+      const run = this.checkRuns.find((r) => r.id === Number(oneCheckRun[1]));
+      if (!run) return send(404, { message: "Not Found" });
+      const problem = outputProblem(body.output);
+      if (problem) return invalid(problem);
+      const output = body.output as
+        | { title: string; summary: string; text?: string; annotations?: FakeCheckAnnotation[] }
+        | undefined;
+      if (output) {
+        run.output = { title: output.title, summary: output.summary, text: output.text };
+        if (output.annotations) {
+          run.annotations.push(...output.annotations);
+          run.annotationBatches.push(output.annotations.length);
+        }
+      }
+      if (typeof body.conclusion === "string") {
+        run.conclusion = body.conclusion;
+        run.status = "completed";
+      }
+      return send(200, { ...run, annotationBatches: undefined, annotations: undefined });
+    }
 
     if (rec.method === "GET" && p === "/user") {
       if (this.personalLogin) return send(200, { login: this.personalLogin, type: "User", id: 1 });
@@ -386,12 +541,22 @@ export async function runAction(opts: RunOptions = {}): Promise<ActionRun> {
         ? {
             action: "synchronize",
             number: prNumber,
-            pull_request: { number: prNumber, head: { ref: "feature" }, base: { ref: "main" } },
+            pull_request: {
+              number: prNumber,
+              head: { ref: "feature", sha: HEAD_SHA },
+              base: { ref: "main", sha: "3333333333333333333333333333333333333333" },
+            },
             repository: { name: REPO, owner: { login: OWNER } },
           }
         : { repository: { name: REPO, owner: { login: OWNER } } };
     writeFileSync(eventFile, JSON.stringify(payload));
-    const inputs = { ...actionDefaults(), "github-token": opts.token ?? TOKEN, ...(opts.inputs ?? {}) };
+    const inputs = {
+      ...actionDefaults(),
+      "github-token": opts.token ?? TOKEN,
+      // A fake without the Checks API stands for the API the comment and issue tests were written against.
+      ...(opts.api?.checks ? {} : { "check-run": "never" }),
+      ...(opts.inputs ?? {}),
+    };
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -402,7 +567,9 @@ export async function runAction(opts: RunOptions = {}): Promise<ActionRun> {
       GITHUB_EVENT_NAME: event,
       GITHUB_EVENT_PATH: eventFile,
       GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+      GITHUB_SHA: MERGE_SHA,
       GITHUB_WORKFLOW: "Fixtures",
+      GITHUB_WORKFLOW_REF: `${OWNER}/${REPO}/.github/workflows/fixtures.yml@refs/pull/7/merge`,
       GITHUB_JOB: "sequences",
       GITHUB_RUN_ID: "4242",
       GITHUB_SERVER_URL: "https://github.example",
