@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { CORPUS_SQL, EXPECTED } from "./corpus.ts";
 import { FakeGitHub, runAction } from "./fake-github.ts";
-import { adminUrl, root, type ScratchDb, scratchDb, urlFor, withClient } from "./helpers.ts";
+import { fakeDocker } from "./fixtures/restore/util.ts";
+import { adminUrl, type ScratchDb, scratchDb, urlFor, withClient } from "./helpers.ts";
 
 const count = (status: string) => Object.values(EXPECTED).filter((e) => e.status === status).length;
 
@@ -159,25 +160,24 @@ describe("the Action restoring dumps", () => {
     }
   });
 
-  test("container: pg_restore and psql run inside the service container (docker exec), no password in argv", async () => {
+  test("container: pg_restore runs inside the service container (docker exec), plain SQL over the Action's own connection, no password in argv", async () => {
     const log = join(ws, "docker.log");
     const u = new URL(adminUrl());
     const r = await run(
       { dump: "fixtures/broken.sql\nfixtures/corpus.dump", container: "pg-service", comment: "never" },
       {
-        env: {
-          PATH: `${join(root, "test", "fixtures", "restore", "bin")}:${process.env.PATH}`,
+        env: fakeDocker({
           FAKE_DOCKER_LOG: log,
           FAKE_DOCKER_CONTAINER: "pg-service",
           FAKE_DOCKER_PGHOST: u.hostname,
           FAKE_DOCKER_PGPORT: u.port,
-        },
+        }),
       },
     );
     assert.equal(r.code, 1, r.visible);
     assert.equal(r.outputs.violations, String(2 + count("behind") + count("exhausted")));
     const calls = readFileSync(log, "utf8");
-    assert.match(calls, /^exec -i .*pg-service psql /m, "the plain fixture went to psql in the container");
+    assert.doesNotMatch(calls, /psql|broken\.sql/, "the plain fixture never went to the container");
     // With jobs > 1 the archive is copied in (pg_restore --jobs cannot read stdin), else streamed.
     assert.match(
       calls,
@@ -186,16 +186,20 @@ describe("the Action restoring dumps", () => {
     );
     assert.ok(!calls.includes(password()), "no password in docker's argv");
     const missing = await run(
-      { dump: "fixtures/broken.sql", container: "nope", comment: "never" },
+      { dump: "fixtures/corpus.dump", container: "nope", comment: "never" },
       {
-        env: {
-          PATH: `${join(root, "test", "fixtures", "restore", "bin")}:${process.env.PATH}`,
-          FAKE_DOCKER_CONTAINER: "pg-service",
-        },
+        env: fakeDocker({ FAKE_DOCKER_CONTAINER: "pg-service" }),
       },
     );
     assert.equal(missing.code, 4, missing.visible);
     assert.match(missing.visible, /No such container: nope/);
+    // A plain fixture needs no container: it restores (and fails the check on its findings) all the same.
+    const plain = await run(
+      { dump: "fixtures/broken.sql", container: "nope", comment: "never" },
+      { env: fakeDocker({ FAKE_DOCKER_CONTAINER: "pg-service" }) },
+    );
+    assert.equal(plain.code, 1, plain.visible);
+    assert.equal(plain.outputs.violations, "2");
   });
 
   test("a restore failure fails the job in every mode, with a clear message and no stack trace", async () => {

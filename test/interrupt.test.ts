@@ -87,20 +87,35 @@ describe("SIGINT during verification", () => {
   });
 });
 
-/** Once psql restores the fixture (a child of the CLI), send `signals` to the CLI, `gapMs` apart. */
-function signalDuringRestore(gapMs: number, signals: NodeJS.Signals[], sent: { at: number }) {
+/**
+ * Once the restore's session into `database` runs the fixture's pg_sleep (seq-guard runs plain SQL over its own
+ * connection: the server backend's process title names the database and the statement under way), send
+ * `signals` to the CLI, `gapMs` apart (after `first`, when given).
+ */
+function signalDuringRestore(
+  database: string,
+  gapMs: number,
+  signals: NodeJS.Signals[],
+  sent: { at: number },
+  first?: () => Promise<void>,
+) {
+  const sleeping = new RegExp(`^postgres: \\S+ ${database} \\S+ SELECT`);
   return (child: import("node:child_process").ChildProcess) => {
     const poll = setInterval(() => {
-      const pid = child.pid ?? -1;
-      if (sent.at > 0 || !childrenOf(pid).some((c) => c.name === "psql")) return;
+      // The run may be over before the restore was seen (it failed): stop polling then.
+      if (child.exitCode !== null || child.signalCode !== null) return void clearInterval(poll);
+      if (sent.at > 0 || !processesWith(` ${database} `).some((p) => sleeping.test(p.replace(/^\d+: /, ""))))
+        return;
       sent.at = Date.now();
       clearInterval(poll);
-      // psql is in its pg_sleep: the restore is under way.
-      setTimeout(() => {
-        signals.forEach((sig, i) => {
-          setTimeout(() => child.kill(sig), i * gapMs);
-        });
-      }, 500);
+      // The session is in its pg_sleep: the restore is under way.
+      void (first ?? (async () => undefined))().then(() =>
+        setTimeout(() => {
+          signals.forEach((sig, i) => {
+            setTimeout(() => child.kill(sig), i * gapMs);
+          });
+        }, 500),
+      );
     }, 50);
     child.on("close", () => clearInterval(poll));
   };
@@ -128,7 +143,7 @@ describe("Ctrl-C pressed again during the cleanup", () => {
       {},
       {
         timeoutMs: 90_000,
-        onStart: signalDuringRestore(50, ["SIGINT", "SIGINT"], sent),
+        onStart: signalDuringRestore("seq_guard_twice", 50, ["SIGINT", "SIGINT"], sent),
       },
     );
     assert.ok(sent.at > 0, `the restore got under way: ${r.stderr}`);
@@ -148,32 +163,24 @@ describe("Ctrl-C pressed again during the cleanup", () => {
     const db = "seq_guard_int_abandon";
     const fixture = join(dir, "int-abandon.sql");
     writeFileSync(fixture, "CREATE TABLE s (id serial PRIMARY KEY);\nSELECT pg_sleep(120);\n");
-    // Another session holds the scratch database's row in pg_database, so DROP DATABASE waits for it: the cleanup
-    // is still dropping when the signals come.
+    // Once the restore is under way (the row is locked only then: making the restore role changes the database's
+    // owner in that row), another session holds the scratch database's row in pg_database, so DROP DATABASE waits
+    // for it: the cleanup is still dropping when the signals come.
     let locker: pg.Client | null = null;
     const sent = { at: 0 };
-    const send = signalDuringRestore(300, ["SIGINT", "SIGINT", "SIGINT"], sent);
+    const send = signalDuringRestore(db, 300, ["SIGINT", "SIGINT", "SIGINT"], sent, async () => {
+      const c = new pg.Client({ connectionString: adminUrl() });
+      c.on("error", () => undefined);
+      locker = c;
+      await c.connect();
+      await c.query("BEGIN");
+      await c.query("SELECT 1 FROM pg_database WHERE datname = $1 FOR UPDATE", [db]);
+    });
     try {
       const r = await sg(
         ["check", "--database-url", adminUrl(), "--restore-database", db, fixture],
         {},
-        {
-          timeoutMs: 60_000,
-          onStart: (child) => {
-            const hold = setInterval(async () => {
-              if (locker || !(await databasesLike(db).catch(() => [])).length) return;
-              clearInterval(hold);
-              const c = new pg.Client({ connectionString: adminUrl() });
-              c.on("error", () => undefined);
-              locker = c;
-              await c.connect();
-              await c.query("BEGIN");
-              await c.query("SELECT 1 FROM pg_database WHERE datname = $1 FOR UPDATE", [db]);
-              send(child);
-            }, 100);
-            child.on("close", () => clearInterval(hold));
-          },
-        },
+        { timeoutMs: 60_000, onStart: send },
       );
       assert.ok(sent.at > 0, `the restore got under way: ${r.stderr}`);
       assert.equal(r.code, 130, r.stderr);

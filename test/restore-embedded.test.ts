@@ -90,15 +90,17 @@ describe("embedded PostgreSQL by default", () => {
       {
         timeoutMs: 90_000,
         onStart: (child) => {
-          // Wait until the server runs and psql is in the restore (it sleeps there), then terminate.
+          // Wait until the server runs and the restore's session is in its pg_sleep (the backend's process title
+          // names the database and the statement under way), then terminate.
           const poll = setInterval(() => {
             const pid = child.pid ?? -1;
             const procs = readdirSync("/proc").filter((n) => /^\d+$/.test(n));
             const restoring = procs.some((p) => {
               try {
                 return (
-                  readFileSync(`/proc/${p}/cmdline`, "utf8").includes("seq_guard_slow") &&
-                  tempEntries(pid).length > 0
+                  /^postgres: \S+ seq_guard_slow \S+ SELECT/.test(
+                    readFileSync(`/proc/${p}/cmdline`, "utf8"),
+                  ) && tempEntries(pid).length > 0
                 );
               } catch {
                 return false;

@@ -1,7 +1,9 @@
 // What a restore may touch: only its own scratch database. Plain scripts that drop, create or connect to other
 // databases, or make roles, are cut or refused; restore arguments that send the restore elsewhere are usage
 // errors; --restore-database is never the connection's own database; one dump's unexpected failure does not stop
-// the others; psql's notices are not errors; \ir finds files next to the dump. Built CLI and real tools.
+// the others; the server's notices are not errors; \ir finds files next to the dump. Plain SQL is run by seq-guard
+// itself (no psql): psql's meta-commands that reach this machine are refused, its variables never substituted.
+// Built CLI and real tools.
 import assert from "node:assert/strict";
 import {
   existsSync,
@@ -18,14 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Report, TargetReport } from "../src/types.ts";
-import {
-  databasesLike,
-  FAKE_DOCKER_BIN,
-  pgTool,
-  type Run,
-  serverAddress,
-  sg,
-} from "./fixtures/restore/util.ts";
+import { databasesLike, fakeDocker, pgTool, type Run, serverAddress, sg } from "./fixtures/restore/util.ts";
 import { adminUrl, urlFor, withClient } from "./helpers.ts";
 
 const PREFIX = "seq_guard_rs_";
@@ -122,7 +117,7 @@ describe("a restore touches nothing but its scratch database", () => {
     }
   });
 
-  test("what cannot be cut safely is refused with FILE:LINE: \\gexec, and an included file with DROP DATABASE", async () => {
+  test("\\gexec is refused with FILE:LINE; an included file's DROP DATABASE is cut like the dump's own", async () => {
     const gexec = join(dir, "rs-gexec.sql");
     writeFileSync(gexec, `CREATE TABLE t (id int);\nSELECT 'DROP DATABASE ${victim}' \\gexec\n`);
     const sub = join(dir, "rs-incl");
@@ -134,15 +129,11 @@ describe("a restore touches nothing but its scratch database", () => {
     clean(r);
     assert.equal(r.code, 4, r.stderr);
     const [a, b] = report(r).targets;
-    assert.match(
-      a?.error ?? "",
-      /rs-gexec\.sql:2: \\gexec runs statements that the script builds as it runs/,
-    );
-    assert.match(
-      b?.error ?? "",
-      /rs-main\.sql:2: reset\.sql, included here, line 1: DROP DATABASE would run on the server as it is/,
-    );
-    assert.deepEqual(await databasesLike(PREFIX), [victim]);
+    assert.match(a?.error ?? "", /rs-gexec\.sql:2: \\gexec runs the rows of a query as statements: /);
+    assert.equal(b?.error, null, "the included DROP DATABASE is left out, the rest restores");
+    assert.deepEqual(await databasesLike(PREFIX), [victim], "the user's database survives");
+    const rows = await withClient(urlFor(victim), (c) => c.query("SELECT count(*)::int AS n FROM precious"));
+    assert.equal(rows.rows[0]?.n, 1);
   });
 
   test("psql meta-commands that run programs or touch this machine's files are refused with FILE:LINE, wherever they stand", async () => {
@@ -151,17 +142,12 @@ describe("a restore touches nothing but its scratch database", () => {
     const cases: [string, string, RegExp][] = [
       ["rs-shell.sql", `\\! touch ${marker}-1\n`, /\\! runs a shell command/],
       ["rs-after.sql", `SELECT 1; \\! touch ${marker}-2\n`, /\\! runs a shell command/],
-      [
-        "rs-pipe.sql",
-        `SELECT 1 \\g |touch ${marker}-3\n`,
-        /\\g sends the query's result to a file or a program/,
-      ],
-      ["rs-gx.sql", `SELECT 1 \\gx (format=csv) ${marker}-4\n`, /\\gx sends the query's result/],
+      ["rs-pipe.sql", `SELECT 1 \\g |touch ${marker}-3\n`, /\\g is a psql meta-command/],
+      ["rs-gx.sql", `SELECT 1 \\gx (format=csv) ${marker}-4\n`, /\\gx is a psql meta-command/],
       ["rs-out.sql", `\\o |touch ${marker}-5\n`, /\\o sends query results to a file or a program/],
       ["rs-write.sql", `SELECT 1 \\w ${marker}-6\n`, /\\w writes the query buffer/],
       ["rs-program.sql", `\\copy t from program 'touch ${marker}-7'\n`, /\\copy runs a program/],
-      ["rs-copyto.sql", `\\copy (SELECT 1 FROM t) to '${marker}-8'\n`, /\\copy writes a file/],
-      ["rs-backquote.sql", `\\set x \`touch ${marker}-9\`\n`, /\\set has an argument in backquotes/],
+      ["rs-copyto.sql", `\\copy (SELECT 1 FROM t) to '${marker}-8'\n`, /\\copy writes data out/],
       ["rs-setenv.sql", `\\setenv PAGER 'touch ${marker}-10'\n`, /\\setenv sets environment variables/],
       ["rs-cd.sql", "\\cd /\n", /\\cd changes psql's working folder/],
       ["rs-loimport.sql", "\\lo_import /etc/hostname\n", /\\lo_import reads a file/],
@@ -194,14 +180,18 @@ describe("a restore touches nothing but its scratch database", () => {
       assert.match(error, re, name);
       assert.match(
         error,
-        /seq-guard refuses to run it, since a dump may come from anyone \(a pull request\) and psql would run it on this machine.*remove it from the script, or restore the script yourself/,
+        /: seq-guard runs plain SQL itself, without psql, and of psql's meta-commands runs only what pg_dump writes .* Remove it from the script, or write what it does as SQL\./,
         name,
       );
     }
-    assert.match(
-      targets[cases.length]?.error ?? "",
-      /rs-includes\.sql:2: rs-evil-part\.sql, included here, line 2: \\! runs a shell command/,
-    );
+    // Named by the included file and its own line.
+    assert.match(targets[cases.length]?.error ?? "", /^rs-evil-part\.sql:2: \\! runs a shell command/);
+    // A backquoted \set argument is never run: \set is ignored, nothing of it reaches a shell.
+    const backquote = join(dir, "rs-backquote.sql");
+    writeFileSync(backquote, `${head}\\set x \`touch ${marker}-9\`\n`);
+    const b = await sg(["check", "--json", "--database-url", adminUrl(), backquote]);
+    clean(b);
+    assert.equal(report(b).targets[0]?.error, null, b.stderr);
     assert.deepEqual(
       readdirSync(dir).filter((n) => n.startsWith("pwned")),
       [],
@@ -210,7 +200,7 @@ describe("a restore touches nothing but its scratch database", () => {
     assert.deepEqual(await databasesLike(PREFIX), [victim]);
   });
 
-  test("what hand-written fixtures use still runs: \\set, \\echo, \\pset, \\timing, \\encoding, \\o, \\copy from a file", async () => {
+  test("what hand-written fixtures use still runs: \\set, \\unset, \\echo, \\qecho, \\warn, \\pset, \\timing ignored, \\copy from a file", async () => {
     writeFileSync(join(dir, "rs-rows.csv"), "1\n2\n3\n");
     const file = join(dir, "rs-friendly.sql");
     writeFileSync(
@@ -218,16 +208,15 @@ describe("a restore touches nothing but its scratch database", () => {
       [
         "\\set ON_ERROR_STOP on",
         "\\set n 5",
+        "\\unset n",
         "\\echo loading the fixture",
+        "\\qecho and more",
+        "\\warn careful",
         "\\pset format unaligned",
         "\\timing off",
-        "\\encoding UTF8",
-        "\\o",
         "CREATE TABLE f (id serial PRIMARY KEY);",
         "\\copy f (id) from 'rs-rows.csv' with (format csv)",
-        "INSERT INTO f (id) VALUES (:n);",
-        "SELECT count(*) FROM f \\gset",
-        "\\echo :count rows",
+        "INSERT INTO f (id) VALUES (5);",
         "",
       ].join("\n"),
     );
@@ -237,49 +226,80 @@ describe("a restore touches nothing but its scratch database", () => {
     const t = report(r).targets[0] as TargetReport;
     assert.equal(t.error, null);
     assert.equal(t.sequences[0]?.max, "5");
+    assert.doesNotMatch(r.stdout + r.stderr, /loading the fixture|and more|careful/, "nothing is echoed");
   });
 
-  test("a psql variable or \\if that would turn a statement into DROP DATABASE unseen is refused: the user's database survives", async () => {
+  test("meta-commands that need psql's own state or output are refused with FILE:LINE: \\encoding, \\o, \\gset", async () => {
+    const cases: [string, string, RegExp][] = [
+      [
+        "rs-encoding.sql",
+        "\\encoding UTF8\n",
+        /rs-encoding\.sql:2: \\encoding sets the client encoding \(write SET client_encoding = '\.\.\.'; instead\)/,
+      ],
+      ["rs-o.sql", "\\o\n", /rs-o\.sql:2: \\o sends query results to a file or a program/],
+      [
+        "rs-gset.sql",
+        "SELECT count(*) FROM f \\gset\n",
+        /rs-gset\.sql:2: \\gset stores a query's result in psql variables/,
+      ],
+    ];
+    const paths = cases.map(([name, text]) => {
+      writeFileSync(join(dir, name), `CREATE TABLE f (id serial PRIMARY KEY);\n${text}`);
+      return join(dir, name);
+    });
+    const r = await sg(["check", "--json", "--database-url", adminUrl(), ...paths]);
+    clean(r);
+    assert.equal(r.code, 4, r.stderr);
+    for (const [i, [name, , re]] of cases.entries())
+      assert.match(report(r).targets[i]?.error ?? "", re, name);
+  });
+
+  test("a psql variable never reaches the server substituted, and \\if is refused: the user's database survives", async () => {
     const variable = join(dir, "rs-variable.sql");
     writeFileSync(variable, `CREATE TABLE t (id int);\n\\set kind DATABASE\nDROP :kind ${victim};\n`);
     const branch = join(dir, "rs-if.sql");
-    // psql drops what an inactive branch added, so it sends DROP DATABASE; read as text, it is two statements.
+    // psql drops what an inactive branch added, so it would send DROP DATABASE; seq-guard does not evaluate \if.
     writeFileSync(branch, `CREATE TABLE t (id int);\nDROP \\if false\n;\n\\endif\nDATABASE ${victim};\n`);
     const r = await sg(["check", "--json", "--database-url", adminUrl(), variable, branch]);
     clean(r);
     assert.equal(r.code, 4, r.stderr);
     const [a, b] = report(r).targets;
-    assert.match(
-      a?.error ?? "",
-      /rs-variable\.sql:3: a statement that starts with a psql variable \(:name\), or has one among the first words/,
-    );
+    // :kind goes to the server as written, where it is a syntax error at that line.
+    assert.match(a?.error ?? "", /rs-variable\.sql:3: ERROR: syntax error at or near ":"/);
     assert.match(
       b?.error ?? "",
-      /rs-if\.sql:2: \\if runs parts of the script depending on values known only when psql runs/,
+      /rs-if\.sql:2: \\if is psql's conditional \(\\if \.\.\. \\endif\), which only psql evaluates/,
     );
     assert.deepEqual(await databasesLike(PREFIX), [victim], "the user's database is still there");
   });
 
-  test("with --restore-via docker:CONTAINER the same meta-commands are refused (psql would run them in the container)", async () => {
+  test("with --restore-via docker:CONTAINER plain SQL still goes over seq-guard's own connection: the same meta-commands are refused, nothing runs in the container", async () => {
     const marker = join(dir, "pwned-docker");
     const file = join(dir, "rs-docker-shell.sql");
     writeFileSync(file, `CREATE TABLE t (id int);\n\\! touch ${marker}\n`);
+    const fine = join(dir, "rs-docker-fine.sql");
+    writeFileSync(fine, "CREATE TABLE t (id serial PRIMARY KEY);\nINSERT INTO t VALUES (1);\n");
+    const log = join(dir, "docker-plain.log");
     const { host, port } = serverAddress(adminUrl());
     const r = await sg(
-      ["check", "--json", "--database-url", adminUrl(), "--restore-via", "docker:pg-service", file],
-      {
-        PATH: `${FAKE_DOCKER_BIN}:${process.env.PATH}`,
+      ["check", "--json", "--database-url", adminUrl(), "--restore-via", "docker:pg-service", file, fine],
+      fakeDocker({
+        FAKE_DOCKER_LOG: log,
         FAKE_DOCKER_CONTAINER: "pg-service",
         FAKE_DOCKER_PGHOST: host,
         FAKE_DOCKER_PGPORT: port,
-      },
+      }),
     );
     clean(r);
     assert.equal(r.code, 4, r.stderr);
+    const [a, b] = report(r).targets;
     assert.match(
-      report(r).targets[0]?.error ?? "",
-      /rs-docker-shell\.sql:2: \\! runs a shell command: seq-guard refuses to run it, .*psql would run it inside the container/,
+      a?.error ?? "",
+      /rs-docker-shell\.sql:2: \\! runs a shell command: seq-guard runs plain SQL itself/,
     );
+    assert.equal(b?.error, null, b?.error ?? "");
+    assert.equal(b?.sequences[0]?.status, "behind", "the plain dump restored all the same");
+    assert.equal(existsSync(log) ? readFileSync(log, "utf8") : "", "", "docker was never run for plain SQL");
     assert.deepEqual(
       readdirSync(dir).filter((n) => n.startsWith("pwned")),
       [],
@@ -290,12 +310,19 @@ describe("a restore touches nothing but its scratch database", () => {
     const secret = "Ss1KeyPassphrase-xyzzy";
     const u = new URL(adminUrl());
     u.searchParams.set("sslpassword", secret);
-    const file = join(dir, "rs-sslpw.sql");
-    // The pause keeps psql running long enough to read its argv and environment.
-    writeFileSync(
-      file,
-      "CREATE TABLE s (id serial PRIMARY KEY);\nINSERT INTO s VALUES (1);\nSELECT pg_sleep(1.5);\n",
+    // Only pg_restore runs as a child (plain SQL goes over seq-guard's own connection): an archive whose index
+    // expression sleeps keeps it running long enough to read its argv and environment.
+    const src = `${PREFIX}sslpw_src`;
+    await admin(`CREATE DATABASE ${src}`);
+    await withClient(urlFor(src), (c) =>
+      c.query(`CREATE TABLE s (id serial PRIMARY KEY);
+        INSERT INTO s VALUES (1);
+        CREATE FUNCTION slow(i int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT i FROM pg_sleep(1.5)';
+        CREATE INDEX ON s (slow(id));`),
     );
+    const file = join(dir, "rs-sslpw.dump");
+    await pgTool("pg_dump", ["-Fc", "-f", file], urlFor(src));
+    await admin(`DROP DATABASE ${src}`);
     const seen: { cmdline: string; serviceFile: string | null; mode: number | null }[] = [];
     const r = await sg(
       ["check", "--json", "--database-url", u.toString(), file],
@@ -306,7 +333,7 @@ describe("a restore touches nothing but its scratch database", () => {
             for (const p of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
               try {
                 const cmdline = readFileSync(`/proc/${p}/cmdline`, "utf8").replaceAll("\0", " ");
-                if (!cmdline.includes("seq_guard_rs_sslpw") || !/psql|pg_restore/.test(cmdline)) continue;
+                if (!cmdline.includes("seq_guard_rs_sslpw") || !/pg_restore/.test(cmdline)) continue;
                 const environ = readFileSync(`/proc/${p}/environ`, "utf8").split("\0");
                 const serviceFile = environ.find((e) => e.startsWith("PGSERVICEFILE="))?.slice(14) ?? null;
                 let mode: number | null = null;
@@ -328,7 +355,7 @@ describe("a restore touches nothing but its scratch database", () => {
     clean(r);
     assert.ok(!(r.stdout + r.stderr).includes(secret), "not in the output");
     assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.ok(seen.length > 0, "psql was seen running");
+    assert.ok(seen.length > 0, "pg_restore was seen running");
     for (const s of seen) {
       assert.ok(!s.cmdline.includes(secret) && !s.cmdline.includes("sslpassword"), s.cmdline);
       assert.match(s.cmdline, /[?&]service=seq-guard-[0-9a-f]+/);
@@ -356,7 +383,7 @@ describe("a restore touches nothing but its scratch database", () => {
     );
   });
 
-  test("psql's NOTICEs are not errors; with continue, every error is listed", async () => {
+  test("the server's NOTICEs are not errors; with continue, every error is listed", async () => {
     const notice = join(dir, "rs-notice.sql");
     writeFileSync(notice, "DROP TABLE IF EXISTS nothere;\nCREATE TABLE t (id serial PRIMARY KEY);\n");
     const quiet = await sg(["check", "--json", "--database-url", adminUrl(), notice]);
@@ -382,13 +409,14 @@ describe("a restore touches nothing but its scratch database", () => {
     const hints = report(r).targets[0]?.hints ?? [];
     assert.match(
       hints[0] ?? "",
-      /^psql passed over error 1 of 2 \(--on-restore-error continue\): .*rs-errors\.sql:3: ERROR: relation "nosuch" does not exist/,
+      /^seq-guard passed over error 1 of 2 \(--on-restore-error continue\): .*rs-errors\.sql:3: ERROR: relation "nosuch" does not exist/,
     );
     assert.match(
       hints[1] ?? "",
-      /^psql passed over error 2 of 2 .*rs-errors\.sql:5: ERROR: division by zero/,
+      /^seq-guard passed over error 2 of 2 .*rs-errors\.sql:5: ERROR: division by zero/,
     );
     assert.ok(!hints.join("\n").includes("NOTICE"));
+    assert.equal(hints.filter((h) => h.includes("passed over")).length, 2, hints.join("\n"));
   });
 });
 
@@ -416,7 +444,7 @@ describe("restore arguments and databases that would take the restore elsewhere"
     }
   });
 
-  test("--restore-arg=--create (and -C, -d, -l, psql -c/-f/-o) is a usage error, and nothing is made", async () => {
+  test("--restore-arg=--create (and -C, -d, -l; for plain SQL any argument but -1) is a usage error, and nothing is made", async () => {
     for (const [arg, message] of [
       ["--create", /restore argument --create makes pg_restore create the database named in the archive/],
       ["-C", /restore argument -C \(--create\)/],
@@ -431,7 +459,7 @@ describe("restore arguments and databases that would take the restore elsewhere"
     }
     const plain = join(dir, "rs-plain.sql");
     writeFileSync(plain, "CREATE TABLE t (id int);\n");
-    for (const args of [["-c", "SELECT 1"], ["--file=x.sql"], ["-o", "|cat"]]) {
+    for (const args of [["-c", "SELECT 1"], ["--file=x.sql"], ["-o", "|cat"], ["-v", "ON_ERROR_STOP=0"]]) {
       const r = await sg([
         "check",
         "--database-url",
@@ -442,10 +470,14 @@ describe("restore arguments and databases that would take the restore elsewhere"
       assert.equal(r.code, 2, `${args}: ${r.stderr}`);
       assert.match(
         r.stderr,
-        /^seq-guard: restore argument \S+ .*(command of its own|another file|query output)/,
+        /^seq-guard: restore argument \S+ does not apply: plain SQL \(.*rs-plain\.sql\) is run by seq-guard itself over its own connection, without psql, and takes only -1/,
       );
+      assert.equal(r.stdout, "");
     }
-    // A run with archives and plain SQL gives every argument to both tools: one psql does not know is refused.
+    // -1 is the one it takes.
+    const single = await sg(["check", "--database-url", adminUrl(), "--restore-arg=-1", plain]);
+    assert.equal(single.code, 0, single.stderr);
+    // A run with archives and plain SQL gives every argument to every dump: one plain SQL does not take is refused.
     const mixed = await sg([
       "check",
       "--database-url",
@@ -455,7 +487,10 @@ describe("restore arguments and databases that would take the restore elsewhere"
       plain,
     ]);
     assert.equal(mixed.code, 2, mixed.stderr);
-    assert.match(mixed.stderr, /--no-comments is a pg_restore option that psql does not know/);
+    assert.match(
+      mixed.stderr,
+      /restore argument --no-comments does not apply to plain SQL .* and this run also restores archives with pg_restore .*Restore the archives and the plain SQL files in separate runs/,
+    );
     assert.deepEqual(await databasesLike(PREFIX), [own], "no ghost database, no scratch database");
   });
 

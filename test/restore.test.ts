@@ -22,7 +22,7 @@ import type { Report, SequenceReport, TargetReport } from "../src/types.ts";
 import { CORPUS_SQL, EXPECTED } from "./corpus.ts";
 import {
   databasesLike,
-  FAKE_DOCKER_BIN,
+  fakeDocker,
   pgTool,
   serverAddress,
   sg,
@@ -177,13 +177,12 @@ describe("restoring every pg_dump format", () => {
   test("--restore-via docker:CONTAINER runs the tools in the container, streams the dump, keeps the password out of argv", async () => {
     const log = join(dir, "docker.log");
     const { host, port } = serverAddress(adminUrl());
-    const env = {
-      PATH: `${FAKE_DOCKER_BIN}:${process.env.PATH}`,
+    const env = fakeDocker({
       FAKE_DOCKER_LOG: log,
       FAKE_DOCKER_CONTAINER: "pg-service",
       FAKE_DOCKER_PGHOST: host,
       FAKE_DOCKER_PGPORT: port,
-    };
+    });
     // The copies seq-guard makes in a container's /tmp are named seq-guard-<12 hex digits>.
     const copies = () => tempEntries().filter((n) => /^seq-guard-[0-9a-f]{12}$/.test(n));
     const copiesBefore = copies();
@@ -241,10 +240,13 @@ describe("restoring every pg_dump format", () => {
       calls.some((c) => /^exec pg-service rm -rf \/tmp\/seq-guard-/.test(c)),
       "and removed again",
     );
-    assert.ok(
-      calls.some((c) => /^exec -i .*pg-service psql -X -q -v ON_ERROR_STOP=1/.test(c)),
-      "plain SQL streamed to psql",
+    // Plain SQL goes over seq-guard's own connection, also with --restore-via: only pg_restore runs inside.
+    assert.deepEqual(
+      calls.filter((c) => /^exec /.test(c) && !/ pg-service (pg_restore|rm) /.test(c)),
+      [],
+      "nothing but pg_restore (and the removal of its copies) runs in the container",
     );
+    assert.ok(!calls.some((c) => c.includes("rt gzip")), "the plain dump never went to docker");
     assert.deepEqual(copies(), copiesBefore, "no copy left in the container's /tmp");
     assert.deepEqual(await databasesLike(PREFIX), []);
   });
@@ -275,13 +277,12 @@ describe("restoring every pg_dump format", () => {
         `--restore-arg=${listFile}`,
         `--dump=${dumps.custom}`,
       ],
-      {
-        PATH: `${FAKE_DOCKER_BIN}:${process.env.PATH}`,
+      fakeDocker({
         FAKE_DOCKER_LOG: log,
         FAKE_DOCKER_CONTAINER: "pg-service",
         FAKE_DOCKER_PGHOST: host,
         FAKE_DOCKER_PGPORT: port,
-      },
+      }),
     );
     noSecret(r);
     const t = parseReport(r.stdout).targets[0] as TargetReport;
@@ -309,7 +310,7 @@ describe("restoring every pg_dump format", () => {
   test("--restore-via a container that does not exist fails that dump with docker's message (exit 4)", async () => {
     const r = await sg(
       ["check", "--database-url", adminUrl(), "--restore-via", "docker:nope", dumps.custom as string],
-      { PATH: `${FAKE_DOCKER_BIN}:${process.env.PATH}`, FAKE_DOCKER_CONTAINER: "pg-service" },
+      fakeDocker({ FAKE_DOCKER_CONTAINER: "pg-service" }),
     );
     assert.equal(r.code, 4, r.stdout + r.stderr);
     assert.match(r.stdout, /No such container: nope/);
@@ -381,7 +382,7 @@ describe("restoring every pg_dump format", () => {
     assert.equal(t.sequences[0]?.max, "3", "the script ran past the error");
     assert.match(
       t.hints.join("\n"),
-      /psql passed over error 1 of 1 \(--on-restore-error continue\): .*rt continue\.sql:3: ERROR: relation "no_such_table" does not exist/,
+      /seq-guard passed over error 1 of 1 \(--on-restore-error continue\): .*rt continue\.sql:3: ERROR: relation "no_such_table" does not exist/,
     );
     assert.match(t.hints.join("\n"), /never calls setval/);
   });

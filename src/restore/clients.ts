@@ -1,5 +1,5 @@
-// Finding pg_restore and psql: every copy on PATH and in the usual versioned install folders, with the version
-// each reports. An archive can only be read by a pg_restore that knows its format version, so the choice
+// Finding pg_restore: every copy on PATH and in the usual versioned install folders, with the version each
+// reports (plain SQL needs no client tool: seq-guard runs it itself, run-plain.ts). An archive can only be read by a pg_restore that knows its format version, so the choice
 // follows the archive header; the rules and messages are pure functions of what was found.
 
 import { execFile } from "node:child_process";
@@ -8,7 +8,7 @@ import { delimiter, join } from "node:path";
 import { RestoreError } from "../errors.ts";
 import { type ArchiveHeader, majorOf, NEWEST_KNOWN_ARCHIVE_MINOR } from "./detect.ts";
 
-export type Tool = "pg_restore" | "psql";
+export type Tool = "pg_restore";
 
 export interface ClientTool {
   path: string;
@@ -167,11 +167,6 @@ export function chooseRestore(
   return { tool: best, warning };
 }
 
-/** The newest psql (newer ones understand everything older pg_dump versions write, such as \restrict). */
-export function choosePsql(tools: ClientTool[]): ClientTool | null {
-  return [...tools].sort((a, b) => b.major - a.major)[0] ?? null;
-}
-
 function installHint(major: number): string {
   const v = Number.isFinite(major) && major > 0 ? String(major) : "NN";
   return `install the PostgreSQL ${v} client tools (apt-get install postgresql-client-${v} from apt.postgresql.org, or brew install postgresql@${v}) and put them first on PATH`;
@@ -213,14 +208,4 @@ export async function restoreClientFor(
   const choice = chooseRestore(tools, header, serverMajor);
   if (!choice) throw new RestoreError(noReaderMessage(path, header, tools));
   return choice;
-}
-
-export async function psqlClient(env: NodeJS.ProcessEnv = process.env): Promise<ClientTool> {
-  const tool = choosePsql(await findClients("psql", env));
-  if (!tool) {
-    throw new RestoreError(
-      `restoring plain SQL needs psql, and none was found on PATH or in the usual install folders: ${installHint(0)}, or use --restore-via docker:CONTAINER.`,
-    );
-  }
-  return tool;
 }

@@ -2,9 +2,10 @@
 // SQL parser that matters, so whatever this side misreads in a hostile fixture ends as an SQL error, never as a
 // shell command or a file read outside the fixture's folder. The script is read in chunks (gzip inflated on the
 // way) and each chunk's events (plain.ts: statements, COPY data, \i, \copy) are run before the next chunk is read,
-// so memory holds about one chunk. Each statement goes alone, with the simple query protocol, as psql sends it
-// (its own implicit transaction); COPY FROM stdin data goes through the COPY protocol (pg-copy-streams), streamed
-// as read. \i, \ir and \copy ... FROM reach only files whose real path lies in the fixture's folder.
+// so memory holds about one chunk. Statements go with the simple query protocol, several in one query (a batch,
+// one round trip: see Runner.runBatch) where that cannot change what they do; COPY FROM stdin data goes through
+// the COPY protocol (pg-copy-streams), streamed as read. \i, \ir and \copy ... FROM reach only files whose real
+// path lies in the fixture's folder.
 
 import { createReadStream } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
@@ -53,6 +54,12 @@ export interface RunPlainResult {
 }
 
 const SHOWN_ERRORS = 20;
+/** A batch holds at most this many statements, or about this many bytes. */
+const BATCH_STATEMENTS = 200;
+const BATCH_BYTES = 256 * 1024;
+/** Statements that go alone: transaction control (a batch is one implicit transaction) and encoding switches. */
+const ALONE =
+  /^(BEGIN|START|COMMIT|END|ROLLBACK|ABORT|SAVEPOINT|RELEASE|PREPARE|SET\s+(LOCAL\s+|SESSION\s+)?TRANSACTION|SET\s+SESSION\s+CHARACTERISTICS)\b|client_encoding/i;
 const TOLERATE_TEXT = 4096;
 const SAVEPOINT = "seq_guard_statement";
 
@@ -77,9 +84,9 @@ interface DatabaseErrorLike extends Error {
 const isDatabaseError = (e: unknown): e is pg.DatabaseError =>
   e instanceof Error && typeof (e as DatabaseErrorLike).severity === "string" && "code" in e;
 
-/** "ERROR:  message DETAIL: ... HINT: ... CONTEXT: ..." as psql would print it, on one line. */
+/** "ERROR: message DETAIL: ... HINT: ... CONTEXT: ..." on one line (as seq-guard has always shown psql's). */
 function describeError(e: DatabaseErrorLike): string {
-  let text = `${e.severity ?? "ERROR"}:  ${e.message}`;
+  let text = `${e.severity ?? "ERROR"}: ${e.message}`;
   if (e.detail) text += ` DETAIL: ${e.detail}`;
   if (e.hint) text += ` HINT: ${e.hint}`;
   if (e.where) text += ` CONTEXT: ${e.where}`;
@@ -132,6 +139,14 @@ class CopyIn {
   }
 }
 
+/** A statement waiting in the batch. */
+interface Batched {
+  text: string;
+  first: number;
+  last: number;
+  where: Where;
+}
+
 /** The statement under way in one script: its text as read, and the COPY being fed. */
 interface Pending {
   pieces: Buffer[];
@@ -146,6 +161,13 @@ class Runner {
   private errorCount = 0;
   private savepoint = false;
   private encodingChange: string | null = null;
+  /** Statements not sent yet (see runBatch), and their bytes. */
+  private batch: Batched[] = [];
+  private batchBytes = 0;
+  /** The session's transaction status after the last query ("I": idle, outside a transaction block). */
+  private txStatus = "I";
+  /** CommandComplete messages since the last batch was sent: the statements of it that ran. */
+  private completed = 0;
 
   constructor(private readonly o: RunPlainOptions) {}
 
@@ -210,11 +232,18 @@ class Runner {
           this.encodingChange = m.parameterValue ?? "";
         }
       });
+      connection?.on("readyForQuery", (m: { status?: string }) => {
+        this.txStatus = m.status ?? "I";
+      });
+      connection?.on("commandComplete", () => {
+        this.completed++;
+      });
       // node-postgres reads and writes UTF-8; the session's default would be the database's encoding.
       await this.client.query("SET client_encoding = 'UTF8'");
       if (o.singleTransaction) await this.client.query("BEGIN");
       const chunks = o.format === "plain" ? counted(input, count) : input;
       await this.runScript(top, chunks, { shown: o.path, dir: o.includeDir, script: top });
+      await this.flush();
       if (!this.stopped && o.singleTransaction) await this.client.query("COMMIT");
       return result();
     } catch (err) {
@@ -247,14 +276,26 @@ class Runner {
   /** Read a script chunk by chunk, running each chunk's events before the next is read. */
   private async runScript(script: SqlScript, input: AsyncIterable<Buffer>, where: Where): Promise<void> {
     const p: Pending = { pieces: [], bytes: 0, copy: null };
-    for await (const chunk of input) {
-      if (interrupted()) throw new InterruptedError();
-      script.feed(chunk);
+    try {
+      for await (const chunk of input) {
+        if (interrupted()) throw new InterruptedError();
+        script.feed(chunk);
+        await this.drain(script, where, p);
+        if (this.stopped) return;
+      }
+      script.end();
       await this.drain(script, where, p);
-      if (this.stopped) return;
+    } catch (err) {
+      if (!(err instanceof PlainSqlProblem)) throw err;
+      // What the script can not run: the statements before it run first, so that their error (the first one in
+      // the script) is the one reported.
+      for (const ev of script.take()) {
+        await this.handle(ev, where, p);
+        if (this.stopped) return;
+      }
+      await this.flush();
+      if (!this.stopped) throw err;
     }
-    script.end();
-    await this.drain(script, where, p);
   }
 
   private async drain(script: SqlScript, where: Where, p: Pending): Promise<void> {
@@ -288,6 +329,8 @@ class Runner {
         if (ev.blank) return;
         const text = this.text(buf, ev.first, where);
         if (ev.copy) {
+          await this.flush();
+          if (this.stopped) return;
           p.copy = {
             in: this.startCopy(text, ev.first, where),
             text,
@@ -310,6 +353,8 @@ class Runner {
         if (p.copy) await this.endCopy(p);
         return;
       case "copy": {
+        await this.flush();
+        if (this.stopped) return;
         const text = this.text(ev.sql, ev.line, where);
         if (ev.file === null) {
           p.copy = {
@@ -325,6 +370,8 @@ class Runner {
         return;
       }
       case "include":
+        await this.flush();
+        if (this.stopped) return;
         await this.include(ev, where);
         return;
     }
@@ -372,7 +419,72 @@ class Runner {
     return p;
   }
 
+  /**
+   * A statement to run: into the batch when it can go with others, else alone (after the batch). Only outside
+   * --single-transaction and outside a transaction block the script opened, and for statements ending in their
+   * own ; (one ended by \g or by the end of the file could end in a comment).
+   */
   private async exec(text: string, first: number, last: number, where: Where): Promise<void> {
+    const batchable =
+      !this.o.singleTransaction && this.txStatus === "I" && /;\s*$/.test(text) && !ALONE.test(text);
+    if (!batchable) {
+      await this.flush();
+      if (this.stopped) return;
+      await this.execOne(text, first, last, where);
+      return;
+    }
+    this.batch.push({ text, first, last, where });
+    this.batchBytes += text.length;
+    if (this.batch.length >= BATCH_STATEMENTS || this.batchBytes >= BATCH_BYTES) await this.flush();
+  }
+
+  /** Send the statements waiting in the batch. */
+  private async flush(): Promise<void> {
+    const list = this.batch;
+    this.batch = [];
+    this.batchBytes = 0;
+    if (list.length > 0 && !this.stopped) await this.runBatch(list);
+  }
+
+  /**
+   * Statements in one simple query: one round trip instead of one each (a pg_dump script holds thousands). Such a
+   * query is one implicit transaction: when a statement fails, the server rolls back the ones before it too,
+   * which ran (their CommandComplete counts them). So they are sent again, then the failing one alone, where it
+   * fails (or not: VACUUM, CREATE INDEX CONCURRENTLY, a new enum value used at once cannot run in a batch) as it
+   * would have alone, and is reported, passed over or tolerated as any other; then the rest. What sending again
+   * cannot undo: nextval() calls in the statements before the failing one (sequences are not transactional)
+   * advance their sequence twice, which leaves it ahead, never behind.
+   */
+  private async runBatch(list: Batched[]): Promise<void> {
+    let rest = list;
+    while (rest.length > 0 && !this.stopped) {
+      const head = rest[0] as Batched;
+      if (rest.length === 1) {
+        await this.execOne(head.text, head.first, head.last, head.where);
+        return;
+      }
+      this.completed = 0;
+      let ran = -1;
+      try {
+        await this.client.query(rest.map((b) => b.text).join("\n"));
+      } catch (err) {
+        if (!isDatabaseError(err) || interrupted()) throw err;
+        ran = Math.min(this.completed, rest.length - 1);
+      }
+      if (ran < 0) {
+        this.checkEncoding(head.first, head.where);
+        return;
+      }
+      this.encodingChange = null;
+      if (ran > 0) await this.runBatch(rest.slice(0, ran));
+      if (this.stopped) return;
+      const failed = rest[ran] as Batched;
+      await this.execOne(failed.text, failed.first, failed.last, failed.where);
+      rest = rest.slice(ran + 1);
+    }
+  }
+
+  private async execOne(text: string, first: number, last: number, where: Where): Promise<void> {
     if (this.transactionControl(text, first, where) === "skip") return;
     const prefix = this.prefix();
     try {
