@@ -1,14 +1,32 @@
 // What a dump is, from its content and never from its name: a pg_dump custom archive (PGDMP header), a
 // directory archive (a folder with toc.dat), a tar archive (toc.dat first in a ustar file), plain SQL, or
 // gzip-compressed plain SQL. detectFormat() and parseArchiveHeader() are pure; inspectDump() reads the few
-// bytes they need.
+// bytes they need, and a directory archive's whole toc.dat, whose file names checkDumpPath checks (toc.ts).
 
-import { closeSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
+import {
+  closeSync,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  realpathSync,
+  statSync,
+} from "node:fs";
 import { isAbsolute, join, relative } from "node:path";
 import zlib from "node:zlib";
 import { UsageError } from "../errors.ts";
 import { printable } from "../printable.ts";
 import type { DumpFormat } from "../types.ts";
+import {
+  checkDataFileName,
+  checkLoToc,
+  loTocNames,
+  MAX_TOC_BYTES,
+  parseToc,
+  showName,
+  type TocResult,
+} from "./toc.ts";
 
 /** What the header of a pg_dump archive says. Fields after the format byte are null when unreadable. */
 export interface ArchiveHeader {
@@ -487,10 +505,122 @@ function checkArchiveLinks(path: string): void {
   walk(path);
 }
 
+/** A whole file, when it is no larger than `max` bytes (read from one open file: its size and bytes agree). */
+function readSmallFile(path: string, max: number): { ok: true; bytes: Buffer } | { ok: false; size: number } {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    if (size > max) return { ok: false, size };
+    const buf = Buffer.alloc(size);
+    let got = 0;
+    while (got < size) {
+      const r = readSync(fd, buf, got, size - got, got);
+      if (r === 0) break;
+      got += r;
+    }
+    return { ok: true, bytes: buf.subarray(0, got) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A directory archive's toc.dat, read whole and parsed as pg_restore reads it (see toc.ts). */
+export function readArchiveToc(path: string): TocResult {
+  const file = readSmallFile(join(path, "toc.dat"), MAX_TOC_BYTES);
+  if (!file.ok) {
+    return {
+      ok: false,
+      problem: `it is ${file.size} bytes long, more than the ${MAX_TOC_BYTES / 1024 / 1024} MiB a table of contents is read up to`,
+    };
+  }
+  const r = parseToc(file.bytes, "directory");
+  if (r.ok && r.toc.end !== file.bytes.length) {
+    return {
+      ok: false,
+      problem: `it is corrupt: ${file.bytes.length - r.toc.end} bytes follow its last entry (pg_dump writes nothing after it)`,
+    };
+  }
+  return r;
+}
+
+/** What a directory archive whose toc.dat cannot be read to its end is told (exit 4, like a truncated tar). */
+function tocUnreadable(problem: string): string {
+  return `its table of contents (toc.dat) cannot be read to its end, so the files it names cannot be checked before pg_restore opens them: ${problem}. Make the dump again with pg_dump -Fd, or copy the folder again if it was cut short or damaged on the way.`;
+}
+
+/**
+ * pg_restore opens each data file a directory archive's toc.dat names as `<folder>/<name>`, and each file a
+ * large-object list (blobs.toc, blobs_NNN.toc) names the same way: a name like "../../.git/config" has it read
+ * a file of this machine as table data, sent to the server, and quoted back by the COPY error into the log, the
+ * summary and the pull request comment. Each name must be a plain file name in the folder (pg_dump writes
+ * NNNN.dat, blobs.toc, blobs_NNN.toc, blob_NNN.dat). Refused as a UsageError (exit 2), as a symbolic link out of
+ * the folder is: both are the same attack on the runner, told apart from a dump that merely fails to restore,
+ * and both are checked before anything is started. A toc.dat that cannot be parsed to its end is left to
+ * inspectDump, which refuses it as a dump that cannot be restored (exit 4), as it does a truncated tar archive.
+ *
+ * Custom archives (pg_dump -Fc) carry their data inline: their TOC holds a data offset per entry, no file name
+ * (pg_backup_custom.c's ReadExtraToc reads an offset), and pg_restore reads data and large objects from the
+ * archive itself. Tar archives (-Ft) name their members in the TOC, but pg_restore looks those names up among
+ * the tar file's own members (pg_backup_tar.c, tarOpen for reading scans the archive), never on disk. Neither
+ * needs this check.
+ */
+function checkArchiveFileNames(path: string): void {
+  const parsed = readArchiveToc(path);
+  if (!parsed.ok) return; // inspectDump refuses it (exit 4)
+  const refuse = (what: string): never => {
+    throw new UsageError(
+      `dump ${quoted(path)} is a directory archive whose ${what}: pg_restore would read a file outside the archive's folder as table data. pg_dump -Fd names only files in the folder: make the dump again with pg_dump -Fd, or give it as a custom archive (pg_dump -Fc).`,
+    );
+  };
+  for (const e of parsed.toc.entries) {
+    if (e.fileName === null) continue;
+    const bad = checkDataFileName(e.fileName);
+    if (bad) {
+      refuse(
+        `table of contents (toc.dat) names the data file ${quoted(showName(e.fileName))} for entry ${e.dumpId} (${quoted(e.desc ?? "")} ${quoted((e.tag ?? "").slice(0, 100))}), which ${bad}`,
+      );
+    }
+  }
+  for (const name of loTocNames(parsed.toc)) {
+    const shown = quoted(showName(name));
+    const list = join(path, Buffer.from(name).toString("utf8"));
+    let st: ReturnType<typeof statSync> | null = null;
+    try {
+      st = statSync(list);
+    } catch {
+      st = null;
+    }
+    // pg_restore opens the name as it is when it exists, else the name with .gz, .lz4 or .zst: pg_dump never
+    // compresses the list, and a compressed one is not looked into here, so it is refused.
+    const compressed = [".gz", ".lz4", ".zst"].find(
+      (sfx) => list.endsWith(sfx) || (st === null && statOrNull(list + sfx) !== null),
+    );
+    if (compressed) {
+      refuse(
+        `large-object list ${shown} is compressed (${compressed}), which pg_dump never does, so the files it names cannot be checked; decompress it`,
+      );
+    }
+    if (!st?.isFile()) continue; // none: pg_restore fails to open it, and reads nothing
+    const file = readSmallFile(list, MAX_TOC_BYTES);
+    const bad = file.ok
+      ? checkLoToc(file.bytes)
+      : `it is ${file.size} bytes long, more than the ${MAX_TOC_BYTES / 1024 / 1024} MiB it is read up to`;
+    if (bad) refuse(`large-object list ${shown} cannot be vouched for: ${bad}`);
+  }
+}
+
+function statOrNull(path: string): ReturnType<typeof statSync> | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Check that a dump path exists and can be read, before anything is started; with `within` (the Action's
  * workspace), that its real path lies inside it. A directory archive must hold no symbolic link leading out of
- * it. Throws a UsageError (exit 2).
+ * it, and its table of contents must name no file outside it. Throws a UsageError (exit 2).
  */
 export function checkDumpPath(path: string, within?: string): void {
   let st: ReturnType<typeof statSync>;
@@ -522,6 +652,7 @@ export function checkDumpPath(path: string, within?: string): void {
       }
       readHead(join(path, "toc.dat"), 1);
       checkArchiveLinks(path);
+      checkArchiveFileNames(path);
     } else if (st.isFile()) {
       readHead(path, 1);
     } else {
@@ -554,12 +685,13 @@ export function inspectDump(path: string): DumpInfo {
   const st = statSync(path);
   if (st.isDirectory()) {
     const head = readHead(join(path, "toc.dat"));
-    return {
-      path,
-      isDirectory: true,
-      size: dirSize(path),
-      detection: detectFormat({ isDirectory: true, head }),
-    };
+    let detection = detectFormat({ isDirectory: true, head });
+    if (detection.ok) {
+      // checkDumpPath vouched for the names only if the whole TOC could be read: otherwise it is refused here.
+      const toc = readArchiveToc(path);
+      if (!toc.ok) detection = { ok: false, problem: tocUnreadable(toc.problem), format: "directory" };
+    }
+    return { path, isDirectory: true, size: dirSize(path), detection };
   }
   const head = readHead(path);
   const detection = detectFormat({ isDirectory: false, head, gunzipped: gunzipHead(head), size: st.size });
