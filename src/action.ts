@@ -19,7 +19,6 @@ import {
   type Annotation,
   candidates,
   type Place,
-  parseQualifiedName,
   planAnnotations,
   TableDataLocator,
   tableOf,
@@ -35,7 +34,6 @@ import {
 import { type ConnectionTarget, redact, resolveConnection, secretsOf, serverNamed } from "./connection.ts";
 import { DEFAULT_ENGINE, type EngineOptions } from "./engine.ts";
 import { EXIT, SeqGuardError, UsageError } from "./errors.ts";
-import { exclusionFilter, type Filters } from "./filters.ts";
 import {
   explainGitHubError,
   isNotPermitted,
@@ -46,7 +44,15 @@ import {
   syncIssue,
   upsertComment,
 } from "./github.ts";
-import { extensionName, parseFailOn, parseInteger, parsePercent } from "./options.ts";
+import {
+  ACTION_WORDS,
+  extensionName,
+  parseEngineTuning,
+  parseInteger,
+  parseOnRestoreError,
+  parsePercent,
+  resolveFailOn,
+} from "./options.ts";
 import { logText, printable } from "./printable.ts";
 import {
   type ActionStatus,
@@ -57,7 +63,8 @@ import {
   SUMMARY_MAX_BYTES,
 } from "./render-markdown.ts";
 import { renderText } from "./render-text.ts";
-import { buildReport, type FailOn, fails, redactReport } from "./report.ts";
+import { buildReport, defaultFailOn, type FailOn, failedRunReport, fails, redactReport } from "./report.ts";
+import { checkFiltersLeftSomething, targetsOf, unmatchedFilters } from "./report-filters.ts";
 import { reportJsonPieces } from "./report-json.ts";
 import { InterruptedError, installSignalHandlers } from "./restore/cleanup.ts";
 import { checkDumps, type RestoreOptions, restoreFailed, runTargets, targetsExitCode } from "./targets.ts";
@@ -137,23 +144,31 @@ function oneOf<T extends string>(name: string, allowed: readonly T[], fallback: 
 /** Read and check every input. Bad values are usage errors that name the input and what it takes. */
 export function readInputs(): ActionInputs {
   const mode = oneOf("mode", ["check", "fix", "report"] as const, "check");
+  // fail-on's default in action.yml is empty, so that a fail-on the workflow sets can be told from none: with
+  // report it is refused (report never fails; the user meant check). Empty: behind, exhausted, error, which report
+  // mode uses only to count the violations output.
   const failOnRaw = input("fail-on");
-  const failOn = failOnRaw.trim()
-    ? parseFailOn("input fail-on", failOnRaw)
-    : ["behind", "exhausted", "error"];
+  const failOn =
+    mode === "report" && failOnRaw.trim() === ""
+      ? defaultFailOn("check")
+      : resolveFailOn(mode, failOnRaw, ACTION_WORDS);
   const dumps = lines("dump");
   const restoreDatabase = input("restore-database").trim() || undefined;
   const jobsRaw = input("jobs").trim();
   const restore: RestoreOptions = {
     database: restoreDatabase,
-    clean: false,
+    clean: bool("clean", false),
     keep: bool("keep-database", true),
     extraArgs: lines("restore-args"),
     jobs: jobsRaw ? parseInteger("input jobs", jobsRaw, 1, 64) : availableParallelism(),
-    onError: "stop",
+    onError: parseOnRestoreError(
+      ACTION_WORDS.option("on-restore-error"),
+      input("on-restore-error") || "stop",
+    ),
     viaContainer: input("container").trim() || undefined,
     trustFixture: bool("trust-fixture", false),
     extensions: splitList(input("extensions")).map(extensionName("input extensions")),
+    words: ACTION_WORDS,
   };
   const engine: EngineOptions = {
     ...DEFAULT_ENGINE,
@@ -163,6 +178,16 @@ export function readInputs(): ActionInputs {
   };
   const headroom = input("headroom-threshold").trim();
   if (headroom) engine.headroomThreshold = parsePercent("input headroom-threshold", headroom);
+  const tuning = {
+    concurrency: input("concurrency"),
+    "statement-timeout": input("statement-timeout"),
+    "lock-timeout": input("lock-timeout"),
+    "connect-timeout": input("connect-timeout"),
+  };
+  Object.assign(
+    engine,
+    parseEngineTuning((name) => tuning[name], ACTION_WORDS.option),
+  );
   return {
     databaseUrl: input("database-url").trim() || undefined,
     dumps,
@@ -251,21 +276,13 @@ const CLI_TO_ACTION: [RegExp, string][] = [
   [/--database-url\b/g, "the database-url input"],
   [/--restore-database "/g, 'the restore-database input "'],
   [/--restore-database\b/g, "the restore-database input"],
-  [
-    /Give --clean to drop it first, or name another database\./g,
-    "Drop it in an earlier step (dropdb), or name another database in restore-database.",
-  ],
-  [/drop it, or run again with --clean\./g, "drop it in an earlier step (dropdb), then run again."],
+  [/run again with --clean\./g, "run again with clean: true."],
   // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow expression the user writes, verbatim
   [/--restore-via docker:CONTAINER/g, "the container input (container: ${{ job.services.postgres.id }})"],
   [/give --jobs 1/g, "set the jobs input to 1"],
   [/--jobs 1\b/g, "jobs: 1"],
-  // The Action always stops at the first restore error; these notes come only from restore-args that undo it.
-  [/ \(--on-restore-error continue\)/g, ""],
-  [/;? run the restore with --on-restore-error stop to see [^.;]*/g, ""],
-  [/, or pass --on-restore-error continue to restore past failing statements/g, ""],
-  // No input for the timeouts: the other advice in the same sentence is what to do.
-  [/,? or raise --(?:connect|lock|statement)-timeout/g, ""],
+  [/--on-restore-error (stop|continue)\b/g, "on-restore-error: $1"],
+  [/--((?:connect|lock|statement)-timeout)\b/g, "the $1 input"],
   [/the setval\(\)( calls)? that seq-guard fix prints/g, "the setval()$1 in the fix column of a check run"],
   [/run seq-guard fix/g, "set mode: fix"],
   [/run seq-guard as /g, "connect in database-url as "],
@@ -283,6 +300,7 @@ export function inActionTermsReport(report: Report): Report {
   const changed = (t: string | null) => t !== null && inActionTerms(t) !== t;
   return {
     ...report,
+    ...(report.error ? { error: { ...report.error, message: inActionTerms(report.error.message) } } : {}),
     targets: report.targets.map((t) => ({
       ...t,
       error: t.error === null ? null : inActionTerms(t.error),
@@ -298,51 +316,6 @@ export function inActionTermsReport(report: Report): Report {
       ),
     })),
   };
-}
-
-/** "Weird Schema".* as the summary shows names, written unquoted as the filters match them: Weird Schema.* */
-function unquoted(entry: string): string {
-  return entry.replace(/"((?:[^"]|"")*)"/g, (_, inner: string) => inner.replaceAll('""', '"'));
-}
-
-/**
- * Warnings for schemas and exclude entries that match no sequence of the verified databases: a filter that
- * silently does nothing (a quoted name, a typo) reads as a clean bill of health.
- */
-export function unmatchedFilters(report: Report, filters: Filters): string[] {
-  if (filters.schemas.length === 0 && filters.exclude.length === 0) return [];
-  const names: [string, string][] = [];
-  for (const t of report.targets) {
-    if (t.error !== null) continue;
-    for (const r of t.sequences) {
-      const p = parseQualifiedName(r.sequence);
-      if (p && p.rest === "" && p.parts.length === 2) names.push(p.parts as [string, string]);
-    }
-  }
-  if (!report.targets.some((t) => t.error === null)) return [];
-  const where = report.targets
-    .filter((t) => t.error === null)
-    .map((t) => t.database)
-    .join(", ");
-  const hint = (entry: string) =>
-    unquoted(entry) !== entry ? ` Names are matched unquoted: write ${unquoted(entry)} instead.` : "";
-  const out: string[] = [];
-  const schemas = new Set(names.map(([schema]) => schema));
-  const unmatchedSchemas = filters.schemas.filter((s) => !schemas.has(s));
-  for (const s of unmatchedSchemas) {
-    const none = unmatchedSchemas.length === filters.schemas.length ? ", so no sequence was checked" : "";
-    out.push(
-      `seq-guard: the schemas entry "${s}" names no schema with sequences in ${where}${none}. Check the spelling (case matters).${hint(s)}`,
-    );
-  }
-  for (const e of filters.exclude) {
-    const drops = exclusionFilter({ schemas: [], exclude: [e] });
-    if (names.some(([schema, name]) => drops(schema, name))) continue;
-    out.push(
-      `seq-guard: the exclude entry "${e}" matches no sequence in ${where}, so it excludes nothing. Entries are globs over the unquoted schema.name, such as audit.* or public.users_id_seq.${hint(e)}`,
-    );
-  }
-  return out;
 }
 
 function runUrl(env: NodeJS.ProcessEnv): string | null {
@@ -607,14 +580,22 @@ async function finish(ctx: Context, raw: Report, inputs: ActionInputs, workspace
   const { mode, failOn } = inputs;
   // Advice in the Action's words everywhere it shows: log, annotations, summary, comment, report-json.
   const report = inActionTermsReport(raw);
+  // Filters that leave nothing to verify fail the step as a bad input (fail() tells it everywhere), not green.
+  const filterWarnings = unmatchedFilters(report, inputs.engine, ACTION_WORDS);
+  try {
+    checkFiltersLeftSomething(report, inputs.engine, ACTION_WORDS);
+  } catch (err) {
+    for (const w of filterWarnings) warn(ctx, `seq-guard: ${w}`);
+    throw err;
+  }
   const violations = countViolations(report, failOn);
   const status = statusOf(report, violations);
   const targetErrors = report.targets.filter((t) => t.error !== null);
   const failing = targetErrors.length > 0 || (mode !== "report" && violations > 0);
 
   // Masked as a report first (a password with a control character in a message would not match once escaped).
-  info(ctx, renderText(redactReport(report, ctx.secrets), { color: true, verbose: false }));
-  for (const w of unmatchedFilters(report, inputs.engine)) warn(ctx, w);
+  info(ctx, renderText(redactReport(report, ctx.secrets), { color: true, verbose: false, failOn }));
+  for (const w of filterWarnings) warn(ctx, `seq-guard: ${w}`);
 
   const outcome: Outcome = { mode, failOn, status, violations, report, fatal: null };
   const locate = inputs.annotations ? await locator(report, workspace) : undefined;
@@ -654,26 +635,16 @@ async function finish(ctx: Context, raw: Report, inputs: ActionInputs, workspace
       : "",
   );
 
-  let reportJson = "";
-  if (inputs.reportJson) {
-    try {
-      mkdirSync(dirname(resolve(inputs.reportJson)), { recursive: true });
-      // Redacted as a report (free text only), never as text: a password such as 1, false or postgres would
-      // otherwise turn numbers, booleans and names into *** and the file into invalid JSON.
-      writeFileSync(inputs.reportJson, [...reportJsonPieces(redactReport(report, ctx.secrets))].join(""));
-      reportJson = inputs.reportJson;
-    } catch (err) {
-      core.warning(`seq-guard could not write report-json ${inputs.reportJson}: ${(err as Error).message}`);
-    }
-  }
+  const reportJson = writeReportJson(ctx, report);
   const s = report.summary;
   setOutputs(status, {
     violations,
     fixed: s.fixed,
     checked: s.sequences - s.skipped,
-    // A dump that could not be restored has no database to hand to later steps.
+    // A dump that could not be restored has no database to hand to later steps, nor one keep-database: false
+    // dropped again.
     database: report.targets
-      .filter((t) => !restoreFailed(t))
+      .filter((t) => !restoreFailed(t) && (t.dump === null || inputs.restore.keep))
       .map((t) => t.database)
       .join("\n"),
     reportJson,
@@ -710,6 +681,25 @@ async function finish(ctx: Context, raw: Report, inputs: ActionInputs, workspace
   return EXIT.ok;
 }
 
+/**
+ * The JSON report, when report-json asks for one: also for a run that stopped (ok false, its error), so that a
+ * later step reading it is never left without a file. Returns its path, or "" when none was written.
+ */
+function writeReportJson(ctx: Context, report: Report): string {
+  const path = ctx.inputs?.reportJson;
+  if (!path) return "";
+  try {
+    mkdirSync(dirname(resolve(path)), { recursive: true });
+    // Redacted as a report (free text only), never as text: a password such as 1, false or postgres would
+    // otherwise turn numbers, booleans and names into *** and the file into invalid JSON.
+    writeFileSync(path, [...reportJsonPieces(redactReport(report, ctx.secrets))].join(""));
+    return path;
+  } catch (err) {
+    core.warning(`seq-guard could not write report-json ${path}: ${(err as Error).message}`);
+    return "";
+  }
+}
+
 /** A run that stopped before it had results: say why everywhere a reader looks, and fail. */
 async function fail(ctx: Context, err: unknown): Promise<number> {
   let message: string;
@@ -738,7 +728,11 @@ async function fail(ctx: Context, err: unknown): Promise<number> {
   };
   try {
     writeSummary(ctx, outcome);
-    setOutputs("error", { violations: 0, fixed: 0, checked: 0, database: "", reportJson: "" });
+    const reportJson = writeReportJson(
+      ctx,
+      failedRunReport(outcome.mode, code, outcome.fatal ?? message, targetsOf(err)),
+    );
+    setOutputs("error", { violations: 0, fixed: 0, checked: 0, database: "", reportJson });
     await publishCheck(ctx, outcome, [], true);
     await tellGitHub(ctx, outcome, true);
   } catch {

@@ -1,7 +1,16 @@
 // The CLI front end: parse the command line, run the engine on each target, print and exit with a documented
 // code. All I/O of the CLI lives here; the engine and renderers know nothing of argv or stdout.
 
-import { accessSync, closeSync, constants, existsSync, openSync, statSync, writeSync } from "node:fs";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  openSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -9,10 +18,20 @@ import { parseDatabaseUrl, redact, resolveConnection, secretsOf, serverNamed } f
 import { type EmbeddedServer, startEmbedded } from "./embedded.ts";
 import { DEFAULT_ENGINE, type EngineOptions } from "./engine.ts";
 import { EXIT, SeqGuardError, UsageError } from "./errors.ts";
-import { extensionName, parseDuration, parseFailOn, parseInteger, parsePercent } from "./options.ts";
+import {
+  CLI_WORDS,
+  extensionName,
+  parseDuration,
+  parseEngineTuning,
+  parseInteger,
+  parseOnRestoreError,
+  parsePercent,
+  resolveFailOn,
+} from "./options.ts";
 import { logText, printable } from "./printable.ts";
 import { renderTextPieces } from "./render-text.ts";
-import { buildReport, defaultFailOn, type FailOn, redactReport } from "./report.ts";
+import { buildReport, type FailOn, failedRunReport, redactReport } from "./report.ts";
+import { checkFiltersLeftSomething, targetsOf, unmatchedFilters } from "./report-filters.ts";
 import { reportJsonPieces } from "./report-json.ts";
 import {
   InterruptedError,
@@ -23,7 +42,7 @@ import {
 } from "./restore/cleanup.ts";
 import { type SqlScriptOptions, sqlScript } from "./sql-script.ts";
 import { checkDumps, type RestoreOptions, runTargets, targetsExitCode } from "./targets.ts";
-import type { Mode, Report } from "./types.ts";
+import type { Mode, Report, TargetReport } from "./types.ts";
 import { VERSION } from "./version.ts";
 
 export interface Io {
@@ -87,15 +106,15 @@ Options:
   --exclude PATTERN          skip sequences whose schema.name matches the glob (repeatable)
   --headroom-threshold PCT   warn when this share of a sequence's range is used (default 80)
   --fail-on LIST             findings that fail the run: behind,exhausted,error,near-exhaustion or none
-                             (default: behind,exhausted,error; report: none)
+                             (default: behind,exhausted,error); not with report, which never fails
   --concurrency N            connections used side by side (default 2)
-  --statement-timeout T      bound on each query, e.g. 30s (default 30s)
+  --statement-timeout T      bound on each query, with its unit: 5000ms, 30s, 2min (default 30s)
   --lock-timeout T           how long to wait for a table another session keeps locked (default 5s);
                              then it is reported busy, not waited on
   --connect-timeout T        how long to keep trying to connect (default 10s)
   --report-json PATH         write the JSON report to PATH
   --json                     print the JSON report on stdout instead of the table
-  --quiet                    print nothing but errors
+  --quiet                    print nothing but errors (not with --verbose)
   --verbose                  list ok and skipped sequences too
   --no-color                 no colour (colour is used only on a terminal; NO_COLOR is honoured)
   --debug                    print stack traces of unexpected errors
@@ -191,9 +210,9 @@ export function parseCli(argv: string[], io: Io): Parsed | { sql: SqlScriptOptio
   const str = (k: string) => v[k] as string | undefined;
   // Dumps come as --dump PATH or as plain arguments after the command: seq-guard check fixture.dump
   const dumps = [...((v.dump as string[] | undefined) ?? []), ...rest];
-  const onError = str("on-restore-error") ?? "stop";
-  if (onError !== "stop" && onError !== "continue") {
-    throw new UsageError(`--on-restore-error takes stop or continue (got "${onError}")`);
+  const onError = parseOnRestoreError("--on-restore-error", str("on-restore-error") ?? "stop");
+  if (v.quiet && v.verbose) {
+    throw new UsageError("--quiet and --verbose contradict each other: give one of them");
   }
   const via = str("restore-via");
   if (via !== undefined && !/^docker:.+/.test(via)) {
@@ -227,24 +246,14 @@ export function parseCli(argv: string[], io: Io): Parsed | { sql: SqlScriptOptio
   if (str("headroom-threshold") !== undefined) {
     engine.headroomThreshold = parsePercent("--headroom-threshold", str("headroom-threshold") as string);
   }
-  if (str("concurrency") !== undefined)
-    engine.concurrency = parseInteger("--concurrency", str("concurrency") as string, 1, 64);
-  if (str("statement-timeout") !== undefined) {
-    engine.statementTimeoutMs = parseDuration("--statement-timeout", str("statement-timeout") as string);
-  }
-  if (str("lock-timeout") !== undefined)
-    engine.lockTimeoutMs = parseDuration("--lock-timeout", str("lock-timeout") as string);
-  if (str("connect-timeout") !== undefined) {
-    engine.connectTimeoutMs = parseDuration("--connect-timeout", str("connect-timeout") as string);
-  }
+  Object.assign(engine, parseEngineTuning(str, CLI_WORDS.option));
   return {
     mode,
     url: str("database-url"),
     dumps,
     restore,
     engine,
-    failOn:
-      str("fail-on") !== undefined ? parseFailOn("--fail-on", str("fail-on") as string) : defaultFailOn(mode),
+    failOn: resolveFailOn(mode, str("fail-on"), CLI_WORDS),
     reportJson: str("report-json"),
     json: Boolean(v.json),
     quiet: Boolean(v.quiet),
@@ -369,6 +378,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
   // The passwords of the command line and the environment, known before anything can fail.
   let secrets: string[] = secretsOf(flagValue(argv, "--database-url") ?? "", io.env);
   let debug = argv.includes("--debug");
+  // Once the options are read, --json and --report-json get a report whatever happens after (ok false, the error).
+  let opts: Parsed | undefined;
   try {
     const parsed = parseCli(argv, io);
     if (parsed === "help") {
@@ -385,6 +396,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     }
     debug = parsed.debug;
     if (parsed.reportJson) checkReportPath(parsed.reportJson);
+    opts = parsed;
     // The throwaway server and everything in it is removed at the end: there is nothing --keep could keep.
     if (parsed.restore.keep && parsed.dumps.length > 0 && !serverNamed(parsed.url, io.env)) {
       throw new UsageError(
@@ -429,6 +441,13 @@ export async function run(argv: string[], io: Io): Promise<number> {
       });
       throwIfInterrupted();
       const report = buildReport(parsed.mode, targets, parsed.failOn);
+      // A --schema or --exclude that matches nothing is a warning; filters that leave nothing to verify fail.
+      if (!parsed.quiet) {
+        for (const w of unmatchedFilters(report, parsed.engine, CLI_WORDS)) {
+          io.stderr(`seq-guard: warning: ${logText(w)}\n`);
+        }
+      }
+      checkFiltersLeftSomething(report, parsed.engine, CLI_WORDS);
       await emit(report, parsed, io, secrets);
       return targetsExitCode(targets, report.ok);
     } finally {
@@ -441,18 +460,45 @@ export async function run(argv: string[], io: Io): Promise<number> {
     }
   } catch (err) {
     // Whatever failed after an interrupt (a server start cut short, a tool killed) is the interrupt's doing.
-    if (err instanceof InterruptedError || interrupted()) return interruptedExitCode();
+    if (err instanceof InterruptedError || interrupted()) {
+      await emitFailure(opts, interruptedExitCode(), "interrupted", [], io, secrets);
+      return interruptedExitCode();
+    }
     if (err instanceof SeqGuardError) {
       io.stderr(`seq-guard: ${logText(redact(err.message, secrets))}\n`);
+      await emitFailure(opts, err.exitCode, err.message, targetsOf(err), io, secrets);
       return err.exitCode;
     }
     const e = err as Error;
+    await emitFailure(opts, EXIT.internal, `unexpected error: ${e?.message ?? String(err)}`, [], io, secrets);
     io.stderr(
       logText(
         `seq-guard: unexpected error: ${redact(e?.message ?? String(err), secrets)}\n${debug && e?.stack ? `${redact(e.stack, secrets)}\n` : "Run again with --debug for details, and report it if it persists.\n"}`,
       ),
     );
     return EXIT.internal;
+  }
+}
+
+/**
+ * The JSON report of a run that stopped (ok false, the error's code and message), on stdout with --json and in
+ * the --report-json file: a consumer of the JSON is never left with nothing. Never throws.
+ */
+async function emitFailure(
+  opts: Parsed | undefined,
+  exitCode: number,
+  message: string,
+  targets: TargetReport[],
+  io: Io,
+  secrets: string[],
+): Promise<void> {
+  if (!opts || (!opts.json && !opts.reportJson)) return;
+  const report = redactReport(failedRunReport(opts.mode, exitCode, message, targets), secrets);
+  try {
+    if (opts.reportJson) writeFileSync(opts.reportJson, [...reportJsonPieces(report)].join(""));
+    if (opts.json) for (const piece of reportJsonPieces(report)) await io.stdout(logText(piece));
+  } catch {
+    // the message on stderr says what failed
   }
 }
 
@@ -475,16 +521,22 @@ async function emit(report: Report, opts: Parsed, io: Io, secrets: string[]): Pr
       );
     }
   }
-  // A dump that could not be restored or verified is an error: said on stderr too, so --quiet and --json
-  // (whose stdout may go to a file) still show it.
-  for (const t of clean.targets) {
-    if (t.error) io.stderr(`seq-guard: ${printable(t.dump ?? t.database)}: ${logText(t.error)}\n`);
+  // A dump that could not be restored or verified is an error: with --quiet and --json (whose stdout may go to
+  // a file) said on stderr; otherwise the table says it, once.
+  if (opts.quiet || opts.json) {
+    for (const t of clean.targets) {
+      if (t.error) io.stderr(`seq-guard: ${printable(t.dump ?? t.database)}: ${logText(t.error)}\n`);
+    }
   }
   // What goes to a terminal or a CI log passes logText (in JSON, its escapes read back as the same strings): a
   // name or a message that the renderers let through still cannot start a workflow command.
   if (opts.json) for (const piece of reportJsonPieces(clean)) await io.stdout(logText(piece));
   else if (!opts.quiet) {
-    for (const piece of renderTextPieces(clean, { color: opts.color, verbose: opts.verbose }))
+    for (const piece of renderTextPieces(clean, {
+      color: opts.color,
+      verbose: opts.verbose,
+      failOn: opts.failOn,
+    }))
       await io.stdout(logText(piece));
   }
   if (

@@ -6,7 +6,7 @@
 
 import { redact } from "./connection.ts";
 import { controlsVisible } from "./printable.ts";
-import { byImportance, type FailOn, fails, viaMark } from "./report.ts";
+import { byImportance, columnLabel, type FailOn, fails, isDescending, viaMark } from "./report.ts";
 import type { DumpFormat, Mode, Report, SequenceReport, Summary, TargetReport } from "./types.ts";
 
 /** The `status` output of the Action. */
@@ -174,12 +174,18 @@ function statusCell(r: SequenceReport): string {
 
 function columnsCell(r: SequenceReport, m: Mask): string {
   if (r.columns.length === 0) return "–";
-  const shown = r.columns.slice(0, MAX_COLUMNS).map((c) => code(m(`${c.table}.${c.column}`)) + viaMark(c));
+  const shown = r.columns.slice(0, MAX_COLUMNS).map((c) => code(m(columnLabel(c))) + viaMark(c));
   const more = r.columns.length - MAX_COLUMNS;
   return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
 }
 
+/** The colliding extreme: a descending sequence's is a min, and says so (the column is headed max). */
 function maxCell(r: SequenceReport): string {
+  const v = extremeCell(r);
+  return isDescending(r) && v !== "–" ? `min ${v}` : v;
+}
+
+function extremeCell(r: SequenceReport): string {
   if (r.max !== null) return r.max;
   if (r.min !== null) return r.min;
   const descending = r.increment.startsWith("-");

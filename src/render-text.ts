@@ -3,7 +3,7 @@
 // a name holding a line break or a workflow command stays on its line and commands nothing.
 
 import { logText, printable } from "./printable.ts";
-import { byImportance, viaMark } from "./report.ts";
+import { byImportance, columnLabel, type FailOn, fails, isDescending, viaMark } from "./report.ts";
 import type { Report, SequenceReport, Status, TargetReport } from "./types.ts";
 
 export interface TextOptions {
@@ -12,6 +12,11 @@ export interface TextOptions {
   verbose: boolean;
   /** How the reader gets the unlisted ok and skipped sequences shown (default: the CLI's --verbose). */
   listAll?: string;
+  /**
+   * The findings that fail the run: an ok row that fails only on near exhaustion (fail-on near-exhaustion) reads
+   * "ok, near" in red, not "ok" above a FAILED verdict.
+   */
+  failOn?: FailOn[];
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -27,7 +32,7 @@ const COLORS: Record<Status, string> = {
 const RESET = "\x1b[0m";
 
 function columnsOf(r: SequenceReport): string {
-  return r.columns.map((c) => printable(`${c.table}.${c.column}`) + viaMark(c)).join(", ") || "-";
+  return r.columns.map((c) => printable(columnLabel(c)) + viaMark(c)).join(", ") || "-";
 }
 
 function extremeOf(r: SequenceReport): string {
@@ -40,16 +45,38 @@ function extremeOf(r: SequenceReport): string {
   return ints.reduce((a, b) => ((descending ? BigInt(b) < BigInt(a) : BigInt(b) > BigInt(a)) ? b : a));
 }
 
-function row(r: SequenceReport): string[] {
-  const next = r.status === "fixed" ? `${r.next_value} -> ${r.fixed_next_value}` : (r.next_value ?? "-");
-  const detail = r.fix_sql ?? (r.status === "ok" || r.status === "fixed" ? "" : (r.reason ?? ""));
-  return [r.status, printable(r.sequence), columnsOf(r), extremeOf(r), printable(next), printable(detail)];
+/** The status cell: an ok row that fails the run (near exhaustion under fail-on) says so. */
+const NEAR = "ok, near";
+
+function statusOf(r: SequenceReport, failOn: FailOn[] | undefined): string {
+  return r.status === "ok" && failOn !== undefined && fails(r, failOn) ? NEAR : r.status;
 }
 
-const HEAD = ["status", "sequence", "columns", "max", "next", "fix / reason"];
+function row(r: SequenceReport, failOn: FailOn[] | undefined, mixed: boolean): string[] {
+  const next = r.status === "fixed" ? `${r.next_value} -> ${r.fixed_next_value}` : (r.next_value ?? "-");
+  const detail = r.fix_sql ?? (r.status === "ok" || r.status === "fixed" ? "" : (r.reason ?? ""));
+  const extreme = extremeOf(r);
+  // In a table of both directions, a descending row's value is labelled: it is the min.
+  const shown = mixed && isDescending(r) && extreme !== "-" ? `min ${extreme}` : extreme;
+  return [
+    statusOf(r, failOn),
+    printable(r.sequence),
+    columnsOf(r),
+    shown,
+    printable(next),
+    printable(detail),
+  ];
+}
+
+/** The header of the extreme's column: max, min when every row descends, "max / min" for both. */
+function headOf(rows: SequenceReport[]): string[] {
+  const down = rows.filter(isDescending).length;
+  const extreme = down === 0 ? "max" : down === rows.length ? "min" : "max / min";
+  return ["status", "sequence", "columns", extreme, "next", "fix / reason"];
+}
 
 /** The table's lines, in pieces of a few hundred: a table of 100,000 rows is never one string. */
-function* table(rows: string[][], color: boolean): Generator<string> {
+function* table(HEAD: string[], rows: string[][], color: boolean): Generator<string> {
   const widths = HEAD.map((_, i) => {
     let w = HEAD[i]?.length ?? 0;
     for (const r of rows) w = Math.max(w, (r[i] ?? "").length);
@@ -59,7 +86,7 @@ function* table(rows: string[][], color: boolean): Generator<string> {
     const cells = r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] as number)));
     const text = cells.join("  ").trimEnd();
     if (!color || head) return text;
-    const status = r[0] as Status;
+    const status = (r[0] === NEAR ? "behind" : r[0]) as Status;
     return `${COLORS[status]}${(r[0] as string).padEnd(widths[0] as number)}${RESET}${text.slice(widths[0] as number)}`;
   };
   yield line(HEAD, true);
@@ -99,7 +126,15 @@ export function* renderTargetPieces(t: TargetReport, opts: TextOptions): Generat
   const shown = sorted.filter(
     (r) => opts.verbose || !(r.status === "ok" || r.status === "skipped") || r.warnings.length > 0,
   );
-  if (shown.length > 0) yield* table(shown.map(row), opts.color);
+  if (shown.length > 0) {
+    const head = headOf(shown);
+    const mixed = head[3] === "max / min";
+    yield* table(
+      head,
+      shown.map((r) => row(r, opts.failOn, mixed)),
+      opts.color,
+    );
+  }
   const notes: string[] = [];
   for (const r of shown) {
     for (const w of r.warnings) notes.push(`warning: ${printable(r.sequence)}: ${printable(w.message)}`);

@@ -1,12 +1,14 @@
 // Report building: turn verdicts into the JSON contract (decimal strings for every int8) and count them. Pure.
 
 import { redact as redactText } from "./connection.ts";
+import { EXIT } from "./errors.ts";
 import type {
   ColumnLink,
   ColumnReport,
   LinkVia,
   Mode,
   Report,
+  RunError,
   SequenceInfo,
   SequenceReport,
   SequenceState,
@@ -43,6 +45,29 @@ const s = (v: bigint | null | undefined): string | null => (v === null || v === 
 /** How a link was found, for the report: an expression default is a default (of the regclass kind unless said). */
 export function viaOf(l: ColumnLink): LinkVia {
   return l.via ?? (l.kind === "expression" ? "default" : l.kind);
+}
+
+// Words PostgreSQL reserves (and a few it treats specially as column names): a column named so is quoted, as
+// quote_ident() would.
+const RESERVED = new Set(
+  "all analyse analyze and any array as asc asymmetric both case cast check collate column constraint create current_catalog current_date current_role current_time current_timestamp current_user default deferrable desc distinct do else end except false fetch for foreign from grant group having in initially intersect into lateral leading limit localtime localtimestamp not null offset on only or order placing primary references returning select session_user some symmetric system_user table then to trailing true union unique user using variadic when where window with".split(
+    " ",
+  ),
+);
+
+/** An identifier as quote_ident() writes it: bare when lower-case and not reserved, else in double quotes. */
+export function quoteIdent(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replaceAll('"', '""')}"`;
+}
+
+/** A linked column as the tables show it: the table (already quoted) and the column, quoted the same way. */
+export function columnLabel(c: ColumnReport): string {
+  return `${c.table}.${quoteIdent(c.column)}`;
+}
+
+/** A descending sequence: its colliding extreme is a min, not a max. */
+export function isDescending(r: SequenceReport): boolean {
+  return r.increment.startsWith("-");
 }
 
 /** A short mark after a column in the text and Markdown tables, for the links no dependency records. */
@@ -160,7 +185,51 @@ export function targetFails(t: TargetReport, failOn: FailOn[]): boolean {
 
 export function buildReport(mode: Mode, targets: TargetReport[], failOn: FailOn[]): Report {
   const summary = targets.reduce((acc, t) => addSummaries(acc, t.summary), emptySummary());
-  return { version: 1, mode, ok: !targets.some((t) => targetFails(t, failOn)), summary, targets };
+  return {
+    version: 1,
+    mode,
+    ok: !targets.some((t) => targetFails(t, failOn)),
+    error: targetsError(targets),
+    summary,
+    targets,
+  };
+}
+
+/** The run's error from its targets: a dump not restored (exit 4) before a target not verified (exit 3). */
+function targetsError(targets: TargetReport[]): RunError | null {
+  const failed = targets.filter((t) => t.error !== null);
+  const restore = failed.find((t) => t.dump !== null && t.restore_ms === null);
+  const first = restore ?? failed[0];
+  if (!first) return null;
+  const more = failed.length > 1 ? ` (and ${failed.length - 1} more)` : "";
+  return {
+    code: restore ? "restore" : "connection",
+    exit_code: restore ? EXIT.restore : EXIT.connection,
+    message: `${first.dump ?? first.database} could not be ${restore ? "restored" : "verified"}: ${first.error}${more}`,
+  };
+}
+
+const RUN_ERROR_CODES: [number, RunError["code"]][] = [
+  [EXIT.usage, "usage"],
+  [EXIT.connection, "connection"],
+  [EXIT.restore, "restore"],
+  [EXIT.interrupted, "interrupted"],
+  [143, "interrupted"],
+];
+
+/**
+ * The report of a run that stopped before it had results (or whose results a check refused, such as filters that
+ * leave nothing to verify): ok false, the error's code, exit code and message, and whatever targets it had.
+ */
+export function failedRunReport(
+  mode: Mode,
+  exitCode: number,
+  message: string,
+  targets: TargetReport[] = [],
+): Report {
+  const code = RUN_ERROR_CODES.find(([c]) => c === exitCode)?.[1] ?? "internal";
+  const summary = targets.reduce((acc, t) => addSummaries(acc, t.summary), emptySummary());
+  return { version: 1, mode, ok: false, error: { code, exit_code: exitCode, message }, summary, targets };
 }
 
 /** Order for display: what needs attention first. */
@@ -189,6 +258,7 @@ export function redactReport(report: Report, secrets: string[]): Report {
     r.warnings.some((w) => clean(w.message) !== w.message);
   return {
     ...report,
+    ...(report.error ? { error: { ...report.error, message: clean(report.error.message) } } : {}),
     targets: report.targets.map((t) => ({
       ...t,
       error: cleanOpt(t.error),

@@ -13,6 +13,7 @@ import {
 } from "./connection.ts";
 import { type EngineOptions, verifyDatabase } from "./engine.ts";
 import { EXIT, SeqGuardError } from "./errors.ts";
+import type { FrontEndWords } from "./options.ts";
 import { emptySummary } from "./report.ts";
 import { checkRestoreArgs, type ToolUse } from "./restore/args.ts";
 import { InterruptedError, interrupted, throwIfInterrupted } from "./restore/cleanup.ts";
@@ -48,6 +49,8 @@ export interface RestoreOptions {
   trustFixture: boolean;
   /** Extensions beyond the built-in allow-list that the connecting role may create for a fixture. */
   extensions: string[];
+  /** The front end's names for its options, for messages (default: the CLI's flags). */
+  words?: FrontEndWords;
 }
 
 export interface TargetsInput {
@@ -144,7 +147,12 @@ async function serverGone(connection: ConnectionTarget, timeoutMs: number): Prom
 export function checkDumps(dumps: string[], restore?: RestoreOptions): void {
   for (const d of dumps) checkDumpPath(d, restore?.within);
   if (restore && dumps.length > 0) {
-    checkRestoreArgs(restore.extraArgs, toolUse(dumps.map(inspectDump)), restore.viaContainer !== undefined);
+    checkRestoreArgs(
+      restore.extraArgs,
+      toolUse(dumps.map(inspectDump)),
+      restore.viaContainer !== undefined,
+      restore.words,
+    );
   }
 }
 
@@ -178,7 +186,12 @@ function toolUse(infos: DumpInfo[]): ToolUse {
 async function runDumps(input: TargetsInput): Promise<TargetReport[]> {
   for (const d of input.dumps) checkDumpPath(d, input.restore.within);
   const infos = input.dumps.map(inspectDump);
-  checkRestoreArgs(input.restore.extraArgs, toolUse(infos), input.restore.viaContainer !== undefined);
+  checkRestoreArgs(
+    input.restore.extraArgs,
+    toolUse(infos),
+    input.restore.viaContainer !== undefined,
+    input.restore.words,
+  );
   let restorer: Restorer;
   try {
     restorer = await Restorer.open(input.connection, input.restore, input.engine.connectTimeoutMs);

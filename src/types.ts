@@ -170,10 +170,22 @@ export interface TargetReport {
   sequences: SequenceReport[];
 }
 
+/**
+ * Why a run did not complete as a check: a usage error (2), a connection or database error (3), a restore failure
+ * (4), an internal error (70), an interrupt (130/143). `exit_code` is the CLI's exit code for it.
+ */
+export interface RunError {
+  code: "usage" | "connection" | "restore" | "internal" | "interrupted";
+  exit_code: number;
+  message: string;
+}
+
 export interface Report {
   version: 1;
   mode: Mode;
   ok: boolean;
+  /** Null when every target was verified; otherwise what stopped the run or which target failed. */
+  error?: RunError | null;
   summary: Summary;
   targets: TargetReport[];
 }

@@ -139,8 +139,10 @@ describe("the Action restoring dumps", () => {
   test("a glob restores each match into its own database; keep-database false drops them", async () => {
     const r = await run({ dump: "fixtures/*broken.sql", "keep-database": "false", comment: "never" });
     assert.equal(r.code, 1, r.visible);
-    const dbs = (r.outputs.database ?? "").split("\n");
-    assert.equal(dbs.length, 2, `two databases: ${r.outputs.database}`);
+    // The databases were dropped: the output names none for later steps; the summary names both.
+    assert.equal(r.outputs.database, "");
+    const dbs = [...r.summary.matchAll(/restored into `([^`]+)`/g)].map((m) => m[1] as string);
+    assert.equal(dbs.length, 2, `two databases: ${dbs.join(", ")}`);
     assert.equal(r.outputs.violations, "4");
     assert.match(r.summary, /### `fixtures\/also-broken.sql`/);
     assert.match(r.summary, /### `fixtures\/broken.sql`/);
@@ -227,7 +229,7 @@ describe("the Action restoring dumps", () => {
     assert.match(err, /the restore-database input "fx_full" already exists and is not empty/);
     assert.match(
       err,
-      /Drop it in an earlier step \(dropdb\), or name another database in restore-database\./,
+      /Give clean: true to drop it first, or name another database\./,
     );
     assert.doesNotMatch(r.visible, /--clean|--restore-database/);
   });

@@ -137,7 +137,10 @@ describe("action.yml", () => {
     for (const [k, v] of Object.entries(meta.inputs)) assert.ok(v.description, `input ${k}`);
     for (const [k, v] of Object.entries(meta.outputs)) assert.ok(v.description, `output ${k}`);
     assert.equal(meta.inputs.mode?.default, "check");
-    assert.equal(meta.inputs["fail-on"]?.default, "behind,exhausted,error");
+    // Empty, so that a fail-on the workflow sets can be told from none (refused with mode: report).
+    assert.equal(meta.inputs["fail-on"]?.default, "");
+    assert.equal(meta.inputs["on-restore-error"]?.default, "stop");
+    assert.equal(meta.inputs.clean?.default, "false");
     assert.equal(meta.inputs["keep-database"]?.default, "true");
     assert.equal(meta.inputs["headroom-threshold"]?.default, "80");
     assert.equal(meta.inputs["github-token"]?.default, `\${{ github.token }}`);

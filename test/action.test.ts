@@ -686,7 +686,7 @@ describe("failures before any result", () => {
       [{ mode: "verify" }, /input mode takes check, fix, report \(got "verify"\)/],
       [
         { "fail-on": "behind,sometimes" },
-        /input fail-on takes a list of behind, exhausted, error, near-exhaustion or none/,
+        /the fail-on input takes a list of behind, exhausted, error, near-exhaustion or none/,
       ],
       [{ comment: "maybe" }, /input comment takes auto, always, never/],
       [{ annotations: "yes" }, /input annotations takes true or false/],

@@ -18,6 +18,7 @@ import pg from "pg";
 import { type ConnectionTarget, withDatabase, withLogin } from "../connection.ts";
 import { connectWithRetry } from "../engine.ts";
 import { RestoreError, SeqGuardError, UsageError } from "../errors.ts";
+import { CLI_WORDS } from "../options.ts";
 import type { RestoreOptions } from "../targets.ts";
 import type { DumpFormat } from "../types.ts";
 import { fileValues, plainSingleTransaction } from "./args.ts";
@@ -618,25 +619,30 @@ export class Restorer {
   async checkNamedDatabase(): Promise<void> {
     const name = this.opts.database;
     if (!name) return;
+    const w = this.opts.words ?? CLI_WORDS;
+    const option = w.option("restore-database");
     if (Buffer.byteLength(name) > 63) {
-      throw new UsageError(
-        `--restore-database "${name}" is longer than PostgreSQL's 63-byte limit for names`,
-      );
+      throw new UsageError(`${option} "${name}" is longer than PostgreSQL's 63-byte limit for names`);
     }
     if (name === this.connectedDatabase) {
+      // Connected to postgres itself, "connect to the postgres database" would be no advice.
+      const instead =
+        name === "postgres"
+          ? `Name another database in ${option} (seq-guard creates it)`
+          : `Name another database in ${option}, or connect to another one (for example the postgres database)`;
       throw new UsageError(
-        `the restore database "${name}" (--restore-database; restore-database in the Action) is the database seq-guard connects to: ${this.opts.clean ? "--clean cannot drop a database while connected to it" : "restoring into it would mix the dump with what is there"}. Name another database to restore into, or connect to another one (for example the postgres database).`,
+        `the restore database "${name}" (${option}) is the database seq-guard connects to: ${this.opts.clean ? `${w.enable("clean")} cannot drop a database while connected to it` : "restoring into it would mix the dump with what is there"}. ${instead}.`,
       );
     }
     // A template (template1, template0, or any marked datistemplate): what is restored into it would be copied
-    // into every database created from it afterwards. Refused, --clean or not.
+    // into every database created from it afterwards. Refused, with clean or not.
     const template = await this.admin.query(
       "SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate",
       [name],
     );
     if ((template.rowCount ?? 0) > 0) {
       throw new UsageError(
-        `the restore database "${name}" (--restore-database; restore-database in the Action) is a template database: every database created from it afterwards would get the dump's tables too. Name a new database to restore into (seq-guard creates it), or leave the name out for a scratch database.`,
+        `the restore database "${name}" (${option}) is a template database: every database created from it afterwards would get the dump's tables too. Name a new database to restore into (seq-guard creates it), or leave the name out for a scratch database.`,
       );
     }
     if (this.opts.clean || !(await this.exists(name))) return;
@@ -656,7 +662,7 @@ export class Restorer {
     }
     if (count > 0) {
       throw new UsageError(
-        `--restore-database "${name}" already exists and is not empty (${count} relations). Give --clean to drop it first, or name another database.`,
+        `${w.option("restore-database")} "${name}" already exists and is not empty (${count} relations). Give ${w.enable("clean")} to drop it first, or name another database.`,
       );
     }
   }
@@ -740,6 +746,8 @@ export class Restorer {
           async () => {
             await creating?.catch(() => undefined);
             await this.drop(name);
+            // The restore role owned the database, so its own undo (newer, so run first) could not drop it.
+            await this.finish(name, true);
           },
           // For a person to run: the name always in double quotes, which suits any name (a reserved word, capitals).
           () => `database ${name} on ${server} (DROP DATABASE "${name.replaceAll('"', '""')}")`,
@@ -1079,7 +1087,7 @@ export class Restorer {
     }
     const server = this.maintenance.label.replace(/\/[^/]*$/, "");
     const made = await makeRestoreRole(
-      this.admin,
+      (sql, params) => onMaintenance(this.maintenance, sql, params),
       name,
       async (sql) => {
         await this.asAdminIn(name, sql);
@@ -1291,6 +1299,26 @@ export function sandboxRemedy(errorText: string, sandboxed: boolean): string {
     return " The dump is restored as a role that owns only its scratch database, with no rights beyond it: a statement that needs more (a superuser's, another role's) fails. For a dump you trust (never one from a fork), restore it with the connecting role's rights: --trust-fixture (input trust-fixture in the Action).";
   }
   return "";
+}
+
+/** Run one statement over a fresh connection to `maintenance`, which works also once the admin session is closed. */
+async function onMaintenance<R extends pg.QueryResultRow>(
+  maintenance: ConnectionTarget,
+  sql: string,
+  params?: unknown[],
+): Promise<pg.QueryResult<R>> {
+  const c = new pg.Client({
+    ...maintenance.config,
+    application_name: "seq-guard",
+    connectionTimeoutMillis: 10_000,
+  });
+  c.on("error", () => undefined);
+  try {
+    await c.connect();
+    return await c.query<R>(sql, params);
+  } finally {
+    await c.end().catch(() => undefined);
+  }
 }
 
 /** Drop a database and the sessions still in it, over a fresh connection to `maintenance` (not the database). */
