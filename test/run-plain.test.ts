@@ -574,11 +574,9 @@ describe("what pg_dump writes", () => {
 });
 
 describe("Ctrl-C during a long COPY", () => {
-  // The cleanup undoes in reverse order, so the restore role's undo (registered after the scratch database's)
-  // runs first, while the role still owns the database: its DROP ROLE fails, silently, and the role stays.
-  test("exit 130: no scratch database and no restore role left behind", {
-    todo: "sandbox.ts: on Ctrl-C the role is dropped before its database, which fails; reported to the lead",
-  }, async () => {
+  // The cleanup undoes in reverse order: the restore role's undo (registered after the scratch database's) runs
+  // first, while the role still owns the database, so the database's undo drops the role after the database.
+  test("exit 130: no scratch database and no restore role left behind", async () => {
     const d = folder("interrupt");
     const db = `seq_guard_rp_int_${uniq()}`;
     made.add(db);

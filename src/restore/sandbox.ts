@@ -70,6 +70,12 @@ export interface RestoreRole {
 
 const quoteIdent = (s: string) => `"${s.replaceAll('"', '""')}"`;
 
+/** A statement run as the connecting role, with its result. */
+export type AdminQuery = <R extends pg.QueryResultRow = pg.QueryResultRow>(
+  sql: string,
+  params?: unknown[],
+) => Promise<pg.QueryResult<R>>;
+
 /** Can the connecting role make the sandbox? Superusers can; others restore as themselves. */
 export async function sandboxPossible(admin: pg.Client): Promise<{ ok: boolean; role: string }> {
   const r = await admin.query<{ su: boolean; role: string }>(
@@ -80,13 +86,15 @@ export async function sandboxPossible(admin: pg.Client): Promise<{ ok: boolean; 
 }
 
 /**
- * Make the restore role for `database` (which the admin session's server holds) and hand it the database.
+ * Make the restore role for `database` and hand it the database. `admin` runs a statement as the connecting
+ * role in the maintenance database, each time in a session of its own (a Ctrl-C's cleanup may run when the
+ * restore's own admin session is already closed).
  * `inDatabase` runs statements as the connecting role inside the scratch database. Registers the role's undo
  * (which stays registered, naming the role as left behind, when dropping it fails); returns the role with the
  * function that retires it.
  */
 export async function makeRestoreRole(
-  admin: pg.Client,
+  admin: AdminQuery,
   database: string,
   inDatabase: (sql: string) => Promise<void>,
   server: string,
@@ -107,34 +115,40 @@ export async function makeRestoreRole(
     if (!created) return;
     // Its sessions first (a pg_restore worker still connected), then whatever it still owns or was granted in
     // the scratch database (when that is kept), then the role.
-    await admin.query(
+    await admin(
       "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = $1",
       [name],
     );
-    await admin.query(`DROP ROLE IF EXISTS ${ident}`);
+    await admin(`DROP ROLE IF EXISTS ${ident}`);
     created = false;
   };
   const undo = onCleanup(
     `drop role ${name}`,
+    // Run first on Ctrl-C (it is newer than the database's): while the role still owns the database the DROP
+    // fails, and the database's undo drops the role after the database. A failure keeps the entry unfinished,
+    // so a role still there when the cleanup ends is named.
     async () => {
-      await dropRole().catch(() => undefined);
-      removeFile();
+      try {
+        await dropRole();
+      } finally {
+        removeFile();
+      }
     },
     () => (created ? `role ${name} on ${server} (DROP ROLE ${ident})` : null),
   );
   // Who owns the database now (the connecting role for a database made for the restore; someone else's for an
   // existing empty --restore-database): it is theirs again afterwards.
-  const owner = await admin.query<{ o: string }>(
+  const owner = await admin<{ o: string }>(
     "SELECT pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(datdba)) AS o FROM pg_catalog.pg_database WHERE datname = $1",
     [database],
   );
   const previousOwner = owner.rows[0]?.o ?? "CURRENT_USER";
   try {
-    await admin.query(
+    await admin(
       `CREATE ROLE ${ident} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '${scramVerifier(password)}'`,
     );
     created = true;
-    await admin.query(`ALTER DATABASE ${db} OWNER TO ${ident}`);
+    await admin(`ALTER DATABASE ${db} OWNER TO ${ident}`);
     // Before 15 the public schema belongs to the bootstrap superuser; from 15 on to pg_database_owner, which the
     // role now is. Either way the role may then do in it what a database owner does.
     await inDatabase(
@@ -154,7 +168,7 @@ export async function makeRestoreRole(
   const retire = async (handOver: boolean) => {
     try {
       if (created && handOver) {
-        await admin.query(
+        await admin(
           "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = $1",
           [name],
         );
