@@ -259,6 +259,26 @@ describe("--on-restore-error continue and -1", () => {
     assert.match(hints[2] ?? "", /error 3 of 3 .*cont\.sql:9: ERROR: division by zero/);
   });
 
+  test("a failing statement never makes the ones before it run twice: their nextval() calls would hide a behind sequence", async () => {
+    const d = folder("once");
+    const file = write(
+      join(d, "rp-once.sql"),
+      [
+        "CREATE TABLE t (id serial PRIMARY KEY, name text);", // 1
+        "INSERT INTO t (name) VALUES ('a');", // 2: nextval() gives 1
+        "INSERT INTO t (id, name) VALUES (2, 'b');", // 3: an explicit id: the sequence is now behind
+        "SELECT 1/0;", // 4
+        "",
+      ].join("\n"),
+    );
+    const t = await one(file, { onError: "continue" });
+    assert.equal(t.error, null, t.error ?? "");
+    const seq = t.sequences.find((x) => x.sequence === "public.t_id_seq");
+    assert.equal(seq?.status, "behind", "as psql leaves it: last value 1, next 2, and 2 is taken");
+    assert.equal(seq?.max, "2");
+    assert.deepEqual(await rows(t.database, "SELECT last_value::int AS v FROM t_id_seq"), [{ v: 1 }]);
+  });
+
   test("statements that cannot share a query still run, and continue passes over exactly the failing one", async () => {
     // Consecutive statements may go to the server in one query: one that cannot run there (VACUUM, CREATE INDEX
     // CONCURRENTLY, an enum value used in the transaction that adds it) or one that fails must behave as alone.

@@ -54,6 +54,8 @@ export interface RunPlainResult {
 }
 
 const SHOWN_ERRORS = 20;
+/** The savepoint before each statement of a batch (see runBatch). */
+const BATCH_SAVEPOINT = "seq_guard_statement";
 /** A batch holds at most this many statements, or about this many bytes. */
 const BATCH_STATEMENTS = 200;
 const BATCH_BYTES = 256 * 1024;
@@ -447,13 +449,16 @@ class Runner {
   }
 
   /**
-   * Statements in one simple query: one round trip instead of one each (a pg_dump script holds thousands). Such a
-   * query is one implicit transaction: when a statement fails, the server rolls back the ones before it too,
-   * which ran (their CommandComplete counts them). So they are sent again, then the failing one alone, where it
-   * fails (or not: VACUUM, CREATE INDEX CONCURRENTLY, a new enum value used at once cannot run in a batch) as it
-   * would have alone, and is reported, passed over or tolerated as any other; then the rest. What sending again
-   * cannot undo: nextval() calls in the statements before the failing one (sequences are not transactional)
-   * advance their sequence twice, which leaves it ahead, never behind.
+   * Statements in one simple query: one round trip instead of one each (a pg_dump script holds thousands). The
+   * query is an explicit transaction with a savepoint before each statement, so that when one fails (the server
+   * then skips the rest of the query) the ones before it are kept: back to the savepoint, commit, and nothing is
+   * ever sent twice. (Sending them again would run their nextval() calls twice, which are not transactional: a
+   * sequence would end ahead of where psql leaves it, and a behind one could read as fine.) The failing statement
+   * is reported from the batch's own error (its position mapped to the statement), passed over or tolerated as
+   * any other. Only a statement that cannot run in a transaction block (VACUUM, CREATE INDEX CONCURRENTLY: it
+   * fails before doing anything) or uses an enum value added in the same transaction is then sent again alone,
+   * as psql would send it. A failure at COMMIT (a deferred constraint) undoes the whole batch: its statements are
+   * then sent one by one, as psql would have.
    */
   private async runBatch(list: Batched[]): Promise<void> {
     let rest = list;
@@ -463,24 +468,64 @@ class Runner {
         await this.execOne(head.text, head.first, head.last, head.where);
         return;
       }
-      this.completed = 0;
-      let ran = -1;
-      try {
-        await this.client.query(rest.map((b) => b.text).join("\n"));
-      } catch (err) {
-        if (!isDatabaseError(err) || interrupted()) throw err;
-        ran = Math.min(this.completed, rest.length - 1);
+      const step = `RELEASE SAVEPOINT ${BATCH_SAVEPOINT}; SAVEPOINT ${BATCH_SAVEPOINT};`;
+      const parts = [`BEGIN; SAVEPOINT ${BATCH_SAVEPOINT};`];
+      const offsets: number[] = [];
+      let at = (parts[0] as string).length + 1;
+      for (const b of rest) {
+        offsets.push(at);
+        parts.push(b.text, step);
+        at += b.text.length + 1 + step.length + 1;
       }
-      if (ran < 0) {
+      parts.push("COMMIT;");
+      this.completed = 0;
+      try {
+        await this.client.query(parts.join("\n"));
         this.checkEncoding(head.first, head.where);
         return;
+      } catch (err) {
+        if (!isDatabaseError(err) || interrupted()) throw err;
+        this.encodingChange = null;
+        // CommandComplete: BEGIN and SAVEPOINT, then three for each statement that ran (it, RELEASE, SAVEPOINT).
+        const ran = Math.floor((this.completed - 2) / 3);
+        if (ran >= rest.length || ran < 0) {
+          // COMMIT failed (or BEGIN did): nothing of the batch stayed.
+          if (this.txStatus !== "I") await this.client.query("ROLLBACK");
+          for (const b of rest) {
+            if (this.stopped) return;
+            await this.execOne(b.text, b.first, b.last, b.where);
+          }
+          return;
+        }
+        await this.client.query(`ROLLBACK TO SAVEPOINT ${BATCH_SAVEPOINT}; COMMIT`);
+        const failed = rest[ran] as Batched;
+        const code = (err as DatabaseErrorLike).code;
+        if (code === "25001" || code === "55P04") {
+          await this.execOne(failed.text, failed.first, failed.last, failed.where);
+        } else {
+          let line = failed.first;
+          const pos = Number((err as DatabaseErrorLike).position) - (offsets[ran] as number);
+          if (pos > 0) {
+            for (
+              let i = failed.text.indexOf("\n");
+              i >= 0 && i < pos - 1;
+              i = failed.text.indexOf("\n", i + 1)
+            ) {
+              line++;
+            }
+          }
+          await this.failed(
+            err,
+            failed.text,
+            failed.where,
+            line,
+            failed.first < failed.last
+              ? `the statement on lines ${failed.first}-${failed.last}`
+              : "the statement on that line",
+          );
+        }
+        rest = rest.slice(ran + 1);
       }
-      this.encodingChange = null;
-      if (ran > 0) await this.runBatch(rest.slice(0, ran));
-      if (this.stopped) return;
-      const failed = rest[ran] as Batched;
-      await this.execOne(failed.text, failed.first, failed.last, failed.where);
-      rest = rest.slice(ran + 1);
     }
   }
 
