@@ -2,7 +2,7 @@
 // with --restore, the plain-SQL restore benchmark (bench/restore.ts: seq-guard check --keep against createdb +
 // psql -f). See docs/benchmarks.md.
 //
-//   npm run bench -- [--sizes 1000,10000,100000] [--rounds 3] [--database-url URL] [--write docs/benchmarks.md]
+//   npm run bench -- [--sizes 100,1000] [--rounds 5] [--database-url URL] [--write docs/benchmarks.md]
 //   npm run bench -- --restore [--rounds 3] [--scale 1] [--tables 300] [--database-url URL] [--profile]
 //                              [--cli path/to/cli.js] [--write docs/benchmarks.md]
 

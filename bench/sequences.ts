@@ -1,16 +1,17 @@
 // npm run bench (without --restore, see bench.ts): seq-guard check against what a careful script does (one
 // `SELECT last_value, is_called` and one `SELECT max(id)` per sequence over a single psql session), on the same
 // database, in the same run, alternating, several rounds, medians. Prints the ratio, absolute times and peak RSS
-// per size.
+// per size, and beside them, timed in the same rounds, Node's own start (`node -e 0`) and `seq-guard --version`
+// (start and load the CLI, do nothing): at the sizes most fixtures have, the start is most of the time.
 //
-//   npm run bench -- [--sizes 1000,10000,100000] [--rounds 3] [--database-url URL] [--write docs/benchmarks.md]
+//   npm run bench -- [--sizes 100,1000] [--rounds 5] [--database-url URL] [--write docs/benchmarks.md]
 //
 // Data: schemas of 100 tables each (schema-per-tenant), every table `id serial PRIMARY KEY` with 20 rows; half the
 // tables got their rows with explicit ids (their sequence is behind), half through the default (ok).
 
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
@@ -19,8 +20,8 @@ import { startEmbedded } from "../src/embedded.ts";
 const root = join(import.meta.dirname, "..");
 const { values } = parseArgs({
   options: {
-    sizes: { type: "string", default: "1000,10000,100000" },
-    rounds: { type: "string", default: "3" },
+    sizes: { type: "string", default: "100,1000" },
+    rounds: { type: "string", default: "5" },
     "database-url": { type: "string" },
     write: { type: "string" },
     concurrency: { type: "string" },
@@ -151,6 +152,8 @@ interface Row {
   size: number;
   loopMs: number;
   splitMs: number;
+  nodeMs: number;
+  versionMs: number;
   checkMs: number;
   ratio: number;
   rssMb: number;
@@ -167,6 +170,7 @@ const extra = values.concurrency ? ["--concurrency", values.concurrency as strin
 // machine, the ceiling a client-side tool reaches without doing less work per sequence than the loop.
 const sessions = Number(values.concurrency ?? 2);
 const rows: Row[] = [];
+const loadStart = loadavg()[0] as number;
 try {
   for (const size of sizes) {
     const db = `bench_${size}`;
@@ -176,25 +180,50 @@ try {
     const loop: number[] = [];
     const split: number[] = [];
     const check: number[] = [];
+    const nodeStart: number[] = [];
+    const versionStart: number[] = [];
     let rss = 0;
     const psql = (file: string) => timed("psql", ["-X", "-q", "-o", "/dev/null", "-f", file], pgEnv(url));
+    const steps: (() => Promise<void>)[] = [
+      async () => {
+        const a = await psql(script);
+        if (a.code !== 0) throw new Error(`the psql loop failed: ${a.out.slice(0, 500)}`);
+        loop.push(a.ms);
+      },
+      async () => {
+        const t0 = process.hrtime.bigint();
+        const ps = await Promise.all(parts.map(psql));
+        if (ps.some((p) => p.code !== 0)) throw new Error("the split psql loop failed");
+        split.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      },
+      async () => {
+        const n = await timed(process.execPath, ["-e", "0"], process.env);
+        if (n.code !== 0) throw new Error(`node -e 0 failed: ${n.out.slice(0, 500)}`);
+        nodeStart.push(n.ms);
+      },
+      async () => {
+        const v = await timed(process.execPath, [cli, "--version"], process.env);
+        if (v.code !== 0) throw new Error(`seq-guard --version failed: ${v.out.slice(0, 500)}`);
+        versionStart.push(v.ms);
+      },
+      async () => {
+        const b = await timed(
+          process.execPath,
+          [cli, "check", "--database-url", url, "--quiet", ...extra],
+          process.env,
+        );
+        if (b.code !== 1)
+          throw new Error(
+            `seq-guard check should exit 1 (half behind), got ${b.code}: ${b.out.slice(0, 500)}`,
+          );
+        check.push(b.ms);
+        rss = Math.max(rss, b.rssKb);
+      },
+    ];
+    // Alternating: every other round runs the steps in the opposite order, so a drift in the machine's load
+    // does not always land on the same one.
     for (let r = 0; r < rounds; r++) {
-      const a = await psql(script);
-      if (a.code !== 0) throw new Error(`the psql loop failed: ${a.out.slice(0, 500)}`);
-      loop.push(a.ms);
-      const t0 = process.hrtime.bigint();
-      const ps = await Promise.all(parts.map(psql));
-      if (ps.some((p) => p.code !== 0)) throw new Error("the split psql loop failed");
-      split.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      const b = await timed(
-        process.execPath,
-        [cli, "check", "--database-url", url, "--quiet", ...extra],
-        process.env,
-      );
-      if (b.code !== 1)
-        throw new Error(`seq-guard check should exit 1 (half behind), got ${b.code}: ${b.out.slice(0, 500)}`);
-      check.push(b.ms);
-      rss = Math.max(rss, b.rssKb);
+      for (const step of r % 2 === 0 ? steps : [...steps].reverse()) await step();
     }
     // Fix once, then verify the fix took: a second check exits 0.
     const reportFile = join(tmpdir(), `seq-guard-bench-${size}.json`);
@@ -220,6 +249,8 @@ try {
       size,
       loopMs: median(loop),
       splitMs: median(split),
+      nodeMs: median(nodeStart),
+      versionMs: median(versionStart),
       checkMs: median(check),
       ratio: median(check) / median(loop),
       rssMb: rss / 1024,
@@ -229,7 +260,7 @@ try {
     };
     rows.push(row);
     console.error(
-      `${size}: loop ${row.loopMs.toFixed(0)} ms, loop over ${sessions} sessions ${row.splitMs.toFixed(0)} ms, check ${row.checkMs.toFixed(0)} ms, ratio ${row.ratio.toFixed(2)}, fix ${row.fixMs.toFixed(0)} ms (${fixed} fixed), peak RSS ${row.rssMb.toFixed(0)} MB`,
+      `${size}: loop ${row.loopMs.toFixed(0)} ms, loop over ${sessions} sessions ${row.splitMs.toFixed(0)} ms, node -e 0 ${row.nodeMs.toFixed(0)} ms, --version ${row.versionMs.toFixed(0)} ms, check ${row.checkMs.toFixed(0)} ms (${(row.checkMs - row.nodeMs).toFixed(0)} ms over node -e 0), ratio ${row.ratio.toFixed(2)}, fix ${row.fixMs.toFixed(0)} ms (${fixed} fixed), peak RSS ${row.rssMb.toFixed(0)} MB`,
     );
   }
 } finally {
@@ -267,6 +298,7 @@ function actionStart(): Promise<number> {
     });
   });
 }
+const loadEnd = loadavg()[0] as number;
 const starts: number[] = [];
 for (let i = 0; i < 10; i++) starts.push(await actionStart());
 const startMs = median(starts);
@@ -276,14 +308,14 @@ console.error(
 
 const version = spawnSync("psql", ["--version"]).stdout.toString().trim();
 const table = [
-  `| sequences | per-sequence psql loop | the loop over ${sessions} sessions (ratio) | seq-guard check | ratio | seq-guard fix (half behind) | peak RSS |`,
-  "|---:|---:|---:|---:|---:|---:|---:|",
+  `| sequences | per-sequence psql loop | the loop over ${sessions} sessions (ratio) | \`node -e 0\` | \`seq-guard --version\` | seq-guard check | over \`node -e 0\` | ratio | seq-guard fix (half behind) | peak RSS |`,
+  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ...rows.map(
     (r) =>
-      `| ${r.size.toLocaleString("en")} | ${(r.loopMs / 1000).toFixed(2)} s | ${(r.splitMs / 1000).toFixed(2)} s (${(r.splitMs / r.loopMs).toFixed(2)}) | ${(r.checkMs / 1000).toFixed(2)} s | ${r.ratio.toFixed(2)} | ${(r.fixMs / 1000).toFixed(2)} s (${r.fixed.toLocaleString("en")} fixed) | ${r.rssMb.toFixed(0)} MB |`,
+      `| ${r.size.toLocaleString("en")} | ${(r.loopMs / 1000).toFixed(2)} s | ${(r.splitMs / 1000).toFixed(2)} s (${(r.splitMs / r.loopMs).toFixed(2)}) | ${(r.nodeMs / 1000).toFixed(2)} s | ${(r.versionMs / 1000).toFixed(2)} s | ${(r.checkMs / 1000).toFixed(2)} s | ${((r.checkMs - r.nodeMs) / 1000).toFixed(2)} s | ${r.ratio.toFixed(2)} | ${(r.fixMs / 1000).toFixed(2)} s (${r.fixed.toLocaleString("en")} fixed) | ${r.rssMb.toFixed(0)} MB |`,
   ),
 ].join("\n");
-const machine = `${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${version}, server: ${server ? "embedded PostgreSQL (default settings)" : "given by --database-url"}; medians of ${rounds} alternating rounds; whole process timed`;
+const machine = `${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${version}, server: ${server ? "embedded PostgreSQL (default settings)" : "given by --database-url"}; medians of ${rounds} alternating rounds (every other round in the opposite order); whole process timed; 1-minute load average ${loadStart.toFixed(1)} at the start, ${loadEnd.toFixed(1)} at the end`;
 const startLine = `The Action's cold start (\`node dist/index.js\` to its first log line, as the runner starts it): median ${startMs.toFixed(0)} ms of 10 runs.`;
 console.log(`${table}\n\n${machine}\n\n${startLine}`);
 if (values.write) {

@@ -15,8 +15,10 @@ import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseDatabaseUrl, redact, resolveConnection, secretsOf, serverNamed } from "./connection.ts";
-import { type EmbeddedServer, startEmbedded } from "./embedded.ts";
-import { DEFAULT_ENGINE, type EngineOptions } from "./engine.ts";
+// What only some commands use (the driver and the engine, restoring, the embedded server, the script) is loaded
+// where it is used, so `--version`, `--help` and a usage error do not wait for it.
+import type { EmbeddedServer } from "./embedded.ts";
+import { DEFAULT_ENGINE, type EngineOptions } from "./engine-options.ts";
 import { EXIT, SeqGuardError, UsageError } from "./errors.ts";
 import {
   CLI_WORDS,
@@ -40,8 +42,8 @@ import {
   interruptedExitCode,
   throwIfInterrupted,
 } from "./restore/cleanup.ts";
-import { type SqlScriptOptions, sqlScript } from "./sql-script.ts";
-import { checkDumps, type RestoreOptions, runTargets, targetsExitCode } from "./targets.ts";
+import type { SqlScriptOptions } from "./sql-script.ts";
+import type { RestoreOptions } from "./targets.ts";
 import type { Mode, Report, TargetReport } from "./types.ts";
 import { VERSION } from "./version.ts";
 
@@ -391,6 +393,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       return EXIT.ok;
     }
     if ("sql" in parsed) {
+      const { sqlScript } = await import(/* webpackMode: "eager" */ "./sql-script.ts");
       io.stdout(sqlScript(parsed.sql));
       return EXIT.ok;
     }
@@ -411,6 +414,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
       : () => undefined;
     let embedded: EmbeddedServer | null = null;
     try {
+      const { checkDumps, runTargets, targetsExitCode } = await import(
+        /* webpackMode: "eager" */ "./targets.ts"
+      );
       if (restoring) checkDumps(parsed.dumps, parsed.restore);
       let connection: ReturnType<typeof resolveConnection>;
       if (restoring && !serverNamed(parsed.url, io.env)) {
@@ -422,6 +428,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
         );
         // startEmbedded registers its own cleanup (stop, remove the data dir) as soon as it starts anything.
         try {
+          const { startEmbedded } = await import(/* webpackMode: "eager" */ "./embedded.ts");
           embedded = await startEmbedded();
         } finally {
           clearInterval(tick);

@@ -19,7 +19,8 @@ import { checkRestoreArgs, type ToolUse } from "./restore/args.ts";
 import { InterruptedError, interrupted, throwIfInterrupted } from "./restore/cleanup.ts";
 import { checkDumpPath, type DumpInfo, inspectDump } from "./restore/detect.ts";
 import { archiveHints, plainHints, plainNotes } from "./restore/hints.ts";
-import { Restorer, scratchName } from "./restore/restore.ts";
+// Restoring (the statement filter, pg-copy-streams, child processes) is loaded only when there are dumps.
+import type { Restorer } from "./restore/restore.ts";
 import type { TargetReport } from "./types.ts";
 
 /** How dumps are restored. Filled by the front ends from flags or inputs. */
@@ -192,6 +193,7 @@ async function runDumps(input: TargetsInput): Promise<TargetReport[]> {
     input.restore.viaContainer !== undefined,
     input.restore.words,
   );
+  const { Restorer } = await import(/* webpackMode: "eager" */ "./restore/restore.ts");
   let restorer: Restorer;
   try {
     restorer = await Restorer.open(input.connection, input.restore, input.engine.connectTimeoutMs);
@@ -233,6 +235,7 @@ async function restoreAndVerify(
   infos: DumpInfo[],
   input: TargetsInput,
 ): Promise<TargetReport> {
+  const { scratchName } = await import(/* webpackMode: "eager" */ "./restore/restore.ts");
   const first = infos[0] as DumpInfo;
   const dump = infos.map((i) => i.path).join(" + ");
   const base: TargetReport = {
