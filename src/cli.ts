@@ -458,7 +458,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
       await emit(report, parsed, io, secrets);
       return targetsExitCode(targets, report.ok);
     } finally {
-      if (embedded) {
+      // Interrupted: the signal handler's cleanup stops it, last, after what lives on it (the scratch database,
+      // the restore role) is dropped; stopping it here would race that cleanup.
+      if (embedded && !interrupted()) {
         progress("stopping the embedded PostgreSQL");
         await embedded.stop();
         progress(null);

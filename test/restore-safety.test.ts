@@ -602,7 +602,13 @@ describe("one dump's unexpected failure does not stop the others", () => {
     // A connection lost mid-run leaves the results incomplete: exit 3, no report, never a restore failure (4).
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /the connection to the server was lost/);
-    assert.equal(r.stdout, "");
+    // The JSON report is the failure alone: no verdict of an incomplete run.
+    const report = JSON.parse(r.stdout) as {
+      ok: boolean;
+      error: { code: string } | null;
+      targets: unknown[];
+    };
+    assert.deepEqual([report.ok, report.error?.code, report.targets], [false, "connection", []]);
     assert.deepEqual(await databasesLike(`${PREFIX}lost`), [], "the first one dropped all the same");
   });
 });

@@ -958,7 +958,7 @@ describe("restore arguments", () => {
     refused(
       ["-1", "--dbname=x"],
       archives,
-      /--dbname=x \(--dbname\) names the database to restore into.*--restore-database \(restore-database in the Action\)/,
+      /--dbname=x \(--dbname\) names the database to restore into.*use --restore-database\.$/,
     );
     refused(["-dx"], archives, /^restore argument -dx \(--dbname\)/);
     refused(["-f", "out.sql"], archives, /makes pg_restore write a script instead of restoring/);

@@ -745,9 +745,13 @@ export class Restorer {
           `drop database ${name}`,
           async () => {
             await creating?.catch(() => undefined);
-            await this.drop(name);
-            // The restore role owned the database, so its own undo (newer, so run first) could not drop it.
-            await this.finish(name, true);
+            // The restore role owned the database, so its own undo (newer, so run first) could not drop it: it
+            // goes after the database, also when the drop says the database is gone already.
+            try {
+              await this.drop(name);
+            } finally {
+              await this.finish(name, true);
+            }
           },
           // For a person to run: the name always in double quotes, which suits any name (a reserved word, capitals).
           () => `database ${name} on ${server} (DROP DATABASE "${name.replaceAll('"', '""')}")`,
@@ -792,7 +796,8 @@ export class Restorer {
         release: undoDb,
       };
     } catch (err) {
-      if (createdHere) await this.drop(name).catch(() => undefined);
+      // Interrupted: the cleanup's undo drops it (dropping it here too would race that drop).
+      if (createdHere && !interrupted()) await this.drop(name).catch(() => undefined);
       // Interrupted: the registered undos drop it (also when CREATE DATABASE was still under way), then the role.
       if (!interrupted()) {
         undoDb?.();
@@ -1338,7 +1343,10 @@ export async function dropDatabase(
     const q = await c.query<{ q: string }>("SELECT quote_ident($1) AS q", [name]);
     const ident = (q.rows[0] as { q: string }).q;
     if (serverVersionNum >= 130000) {
-      await c.query(`DROP DATABASE IF EXISTS ${ident} WITH (FORCE)`);
+      await c.query(`DROP DATABASE IF EXISTS ${ident} WITH (FORCE)`).catch((err: { code?: string }) => {
+        // Dropped by another session between the IF EXISTS check and the lock: gone, as wanted.
+        if (err.code !== "3D000") throw err;
+      });
     } else {
       for (let i = 0; i < 5; i++) {
         await c.query(
