@@ -227,10 +227,7 @@ describe("the Action restoring dumps", () => {
     assert.equal(r.code, 2, r.visible);
     const err = r.commands.filter((c) => c.command === "error").at(-1)?.message ?? "";
     assert.match(err, /the restore-database input "fx_full" already exists and is not empty/);
-    assert.match(
-      err,
-      /Give clean: true to drop it first, or name another database\./,
-    );
+    assert.match(err, /Give clean: true to drop it first, or name another database\./);
     assert.doesNotMatch(r.visible, /--clean|--restore-database/);
   });
 
