@@ -1,0 +1,31 @@
+// The CLI's throwaway server, explained: --keep with it is refused at once (it would keep nothing), and a stray
+// PG* variable that made seq-guard use a server instead of starting its own is named in the connection error.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { freePort } from "../src/embedded.ts";
+import { sg, tempEntries } from "./fixtures/restore/util.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "seq-guard-embedded-cli-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("the throwaway server", () => {
+  test("--keep without a server of one's own: exit 2 before anything starts, saying to name one", async () => {
+    const fixture = join(dir, "keep.sql");
+    writeFileSync(fixture, "CREATE TABLE t (id serial PRIMARY KEY);\n");
+    const r = await sg(["check", "--keep", fixture]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--keep .*none is named.*--database-url/);
+    assert.doesNotMatch(r.stdout + r.stderr, /kept/i, "never says kept about a database about to vanish");
+    assert.deepEqual(tempEntries(r.pid), [], "no server was started: nothing of it in the temp dir");
+  });
+
+  test("a stray PGHOST/PGPORT that made seq-guard use a server is named in the connection error", async () => {
+    const port = await freePort();
+    const r = await sg(["check", "--connect-timeout", "1s"], { PGHOST: "127.0.0.1", PGPORT: String(port) });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /named by the PG\* variables set \(PGHOST, PGPORT\)/);
+  });
+});
