@@ -56952,8 +56952,9 @@ async function makeRestoreRole(admin, database, inDatabase, server) {
     }
     /**
      * The restore is over. handOver: the database stays (kept, or it existed before), so it and everything the role
-     * made in it pass to its previous owner (the connecting role, for a database made for the restore), and what was granted to the role goes (only in this database: the
-     * role could make nothing anywhere else). Otherwise the database is gone already. Then the role is dropped.
+     * made in it pass to its previous owner (the connecting role, for a database made for the restore), and what
+     * was granted to the role goes (only in this database: the role could make nothing anywhere else). Otherwise
+     * the database is gone already. Then the role is dropped.
      */
     const retire = async (handOver) => {
         try {
