@@ -396,6 +396,14 @@ export interface DiscoverOptions {
  * set (and the rows node-postgres builds from it) would cost far more memory than the few fields kept of each
  * row.
  */
+/**
+ * The catalog reads wait at least this long (when a statement timeout is set at all): --statement-timeout is the
+ * bound on reading a table's column, which a short one (50 ms, to find unindexed columns fast) must not turn into
+ * a failed catalog read on a busy machine, where a fresh session's first catalog query alone took 120-200 ms.
+ * Lock waits still end at --lock-timeout.
+ */
+export const CATALOG_TIMEOUT_FLOOR_MS = 30_000;
+
 export async function discover(
   client: pg.ClientBase,
   opts: DiscoverOptions = {},
@@ -409,7 +417,9 @@ export async function discover(
   await client.query(
     `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL cursor_tuple_fraction = 1; SET LOCAL search_path = pg_catalog;
      SET LOCAL max_parallel_workers_per_gather = 0;
-     SELECT pg_catalog.set_config('jit', 'off', true) WHERE pg_catalog.current_setting('server_version_num')::int >= 110000`,
+     SELECT pg_catalog.set_config('jit', 'off', true) WHERE pg_catalog.current_setting('server_version_num')::int >= 110000;
+     SELECT pg_catalog.set_config('statement_timeout', GREATEST(s.setting::int, ${CATALOG_TIMEOUT_FLOOR_MS})::text, true)
+     FROM pg_catalog.pg_settings s WHERE s.name = 'statement_timeout' AND s.setting::int > 0`,
   );
   try {
     const result = await discoverInTransaction(client, opts);

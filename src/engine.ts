@@ -3,7 +3,7 @@
 
 import pg from "pg";
 import { ConnectionLostError, isConnectionLoss, isTransient } from "./connection.ts";
-import { type DiscoveredSequence, discover } from "./discovery.ts";
+import { CATALOG_TIMEOUT_FLOOR_MS, type DiscoveredSequence, discover } from "./discovery.ts";
 import type { EngineOptions } from "./engine-options.ts";
 import { EXIT, SeqGuardError } from "./errors.ts";
 import { exclusionFilter } from "./filters.ts";
@@ -171,7 +171,7 @@ export async function verifyDatabase(config: pg.ClientConfig, opts: EngineOption
     // Per-sequence reads explain their own failures; what reaches here is the catalog's read, or the connection.
     const why =
       e.code === "57014"
-        ? `reading the catalog took longer than --statement-timeout (${t.statement} ms): another session may hold a lock on a catalog table (a long migration?); run again when it is done, or raise --statement-timeout`
+        ? `reading the catalog took longer than ${Math.max(t.statement, CATALOG_TIMEOUT_FLOOR_MS)} ms (--statement-timeout, at least ${CATALOG_TIMEOUT_FLOOR_MS / 1000} s for the catalog): another session may hold a lock on a catalog table (a long migration?); run again when it is done, or raise --statement-timeout`
         : e.code === "55P03"
           ? `reading the catalog waited longer than --lock-timeout for another session's lock (a migration in progress?); run again when it is done, or raise --lock-timeout`
           : `${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
