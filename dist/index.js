@@ -51114,6 +51114,13 @@ const VIA = ["identity", "owned", "default", "default", "default_text", "trigger
  * set (and the rows node-postgres builds from it) would cost far more memory than the few fields kept of each
  * row.
  */
+/**
+ * The catalog reads wait at least this long (when a statement timeout is set at all): --statement-timeout is the
+ * bound on reading a table's column, which a short one (50 ms, to find unindexed columns fast) must not turn into
+ * a failed catalog read on a busy machine, where a fresh session's first catalog query alone took 120-200 ms.
+ * Lock waits still end at --lock-timeout.
+ */
+const CATALOG_TIMEOUT_FLOOR_MS = 30_000;
 async function discover(client, opts = {}) {
     // One snapshot for every query, read only; the cursor plans for the whole result, not the first rows. JIT is
     // off: the per-sequence subqueries make the planner's estimate large enough (453,000 at 10,000 sequences) to
@@ -51123,7 +51130,9 @@ async function discover(client, opts = {}) {
     // scanned pg_attrdef again (3 scans of it on a 2-CPU machine).
     await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL cursor_tuple_fraction = 1; SET LOCAL search_path = pg_catalog;
      SET LOCAL max_parallel_workers_per_gather = 0;
-     SELECT pg_catalog.set_config('jit', 'off', true) WHERE pg_catalog.current_setting('server_version_num')::int >= 110000`);
+     SELECT pg_catalog.set_config('jit', 'off', true) WHERE pg_catalog.current_setting('server_version_num')::int >= 110000;
+     SELECT pg_catalog.set_config('statement_timeout', GREATEST(s.setting::int, ${CATALOG_TIMEOUT_FLOOR_MS})::text, true)
+     FROM pg_catalog.pg_settings s WHERE s.name = 'statement_timeout' AND s.setting::int > 0`);
     try {
         const result = await discoverInTransaction(client, opts);
         await client.query("COMMIT");
@@ -52068,7 +52077,7 @@ async function verifyDatabase(config, opts) {
         const e = err;
         // Per-sequence reads explain their own failures; what reaches here is the catalog's read, or the connection.
         const why = e.code === "57014"
-            ? `reading the catalog took longer than --statement-timeout (${t.statement} ms): another session may hold a lock on a catalog table (a long migration?); run again when it is done, or raise --statement-timeout`
+            ? `reading the catalog took longer than ${Math.max(t.statement, CATALOG_TIMEOUT_FLOOR_MS)} ms (--statement-timeout, at least ${CATALOG_TIMEOUT_FLOOR_MS / 1000} s for the catalog): another session may hold a lock on a catalog table (a long migration?); run again when it is done, or raise --statement-timeout`
             : e.code === "55P03"
                 ? `reading the catalog waited longer than --lock-timeout for another session's lock (a migration in progress?); run again when it is done, or raise --lock-timeout`
                 : `${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
