@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import pg from "pg";
+import type { RestoreOptions } from "../src/targets.ts";
 
 export const root = join(import.meta.dirname, "..");
 
@@ -102,4 +103,20 @@ export function runCli(
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Restore options as the CLI's defaults give them (one job, dropped afterwards), with `over` on top. */
+export function restoreOptions(over: Partial<RestoreOptions> = {}): RestoreOptions {
+  return {
+    database: undefined,
+    clean: false,
+    keep: false,
+    extraArgs: [],
+    jobs: 1,
+    onError: "stop",
+    viaContainer: undefined,
+    trustFixture: false,
+    extensions: [],
+    ...over,
+  };
 }

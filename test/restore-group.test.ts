@@ -10,7 +10,7 @@ import { DEFAULT_ENGINE } from "../src/engine.ts";
 import { type RestoreOptions, runTargets } from "../src/targets.ts";
 import type { TargetReport } from "../src/types.ts";
 import { databasesLike, pgTool } from "./fixtures/restore/util.ts";
-import { adminUrl, runCli, type ScratchDb, scratchDb, withClient } from "./helpers.ts";
+import { adminUrl, restoreOptions, runCli, type ScratchDb, scratchDb, withClient } from "./helpers.ts";
 
 const PREFIX = "seq_guard_rg_";
 
@@ -18,18 +18,7 @@ function run(dumps: string[], restore: Partial<RestoreOptions> = {}): Promise<Ta
   return runTargets({
     connection: parseDatabaseUrl(adminUrl(), "--database-url"),
     dumps,
-    restore: {
-      database: undefined,
-      clean: false,
-      keep: false,
-      extraArgs: [],
-      jobs: 2,
-      onError: "stop",
-      viaContainer: undefined,
-      trustFixture: false,
-      extensions: [],
-      ...restore,
-    },
+    restore: restoreOptions({ jobs: 2, ...restore }),
     engine: { ...DEFAULT_ENGINE, mode: "check" },
     progress: () => undefined,
   });

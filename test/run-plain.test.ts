@@ -16,7 +16,7 @@ import { DEFAULT_ENGINE } from "../src/engine.ts";
 import { type RestoreOptions, runTargets } from "../src/targets.ts";
 import type { TargetReport } from "../src/types.ts";
 import { databasesLike, pgTool, sg } from "./fixtures/restore/util.ts";
-import { adminUrl, urlFor, withClient } from "./helpers.ts";
+import { adminUrl, restoreOptions, urlFor, withClient } from "./helpers.ts";
 
 const base = mkdtempSync(join(tmpdir(), "seq-guard-run-plain-"));
 const made = new Set<string>();
@@ -34,18 +34,7 @@ async function run(dumps: string[], restore: Partial<RestoreOptions> = {}): Prom
   const targets = await runTargets({
     connection: parseDatabaseUrl(adminUrl(), "--database-url"),
     dumps,
-    restore: {
-      database: undefined,
-      clean: false,
-      keep: true,
-      extraArgs: [],
-      jobs: 1,
-      onError: "stop",
-      viaContainer: undefined,
-      trustFixture: false,
-      extensions: [],
-      ...restore,
-    },
+    restore: restoreOptions({ keep: true, ...restore }),
     engine: { ...DEFAULT_ENGINE, mode: "check" },
     progress: () => undefined,
   });

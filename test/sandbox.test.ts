@@ -16,7 +16,7 @@ import { ADMIN_EXTENSIONS, extensionStatement, scramVerifier } from "../src/rest
 import { type RestoreOptions, runTargets } from "../src/targets.ts";
 import type { TargetReport } from "../src/types.ts";
 import { pgTool } from "./fixtures/restore/util.ts";
-import { adminUrl, scratchDb, urlFor, withClient } from "./helpers.ts";
+import { adminUrl, restoreOptions, scratchDb, urlFor, withClient } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "seq-guard-sandbox-"));
 const kept: string[] = [];
@@ -35,18 +35,7 @@ function run(
   return runTargets({
     connection: parseDatabaseUrl(url, "--database-url"),
     dumps,
-    restore: {
-      database: undefined,
-      clean: false,
-      keep: false,
-      extraArgs: [],
-      jobs: 1,
-      onError: "stop",
-      viaContainer: undefined,
-      trustFixture: false,
-      extensions: [],
-      ...restore,
-    },
+    restore: restoreOptions(restore),
     engine: { ...DEFAULT_ENGINE, mode: "check" },
     progress: () => undefined,
   });

@@ -501,12 +501,7 @@ export class Restorer {
       if (db !== "postgres") {
         for (const m of db === "template1" ? [] : ["postgres", "template1"]) {
           const target = withDatabase(connection, m);
-          const c = new pg.Client({
-            ...target.config,
-            application_name: "seq-guard",
-            connectionTimeoutMillis: 10_000,
-          });
-          c.on("error", () => undefined);
+          const c = sessionClient(target);
           try {
             await c.connect();
             admin = c;
@@ -1104,12 +1099,7 @@ export class Restorer {
 
   /** Run SQL as the connecting role inside database `name`, in a session of its own; the last result's rows. */
   private async asAdminIn(name: string, sql: string, params?: unknown[]): Promise<Record<string, unknown>[]> {
-    const c = new pg.Client({
-      ...withDatabase(this.connection, name).config,
-      application_name: "seq-guard",
-      connectionTimeoutMillis: 10_000,
-    });
-    c.on("error", () => undefined);
+    const c = sessionClient(withDatabase(this.connection, name));
     try {
       await c.connect();
       // The restore's session may hold a lock this one would wait for (everything in one transaction, -1).
@@ -1206,12 +1196,7 @@ export class Restorer {
   async restoreSession(name: string): Promise<pg.Client> {
     const role = this.roles.get(name)?.role;
     const target = withDatabase(this.connection, name);
-    const c = new pg.Client({
-      ...(role ? withLogin(target, role.name, role.password) : target).config,
-      application_name: "seq-guard",
-      connectionTimeoutMillis: 10_000,
-    });
-    c.on("error", () => undefined);
+    const c = sessionClient(role ? withLogin(target, role.name, role.password) : target);
     await c.connect();
     return c;
   }
@@ -1306,18 +1291,27 @@ export function sandboxRemedy(errorText: string, sandboxed: boolean): string {
   return "";
 }
 
+/**
+ * A client for one of the restore's own sessions (admin, maintenance, the scratch database's): named seq-guard,
+ * bounded in its connect, and kept from crashing the process when the server drops it (the query says so).
+ */
+function sessionClient(target: ConnectionTarget): pg.Client {
+  const c = new pg.Client({
+    ...target.config,
+    application_name: "seq-guard",
+    connectionTimeoutMillis: 10_000,
+  });
+  c.on("error", () => undefined);
+  return c;
+}
+
 /** Run one statement over a fresh connection to `maintenance`, which works also once the admin session is closed. */
 async function onMaintenance<R extends pg.QueryResultRow>(
   maintenance: ConnectionTarget,
   sql: string,
   params?: unknown[],
 ): Promise<pg.QueryResult<R>> {
-  const c = new pg.Client({
-    ...maintenance.config,
-    application_name: "seq-guard",
-    connectionTimeoutMillis: 10_000,
-  });
-  c.on("error", () => undefined);
+  const c = sessionClient(maintenance);
   try {
     await c.connect();
     return await c.query<R>(sql, params);
@@ -1332,12 +1326,7 @@ export async function dropDatabase(
   name: string,
   serverVersionNum: number,
 ): Promise<void> {
-  const c = new pg.Client({
-    ...maintenance.config,
-    application_name: "seq-guard",
-    connectionTimeoutMillis: 10_000,
-  });
-  c.on("error", () => undefined);
+  const c = sessionClient(maintenance);
   try {
     await c.connect();
     const q = await c.query<{ q: string }>("SELECT quote_ident($1) AS q", [name]);
