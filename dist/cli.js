@@ -16556,12 +16556,7 @@ class Restorer {
             if (db !== "postgres") {
                 for (const m of db === "template1" ? [] : ["postgres", "template1"]) {
                     const target = (0,src_connection/* withDatabase */.kR)(connection, m);
-                    const c = new esm/* default.Client */.Ay.Client({
-                        ...target.config,
-                        application_name: "seq-guard",
-                        connectionTimeoutMillis: 10_000,
-                    });
-                    c.on("error", () => undefined);
+                    const c = sessionClient(target);
                     try {
                         await c.connect();
                         admin = c;
@@ -17110,12 +17105,7 @@ class Restorer {
     }
     /** Run SQL as the connecting role inside database `name`, in a session of its own; the last result's rows. */
     async asAdminIn(name, sql, params) {
-        const c = new esm/* default.Client */.Ay.Client({
-            ...(0,src_connection/* withDatabase */.kR)(this.connection, name).config,
-            application_name: "seq-guard",
-            connectionTimeoutMillis: 10_000,
-        });
-        c.on("error", () => undefined);
+        const c = sessionClient((0,src_connection/* withDatabase */.kR)(this.connection, name));
         try {
             await c.connect();
             // The restore's session may hold a lock this one would wait for (everything in one transaction, -1).
@@ -17204,12 +17194,7 @@ class Restorer {
     async restoreSession(name) {
         const role = this.roles.get(name)?.role;
         const target = (0,src_connection/* withDatabase */.kR)(this.connection, name);
-        const c = new esm/* default.Client */.Ay.Client({
-            ...(role ? (0,src_connection/* withLogin */.E6)(target, role.name, role.password) : target).config,
-            application_name: "seq-guard",
-            connectionTimeoutMillis: 10_000,
-        });
-        c.on("error", () => undefined);
+        const c = sessionClient(role ? (0,src_connection/* withLogin */.E6)(target, role.name, role.password) : target);
         await c.connect();
         return c;
     }
@@ -17295,14 +17280,22 @@ function sandboxRemedy(errorText, sandboxed) {
     }
     return "";
 }
-/** Run one statement over a fresh connection to `maintenance`, which works also once the admin session is closed. */
-async function onMaintenance(maintenance, sql, params) {
+/**
+ * A client for one of the restore's own sessions (admin, maintenance, the scratch database's): named seq-guard,
+ * bounded in its connect, and kept from crashing the process when the server drops it (the query says so).
+ */
+function sessionClient(target) {
     const c = new esm/* default.Client */.Ay.Client({
-        ...maintenance.config,
+        ...target.config,
         application_name: "seq-guard",
         connectionTimeoutMillis: 10_000,
     });
     c.on("error", () => undefined);
+    return c;
+}
+/** Run one statement over a fresh connection to `maintenance`, which works also once the admin session is closed. */
+async function onMaintenance(maintenance, sql, params) {
+    const c = sessionClient(maintenance);
     try {
         await c.connect();
         return await c.query(sql, params);
@@ -17313,12 +17306,7 @@ async function onMaintenance(maintenance, sql, params) {
 }
 /** Drop a database and the sessions still in it, over a fresh connection to `maintenance` (not the database). */
 async function dropDatabase(maintenance, name, serverVersionNum) {
-    const c = new esm/* default.Client */.Ay.Client({
-        ...maintenance.config,
-        application_name: "seq-guard",
-        connectionTimeoutMillis: 10_000,
-    });
-    c.on("error", () => undefined);
+    const c = sessionClient(maintenance);
     try {
         await c.connect();
         const q = await c.query("SELECT quote_ident($1) AS q", [name]);
