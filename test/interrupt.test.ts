@@ -45,7 +45,7 @@ describe("SIGINT during verification", () => {
       ["check", "--database-url", adminUrl(), "--restore-database", DB, "--report-json", reportFile, fixture],
       {},
       {
-        timeoutMs: 60_000,
+        timeoutMs: 120_000,
         onStart: (child) => {
           const poll = setInterval(async () => {
             if (locker || !(await databasesLike(DB).catch(() => [])).length) return;
@@ -58,7 +58,9 @@ describe("SIGINT during verification", () => {
               locker = c;
               await c.query("BEGIN; LOCK TABLE big IN ACCESS EXCLUSIVE MODE");
               // Wait until seq-guard's verification is queued behind the lock, then interrupt it.
-              for (let i = 0; i < 100 && sent === 0; i++) {
+              // As long as the run lasts (its own bound is the sg timeout): on a loaded machine the rest of the
+              // restore and discovery can take longer than any fixed few seconds before verification reaches it.
+              while (sent === 0 && child.exitCode === null && child.signalCode === null) {
                 const w = await c.query(
                   "SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'big'::regclass",
                 );
