@@ -32,17 +32,28 @@ describe("SIGINT during verification", () => {
 
   test("exit 130, no verdicts on stdout, no report file, no scratch database", async () => {
     const fixture = join(dir, "verify.sql");
-    // The pause at the end lets the test take its lock before verification starts.
-    writeFileSync(
-      fixture,
-      "CREATE TABLE big (id serial PRIMARY KEY);\nINSERT INTO big VALUES (5);\nSELECT pg_sleep(3);\n",
-    );
+    const pause = join(dir, "verify-pause.sql");
+    // The pause, a second dump into the same database, lets the test take its lock before verification starts
+    // (statements of one script may go to the server together, in one transaction: the table would appear only
+    // after a pause in the same script).
+    writeFileSync(fixture, "CREATE TABLE big (id serial PRIMARY KEY);\nINSERT INTO big VALUES (5);\n");
+    writeFileSync(pause, "SELECT pg_sleep(5);\n");
     const reportFile = join(dir, "report.json");
     // Another session holds the table, so verification waits on it until the signal comes.
     let locker: pg.Client | null = null;
     let sent = 0;
     const r = await sg(
-      ["check", "--database-url", adminUrl(), "--restore-database", DB, "--report-json", reportFile, fixture],
+      [
+        "check",
+        "--database-url",
+        adminUrl(),
+        "--restore-database",
+        DB,
+        "--report-json",
+        reportFile,
+        fixture,
+        pause,
+      ],
       {},
       {
         timeoutMs: 120_000,
