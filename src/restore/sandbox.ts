@@ -135,6 +135,8 @@ export async function makeRestoreRole(
       }
     },
     () => (created ? `role ${name} on ${server} (DROP ROLE ${ident})` : null),
+    // A cleanup abandoned (a third Ctrl-C) still takes the password file with it: the role is named as left.
+    removeFile,
   );
   // Who owns the database now (the connecting role for a database made for the restore; someone else's for an
   // existing empty --restore-database): it is theirs again afterwards.
