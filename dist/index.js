@@ -56940,7 +56940,9 @@ async function makeRestoreRole(admin, database, inDatabase, server) {
         finally {
             removeFile();
         }
-    }, () => (created ? `role ${name} on ${server} (DROP ROLE ${ident})` : null));
+    }, () => (created ? `role ${name} on ${server} (DROP ROLE ${ident})` : null), 
+    // A cleanup abandoned (a third Ctrl-C) still takes the password file with it: the role is named as left.
+    removeFile);
     // Who owns the database now (the connecting role for a database made for the restore; someone else's for an
     // existing empty --restore-database): it is theirs again afterwards.
     const owner = await admin("SELECT pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(datdba)) AS o FROM pg_catalog.pg_database WHERE datname = $1", [database]);
