@@ -598,7 +598,8 @@ describe("one dump's unexpected failure does not stop the others", () => {
       },
     );
     clean(r);
-    assert.equal(killed, 1, "the maintenance session was found and killed");
+    // The admin session, and a short-lived one of the restore role's bookkeeping if it was open at that moment.
+    assert.ok(killed >= 1, "the maintenance session was found and killed");
     // A connection lost mid-run leaves the results incomplete: exit 3, no report, never a restore failure (4).
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /the connection to the server was lost/);
