@@ -83,6 +83,14 @@ async function existing(prefix: string): Promise<string> {
 }
 
 describe("\\i, \\ir and \\copy ... FROM reach the dump's folder only, by real path", () => {
+  test("a file in the folder whose name starts with two dots is inside it", async () => {
+    const d = folder("dots");
+    write(join(d, "..seed.sql"), "CREATE TABLE dotted (x int);\n");
+    const t = await one(write(join(d, "rp-dots.sql"), "\\i ..seed.sql\n"));
+    assert.equal(t.error, null, t.error ?? "");
+    assert.deepEqual(await tables(t.database), ["dotted"]);
+  });
+
   test("inside the folder: \\i from the dump's folder, \\ir from the included file's own folder, \\copy FROM a file", async () => {
     const d = folder("inside");
     mkdirSync(join(d, "parts", "more"), { recursive: true });

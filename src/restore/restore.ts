@@ -1145,9 +1145,8 @@ export class Restorer {
     session: pg.Client,
   ): Promise<boolean> {
     const r = this.roles.get(name);
-    if (!r || err.code !== "42501") {
-      if (!r || err.code !== "42710") return false;
-    }
+    // 42501: the role may not; 42710: it exists already (an extension the connecting role made for the fixture).
+    if (!r || (err.code !== "42501" && err.code !== "42710")) return false;
     const triggers = triggersStatement(statement);
     if (triggers) {
       try {

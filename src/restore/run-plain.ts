@@ -9,7 +9,7 @@
 
 import { createReadStream } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
-import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import type { Readable } from "node:stream";
 import zlib from "node:zlib";
 import type pg from "pg";
@@ -628,7 +628,7 @@ class Runner {
       throw problem(`could not read it (${(err as Error).message}).`);
     }
     const rel = relative(this.o.includeDir, real);
-    if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) {
+    if (rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
       throw problem(
         `it lies outside the dump's folder (${real === full ? real : `${full} leads to ${real}`}), and seq-guard reads only files in the dump's folder, since a dump may come from anyone (a pull request). Copy the file next to the dump.`,
       );

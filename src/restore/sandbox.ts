@@ -240,10 +240,12 @@ export function adminMayCreate(name: string, userNamed: readonly string[]): bool
 
 /**
  * The SQL that creates an extension for the fixture as the connecting role (in the scratch database): in the
- * schema the fixture names, which it has made by then (pg_dump writes schemas first), with what it needs.
+ * schema the fixture names, which it has made by then (pg_dump writes schemas first). No CASCADE: what the
+ * extension requires must be there already (pg_dump creates it first), or be created the same way, so that an
+ * allow-listed name never brings in one that is not.
  */
 export function createExtensionSql(name: string, schema: string | null): string {
-  return `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(name)}${schema ? ` SCHEMA ${quoteIdent(schema)}` : ""} CASCADE`;
+  return `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(name)}${schema ? ` SCHEMA ${quoteIdent(schema)}` : ""}`;
 }
 
 /**
