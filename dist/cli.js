@@ -15871,7 +15871,7 @@ class Runner {
             throw problem(`could not read it (${err.message}).`);
         }
         const rel = (0,external_node_path_.relative)(this.o.includeDir, real);
-        if (rel === "" || rel.startsWith("..") || (0,external_node_path_.isAbsolute)(rel)) {
+        if (rel === "" || rel === ".." || rel.startsWith(`..${external_node_path_.sep}`) || (0,external_node_path_.isAbsolute)(rel)) {
             throw problem(`it lies outside the dump's folder (${real === full ? real : `${full} leads to ${real}`}), and seq-guard reads only files in the dump's folder, since a dump may come from anyone (a pull request). Copy the file next to the dump.`);
         }
         // Not a regular file (a FIFO, a device): reading it could block or never end.
@@ -16139,10 +16139,12 @@ function adminMayCreate(name, userNamed) {
 }
 /**
  * The SQL that creates an extension for the fixture as the connecting role (in the scratch database): in the
- * schema the fixture names, which it has made by then (pg_dump writes schemas first), with what it needs.
+ * schema the fixture names, which it has made by then (pg_dump writes schemas first). No CASCADE: what the
+ * extension requires must be there already (pg_dump creates it first), or be created the same way, so that an
+ * allow-listed name never brings in one that is not.
  */
 function createExtensionSql(name, schema) {
-    return `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(name)}${schema ? ` SCHEMA ${quoteIdent(schema)}` : ""} CASCADE`;
+    return `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(name)}${schema ? ` SCHEMA ${quoteIdent(schema)}` : ""}`;
 }
 /**
  * Why the dumps run with the connecting role's rights, said once a run; null with --trust-fixture (the user
@@ -17149,10 +17151,9 @@ class Restorer {
      */
     async passSandboxFailure(name, statement, err, session) {
         const r = this.roles.get(name);
-        if (!r || err.code !== "42501") {
-            if (!r || err.code !== "42710")
-                return false;
-        }
+        // 42501: the role may not; 42710: it exists already (an extension the connecting role made for the fixture).
+        if (!r || (err.code !== "42501" && err.code !== "42710"))
+            return false;
         const triggers = triggersStatement(statement);
         if (triggers) {
             try {
