@@ -29,8 +29,8 @@ import { join, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { startEmbedded } from "../src/embedded.ts";
-import { installSignalHandlers, interrupted, onCleanup, runCleanups } from "../src/restore/cleanup.ts";
+import { installSignalHandlers, interrupted, onCleanup, runCleanups } from "../src/process/cleanup.ts";
+import { startEmbedded } from "../src/process/embedded.ts";
 
 const root = join(import.meta.dirname, "..");
 const { values } = parseArgs({

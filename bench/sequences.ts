@@ -15,7 +15,7 @@ import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { startEmbedded } from "../src/embedded.ts";
+import { startEmbedded } from "../src/process/embedded.ts";
 
 const root = join(import.meta.dirname, "..");
 const { values } = parseArgs({

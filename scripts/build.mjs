@@ -32,8 +32,8 @@ if (realpathSync(modules) !== join(realpathSync(root), "node_modules")) {
   process.exit(1);
 }
 const bundles = [
-  { entry: "src/main-cli.ts", out: "cli.js", shebang: true },
-  { entry: "src/main-action.ts", out: "index.js", shebang: false },
+  { entry: "src/cli/main.ts", out: "cli.js", shebang: true },
+  { entry: "src/action/main.ts", out: "index.js", shebang: false },
 ];
 mkdirSync(join(root, "dist"), { recursive: true });
 for (const b of bundles) {

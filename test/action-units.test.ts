@@ -5,11 +5,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { expandDumps, inActionTerms, inActionTermsReport, splitList } from "../src/action.ts";
-import { authorMatch, explainGitHubError, isRateLimit, NotOursError } from "../src/github.ts";
-import { ACTION_WORDS, CLI_WORDS } from "../src/options.ts";
-import { buildReport } from "../src/report.ts";
-import { checkFiltersLeftSomething, unmatchedFilters } from "../src/report-filters.ts";
+import { authorMatch, explainGitHubError, isRateLimit, NotOursError } from "../src/action/github.ts";
+import { expandDumps, inActionTerms, inActionTermsReport, splitList } from "../src/action/run.ts";
+import { ACTION_WORDS, CLI_WORDS } from "../src/core/options.ts";
+import { buildReport } from "../src/core/report.ts";
+import { checkFiltersLeftSomething, unmatchedFilters } from "../src/core/report-filters.ts";
 import { seqReport, targetReport } from "./report-fixtures.ts";
 
 describe("list inputs", () => {

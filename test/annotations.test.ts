@@ -2,16 +2,16 @@
 // counting the rest; plain SQL fixtures get the line where the table's data begins.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { buildReport } from "../src/core/report.ts";
+import { parseQualifiedName } from "../src/core/sql-names.ts";
+import type { SequenceReport } from "../src/core/types.ts";
 import {
   candidates,
   PER_TYPE_LIMIT,
-  parseQualifiedName,
   planAnnotations,
   TableDataLocator,
   tableOf,
-} from "../src/annotations.ts";
-import { buildReport } from "../src/report.ts";
-import type { SequenceReport } from "../src/types.ts";
+} from "../src/render/annotations.ts";
 import { seqReport, targetReport } from "./report-fixtures.ts";
 
 const seq = seqReport;

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { Annotation } from "../src/annotations.ts";
+import type { Annotation } from "../src/render/annotations.ts";
 import {
   ANNOTATIONS_PER_REQUEST,
   checkRunName,
@@ -17,7 +17,7 @@ import {
   planCheckRun,
   toCheckAnnotations,
   workflowPath,
-} from "../src/check-run.ts";
+} from "../src/render/check-run.ts";
 import {
   type FakeCheckAnnotation,
   FakeGitHub,

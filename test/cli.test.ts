@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { freePort } from "../src/embedded.ts";
-import type { Report } from "../src/types.ts";
+import type { Report } from "../src/core/types.ts";
+import { freePort } from "../src/process/embedded.ts";
 import { CORPUS_SQL } from "./corpus.ts";
 import { adminUrl, root, runCli, type ScratchDb, scratchDb } from "./helpers.ts";
 

@@ -1,8 +1,9 @@
 // Which secrets a connection setting holds, in every spelling a message could echo; and how they are masked.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseDatabaseUrl, redact, redactUrl, secretsOf } from "../src/connection.ts";
-import { UsageError } from "../src/errors.ts";
+import { UsageError } from "../src/core/errors.ts";
+import { redact, redactUrl } from "../src/core/redact.ts";
+import { parseDatabaseUrl, secretsOf } from "../src/db/connection.ts";
 
 test("the password in the user info, a password= and an sslpassword= parameter, as written and decoded", () => {
   const s = secretsOf("postgres://u:p%40ss@h/db?password=q%26r&sslpassword=key%2Bpass", {});

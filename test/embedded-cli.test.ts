@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { freePort } from "../src/embedded.ts";
+import { freePort } from "../src/process/embedded.ts";
 import { sg, tempEntries } from "./fixtures/restore/util.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "seq-guard-embedded-cli-"));

@@ -3,7 +3,7 @@
 // PostgreSQL 14 on), read from another database so that the count is seq-guard's alone.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { DEFAULT_ENGINE, MORE_CONNECTIONS_AFTER, verifyDatabase } from "../src/engine.ts";
+import { DEFAULT_ENGINE, MORE_CONNECTIONS_AFTER, verifyDatabase } from "../src/db/engine.ts";
 import { adminUrl, type ScratchDb, scratchDb, withClient } from "./helpers.ts";
 
 /** Sessions ever opened on the database (flushed by each backend as it exits). */

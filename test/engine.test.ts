@@ -2,11 +2,11 @@
 // changes exactly the behind sequences, exactly, and only forward.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { discover } from "../src/discovery.ts";
-import { DEFAULT_ENGINE, verifyDatabase } from "../src/engine.ts";
-import { readBatch, readBatchFast, type StateReader, stateReader } from "../src/probe.ts";
-import type { SequenceReport } from "../src/types.ts";
-import { skipReasonOf } from "../src/verdict.ts";
+import type { SequenceReport } from "../src/core/types.ts";
+import { skipReasonOf } from "../src/core/verdict.ts";
+import { discover } from "../src/db/discovery.ts";
+import { DEFAULT_ENGINE, verifyDatabase } from "../src/db/engine.ts";
+import { readBatch, readBatchFast, type StateReader, stateReader } from "../src/db/probe.ts";
 import { CORPUS_SQL, EXPECTED } from "./corpus.ts";
 import { type ScratchDb, scratchDb, sequenceStates, withClient } from "./helpers.ts";
 

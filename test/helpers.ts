@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import pg from "pg";
-import type { RestoreOptions } from "../src/targets.ts";
+import type { RestoreOptions } from "../src/restore/options.ts";
 
 export const root = join(import.meta.dirname, "..");
 

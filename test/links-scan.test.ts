@@ -1,7 +1,7 @@
-// The PL/pgSQL body scanner that finds trigger assignments of nextval() (src/plpgsql-scan.ts): pure, no server.
+// The PL/pgSQL body scanner that finds trigger assignments of nextval() (src/db/plpgsql-scan.ts): pure, no server.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { findTriggerFeeds, foldIdent, tokenize } from "../src/plpgsql-scan.ts";
+import { findTriggerFeeds, foldIdent, tokenize } from "../src/db/plpgsql-scan.ts";
 
 const feeds = (src: string) => findTriggerFeeds(src).map((f) => `${f.column} <- ${f.sequence}`);
 

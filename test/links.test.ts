@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { discover } from "../src/discovery.ts";
-import { DEFAULT_ENGINE, verifyDatabase } from "../src/engine.ts";
-import { sqlScript } from "../src/sql-script.ts";
-import type { Report, SequenceReport } from "../src/types.ts";
+import type { Report, SequenceReport } from "../src/core/types.ts";
+import { discover } from "../src/db/discovery.ts";
+import { DEFAULT_ENGINE, verifyDatabase } from "../src/db/engine.ts";
+import { sqlScript } from "../src/sql-script/index.ts";
 import { runCli, type ScratchDb, scratchDb, sequenceStates, withClient } from "./helpers.ts";
 
 const SCHEMA = `

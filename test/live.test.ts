@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
-import { DEFAULT_ENGINE, verifyDatabase } from "../src/engine.ts";
-import { advance } from "../src/fixing.ts";
+import { DEFAULT_ENGINE, verifyDatabase } from "../src/db/engine.ts";
+import { advance } from "../src/db/fixing.ts";
 import { type ScratchDb, scratchDb, withClient } from "./helpers.ts";
 
 const TABLES = 30;

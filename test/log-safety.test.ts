@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
-import { logText, printable } from "../src/printable.ts";
+import { logText, printable } from "../src/core/printable.ts";
 import { FakeGitHub, runAction } from "./fake-github.ts";
 import { adminUrl, runCli, type ScratchDb, scratchDb } from "./helpers.ts";
 

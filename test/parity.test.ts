@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { parseDuration } from "../src/options.ts";
+import { parseDuration } from "../src/core/options.ts";
 import { runAction } from "./fake-github.ts";
 import { adminUrl, runCli, type ScratchDb, scratchDb } from "./helpers.ts";
 

@@ -3,6 +3,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
+import { buildReport } from "../src/core/report.ts";
+import type { Report, SequenceReport } from "../src/core/types.ts";
 import {
   COMMENT_MAX_BYTES,
   code,
@@ -11,9 +13,7 @@ import {
   row,
   SUMMARY_MAX_BYTES,
   text,
-} from "../src/render-markdown.ts";
-import { buildReport } from "../src/report.ts";
-import type { Report, SequenceReport } from "../src/types.ts";
+} from "../src/render/markdown.ts";
 import { seqReport, targetReport } from "./report-fixtures.ts";
 
 const seq = seqReport;

@@ -1,6 +1,6 @@
 // Builders of report objects for the unit tests of the renderers (no database).
-import { summarize } from "../src/report.ts";
-import type { SequenceReport, Status, TargetReport } from "../src/types.ts";
+import { summarize } from "../src/core/report.ts";
+import type { SequenceReport, Status, TargetReport } from "../src/core/types.ts";
 
 /** A sequence report; behind ones collide at 200 with the setval() that fixes them. */
 export function seqReport(name: string, status: Status, over: Partial<SequenceReport> = {}): SequenceReport {

@@ -1,9 +1,9 @@
 // The JSON report written in pieces parses back to exactly the report, whatever its shape.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { emptySummary } from "../src/report.ts";
-import { reportJsonPieces } from "../src/report-json.ts";
-import type { Report, SequenceReport, TargetReport } from "../src/types.ts";
+import { emptySummary } from "../src/core/report.ts";
+import type { Report, SequenceReport, TargetReport } from "../src/core/types.ts";
+import { reportJsonPieces } from "../src/render/json.ts";
 
 function seq(i: number): SequenceReport {
   return {

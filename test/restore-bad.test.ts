@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { after, before, describe, test } from "node:test";
 import zlib from "node:zlib";
-import type { Report } from "../src/types.ts";
+import type { Report } from "../src/core/types.ts";
 import { databasesLike, pgTool, type Run, sg, tempEntries } from "./fixtures/restore/util.ts";
 import { adminUrl, type ScratchDb, scratchDb, withClient } from "./helpers.ts";
 

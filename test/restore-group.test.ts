@@ -5,10 +5,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { parseDatabaseUrl } from "../src/connection.ts";
-import { DEFAULT_ENGINE } from "../src/engine.ts";
-import { type RestoreOptions, runTargets } from "../src/targets.ts";
-import type { TargetReport } from "../src/types.ts";
+import type { TargetReport } from "../src/core/types.ts";
+import { parseDatabaseUrl } from "../src/db/connection.ts";
+import { DEFAULT_ENGINE } from "../src/db/engine.ts";
+import type { RestoreOptions } from "../src/restore/options.ts";
+import { runTargets } from "../src/run/targets.ts";
 import { databasesLike, pgTool } from "./fixtures/restore/util.ts";
 import { adminUrl, restoreOptions, runCli, type ScratchDb, scratchDb, withClient } from "./helpers.ts";
 

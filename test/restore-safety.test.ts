@@ -19,7 +19,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { Report, TargetReport } from "../src/types.ts";
+import type { Report, TargetReport } from "../src/core/types.ts";
 import { databasesLike, fakeDocker, pgTool, type Run, serverAddress, sg } from "./fixtures/restore/util.ts";
 import { adminUrl, urlFor, withClient } from "./helpers.ts";
 

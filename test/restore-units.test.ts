@@ -4,10 +4,10 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import zlib from "node:zlib";
 import fc from "fast-check";
-import { parseDatabaseUrl } from "../src/connection.ts";
-import { UsageError } from "../src/errors.ts";
+import { UsageError } from "../src/core/errors.ts";
+import { parseDatabaseUrl } from "../src/db/connection.ts";
+import { leftBehind, onCleanup, runCleanups, stillToUndo } from "../src/process/cleanup.ts";
 import { checkRestoreArgs, fileValues, plainSingleTransaction, type ToolUse } from "../src/restore/args.ts";
-import { leftBehind, onCleanup, runCleanups, stillToUndo } from "../src/restore/cleanup.ts";
 import {
   type ClientTool,
   chooseRestore,

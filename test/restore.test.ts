@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { after, before, describe, test } from "node:test";
 import zlib from "node:zlib";
-import type { Report, SequenceReport, TargetReport } from "../src/types.ts";
+import type { Report, SequenceReport, TargetReport } from "../src/core/types.ts";
 import { CORPUS_SQL, EXPECTED } from "./corpus.ts";
 import {
   databasesLike,

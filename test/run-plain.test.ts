@@ -11,10 +11,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
-import { parseDatabaseUrl } from "../src/connection.ts";
-import { DEFAULT_ENGINE } from "../src/engine.ts";
-import { type RestoreOptions, runTargets } from "../src/targets.ts";
-import type { TargetReport } from "../src/types.ts";
+import type { TargetReport } from "../src/core/types.ts";
+import { parseDatabaseUrl } from "../src/db/connection.ts";
+import { DEFAULT_ENGINE } from "../src/db/engine.ts";
+import type { RestoreOptions } from "../src/restore/options.ts";
+import { runTargets } from "../src/run/targets.ts";
 import { databasesLike, pgTool, sg } from "./fixtures/restore/util.ts";
 import { adminUrl, restoreOptions, urlFor, withClient } from "./helpers.ts";
 

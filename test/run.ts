@@ -3,7 +3,7 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { startEmbedded } from "../src/embedded.ts";
+import { startEmbedded } from "../src/process/embedded.ts";
 
 const root = join(import.meta.dirname, "..");
 

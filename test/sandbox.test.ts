@@ -9,12 +9,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import pg from "pg";
-import { parseDatabaseUrl } from "../src/connection.ts";
-import { DEFAULT_ENGINE } from "../src/engine.ts";
+import type { TargetReport } from "../src/core/types.ts";
+import { parseDatabaseUrl } from "../src/db/connection.ts";
+import { DEFAULT_ENGINE } from "../src/db/engine.ts";
 import { childEnv } from "../src/restore/child-env.ts";
+import type { RestoreOptions } from "../src/restore/options.ts";
 import { ADMIN_EXTENSIONS, extensionStatement, scramVerifier } from "../src/restore/sandbox.ts";
-import { type RestoreOptions, runTargets } from "../src/targets.ts";
-import type { TargetReport } from "../src/types.ts";
+import { runTargets } from "../src/run/targets.ts";
 import { pgTool } from "./fixtures/restore/util.ts";
 import { adminUrl, restoreOptions, scratchDb, urlFor, withClient } from "./helpers.ts";
 

@@ -2,7 +2,7 @@
 // property test against minimatch and PostgreSQL's reading of the same expressions are in sql-script.test.ts.)
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { UsageError } from "../src/errors.ts";
+import { UsageError } from "../src/core/errors.ts";
 import { globToRegex } from "../src/sql-script/glob.ts";
 
 function matches(glob: string, name: string): boolean {

@@ -7,9 +7,9 @@ import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
 import { minimatch } from "minimatch";
 import pg from "pg";
-import { DEFAULT_ENGINE, type EngineOptions, verifyDatabase } from "../src/engine.ts";
-import { globToRegex } from "../src/sql-script.ts";
-import type { SequenceReport } from "../src/types.ts";
+import type { SequenceReport } from "../src/core/types.ts";
+import { DEFAULT_ENGINE, type EngineOptions, verifyDatabase } from "../src/db/engine.ts";
+import { globToRegex } from "../src/sql-script/index.ts";
 import { CORPUS_SQL, EXPECTED } from "./corpus.ts";
 import { runCli, type ScratchDb, scratchDb, sequenceStates } from "./helpers.ts";
 

@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
-import { parseDatabaseUrl, resolveConnection } from "../src/connection.ts";
-import { type EmbeddedServer, startEmbedded } from "../src/embedded.ts";
+import { parseDatabaseUrl, resolveConnection } from "../src/db/connection.ts";
+import { type EmbeddedServer, startEmbedded } from "../src/process/embedded.ts";
 import { adminUrl, runCli } from "./helpers.ts";
 
 const MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;

@@ -20,7 +20,7 @@ import {
 import { join, relative } from "node:path";
 import { after, before, describe, test } from "node:test";
 import zlib from "node:zlib";
-import { UsageError } from "../src/errors.ts";
+import { UsageError } from "../src/core/errors.ts";
 import { checkDumpPath, inspectDump } from "../src/restore/detect.ts";
 import {
   checkDataFileName,

@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import type { ColumnLink, SequenceInfo } from "../src/types.ts";
-import { effectiveBound, fixSql, headroomOf, INT_RANGES, judge, nextValue } from "../src/verdict.ts";
+import type { ColumnLink, SequenceInfo } from "../src/core/types.ts";
+import { effectiveBound, fixSql, headroomOf, INT_RANGES, judge, nextValue } from "../src/core/verdict.ts";
 
 const I8 = INT_RANGES.bigint as { min: bigint; max: bigint };
 

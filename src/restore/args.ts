@@ -6,8 +6,8 @@
 // something, and every other argument is refused, in a run with archives too (each dump gets every argument).
 // Pure.
 
-import { UsageError } from "../errors.ts";
-import { CLI_WORDS, type FrontEndWords } from "../options.ts";
+import { UsageError } from "../core/errors.ts";
+import { CLI_WORDS, type FrontEndWords } from "../core/options.ts";
 
 /** Who reads the arguments: pg_restore, or seq-guard's own plain SQL runner ("psql" for history's sake). */
 export type RestoreTool = "pg_restore" | "psql";

@@ -5,7 +5,7 @@
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync, realpathSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { RestoreError } from "../errors.ts";
+import { RestoreError } from "../core/errors.ts";
 import { type ArchiveHeader, majorOf, NEWEST_KNOWN_ARCHIVE_MINOR } from "./detect.ts";
 
 export type Tool = "pg_restore";

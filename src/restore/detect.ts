@@ -15,9 +15,9 @@ import {
 } from "node:fs";
 import { isAbsolute, join, relative } from "node:path";
 import zlib from "node:zlib";
-import { UsageError } from "../errors.ts";
-import { printable } from "../printable.ts";
-import type { DumpFormat } from "../types.ts";
+import { UsageError } from "../core/errors.ts";
+import { printable } from "../core/printable.ts";
+import type { DumpFormat } from "../core/types.ts";
 import {
   checkDataFileName,
   checkLoToc,

@@ -5,7 +5,7 @@
 // below the rows. Also what the plain SQL filter left out that the user should know of. Pure.
 
 import { dirname, isAbsolute, join } from "node:path";
-import type { SequenceReport } from "../types.ts";
+import type { SequenceReport } from "../core/types.ts";
 import type { PlainFacts, PositionSet, QualifiedName } from "./plain.ts";
 
 export interface ArchiveListStats {

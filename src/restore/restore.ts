@@ -15,18 +15,24 @@ import { basename, dirname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
-import { type ConnectionTarget, withDatabase, withLogin } from "../connection.ts";
-import { connectWithRetry } from "../engine.ts";
-import { RestoreError, SeqGuardError, UsageError } from "../errors.ts";
-import { CLI_WORDS } from "../options.ts";
-import type { RestoreOptions } from "../targets.ts";
-import type { DumpFormat } from "../types.ts";
+import { RestoreError, SeqGuardError, UsageError } from "../core/errors.ts";
+import { CLI_WORDS } from "../core/options.ts";
+import type { DumpFormat } from "../core/types.ts";
+import { type ConnectionTarget, withDatabase, withLogin } from "../db/connection.ts";
+import { connectWithRetry } from "../db/engine.ts";
+import {
+  InterruptedError,
+  interrupted,
+  interruption,
+  onCleanup,
+  throwIfInterrupted,
+} from "../process/cleanup.ts";
 import { fileValues, plainSingleTransaction } from "./args.ts";
 import { childEnv, passfileField } from "./child-env.ts";
-import { InterruptedError, interrupted, interruption, onCleanup, throwIfInterrupted } from "./cleanup.ts";
 import { restoreClientFor } from "./clients.ts";
 import type { ArchiveHeader, DumpInfo } from "./detect.ts";
 import { type ArchiveListStats, archiveListStats, mergeListStats, selectionArgs } from "./hints.ts";
+import type { RestoreOptions } from "./options.ts";
 import type { PlainFacts } from "./plain.ts";
 import { runPlainScript } from "./run-plain.ts";
 import {

@@ -14,7 +14,7 @@ import type { Readable } from "node:stream";
 import zlib from "node:zlib";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { InterruptedError, interrupted, interruption, throwIfInterrupted } from "./cleanup.ts";
+import { InterruptedError, interrupted, interruption, throwIfInterrupted } from "../process/cleanup.ts";
 import {
   decodeUtf8,
   displayPath,

@@ -21,8 +21,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type pg from "pg";
+import { onCleanup } from "../process/cleanup.ts";
 import { passfileField } from "./child-env.ts";
-import { onCleanup } from "./cleanup.ts";
 
 /**
  * Extensions the connecting role creates for a fixture that asks for them: each reaches nothing beyond the

@@ -2,7 +2,7 @@
 // JavaScript read the same way, so that the script excludes exactly what the engine's filter (minimatch) excludes.
 
 import { minimatch } from "minimatch";
-import { UsageError } from "../errors.ts";
+import { UsageError } from "../core/errors.ts";
 
 const REGEX_SPECIAL = new Set([..."\\^$.|+(){}[]*?/"]);
 

@@ -11,7 +11,7 @@
 // format('%I.%I') / quote_ident() from the catalog. The user's options come in as literals (filtersExpr,
 // threshold), compared with catalog text, never executed.
 
-import { plainNextvalSql, resolveLinksSql, TEXT_DEFAULTS_SQL } from "../discovery.ts";
+import { plainNextvalSql, resolveLinksSql, TEXT_DEFAULTS_SQL } from "../db/discovery.ts";
 
 /** Schemas never looked at, as src/discovery.ts skips them. */
 const SYSTEM_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)'`;

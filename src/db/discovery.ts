@@ -12,9 +12,9 @@
 // as kind "expression" and never judged.
 
 import type pg from "pg";
+import type { ColumnLink, LinkKind, LinkVia, SequenceInfo } from "../core/types.ts";
+import { INT_RANGES } from "../core/verdict.ts";
 import { findTriggerFeeds } from "./plpgsql-scan.ts";
-import type { ColumnLink, LinkKind, LinkVia, SequenceInfo } from "./types.ts";
-import { INT_RANGES } from "./verdict.ts";
 
 // OID of nextval(regclass): fixed in pg_proc.dat since PostgreSQL 8.1. There is no nextval(text) any more:
 // nextval('s'::text) calls it through regclass(text), OID 1079, which looks the name up at every call.

@@ -4,55 +4,24 @@
 // knows how a target is made. The restore arguments are checked here, before anything runs, for both.
 
 import pg from "pg";
+import { EXIT, SeqGuardError } from "../core/errors.ts";
+import { emptySummary } from "../core/report.ts";
+import type { TargetReport } from "../core/types.ts";
 import {
   ConnectionLostError,
   type ConnectionTarget,
   explainConnectionError,
   isConnectionLoss,
   withDatabase,
-} from "./connection.ts";
-import { type EngineOptions, verifyDatabase } from "./engine.ts";
-import { EXIT, SeqGuardError } from "./errors.ts";
-import type { FrontEndWords } from "./options.ts";
-import { emptySummary } from "./report.ts";
-import { checkRestoreArgs, type ToolUse } from "./restore/args.ts";
-import { InterruptedError, interrupted, throwIfInterrupted } from "./restore/cleanup.ts";
-import { checkDumpPath, type DumpInfo, inspectDump } from "./restore/detect.ts";
-import { archiveHints, plainHints, plainNotes } from "./restore/hints.ts";
+} from "../db/connection.ts";
+import { type EngineOptions, verifyDatabase } from "../db/engine.ts";
+import { InterruptedError, interrupted, throwIfInterrupted } from "../process/cleanup.ts";
+import { checkRestoreArgs, type ToolUse } from "../restore/args.ts";
+import { checkDumpPath, type DumpInfo, inspectDump } from "../restore/detect.ts";
+import { archiveHints, plainHints, plainNotes } from "../restore/hints.ts";
+import type { RestoreOptions } from "../restore/options.ts";
 // Restoring (the statement filter, pg-copy-streams, child processes) is loaded only when there are dumps.
-import type { Restorer } from "./restore/restore.ts";
-import type { TargetReport } from "./types.ts";
-
-/** How dumps are restored. Filled by the front ends from flags or inputs. */
-export interface RestoreOptions {
-  /**
-   * Name of the database to restore into; derived from each file's name otherwise. With several dumps, they are
-   * all restored into it, in order, and verified once (one target).
-   */
-  database: string | undefined;
-  /** Drop a non-empty --restore-database first. */
-  clean: boolean;
-  /** Keep the restored databases afterwards (the Action keeps them for later steps). */
-  keep: boolean;
-  /** Extra arguments for pg_restore / psql (both get all of them); checked by checkRestoreArgs. */
-  extraArgs: string[];
-  /** Parallel jobs for custom and directory archives. */
-  jobs: number;
-  onError: "stop" | "continue";
-  /** Run pg_restore/psql inside this container (docker exec -i) instead of on this machine. */
-  viaContainer: string | undefined;
-  /** Every dump's real path (symbolic links resolved) must lie inside this folder: the Action's workspace. */
-  within?: string;
-  /**
-   * Restore as the connecting role, with its rights, as psql and pg_restore would: never for fixtures from
-   * forks. Otherwise each dump is restored as a throwaway role that owns only its scratch database (sandbox.ts).
-   */
-  trustFixture: boolean;
-  /** Extensions beyond the built-in allow-list that the connecting role may create for a fixture. */
-  extensions: string[];
-  /** The front end's names for its options, for messages (default: the CLI's flags). */
-  words?: FrontEndWords;
-}
+import type { Restorer } from "../restore/restore.ts";
 
 export interface TargetsInput {
   connection: ConnectionTarget;
@@ -193,7 +162,7 @@ async function runDumps(input: TargetsInput): Promise<TargetReport[]> {
     input.restore.viaContainer !== undefined,
     input.restore.words,
   );
-  const { Restorer } = await import(/* webpackMode: "eager" */ "./restore/restore.ts");
+  const { Restorer } = await import(/* webpackMode: "eager" */ "../restore/restore.ts");
   let restorer: Restorer;
   try {
     restorer = await Restorer.open(input.connection, input.restore, input.engine.connectTimeoutMs);
@@ -235,7 +204,7 @@ async function restoreAndVerify(
   infos: DumpInfo[],
   input: TargetsInput,
 ): Promise<TargetReport> {
-  const { scratchName } = await import(/* webpackMode: "eager" */ "./restore/restore.ts");
+  const { scratchName } = await import(/* webpackMode: "eager" */ "../restore/restore.ts");
   const first = infos[0] as DumpInfo;
   const dump = infos.map((i) => i.path).join(" + ");
   const base: TargetReport = {

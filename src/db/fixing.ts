@@ -4,9 +4,10 @@
 // lock, judges again, and calls setval() only for what is still behind, only ever forward.
 
 import type pg from "pg";
-import { explainError, lockCost, type ProbeOptions, readBatch, runPool, sessionSettings } from "./probe.ts";
-import type { SequenceInfo } from "./types.ts";
-import { integerLinks, judge, type VerdictOptions } from "./verdict.ts";
+import type { ProbeOptions } from "../core/engine-options.ts";
+import type { SequenceInfo } from "../core/types.ts";
+import { integerLinks, judge, type VerdictOptions } from "../core/verdict.ts";
+import { explainError, lockCost, readBatch, runPool, sessionSettings } from "./probe.ts";
 
 export type FixOptions = ProbeOptions;
 

@@ -2,10 +2,10 @@
 // the verified databases (a quoted name, a typo) reads as a clean bill of health. One logic for both front ends,
 // in each one's words. Pure.
 
-import { parseQualifiedName } from "./annotations.ts";
 import { UsageError } from "./errors.ts";
 import { exclusionFilter, type Filters } from "./filters.ts";
 import type { FrontEndWords } from "./options.ts";
+import { parseQualifiedName } from "./sql-names.ts";
 import type { Report, TargetReport } from "./types.ts";
 
 /** Filters left nothing to verify: a usage error (exit 2) that keeps the targets, for the JSON report. */

@@ -7,8 +7,8 @@ import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import net from "node:net";
 import { arch, platform, tmpdir } from "node:os";
 import { join } from "node:path";
-import { EXIT, SeqGuardError } from "./errors.ts";
-import { onCleanup, throwIfInterrupted } from "./restore/cleanup.ts";
+import { EXIT, SeqGuardError } from "../core/errors.ts";
+import { onCleanup, throwIfInterrupted } from "./cleanup.ts";
 
 export interface EmbeddedServer {
   url: string;

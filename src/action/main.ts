@@ -1,9 +1,10 @@
 // Entry point of the bundled Action (dist/index.js), run by the runner as `node dist/index.js`.
 // Start fast: mask the passwords and say hello before the bulk of the bundle (octokit, pg, the engine) is even
 // evaluated; then load it.
-import { secretsOf } from "./connection.ts";
-import { VERSION } from "./version.ts";
-import { oneLineDriverWarnings } from "./warnings.ts";
+
+import { VERSION } from "../core/version.ts";
+import { secretsOf } from "../db/connection.ts";
+import { oneLineDriverWarnings } from "../process/warnings.ts";
 
 oneLineDriverWarnings((line) => process.stdout.write(line));
 
@@ -15,5 +16,5 @@ for (const s of masked) {
 }
 process.stdout.write(`seq-guard ${VERSION} starting\n`);
 
-const { runAction } = await import(/* webpackMode: "eager" */ "./action.ts");
+const { runAction } = await import(/* webpackMode: "eager" */ "./run.ts");
 process.exitCode = await runAction(process.env, masked);

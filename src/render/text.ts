@@ -2,9 +2,9 @@
 // Every name and message from a dump or a server goes through printable() (logText() for a multi-line error):
 // a name holding a line break or a workflow command stays on its line and commands nothing.
 
-import { logText, printable } from "./printable.ts";
-import { byImportance, columnLabel, type FailOn, fails, isDescending, viaMark } from "./report.ts";
-import type { Report, SequenceReport, Status, TargetReport } from "./types.ts";
+import { logText, printable } from "../core/printable.ts";
+import { byImportance, columnLabel, type FailOn, fails, isDescending, viaMark } from "../core/report.ts";
+import type { Report, SequenceReport, Status, TargetReport } from "../core/types.ts";
 
 export interface TextOptions {
   color: boolean;

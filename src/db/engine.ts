@@ -2,27 +2,18 @@
 // fixing are separate modules; this one runs them in order over a small pool of connections.
 
 import pg from "pg";
+import { DEFAULT_PROBE, type EngineOptions, type ProbeOptions } from "../core/engine-options.ts";
+import { EXIT, SeqGuardError } from "../core/errors.ts";
+import { exclusionFilter } from "../core/filters.ts";
+import { byImportance, errorReport, fixedReport, summarize, verdictReport } from "../core/report.ts";
+import type { SequenceReport, Summary, Warning } from "../core/types.ts";
+import { judge, skipped, skipReasonOf } from "../core/verdict.ts";
 import { ConnectionLostError, isConnectionLoss, isTransient } from "./connection.ts";
 import { CATALOG_TIMEOUT_FLOOR_MS, type DiscoveredSequence, discover } from "./discovery.ts";
-import type { EngineOptions } from "./engine-options.ts";
-import { EXIT, SeqGuardError } from "./errors.ts";
-import { exclusionFilter } from "./filters.ts";
 import { type FixResult, fixAll } from "./fixing.ts";
-import {
-  DEFAULT_PROBE,
-  type ProbeOptions,
-  type ProbeResult,
-  Prober,
-  probeAll,
-  STATE_READER_SQL,
-  type StateReader,
-  timeouts,
-} from "./probe.ts";
-import { byImportance, errorReport, fixedReport, summarize, verdictReport } from "./report.ts";
-import type { SequenceReport, Summary, Warning } from "./types.ts";
-import { judge, skipped, skipReasonOf } from "./verdict.ts";
+import { type ProbeResult, Prober, probeAll, STATE_READER_SQL, type StateReader, timeouts } from "./probe.ts";
 
-export { DEFAULT_ENGINE, type EngineOptions } from "./engine-options.ts";
+export { DEFAULT_ENGINE, type EngineOptions } from "../core/engine-options.ts";
 
 /** The report of a behind sequence after its fix, from what fixing did and what was read again. */
 function afterFix(

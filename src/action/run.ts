@@ -15,6 +15,32 @@ import * as core from "@actions/core";
 import { context, getOctokit } from "@actions/github";
 import * as glob from "@actions/glob";
 import { Minimatch } from "minimatch";
+import { EXIT, SeqGuardError, UsageError } from "../core/errors.ts";
+import {
+  ACTION_WORDS,
+  extensionName,
+  parseEngineTuning,
+  parseInteger,
+  parseOnRestoreError,
+  parsePercent,
+  resolveFailOn,
+} from "../core/options.ts";
+import { logText, printable } from "../core/printable.ts";
+import { redact } from "../core/redact.ts";
+import {
+  buildReport,
+  defaultFailOn,
+  type FailOn,
+  failedRunReport,
+  fails,
+  redactReport,
+} from "../core/report.ts";
+import { checkFiltersLeftSomething, targetsOf, unmatchedFilters } from "../core/report-filters.ts";
+import type { Mode, Report, SequenceReport, TargetReport } from "../core/types.ts";
+import { VERSION } from "../core/version.ts";
+import { type ConnectionTarget, resolveConnection, secretsOf, serverNamed } from "../db/connection.ts";
+import { DEFAULT_ENGINE, type EngineOptions } from "../db/engine.ts";
+import { InterruptedError, installSignalHandlers } from "../process/cleanup.ts";
 import {
   type Annotation,
   candidates,
@@ -22,7 +48,7 @@ import {
   planAnnotations,
   TableDataLocator,
   tableOf,
-} from "./annotations.ts";
+} from "../render/annotations.ts";
 import {
   checkRunName,
   conclusionOf,
@@ -30,10 +56,19 @@ import {
   planCheckRun,
   toCheckAnnotations,
   workflowPath,
-} from "./check-run.ts";
-import { type ConnectionTarget, redact, resolveConnection, secretsOf, serverNamed } from "./connection.ts";
-import { DEFAULT_ENGINE, type EngineOptions } from "./engine.ts";
-import { EXIT, SeqGuardError, UsageError } from "./errors.ts";
+} from "../render/check-run.ts";
+import { reportJsonPieces } from "../render/json.ts";
+import {
+  type ActionStatus,
+  COMMENT_MAX_BYTES,
+  isProblem,
+  type Outcome,
+  renderMarkdown,
+  SUMMARY_MAX_BYTES,
+} from "../render/markdown.ts";
+import { renderText } from "../render/text.ts";
+import type { RestoreOptions } from "../restore/options.ts";
+import { checkDumps, restoreFailed, runTargets, targetsExitCode } from "../run/targets.ts";
 import {
   explainGitHubError,
   isNotPermitted,
@@ -44,32 +79,6 @@ import {
   syncIssue,
   upsertComment,
 } from "./github.ts";
-import {
-  ACTION_WORDS,
-  extensionName,
-  parseEngineTuning,
-  parseInteger,
-  parseOnRestoreError,
-  parsePercent,
-  resolveFailOn,
-} from "./options.ts";
-import { logText, printable } from "./printable.ts";
-import {
-  type ActionStatus,
-  COMMENT_MAX_BYTES,
-  isProblem,
-  type Outcome,
-  renderMarkdown,
-  SUMMARY_MAX_BYTES,
-} from "./render-markdown.ts";
-import { renderText } from "./render-text.ts";
-import { buildReport, defaultFailOn, type FailOn, failedRunReport, fails, redactReport } from "./report.ts";
-import { checkFiltersLeftSomething, targetsOf, unmatchedFilters } from "./report-filters.ts";
-import { reportJsonPieces } from "./report-json.ts";
-import { InterruptedError, installSignalHandlers } from "./restore/cleanup.ts";
-import { checkDumps, type RestoreOptions, restoreFailed, runTargets, targetsExitCode } from "./targets.ts";
-import type { Mode, Report, SequenceReport, TargetReport } from "./types.ts";
-import { VERSION } from "./version.ts";
 
 export interface ActionInputs {
   databaseUrl: string | undefined;

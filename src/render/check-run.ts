@@ -7,9 +7,9 @@
 // 65,535 characters each; a check run's annotation needs a path and lines, so a finding without a file (a live
 // database) sits on line 1 of the workflow file.
 
+import { printable } from "../core/printable.ts";
+import type { Mode } from "../core/types.ts";
 import type { Annotation } from "./annotations.ts";
-import { printable } from "./printable.ts";
-import type { Mode } from "./types.ts";
 
 /** Annotations the Checks API takes per create or update request. */
 export const ANNOTATIONS_PER_REQUEST = 50;

@@ -1,7 +1,7 @@
 // Report building: turn verdicts into the JSON contract (decimal strings for every int8) and count them. Pure.
 
-import { redact as redactText } from "./connection.ts";
 import { EXIT } from "./errors.ts";
+import { redact as redactText } from "./redact.ts";
 import type {
   ColumnLink,
   ColumnReport,

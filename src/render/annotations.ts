@@ -7,9 +7,10 @@
 // Names and messages go through printable() (an error's own lines through logText()): a name with a line break
 // or a workflow command in it shows as text.
 
-import { logText, printable } from "./printable.ts";
-import { type FailOn, fails, STATUS_ORDER } from "./report.ts";
-import type { Mode, Report, SequenceReport, TargetReport } from "./types.ts";
+import { logText, printable } from "../core/printable.ts";
+import { type FailOn, fails, STATUS_ORDER } from "../core/report.ts";
+import { parseQualifiedName } from "../core/sql-names.ts";
+import type { Mode, Report, SequenceReport, TargetReport } from "../core/types.ts";
 
 /** Annotations of one type the runner keeps per step. */
 export const PER_TYPE_LIMIT = 10;
@@ -165,47 +166,6 @@ export function planAnnotations(input: AnnotationInput): Annotation[] {
 }
 
 // ---- Where a table's data begins in a plain SQL fixture -------------------------------------------------------
-
-/**
- * Split a possibly schema-qualified SQL name as written in a script into its parts, the way the server reads
- * them: unquoted parts folded to lower case, quoted parts verbatim with "" read as ". Returns null when the text
- * does not start with a name.
- */
-export function parseQualifiedName(s: string): { parts: string[]; rest: string } | null {
-  const parts: string[] = [];
-  let i = 0;
-  for (;;) {
-    if (s[i] === '"') {
-      let name = "";
-      i++;
-      for (;;) {
-        if (i >= s.length) return null;
-        if (s[i] === '"') {
-          if (s[i + 1] === '"') {
-            name += '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        name += s[i];
-        i++;
-      }
-      parts.push(name);
-    } else {
-      const m = /^[\p{L}_][\p{L}\p{N}_$]*/u.exec(s.slice(i));
-      if (!m) return null;
-      parts.push(m[0].toLowerCase());
-      i += m[0].length;
-    }
-    if (s[i] === ".") {
-      i++;
-      continue;
-    }
-    return { parts, rest: s.slice(i) };
-  }
-}
 
 function key(parts: string[]): string {
   return JSON.stringify(parts);

@@ -11,34 +11,11 @@
 // bigint values printed by this code: no name or value from outside is pasted in.
 
 import type pg from "pg";
-import type { ColumnExtremes, ColumnLink, SequenceInfo, SequenceState } from "./types.ts";
-import { integerLinks } from "./verdict.ts";
+import { DEFAULT_PROBE, type ProbeOptions } from "../core/engine-options.ts";
+import type { ColumnExtremes, ColumnLink, SequenceInfo, SequenceState } from "../core/types.ts";
+import { integerLinks } from "../core/verdict.ts";
 
 export type ProbeResult = { ok: true; state: SequenceState } | { ok: false; error: string };
-
-export interface ProbeOptions {
-  /** Connections used side by side. */
-  concurrency: number;
-  /** Bound on each statement, in milliseconds (0: none). */
-  statementTimeoutMs: number;
-  /** How long to wait for a lock another session holds (0: forever). */
-  lockTimeoutMs: number;
-  /** Most relations one transaction may lock (tables, their indexes and partitions, sequences). */
-  lockBudget: number;
-  /** Most statements per round trip. */
-  batchSize: number;
-  /** The role's name as the server quotes it, for the GRANTs that messages suggest. */
-  role?: string;
-  onProgress?: (done: number, total: number) => void;
-}
-
-export const DEFAULT_PROBE: Omit<ProbeOptions, "onProgress"> = {
-  concurrency: 2,
-  statementTimeoutMs: 30_000,
-  lockTimeoutMs: 5_000,
-  lockBudget: 1000,
-  batchSize: 250,
-};
 
 function typeName(link: ColumnLink): string {
   if (link.typeMax === 32767n) return "int2";

@@ -14,12 +14,8 @@ import {
 import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { parseDatabaseUrl, redact, resolveConnection, secretsOf, serverNamed } from "./connection.ts";
-// What only some commands use (the driver and the engine, restoring, the embedded server, the script) is loaded
-// where it is used, so `--version`, `--help` and a usage error do not wait for it.
-import type { EmbeddedServer } from "./embedded.ts";
-import { DEFAULT_ENGINE, type EngineOptions } from "./engine-options.ts";
-import { EXIT, SeqGuardError, UsageError } from "./errors.ts";
+import { DEFAULT_ENGINE, type EngineOptions } from "../core/engine-options.ts";
+import { EXIT, SeqGuardError, UsageError } from "../core/errors.ts";
 import {
   CLI_WORDS,
   extensionName,
@@ -29,23 +25,28 @@ import {
   parseOnRestoreError,
   parsePercent,
   resolveFailOn,
-} from "./options.ts";
-import { logText, printable } from "./printable.ts";
-import { renderTextPieces } from "./render-text.ts";
-import { buildReport, type FailOn, failedRunReport, redactReport } from "./report.ts";
-import { checkFiltersLeftSomething, targetsOf, unmatchedFilters } from "./report-filters.ts";
-import { reportJsonPieces } from "./report-json.ts";
+} from "../core/options.ts";
+import { logText, printable } from "../core/printable.ts";
+import { redact } from "../core/redact.ts";
+import { buildReport, type FailOn, failedRunReport, redactReport } from "../core/report.ts";
+import { checkFiltersLeftSomething, targetsOf, unmatchedFilters } from "../core/report-filters.ts";
+import type { Mode, Report, TargetReport } from "../core/types.ts";
+import { VERSION } from "../core/version.ts";
+import { parseDatabaseUrl, resolveConnection, secretsOf, serverNamed } from "../db/connection.ts";
 import {
   InterruptedError,
   installSignalHandlers,
   interrupted,
   interruptedExitCode,
   throwIfInterrupted,
-} from "./restore/cleanup.ts";
-import type { SqlScriptOptions } from "./sql-script.ts";
-import type { RestoreOptions } from "./targets.ts";
-import type { Mode, Report, TargetReport } from "./types.ts";
-import { VERSION } from "./version.ts";
+} from "../process/cleanup.ts";
+// What only some commands use (the driver and the engine, restoring, the embedded server, the script) is loaded
+// where it is used, so `--version`, `--help` and a usage error do not wait for it.
+import type { EmbeddedServer } from "../process/embedded.ts";
+import { reportJsonPieces } from "../render/json.ts";
+import { renderTextPieces } from "../render/text.ts";
+import type { RestoreOptions } from "../restore/options.ts";
+import type { SqlScriptOptions } from "../sql-script/index.ts";
 
 export interface Io {
   /** Write to standard output; a returned promise settles once the text is handed on (back pressure). */
@@ -393,7 +394,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       return EXIT.ok;
     }
     if ("sql" in parsed) {
-      const { sqlScript } = await import(/* webpackMode: "eager" */ "./sql-script.ts");
+      const { sqlScript } = await import(/* webpackMode: "eager" */ "../sql-script/index.ts");
       io.stdout(sqlScript(parsed.sql));
       return EXIT.ok;
     }
@@ -415,7 +416,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     let embedded: EmbeddedServer | null = null;
     try {
       const { checkDumps, runTargets, targetsExitCode } = await import(
-        /* webpackMode: "eager" */ "./targets.ts"
+        /* webpackMode: "eager" */ "../run/targets.ts"
       );
       if (restoring) checkDumps(parsed.dumps, parsed.restore);
       let connection: ReturnType<typeof resolveConnection>;
@@ -428,7 +429,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
         );
         // startEmbedded registers its own cleanup (stop, remove the data dir) as soon as it starts anything.
         try {
-          const { startEmbedded } = await import(/* webpackMode: "eager" */ "./embedded.ts");
+          const { startEmbedded } = await import(/* webpackMode: "eager" */ "../process/embedded.ts");
           embedded = await startEmbedded();
         } finally {
           clearInterval(tick);

@@ -2,7 +2,7 @@
 // sequences one JSON.stringify of the whole report (and the copies redaction makes of it) costs hundreds of MB;
 // pieces of a few hundred sequences keep memory flat. Pure: the caller writes the pieces where they go.
 
-import type { Report } from "./types.ts";
+import type { Report } from "../core/types.ts";
 
 const PIECE = 100;
 

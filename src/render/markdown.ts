@@ -4,10 +4,10 @@
 // budget it is given (GitHub: 65,536 characters for a comment or issue body, 1 MiB for a step summary), and says
 // so explicitly when rows had to be left out.
 
-import { redact } from "./connection.ts";
-import { controlsVisible } from "./printable.ts";
-import { byImportance, columnLabel, type FailOn, fails, isDescending, viaMark } from "./report.ts";
-import type { DumpFormat, Mode, Report, SequenceReport, Summary, TargetReport } from "./types.ts";
+import { controlsVisible } from "../core/printable.ts";
+import { redact } from "../core/redact.ts";
+import { byImportance, columnLabel, type FailOn, fails, isDescending, viaMark } from "../core/report.ts";
+import type { DumpFormat, Mode, Report, SequenceReport, Summary, TargetReport } from "../core/types.ts";
 
 /** The `status` output of the Action. */
 export type ActionStatus = "ok" | "violations" | "fixed" | "error";

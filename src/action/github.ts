@@ -9,7 +9,7 @@
 // here is a warning for the caller, never a failed job: the results are in the job summary whatever happens.
 
 import type { getOctokit } from "@actions/github";
-import type { CheckRunPlan } from "./check-run.ts";
+import type { CheckRunPlan } from "../render/check-run.ts";
 
 export type Octokit = ReturnType<typeof getOctokit>;
 
