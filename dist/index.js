@@ -36903,7 +36903,36 @@ function extend(target) {
 
 /***/ }),
 
-/***/ 7063:
+/***/ 6769:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _core_version_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3323);
+/* harmony import */ var _db_connection_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9698);
+/* harmony import */ var _process_warnings_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9396);
+// Entry point of the bundled Action (dist/index.js), run by the runner as `node dist/index.js`.
+// Start fast: mask the passwords and say hello before the bulk of the bundle (octokit, pg, the engine) is even
+// evaluated; then load it.
+
+
+
+(0,_process_warnings_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLineDriverWarnings */ .i)((line) => process.stdout.write(line));
+// The runner's add-mask command, escaped as @actions/core escapes command data.
+const escapeData = (s) => s.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
+const masked = (0,_db_connection_js__WEBPACK_IMPORTED_MODULE_0__/* .secretsOf */ .Fj)(process.env["INPUT_DATABASE-URL"]?.trim() ?? "", process.env);
+for (const s of masked) {
+    process.stdout.write(`::add-mask::${escapeData(s)}\n`);
+}
+process.stdout.write(`seq-guard ${_core_version_js__WEBPACK_IMPORTED_MODULE_2__/* .VERSION */ .x} starting\n`);
+const { runAction } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 1352));
+process.exitCode = await runAction(process.env, masked);
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 1352:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -47716,11 +47745,157 @@ function glob_hashFiles(patterns_1) {
 //# sourceMappingURL=glob.js.map
 // EXTERNAL MODULE: ./node_modules/minimatch/dist/esm/index.js + 6 modules
 var dist_esm = __nccwpck_require__(5273);
-// EXTERNAL MODULE: ./src/printable.ts
-var printable = __nccwpck_require__(5260);
-// EXTERNAL MODULE: ./src/report.ts
-var src_report = __nccwpck_require__(665);
-;// CONCATENATED MODULE: ./src/annotations.ts
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/core/options.ts
+var options = __nccwpck_require__(3457);
+// EXTERNAL MODULE: ./src/core/printable.ts
+var printable = __nccwpck_require__(8080);
+// EXTERNAL MODULE: ./src/core/redact.ts
+var redact = __nccwpck_require__(2258);
+// EXTERNAL MODULE: ./src/core/report.ts
+var core_report = __nccwpck_require__(8557);
+// EXTERNAL MODULE: ./src/core/filters.ts
+var core_filters = __nccwpck_require__(1336);
+;// CONCATENATED MODULE: ./src/core/sql-names.ts
+// SQL names as a script writes them, read the way the server reads them.
+/**
+ * Split a possibly schema-qualified SQL name as written in a script into its parts, the way the server reads
+ * them: unquoted parts folded to lower case, quoted parts verbatim with "" read as ". Returns null when the text
+ * does not start with a name.
+ */
+function parseQualifiedName(s) {
+    const parts = [];
+    let i = 0;
+    for (;;) {
+        if (s[i] === '"') {
+            let name = "";
+            i++;
+            for (;;) {
+                if (i >= s.length)
+                    return null;
+                if (s[i] === '"') {
+                    if (s[i + 1] === '"') {
+                        name += '"';
+                        i += 2;
+                        continue;
+                    }
+                    i++;
+                    break;
+                }
+                name += s[i];
+                i++;
+            }
+            parts.push(name);
+        }
+        else {
+            const m = /^[\p{L}_][\p{L}\p{N}_$]*/u.exec(s.slice(i));
+            if (!m)
+                return null;
+            parts.push(m[0].toLowerCase());
+            i += m[0].length;
+        }
+        if (s[i] === ".") {
+            i++;
+            continue;
+        }
+        return { parts, rest: s.slice(i) };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/report-filters.ts
+// Filters that do nothing: a --schema / schemas entry or an --exclude / exclude entry that matches no sequence of
+// the verified databases (a quoted name, a typo) reads as a clean bill of health. One logic for both front ends,
+// in each one's words. Pure.
+
+
+
+/** Filters left nothing to verify: a usage error (exit 2) that keeps the targets, for the JSON report. */
+class NothingVerifiedError extends errors/* UsageError */.eb {
+    targets;
+    constructor(message, targets) {
+        super(message);
+        this.targets = targets;
+        this.name = "NothingVerifiedError";
+    }
+}
+/** The targets an error carries (filters that left nothing to verify), else none. */
+function targetsOf(err) {
+    return err instanceof NothingVerifiedError ? err.targets : [];
+}
+/** "Weird Schema".* as the summary shows names, written unquoted as the filters match them: Weird Schema.* */
+function unquoted(entry) {
+    return entry.replace(/"((?:[^"]|"")*)"/g, (_, inner) => inner.replaceAll('""', '"'));
+}
+const hint = (entry) => unquoted(entry) !== entry ? ` Names are matched unquoted: write ${unquoted(entry)} instead.` : "";
+/** The verified targets' sequences as [schema, name], unquoted. */
+function namesOf(report) {
+    const names = [];
+    for (const t of report.targets) {
+        if (t.error !== null)
+            continue;
+        for (const r of t.sequences) {
+            const p = parseQualifiedName(r.sequence);
+            if (p && p.rest === "" && p.parts.length === 2)
+                names.push(p.parts);
+        }
+    }
+    return names;
+}
+/** Warnings (without a prefix) for the schema and exclude entries that match no sequence of the verified databases. */
+function unmatchedFilters(report, filters, words) {
+    if (filters.schemas.length === 0 && filters.exclude.length === 0)
+        return [];
+    const verified = report.targets.filter((t) => t.error === null);
+    if (verified.length === 0)
+        return [];
+    const names = namesOf(report);
+    const where = verified.map((t) => t.database).join(", ");
+    const out = [];
+    const schemas = new Set(names.map(([schema]) => schema));
+    const unmatchedSchemas = filters.schemas.filter((s) => !schemas.has(s));
+    for (const s of unmatchedSchemas) {
+        const none = unmatchedSchemas.length === filters.schemas.length ? ", so no sequence was checked" : "";
+        out.push(`${words.entry("schema", s)} names no schema with sequences in ${where}${none}. Check the spelling (case matters).${hint(s)}`);
+    }
+    for (const e of filters.exclude) {
+        const drops = (0,core_filters/* exclusionFilter */.J)({ schemas: [], exclude: [e] });
+        if (names.some(([schema, name]) => drops(schema, name)))
+            continue;
+        out.push(`${words.entry("exclude", e)} matches no sequence in ${where}, so it excludes nothing. Entries are globs over the unquoted schema.name, such as audit.* or public.users_id_seq.${hint(e)}`);
+    }
+    return out;
+}
+/**
+ * A run whose filters leave nothing to verify in a database that has sequences checked nothing: a usage error
+ * (exit 2) naming the filters, rather than a green run. Databases without sequences are no such case.
+ */
+function checkFiltersLeftSomething(report, filters, words) {
+    if (filters.schemas.length === 0 && filters.exclude.length === 0)
+        return;
+    for (const t of report.targets) {
+        if (t.error !== null || t.sequences.length === 0)
+            continue;
+        if (!t.sequences.every((r) => r.skip_reason === "excluded"))
+            continue;
+        const given = [
+            ...filters.schemas.map((s) => words.entry("schema", s)),
+            ...filters.exclude.map((e) => words.entry("exclude", e)),
+        ].join(", ");
+        const quoted = [...filters.schemas, ...filters.exclude].some((e) => unquoted(e) !== e);
+        throw new NothingVerifiedError(`the filters (${given}) leave none of the ${t.sequences.length} ${t.sequences.length === 1 ? "sequence" : "sequences"} of ${t.database} to verify, so nothing was checked. Check the spelling (case matters)${quoted ? '; names are matched unquoted: Weird Schema, not "Weird Schema"' : ""}.`, report.targets);
+    }
+}
+
+// EXTERNAL MODULE: ./src/core/version.ts
+var version = __nccwpck_require__(3323);
+// EXTERNAL MODULE: ./src/db/connection.ts + 1 modules
+var db_connection = __nccwpck_require__(9698);
+// EXTERNAL MODULE: ./src/db/engine.ts + 5 modules
+var db_engine = __nccwpck_require__(4393);
+// EXTERNAL MODULE: ./src/process/cleanup.ts
+var cleanup = __nccwpck_require__(781);
+;// CONCATENATED MODULE: ./src/render/annotations.ts
 // Annotations of the Action: which ones, in what order, within the runner's limits. Pure.
 //
 // The runner keeps 10 annotations of each type (error, warning, notice) per step and 50 per job, first come
@@ -47729,6 +47904,7 @@ var src_report = __nccwpck_require__(665);
 // For plain SQL fixtures, an annotation sits on the line where the data of the sequence's table begins.
 // Names and messages go through printable() (an error's own lines through logText()): a name with a line break
 // or a workflow command in it shows as text.
+
 
 
 /** Annotations of one type the runner keeps per step. */
@@ -47744,11 +47920,11 @@ function describe(r) {
     }
 }
 function rank(r) {
-    return src_report/* STATUS_ORDER */.QD.indexOf(r.status);
+    return core_report/* STATUS_ORDER */.QD.indexOf(r.status);
 }
 // A near-exhaustion warning asks for work (widen the type before it runs out); a "fixed" warning only says what
 // was done. When warnings must be left out, the fixed ones go first: near-exhaustion ranks just before them.
-const NEAR_WARNING_ORDER = src_report/* STATUS_ORDER */.QD.indexOf("fixed") - 0.5;
+const NEAR_WARNING_ORDER = core_report/* STATUS_ORDER */.QD.indexOf("fixed") - 0.5;
 /** Every annotation the report deserves, most important first within each type. */
 function candidates(input) {
     const { report, mode, failOn } = input;
@@ -47771,7 +47947,7 @@ function candidates(input) {
         for (const r of t.sequences) {
             const where = at(input.locate?.(t, r) ?? null);
             const seq = (0,printable/* printable */.g$)(r.sequence);
-            const failing = (0,src_report/* fails */.c6)(r, failOn);
+            const failing = (0,core_report/* fails */.c6)(r, failOn);
             const near = r.warnings.find((w) => w.code === "near_exhaustion");
             if (failing) {
                 const what = r.status === "ok" && near ? "near exhaustion" : r.status;
@@ -47782,7 +47958,7 @@ function candidates(input) {
                         message: r.status === "ok" && near ? (0,printable/* printable */.g$)(near.message) : describe(r),
                         ...where,
                     },
-                    order: r.status === "ok" ? src_report/* STATUS_ORDER */.QD.length : rank(r),
+                    order: r.status === "ok" ? core_report/* STATUS_ORDER */.QD.length : rank(r),
                 });
             }
             else if (r.status === "fixed") {
@@ -47848,49 +48024,6 @@ function planAnnotations(input) {
     return out;
 }
 // ---- Where a table's data begins in a plain SQL fixture -------------------------------------------------------
-/**
- * Split a possibly schema-qualified SQL name as written in a script into its parts, the way the server reads
- * them: unquoted parts folded to lower case, quoted parts verbatim with "" read as ". Returns null when the text
- * does not start with a name.
- */
-function parseQualifiedName(s) {
-    const parts = [];
-    let i = 0;
-    for (;;) {
-        if (s[i] === '"') {
-            let name = "";
-            i++;
-            for (;;) {
-                if (i >= s.length)
-                    return null;
-                if (s[i] === '"') {
-                    if (s[i + 1] === '"') {
-                        name += '"';
-                        i += 2;
-                        continue;
-                    }
-                    i++;
-                    break;
-                }
-                name += s[i];
-                i++;
-            }
-            parts.push(name);
-        }
-        else {
-            const m = /^[\p{L}_][\p{L}\p{N}_$]*/u.exec(s.slice(i));
-            if (!m)
-                return null;
-            parts.push(m[0].toLowerCase());
-            i += m[0].length;
-        }
-        if (s[i] === ".") {
-            i++;
-            continue;
-        }
-        return { parts, rest: s.slice(i) };
-    }
-}
 function key(parts) {
     return JSON.stringify(parts);
 }
@@ -47961,7 +48094,7 @@ function tableOf(r) {
     return (hit ?? r.columns[0])?.table ?? null;
 }
 
-;// CONCATENATED MODULE: ./src/check-run.ts
+;// CONCATENATED MODULE: ./src/render/check-run.ts
 // The check run of the Action, planned: its name, commit, conclusion, output and every annotation, cut into the
 // requests the Checks API takes. Pure: github.ts sends what this plans.
 //
@@ -48072,13 +48205,788 @@ function planCheckRun(o) {
     };
 }
 
-// EXTERNAL MODULE: ./src/connection.ts + 1 modules
-var src_connection = __nccwpck_require__(5959);
-// EXTERNAL MODULE: ./src/engine.ts + 5 modules
-var src_engine = __nccwpck_require__(1793);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-;// CONCATENATED MODULE: ./src/github.ts
+;// CONCATENATED MODULE: ./src/render/json.ts
+// The JSON report as text, in pieces: the envelope pretty-printed, each sequence on a line of its own. At 100,000
+// sequences one JSON.stringify of the whole report (and the copies redaction makes of it) costs hundreds of MB;
+// pieces of a few hundred sequences keep memory flat. Pure: the caller writes the pieces where they go.
+const PIECE = 100;
+/** Yield the report's JSON text in pieces; joined, they parse to the report. Ends with a newline. */
+function* reportJsonPieces(report) {
+    const { targets, ...head } = report;
+    const headText = JSON.stringify(head, null, 2);
+    yield `${headText.slice(0, headText.lastIndexOf("}")).trimEnd()},\n  "targets": [`;
+    for (const [ti, target] of targets.entries()) {
+        const { sequences, ...rest } = target;
+        const restText = JSON.stringify(rest, null, 2).replace(/\n/g, "\n    ");
+        yield `${ti > 0 ? "," : ""}\n    ${restText.slice(0, restText.lastIndexOf("}")).trimEnd()},\n      "sequences": [`;
+        for (let i = 0; i < sequences.length; i += PIECE) {
+            const lines = sequences.slice(i, i + PIECE).map((s) => `        ${JSON.stringify(s)}`);
+            yield `${i > 0 ? "," : ""}\n${lines.join(",\n")}`;
+        }
+        yield `${sequences.length > 0 ? "\n      " : ""}]\n    }`;
+    }
+    yield `${targets.length > 0 ? "\n  " : ""}]\n}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/render/markdown.ts
+// Markdown of the Action: the job summary, the pull request comment and the failure issue show the same table.
+// Pure: returns a string. Names are shown in code spans (no Markdown, no @mention, no link inside them) and prose
+// is escaped, so an odd name can neither break the table nor ping anyone. Every output stays under the byte
+// budget it is given (GitHub: 65,536 characters for a comment or issue body, 1 MiB for a step summary), and says
+// so explicitly when rows had to be left out.
+
+
+
+/** GitHub's ceilings, with room to spare: a comment or issue body takes 65,536 characters, a step summary 1 MiB. */
+const COMMENT_MAX_BYTES = 65_000;
+const SUMMARY_MAX_BYTES = 1_000_000;
+const ICON = {
+    ok: "✅",
+    fixed: "🔧",
+    behind: "❌",
+    exhausted: "⛔",
+    error: "⚠️",
+    skipped: "⏭️",
+};
+const FORMAT_TEXT = {
+    custom: "custom archive",
+    directory: "directory archive",
+    tar: "tar archive",
+    plain: "plain SQL",
+    "plain-gzip": "gzipped plain SQL",
+};
+/** Longest prose kept in one cell or paragraph (a restore error can carry pages of pg_restore output). */
+const MAX_PROSE = 1500;
+/** Columns listed per sequence before "and N more". */
+const MAX_COLUMNS = 4;
+function bytes(s) {
+    return Buffer.byteLength(s, "utf8");
+}
+/** Control characters (a newline in a name would end a table row) shown as \n, \t or \u0085. */
+const visible = printable/* controlsVisible */.XW;
+function markdown_clip(s, max = MAX_PROSE) {
+    const chars = [...s];
+    return chars.length <= max ? s : `${chars.slice(0, max).join("")}…`;
+}
+/**
+ * A code span that shows `s` literally, safe inside a GFM table cell: the fence is longer than any run of
+ * backticks inside, a pipe is escaped (GFM removes that backslash even in code), and padding keeps a leading or
+ * trailing backtick or space intact.
+ */
+function code(s) {
+    const body = visible(markdown_clip(s)).replaceAll("|", "\\|");
+    if (body === "")
+        return "` `";
+    const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((r) => r.length));
+    const fence = "`".repeat(longest + 1);
+    const pad = /^[ `]|[ `]$/.test(body) ? " " : "";
+    return `${fence}${pad}${body}${pad}${fence}`;
+}
+/**
+ * Prose that renders as the same text: HTML and Markdown punctuation escaped, newlines flattened, @mentions and
+ * #references broken by a zero-width joiner so that a name in a message never pings a person or links an issue.
+ */
+function markdown_text(s) {
+    return visible(markdown_clip(s))
+        .replace(/&/g, "&amp;")
+        .replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`)
+        .replace(/[@#]/g, (c) => `${c}\u200d`)
+        .replace(/(^|\s)-/g, "$1\\-")
+        .replace(/:\/\//g, ":\u200d//");
+}
+function plural(n, one, many = `${one}s`) {
+    return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+}
+function seconds(ms) {
+    if (ms === null)
+        return "";
+    return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+function nearExhaustion(r) {
+    return r.warnings.some((w) => w.code === "near_exhaustion");
+}
+/** Ok sequences near exhaustion: listed among the problems, so counted apart from the plain ok ones. */
+function nearCount(targets) {
+    let n = 0;
+    for (const t of targets)
+        for (const r of t.sequences)
+            if (r.status === "ok" && nearExhaustion(r))
+                n++;
+    return n;
+}
+function countsText(s, near) {
+    const parts = [];
+    for (const k of ["behind", "exhausted", "error", "fixed"]) {
+        if (s[k] > 0)
+            parts.push(`**${s[k]} ${k}**`);
+    }
+    if (near > 0)
+        parts.push(`**${near} near exhaustion**`);
+    parts.push(`${s.ok - near} ok`);
+    if (s.skipped > 0)
+        parts.push(`${s.skipped} skipped`);
+    return `${parts.join(" · ")} (${plural(s.sequences, "sequence")})`;
+}
+/** Rows that need a reader's attention: anything but a plain ok or skipped. */
+function isProblem(r) {
+    return !(r.status === "ok" || r.status === "skipped") || r.warnings.length > 0;
+}
+const NO_MASK = (s) => s;
+// One mask per set of secrets, so that the rows a mask made are found again (the summary and the comment).
+const masks = new Map();
+function maskOf(secrets) {
+    const live = [...new Set((secrets ?? []).filter((s) => s.length > 0))];
+    if (live.length === 0)
+        return NO_MASK;
+    const key = live.join("\0");
+    let m = masks.get(key);
+    if (!m) {
+        m = (s) => (0,redact/* redact */.E$)(s, live);
+        masks.set(key, m);
+    }
+    return m;
+}
+function statusCell(r) {
+    if (r.status === "ok" && nearExhaustion(r)) {
+        return `⚠️ ok, near exhaustion${r.headroom ? ` (${r.headroom.used_pct}% used)` : ""}`;
+    }
+    return `${ICON[r.status] ?? ""} ${r.status}`;
+}
+function columnsCell(r, m) {
+    if (r.columns.length === 0)
+        return "–";
+    const shown = r.columns.slice(0, MAX_COLUMNS).map((c) => code(m((0,core_report/* columnLabel */.Zp)(c))) + (0,core_report/* viaMark */.si)(c));
+    const more = r.columns.length - MAX_COLUMNS;
+    return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
+}
+/** The colliding extreme: a descending sequence's is a min, and says so (the column is headed max). */
+function maxCell(r) {
+    const v = extremeCell(r);
+    return (0,core_report/* isDescending */.$c)(r) && v !== "–" ? `min ${v}` : v;
+}
+function extremeCell(r) {
+    if (r.max !== null)
+        return r.max;
+    if (r.min !== null)
+        return r.min;
+    const descending = r.increment.startsWith("-");
+    let best = null;
+    for (const c of r.columns) {
+        const v = descending ? c.min : c.max;
+        if (v === null)
+            continue;
+        const b = BigInt(v);
+        if (best === null || (descending ? b < best : b > best))
+            best = b;
+    }
+    return best === null ? "–" : best.toString();
+}
+function nextCell(r, m) {
+    if (r.status === "fixed")
+        return `${m(r.next_value ?? "–")} → **${m(r.fixed_next_value ?? "–")}**`;
+    return m(r.next_value ?? "–");
+}
+function fixCell(r, m) {
+    const warnings = r.warnings.map((w) => markdown_text(m(w.message)));
+    switch (r.status) {
+        case "behind":
+            return [r.fix_sql ? code(m(r.fix_sql)) : markdown_text(m(r.reason ?? "")), ...warnings].join("<br>");
+        case "fixed":
+            return [`advanced to ${m(r.fixed_next_value ?? "–")}`, ...warnings].join("<br>");
+        case "ok":
+            return warnings.join("<br>");
+        default:
+            return [markdown_text(m(r.reason ?? "")), ...warnings].filter(Boolean).join("<br>");
+    }
+}
+const HEAD = "| status | sequence | columns | max | next value | fix |\n|---|---|---|---|---|---|";
+// The size search renders each row many times, and the summary and the comment render the same rows: each row
+// is made once per mask. A mask is the set of secrets, the same for the whole run.
+const rowCaches = new WeakMap();
+function row(r, m = NO_MASK) {
+    let cache = rowCaches.get(m);
+    if (!cache) {
+        cache = new WeakMap();
+        rowCaches.set(m, cache);
+    }
+    const hit = cache.get(r);
+    if (hit !== undefined)
+        return hit;
+    const cells = [
+        statusCell(r),
+        code(m(r.sequence)),
+        columnsCell(r, m),
+        m(maxCell(r)),
+        nextCell(r, m),
+        fixCell(r, m),
+    ];
+    const line = `| ${cells.join(" | ")} |`;
+    cache.set(r, line);
+    return line;
+}
+function targetTitle(t, m) {
+    if (t.dump === null)
+        return `Database ${code(m(t.database))}`;
+    const how = t.format ? FORMAT_TEXT[t.format] : "dump";
+    // A dump that failed to restore has no database: its scratch database is removed (or was never made).
+    if (t.error !== null && t.restore_ms === null)
+        return `${code(m(t.dump))} (${how}) could not be restored`;
+    const took = t.restore_ms !== null ? ` in ${seconds(t.restore_ms)}` : "";
+    return `${code(m(t.dump))} (${how}), restored into ${code(m(t.database))}${took}`;
+}
+/** Rows behind, exhausted or in error that fail-on lets pass: then "every sequence is ahead" would be false. */
+function passingFindings(o) {
+    let n = 0;
+    for (const t of o.report?.targets ?? []) {
+        for (const r of t.sequences) {
+            if ((r.status === "behind" || r.status === "exhausted" || r.status === "error") && !(0,core_report/* fails */.c6)(r, o.failOn))
+                n++;
+        }
+    }
+    return n;
+}
+/** What the listed rows are, when fail-on lets them pass: the headline must not call them good. */
+function passNote(o, problems) {
+    const failOn = o.failOn.length ? o.failOn.join(", ") : "none";
+    return `nothing fails the check (fail-on: ${failOn}); ${plural(problems, "finding is", "findings are")} listed below`;
+}
+function headline(o, problems) {
+    const s = o.report?.summary;
+    const lenient = passingFindings(o) > 0;
+    switch (o.status) {
+        case "error":
+            return o.report === null
+                ? "## ⚠️ seq-guard could not finish"
+                : "## ⚠️ seq-guard: a target could not be restored or verified";
+        case "violations": {
+            const one = o.violations === 1;
+            const verb = o.mode === "fix"
+                ? `${one ? "fails" : "fail"} the check even after fixing`
+                : `${one ? "fails" : "fail"} the check`;
+            const tail = o.mode === "report" ? " (report mode: the job does not fail)" : "";
+            return `## ❌ seq-guard: ${plural(o.violations, "sequence")} ${verb}${tail}`;
+        }
+        case "fixed":
+            return `## 🔧 seq-guard fixed ${plural(s?.fixed ?? 0, "sequence")}: ${lenient ? passNote(o, problems) : "nothing left that fails"}`;
+        default:
+            return lenient
+                ? `## ✅ seq-guard: ${passNote(o, problems)}`
+                : "## ✅ seq-guard: every sequence is ahead of its data";
+    }
+}
+function footer(o, opts) {
+    const failOn = o.mode === "report" ? "never (report mode)" : o.failOn.length ? o.failOn.join(", ") : "nothing";
+    const parts = [`mode \`${o.mode}\``, `fails on ${failOn}`];
+    if (opts.version)
+        parts.push(`seq-guard ${opts.version}`);
+    if (opts.runUrl)
+        parts.push(`[workflow run](${opts.runUrl})`);
+    return `<sub>${parts.join(" · ")}</sub>`;
+}
+function shortenedNote(opts, hidden, total) {
+    const limit = opts.place === "summary"
+        ? "GitHub's limit of 1 MiB for a job summary"
+        : `GitHub's limit of 65,536 characters for ${opts.place === "comment" ? "a comment" : "an issue"}`;
+    const file = opts.reportJson ? ` and in the report-json file ${code(opts.reportJson)}` : "";
+    const where = opts.place === "summary"
+        ? `The full list is in the step's log${file}.`
+        : `The full list is in the job summary of the workflow run${file}.`;
+    return `> [!NOTE]\n> Shortened to fit ${limit}: ${plural(hidden, "row")} of ${total.toLocaleString("en-US")} not shown. ${where}`;
+}
+/** Render with at most `keep` rows (problems first, in order); returns the text and how many rows it shows. */
+function renderWith(o, opts, sections, keep, total) {
+    const m = maskOf(opts.secrets);
+    const out = [];
+    if (opts.header)
+        out.push(opts.header);
+    const problems = sections.reduce((n, s) => n + s.problems.filter((r) => r.status !== "fixed").length, 0);
+    out.push(headline(o, problems));
+    if (o.fatal !== null)
+        out.push(`> [!CAUTION]\n> ${markdown_text(m(o.fatal))}`);
+    if (o.report)
+        out.push(countsText(o.report.summary, nearCount(o.report.targets)));
+    let left = keep;
+    // Problem rows of every target before any ok row: when rows must go, the ok ones go first.
+    const problemsShown = sections.map((s) => {
+        const n = Math.min(left, s.problems.length);
+        left -= n;
+        return n;
+    });
+    const othersShown = sections.map((s) => {
+        const n = Math.min(left, s.others.length);
+        left -= n;
+        return n;
+    });
+    sections.forEach((s, i) => {
+        const t = s.target;
+        if (sections.length > 1 || t.dump !== null)
+            out.push(`### ${targetTitle(t, m)}`);
+        if (sections.length > 1)
+            out.push(countsText(t.summary, nearCount([t])));
+        if (t.error !== null)
+            out.push(`> [!CAUTION]\n> ${markdown_text(m(t.error))}`);
+        for (const h of t.hints)
+            out.push(`- 💡 ${markdown_text(m(h))}`);
+        const np = problemsShown[i];
+        if (np > 0)
+            out.push([HEAD, ...s.problems.slice(0, np).map((r) => row(r, m))].join("\n"));
+        else if (s.problems.length === 0 && t.error === null && t.summary.sequences > 0)
+            out.push("No sequence needs attention.");
+        else if (t.error === null && t.summary.sequences === 0)
+            out.push("No sequences found.");
+        const no = othersShown[i];
+        if (no > 0) {
+            const ok = s.others.filter((r) => r.status === "ok").length;
+            const sk = s.others.length - ok;
+            const label = [ok ? `${ok} ok` : "", sk ? `${sk} skipped` : ""].filter(Boolean).join(", ");
+            out.push(`<details><summary>${label}</summary>\n\n${[HEAD, ...s.others.slice(0, no).map((r) => row(r, m))].join("\n")}\n\n</details>`);
+        }
+    });
+    if (keep < total)
+        out.push(shortenedNote(opts, total - keep, total));
+    out.push(footer(o, opts));
+    return `${out.join("\n\n")}\n`;
+}
+/** Cut text to at most `max` UTF-8 bytes on a line boundary, never inside a character. */
+function cutBytes(s, max) {
+    const buf = Buffer.from(s, "utf8");
+    if (buf.length <= max)
+        return s;
+    let cut = buf.subarray(0, max).toString("utf8");
+    if (cut.endsWith("\uFFFD"))
+        cut = cut.slice(0, -1);
+    const nl = cut.lastIndexOf("\n");
+    return nl > 0 ? cut.slice(0, nl + 1) : cut;
+}
+/** The Markdown of one outcome: problems first, ok and skipped sequences folded, within `opts.maxBytes`. */
+function renderMarkdown(o, opts) {
+    const sections = (o.report?.targets ?? []).map((t) => {
+        const sorted = [...t.sequences].sort(core_report/* byImportance */.G5);
+        // A sequence that fails under fail-on is a problem even when its status alone is ok (near-exhaustion).
+        const problem = (r) => isProblem(r) || (0,core_report/* fails */.c6)(r, o.failOn);
+        return { target: t, problems: sorted.filter(problem), others: sorted.filter((r) => !problem(r)) };
+    });
+    const total = sections.reduce((n, s) => n + s.problems.length + s.others.length, 0);
+    const full = renderWith(o, opts, sections, total, total);
+    if (bytes(full) <= opts.maxBytes)
+        return full;
+    // Find the most rows that fit: row sizes vary, so search on the rendered size itself.
+    let lo = 0;
+    let hi = total;
+    while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        if (bytes(renderWith(o, opts, sections, mid, total)) <= opts.maxBytes)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    const best = renderWith(o, opts, sections, lo, total);
+    if (bytes(best) <= opts.maxBytes)
+        return best;
+    // Even without rows it does not fit (an enormous header or hint): cut it, and say so.
+    const note = `\n\n${shortenedNote(opts, total, total)}\n`;
+    return `${cutBytes(best, opts.maxBytes - bytes(note))}${note}`;
+}
+
+;// CONCATENATED MODULE: ./src/render/text.ts
+// Human output of the CLI: a table per target, problems first, with the fix SQL. Pure: returns a string.
+// Every name and message from a dump or a server goes through printable() (logText() for a multi-line error):
+// a name holding a line break or a workflow command stays on its line and commands nothing.
+
+
+const text_plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const COLORS = {
+    ok: "\x1b[32m",
+    fixed: "\x1b[36m",
+    behind: "\x1b[31m",
+    exhausted: "\x1b[35m",
+    error: "\x1b[31;1m",
+    skipped: "\x1b[2m",
+};
+const RESET = "\x1b[0m";
+function columnsOf(r) {
+    return r.columns.map((c) => (0,printable/* printable */.g$)((0,core_report/* columnLabel */.Zp)(c)) + (0,core_report/* viaMark */.si)(c)).join(", ") || "-";
+}
+function extremeOf(r) {
+    if (r.max !== null)
+        return r.max;
+    if (r.min !== null)
+        return r.min;
+    // No collision: show the column extreme nearest the sequence's end (largest max, or smallest min descending).
+    const descending = r.increment.startsWith("-");
+    const ints = r.columns.map((c) => (descending ? c.min : c.max)).filter((v) => v !== null);
+    if (ints.length === 0)
+        return "-";
+    return ints.reduce((a, b) => ((descending ? BigInt(b) < BigInt(a) : BigInt(b) > BigInt(a)) ? b : a));
+}
+/** The status cell: an ok row that fails the run (near exhaustion under fail-on) says so. */
+const NEAR = "ok, near";
+function statusOf(r, failOn) {
+    return r.status === "ok" && failOn !== undefined && (0,core_report/* fails */.c6)(r, failOn) ? NEAR : r.status;
+}
+function text_row(r, failOn, mixed) {
+    const next = r.status === "fixed" ? `${r.next_value} -> ${r.fixed_next_value}` : (r.next_value ?? "-");
+    const detail = r.fix_sql ?? (r.status === "ok" || r.status === "fixed" ? "" : (r.reason ?? ""));
+    const extreme = extremeOf(r);
+    // In a table of both directions, a descending row's value is labelled: it is the min.
+    const shown = mixed && (0,core_report/* isDescending */.$c)(r) && extreme !== "-" ? `min ${extreme}` : extreme;
+    return [
+        statusOf(r, failOn),
+        (0,printable/* printable */.g$)(r.sequence),
+        columnsOf(r),
+        shown,
+        (0,printable/* printable */.g$)(next),
+        (0,printable/* printable */.g$)(detail),
+    ];
+}
+/** The header of the extreme's column: max, min when every row descends, "max / min" for both. */
+function headOf(rows) {
+    const down = rows.filter(core_report/* isDescending */.$c).length;
+    const extreme = down === 0 ? "max" : down === rows.length ? "min" : "max / min";
+    return ["status", "sequence", "columns", extreme, "next", "fix / reason"];
+}
+/** The table's lines, in pieces of a few hundred: a table of 100,000 rows is never one string. */
+function* table(HEAD, rows, color) {
+    const widths = HEAD.map((_, i) => {
+        let w = HEAD[i]?.length ?? 0;
+        for (const r of rows)
+            w = Math.max(w, (r[i] ?? "").length);
+        return Math.min(60, w);
+    });
+    const line = (r, head) => {
+        const cells = r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])));
+        const text = cells.join("  ").trimEnd();
+        if (!color || head)
+            return text;
+        const status = (r[0] === NEAR ? "behind" : r[0]);
+        return `${COLORS[status]}${r[0].padEnd(widths[0])}${RESET}${text.slice(widths[0])}`;
+    };
+    yield line(HEAD, true);
+    for (let i = 0; i < rows.length; i += text_PIECE) {
+        yield rows
+            .slice(i, i + text_PIECE)
+            .map((r) => line(r, false))
+            .join("\n");
+    }
+}
+const text_PIECE = 500;
+function counts(t) {
+    const s = t.summary;
+    const parts = [text_plural(s.sequences, "sequence"), `${s.ok} ok`];
+    for (const k of ["behind", "fixed", "exhausted", "error", "skipped"])
+        if (s[k] > 0)
+            parts.push(`${s[k]} ${k}`);
+    return parts.join(", ");
+}
+/** One target's text, in pieces (each a run of whole lines, without the final newline). */
+function* renderTargetPieces(t, opts) {
+    const dump = t.dump === null ? null : (0,printable/* printable */.g$)(t.dump);
+    const database = (0,printable/* printable */.g$)(t.database);
+    const title = !dump
+        ? database
+        : t.restore_ms === null
+            ? `${dump} (${t.format ?? "unknown format"}, not restored)`
+            : `${dump} (${t.format}, restored into ${database} in ${t.restore_ms} ms)`;
+    yield `== ${title}`;
+    if (t.error) {
+        yield `error: ${(0,printable/* logText */.kc)(t.error)}`;
+        return;
+    }
+    const sorted = [...t.sequences].sort(core_report/* byImportance */.G5);
+    const shown = sorted.filter((r) => opts.verbose || !(r.status === "ok" || r.status === "skipped") || r.warnings.length > 0);
+    if (shown.length > 0) {
+        const head = headOf(shown);
+        const mixed = head[3] === "max / min";
+        yield* table(head, shown.map((r) => text_row(r, opts.failOn, mixed)), opts.color);
+    }
+    const notes = [];
+    for (const r of shown) {
+        for (const w of r.warnings)
+            notes.push(`warning: ${(0,printable/* printable */.g$)(r.sequence)}: ${(0,printable/* printable */.g$)(w.message)}`);
+    }
+    for (const h of t.hints)
+        notes.push(`hint: ${(0,printable/* printable */.g$)(h)}`);
+    if (notes.length > 0)
+        yield notes.join("\n");
+    const hidden = sorted.length - shown.length;
+    yield `${counts(t)}${hidden > 0 ? ` (${hidden} ok or skipped not listed; ${opts.listAll ?? "--verbose lists them"})` : ""}`;
+}
+function renderTarget(t, opts) {
+    return [...renderTargetPieces(t, opts)].join("\n");
+}
+/** The CLI's text, in pieces that joined make renderText's string. */
+function* renderTextPieces(report, opts) {
+    for (const [i, t] of report.targets.entries()) {
+        let first = true;
+        for (const piece of renderTargetPieces(t, opts)) {
+            yield `${i > 0 && first ? "\n\n" : first ? "" : "\n"}${piece}`;
+            first = false;
+        }
+    }
+    const s = report.summary;
+    const findings = ["behind", "exhausted", "error"]
+        .filter((k) => s[k] > 0)
+        .map((k) => `${s[k]} ${k}`);
+    const verdict = !report.ok
+        ? "FAILED: see the rows above"
+        : report.mode === "fix" && s.fixed > 0
+            ? `fixed ${text_plural(s.fixed, "sequence")}; nothing left that fails`
+            : findings.length > 0
+                ? `reported ${findings.join(", ")}: not counted as failures (${report.mode === "report" ? "report mode never fails" : "--fail-on"})`
+                : "ok: no sequence fails the check";
+    yield `\n${verdict}\n`;
+}
+function renderText(report, opts) {
+    return [...renderTextPieces(report, opts)].join("");
+}
+
+// EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
+var pg_esm = __nccwpck_require__(3849);
+// EXTERNAL MODULE: ./src/restore/args.ts
+var args = __nccwpck_require__(909);
+// EXTERNAL MODULE: ./src/restore/detect.ts + 1 modules
+var detect = __nccwpck_require__(9337);
+// EXTERNAL MODULE: ./src/restore/hints.ts
+var hints = __nccwpck_require__(1448);
+;// CONCATENATED MODULE: ./src/run/targets.ts
+// Targets: what one run verifies. Either the database named by the connection settings, as it is, or one
+// scratch database per dump (restored first), or, with --restore-database and several dumps (a schema file and a
+// data file), those dumps restored in order into that one database. Shared by the CLI and the Action; neither
+// knows how a target is made. The restore arguments are checked here, before anything runs, for both.
+
+
+
+
+
+
+
+
+
+/** Verify the database named by the connection settings as it is. */
+async function verifyLive(connection, engine, progress) {
+    try {
+        const res = await (0,db_engine/* verifyDatabase */.nn)(connection.config, {
+            ...engine,
+            onProgress: (phase, done, total) => progress(`${phase === "fix" ? "fixed" : "verified"} ${done}/${total} sequences`),
+        });
+        return {
+            database: res.database,
+            dump: null,
+            format: null,
+            restore_ms: null,
+            error: null,
+            hints: [],
+            summary: res.summary,
+            sequences: res.sequences,
+        };
+    }
+    catch (err) {
+        if (err instanceof errors/* SeqGuardError */.rv)
+            throw err;
+        throw (0,db_connection/* explainConnectionError */.M0)(err, connection);
+    }
+    finally {
+        progress(null);
+    }
+}
+/** Run every target: the live database, or each dump restored into its own scratch database. */
+async function runTargets(input) {
+    if (input.dumps.length === 0)
+        return [await verifyLive(input.connection, input.engine, input.progress)];
+    try {
+        return await runDumps(input);
+    }
+    catch (err) {
+        // A session of the restorer's own (naming, creating, dropping databases) that broke mid-run.
+        if (!(err instanceof errors/* SeqGuardError */.rv) && !(err instanceof cleanup/* InterruptedError */.p4) && (0,db_connection/* isConnectionLoss */.y7)(err)) {
+            throw lostDuringRestore(err);
+        }
+        throw err;
+    }
+}
+function lostDuringRestore(err) {
+    const first = (err?.message ?? "").split("\n")[0]?.slice(0, 300) ?? "";
+    return new db_connection/* ConnectionLostError */.N9(`the connection to the server was lost while dumps were restored${first ? ` (${first})` : ""}, so the results are incomplete and none is reported. Was the server stopped or restarted, or the session terminated? Run again once it is up.`);
+}
+/**
+ * After a restore failed: does the server still answer? A restore cut short because the server went away is a
+ * lost connection (exit 3, the run stops), not a dump that cannot be restored (exit 4, the other dumps go on).
+ * An answer that is an error of its own (too many connections, authentication) means the server is there.
+ */
+async function serverGone(connection, timeoutMs) {
+    const c = new pg_esm/* default.Client */.Ay.Client({
+        ...connection.config,
+        application_name: "seq-guard",
+        connectionTimeoutMillis: Math.min(timeoutMs, 5000),
+    });
+    c.on("error", () => undefined);
+    try {
+        await c.connect();
+        await c.query("SELECT 1");
+        return false;
+    }
+    catch (err) {
+        const code = err.code;
+        const sqlstate = typeof code === "string" && /^[0-9A-Z]{5}$/.test(code);
+        return !sqlstate || (0,db_connection/* isConnectionLoss */.y7)(err);
+    }
+    finally {
+        await c.end().catch(() => undefined);
+    }
+}
+/**
+ * Check every dump path before anything starts (exit 2 for a missing or unreadable one), and, given the restore
+ * options, the restore arguments for the tools these dumps need (exit 2 for one that would send the restore
+ * elsewhere). runTargets does both again.
+ */
+function checkDumps(dumps, restore) {
+    for (const d of dumps)
+        (0,detect/* checkDumpPath */.A2)(d, restore?.within);
+    if (restore && dumps.length > 0) {
+        (0,args/* checkRestoreArgs */.MC)(restore.extraArgs, toolUse(dumps.map(detect/* inspectDump */.tq)), restore.viaContainer !== undefined, restore.words);
+    }
+}
+/**
+ * A target whose dump could not be restored: the error is set and restore_ms is null. The CLI exits 4 when any
+ * target is like this.
+ */
+function restoreFailed(t) {
+    return t.dump !== null && t.error !== null && t.restore_ms === null;
+}
+/** Exit code of a run from its targets: 4 when a dump failed to restore, 3 when a target failed otherwise. */
+function targetsExitCode(targets, reportOk) {
+    if (targets.some(restoreFailed))
+        return errors/* EXIT */.dc.restore;
+    if (targets.some((t) => t.error !== null))
+        return errors/* EXIT */.dc.connection;
+    return reportOk ? errors/* EXIT */.dc.ok : errors/* EXIT */.dc.findings;
+}
+/** Which tool each kind of dump of the run goes through (a dump that is no dump needs none). */
+function toolUse(infos) {
+    const use = { pg_restore: null, psql: null };
+    for (const i of infos) {
+        if (!i.detection.ok)
+            continue;
+        const tool = i.detection.format === "plain" || i.detection.format === "plain-gzip" ? "psql" : "pg_restore";
+        use[tool] ??= i.path;
+    }
+    return use;
+}
+async function runDumps(input) {
+    for (const d of input.dumps)
+        (0,detect/* checkDumpPath */.A2)(d, input.restore.within);
+    const infos = input.dumps.map(detect/* inspectDump */.tq);
+    (0,args/* checkRestoreArgs */.MC)(input.restore.extraArgs, toolUse(infos), input.restore.viaContainer !== undefined, input.restore.words);
+    const { Restorer } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 8979));
+    let restorer;
+    try {
+        restorer = await Restorer.open(input.connection, input.restore, input.engine.connectTimeoutMs);
+    }
+    catch (err) {
+        if (err instanceof errors/* SeqGuardError */.rv)
+            throw err;
+        throw (0,db_connection/* explainConnectionError */.M0)(err, input.connection);
+    }
+    try {
+        await restorer.checkNamedDatabase();
+        // Several dumps under one --restore-database: restored in order into it (schema, then data), one target.
+        const groups = input.restore.database !== undefined ? [infos] : infos.map((i) => [i]);
+        const out = [];
+        for (const group of groups) {
+            (0,cleanup/* throwIfInterrupted */.sK)();
+            out.push(await restoreAndVerify(restorer, group, input));
+        }
+        return out;
+    }
+    finally {
+        await restorer.close();
+    }
+}
+/**
+ * A target for dumps that could not be restored (or verified), from an error of any kind. A lost connection is
+ * no target's failure: it stops the run (exit 3).
+ */
+function failedTarget(base, err) {
+    if (err instanceof cleanup/* InterruptedError */.p4 || (0,cleanup/* interrupted */.VM)())
+        throw new cleanup/* InterruptedError */.p4();
+    if (err instanceof db_connection/* ConnectionLostError */.N9)
+        throw err;
+    if (!(err instanceof errors/* SeqGuardError */.rv) && (0,db_connection/* isConnectionLoss */.y7)(err))
+        throw lostDuringRestore(err);
+    if (err instanceof errors/* SeqGuardError */.rv)
+        return { ...base, error: err.message };
+    // Not one of ours (a connection that broke, a bug): this target fails, the other dumps still go on.
+    const message = err?.message ?? String(err);
+    return { ...base, error: `the restore stopped on an unexpected error: ${message}` };
+}
+async function restoreAndVerify(restorer, infos, input) {
+    const { scratchName } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 8979));
+    const first = infos[0];
+    const dump = infos.map((i) => i.path).join(" + ");
+    const base = {
+        database: input.restore.database ?? scratchName(first.path),
+        dump,
+        format: first.detection.ok ? first.detection.format : (first.detection.format ?? null),
+        restore_ms: null,
+        error: null,
+        hints: [],
+        summary: (0,core_report/* emptySummary */.CB)(),
+        sequences: [],
+    };
+    let database;
+    let restored;
+    try {
+        database = await restorer.nameFor(first.path);
+        base.database = database;
+        restored = await restorer.restore(infos, database, input.progress);
+    }
+    catch (err) {
+        if (!(err instanceof cleanup/* InterruptedError */.p4) &&
+            !(0,cleanup/* interrupted */.VM)() &&
+            (await serverGone(input.connection, input.engine.connectTimeoutMs))) {
+            throw lostDuringRestore(err);
+        }
+        return failedTarget(base, err);
+    }
+    let dropped = false;
+    let result;
+    try {
+        let target;
+        try {
+            const live = await verifyLive((0,db_connection/* withDatabase */.kR)(input.connection, database), input.engine, input.progress);
+            target = { ...live, database, dump, format: restored.format, restore_ms: restored.restoreMs };
+        }
+        catch (err) {
+            result = { ...failedTarget(base, err), restore_ms: restored.restoreMs, hints: [...restored.notes] };
+            return result;
+        }
+        const behind = target.sequences.filter((s) => s.status === "behind" || s.status === "fixed");
+        target.hints = [
+            ...restored.notes,
+            ...restored.plain.flatMap((p) => (0,hints/* plainNotes */.W2)(p.facts, p.path)),
+            ...(restored.archive ? (0,hints/* archiveHints */.PV)(restored.archive.stats, behind, restored.archive.selection) : []),
+            ...(0,hints/* plainHints */.Rd)(restored.plain, behind),
+        ];
+        result = target;
+        return target;
+    }
+    finally {
+        if (restored.created && !input.restore.keep && !(0,cleanup/* interrupted */.VM)()) {
+            await restorer.drop(database).catch(() => undefined);
+            dropped = true;
+        }
+        if (dropped || input.restore.keep || !restored.created)
+            restored.release?.();
+        // The restore role of a dropped scratch database goes with it.
+        if (dropped) {
+            const left = await restorer.finish(database, true);
+            if (left)
+                result?.hints.push(left);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/action/github.ts
 // Talking to GitHub: the one pull request comment per (workflow, job, comment-key), and the one issue that a
 // failing run without a pull request opens and a passing run closes.
 //
@@ -48337,880 +49245,7 @@ async function publishCheckRun(octo, repo, plan) {
     return { id, url, requests: 1 + plan.updates.length };
 }
 
-// EXTERNAL MODULE: ./src/options.ts
-var options = __nccwpck_require__(8381);
-;// CONCATENATED MODULE: ./src/render-markdown.ts
-// Markdown of the Action: the job summary, the pull request comment and the failure issue show the same table.
-// Pure: returns a string. Names are shown in code spans (no Markdown, no @mention, no link inside them) and prose
-// is escaped, so an odd name can neither break the table nor ping anyone. Every output stays under the byte
-// budget it is given (GitHub: 65,536 characters for a comment or issue body, 1 MiB for a step summary), and says
-// so explicitly when rows had to be left out.
-
-
-
-/** GitHub's ceilings, with room to spare: a comment or issue body takes 65,536 characters, a step summary 1 MiB. */
-const COMMENT_MAX_BYTES = 65_000;
-const SUMMARY_MAX_BYTES = 1_000_000;
-const ICON = {
-    ok: "✅",
-    fixed: "🔧",
-    behind: "❌",
-    exhausted: "⛔",
-    error: "⚠️",
-    skipped: "⏭️",
-};
-const FORMAT_TEXT = {
-    custom: "custom archive",
-    directory: "directory archive",
-    tar: "tar archive",
-    plain: "plain SQL",
-    "plain-gzip": "gzipped plain SQL",
-};
-/** Longest prose kept in one cell or paragraph (a restore error can carry pages of pg_restore output). */
-const MAX_PROSE = 1500;
-/** Columns listed per sequence before "and N more". */
-const MAX_COLUMNS = 4;
-function bytes(s) {
-    return Buffer.byteLength(s, "utf8");
-}
-/** Control characters (a newline in a name would end a table row) shown as \n, \t or \u0085. */
-const visible = printable/* controlsVisible */.XW;
-function render_markdown_clip(s, max = MAX_PROSE) {
-    const chars = [...s];
-    return chars.length <= max ? s : `${chars.slice(0, max).join("")}…`;
-}
-/**
- * A code span that shows `s` literally, safe inside a GFM table cell: the fence is longer than any run of
- * backticks inside, a pipe is escaped (GFM removes that backslash even in code), and padding keeps a leading or
- * trailing backtick or space intact.
- */
-function code(s) {
-    const body = visible(render_markdown_clip(s)).replaceAll("|", "\\|");
-    if (body === "")
-        return "` `";
-    const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((r) => r.length));
-    const fence = "`".repeat(longest + 1);
-    const pad = /^[ `]|[ `]$/.test(body) ? " " : "";
-    return `${fence}${pad}${body}${pad}${fence}`;
-}
-/**
- * Prose that renders as the same text: HTML and Markdown punctuation escaped, newlines flattened, @mentions and
- * #references broken by a zero-width joiner so that a name in a message never pings a person or links an issue.
- */
-function render_markdown_text(s) {
-    return visible(render_markdown_clip(s))
-        .replace(/&/g, "&amp;")
-        .replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`)
-        .replace(/[@#]/g, (c) => `${c}\u200d`)
-        .replace(/(^|\s)-/g, "$1\\-")
-        .replace(/:\/\//g, ":\u200d//");
-}
-function plural(n, one, many = `${one}s`) {
-    return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
-}
-function seconds(ms) {
-    if (ms === null)
-        return "";
-    return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
-function nearExhaustion(r) {
-    return r.warnings.some((w) => w.code === "near_exhaustion");
-}
-/** Ok sequences near exhaustion: listed among the problems, so counted apart from the plain ok ones. */
-function nearCount(targets) {
-    let n = 0;
-    for (const t of targets)
-        for (const r of t.sequences)
-            if (r.status === "ok" && nearExhaustion(r))
-                n++;
-    return n;
-}
-function countsText(s, near) {
-    const parts = [];
-    for (const k of ["behind", "exhausted", "error", "fixed"]) {
-        if (s[k] > 0)
-            parts.push(`**${s[k]} ${k}**`);
-    }
-    if (near > 0)
-        parts.push(`**${near} near exhaustion**`);
-    parts.push(`${s.ok - near} ok`);
-    if (s.skipped > 0)
-        parts.push(`${s.skipped} skipped`);
-    return `${parts.join(" · ")} (${plural(s.sequences, "sequence")})`;
-}
-/** Rows that need a reader's attention: anything but a plain ok or skipped. */
-function isProblem(r) {
-    return !(r.status === "ok" || r.status === "skipped") || r.warnings.length > 0;
-}
-const NO_MASK = (s) => s;
-// One mask per set of secrets, so that the rows a mask made are found again (the summary and the comment).
-const masks = new Map();
-function maskOf(secrets) {
-    const live = [...new Set((secrets ?? []).filter((s) => s.length > 0))];
-    if (live.length === 0)
-        return NO_MASK;
-    const key = live.join("\0");
-    let m = masks.get(key);
-    if (!m) {
-        m = (s) => (0,src_connection/* redact */.E$)(s, live);
-        masks.set(key, m);
-    }
-    return m;
-}
-function statusCell(r) {
-    if (r.status === "ok" && nearExhaustion(r)) {
-        return `⚠️ ok, near exhaustion${r.headroom ? ` (${r.headroom.used_pct}% used)` : ""}`;
-    }
-    return `${ICON[r.status] ?? ""} ${r.status}`;
-}
-function columnsCell(r, m) {
-    if (r.columns.length === 0)
-        return "–";
-    const shown = r.columns.slice(0, MAX_COLUMNS).map((c) => code(m((0,src_report/* columnLabel */.Zp)(c))) + (0,src_report/* viaMark */.si)(c));
-    const more = r.columns.length - MAX_COLUMNS;
-    return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
-}
-/** The colliding extreme: a descending sequence's is a min, and says so (the column is headed max). */
-function maxCell(r) {
-    const v = extremeCell(r);
-    return (0,src_report/* isDescending */.$c)(r) && v !== "–" ? `min ${v}` : v;
-}
-function extremeCell(r) {
-    if (r.max !== null)
-        return r.max;
-    if (r.min !== null)
-        return r.min;
-    const descending = r.increment.startsWith("-");
-    let best = null;
-    for (const c of r.columns) {
-        const v = descending ? c.min : c.max;
-        if (v === null)
-            continue;
-        const b = BigInt(v);
-        if (best === null || (descending ? b < best : b > best))
-            best = b;
-    }
-    return best === null ? "–" : best.toString();
-}
-function nextCell(r, m) {
-    if (r.status === "fixed")
-        return `${m(r.next_value ?? "–")} → **${m(r.fixed_next_value ?? "–")}**`;
-    return m(r.next_value ?? "–");
-}
-function fixCell(r, m) {
-    const warnings = r.warnings.map((w) => render_markdown_text(m(w.message)));
-    switch (r.status) {
-        case "behind":
-            return [r.fix_sql ? code(m(r.fix_sql)) : render_markdown_text(m(r.reason ?? "")), ...warnings].join("<br>");
-        case "fixed":
-            return [`advanced to ${m(r.fixed_next_value ?? "–")}`, ...warnings].join("<br>");
-        case "ok":
-            return warnings.join("<br>");
-        default:
-            return [render_markdown_text(m(r.reason ?? "")), ...warnings].filter(Boolean).join("<br>");
-    }
-}
-const HEAD = "| status | sequence | columns | max | next value | fix |\n|---|---|---|---|---|---|";
-// The size search renders each row many times, and the summary and the comment render the same rows: each row
-// is made once per mask. A mask is the set of secrets, the same for the whole run.
-const rowCaches = new WeakMap();
-function row(r, m = NO_MASK) {
-    let cache = rowCaches.get(m);
-    if (!cache) {
-        cache = new WeakMap();
-        rowCaches.set(m, cache);
-    }
-    const hit = cache.get(r);
-    if (hit !== undefined)
-        return hit;
-    const cells = [
-        statusCell(r),
-        code(m(r.sequence)),
-        columnsCell(r, m),
-        m(maxCell(r)),
-        nextCell(r, m),
-        fixCell(r, m),
-    ];
-    const line = `| ${cells.join(" | ")} |`;
-    cache.set(r, line);
-    return line;
-}
-function targetTitle(t, m) {
-    if (t.dump === null)
-        return `Database ${code(m(t.database))}`;
-    const how = t.format ? FORMAT_TEXT[t.format] : "dump";
-    // A dump that failed to restore has no database: its scratch database is removed (or was never made).
-    if (t.error !== null && t.restore_ms === null)
-        return `${code(m(t.dump))} (${how}) could not be restored`;
-    const took = t.restore_ms !== null ? ` in ${seconds(t.restore_ms)}` : "";
-    return `${code(m(t.dump))} (${how}), restored into ${code(m(t.database))}${took}`;
-}
-/** Rows behind, exhausted or in error that fail-on lets pass: then "every sequence is ahead" would be false. */
-function passingFindings(o) {
-    let n = 0;
-    for (const t of o.report?.targets ?? []) {
-        for (const r of t.sequences) {
-            if ((r.status === "behind" || r.status === "exhausted" || r.status === "error") && !(0,src_report/* fails */.c6)(r, o.failOn))
-                n++;
-        }
-    }
-    return n;
-}
-/** What the listed rows are, when fail-on lets them pass: the headline must not call them good. */
-function passNote(o, problems) {
-    const failOn = o.failOn.length ? o.failOn.join(", ") : "none";
-    return `nothing fails the check (fail-on: ${failOn}); ${plural(problems, "finding is", "findings are")} listed below`;
-}
-function headline(o, problems) {
-    const s = o.report?.summary;
-    const lenient = passingFindings(o) > 0;
-    switch (o.status) {
-        case "error":
-            return o.report === null
-                ? "## ⚠️ seq-guard could not finish"
-                : "## ⚠️ seq-guard: a target could not be restored or verified";
-        case "violations": {
-            const one = o.violations === 1;
-            const verb = o.mode === "fix"
-                ? `${one ? "fails" : "fail"} the check even after fixing`
-                : `${one ? "fails" : "fail"} the check`;
-            const tail = o.mode === "report" ? " (report mode: the job does not fail)" : "";
-            return `## ❌ seq-guard: ${plural(o.violations, "sequence")} ${verb}${tail}`;
-        }
-        case "fixed":
-            return `## 🔧 seq-guard fixed ${plural(s?.fixed ?? 0, "sequence")}: ${lenient ? passNote(o, problems) : "nothing left that fails"}`;
-        default:
-            return lenient
-                ? `## ✅ seq-guard: ${passNote(o, problems)}`
-                : "## ✅ seq-guard: every sequence is ahead of its data";
-    }
-}
-function footer(o, opts) {
-    const failOn = o.mode === "report" ? "never (report mode)" : o.failOn.length ? o.failOn.join(", ") : "nothing";
-    const parts = [`mode \`${o.mode}\``, `fails on ${failOn}`];
-    if (opts.version)
-        parts.push(`seq-guard ${opts.version}`);
-    if (opts.runUrl)
-        parts.push(`[workflow run](${opts.runUrl})`);
-    return `<sub>${parts.join(" · ")}</sub>`;
-}
-function shortenedNote(opts, hidden, total) {
-    const limit = opts.place === "summary"
-        ? "GitHub's limit of 1 MiB for a job summary"
-        : `GitHub's limit of 65,536 characters for ${opts.place === "comment" ? "a comment" : "an issue"}`;
-    const file = opts.reportJson ? ` and in the report-json file ${code(opts.reportJson)}` : "";
-    const where = opts.place === "summary"
-        ? `The full list is in the step's log${file}.`
-        : `The full list is in the job summary of the workflow run${file}.`;
-    return `> [!NOTE]\n> Shortened to fit ${limit}: ${plural(hidden, "row")} of ${total.toLocaleString("en-US")} not shown. ${where}`;
-}
-/** Render with at most `keep` rows (problems first, in order); returns the text and how many rows it shows. */
-function renderWith(o, opts, sections, keep, total) {
-    const m = maskOf(opts.secrets);
-    const out = [];
-    if (opts.header)
-        out.push(opts.header);
-    const problems = sections.reduce((n, s) => n + s.problems.filter((r) => r.status !== "fixed").length, 0);
-    out.push(headline(o, problems));
-    if (o.fatal !== null)
-        out.push(`> [!CAUTION]\n> ${render_markdown_text(m(o.fatal))}`);
-    if (o.report)
-        out.push(countsText(o.report.summary, nearCount(o.report.targets)));
-    let left = keep;
-    // Problem rows of every target before any ok row: when rows must go, the ok ones go first.
-    const problemsShown = sections.map((s) => {
-        const n = Math.min(left, s.problems.length);
-        left -= n;
-        return n;
-    });
-    const othersShown = sections.map((s) => {
-        const n = Math.min(left, s.others.length);
-        left -= n;
-        return n;
-    });
-    sections.forEach((s, i) => {
-        const t = s.target;
-        if (sections.length > 1 || t.dump !== null)
-            out.push(`### ${targetTitle(t, m)}`);
-        if (sections.length > 1)
-            out.push(countsText(t.summary, nearCount([t])));
-        if (t.error !== null)
-            out.push(`> [!CAUTION]\n> ${render_markdown_text(m(t.error))}`);
-        for (const h of t.hints)
-            out.push(`- 💡 ${render_markdown_text(m(h))}`);
-        const np = problemsShown[i];
-        if (np > 0)
-            out.push([HEAD, ...s.problems.slice(0, np).map((r) => row(r, m))].join("\n"));
-        else if (s.problems.length === 0 && t.error === null && t.summary.sequences > 0)
-            out.push("No sequence needs attention.");
-        else if (t.error === null && t.summary.sequences === 0)
-            out.push("No sequences found.");
-        const no = othersShown[i];
-        if (no > 0) {
-            const ok = s.others.filter((r) => r.status === "ok").length;
-            const sk = s.others.length - ok;
-            const label = [ok ? `${ok} ok` : "", sk ? `${sk} skipped` : ""].filter(Boolean).join(", ");
-            out.push(`<details><summary>${label}</summary>\n\n${[HEAD, ...s.others.slice(0, no).map((r) => row(r, m))].join("\n")}\n\n</details>`);
-        }
-    });
-    if (keep < total)
-        out.push(shortenedNote(opts, total - keep, total));
-    out.push(footer(o, opts));
-    return `${out.join("\n\n")}\n`;
-}
-/** Cut text to at most `max` UTF-8 bytes on a line boundary, never inside a character. */
-function cutBytes(s, max) {
-    const buf = Buffer.from(s, "utf8");
-    if (buf.length <= max)
-        return s;
-    let cut = buf.subarray(0, max).toString("utf8");
-    if (cut.endsWith("\uFFFD"))
-        cut = cut.slice(0, -1);
-    const nl = cut.lastIndexOf("\n");
-    return nl > 0 ? cut.slice(0, nl + 1) : cut;
-}
-/** The Markdown of one outcome: problems first, ok and skipped sequences folded, within `opts.maxBytes`. */
-function renderMarkdown(o, opts) {
-    const sections = (o.report?.targets ?? []).map((t) => {
-        const sorted = [...t.sequences].sort(src_report/* byImportance */.G5);
-        // A sequence that fails under fail-on is a problem even when its status alone is ok (near-exhaustion).
-        const problem = (r) => isProblem(r) || (0,src_report/* fails */.c6)(r, o.failOn);
-        return { target: t, problems: sorted.filter(problem), others: sorted.filter((r) => !problem(r)) };
-    });
-    const total = sections.reduce((n, s) => n + s.problems.length + s.others.length, 0);
-    const full = renderWith(o, opts, sections, total, total);
-    if (bytes(full) <= opts.maxBytes)
-        return full;
-    // Find the most rows that fit: row sizes vary, so search on the rendered size itself.
-    let lo = 0;
-    let hi = total;
-    while (lo < hi) {
-        const mid = Math.ceil((lo + hi) / 2);
-        if (bytes(renderWith(o, opts, sections, mid, total)) <= opts.maxBytes)
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    const best = renderWith(o, opts, sections, lo, total);
-    if (bytes(best) <= opts.maxBytes)
-        return best;
-    // Even without rows it does not fit (an enormous header or hint): cut it, and say so.
-    const note = `\n\n${shortenedNote(opts, total, total)}\n`;
-    return `${cutBytes(best, opts.maxBytes - bytes(note))}${note}`;
-}
-
-;// CONCATENATED MODULE: ./src/render-text.ts
-// Human output of the CLI: a table per target, problems first, with the fix SQL. Pure: returns a string.
-// Every name and message from a dump or a server goes through printable() (logText() for a multi-line error):
-// a name holding a line break or a workflow command stays on its line and commands nothing.
-
-
-const render_text_plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-const COLORS = {
-    ok: "\x1b[32m",
-    fixed: "\x1b[36m",
-    behind: "\x1b[31m",
-    exhausted: "\x1b[35m",
-    error: "\x1b[31;1m",
-    skipped: "\x1b[2m",
-};
-const RESET = "\x1b[0m";
-function columnsOf(r) {
-    return r.columns.map((c) => (0,printable/* printable */.g$)((0,src_report/* columnLabel */.Zp)(c)) + (0,src_report/* viaMark */.si)(c)).join(", ") || "-";
-}
-function extremeOf(r) {
-    if (r.max !== null)
-        return r.max;
-    if (r.min !== null)
-        return r.min;
-    // No collision: show the column extreme nearest the sequence's end (largest max, or smallest min descending).
-    const descending = r.increment.startsWith("-");
-    const ints = r.columns.map((c) => (descending ? c.min : c.max)).filter((v) => v !== null);
-    if (ints.length === 0)
-        return "-";
-    return ints.reduce((a, b) => ((descending ? BigInt(b) < BigInt(a) : BigInt(b) > BigInt(a)) ? b : a));
-}
-/** The status cell: an ok row that fails the run (near exhaustion under fail-on) says so. */
-const NEAR = "ok, near";
-function statusOf(r, failOn) {
-    return r.status === "ok" && failOn !== undefined && (0,src_report/* fails */.c6)(r, failOn) ? NEAR : r.status;
-}
-function render_text_row(r, failOn, mixed) {
-    const next = r.status === "fixed" ? `${r.next_value} -> ${r.fixed_next_value}` : (r.next_value ?? "-");
-    const detail = r.fix_sql ?? (r.status === "ok" || r.status === "fixed" ? "" : (r.reason ?? ""));
-    const extreme = extremeOf(r);
-    // In a table of both directions, a descending row's value is labelled: it is the min.
-    const shown = mixed && (0,src_report/* isDescending */.$c)(r) && extreme !== "-" ? `min ${extreme}` : extreme;
-    return [
-        statusOf(r, failOn),
-        (0,printable/* printable */.g$)(r.sequence),
-        columnsOf(r),
-        shown,
-        (0,printable/* printable */.g$)(next),
-        (0,printable/* printable */.g$)(detail),
-    ];
-}
-/** The header of the extreme's column: max, min when every row descends, "max / min" for both. */
-function headOf(rows) {
-    const down = rows.filter(src_report/* isDescending */.$c).length;
-    const extreme = down === 0 ? "max" : down === rows.length ? "min" : "max / min";
-    return ["status", "sequence", "columns", extreme, "next", "fix / reason"];
-}
-/** The table's lines, in pieces of a few hundred: a table of 100,000 rows is never one string. */
-function* table(HEAD, rows, color) {
-    const widths = HEAD.map((_, i) => {
-        let w = HEAD[i]?.length ?? 0;
-        for (const r of rows)
-            w = Math.max(w, (r[i] ?? "").length);
-        return Math.min(60, w);
-    });
-    const line = (r, head) => {
-        const cells = r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])));
-        const text = cells.join("  ").trimEnd();
-        if (!color || head)
-            return text;
-        const status = (r[0] === NEAR ? "behind" : r[0]);
-        return `${COLORS[status]}${r[0].padEnd(widths[0])}${RESET}${text.slice(widths[0])}`;
-    };
-    yield line(HEAD, true);
-    for (let i = 0; i < rows.length; i += PIECE) {
-        yield rows
-            .slice(i, i + PIECE)
-            .map((r) => line(r, false))
-            .join("\n");
-    }
-}
-const PIECE = 500;
-function counts(t) {
-    const s = t.summary;
-    const parts = [render_text_plural(s.sequences, "sequence"), `${s.ok} ok`];
-    for (const k of ["behind", "fixed", "exhausted", "error", "skipped"])
-        if (s[k] > 0)
-            parts.push(`${s[k]} ${k}`);
-    return parts.join(", ");
-}
-/** One target's text, in pieces (each a run of whole lines, without the final newline). */
-function* renderTargetPieces(t, opts) {
-    const dump = t.dump === null ? null : (0,printable/* printable */.g$)(t.dump);
-    const database = (0,printable/* printable */.g$)(t.database);
-    const title = !dump
-        ? database
-        : t.restore_ms === null
-            ? `${dump} (${t.format ?? "unknown format"}, not restored)`
-            : `${dump} (${t.format}, restored into ${database} in ${t.restore_ms} ms)`;
-    yield `== ${title}`;
-    if (t.error) {
-        yield `error: ${(0,printable/* logText */.kc)(t.error)}`;
-        return;
-    }
-    const sorted = [...t.sequences].sort(src_report/* byImportance */.G5);
-    const shown = sorted.filter((r) => opts.verbose || !(r.status === "ok" || r.status === "skipped") || r.warnings.length > 0);
-    if (shown.length > 0) {
-        const head = headOf(shown);
-        const mixed = head[3] === "max / min";
-        yield* table(head, shown.map((r) => render_text_row(r, opts.failOn, mixed)), opts.color);
-    }
-    const notes = [];
-    for (const r of shown) {
-        for (const w of r.warnings)
-            notes.push(`warning: ${(0,printable/* printable */.g$)(r.sequence)}: ${(0,printable/* printable */.g$)(w.message)}`);
-    }
-    for (const h of t.hints)
-        notes.push(`hint: ${(0,printable/* printable */.g$)(h)}`);
-    if (notes.length > 0)
-        yield notes.join("\n");
-    const hidden = sorted.length - shown.length;
-    yield `${counts(t)}${hidden > 0 ? ` (${hidden} ok or skipped not listed; ${opts.listAll ?? "--verbose lists them"})` : ""}`;
-}
-function renderTarget(t, opts) {
-    return [...renderTargetPieces(t, opts)].join("\n");
-}
-/** The CLI's text, in pieces that joined make renderText's string. */
-function* renderTextPieces(report, opts) {
-    for (const [i, t] of report.targets.entries()) {
-        let first = true;
-        for (const piece of renderTargetPieces(t, opts)) {
-            yield `${i > 0 && first ? "\n\n" : first ? "" : "\n"}${piece}`;
-            first = false;
-        }
-    }
-    const s = report.summary;
-    const findings = ["behind", "exhausted", "error"]
-        .filter((k) => s[k] > 0)
-        .map((k) => `${s[k]} ${k}`);
-    const verdict = !report.ok
-        ? "FAILED: see the rows above"
-        : report.mode === "fix" && s.fixed > 0
-            ? `fixed ${render_text_plural(s.fixed, "sequence")}; nothing left that fails`
-            : findings.length > 0
-                ? `reported ${findings.join(", ")}: not counted as failures (${report.mode === "report" ? "report mode never fails" : "--fail-on"})`
-                : "ok: no sequence fails the check";
-    yield `\n${verdict}\n`;
-}
-function renderText(report, opts) {
-    return [...renderTextPieces(report, opts)].join("");
-}
-
-// EXTERNAL MODULE: ./src/filters.ts
-var src_filters = __nccwpck_require__(9156);
-;// CONCATENATED MODULE: ./src/report-filters.ts
-// Filters that do nothing: a --schema / schemas entry or an --exclude / exclude entry that matches no sequence of
-// the verified databases (a quoted name, a typo) reads as a clean bill of health. One logic for both front ends,
-// in each one's words. Pure.
-
-
-
-/** Filters left nothing to verify: a usage error (exit 2) that keeps the targets, for the JSON report. */
-class NothingVerifiedError extends errors/* UsageError */.eb {
-    targets;
-    constructor(message, targets) {
-        super(message);
-        this.targets = targets;
-        this.name = "NothingVerifiedError";
-    }
-}
-/** The targets an error carries (filters that left nothing to verify), else none. */
-function targetsOf(err) {
-    return err instanceof NothingVerifiedError ? err.targets : [];
-}
-/** "Weird Schema".* as the summary shows names, written unquoted as the filters match them: Weird Schema.* */
-function unquoted(entry) {
-    return entry.replace(/"((?:[^"]|"")*)"/g, (_, inner) => inner.replaceAll('""', '"'));
-}
-const hint = (entry) => unquoted(entry) !== entry ? ` Names are matched unquoted: write ${unquoted(entry)} instead.` : "";
-/** The verified targets' sequences as [schema, name], unquoted. */
-function namesOf(report) {
-    const names = [];
-    for (const t of report.targets) {
-        if (t.error !== null)
-            continue;
-        for (const r of t.sequences) {
-            const p = parseQualifiedName(r.sequence);
-            if (p && p.rest === "" && p.parts.length === 2)
-                names.push(p.parts);
-        }
-    }
-    return names;
-}
-/** Warnings (without a prefix) for the schema and exclude entries that match no sequence of the verified databases. */
-function unmatchedFilters(report, filters, words) {
-    if (filters.schemas.length === 0 && filters.exclude.length === 0)
-        return [];
-    const verified = report.targets.filter((t) => t.error === null);
-    if (verified.length === 0)
-        return [];
-    const names = namesOf(report);
-    const where = verified.map((t) => t.database).join(", ");
-    const out = [];
-    const schemas = new Set(names.map(([schema]) => schema));
-    const unmatchedSchemas = filters.schemas.filter((s) => !schemas.has(s));
-    for (const s of unmatchedSchemas) {
-        const none = unmatchedSchemas.length === filters.schemas.length ? ", so no sequence was checked" : "";
-        out.push(`${words.entry("schema", s)} names no schema with sequences in ${where}${none}. Check the spelling (case matters).${hint(s)}`);
-    }
-    for (const e of filters.exclude) {
-        const drops = (0,src_filters/* exclusionFilter */.J)({ schemas: [], exclude: [e] });
-        if (names.some(([schema, name]) => drops(schema, name)))
-            continue;
-        out.push(`${words.entry("exclude", e)} matches no sequence in ${where}, so it excludes nothing. Entries are globs over the unquoted schema.name, such as audit.* or public.users_id_seq.${hint(e)}`);
-    }
-    return out;
-}
-/**
- * A run whose filters leave nothing to verify in a database that has sequences checked nothing: a usage error
- * (exit 2) naming the filters, rather than a green run. Databases without sequences are no such case.
- */
-function checkFiltersLeftSomething(report, filters, words) {
-    if (filters.schemas.length === 0 && filters.exclude.length === 0)
-        return;
-    for (const t of report.targets) {
-        if (t.error !== null || t.sequences.length === 0)
-            continue;
-        if (!t.sequences.every((r) => r.skip_reason === "excluded"))
-            continue;
-        const given = [
-            ...filters.schemas.map((s) => words.entry("schema", s)),
-            ...filters.exclude.map((e) => words.entry("exclude", e)),
-        ].join(", ");
-        const quoted = [...filters.schemas, ...filters.exclude].some((e) => unquoted(e) !== e);
-        throw new NothingVerifiedError(`the filters (${given}) leave none of the ${t.sequences.length} ${t.sequences.length === 1 ? "sequence" : "sequences"} of ${t.database} to verify, so nothing was checked. Check the spelling (case matters)${quoted ? '; names are matched unquoted: Weird Schema, not "Weird Schema"' : ""}.`, report.targets);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report-json.ts
-// The JSON report as text, in pieces: the envelope pretty-printed, each sequence on a line of its own. At 100,000
-// sequences one JSON.stringify of the whole report (and the copies redaction makes of it) costs hundreds of MB;
-// pieces of a few hundred sequences keep memory flat. Pure: the caller writes the pieces where they go.
-const report_json_PIECE = 100;
-/** Yield the report's JSON text in pieces; joined, they parse to the report. Ends with a newline. */
-function* reportJsonPieces(report) {
-    const { targets, ...head } = report;
-    const headText = JSON.stringify(head, null, 2);
-    yield `${headText.slice(0, headText.lastIndexOf("}")).trimEnd()},\n  "targets": [`;
-    for (const [ti, target] of targets.entries()) {
-        const { sequences, ...rest } = target;
-        const restText = JSON.stringify(rest, null, 2).replace(/\n/g, "\n    ");
-        yield `${ti > 0 ? "," : ""}\n    ${restText.slice(0, restText.lastIndexOf("}")).trimEnd()},\n      "sequences": [`;
-        for (let i = 0; i < sequences.length; i += report_json_PIECE) {
-            const lines = sequences.slice(i, i + report_json_PIECE).map((s) => `        ${JSON.stringify(s)}`);
-            yield `${i > 0 ? "," : ""}\n${lines.join(",\n")}`;
-        }
-        yield `${sequences.length > 0 ? "\n      " : ""}]\n    }`;
-    }
-    yield `${targets.length > 0 ? "\n  " : ""}]\n}\n`;
-}
-
-// EXTERNAL MODULE: ./src/restore/cleanup.ts
-var cleanup = __nccwpck_require__(4058);
-// EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
-var pg_esm = __nccwpck_require__(3849);
-// EXTERNAL MODULE: ./src/restore/args.ts
-var args = __nccwpck_require__(909);
-// EXTERNAL MODULE: ./src/restore/detect.ts + 1 modules
-var detect = __nccwpck_require__(9337);
-// EXTERNAL MODULE: ./src/restore/hints.ts
-var hints = __nccwpck_require__(1448);
-;// CONCATENATED MODULE: ./src/targets.ts
-// Targets: what one run verifies. Either the database named by the connection settings, as it is, or one
-// scratch database per dump (restored first), or, with --restore-database and several dumps (a schema file and a
-// data file), those dumps restored in order into that one database. Shared by the CLI and the Action; neither
-// knows how a target is made. The restore arguments are checked here, before anything runs, for both.
-
-
-
-
-
-
-
-
-
-/** Verify the database named by the connection settings as it is. */
-async function verifyLive(connection, engine, progress) {
-    try {
-        const res = await (0,src_engine/* verifyDatabase */.nn)(connection.config, {
-            ...engine,
-            onProgress: (phase, done, total) => progress(`${phase === "fix" ? "fixed" : "verified"} ${done}/${total} sequences`),
-        });
-        return {
-            database: res.database,
-            dump: null,
-            format: null,
-            restore_ms: null,
-            error: null,
-            hints: [],
-            summary: res.summary,
-            sequences: res.sequences,
-        };
-    }
-    catch (err) {
-        if (err instanceof errors/* SeqGuardError */.rv)
-            throw err;
-        throw (0,src_connection/* explainConnectionError */.M0)(err, connection);
-    }
-    finally {
-        progress(null);
-    }
-}
-/** Run every target: the live database, or each dump restored into its own scratch database. */
-async function runTargets(input) {
-    if (input.dumps.length === 0)
-        return [await verifyLive(input.connection, input.engine, input.progress)];
-    try {
-        return await runDumps(input);
-    }
-    catch (err) {
-        // A session of the restorer's own (naming, creating, dropping databases) that broke mid-run.
-        if (!(err instanceof errors/* SeqGuardError */.rv) && !(err instanceof cleanup/* InterruptedError */.p4) && (0,src_connection/* isConnectionLoss */.y7)(err)) {
-            throw lostDuringRestore(err);
-        }
-        throw err;
-    }
-}
-function lostDuringRestore(err) {
-    const first = (err?.message ?? "").split("\n")[0]?.slice(0, 300) ?? "";
-    return new src_connection/* ConnectionLostError */.N9(`the connection to the server was lost while dumps were restored${first ? ` (${first})` : ""}, so the results are incomplete and none is reported. Was the server stopped or restarted, or the session terminated? Run again once it is up.`);
-}
-/**
- * After a restore failed: does the server still answer? A restore cut short because the server went away is a
- * lost connection (exit 3, the run stops), not a dump that cannot be restored (exit 4, the other dumps go on).
- * An answer that is an error of its own (too many connections, authentication) means the server is there.
- */
-async function serverGone(connection, timeoutMs) {
-    const c = new pg_esm/* default.Client */.Ay.Client({
-        ...connection.config,
-        application_name: "seq-guard",
-        connectionTimeoutMillis: Math.min(timeoutMs, 5000),
-    });
-    c.on("error", () => undefined);
-    try {
-        await c.connect();
-        await c.query("SELECT 1");
-        return false;
-    }
-    catch (err) {
-        const code = err.code;
-        const sqlstate = typeof code === "string" && /^[0-9A-Z]{5}$/.test(code);
-        return !sqlstate || (0,src_connection/* isConnectionLoss */.y7)(err);
-    }
-    finally {
-        await c.end().catch(() => undefined);
-    }
-}
-/**
- * Check every dump path before anything starts (exit 2 for a missing or unreadable one), and, given the restore
- * options, the restore arguments for the tools these dumps need (exit 2 for one that would send the restore
- * elsewhere). runTargets does both again.
- */
-function checkDumps(dumps, restore) {
-    for (const d of dumps)
-        (0,detect/* checkDumpPath */.A2)(d, restore?.within);
-    if (restore && dumps.length > 0) {
-        (0,args/* checkRestoreArgs */.MC)(restore.extraArgs, toolUse(dumps.map(detect/* inspectDump */.tq)), restore.viaContainer !== undefined, restore.words);
-    }
-}
-/**
- * A target whose dump could not be restored: the error is set and restore_ms is null. The CLI exits 4 when any
- * target is like this.
- */
-function restoreFailed(t) {
-    return t.dump !== null && t.error !== null && t.restore_ms === null;
-}
-/** Exit code of a run from its targets: 4 when a dump failed to restore, 3 when a target failed otherwise. */
-function targetsExitCode(targets, reportOk) {
-    if (targets.some(restoreFailed))
-        return errors/* EXIT */.dc.restore;
-    if (targets.some((t) => t.error !== null))
-        return errors/* EXIT */.dc.connection;
-    return reportOk ? errors/* EXIT */.dc.ok : errors/* EXIT */.dc.findings;
-}
-/** Which tool each kind of dump of the run goes through (a dump that is no dump needs none). */
-function toolUse(infos) {
-    const use = { pg_restore: null, psql: null };
-    for (const i of infos) {
-        if (!i.detection.ok)
-            continue;
-        const tool = i.detection.format === "plain" || i.detection.format === "plain-gzip" ? "psql" : "pg_restore";
-        use[tool] ??= i.path;
-    }
-    return use;
-}
-async function runDumps(input) {
-    for (const d of input.dumps)
-        (0,detect/* checkDumpPath */.A2)(d, input.restore.within);
-    const infos = input.dumps.map(detect/* inspectDump */.tq);
-    (0,args/* checkRestoreArgs */.MC)(input.restore.extraArgs, toolUse(infos), input.restore.viaContainer !== undefined, input.restore.words);
-    const { Restorer } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 8979));
-    let restorer;
-    try {
-        restorer = await Restorer.open(input.connection, input.restore, input.engine.connectTimeoutMs);
-    }
-    catch (err) {
-        if (err instanceof errors/* SeqGuardError */.rv)
-            throw err;
-        throw (0,src_connection/* explainConnectionError */.M0)(err, input.connection);
-    }
-    try {
-        await restorer.checkNamedDatabase();
-        // Several dumps under one --restore-database: restored in order into it (schema, then data), one target.
-        const groups = input.restore.database !== undefined ? [infos] : infos.map((i) => [i]);
-        const out = [];
-        for (const group of groups) {
-            (0,cleanup/* throwIfInterrupted */.sK)();
-            out.push(await restoreAndVerify(restorer, group, input));
-        }
-        return out;
-    }
-    finally {
-        await restorer.close();
-    }
-}
-/**
- * A target for dumps that could not be restored (or verified), from an error of any kind. A lost connection is
- * no target's failure: it stops the run (exit 3).
- */
-function failedTarget(base, err) {
-    if (err instanceof cleanup/* InterruptedError */.p4 || (0,cleanup/* interrupted */.VM)())
-        throw new cleanup/* InterruptedError */.p4();
-    if (err instanceof src_connection/* ConnectionLostError */.N9)
-        throw err;
-    if (!(err instanceof errors/* SeqGuardError */.rv) && (0,src_connection/* isConnectionLoss */.y7)(err))
-        throw lostDuringRestore(err);
-    if (err instanceof errors/* SeqGuardError */.rv)
-        return { ...base, error: err.message };
-    // Not one of ours (a connection that broke, a bug): this target fails, the other dumps still go on.
-    const message = err?.message ?? String(err);
-    return { ...base, error: `the restore stopped on an unexpected error: ${message}` };
-}
-async function restoreAndVerify(restorer, infos, input) {
-    const { scratchName } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 8979));
-    const first = infos[0];
-    const dump = infos.map((i) => i.path).join(" + ");
-    const base = {
-        database: input.restore.database ?? scratchName(first.path),
-        dump,
-        format: first.detection.ok ? first.detection.format : (first.detection.format ?? null),
-        restore_ms: null,
-        error: null,
-        hints: [],
-        summary: (0,src_report/* emptySummary */.CB)(),
-        sequences: [],
-    };
-    let database;
-    let restored;
-    try {
-        database = await restorer.nameFor(first.path);
-        base.database = database;
-        restored = await restorer.restore(infos, database, input.progress);
-    }
-    catch (err) {
-        if (!(err instanceof cleanup/* InterruptedError */.p4) &&
-            !(0,cleanup/* interrupted */.VM)() &&
-            (await serverGone(input.connection, input.engine.connectTimeoutMs))) {
-            throw lostDuringRestore(err);
-        }
-        return failedTarget(base, err);
-    }
-    let dropped = false;
-    let result;
-    try {
-        let target;
-        try {
-            const live = await verifyLive((0,src_connection/* withDatabase */.kR)(input.connection, database), input.engine, input.progress);
-            target = { ...live, database, dump, format: restored.format, restore_ms: restored.restoreMs };
-        }
-        catch (err) {
-            result = { ...failedTarget(base, err), restore_ms: restored.restoreMs, hints: [...restored.notes] };
-            return result;
-        }
-        const behind = target.sequences.filter((s) => s.status === "behind" || s.status === "fixed");
-        target.hints = [
-            ...restored.notes,
-            ...restored.plain.flatMap((p) => (0,hints/* plainNotes */.W2)(p.facts, p.path)),
-            ...(restored.archive ? (0,hints/* archiveHints */.PV)(restored.archive.stats, behind, restored.archive.selection) : []),
-            ...(0,hints/* plainHints */.Rd)(restored.plain, behind),
-        ];
-        result = target;
-        return target;
-    }
-    finally {
-        if (restored.created && !input.restore.keep && !(0,cleanup/* interrupted */.VM)()) {
-            await restorer.drop(database).catch(() => undefined);
-            dropped = true;
-        }
-        if (dropped || input.restore.keep || !restored.created)
-            restored.release?.();
-        // The restore role of a dropped scratch database goes with it.
-        if (dropped) {
-            const left = await restorer.finish(database, true);
-            if (left)
-                result?.hints.push(left);
-        }
-    }
-}
-
-// EXTERNAL MODULE: ./src/version.ts
-var version = __nccwpck_require__(311);
-;// CONCATENATED MODULE: ./src/action.ts
+;// CONCATENATED MODULE: ./src/action/run.ts
 // The GitHub Action front end: read the inputs, verify the database (or restore the dumps and verify them), then
 // tell the job: log, annotations, job summary, outputs, report-json, and the pull request comment or the issue.
 // All I/O of the Action lives here; rendering (render-markdown.ts) and the choice of annotations
@@ -49219,6 +49254,7 @@ var version = __nccwpck_require__(311);
 // Exit: check fails on any violation under fail-on; fix fails only on what stays unfixed; report never fails on
 // findings. A bad input, a restore or a connection failure fails the job in every mode, with a one-paragraph
 // message (core.setFailed) and no stack trace.
+
 
 
 
@@ -49308,7 +49344,7 @@ function readInputs() {
     // mode uses only to count the violations output.
     const failOnRaw = input("fail-on");
     const failOn = mode === "report" && failOnRaw.trim() === ""
-        ? (0,src_report/* defaultFailOn */.Nn)("check")
+        ? (0,core_report/* defaultFailOn */.Nn)("check")
         : (0,options/* resolveFailOn */.U4)(mode, failOnRaw, options/* ACTION_WORDS */.dC);
     const dumps = lines("dump");
     const restoreDatabase = input("restore-database").trim() || undefined;
@@ -49326,7 +49362,7 @@ function readInputs() {
         words: options/* ACTION_WORDS */.dC,
     };
     const engine = {
-        ...src_engine/* DEFAULT_ENGINE */.T3,
+        ...db_engine/* DEFAULT_ENGINE */.T3,
         mode,
         schemas: splitList(input("schemas")),
         exclude: splitList(input("exclude")),
@@ -49398,18 +49434,18 @@ function makeProgress(ctx) {
         if (text === null || Date.now() - last < 10_000)
             return;
         last = Date.now();
-        action_info(ctx, text);
+        run_info(ctx, text);
     };
 }
 function countViolations(report, failOn) {
     let n = 0;
     for (const t of report.targets)
         for (const r of t.sequences)
-            if ((0,src_report/* fails */.c6)(r, failOn))
+            if ((0,core_report/* fails */.c6)(r, failOn))
                 n++;
     return n;
 }
-function action_statusOf(report, violations) {
+function run_statusOf(report, violations) {
     if (report.targets.some((t) => t.error !== null))
         return "error";
     if (violations > 0)
@@ -49542,13 +49578,13 @@ async function locator(report, workspace) {
  * a dump or a server named can start a workflow command, whatever message carried it. Annotations and failures
  * go through @actions/core's commands, which escape their text.
  */
-function action_info(ctx, text) {
-    info((0,printable/* logText */.kc)((0,src_connection/* redact */.E$)(text, ctx.secrets)));
+function run_info(ctx, text) {
+    info((0,printable/* logText */.kc)((0,redact/* redact */.E$)(text, ctx.secrets)));
 }
 /** A warning annotation of our own (not tied to a sequence), counted so that the plan leaves room for it. */
 function warn(ctx, message) {
     ctx.warnings++;
-    warning((0,src_connection/* redact */.E$)(message, ctx.secrets));
+    warning((0,redact/* redact */.E$)(message, ctx.secrets));
 }
 /** Every secret the Markdown must never show: the passwords, and the token. */
 function markdownSecrets(ctx) {
@@ -49597,7 +49633,7 @@ async function tellGitHub(ctx, outcome, failing) {
     if (!repo)
         return;
     if (!inputs.token) {
-        action_info(ctx, "seq-guard: no github-token given, so no pull request comment or issue is written.");
+        run_info(ctx, "seq-guard: no github-token given, so no pull request comment or issue is written.");
         return;
     }
     const secrets = markdownSecrets(ctx);
@@ -49623,7 +49659,7 @@ async function tellGitHub(ctx, outcome, failing) {
             const create = inputs.comment === "always" || findings;
             const res = await upsertComment(octo, repo, pr, marker, body, create);
             if (res.action !== "none")
-                action_info(ctx, `seq-guard: pull request comment ${res.action}${res.url ? `: ${res.url}` : ""}`);
+                run_info(ctx, `seq-guard: pull request comment ${res.action}${res.url ? `: ${res.url}` : ""}`);
         }
         else {
             const marker = markerOf("issue", workflow, job, inputs.commentKey);
@@ -49643,11 +49679,11 @@ async function tellGitHub(ctx, outcome, failing) {
                 body,
             });
             if (res.action !== "none")
-                action_info(ctx, `seq-guard: issue ${res.action}${res.url ? `: ${res.url}` : ""}`);
+                run_info(ctx, `seq-guard: issue ${res.action}${res.url ? `: ${res.url}` : ""}`);
         }
     }
     catch (err) {
-        warning((0,src_connection/* redact */.E$)(explainGitHubError(err, place), secrets));
+        warning((0,redact/* redact */.E$)(explainGitHubError(err, place), secrets));
     }
 }
 /**
@@ -49677,8 +49713,8 @@ async function publishCheck(ctx, outcome, found, failing) {
     });
     const masked = found.map((a) => ({
         ...a,
-        title: (0,src_connection/* redact */.E$)(a.title, secrets),
-        message: (0,src_connection/* redact */.E$)(a.message, secrets),
+        title: (0,redact/* redact */.E$)(a.title, secrets),
+        message: (0,redact/* redact */.E$)(a.message, secrets),
     }));
     const plan = planCheckRun({
         name: checkRunName(inputs.commentKey),
@@ -49689,18 +49725,18 @@ async function publishCheck(ctx, outcome, found, failing) {
     });
     try {
         const res = await publishCheckRun(getOctokit(inputs.token), repo, plan);
-        action_info(ctx, `seq-guard: check run "${plan.create.name}" created with ${plan.annotations} ${plan.annotations === 1 ? "annotation" : "annotations"}${res.url ? `: ${res.url}` : ""}`);
+        run_info(ctx, `seq-guard: check run "${plan.create.name}" created with ${plan.annotations} ${plan.annotations === 1 ? "annotation" : "annotations"}${res.url ? `: ${res.url}` : ""}`);
         return { url: res.url };
     }
     catch (err) {
         if (err instanceof PartialCheckRunError) {
-            warn(ctx, (0,src_connection/* redact */.E$)(`seq-guard: the check run carries only ${err.annotated} of ${plan.annotations} annotations, so the findings are annotated with workflow commands too. ${explainGitHubError(err.failure, "check run")}`, secrets));
+            warn(ctx, (0,redact/* redact */.E$)(`seq-guard: the check run carries only ${err.annotated} of ${plan.annotations} annotations, so the findings are annotated with workflow commands too. ${explainGitHubError(err.failure, "check run")}`, secrets));
         }
         else if (inputs.checkRun === "auto" && isNotPermitted(err)) {
-            action_info(ctx, "seq-guard: this token may not create check runs (a pull request from a fork, or no `checks: write`), so the findings are annotated with workflow commands.");
+            run_info(ctx, "seq-guard: this token may not create check runs (a pull request from a fork, or no `checks: write`), so the findings are annotated with workflow commands.");
         }
         else {
-            warn(ctx, (0,src_connection/* redact */.E$)(explainGitHubError(err, "check run"), secrets));
+            warn(ctx, (0,redact/* redact */.E$)(explainGitHubError(err, "check run"), secrets));
         }
         return null;
     }
@@ -49720,11 +49756,11 @@ async function finish(ctx, raw, inputs, workspace) {
         throw err;
     }
     const violations = countViolations(report, failOn);
-    const status = action_statusOf(report, violations);
+    const status = run_statusOf(report, violations);
     const targetErrors = report.targets.filter((t) => t.error !== null);
     const failing = targetErrors.length > 0 || (mode !== "report" && violations > 0);
     // Masked as a report first (a password with a control character in a message would not match once escaped).
-    action_info(ctx, renderText((0,src_report/* redactReport */.a5)(report, ctx.secrets), { color: true, verbose: false, failOn }));
+    run_info(ctx, renderText((0,core_report/* redactReport */.a5)(report, ctx.secrets), { color: true, verbose: false, failOn }));
     for (const w of filterWarnings)
         warn(ctx, `seq-guard: ${w}`);
     const outcome = { mode, failOn, status, violations, report, fatal: null };
@@ -49744,12 +49780,12 @@ async function finish(ctx, raw, inputs, workspace) {
             reserved: { error: failing ? 1 : 0, warning: ctx.warnings + 1 },
         });
         for (const a of plan) {
-            const props = { title: (0,src_connection/* redact */.E$)(a.title, ctx.secrets) };
+            const props = { title: (0,redact/* redact */.E$)(a.title, ctx.secrets) };
             if (a.file)
                 props.file = a.file;
             if (a.startLine !== undefined)
                 props.startLine = a.startLine;
-            const msg = (0,src_connection/* redact */.E$)(a.message, ctx.secrets);
+            const msg = (0,redact/* redact */.E$)(a.message, ctx.secrets);
             if (a.level === "error")
                 error(msg, props);
             else
@@ -49781,7 +49817,7 @@ async function finish(ctx, raw, inputs, workspace) {
         const first = targetErrors[0];
         const what = restoreFailed(first) ? "restored" : "verified";
         const more = targetErrors.length > 1 ? ` (and ${targetErrors.length - 1} more: see the job summary)` : "";
-        setFailed((0,src_connection/* redact */.E$)(`seq-guard: ${(0,printable/* printable */.g$)(first.dump ?? first.database)} could not be ${what}: ${(0,printable/* logText */.kc)(first.error ?? "")}${more}`, ctx.secrets));
+        setFailed((0,redact/* redact */.E$)(`seq-guard: ${(0,printable/* printable */.g$)(first.dump ?? first.database)} could not be ${what}: ${(0,printable/* logText */.kc)(first.error ?? "")}${more}`, ctx.secrets));
         return targetsExitCode(report.targets, false);
     }
     if (failing) {
@@ -49794,7 +49830,7 @@ async function finish(ctx, raw, inputs, workspace) {
         : violations > 0
             ? `seq-guard: ${violations} ${violations === 1 ? "sequence fails" : "sequences fail"} the check (report mode: the job does not fail).`
             : "seq-guard: ok, no sequence fails the check.";
-    action_info(ctx, done);
+    run_info(ctx, done);
     return errors/* EXIT */.dc.ok;
 }
 /**
@@ -49809,7 +49845,7 @@ function writeReportJson(ctx, report) {
         (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)((0,external_node_path_.resolve)(path)), { recursive: true });
         // Redacted as a report (free text only), never as text: a password such as 1, false or postgres would
         // otherwise turn numbers, booleans and names into *** and the file into invalid JSON.
-        (0,external_node_fs_.writeFileSync)(path, [...reportJsonPieces((0,src_report/* redactReport */.a5)(report, ctx.secrets))].join(""));
+        (0,external_node_fs_.writeFileSync)(path, [...reportJsonPieces((0,core_report/* redactReport */.a5)(report, ctx.secrets))].join(""));
         return path;
     }
     catch (err) {
@@ -49834,9 +49870,9 @@ async function fail(ctx, err) {
         message = `seq-guard: unexpected error: ${e?.message ?? String(err)}. Re-run the job with debug logging enabled for details, and report it if it persists.`;
         code = errors/* EXIT */.dc.internal;
         if (e?.stack)
-            core_debug((0,src_connection/* redact */.E$)(e.stack, ctx.secrets));
+            core_debug((0,redact/* redact */.E$)(e.stack, ctx.secrets));
     }
-    message = (0,src_connection/* redact */.E$)(message, ctx.secrets);
+    message = (0,redact/* redact */.E$)(message, ctx.secrets);
     const inputs = ctx.inputs;
     const outcome = {
         mode: inputs?.mode ?? "check",
@@ -49848,7 +49884,7 @@ async function fail(ctx, err) {
     };
     try {
         writeSummary(ctx, outcome);
-        const reportJson = writeReportJson(ctx, (0,src_report/* failedRunReport */.Nb)(outcome.mode, code, outcome.fatal ?? message, targetsOf(err)));
+        const reportJson = writeReportJson(ctx, (0,core_report/* failedRunReport */.Nb)(outcome.mode, code, outcome.fatal ?? message, targetsOf(err)));
         setOutputs("error", { violations: 0, fixed: 0, checked: 0, database: "", reportJson });
         await publishCheck(ctx, outcome, [], true);
         await tellGitHub(ctx, outcome, true);
@@ -49864,16 +49900,16 @@ async function runAction(env = process.env, masked = []) {
     const ctx = { env, secrets: [], inputs: null, warnings: 0 };
     try {
         // Mask passwords first, before anything at all is logged.
-        ctx.secrets = (0,src_connection/* secretsOf */.Fj)(getInput("database-url"), env);
+        ctx.secrets = (0,db_connection/* secretsOf */.Fj)(getInput("database-url"), env);
         for (const s of ctx.secrets)
             if (!masked.includes(s))
                 core_setSecret(s);
         const inputs = readInputs();
         ctx.inputs = inputs;
-        if (!(0,src_connection/* serverNamed */.Jl)(inputs.databaseUrl, env)) {
+        if (!(0,db_connection/* serverNamed */.Jl)(inputs.databaseUrl, env)) {
             throw new errors/* UsageError */.eb("no PostgreSQL server given: set the database-url input (for a services: postgres container, postgres://postgres:postgres@localhost:5432/postgres), or DATABASE_URL or PGHOST/PGUSER/PGPASSWORD in the step's env. The Action never starts a server of its own.");
         }
-        const connection = (0,src_connection/* resolveConnection */.XC)(inputs.databaseUrl, env);
+        const connection = (0,db_connection/* resolveConnection */.XC)(inputs.databaseUrl, env);
         ctx.secrets = [...new Set([...ctx.secrets, ...connection.secrets])];
         const workspace = env.GITHUB_WORKSPACE || process.cwd();
         // A dump is read only from inside the workspace: a symbolic link among a pull request's fixtures that points
@@ -49886,12 +49922,12 @@ async function runAction(env = process.env, masked = []) {
         if (dumps.length > 0) {
             checkDumps(dumps, inputs.restore);
             // A cancelled job (SIGINT, then SIGTERM) removes what it was restoring: nothing is left on the server.
-            (0,cleanup/* installSignalHandlers */.Xd)({ notify: (t) => action_info(ctx, t.trimEnd()), exit: (code) => process.exit(code) });
+            (0,cleanup/* installSignalHandlers */.Xd)({ notify: (t) => run_info(ctx, t.trimEnd()), exit: (code) => process.exit(code) });
         }
         if (inputs.restore.database !== undefined && dumps.length === 0) {
             throw new errors/* UsageError */.eb("input restore-database names the database to restore the dumps into, but dump gives none: give dumps with it, or leave restore-database empty");
         }
-        action_info(ctx, `seq-guard ${version/* VERSION */.x}: ${inputs.mode} ${dumps.length === 0 ? `the database ${connection.label} as it is` : `${dumps.length} ${dumps.length === 1 ? "dump" : "dumps"} restored on ${connection.label}`}`);
+        run_info(ctx, `seq-guard ${version/* VERSION */.x}: ${inputs.mode} ${dumps.length === 0 ? `the database ${connection.label} as it is` : `${dumps.length} ${dumps.length === 1 ? "dump" : "dumps"} restored on ${connection.label}`}`);
         const targets = await runTargets({
             connection,
             dumps,
@@ -49899,7 +49935,7 @@ async function runAction(env = process.env, masked = []) {
             engine: inputs.engine,
             progress: makeProgress(ctx),
         });
-        const report = (0,src_report/* buildReport */.FK)(inputs.mode, targets, inputs.mode === "report" ? [] : inputs.failOn);
+        const report = (0,core_report/* buildReport */.FK)(inputs.mode, targets, inputs.mode === "report" ? [] : inputs.failOn);
         return await finish(ctx, report, inputs, workspace);
     }
     catch (err) {
@@ -49910,7 +49946,812 @@ async function runAction(env = process.env, masked = []) {
 
 /***/ }),
 
-/***/ 5959:
+/***/ 4296:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DZ: () => (/* binding */ RestoreError),
+/* harmony export */   Rc: () => (/* binding */ ConnectionError),
+/* harmony export */   dc: () => (/* binding */ EXIT),
+/* harmony export */   eb: () => (/* binding */ UsageError),
+/* harmony export */   rv: () => (/* binding */ SeqGuardError)
+/* harmony export */ });
+// Failures a user can act on. Each carries its documented exit code; the front ends print the message alone
+// (no stack trace unless --debug).
+const EXIT = {
+    ok: 0,
+    findings: 1,
+    usage: 2,
+    connection: 3,
+    restore: 4,
+    internal: 70,
+    interrupted: 130,
+};
+class SeqGuardError extends Error {
+    exitCode;
+    constructor(message, exitCode) {
+        super(message);
+        this.exitCode = exitCode;
+        this.name = "SeqGuardError";
+    }
+}
+/** A bad command line: unknown command or flag, bad value, missing file. Exit 2. */
+class UsageError extends SeqGuardError {
+    constructor(message) {
+        super(message, EXIT.usage);
+        this.name = "UsageError";
+    }
+}
+/** The server could not be reached, refused us, or the database is missing. Exit 3. */
+class ConnectionError extends SeqGuardError {
+    constructor(message) {
+        super(message, EXIT.connection);
+        this.name = "ConnectionError";
+    }
+}
+/** A dump could not be restored. Exit 4. */
+class RestoreError extends SeqGuardError {
+    constructor(message) {
+        super(message, EXIT.restore);
+        this.name = "RestoreError";
+    }
+}
+
+
+/***/ }),
+
+/***/ 1336:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   J: () => (/* binding */ exclusionFilter)
+/* harmony export */ });
+/* harmony import */ var minimatch__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5273);
+// Filters: which sequences a run looks at. `--schema S` keeps only those schemas; `--exclude PATTERN` drops
+// sequences whose unquoted `schema.name` matches a glob (minimatch syntax: *, ?, [...], {a,b}).
+
+/** A predicate telling whether a sequence is filtered out; the globs are compiled once, not per sequence. */
+function exclusionFilter(filters) {
+    const schemas = new Set(filters.schemas);
+    const globs = filters.exclude.map((p) => new minimatch__WEBPACK_IMPORTED_MODULE_0__/* .Minimatch */ .VR(p, { dot: true, nocomment: true, nonegate: true }));
+    return (schema, name) => {
+        if (schemas.size > 0 && !schemas.has(schema))
+            return true;
+        const full = `${schema}.${name}`;
+        return globs.some((g) => g.match(full));
+    };
+}
+
+
+/***/ }),
+
+/***/ 3457:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   HG: () => (/* binding */ parseEngineTuning),
+/* harmony export */   U4: () => (/* binding */ resolveFailOn),
+/* harmony export */   Zi: () => (/* binding */ extensionName),
+/* harmony export */   Zk: () => (/* binding */ parseOnRestoreError),
+/* harmony export */   cG: () => (/* binding */ parseInteger),
+/* harmony export */   dC: () => (/* binding */ ACTION_WORDS),
+/* harmony export */   lo: () => (/* binding */ parsePercent),
+/* harmony export */   xP: () => (/* binding */ CLI_WORDS)
+/* harmony export */ });
+/* unused harmony exports parseDuration, parseFailOn */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4296);
+/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8557);
+// Parsing of option values shared by the CLI and the Action. Bad values are usage errors with a message that
+// says what is accepted.
+
+
+/**
+ * A duration with its unit: "5000ms", "5s", "2min". A bare number is refused: PostgreSQL's statement_timeout
+ * (and Rails' database.yml) read 5 as 5 milliseconds, most people as 5 seconds, and a check that times out after
+ * 5 ms reports every unindexed column as an error.
+ */
+function parseDuration(flag, value) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|min|m)?\s*$/i.exec(value);
+    if (!m)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes a duration such as 5000ms, 5s or 2min (got "${value}")`);
+    if (m[2] === undefined) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes a duration with its unit, such as ${m[1]}ms or ${m[1]}s (got "${value}"): a bare number is ambiguous (PostgreSQL reads it as milliseconds)`);
+    }
+    const n = Number(m[1]);
+    const unit = m[2].toLowerCase();
+    const factor = unit === "ms" ? 1 : unit === "s" || unit === "sec" ? 1000 : 60_000;
+    return Math.round(n * factor);
+}
+/** What a restore does at a failing statement: stop (the default) or continue past it. */
+function parseOnRestoreError(flag, value) {
+    const v = value.trim().toLowerCase();
+    if (v !== "stop" && v !== "continue")
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes stop or continue (got "${value}")`);
+    return v;
+}
+/**
+ * The engine's tuning options, from the CLI's flags or the Action's inputs: `get` returns the value given (or
+ * undefined / empty for none) and `label` how the front end names the option in a message.
+ */
+function parseEngineTuning(get, label) {
+    const given = (name) => {
+        const v = get(name);
+        return v === undefined || v.trim() === "" ? undefined : v;
+    };
+    const out = {};
+    const c = given("concurrency");
+    if (c !== undefined)
+        out.concurrency = parseInteger(label("concurrency"), c, 1, 64);
+    const st = given("statement-timeout");
+    if (st !== undefined)
+        out.statementTimeoutMs = parseDuration(label("statement-timeout"), st);
+    const lt = given("lock-timeout");
+    if (lt !== undefined)
+        out.lockTimeoutMs = parseDuration(label("lock-timeout"), lt);
+    const ct = given("connect-timeout");
+    if (ct !== undefined)
+        out.connectTimeoutMs = parseDuration(label("connect-timeout"), ct);
+    return out;
+}
+function parseInteger(flag, value, min, max) {
+    if (!/^\s*\d+\s*$/.test(value) || Number(value) < min || Number(value) > max) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes a whole number from ${min} to ${max} (got "${value}")`);
+    }
+    return Number(value);
+}
+function parsePercent(flag, value) {
+    const n = Number(value.replace(/%$/, ""));
+    if (value.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 100) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes a percentage above 0 and at most 100 (got "${value}")`);
+    }
+    return n;
+}
+/** A list of fail-on kinds, separated by commas, spaces or new lines; "none" for nothing. */
+function parseFailOn(flag, value) {
+    const items = value
+        .split(/[\s,]+/)
+        .map((s) => s.trim().toLowerCase().replace("_", "-"))
+        .filter(Boolean);
+    if (items.length === 1 && items[0] === "none")
+        return [];
+    for (const i of items) {
+        if (!_report_js__WEBPACK_IMPORTED_MODULE_1__/* .FAIL_ON_VALUES */ .Qm.includes(i)) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes a list of ${_report_js__WEBPACK_IMPORTED_MODULE_1__/* .FAIL_ON_VALUES */ .Qm.join(", ")} or none (got "${i}")`);
+        }
+    }
+    return items;
+}
+/**
+ * An extension name as CREATE EXTENSION takes it (the name, unquoted): letters, digits, _ and -, as the
+ * extensions shipped with PostgreSQL and PostGIS are named. Curried for Array.map with the option's name.
+ */
+function extensionName(flag) {
+    return (value) => {
+        const name = value.trim();
+        if (!/^[A-Za-z_][A-Za-z0-9_-]{0,62}$/.test(name)) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes the name of an extension, as in CREATE EXTENSION name (got ${JSON.stringify(value)})`);
+        }
+        return name;
+    };
+}
+/** CLI flags whose Action input has another name. */
+const ACTION_INPUT = {
+    schema: "schemas",
+    extension: "extensions",
+    "restore-arg": "restore-args",
+    "restore-via": "container",
+    keep: "keep-database",
+};
+const inputName = (flag) => ACTION_INPUT[flag] ?? flag;
+const CLI_WORDS = {
+    frontEnd: "cli",
+    option: (flag) => `--${flag}`,
+    set: (flag, value) => `--${flag} ${value}`,
+    entry: (flag, value) => `--${flag} "${value}"`,
+    enable: (flag) => `--${flag}`,
+    mode: (mode) => `seq-guard ${mode}`,
+};
+const ACTION_WORDS = {
+    frontEnd: "action",
+    option: (flag) => `the ${inputName(flag)} input`,
+    set: (flag, value) => `${inputName(flag)}: ${value}`,
+    entry: (flag, value) => `the ${inputName(flag)} entry "${value}"`,
+    enable: (flag) => `${inputName(flag)}: true`,
+    mode: (mode) => `mode: ${mode}`,
+};
+/**
+ * The findings that fail the run. Report never fails on findings, so a fail-on given with it is refused (the
+ * reader meant check); without one, check and fix fail on behind, exhausted and error.
+ */
+function resolveFailOn(mode, given, words) {
+    if (given === undefined || given.trim() === "")
+        return (0,_report_js__WEBPACK_IMPORTED_MODULE_1__/* .defaultFailOn */ .Nn)(mode);
+    if (mode === "report") {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${words.option("fail-on")} does not go with report, which never fails on findings: to fail on them, use ${words.mode("check")} with ${words.set("fail-on", given.trim())}`);
+    }
+    return parseFailOn(words.option("fail-on"), given);
+}
+
+
+/***/ }),
+
+/***/ 8080:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   XW: () => (/* binding */ controlsVisible),
+/* harmony export */   g$: () => (/* binding */ printable),
+/* harmony export */   kc: () => (/* binding */ logText)
+/* harmony export */ });
+// Text from a dump (file, schema, table, sequence and column names) and from a server (its messages) is hostile
+// input: it must not start a workflow command in a GitHub log, nor end the line it is shown on. The runner reads
+// `::command::` at the start of a line (after blanks) and the legacy `##[command]` anywhere in one, and a line
+// ends at \n, at \r, or at both. Pure.
+//
+// printable() is for one name or one line of text where it is interpolated: every control character shows as an
+// escape (\n, \r, \t, \u0085) and `##[` is broken. logText() is for what is written to a log as a whole, lines
+// and all: the last guard, so that no line of it can be a command whatever a message carried.
+/** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is replaced
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is replaced
+const CONTROL_IN_LINE = /[\u0000-\u0008\u000a-\u001a\u001c-\u001f\u007f-\u009f\u2028\u2029]/g;
+const NAMED = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+function escapeChar(c) {
+    return NAMED[c] ?? `\\u${c.codePointAt(0).toString(16).padStart(4, "0")}`;
+}
+/** Every control character of `s` as a visible escape: "a\nb" shows as a\nb, on one line. */
+function controlsVisible(s) {
+    return s.replace(CONTROL, escapeChar);
+}
+/** The legacy command prefix, anywhere in a line: `##[` becomes `#\u0023[` (in JSON, the same string). */
+function breakLegacyCommands(s) {
+    return s.replaceAll("##[", "#\\u0023[");
+}
+/**
+ * A name or a message as one line of a log: controls shown as escapes, the legacy `##[` command prefix broken.
+ * For everything a dump or a server named, where it is put into a line.
+ */
+function printable(s) {
+    return breakLegacyCommands(controlsVisible(s));
+}
+/**
+ * Text written to a log, whose line breaks are its own: each line has its controls shown as escapes (tabs and
+ * the escape character of colours stay), a \r\n ends a line as \n does, no line can begin with `::` (after
+ * blanks), and no `##[` is left anywhere. Idempotent on text that needs none of it.
+ */
+function logText(text) {
+    return text
+        .replace(/\r\n/g, "\n")
+        .split("\n")
+        .map((line) => {
+        const one = breakLegacyCommands(line.replace(CONTROL_IN_LINE, escapeChar));
+        return one.replace(/^(\s*)::/u, "$1\\u003a:");
+    })
+        .join("\n");
+}
+
+
+/***/ }),
+
+/***/ 2258:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BO: () => (/* binding */ redactUrl),
+/* harmony export */   Ds: () => (/* binding */ urlPassword),
+/* harmony export */   E$: () => (/* binding */ redact)
+/* harmony export */ });
+// Masking of secrets in text: passwords in connection URLs, and the secrets a run knows, before anything is printed.
+/**
+ * The password of a URL as written, even in a malformed one: the user info runs to the last "@" (a password may
+ * hold "/", "#", "?" or "@" that should have been percent-encoded), the password from its first ":". Null when
+ * there is none. "PASSWORD" itself is the placeholder of our own messages, not a secret.
+ */
+function urlPassword(url) {
+    const m = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url);
+    if (!m)
+        return null;
+    const at = url.lastIndexOf("@");
+    if (at < m[0].length)
+        return null;
+    const colon = url.indexOf(":", m[0].length);
+    if (colon < 0 || colon > at)
+        return null;
+    if (url.slice(colon + 1, at) === "PASSWORD")
+        return null;
+    return { start: colon + 1, end: at };
+}
+/** Replace the password of a URL (in the user info, or a password= parameter) by ***. */
+function redactUrl(url) {
+    let out = url;
+    const p = urlPassword(out);
+    if (p && p.end > p.start)
+        out = `${out.slice(0, p.start)}***${out.slice(p.end)}`;
+    return out.replace(/([?&](?:ssl)?password=)[^&#\s]*/gi, "$1***");
+}
+/** Remove every secret and every password-bearing URL from a text before it is printed anywhere. */
+function redact(text, secrets) {
+    let out = text.replace(/postgres(?:ql)?:\/\/[^\s'"]+/gi, (m) => redactUrl(m));
+    // Longest first: a password that holds another one (p@ss and its encoded p%40ss) is masked whole.
+    const live = secrets.filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
+    for (const s of live)
+        out = out.split(s).join("***");
+    return out;
+}
+
+
+/***/ }),
+
+/***/ 8557:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $c: () => (/* binding */ isDescending),
+/* harmony export */   CB: () => (/* binding */ emptySummary),
+/* harmony export */   FK: () => (/* binding */ buildReport),
+/* harmony export */   G5: () => (/* binding */ byImportance),
+/* harmony export */   Nb: () => (/* binding */ failedRunReport),
+/* harmony export */   Nn: () => (/* binding */ defaultFailOn),
+/* harmony export */   QD: () => (/* binding */ STATUS_ORDER),
+/* harmony export */   Qm: () => (/* binding */ FAIL_ON_VALUES),
+/* harmony export */   Xo: () => (/* binding */ fixedReport),
+/* harmony export */   ZV: () => (/* binding */ errorReport),
+/* harmony export */   Zp: () => (/* binding */ columnLabel),
+/* harmony export */   a5: () => (/* binding */ redactReport),
+/* harmony export */   c6: () => (/* binding */ fails),
+/* harmony export */   eh: () => (/* binding */ summarize),
+/* harmony export */   mq: () => (/* binding */ verdictReport),
+/* harmony export */   si: () => (/* binding */ viaMark)
+/* harmony export */ });
+/* unused harmony exports viaOf, quoteIdent, addSummaries, targetFails */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4296);
+/* harmony import */ var _redact_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2258);
+/* harmony import */ var _verdict_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9478);
+// Report building: turn verdicts into the JSON contract (decimal strings for every int8) and count them. Pure.
+
+
+
+const FAIL_ON_VALUES = ["behind", "exhausted", "error", "near-exhaustion"];
+/** What fails a run by default: in check and fix, behind (unfixed), exhausted and error; report never fails. */
+function defaultFailOn(mode) {
+    return mode === "report" ? [] : ["behind", "exhausted", "error"];
+}
+// A report holds a dozen decimal strings per sequence, most of them the same few values (increments, type
+// bounds, small positions): at 100,000 sequences one shared copy of each saves tens of megabytes. The cache is
+// bounded, so values that are all different (positions of a large database) cost no more than before.
+const decimals = new Map();
+function dec(v) {
+    const hit = decimals.get(v);
+    if (hit !== undefined)
+        return hit;
+    const str = v.toString();
+    if (decimals.size < 20_000)
+        decimals.set(v, str);
+    return str;
+}
+const s = (v) => (v === null || v === undefined ? null : dec(v));
+/** How a link was found, for the report: an expression default is a default (of the regclass kind unless said). */
+function viaOf(l) {
+    return l.via ?? (l.kind === "expression" ? "default" : l.kind);
+}
+// Words PostgreSQL reserves (and a few it treats specially as column names): a column named so is quoted, as
+// quote_ident() would.
+const RESERVED = new Set("all analyse analyze and any array as asc asymmetric both case cast check collate column constraint create current_catalog current_date current_role current_time current_timestamp current_user default deferrable desc distinct do else end except false fetch for foreign from grant group having in initially intersect into lateral leading limit localtime localtimestamp not null offset on only or order placing primary references returning select session_user some symmetric system_user table then to trailing true union unique user using variadic when where window with".split(" "));
+/** An identifier as quote_ident() writes it: bare when lower-case and not reserved, else in double quotes. */
+function quoteIdent(name) {
+    return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replaceAll('"', '""')}"`;
+}
+/** A linked column as the tables show it: the table (already quoted) and the column, quoted the same way. */
+function columnLabel(c) {
+    return `${c.table}.${quoteIdent(c.column)}`;
+}
+/** A descending sequence: its colliding extreme is a min, not a max. */
+function isDescending(r) {
+    return r.increment.startsWith("-");
+}
+/** A short mark after a column in the text and Markdown tables, for the links no dependency records. */
+function viaMark(c) {
+    return c.via === "trigger" ? " (trigger)" : c.via === "default_text" ? " (text default)" : "";
+}
+function columnReports(seq, state) {
+    const ints = (0,_verdict_js__WEBPACK_IMPORTED_MODULE_1__/* .integerLinks */ .a3)(seq);
+    return seq.links.map((l) => {
+        const i = ints.indexOf(l);
+        const ext = state && i >= 0 ? state.columns[i] : undefined;
+        return {
+            table: l.table,
+            column: l.column,
+            type: l.type,
+            via: viaOf(l),
+            ...(l.note === undefined ? {} : { note: l.note }),
+            max: s(ext?.max),
+            min: s(ext?.min),
+        };
+    });
+}
+function base(seq, state) {
+    return {
+        sequence: seq.name,
+        status: "ok",
+        reason: null,
+        skip_reason: null,
+        columns: columnReports(seq, state),
+        data_type: seq.dataType,
+        increment: dec(seq.increment),
+        min_value: dec(seq.minValue),
+        max_value: dec(seq.maxValue),
+        cycle: seq.cycle,
+        last_value: state ? dec(state.lastValue) : null,
+        is_called: state ? state.isCalled : null,
+        next_value: null,
+        max: null,
+        min: null,
+        fixed_next_value: null,
+        warnings: [],
+        headroom: null,
+        fix_sql: null,
+    };
+}
+/** The report of a judged sequence. */
+function verdictReport(seq, state, v) {
+    const ascending = seq.increment > 0n;
+    return {
+        ...base(seq, state),
+        status: v.status,
+        reason: v.reason,
+        skip_reason: v.skipReason,
+        next_value: s(v.next),
+        max: ascending ? s(v.collision) : null,
+        min: ascending ? null : s(v.collision),
+        warnings: v.warnings,
+        headroom: v.headroom ? { used_pct: v.headroom.usedPct, remaining: dec(v.headroom.remaining) } : null,
+        fix_sql: v.status === "behind" && v.fixTo !== null ? (0,_verdict_js__WEBPACK_IMPORTED_MODULE_1__/* .fixSql */ .of)(seq.name, v.fixTo) : null,
+    };
+}
+/** The report of a sequence that could not be read or fixed. */
+function errorReport(seq, error, state = null) {
+    return { ...base(seq, state), status: "error", reason: error };
+}
+/** Mark a behind sequence fixed: it now hands out `nextValue`. */
+function fixedReport(before, nextValue, warnings) {
+    return {
+        ...before,
+        status: "fixed",
+        reason: `advanced from ${before.next_value} to ${nextValue}`,
+        fixed_next_value: nextValue.toString(),
+        warnings: [...before.warnings, ...warnings],
+    };
+}
+function emptySummary() {
+    return { sequences: 0, ok: 0, behind: 0, fixed: 0, exhausted: 0, skipped: 0, error: 0 };
+}
+function summarize(seqs) {
+    const sum = emptySummary();
+    for (const r of seqs) {
+        sum.sequences++;
+        sum[r.status]++;
+    }
+    return sum;
+}
+function addSummaries(a, b) {
+    const out = emptySummary();
+    for (const k of Object.keys(out))
+        out[k] = a[k] + b[k];
+    return out;
+}
+/** Does this sequence fail the run under `failOn`? */
+function fails(r, failOn) {
+    if (failOn.includes(r.status))
+        return true;
+    return failOn.includes("near-exhaustion") && r.warnings.some((w) => w.code === "near_exhaustion");
+}
+/** Does the target fail: any failing sequence, or the target itself could not be restored or verified. */
+function targetFails(t, failOn) {
+    return t.error !== null || t.sequences.some((r) => fails(r, failOn));
+}
+function buildReport(mode, targets, failOn) {
+    const summary = targets.reduce((acc, t) => addSummaries(acc, t.summary), emptySummary());
+    return {
+        version: 1,
+        mode,
+        ok: !targets.some((t) => targetFails(t, failOn)),
+        error: targetsError(targets),
+        summary,
+        targets,
+    };
+}
+/** The run's error from its targets: a dump not restored (exit 4) before a target not verified (exit 3). */
+function targetsError(targets) {
+    const failed = targets.filter((t) => t.error !== null);
+    const restore = failed.find((t) => t.dump !== null && t.restore_ms === null);
+    const first = restore ?? failed[0];
+    if (!first)
+        return null;
+    const more = failed.length > 1 ? ` (and ${failed.length - 1} more)` : "";
+    return {
+        code: restore ? "restore" : "connection",
+        exit_code: restore ? _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .EXIT */ .dc.restore : _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .EXIT */ .dc.connection,
+        message: `${first.dump ?? first.database} could not be ${restore ? "restored" : "verified"}: ${first.error}${more}`,
+    };
+}
+const RUN_ERROR_CODES = [
+    [_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .EXIT */ .dc.usage, "usage"],
+    [_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .EXIT */ .dc.connection, "connection"],
+    [_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .EXIT */ .dc.restore, "restore"],
+    [_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .EXIT */ .dc.interrupted, "interrupted"],
+    [143, "interrupted"],
+];
+/**
+ * The report of a run that stopped before it had results (or whose results a check refused, such as filters that
+ * leave nothing to verify): ok false, the error's code, exit code and message, and whatever targets it had.
+ */
+function failedRunReport(mode, exitCode, message, targets = []) {
+    const code = RUN_ERROR_CODES.find(([c]) => c === exitCode)?.[1] ?? "internal";
+    const summary = targets.reduce((acc, t) => addSummaries(acc, t.summary), emptySummary());
+    return { version: 1, mode, ok: false, error: { code, exit_code: exitCode, message }, summary, targets };
+}
+/** Order for display: what needs attention first. */
+const STATUS_ORDER = ["error", "exhausted", "behind", "fixed", "ok", "skipped"];
+function byImportance(a, b) {
+    const d = STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status);
+    if (d !== 0)
+        return d;
+    const wa = a.warnings.length > 0 ? 0 : 1;
+    const wb = b.warnings.length > 0 ? 0 : 1;
+    return wa - wb || a.sequence.localeCompare(b.sequence);
+}
+/**
+ * The report with every secret taken out of its free text (reasons, warnings, errors, hints): the only places a
+ * secret can reach a report, through a server's or a tool's message that echoes a connection string. Names,
+ * numbers and SQL are left as they are, so the report stays exact whatever the password looks like.
+ */
+function redactReport(report, secrets) {
+    const live = secrets.filter((s) => s.length > 0);
+    const clean = (t) => (0,_redact_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(t, live);
+    const cleanOpt = (t) => (t === null ? null : clean(t));
+    // Copy only what changes: at 100,000 sequences a copy of every report would double the memory.
+    const dirty = (r) => (r.reason !== null && clean(r.reason) !== r.reason) ||
+        r.warnings.some((w) => clean(w.message) !== w.message);
+    return {
+        ...report,
+        ...(report.error ? { error: { ...report.error, message: clean(report.error.message) } } : {}),
+        targets: report.targets.map((t) => ({
+            ...t,
+            error: cleanOpt(t.error),
+            hints: t.hints.map(clean),
+            sequences: t.sequences.map((r) => !dirty(r)
+                ? r
+                : {
+                    ...r,
+                    reason: cleanOpt(r.reason),
+                    warnings: r.warnings.map((w) => ({ ...w, message: clean(w.message) })),
+                }),
+        })),
+    };
+}
+
+
+/***/ }),
+
+/***/ 9478:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   JW: () => (/* binding */ INT_RANGES),
+/* harmony export */   PY: () => (/* binding */ skipReasonOf),
+/* harmony export */   S4: () => (/* binding */ judge),
+/* harmony export */   a3: () => (/* binding */ integerLinks),
+/* harmony export */   hT: () => (/* binding */ skipped),
+/* harmony export */   of: () => (/* binding */ fixSql)
+/* harmony export */ });
+/* unused harmony exports nextValue, effectiveBound, headroomOf, quoteLiteral */
+// Verdict arithmetic: pure, exact (bigint only), no I/O. Given what the catalog says of a sequence and what
+// probing read, decide ok / behind / exhausted / skipped and what setval() would fix it.
+const INT_RANGES = {
+    smallint: { min: -32768n, max: 32767n },
+    integer: { min: -2147483648n, max: 2147483647n },
+    bigint: { min: -9223372036854775808n, max: 9223372036854775807n },
+};
+function nextValue(lastValue, isCalled, increment) {
+    return isCalled ? lastValue + increment : lastValue;
+}
+/**
+ * The links that are judged: integer columns fed by the sequence's own values (never an expression around
+ * nextval()), in the order probing reads them.
+ */
+function integerLinks(seq) {
+    return seq.links.filter((l) => l.typeMin !== null && l.typeMax !== null && l.kind !== "expression");
+}
+/** Why a sequence is skipped before anything is read, or null when it must be probed. */
+function skipReasonOf(seq) {
+    if (seq.links.length === 0)
+        return "unlinked";
+    if (seq.links.every((l) => l.typeMin === null))
+        return "non_integer_column";
+    if (integerLinks(seq).length === 0)
+        return "expression_default";
+    if (seq.cycle)
+        return "cycle";
+    return null;
+}
+const SKIP_TEXT = {
+    unlinked: "feeds no column: no OWNED BY or identity column, no DEFAULT calling nextval() of it (by regclass, or by a text name resolved on the database's search_path) and no BEFORE INSERT trigger assigning nextval() of it to a column links it to one (a sequence drawn only by application code is not inspected)",
+    expression_default: "feeds its columns only through a DEFAULT that computes with nextval() (such as nextval(...) * 1024 + 7), so their values are not the sequence's and cannot be compared with it",
+    non_integer_column: "feeds only columns that are not integers",
+    cycle: "CYCLE sequence: it may legitimately sit below old data, so it is never judged or fixed",
+    excluded: "excluded by the schema or exclude filters",
+};
+function skipped(seq, reason) {
+    return {
+        status: "skipped",
+        reason: reason === "non_integer_column"
+            ? `${SKIP_TEXT[reason]} (${describeTypes(seq)})`
+            : reason === "expression_default"
+                ? `${SKIP_TEXT[reason]} (${seq.links
+                    .filter((l) => l.kind === "expression")
+                    .map((l) => `${l.table}.${l.columnIdent}`)
+                    .join(", ")})`
+                : SKIP_TEXT[reason],
+        skipReason: reason,
+        next: null,
+        collision: null,
+        fixTo: null,
+        bound: null,
+        warnings: [],
+        headroom: null,
+    };
+}
+function describeTypes(seq) {
+    return seq.links.map((l) => `${l.table}.${l.columnIdent} is ${l.type}`).join(", ");
+}
+/** The effective bound: where the sequence runs out, by its own limit or the narrowest linked integer column. */
+function effectiveBound(seq) {
+    const ascending = seq.increment > 0n;
+    let bound = ascending ? seq.maxValue : seq.minValue;
+    let by = ascending ? `MAXVALUE of ${seq.name}` : `MINVALUE of ${seq.name}`;
+    for (const l of integerLinks(seq)) {
+        const colBound = ascending ? l.typeMax : l.typeMin;
+        if (ascending ? colBound < bound : colBound > bound) {
+            bound = colBound;
+            by = `${l.type} column ${l.table}.${l.columnIdent}`;
+        }
+    }
+    return { bound, by };
+}
+/**
+ * Decide the verdict of a sequence that was read. Values outside the sequence's own MINVALUE..MAXVALUE never
+ * count: the sequence can never hand them out, so they cannot collide with it.
+ */
+function judge(seq, state, opts) {
+    const skip = skipReasonOf(seq);
+    if (skip)
+        return skipped(seq, skip);
+    const inc = seq.increment;
+    const ascending = inc > 0n;
+    const next = nextValue(state.lastValue, state.isCalled, inc);
+    const { bound, by } = effectiveBound(seq);
+    // The colliding extreme over every linked column, inside the sequence's range.
+    let collision = null;
+    for (const c of state.columns) {
+        const v = ascending ? c.max : c.min;
+        if (v === null || v < seq.minValue || v > seq.maxValue)
+            continue;
+        if (ascending ? v >= next : v <= next) {
+            if (collision === null || (ascending ? v > collision : v < collision))
+                collision = v;
+        }
+    }
+    const warnings = [];
+    const beyond = (v) => (ascending ? v > bound : v < bound);
+    // The next value handed out once any collision is fixed.
+    const effectiveNext = collision === null ? next : collision + inc;
+    const headroom = headroomOf(seq, effectiveNext, bound);
+    if (beyond(next) || (collision !== null && beyond(effectiveNext))) {
+        const what = collision === null
+            ? `its next value ${next} lies beyond ${bound}, the bound set by the ${by}`
+            : `it is behind (a linked column holds ${collision}) and ${collision} ${ascending ? "+" : "-"} ${abs(inc)} = ${effectiveNext} lies beyond ${bound}, the bound set by the ${by}`;
+        return {
+            status: "exhausted",
+            reason: `exhausted: ${what}. setval() cannot help: ${remedy(seq, by)}`,
+            skipReason: null,
+            next,
+            collision,
+            fixTo: null,
+            bound,
+            warnings,
+            headroom: { usedPct: 100, remaining: 0n },
+        };
+    }
+    if (headroom.usedPct >= opts.headroomThreshold) {
+        warnings.push({
+            code: "near_exhaustion",
+            message: `${headroom.usedPct}% of the range up to ${bound} (the ${by}) is used; ${headroom.remaining} values remain`,
+        });
+    }
+    if (collision !== null) {
+        return {
+            status: "behind",
+            reason: `next value ${next} ${ascending ? "<=" : ">="} ${collision}, a value already in a linked column: the next insert collides`,
+            skipReason: null,
+            next,
+            collision,
+            fixTo: collision,
+            bound,
+            warnings,
+            headroom,
+        };
+    }
+    return {
+        status: "ok",
+        reason: null,
+        skipReason: null,
+        next,
+        collision: null,
+        fixTo: null,
+        bound,
+        warnings,
+        headroom,
+    };
+}
+function abs(v) {
+    return v < 0n ? -v : v;
+}
+function remedy(seq, by) {
+    if (by.startsWith("MAXVALUE") || by.startsWith("MINVALUE")) {
+        return seq.dataType === "bigint"
+            ? `raise the sequence's ${seq.increment > 0n ? "MAXVALUE" : "MINVALUE"} (ALTER SEQUENCE ${seq.name} ${seq.increment > 0n ? "MAXVALUE" : "MINVALUE"} ...)`
+            : `widen it (ALTER SEQUENCE ${seq.name} AS bigint) and its columns`;
+    }
+    return `widen the ${by} (ALTER TABLE ... ALTER COLUMN ... TYPE bigint)`;
+}
+/**
+ * How much of the effective range is used. The range starts at START (values below it are never handed out
+ * unless someone restarts the sequence) and ends at the effective bound. `remaining` counts the values nextval()
+ * can still hand out, the next one included.
+ */
+function headroomOf(seq, effectiveNext, bound) {
+    const ascending = seq.increment > 0n;
+    const step = abs(seq.increment);
+    const start = seq.start;
+    const span = ascending ? bound - start + 1n : start - bound + 1n;
+    let used = ascending ? effectiveNext - start : start - effectiveNext;
+    if (used < 0n)
+        used = 0n;
+    const left = ascending ? bound - effectiveNext : effectiveNext - bound;
+    const remaining = left < 0n ? 0n : left / step + 1n;
+    if (span <= 0n)
+        return { usedPct: 100, remaining };
+    // One decimal of percent, computed exactly, then made a number (a percentage is safe as a double).
+    const permille = (used * 1000n) / span;
+    const usedPct = Number(permille > 1000n ? 1000n : permille) / 10;
+    return { usedPct, remaining };
+}
+/** The setval() statement a person can paste into psql, with the name quoted as a SQL literal. */
+function fixSql(seqName, fixTo) {
+    return `SELECT setval(${quoteLiteral(seqName)}, ${fixTo}, true);`;
+}
+/** Quote text as a SQL string literal (standard_conforming_strings on, as on every supported server). */
+function quoteLiteral(text) {
+    return `'${text.replaceAll("'", "''")}'`;
+}
+
+
+/***/ }),
+
+/***/ 3323:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   x: () => (/* binding */ VERSION)
+/* harmony export */ });
+// The version printed by --version and written into reports; a test keeps it equal to package.json's.
+const VERSION = "0.1.0";
+
+
+/***/ }),
+
+/***/ 9698:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -49920,7 +50761,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   M0: () => (/* binding */ explainConnectionError),
   y7: () => (/* binding */ isConnectionLoss),
   dg: () => (/* binding */ isTransient),
-  E$: () => (/* binding */ redact),
   XC: () => (/* binding */ resolveConnection),
   Fj: () => (/* binding */ secretsOf),
   Jl: () => (/* binding */ serverNamed),
@@ -49928,10 +50768,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   E6: () => (/* binding */ withLogin)
 });
 
-// UNUSED EXPORTS: encodingHint, parseDatabaseUrl, pgVarsSet, redactUrl
+// UNUSED EXPORTS: encodingHint, parseDatabaseUrl, pgVarsSet
 
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/core/redact.ts
+var redact = __nccwpck_require__(2258);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:net"
@@ -49946,7 +50788,7 @@ var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:tls"
 var external_node_tls_ = __nccwpck_require__(1692);
 var external_node_tls_default = /*#__PURE__*/__nccwpck_require__.n(external_node_tls_);
-;// CONCATENATED MODULE: ./src/libpq-socket.ts
+;// CONCATENATED MODULE: ./src/db/libpq-socket.ts
 // libpq's sslmode meanings for node-postgres. node-postgres (pg 8, pg-connection-string 2) reads prefer, require
 // and verify-ca as verify-full, has no allow, and never falls back to a plain connection; its uselibpqcompat=true
 // fixes the verification of require and verify-ca but still has no fallback for prefer or allow. So the TLS
@@ -50242,10 +51084,11 @@ function libpqStream(settings) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/connection.ts
+;// CONCATENATED MODULE: ./src/db/connection.ts
 // Connection settings: where the server is, how to say so without the password, and what a failure means.
 // The URL comes from --database-url, else DATABASE_URL, else the libpq variables (PGHOST, PGPORT, PGUSER,
 // PGPASSWORD, PGDATABASE), which node-postgres reads itself.
+
 
 
 const PG_VARS = ["PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGSERVICE", "PGHOSTADDR"];
@@ -50281,11 +51124,11 @@ function parseDatabaseUrl(url, source, env = process.env) {
         u = new URL(url);
     }
     catch {
-        const p = urlPassword(url);
+        const p = (0,redact/* urlPassword */.Ds)(url);
         const hint = p && /[#?/@%:\s]/.test(url.slice(p.start, p.end))
             ? ` A password holding "/", "?", "#", "@", ":" or "%" must be percent-encoded (encodeURIComponent).`
             : "";
-        throw new errors/* UsageError */.eb(`${source} is not a valid connection URL (${redactUrl(url)}). Use postgres://USER:PASSWORD@HOST:PORT/DATABASE.${hint}`);
+        throw new errors/* UsageError */.eb(`${source} is not a valid connection URL (${(0,redact/* redactUrl */.BO)(url)}). Use postgres://USER:PASSWORD@HOST:PORT/DATABASE.${hint}`);
     }
     if (u.protocol !== "postgres:" && u.protocol !== "postgresql:") {
         throw new errors/* UsageError */.eb(`${source} must start with postgres:// or postgresql:// (got ${u.protocol}//). Use postgres://USER:PASSWORD@HOST:PORT/DATABASE`);
@@ -50295,8 +51138,8 @@ function parseDatabaseUrl(url, source, env = process.env) {
     const secrets = passwordsOf(url, [u.password]);
     // The parser found no user info, but a person wrote one: the password would go out as host, port and database
     // name (postgres://u:2024/pw@host/db connects to host u, port 2024, database "pw@host/db").
-    if (!u.username && !u.password && urlPassword(url) && `${u.pathname}${u.search}${u.hash}`.includes("@")) {
-        throw new errors/* UsageError */.eb(`${source} does not read as intended (${redactUrl(url)}): its user info ends at the last "@", but a character before it ends the host part. Percent-encode "/", "?", "#" and "@" in the password (encodeURIComponent), and write an "@" in a database name as %40.`);
+    if (!u.username && !u.password && (0,redact/* urlPassword */.Ds)(url) && `${u.pathname}${u.search}${u.hash}`.includes("@")) {
+        throw new errors/* UsageError */.eb(`${source} does not read as intended (${(0,redact/* redactUrl */.BO)(url)}): its user info ends at the last "@", but a character before it ends the host part. Percent-encode "/", "?", "#" and "@" in the password (encodeURIComponent), and write an "@" in a database name as %40.`);
     }
     const host = u.hostname || "localhost";
     const db = safeDecode(u.pathname.replace(/^\//, "")) || safeDecode(u.username) || "postgres";
@@ -50305,7 +51148,7 @@ function parseDatabaseUrl(url, source, env = process.env) {
         config: buildConfig(url, ssl),
         ssl,
         // Built from what the parser read, so masked too: postgres://u:2024/pw@host/db reads as host u, port 2024.
-        label: redact(`${host}:${u.port || "5432"}/${db}`, secrets),
+        label: (0,redact/* redact */.E$)(`${host}:${u.port || "5432"}/${db}`, secrets),
         secrets,
         source,
     };
@@ -50324,7 +51167,7 @@ function safeDecode(s) {
  * client key). Longest first, so that masking a longer one is never undone by a shorter one inside it.
  */
 function passwordsOf(url, parsed) {
-    const p = urlPassword(url);
+    const p = (0,redact/* urlPassword */.Ds)(url);
     const found = [
         p ? url.slice(p.start, p.end) : "",
         ...parsed,
@@ -50386,42 +51229,6 @@ function withLogin(target, user, password) {
     }
     return { ...target, config: { ...target.config, user, password }, secrets: [...target.secrets, password] };
 }
-/**
- * The password of a URL as written, even in a malformed one: the user info runs to the last "@" (a password may
- * hold "/", "#", "?" or "@" that should have been percent-encoded), the password from its first ":". Null when
- * there is none. "PASSWORD" itself is the placeholder of our own messages, not a secret.
- */
-function urlPassword(url) {
-    const m = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url);
-    if (!m)
-        return null;
-    const at = url.lastIndexOf("@");
-    if (at < m[0].length)
-        return null;
-    const colon = url.indexOf(":", m[0].length);
-    if (colon < 0 || colon > at)
-        return null;
-    if (url.slice(colon + 1, at) === "PASSWORD")
-        return null;
-    return { start: colon + 1, end: at };
-}
-/** Replace the password of a URL (in the user info, or a password= parameter) by ***. */
-function redactUrl(url) {
-    let out = url;
-    const p = urlPassword(out);
-    if (p && p.end > p.start)
-        out = `${out.slice(0, p.start)}***${out.slice(p.end)}`;
-    return out.replace(/([?&](?:ssl)?password=)[^&#\s]*/gi, "$1***");
-}
-/** Remove every secret and every password-bearing URL from a text before it is printed anywhere. */
-function redact(text, secrets) {
-    let out = text.replace(/postgres(?:ql)?:\/\/[^\s'"]+/gi, (m) => redactUrl(m));
-    // Longest first: a password that holds another one (p@ss and its encoded p%40ss) is masked whole.
-    const live = secrets.filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
-    for (const s of live)
-        out = out.split(s).join("***");
-    return out;
-}
 /** Turn a connection failure into a message that names host, port and database and says what to do. */
 function explainConnectionError(err, target) {
     const e = err;
@@ -50461,7 +51268,7 @@ function explainConnectionError(err, target) {
                 text = `could not connect to ${where}: ${msg}${e.code ? ` (${e.code})` : ""}`;
             }
     }
-    return new errors/* ConnectionError */.Rc(redact(text, target.secrets));
+    return new errors/* ConnectionError */.Rc((0,redact/* redact */.E$)(text, target.secrets));
 }
 /**
  * A hint when the URL's password, as written, holds what a URL reads differently: "%" not followed by two hex
@@ -50472,7 +51279,7 @@ function encodingHint(target) {
     const url = target.config.connectionString;
     if (!url)
         return "";
-    const p = urlPassword(url);
+    const p = (0,redact/* urlPassword */.Ds)(url);
     if (!p)
         return "";
     const raw = url.slice(p.start, p.end);
@@ -50537,7 +51344,7 @@ function secretsOf(url, env) {
 
 /***/ }),
 
-/***/ 1793:
+/***/ 4393:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50552,9 +51359,37 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
 var esm = __nccwpck_require__(3849);
-// EXTERNAL MODULE: ./src/connection.ts + 1 modules
-var connection = __nccwpck_require__(5959);
-;// CONCATENATED MODULE: ./src/plpgsql-scan.ts
+;// CONCATENATED MODULE: ./src/core/engine-options.ts
+// The engine's options and their defaults, apart from the engine itself: the CLI parses its flags into these
+// before it knows whether it will connect at all, and loading them must not load the driver.
+const DEFAULT_PROBE = {
+    concurrency: 2,
+    statementTimeoutMs: 30_000,
+    lockTimeoutMs: 5_000,
+    lockBudget: 1000,
+    batchSize: 250,
+};
+const DEFAULT_ENGINE = {
+    schemas: [],
+    exclude: [],
+    headroomThreshold: 80,
+    concurrency: DEFAULT_PROBE.concurrency,
+    statementTimeoutMs: DEFAULT_PROBE.statementTimeoutMs,
+    lockTimeoutMs: 5_000,
+    connectTimeoutMs: 10_000,
+};
+
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/core/filters.ts
+var filters = __nccwpck_require__(1336);
+// EXTERNAL MODULE: ./src/core/report.ts
+var report = __nccwpck_require__(8557);
+// EXTERNAL MODULE: ./src/core/verdict.ts
+var verdict = __nccwpck_require__(9478);
+// EXTERNAL MODULE: ./src/db/connection.ts + 1 modules
+var connection = __nccwpck_require__(9698);
+;// CONCATENATED MODULE: ./src/db/plpgsql-scan.ts
 // A small scanner of PL/pgSQL function bodies (pg_proc.prosrc) that finds the statements of a BEFORE INSERT
 // trigger that give a column of the new row the next value of a sequence:
 //
@@ -50797,9 +51632,7 @@ function findTriggerFeeds(src) {
     return out;
 }
 
-// EXTERNAL MODULE: ./src/verdict.ts
-var verdict = __nccwpck_require__(3138);
-;// CONCATENATED MODULE: ./src/discovery.ts
+;// CONCATENATED MODULE: ./src/db/discovery.ts
 // Discovery: one pass over the catalog finds every sequence and every column it feeds, through the three links
 // PostgreSQL records in pg_depend: OWNED BY (deptype 'a'), identity (deptype 'i'), and a column DEFAULT that
 // calls nextval() (the pg_attrdef row depends on the sequence, deptype 'n'); and through two that it does not
@@ -51287,11 +52120,7 @@ function ancestorLinked(link, links, parents) {
     return false;
 }
 
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/filters.ts
-var filters = __nccwpck_require__(9156);
-;// CONCATENATED MODULE: ./src/probe.ts
+;// CONCATENATED MODULE: ./src/db/probe.ts
 // Probing: read every sequence's position and the extremes of the columns it feeds, fast and within the lock
 // table. One statement per sequence reads both; statements travel in batches of one round trip each, each batch
 // its own READ ONLY transaction whose relation count is bounded, over a small pool of connections that can start
@@ -51304,13 +52133,7 @@ var filters = __nccwpck_require__(9156);
 // Identifiers in this SQL are the server's own quote_ident()/format('%I') output from discovery, and numbers are
 // bigint values printed by this code: no name or value from outside is pasted in.
 
-const DEFAULT_PROBE = {
-    concurrency: 2,
-    statementTimeoutMs: 30_000,
-    lockTimeoutMs: 5_000,
-    lockBudget: 1000,
-    batchSize: 250,
-};
+
 function typeName(link) {
     if (link.typeMax === 32767n)
         return "int2";
@@ -51741,7 +52564,7 @@ async function probeAll(clients, seqs, opts, reader) {
     return await prober.finish();
 }
 
-;// CONCATENATED MODULE: ./src/fixing.ts
+;// CONCATENATED MODULE: ./src/db/fixing.ts
 // Fixing: advance behind sequences, safely on a live database. Each batch locks the tables its sequences feed in
 // SHARE ROW EXCLUSIVE mode (an INSERT takes ROW EXCLUSIVE before it evaluates nextval(), so inserts wait), with a
 // lock_timeout so a busy table is reported rather than waited on; then re-reads position and extremes under the
@@ -51917,25 +52740,10 @@ function explainFixError(seq, err, opts) {
     return `could not fix ${seq.name}: ${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
 }
 
-// EXTERNAL MODULE: ./src/report.ts
-var report = __nccwpck_require__(665);
-;// CONCATENATED MODULE: ./src/engine-options.ts
-// The engine's options and their defaults, apart from the engine itself: the CLI parses its flags into these
-// before it knows whether it will connect at all, and loading them must not load the driver.
-
-const DEFAULT_ENGINE = {
-    schemas: [],
-    exclude: [],
-    headroomThreshold: 80,
-    concurrency: DEFAULT_PROBE.concurrency,
-    statementTimeoutMs: DEFAULT_PROBE.statementTimeoutMs,
-    lockTimeoutMs: 5_000,
-    connectTimeoutMs: 10_000,
-};
-
-;// CONCATENATED MODULE: ./src/engine.ts
+;// CONCATENATED MODULE: ./src/db/engine.ts
 // The engine: verify (and in fix mode, fix) every sequence of one database. Discovery, probing, verdicts and
 // fixing are separate modules; this one runs them in order over a small pool of connections.
+
 
 
 
@@ -52184,793 +52992,7 @@ async function verifyConnected(config, clients, opts, watch) {
 
 /***/ }),
 
-/***/ 3916:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   DZ: () => (/* binding */ RestoreError),
-/* harmony export */   Rc: () => (/* binding */ ConnectionError),
-/* harmony export */   dc: () => (/* binding */ EXIT),
-/* harmony export */   eb: () => (/* binding */ UsageError),
-/* harmony export */   rv: () => (/* binding */ SeqGuardError)
-/* harmony export */ });
-// Failures a user can act on. Each carries its documented exit code; the front ends print the message alone
-// (no stack trace unless --debug).
-const EXIT = {
-    ok: 0,
-    findings: 1,
-    usage: 2,
-    connection: 3,
-    restore: 4,
-    internal: 70,
-    interrupted: 130,
-};
-class SeqGuardError extends Error {
-    exitCode;
-    constructor(message, exitCode) {
-        super(message);
-        this.exitCode = exitCode;
-        this.name = "SeqGuardError";
-    }
-}
-/** A bad command line: unknown command or flag, bad value, missing file. Exit 2. */
-class UsageError extends SeqGuardError {
-    constructor(message) {
-        super(message, EXIT.usage);
-        this.name = "UsageError";
-    }
-}
-/** The server could not be reached, refused us, or the database is missing. Exit 3. */
-class ConnectionError extends SeqGuardError {
-    constructor(message) {
-        super(message, EXIT.connection);
-        this.name = "ConnectionError";
-    }
-}
-/** A dump could not be restored. Exit 4. */
-class RestoreError extends SeqGuardError {
-    constructor(message) {
-        super(message, EXIT.restore);
-        this.name = "RestoreError";
-    }
-}
-
-
-/***/ }),
-
-/***/ 9156:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   J: () => (/* binding */ exclusionFilter)
-/* harmony export */ });
-/* harmony import */ var minimatch__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5273);
-// Filters: which sequences a run looks at. `--schema S` keeps only those schemas; `--exclude PATTERN` drops
-// sequences whose unquoted `schema.name` matches a glob (minimatch syntax: *, ?, [...], {a,b}).
-
-/** A predicate telling whether a sequence is filtered out; the globs are compiled once, not per sequence. */
-function exclusionFilter(filters) {
-    const schemas = new Set(filters.schemas);
-    const globs = filters.exclude.map((p) => new minimatch__WEBPACK_IMPORTED_MODULE_0__/* .Minimatch */ .VR(p, { dot: true, nocomment: true, nonegate: true }));
-    return (schema, name) => {
-        if (schemas.size > 0 && !schemas.has(schema))
-            return true;
-        const full = `${schema}.${name}`;
-        return globs.some((g) => g.match(full));
-    };
-}
-
-
-/***/ }),
-
-/***/ 6913:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5959);
-/* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(311);
-/* harmony import */ var _warnings_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(286);
-// Entry point of the bundled Action (dist/index.js), run by the runner as `node dist/index.js`.
-// Start fast: mask the passwords and say hello before the bulk of the bundle (octokit, pg, the engine) is even
-// evaluated; then load it.
-
-
-
-(0,_warnings_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLineDriverWarnings */ .i)((line) => process.stdout.write(line));
-// The runner's add-mask command, escaped as @actions/core escapes command data.
-const escapeData = (s) => s.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
-const masked = (0,_connection_js__WEBPACK_IMPORTED_MODULE_0__/* .secretsOf */ .Fj)(process.env["INPUT_DATABASE-URL"]?.trim() ?? "", process.env);
-for (const s of masked) {
-    process.stdout.write(`::add-mask::${escapeData(s)}\n`);
-}
-process.stdout.write(`seq-guard ${_version_js__WEBPACK_IMPORTED_MODULE_2__/* .VERSION */ .x} starting\n`);
-const { runAction } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 7063));
-process.exitCode = await runAction(process.env, masked);
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 8381:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   HG: () => (/* binding */ parseEngineTuning),
-/* harmony export */   U4: () => (/* binding */ resolveFailOn),
-/* harmony export */   Zi: () => (/* binding */ extensionName),
-/* harmony export */   Zk: () => (/* binding */ parseOnRestoreError),
-/* harmony export */   cG: () => (/* binding */ parseInteger),
-/* harmony export */   dC: () => (/* binding */ ACTION_WORDS),
-/* harmony export */   lo: () => (/* binding */ parsePercent),
-/* harmony export */   xP: () => (/* binding */ CLI_WORDS)
-/* harmony export */ });
-/* unused harmony exports parseDuration, parseFailOn */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
-/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(665);
-// Parsing of option values shared by the CLI and the Action. Bad values are usage errors with a message that
-// says what is accepted.
-
-
-/**
- * A duration with its unit: "5000ms", "5s", "2min". A bare number is refused: PostgreSQL's statement_timeout
- * (and Rails' database.yml) read 5 as 5 milliseconds, most people as 5 seconds, and a check that times out after
- * 5 ms reports every unindexed column as an error.
- */
-function parseDuration(flag, value) {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|min|m)?\s*$/i.exec(value);
-    if (!m)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes a duration such as 5000ms, 5s or 2min (got "${value}")`);
-    if (m[2] === undefined) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes a duration with its unit, such as ${m[1]}ms or ${m[1]}s (got "${value}"): a bare number is ambiguous (PostgreSQL reads it as milliseconds)`);
-    }
-    const n = Number(m[1]);
-    const unit = m[2].toLowerCase();
-    const factor = unit === "ms" ? 1 : unit === "s" || unit === "sec" ? 1000 : 60_000;
-    return Math.round(n * factor);
-}
-/** What a restore does at a failing statement: stop (the default) or continue past it. */
-function parseOnRestoreError(flag, value) {
-    const v = value.trim().toLowerCase();
-    if (v !== "stop" && v !== "continue")
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes stop or continue (got "${value}")`);
-    return v;
-}
-/**
- * The engine's tuning options, from the CLI's flags or the Action's inputs: `get` returns the value given (or
- * undefined / empty for none) and `label` how the front end names the option in a message.
- */
-function parseEngineTuning(get, label) {
-    const given = (name) => {
-        const v = get(name);
-        return v === undefined || v.trim() === "" ? undefined : v;
-    };
-    const out = {};
-    const c = given("concurrency");
-    if (c !== undefined)
-        out.concurrency = parseInteger(label("concurrency"), c, 1, 64);
-    const st = given("statement-timeout");
-    if (st !== undefined)
-        out.statementTimeoutMs = parseDuration(label("statement-timeout"), st);
-    const lt = given("lock-timeout");
-    if (lt !== undefined)
-        out.lockTimeoutMs = parseDuration(label("lock-timeout"), lt);
-    const ct = given("connect-timeout");
-    if (ct !== undefined)
-        out.connectTimeoutMs = parseDuration(label("connect-timeout"), ct);
-    return out;
-}
-function parseInteger(flag, value, min, max) {
-    if (!/^\s*\d+\s*$/.test(value) || Number(value) < min || Number(value) > max) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes a whole number from ${min} to ${max} (got "${value}")`);
-    }
-    return Number(value);
-}
-function parsePercent(flag, value) {
-    const n = Number(value.replace(/%$/, ""));
-    if (value.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 100) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes a percentage above 0 and at most 100 (got "${value}")`);
-    }
-    return n;
-}
-/** A list of fail-on kinds, separated by commas, spaces or new lines; "none" for nothing. */
-function parseFailOn(flag, value) {
-    const items = value
-        .split(/[\s,]+/)
-        .map((s) => s.trim().toLowerCase().replace("_", "-"))
-        .filter(Boolean);
-    if (items.length === 1 && items[0] === "none")
-        return [];
-    for (const i of items) {
-        if (!_report_js__WEBPACK_IMPORTED_MODULE_1__/* .FAIL_ON_VALUES */ .Qm.includes(i)) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes a list of ${_report_js__WEBPACK_IMPORTED_MODULE_1__/* .FAIL_ON_VALUES */ .Qm.join(", ")} or none (got "${i}")`);
-        }
-    }
-    return items;
-}
-/**
- * An extension name as CREATE EXTENSION takes it (the name, unquoted): letters, digits, _ and -, as the
- * extensions shipped with PostgreSQL and PostGIS are named. Curried for Array.map with the option's name.
- */
-function extensionName(flag) {
-    return (value) => {
-        const name = value.trim();
-        if (!/^[A-Za-z_][A-Za-z0-9_-]{0,62}$/.test(name)) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${flag} takes the name of an extension, as in CREATE EXTENSION name (got ${JSON.stringify(value)})`);
-        }
-        return name;
-    };
-}
-/** CLI flags whose Action input has another name. */
-const ACTION_INPUT = {
-    schema: "schemas",
-    extension: "extensions",
-    "restore-arg": "restore-args",
-    "restore-via": "container",
-    keep: "keep-database",
-};
-const inputName = (flag) => ACTION_INPUT[flag] ?? flag;
-const CLI_WORDS = {
-    frontEnd: "cli",
-    option: (flag) => `--${flag}`,
-    set: (flag, value) => `--${flag} ${value}`,
-    entry: (flag, value) => `--${flag} "${value}"`,
-    enable: (flag) => `--${flag}`,
-    mode: (mode) => `seq-guard ${mode}`,
-};
-const ACTION_WORDS = {
-    frontEnd: "action",
-    option: (flag) => `the ${inputName(flag)} input`,
-    set: (flag, value) => `${inputName(flag)}: ${value}`,
-    entry: (flag, value) => `the ${inputName(flag)} entry "${value}"`,
-    enable: (flag) => `${inputName(flag)}: true`,
-    mode: (mode) => `mode: ${mode}`,
-};
-/**
- * The findings that fail the run. Report never fails on findings, so a fail-on given with it is refused (the
- * reader meant check); without one, check and fix fail on behind, exhausted and error.
- */
-function resolveFailOn(mode, given, words) {
-    if (given === undefined || given.trim() === "")
-        return (0,_report_js__WEBPACK_IMPORTED_MODULE_1__/* .defaultFailOn */ .Nn)(mode);
-    if (mode === "report") {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`${words.option("fail-on")} does not go with report, which never fails on findings: to fail on them, use ${words.mode("check")} with ${words.set("fail-on", given.trim())}`);
-    }
-    return parseFailOn(words.option("fail-on"), given);
-}
-
-
-/***/ }),
-
-/***/ 5260:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   XW: () => (/* binding */ controlsVisible),
-/* harmony export */   g$: () => (/* binding */ printable),
-/* harmony export */   kc: () => (/* binding */ logText)
-/* harmony export */ });
-// Text from a dump (file, schema, table, sequence and column names) and from a server (its messages) is hostile
-// input: it must not start a workflow command in a GitHub log, nor end the line it is shown on. The runner reads
-// `::command::` at the start of a line (after blanks) and the legacy `##[command]` anywhere in one, and a line
-// ends at \n, at \r, or at both. Pure.
-//
-// printable() is for one name or one line of text where it is interpolated: every control character shows as an
-// escape (\n, \r, \t, \u0085) and `##[` is broken. logText() is for what is written to a log as a whole, lines
-// and all: the last guard, so that no line of it can be a command whatever a message carried.
-/** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is replaced
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is replaced
-const CONTROL_IN_LINE = /[\u0000-\u0008\u000a-\u001a\u001c-\u001f\u007f-\u009f\u2028\u2029]/g;
-const NAMED = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
-function escapeChar(c) {
-    return NAMED[c] ?? `\\u${c.codePointAt(0).toString(16).padStart(4, "0")}`;
-}
-/** Every control character of `s` as a visible escape: "a\nb" shows as a\nb, on one line. */
-function controlsVisible(s) {
-    return s.replace(CONTROL, escapeChar);
-}
-/** The legacy command prefix, anywhere in a line: `##[` becomes `#\u0023[` (in JSON, the same string). */
-function breakLegacyCommands(s) {
-    return s.replaceAll("##[", "#\\u0023[");
-}
-/**
- * A name or a message as one line of a log: controls shown as escapes, the legacy `##[` command prefix broken.
- * For everything a dump or a server named, where it is put into a line.
- */
-function printable(s) {
-    return breakLegacyCommands(controlsVisible(s));
-}
-/**
- * Text written to a log, whose line breaks are its own: each line has its controls shown as escapes (tabs and
- * the escape character of colours stay), a \r\n ends a line as \n does, no line can begin with `::` (after
- * blanks), and no `##[` is left anywhere. Idempotent on text that needs none of it.
- */
-function logText(text) {
-    return text
-        .replace(/\r\n/g, "\n")
-        .split("\n")
-        .map((line) => {
-        const one = breakLegacyCommands(line.replace(CONTROL_IN_LINE, escapeChar));
-        return one.replace(/^(\s*)::/u, "$1\\u003a:");
-    })
-        .join("\n");
-}
-
-
-/***/ }),
-
-/***/ 665:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $c: () => (/* binding */ isDescending),
-/* harmony export */   CB: () => (/* binding */ emptySummary),
-/* harmony export */   FK: () => (/* binding */ buildReport),
-/* harmony export */   G5: () => (/* binding */ byImportance),
-/* harmony export */   Nb: () => (/* binding */ failedRunReport),
-/* harmony export */   Nn: () => (/* binding */ defaultFailOn),
-/* harmony export */   QD: () => (/* binding */ STATUS_ORDER),
-/* harmony export */   Qm: () => (/* binding */ FAIL_ON_VALUES),
-/* harmony export */   Xo: () => (/* binding */ fixedReport),
-/* harmony export */   ZV: () => (/* binding */ errorReport),
-/* harmony export */   Zp: () => (/* binding */ columnLabel),
-/* harmony export */   a5: () => (/* binding */ redactReport),
-/* harmony export */   c6: () => (/* binding */ fails),
-/* harmony export */   eh: () => (/* binding */ summarize),
-/* harmony export */   mq: () => (/* binding */ verdictReport),
-/* harmony export */   si: () => (/* binding */ viaMark)
-/* harmony export */ });
-/* unused harmony exports viaOf, quoteIdent, addSummaries, targetFails */
-/* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5959);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
-/* harmony import */ var _verdict_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3138);
-// Report building: turn verdicts into the JSON contract (decimal strings for every int8) and count them. Pure.
-
-
-
-const FAIL_ON_VALUES = ["behind", "exhausted", "error", "near-exhaustion"];
-/** What fails a run by default: in check and fix, behind (unfixed), exhausted and error; report never fails. */
-function defaultFailOn(mode) {
-    return mode === "report" ? [] : ["behind", "exhausted", "error"];
-}
-// A report holds a dozen decimal strings per sequence, most of them the same few values (increments, type
-// bounds, small positions): at 100,000 sequences one shared copy of each saves tens of megabytes. The cache is
-// bounded, so values that are all different (positions of a large database) cost no more than before.
-const decimals = new Map();
-function dec(v) {
-    const hit = decimals.get(v);
-    if (hit !== undefined)
-        return hit;
-    const str = v.toString();
-    if (decimals.size < 20_000)
-        decimals.set(v, str);
-    return str;
-}
-const s = (v) => (v === null || v === undefined ? null : dec(v));
-/** How a link was found, for the report: an expression default is a default (of the regclass kind unless said). */
-function viaOf(l) {
-    return l.via ?? (l.kind === "expression" ? "default" : l.kind);
-}
-// Words PostgreSQL reserves (and a few it treats specially as column names): a column named so is quoted, as
-// quote_ident() would.
-const RESERVED = new Set("all analyse analyze and any array as asc asymmetric both case cast check collate column constraint create current_catalog current_date current_role current_time current_timestamp current_user default deferrable desc distinct do else end except false fetch for foreign from grant group having in initially intersect into lateral leading limit localtime localtimestamp not null offset on only or order placing primary references returning select session_user some symmetric system_user table then to trailing true union unique user using variadic when where window with".split(" "));
-/** An identifier as quote_ident() writes it: bare when lower-case and not reserved, else in double quotes. */
-function quoteIdent(name) {
-    return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replaceAll('"', '""')}"`;
-}
-/** A linked column as the tables show it: the table (already quoted) and the column, quoted the same way. */
-function columnLabel(c) {
-    return `${c.table}.${quoteIdent(c.column)}`;
-}
-/** A descending sequence: its colliding extreme is a min, not a max. */
-function isDescending(r) {
-    return r.increment.startsWith("-");
-}
-/** A short mark after a column in the text and Markdown tables, for the links no dependency records. */
-function viaMark(c) {
-    return c.via === "trigger" ? " (trigger)" : c.via === "default_text" ? " (text default)" : "";
-}
-function columnReports(seq, state) {
-    const ints = (0,_verdict_js__WEBPACK_IMPORTED_MODULE_2__/* .integerLinks */ .a3)(seq);
-    return seq.links.map((l) => {
-        const i = ints.indexOf(l);
-        const ext = state && i >= 0 ? state.columns[i] : undefined;
-        return {
-            table: l.table,
-            column: l.column,
-            type: l.type,
-            via: viaOf(l),
-            ...(l.note === undefined ? {} : { note: l.note }),
-            max: s(ext?.max),
-            min: s(ext?.min),
-        };
-    });
-}
-function base(seq, state) {
-    return {
-        sequence: seq.name,
-        status: "ok",
-        reason: null,
-        skip_reason: null,
-        columns: columnReports(seq, state),
-        data_type: seq.dataType,
-        increment: dec(seq.increment),
-        min_value: dec(seq.minValue),
-        max_value: dec(seq.maxValue),
-        cycle: seq.cycle,
-        last_value: state ? dec(state.lastValue) : null,
-        is_called: state ? state.isCalled : null,
-        next_value: null,
-        max: null,
-        min: null,
-        fixed_next_value: null,
-        warnings: [],
-        headroom: null,
-        fix_sql: null,
-    };
-}
-/** The report of a judged sequence. */
-function verdictReport(seq, state, v) {
-    const ascending = seq.increment > 0n;
-    return {
-        ...base(seq, state),
-        status: v.status,
-        reason: v.reason,
-        skip_reason: v.skipReason,
-        next_value: s(v.next),
-        max: ascending ? s(v.collision) : null,
-        min: ascending ? null : s(v.collision),
-        warnings: v.warnings,
-        headroom: v.headroom ? { used_pct: v.headroom.usedPct, remaining: dec(v.headroom.remaining) } : null,
-        fix_sql: v.status === "behind" && v.fixTo !== null ? (0,_verdict_js__WEBPACK_IMPORTED_MODULE_2__/* .fixSql */ .of)(seq.name, v.fixTo) : null,
-    };
-}
-/** The report of a sequence that could not be read or fixed. */
-function errorReport(seq, error, state = null) {
-    return { ...base(seq, state), status: "error", reason: error };
-}
-/** Mark a behind sequence fixed: it now hands out `nextValue`. */
-function fixedReport(before, nextValue, warnings) {
-    return {
-        ...before,
-        status: "fixed",
-        reason: `advanced from ${before.next_value} to ${nextValue}`,
-        fixed_next_value: nextValue.toString(),
-        warnings: [...before.warnings, ...warnings],
-    };
-}
-function emptySummary() {
-    return { sequences: 0, ok: 0, behind: 0, fixed: 0, exhausted: 0, skipped: 0, error: 0 };
-}
-function summarize(seqs) {
-    const sum = emptySummary();
-    for (const r of seqs) {
-        sum.sequences++;
-        sum[r.status]++;
-    }
-    return sum;
-}
-function addSummaries(a, b) {
-    const out = emptySummary();
-    for (const k of Object.keys(out))
-        out[k] = a[k] + b[k];
-    return out;
-}
-/** Does this sequence fail the run under `failOn`? */
-function fails(r, failOn) {
-    if (failOn.includes(r.status))
-        return true;
-    return failOn.includes("near-exhaustion") && r.warnings.some((w) => w.code === "near_exhaustion");
-}
-/** Does the target fail: any failing sequence, or the target itself could not be restored or verified. */
-function targetFails(t, failOn) {
-    return t.error !== null || t.sequences.some((r) => fails(r, failOn));
-}
-function buildReport(mode, targets, failOn) {
-    const summary = targets.reduce((acc, t) => addSummaries(acc, t.summary), emptySummary());
-    return {
-        version: 1,
-        mode,
-        ok: !targets.some((t) => targetFails(t, failOn)),
-        error: targetsError(targets),
-        summary,
-        targets,
-    };
-}
-/** The run's error from its targets: a dump not restored (exit 4) before a target not verified (exit 3). */
-function targetsError(targets) {
-    const failed = targets.filter((t) => t.error !== null);
-    const restore = failed.find((t) => t.dump !== null && t.restore_ms === null);
-    const first = restore ?? failed[0];
-    if (!first)
-        return null;
-    const more = failed.length > 1 ? ` (and ${failed.length - 1} more)` : "";
-    return {
-        code: restore ? "restore" : "connection",
-        exit_code: restore ? _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .EXIT */ .dc.restore : _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .EXIT */ .dc.connection,
-        message: `${first.dump ?? first.database} could not be ${restore ? "restored" : "verified"}: ${first.error}${more}`,
-    };
-}
-const RUN_ERROR_CODES = [
-    [_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .EXIT */ .dc.usage, "usage"],
-    [_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .EXIT */ .dc.connection, "connection"],
-    [_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .EXIT */ .dc.restore, "restore"],
-    [_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .EXIT */ .dc.interrupted, "interrupted"],
-    [143, "interrupted"],
-];
-/**
- * The report of a run that stopped before it had results (or whose results a check refused, such as filters that
- * leave nothing to verify): ok false, the error's code, exit code and message, and whatever targets it had.
- */
-function failedRunReport(mode, exitCode, message, targets = []) {
-    const code = RUN_ERROR_CODES.find(([c]) => c === exitCode)?.[1] ?? "internal";
-    const summary = targets.reduce((acc, t) => addSummaries(acc, t.summary), emptySummary());
-    return { version: 1, mode, ok: false, error: { code, exit_code: exitCode, message }, summary, targets };
-}
-/** Order for display: what needs attention first. */
-const STATUS_ORDER = ["error", "exhausted", "behind", "fixed", "ok", "skipped"];
-function byImportance(a, b) {
-    const d = STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status);
-    if (d !== 0)
-        return d;
-    const wa = a.warnings.length > 0 ? 0 : 1;
-    const wb = b.warnings.length > 0 ? 0 : 1;
-    return wa - wb || a.sequence.localeCompare(b.sequence);
-}
-/**
- * The report with every secret taken out of its free text (reasons, warnings, errors, hints): the only places a
- * secret can reach a report, through a server's or a tool's message that echoes a connection string. Names,
- * numbers and SQL are left as they are, so the report stays exact whatever the password looks like.
- */
-function redactReport(report, secrets) {
-    const live = secrets.filter((s) => s.length > 0);
-    const clean = (t) => (0,_connection_js__WEBPACK_IMPORTED_MODULE_0__/* .redact */ .E$)(t, live);
-    const cleanOpt = (t) => (t === null ? null : clean(t));
-    // Copy only what changes: at 100,000 sequences a copy of every report would double the memory.
-    const dirty = (r) => (r.reason !== null && clean(r.reason) !== r.reason) ||
-        r.warnings.some((w) => clean(w.message) !== w.message);
-    return {
-        ...report,
-        ...(report.error ? { error: { ...report.error, message: clean(report.error.message) } } : {}),
-        targets: report.targets.map((t) => ({
-            ...t,
-            error: cleanOpt(t.error),
-            hints: t.hints.map(clean),
-            sequences: t.sequences.map((r) => !dirty(r)
-                ? r
-                : {
-                    ...r,
-                    reason: cleanOpt(r.reason),
-                    warnings: r.warnings.map((w) => ({ ...w, message: clean(w.message) })),
-                }),
-        })),
-    };
-}
-
-
-/***/ }),
-
-/***/ 909:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   MC: () => (/* binding */ checkRestoreArgs),
-/* harmony export */   P7: () => (/* binding */ fileValues),
-/* harmony export */   rJ: () => (/* binding */ plainSingleTransaction)
-/* harmony export */ });
-/* unused harmony export parseToolArgs */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
-/* harmony import */ var _options_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8381);
-// --restore-arg values (the Action's restore-args), read the way pg_restore reads them (getopt_long: bundled short
-// options, attached values, unique prefixes of long options), and checked before anything runs: options that send
-// the restore somewhere else than the scratch database seq-guard verifies (which would then pass empty, and leave
-// a database behind) are refused. pg_restore options not listed here pass through unjudged (a newer release may
-// know them). Plain SQL is run by seq-guard itself, not by psql: there, only -1 (--single-transaction) means
-// something, and every other argument is refused, in a run with archives too (each dump gets every argument).
-// Pure.
-
-
-const EMPTY = "so nothing would be restored and the check would pass on an empty scratch database. Remove it.";
-const ELSEWHERE = "points the tool at another server than the one seq-guard makes the scratch database on and verifies. Remove it: the server comes from {database-url}, DATABASE_URL or the PG* variables.";
-const DBNAME = "names the database to restore into, but seq-guard restores every dump into a scratch database of its own and connects the tool to it itself. Remove it; to choose that database's name, use {restore-database}.";
-const VERSION = `makes the tool print its version and exit, ${EMPTY}`;
-const HELP = `makes the tool print its help and exit, ${EMPTY}`;
-const PG_RESTORE = [
-    { short: "d", long: "dbname", value: true, refuse: DBNAME },
-    {
-        short: "f",
-        long: "file",
-        value: true,
-        refuse: `makes pg_restore write a script instead of restoring, ${EMPTY}`,
-    },
-    { short: "F", long: "format", value: true },
-    {
-        short: "l",
-        long: "list",
-        value: false,
-        refuse: `makes pg_restore print the archive's table of contents instead of restoring it, ${EMPTY} To restore part of an archive, give -L LISTFILE.`,
-    },
-    { short: "v", long: "verbose", value: false },
-    { short: "V", long: "version", value: false, refuse: VERSION },
-    { short: "?", long: "help", value: false, refuse: HELP },
-    { short: "a", long: "data-only", value: false },
-    { short: "c", long: "clean", value: false },
-    {
-        short: "C",
-        long: "create",
-        value: false,
-        refuse: "makes pg_restore create the database named in the archive and restore into that, not into the scratch database seq-guard verifies: the check would pass on an empty database, and the archive's database would stay behind on the server (with --clean, a database of that name would be dropped first). Remove it: seq-guard creates the database itself; to choose its name, use {restore-database}.",
-    },
-    { short: "e", long: "exit-on-error", value: false },
-    { short: "I", long: "index", value: true },
-    { short: "j", long: "jobs", value: true },
-    { short: "L", long: "use-list", value: true, file: true },
-    { short: "n", long: "schema", value: true },
-    { short: "N", long: "exclude-schema", value: true },
-    { short: "O", long: "no-owner", value: false },
-    { short: "P", long: "function", value: true },
-    { short: "s", long: "schema-only", value: false },
-    { short: "S", long: "superuser", value: true },
-    { short: "t", long: "table", value: true },
-    { short: "T", long: "trigger", value: true },
-    { short: "x", long: "no-privileges", value: false },
-    { short: "1", long: "single-transaction", value: false },
-    { long: "disable-triggers", value: false },
-    { long: "enable-row-security", value: false },
-    { long: "if-exists", value: false },
-    { long: "no-comments", value: false },
-    { long: "no-data-for-failed-tables", value: false },
-    { long: "no-publications", value: false },
-    { long: "no-security-labels", value: false },
-    { long: "no-subscriptions", value: false },
-    { long: "no-table-access-method", value: false },
-    { long: "no-tablespaces", value: false },
-    { long: "restrict-key", value: true },
-    { long: "section", value: true },
-    { long: "strict-names", value: false },
-    { long: "use-set-session-authorization", value: false },
-    { long: "filter", value: true, file: true },
-    { long: "transaction-size", value: true },
-    { long: "role", value: true },
-    { short: "h", long: "host", value: true, refuse: ELSEWHERE },
-    { short: "p", long: "port", value: true, refuse: ELSEWHERE },
-    { short: "U", long: "username", value: true },
-    { short: "w", long: "no-password", value: false },
-    { short: "W", long: "password", value: false },
-];
-/**
- * Plain SQL is run by seq-guard itself (run-plain.ts), not by psql: it takes -1 (BEGIN before the script, COMMIT
- * after), and --no-owner / --no-privileges, which is what it always does. Every other option is refused.
- */
-const PLAIN = [
-    { short: "1", long: "single-transaction", value: false },
-    { short: "O", long: "no-owner", value: false },
-    { short: "x", long: "no-privileges", value: false },
-];
-const SPECS = { pg_restore: PG_RESTORE, psql: PLAIN };
-function findLong(specs, name) {
-    const exact = specs.find((s) => s.long === name);
-    if (exact)
-        return exact;
-    const hits = specs.filter((s) => s.long.startsWith(name));
-    if (hits.length === 1)
-        return hits[0];
-    return hits.length > 1 ? "ambiguous" : null;
-}
-/** Read the arguments as `tool` reads them. */
-function parseToolArgs(tool, args) {
-    const specs = SPECS[tool];
-    const out = [];
-    let afterUnknown = false;
-    for (let i = 0; i < args.length; i++) {
-        const a = args[i];
-        if (a.startsWith("--") && a.length > 2) {
-            const eq = a.indexOf("=");
-            const name = a.slice(2, eq < 0 ? undefined : eq);
-            const spec = findLong(specs, name);
-            if (spec === null || spec === "ambiguous") {
-                out.push({ index: i, written: a, spec: null, positional: false, unknown: true });
-                afterUnknown = eq < 0;
-                continue;
-            }
-            const p = { index: i, written: a, spec, positional: false, unknown: false };
-            if (spec.value) {
-                if (eq >= 0)
-                    p.value = { text: a.slice(eq + 1), index: i, at: eq + 1 };
-                else if (i + 1 < args.length) {
-                    p.value = { text: args[i + 1], index: i + 1, at: 0 };
-                    i++;
-                }
-            }
-            out.push(p);
-            afterUnknown = false;
-            continue;
-        }
-        if (a.startsWith("-") && a.length > 1 && a !== "--") {
-            // Bundled short options: -Cc, -1e, -tusers (a value takes the rest).
-            for (let j = 1; j < a.length; j++) {
-                const spec = specs.find((s) => s.short === a[j]);
-                if (!spec) {
-                    out.push({ index: i, written: a, spec: null, positional: false, unknown: true });
-                    afterUnknown = j === a.length - 1;
-                    break;
-                }
-                const p = { index: i, written: a, spec, positional: false, unknown: false };
-                afterUnknown = false;
-                if (spec.value) {
-                    if (j + 1 < a.length)
-                        p.value = { text: a.slice(j + 1), index: i, at: j + 1 };
-                    else if (i + 1 < args.length) {
-                        p.value = { text: args[i + 1], index: i + 1, at: 0 };
-                        i++;
-                    }
-                    out.push(p);
-                    break;
-                }
-                out.push(p);
-            }
-            continue;
-        }
-        // A word after an option this table does not know may be that option's value: claim nothing.
-        out.push({ index: i, written: a, spec: null, positional: !afterUnknown, unknown: afterUnknown });
-        afterUnknown = false;
-    }
-    return out;
-}
-function named(p) {
-    const spec = p.spec;
-    return p.written === `--${spec.long}` ? p.written : `${p.written} (--${spec.long})`;
-}
-/**
- * Refuse restore arguments that would send the restore somewhere else, and any argument but -1 (--single-transaction),
- * -O and -x when the run has plain SQL, which seq-guard runs itself. UsageError. (With --restore-via the container
- * runs pg_restore only: plain SQL goes over seq-guard's own connection.)
- */
-function checkRestoreArgs(args, use, _viaContainer, words = _options_js__WEBPACK_IMPORTED_MODULE_1__/* .CLI_WORDS */ .xP) {
-    // A refusal names the options in the front end's words: {restore-database} is --restore-database or the input.
-    const said = (text) => text.replace(/\{([a-z-]+)\}/g, (_, flag) => words.option(flag));
-    if (use.pg_restore !== null) {
-        const parsed = parseToolArgs("pg_restore", args);
-        for (const p of parsed) {
-            if (p.spec?.refuse)
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`restore argument ${named(p)} ${said(p.spec.refuse)}`);
-        }
-        const p = parsed.find((x) => x.positional);
-        if (p) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`restore argument "${p.written}" is no option: pg_restore would take it for a second archive. Give each value with its option (--table=users, or -t and then users).`);
-        }
-    }
-    if (use.psql === null)
-        return;
-    for (const p of parseToolArgs("psql", args)) {
-        if (p.spec)
-            continue;
-        const plain = `plain SQL (${use.psql}) is run by seq-guard itself over its own connection, without psql, and takes only -1 (--single-transaction; -O and -x are what it always does)`;
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(use.pg_restore !== null
-            ? `restore argument ${p.written} does not apply to ${plain}, and this run also restores archives with pg_restore (${use.pg_restore}), and every dump gets every restore argument. Restore the archives and the plain SQL files in separate runs, each with its own restore arguments.`
-            : `restore argument ${p.written} does not apply: ${plain}. Remove it.`);
-    }
-}
-/** -1 / --single-transaction among the restore arguments: plain SQL runs in one transaction. */
-function plainSingleTransaction(args) {
-    return parseToolArgs("psql", args).some((p) => p.spec?.long === "single-transaction");
-}
-/** The indices of the arguments that are file values of pg_restore options (-L FILE, --filter=FILE). */
-function fileValues(tool, args) {
-    return parseToolArgs(tool, args)
-        .filter((p) => p.spec?.file && p.value !== undefined && p.value.text !== "")
-        .map((p) => {
-        const v = p.value;
-        return { index: v.index, at: v.at, path: v.text };
-    });
-}
-
-
-/***/ }),
-
-/***/ 4058:
+/***/ 781:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -53154,6 +53176,252 @@ function resetInterruption() {
 
 /***/ }),
 
+/***/ 9396:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   i: () => (/* binding */ oneLineDriverWarnings)
+/* harmony export */ });
+// Node's process warnings, as the front ends want them: node-postgres warns about how it reads sslmode in ten
+// lines (with "(node:PID)" and a hint to use --trace-warnings); one line that says what it means is enough, and a
+// run's stderr stays one paragraph per problem. Other warnings go on as Node prints them.
+function oneLineDriverWarnings(write) {
+    const emit = process.emitWarning.bind(process);
+    process.emitWarning = ((warning, ...rest) => {
+        const text = typeof warning === "string" ? warning : warning.message;
+        // Its warning that prefer, require and verify-ca mean verify-full is not true of seq-guard: every connection
+        // negotiates SSL as libpq does (libpq-socket.ts), so it is not passed on.
+        if (text.startsWith("SECURITY WARNING: The SSL modes"))
+            return;
+        if (text.startsWith("SECURITY WARNING:")) {
+            write(`seq-guard: note: ${text.split("\n")[0]?.replace(/^SECURITY WARNING: /, "")} (node-postgres)\n`);
+            return;
+        }
+        emit(warning, ...rest);
+    });
+}
+
+
+/***/ }),
+
+/***/ 909:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   MC: () => (/* binding */ checkRestoreArgs),
+/* harmony export */   P7: () => (/* binding */ fileValues),
+/* harmony export */   rJ: () => (/* binding */ plainSingleTransaction)
+/* harmony export */ });
+/* unused harmony export parseToolArgs */
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4296);
+/* harmony import */ var _core_options_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3457);
+// --restore-arg values (the Action's restore-args), read the way pg_restore reads them (getopt_long: bundled short
+// options, attached values, unique prefixes of long options), and checked before anything runs: options that send
+// the restore somewhere else than the scratch database seq-guard verifies (which would then pass empty, and leave
+// a database behind) are refused. pg_restore options not listed here pass through unjudged (a newer release may
+// know them). Plain SQL is run by seq-guard itself, not by psql: there, only -1 (--single-transaction) means
+// something, and every other argument is refused, in a run with archives too (each dump gets every argument).
+// Pure.
+
+
+const EMPTY = "so nothing would be restored and the check would pass on an empty scratch database. Remove it.";
+const ELSEWHERE = "points the tool at another server than the one seq-guard makes the scratch database on and verifies. Remove it: the server comes from {database-url}, DATABASE_URL or the PG* variables.";
+const DBNAME = "names the database to restore into, but seq-guard restores every dump into a scratch database of its own and connects the tool to it itself. Remove it; to choose that database's name, use {restore-database}.";
+const VERSION = `makes the tool print its version and exit, ${EMPTY}`;
+const HELP = `makes the tool print its help and exit, ${EMPTY}`;
+const PG_RESTORE = [
+    { short: "d", long: "dbname", value: true, refuse: DBNAME },
+    {
+        short: "f",
+        long: "file",
+        value: true,
+        refuse: `makes pg_restore write a script instead of restoring, ${EMPTY}`,
+    },
+    { short: "F", long: "format", value: true },
+    {
+        short: "l",
+        long: "list",
+        value: false,
+        refuse: `makes pg_restore print the archive's table of contents instead of restoring it, ${EMPTY} To restore part of an archive, give -L LISTFILE.`,
+    },
+    { short: "v", long: "verbose", value: false },
+    { short: "V", long: "version", value: false, refuse: VERSION },
+    { short: "?", long: "help", value: false, refuse: HELP },
+    { short: "a", long: "data-only", value: false },
+    { short: "c", long: "clean", value: false },
+    {
+        short: "C",
+        long: "create",
+        value: false,
+        refuse: "makes pg_restore create the database named in the archive and restore into that, not into the scratch database seq-guard verifies: the check would pass on an empty database, and the archive's database would stay behind on the server (with --clean, a database of that name would be dropped first). Remove it: seq-guard creates the database itself; to choose its name, use {restore-database}.",
+    },
+    { short: "e", long: "exit-on-error", value: false },
+    { short: "I", long: "index", value: true },
+    { short: "j", long: "jobs", value: true },
+    { short: "L", long: "use-list", value: true, file: true },
+    { short: "n", long: "schema", value: true },
+    { short: "N", long: "exclude-schema", value: true },
+    { short: "O", long: "no-owner", value: false },
+    { short: "P", long: "function", value: true },
+    { short: "s", long: "schema-only", value: false },
+    { short: "S", long: "superuser", value: true },
+    { short: "t", long: "table", value: true },
+    { short: "T", long: "trigger", value: true },
+    { short: "x", long: "no-privileges", value: false },
+    { short: "1", long: "single-transaction", value: false },
+    { long: "disable-triggers", value: false },
+    { long: "enable-row-security", value: false },
+    { long: "if-exists", value: false },
+    { long: "no-comments", value: false },
+    { long: "no-data-for-failed-tables", value: false },
+    { long: "no-publications", value: false },
+    { long: "no-security-labels", value: false },
+    { long: "no-subscriptions", value: false },
+    { long: "no-table-access-method", value: false },
+    { long: "no-tablespaces", value: false },
+    { long: "restrict-key", value: true },
+    { long: "section", value: true },
+    { long: "strict-names", value: false },
+    { long: "use-set-session-authorization", value: false },
+    { long: "filter", value: true, file: true },
+    { long: "transaction-size", value: true },
+    { long: "role", value: true },
+    { short: "h", long: "host", value: true, refuse: ELSEWHERE },
+    { short: "p", long: "port", value: true, refuse: ELSEWHERE },
+    { short: "U", long: "username", value: true },
+    { short: "w", long: "no-password", value: false },
+    { short: "W", long: "password", value: false },
+];
+/**
+ * Plain SQL is run by seq-guard itself (run-plain.ts), not by psql: it takes -1 (BEGIN before the script, COMMIT
+ * after), and --no-owner / --no-privileges, which is what it always does. Every other option is refused.
+ */
+const PLAIN = [
+    { short: "1", long: "single-transaction", value: false },
+    { short: "O", long: "no-owner", value: false },
+    { short: "x", long: "no-privileges", value: false },
+];
+const SPECS = { pg_restore: PG_RESTORE, psql: PLAIN };
+function findLong(specs, name) {
+    const exact = specs.find((s) => s.long === name);
+    if (exact)
+        return exact;
+    const hits = specs.filter((s) => s.long.startsWith(name));
+    if (hits.length === 1)
+        return hits[0];
+    return hits.length > 1 ? "ambiguous" : null;
+}
+/** Read the arguments as `tool` reads them. */
+function parseToolArgs(tool, args) {
+    const specs = SPECS[tool];
+    const out = [];
+    let afterUnknown = false;
+    for (let i = 0; i < args.length; i++) {
+        const a = args[i];
+        if (a.startsWith("--") && a.length > 2) {
+            const eq = a.indexOf("=");
+            const name = a.slice(2, eq < 0 ? undefined : eq);
+            const spec = findLong(specs, name);
+            if (spec === null || spec === "ambiguous") {
+                out.push({ index: i, written: a, spec: null, positional: false, unknown: true });
+                afterUnknown = eq < 0;
+                continue;
+            }
+            const p = { index: i, written: a, spec, positional: false, unknown: false };
+            if (spec.value) {
+                if (eq >= 0)
+                    p.value = { text: a.slice(eq + 1), index: i, at: eq + 1 };
+                else if (i + 1 < args.length) {
+                    p.value = { text: args[i + 1], index: i + 1, at: 0 };
+                    i++;
+                }
+            }
+            out.push(p);
+            afterUnknown = false;
+            continue;
+        }
+        if (a.startsWith("-") && a.length > 1 && a !== "--") {
+            // Bundled short options: -Cc, -1e, -tusers (a value takes the rest).
+            for (let j = 1; j < a.length; j++) {
+                const spec = specs.find((s) => s.short === a[j]);
+                if (!spec) {
+                    out.push({ index: i, written: a, spec: null, positional: false, unknown: true });
+                    afterUnknown = j === a.length - 1;
+                    break;
+                }
+                const p = { index: i, written: a, spec, positional: false, unknown: false };
+                afterUnknown = false;
+                if (spec.value) {
+                    if (j + 1 < a.length)
+                        p.value = { text: a.slice(j + 1), index: i, at: j + 1 };
+                    else if (i + 1 < args.length) {
+                        p.value = { text: args[i + 1], index: i + 1, at: 0 };
+                        i++;
+                    }
+                    out.push(p);
+                    break;
+                }
+                out.push(p);
+            }
+            continue;
+        }
+        // A word after an option this table does not know may be that option's value: claim nothing.
+        out.push({ index: i, written: a, spec: null, positional: !afterUnknown, unknown: afterUnknown });
+        afterUnknown = false;
+    }
+    return out;
+}
+function named(p) {
+    const spec = p.spec;
+    return p.written === `--${spec.long}` ? p.written : `${p.written} (--${spec.long})`;
+}
+/**
+ * Refuse restore arguments that would send the restore somewhere else, and any argument but -1 (--single-transaction),
+ * -O and -x when the run has plain SQL, which seq-guard runs itself. UsageError. (With --restore-via the container
+ * runs pg_restore only: plain SQL goes over seq-guard's own connection.)
+ */
+function checkRestoreArgs(args, use, _viaContainer, words = _core_options_js__WEBPACK_IMPORTED_MODULE_1__/* .CLI_WORDS */ .xP) {
+    // A refusal names the options in the front end's words: {restore-database} is --restore-database or the input.
+    const said = (text) => text.replace(/\{([a-z-]+)\}/g, (_, flag) => words.option(flag));
+    if (use.pg_restore !== null) {
+        const parsed = parseToolArgs("pg_restore", args);
+        for (const p of parsed) {
+            if (p.spec?.refuse)
+                throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`restore argument ${named(p)} ${said(p.spec.refuse)}`);
+        }
+        const p = parsed.find((x) => x.positional);
+        if (p) {
+            throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(`restore argument "${p.written}" is no option: pg_restore would take it for a second archive. Give each value with its option (--table=users, or -t and then users).`);
+        }
+    }
+    if (use.psql === null)
+        return;
+    for (const p of parseToolArgs("psql", args)) {
+        if (p.spec)
+            continue;
+        const plain = `plain SQL (${use.psql}) is run by seq-guard itself over its own connection, without psql, and takes only -1 (--single-transaction; -O and -x are what it always does)`;
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UsageError */ .eb(use.pg_restore !== null
+            ? `restore argument ${p.written} does not apply to ${plain}, and this run also restores archives with pg_restore (${use.pg_restore}), and every dump gets every restore argument. Restore the archives and the plain SQL files in separate runs, each with its own restore arguments.`
+            : `restore argument ${p.written} does not apply: ${plain}. Remove it.`);
+    }
+}
+/** -1 / --single-transaction among the restore arguments: plain SQL runs in one transaction. */
+function plainSingleTransaction(args) {
+    return parseToolArgs("psql", args).some((p) => p.spec?.long === "single-transaction");
+}
+/** The indices of the arguments that are file values of pg_restore options (-L FILE, --filter=FILE). */
+function fileValues(tool, args) {
+    return parseToolArgs(tool, args)
+        .filter((p) => p.spec?.file && p.value !== undefined && p.value.text !== "")
+        .map((p) => {
+        const v = p.value;
+        return { index: v.index, at: v.at, path: v.text };
+    });
+}
+
+
+/***/ }),
+
 /***/ 9337:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -53175,10 +53443,10 @@ var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/printable.ts
-var printable = __nccwpck_require__(5260);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/core/printable.ts
+var printable = __nccwpck_require__(8080);
 ;// CONCATENATED MODULE: ./src/restore/toc.ts
 // The table of contents of a pg_dump archive (toc.dat of a directory or tar archive, the start of a custom one),
 // read the way pg_restore reads it: ReadHead and ReadToc of pg_backup_archiver.c, then each format's
@@ -54450,14 +54718,16 @@ var external_node_path_ = __nccwpck_require__(6760);
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
 var esm = __nccwpck_require__(3849);
-// EXTERNAL MODULE: ./src/connection.ts + 1 modules
-var src_connection = __nccwpck_require__(5959);
-// EXTERNAL MODULE: ./src/engine.ts + 5 modules
-var engine = __nccwpck_require__(1793);
-// EXTERNAL MODULE: ./src/errors.ts
-var src_errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/options.ts
-var options = __nccwpck_require__(8381);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var core_errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/core/options.ts
+var options = __nccwpck_require__(3457);
+// EXTERNAL MODULE: ./src/db/connection.ts + 1 modules
+var db_connection = __nccwpck_require__(9698);
+// EXTERNAL MODULE: ./src/db/engine.ts + 5 modules
+var engine = __nccwpck_require__(4393);
+// EXTERNAL MODULE: ./src/process/cleanup.ts
+var cleanup = __nccwpck_require__(781);
 // EXTERNAL MODULE: ./src/restore/args.ts
 var restore_args = __nccwpck_require__(909);
 ;// CONCATENATED MODULE: ./src/restore/child-env.ts
@@ -54506,8 +54776,6 @@ function childEnv(env) {
 /** A libpq passfile line's field: backslash and colon escaped. */
 const passfileField = (s) => s.replace(/[\\:]/g, (c) => `\\${c}`);
 
-// EXTERNAL MODULE: ./src/restore/cleanup.ts
-var cleanup = __nccwpck_require__(4058);
 // EXTERNAL MODULE: ./src/restore/detect.ts + 1 modules
 var detect = __nccwpck_require__(9337);
 ;// CONCATENATED MODULE: ./src/restore/clients.ts
@@ -54689,11 +54957,11 @@ function noReaderMessage(path, header, tools) {
 async function restoreClientFor(path, header, serverMajor, env = process.env) {
     const tools = await findClients("pg_restore", env);
     if (tools.length === 0) {
-        throw new src_errors/* RestoreError */.DZ(`restoring ${JSON.stringify(path)} needs pg_restore, and none was found on PATH or in the usual install folders: ${installHint(Math.max(minMajorForArchive(header.version[1]), Math.floor((0,detect/* majorOf */.Ds)(header.dumpVersion) ?? 0)))}, or use --restore-via docker:CONTAINER.`);
+        throw new core_errors/* RestoreError */.DZ(`restoring ${JSON.stringify(path)} needs pg_restore, and none was found on PATH or in the usual install folders: ${installHint(Math.max(minMajorForArchive(header.version[1]), Math.floor((0,detect/* majorOf */.Ds)(header.dumpVersion) ?? 0)))}, or use --restore-via docker:CONTAINER.`);
     }
     const choice = chooseRestore(tools, header, serverMajor);
     if (!choice)
-        throw new src_errors/* RestoreError */.DZ(noReaderMessage(path, header, tools));
+        throw new core_errors/* RestoreError */.DZ(noReaderMessage(path, header, tools));
     return choice;
 }
 
@@ -57281,8 +57549,8 @@ function runTool(cmd, args, env, opts = {}) {
             unregister();
             signal.removeEventListener("abort", kill);
             reject(e.code === "ENOENT"
-                ? new src_errors/* RestoreError */.DZ(`could not run ${cmd}: it was not found. Install it, or check PATH.`)
-                : new src_errors/* RestoreError */.DZ(`could not run ${cmd}: ${e.message}`));
+                ? new core_errors/* RestoreError */.DZ(`could not run ${cmd}: it was not found. Install it, or check PATH.`)
+                : new core_errors/* RestoreError */.DZ(`could not run ${cmd}: ${e.message}`));
         });
         child.on("close", (code, sig) => {
             clearTimeout(killTimer);
@@ -57436,7 +57704,7 @@ class Restorer {
     static async open(connection, opts, connectTimeoutMs, env = process.env) {
         const ssl = opts.viaContainer === undefined ? sslpasswordProblem(connection, env) : null;
         if (ssl)
-            throw new src_errors/* UsageError */.eb(ssl);
+            throw new core_errors/* UsageError */.eb(ssl);
         // The connection's own database first: it says whether the server is there and lets us in (exit 3 if not).
         const first = await (0,engine/* connectWithRetry */.ZO)(connection.config, connectTimeoutMs);
         let admin = first;
@@ -57448,7 +57716,7 @@ class Restorer {
             // template1, which a long session would block as a template for others, so only as a fallback).
             if (db !== "postgres") {
                 for (const m of db === "template1" ? [] : ["postgres", "template1"]) {
-                    const target = (0,src_connection/* withDatabase */.kR)(connection, m);
+                    const target = (0,db_connection/* withDatabase */.kR)(connection, m);
                     const c = sessionClient(target);
                     try {
                         await c.connect();
@@ -57560,24 +57828,24 @@ class Restorer {
         const w = this.opts.words ?? options/* CLI_WORDS */.xP;
         const option = w.option("restore-database");
         if (Buffer.byteLength(name) > 63) {
-            throw new src_errors/* UsageError */.eb(`${option} "${name}" is longer than PostgreSQL's 63-byte limit for names`);
+            throw new core_errors/* UsageError */.eb(`${option} "${name}" is longer than PostgreSQL's 63-byte limit for names`);
         }
         if (name === this.connectedDatabase) {
             // Connected to postgres itself, "connect to the postgres database" would be no advice.
             const instead = name === "postgres"
                 ? `Name another database in ${option} (seq-guard creates it)`
                 : `Name another database in ${option}, or connect to another one (for example the postgres database)`;
-            throw new src_errors/* UsageError */.eb(`the restore database "${name}" (${option}) is the database seq-guard connects to: ${this.opts.clean ? `${w.enable("clean")} cannot drop a database while connected to it` : "restoring into it would mix the dump with what is there"}. ${instead}.`);
+            throw new core_errors/* UsageError */.eb(`the restore database "${name}" (${option}) is the database seq-guard connects to: ${this.opts.clean ? `${w.enable("clean")} cannot drop a database while connected to it` : "restoring into it would mix the dump with what is there"}. ${instead}.`);
         }
         // A template (template1, template0, or any marked datistemplate): what is restored into it would be copied
         // into every database created from it afterwards. Refused, with clean or not.
         const template = await this.admin.query("SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate", [name]);
         if ((template.rowCount ?? 0) > 0) {
-            throw new src_errors/* UsageError */.eb(`the restore database "${name}" (${option}) is a template database: every database created from it afterwards would get the dump's tables too. Name a new database to restore into (seq-guard creates it), or leave the name out for a scratch database.`);
+            throw new core_errors/* UsageError */.eb(`the restore database "${name}" (${option}) is a template database: every database created from it afterwards would get the dump's tables too. Name a new database to restore into (seq-guard creates it), or leave the name out for a scratch database.`);
         }
         if (this.opts.clean || !(await this.exists(name)))
             return;
-        const c = new esm/* default.Client */.Ay.Client({ ...(0,src_connection/* withDatabase */.kR)(this.connection, name).config, application_name: "seq-guard" });
+        const c = new esm/* default.Client */.Ay.Client({ ...(0,db_connection/* withDatabase */.kR)(this.connection, name).config, application_name: "seq-guard" });
         c.on("error", () => undefined);
         let count = 0;
         try {
@@ -57591,7 +57859,7 @@ class Restorer {
             await c.end().catch(() => undefined);
         }
         if (count > 0) {
-            throw new src_errors/* UsageError */.eb(`${w.option("restore-database")} "${name}" already exists and is not empty (${count} relations). Give ${w.enable("clean")} to drop it first, or name another database.`);
+            throw new core_errors/* UsageError */.eb(`${w.option("restore-database")} "${name}" already exists and is not empty (${count} relations). Give ${w.enable("clean")} to drop it first, or name another database.`);
         }
     }
     /** Drop a database (with any sessions still in it). Uses its own connection, so it works mid-query too. */
@@ -57619,13 +57887,13 @@ class Restorer {
                 last = err;
                 const code = err.code;
                 if (code === "42501") {
-                    throw new src_errors/* RestoreError */.DZ(`the role may not create databases (CREATE DATABASE ${name}: ${err.message}). Grant it CREATEDB, or connect as a role that has it.`);
+                    throw new core_errors/* RestoreError */.DZ(`the role may not create databases (CREATE DATABASE ${name}: ${err.message}). Grant it CREATEDB, or connect as a role that has it.`);
                 }
                 if (code !== "22023" && code !== "42704" && code !== "0A000")
                     break;
             }
         }
-        throw new src_errors/* RestoreError */.DZ(`could not create database ${name}: ${last?.message ?? String(last)}`);
+        throw new core_errors/* RestoreError */.DZ(`could not create database ${name}: ${last?.message ?? String(last)}`);
     }
     /**
      * Restore dumps, in order, into one database (usually one dump). Throws RestoreError (nothing left behind) or
@@ -57635,7 +57903,7 @@ class Restorer {
         for (const info of infos) {
             const d = info.detection;
             if (!d.ok)
-                throw new src_errors/* RestoreError */.DZ(`${JSON.stringify(info.path)} cannot be restored: ${d.problem}`);
+                throw new core_errors/* RestoreError */.DZ(`${JSON.stringify(info.path)} cannot be restored: ${d.problem}`);
         }
         (0,cleanup/* throwIfInterrupted */.sK)();
         const notes = [];
@@ -57690,7 +57958,7 @@ class Restorer {
                     if (existing && !this.opts.clean) {
                         failure += ` The database ${name} existed before and was restored into in part: drop it, or run again with --clean.`;
                     }
-                    throw new src_errors/* RestoreError */.DZ(failure);
+                    throw new core_errors/* RestoreError */.DZ(failure);
                 }
                 if (p.stats)
                     stats = stats ? (0,hints/* mergeListStats */.w)(stats, p.stats) : p.stats;
@@ -57723,7 +57991,7 @@ class Restorer {
             if (!(0,cleanup/* interrupted */.VM)()) {
                 undoDb?.();
                 const left = await this.finish(name, createdHere);
-                if (left && err instanceof src_errors/* SeqGuardError */.rv)
+                if (left && err instanceof core_errors/* SeqGuardError */.rv)
                     err.message += ` ${left}`;
             }
             throw err;
@@ -57763,7 +58031,7 @@ class Restorer {
         });
         const cp = await runTool("docker", ["cp", path, `${via}:${dest}`], childEnv(this.env));
         if (cp.code !== 0) {
-            throw new src_errors/* RestoreError */.DZ(`could not copy ${JSON.stringify(path)} into container ${via}: ${cp.stderr.trim() || `docker cp exited with ${cp.code}`}`);
+            throw new core_errors/* RestoreError */.DZ(`could not copy ${JSON.stringify(path)} into container ${via}: ${cp.stderr.trim() || `docker cp exited with ${cp.code}`}`);
         }
         return dest;
     }
@@ -57816,7 +58084,7 @@ class Restorer {
         });
         if (list.code !== 0) {
             const errors = pgRestoreErrors(list.stderr);
-            throw new src_errors/* RestoreError */.DZ(`could not read the table of contents of ${JSON.stringify(info.path)} (${d.format} archive): ${explainArchiveFailure(errors, list.stderr, header, toolVersion || "in the container", { exit: list, format: d.format })}`);
+            throw new core_errors/* RestoreError */.DZ(`could not read the table of contents of ${JSON.stringify(info.path)} (${d.format} archive): ${explainArchiveFailure(errors, list.stderr, header, toolVersion || "in the container", { exit: list, format: d.format })}`);
         }
         p.stats = (0,hints/* archiveListStats */.OK)(list.stdout);
         p.toc = list.stdout;
@@ -57998,7 +58266,7 @@ class Restorer {
     }
     /** Run SQL as the connecting role inside database `name`, in a session of its own; the last result's rows. */
     async asAdminIn(name, sql, params) {
-        const c = sessionClient((0,src_connection/* withDatabase */.kR)(this.connection, name));
+        const c = sessionClient((0,db_connection/* withDatabase */.kR)(this.connection, name));
         try {
             await c.connect();
             // The restore's session may hold a lock this one would wait for (everything in one transaction, -1).
@@ -58085,8 +58353,8 @@ class Restorer {
      */
     async restoreSession(name) {
         const role = this.roles.get(name)?.role;
-        const target = (0,src_connection/* withDatabase */.kR)(this.connection, name);
-        const c = sessionClient(role ? (0,src_connection/* withLogin */.E6)(target, role.name, role.password) : target);
+        const target = (0,db_connection/* withDatabase */.kR)(this.connection, name);
+        const c = sessionClient(role ? (0,db_connection/* withLogin */.E6)(target, role.name, role.password) : target);
         await c.connect();
         return c;
     }
@@ -58228,251 +58496,6 @@ async function dropDatabase(maintenance, name, serverVersionNum) {
     finally {
         await c.end().catch(() => undefined);
     }
-}
-
-
-/***/ }),
-
-/***/ 3138:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   JW: () => (/* binding */ INT_RANGES),
-/* harmony export */   PY: () => (/* binding */ skipReasonOf),
-/* harmony export */   S4: () => (/* binding */ judge),
-/* harmony export */   a3: () => (/* binding */ integerLinks),
-/* harmony export */   hT: () => (/* binding */ skipped),
-/* harmony export */   of: () => (/* binding */ fixSql)
-/* harmony export */ });
-/* unused harmony exports nextValue, effectiveBound, headroomOf, quoteLiteral */
-// Verdict arithmetic: pure, exact (bigint only), no I/O. Given what the catalog says of a sequence and what
-// probing read, decide ok / behind / exhausted / skipped and what setval() would fix it.
-const INT_RANGES = {
-    smallint: { min: -32768n, max: 32767n },
-    integer: { min: -2147483648n, max: 2147483647n },
-    bigint: { min: -9223372036854775808n, max: 9223372036854775807n },
-};
-function nextValue(lastValue, isCalled, increment) {
-    return isCalled ? lastValue + increment : lastValue;
-}
-/**
- * The links that are judged: integer columns fed by the sequence's own values (never an expression around
- * nextval()), in the order probing reads them.
- */
-function integerLinks(seq) {
-    return seq.links.filter((l) => l.typeMin !== null && l.typeMax !== null && l.kind !== "expression");
-}
-/** Why a sequence is skipped before anything is read, or null when it must be probed. */
-function skipReasonOf(seq) {
-    if (seq.links.length === 0)
-        return "unlinked";
-    if (seq.links.every((l) => l.typeMin === null))
-        return "non_integer_column";
-    if (integerLinks(seq).length === 0)
-        return "expression_default";
-    if (seq.cycle)
-        return "cycle";
-    return null;
-}
-const SKIP_TEXT = {
-    unlinked: "feeds no column: no OWNED BY or identity column, no DEFAULT calling nextval() of it (by regclass, or by a text name resolved on the database's search_path) and no BEFORE INSERT trigger assigning nextval() of it to a column links it to one (a sequence drawn only by application code is not inspected)",
-    expression_default: "feeds its columns only through a DEFAULT that computes with nextval() (such as nextval(...) * 1024 + 7), so their values are not the sequence's and cannot be compared with it",
-    non_integer_column: "feeds only columns that are not integers",
-    cycle: "CYCLE sequence: it may legitimately sit below old data, so it is never judged or fixed",
-    excluded: "excluded by the schema or exclude filters",
-};
-function skipped(seq, reason) {
-    return {
-        status: "skipped",
-        reason: reason === "non_integer_column"
-            ? `${SKIP_TEXT[reason]} (${describeTypes(seq)})`
-            : reason === "expression_default"
-                ? `${SKIP_TEXT[reason]} (${seq.links
-                    .filter((l) => l.kind === "expression")
-                    .map((l) => `${l.table}.${l.columnIdent}`)
-                    .join(", ")})`
-                : SKIP_TEXT[reason],
-        skipReason: reason,
-        next: null,
-        collision: null,
-        fixTo: null,
-        bound: null,
-        warnings: [],
-        headroom: null,
-    };
-}
-function describeTypes(seq) {
-    return seq.links.map((l) => `${l.table}.${l.columnIdent} is ${l.type}`).join(", ");
-}
-/** The effective bound: where the sequence runs out, by its own limit or the narrowest linked integer column. */
-function effectiveBound(seq) {
-    const ascending = seq.increment > 0n;
-    let bound = ascending ? seq.maxValue : seq.minValue;
-    let by = ascending ? `MAXVALUE of ${seq.name}` : `MINVALUE of ${seq.name}`;
-    for (const l of integerLinks(seq)) {
-        const colBound = ascending ? l.typeMax : l.typeMin;
-        if (ascending ? colBound < bound : colBound > bound) {
-            bound = colBound;
-            by = `${l.type} column ${l.table}.${l.columnIdent}`;
-        }
-    }
-    return { bound, by };
-}
-/**
- * Decide the verdict of a sequence that was read. Values outside the sequence's own MINVALUE..MAXVALUE never
- * count: the sequence can never hand them out, so they cannot collide with it.
- */
-function judge(seq, state, opts) {
-    const skip = skipReasonOf(seq);
-    if (skip)
-        return skipped(seq, skip);
-    const inc = seq.increment;
-    const ascending = inc > 0n;
-    const next = nextValue(state.lastValue, state.isCalled, inc);
-    const { bound, by } = effectiveBound(seq);
-    // The colliding extreme over every linked column, inside the sequence's range.
-    let collision = null;
-    for (const c of state.columns) {
-        const v = ascending ? c.max : c.min;
-        if (v === null || v < seq.minValue || v > seq.maxValue)
-            continue;
-        if (ascending ? v >= next : v <= next) {
-            if (collision === null || (ascending ? v > collision : v < collision))
-                collision = v;
-        }
-    }
-    const warnings = [];
-    const beyond = (v) => (ascending ? v > bound : v < bound);
-    // The next value handed out once any collision is fixed.
-    const effectiveNext = collision === null ? next : collision + inc;
-    const headroom = headroomOf(seq, effectiveNext, bound);
-    if (beyond(next) || (collision !== null && beyond(effectiveNext))) {
-        const what = collision === null
-            ? `its next value ${next} lies beyond ${bound}, the bound set by the ${by}`
-            : `it is behind (a linked column holds ${collision}) and ${collision} ${ascending ? "+" : "-"} ${abs(inc)} = ${effectiveNext} lies beyond ${bound}, the bound set by the ${by}`;
-        return {
-            status: "exhausted",
-            reason: `exhausted: ${what}. setval() cannot help: ${remedy(seq, by)}`,
-            skipReason: null,
-            next,
-            collision,
-            fixTo: null,
-            bound,
-            warnings,
-            headroom: { usedPct: 100, remaining: 0n },
-        };
-    }
-    if (headroom.usedPct >= opts.headroomThreshold) {
-        warnings.push({
-            code: "near_exhaustion",
-            message: `${headroom.usedPct}% of the range up to ${bound} (the ${by}) is used; ${headroom.remaining} values remain`,
-        });
-    }
-    if (collision !== null) {
-        return {
-            status: "behind",
-            reason: `next value ${next} ${ascending ? "<=" : ">="} ${collision}, a value already in a linked column: the next insert collides`,
-            skipReason: null,
-            next,
-            collision,
-            fixTo: collision,
-            bound,
-            warnings,
-            headroom,
-        };
-    }
-    return {
-        status: "ok",
-        reason: null,
-        skipReason: null,
-        next,
-        collision: null,
-        fixTo: null,
-        bound,
-        warnings,
-        headroom,
-    };
-}
-function abs(v) {
-    return v < 0n ? -v : v;
-}
-function remedy(seq, by) {
-    if (by.startsWith("MAXVALUE") || by.startsWith("MINVALUE")) {
-        return seq.dataType === "bigint"
-            ? `raise the sequence's ${seq.increment > 0n ? "MAXVALUE" : "MINVALUE"} (ALTER SEQUENCE ${seq.name} ${seq.increment > 0n ? "MAXVALUE" : "MINVALUE"} ...)`
-            : `widen it (ALTER SEQUENCE ${seq.name} AS bigint) and its columns`;
-    }
-    return `widen the ${by} (ALTER TABLE ... ALTER COLUMN ... TYPE bigint)`;
-}
-/**
- * How much of the effective range is used. The range starts at START (values below it are never handed out
- * unless someone restarts the sequence) and ends at the effective bound. `remaining` counts the values nextval()
- * can still hand out, the next one included.
- */
-function headroomOf(seq, effectiveNext, bound) {
-    const ascending = seq.increment > 0n;
-    const step = abs(seq.increment);
-    const start = seq.start;
-    const span = ascending ? bound - start + 1n : start - bound + 1n;
-    let used = ascending ? effectiveNext - start : start - effectiveNext;
-    if (used < 0n)
-        used = 0n;
-    const left = ascending ? bound - effectiveNext : effectiveNext - bound;
-    const remaining = left < 0n ? 0n : left / step + 1n;
-    if (span <= 0n)
-        return { usedPct: 100, remaining };
-    // One decimal of percent, computed exactly, then made a number (a percentage is safe as a double).
-    const permille = (used * 1000n) / span;
-    const usedPct = Number(permille > 1000n ? 1000n : permille) / 10;
-    return { usedPct, remaining };
-}
-/** The setval() statement a person can paste into psql, with the name quoted as a SQL literal. */
-function fixSql(seqName, fixTo) {
-    return `SELECT setval(${quoteLiteral(seqName)}, ${fixTo}, true);`;
-}
-/** Quote text as a SQL string literal (standard_conforming_strings on, as on every supported server). */
-function quoteLiteral(text) {
-    return `'${text.replaceAll("'", "''")}'`;
-}
-
-
-/***/ }),
-
-/***/ 311:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   x: () => (/* binding */ VERSION)
-/* harmony export */ });
-// The version printed by --version and written into reports; a test keeps it equal to package.json's.
-const VERSION = "0.1.0";
-
-
-/***/ }),
-
-/***/ 286:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   i: () => (/* binding */ oneLineDriverWarnings)
-/* harmony export */ });
-// Node's process warnings, as the front ends want them: node-postgres warns about how it reads sslmode in ten
-// lines (with "(node:PID)" and a hint to use --trace-warnings); one line that says what it means is enough, and a
-// run's stderr stays one paragraph per problem. Other warnings go on as Node prints them.
-function oneLineDriverWarnings(write) {
-    const emit = process.emitWarning.bind(process);
-    process.emitWarning = ((warning, ...rest) => {
-        const text = typeof warning === "string" ? warning : warning.message;
-        // Its warning that prefer, require and verify-ca mean verify-full is not true of seq-guard: every connection
-        // negotiates SSL as libpq does (libpq-socket.ts), so it is not passed on.
-        if (text.startsWith("SECURITY WARNING: The SSL modes"))
-            return;
-        if (text.startsWith("SECURITY WARNING:")) {
-            write(`seq-guard: note: ${text.split("\n")[0]?.replace(/^SECURITY WARNING: /, "")} (node-postgres)\n`);
-            return;
-        }
-        emit(warning, ...rest);
-    });
 }
 
 
@@ -62660,6 +62683,6 @@ const defaults = _lib_index_js__WEBPACK_IMPORTED_MODULE_0__.defaults
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(6913);
+/******/ var __webpack_exports__ = __nccwpck_require__(6769);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

@@ -158,7 +158,12 @@ describe("action.yml", () => {
   });
 
   test("the code reads exactly the inputs action.yml declares, and sets exactly its outputs", () => {
-    const src = readFileSync(join(root, "src", "action.ts"), "utf8");
+    // The Action's front end is the folder src/action/: whichever of its files reads an input or sets an output.
+    const dir = join(root, "src", "action");
+    const src = readdirSync(dir)
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => readFileSync(join(dir, f), "utf8"))
+      .join("\n");
     const read = new Set(
       [...src.matchAll(/\b(?:input|lines|bool|oneOf|core\.getInput)\("([a-z-]+)"/g)].map(
         (m) => m[1] as string,
