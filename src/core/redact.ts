@@ -29,6 +29,31 @@ export function redact(text: string, secrets: string[]): string {
   let out = text.replace(/postgres(?:ql)?:\/\/[^\s'"]+/gi, (m) => redactUrl(m));
   // Longest first: a password that holds another one (p@ss and its encoded p%40ss) is masked whole.
   const live = secrets.filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
-  for (const s of live) out = out.split(s).join("***");
+  for (const s of live) out = maskWhole(out, s);
   return out;
+}
+
+const WORD = /[\p{L}\p{N}_]/u;
+
+/**
+ * Every occurrence of `secret` that stands on its own, as a secret stands in a message (between blanks, quotes,
+ * "=", ":", "@"...), replaced by ***. An occurrence inside a longer word is part of that word, not the secret:
+ * with the password "ro", "role" stays "role". The edge check applies only on a side where the secret itself
+ * ends in a word character; a secret that begins or ends with punctuation is masked wherever it touches.
+ */
+export function maskWhole(text: string, secret: string): string {
+  const first = WORD.test(secret.slice(0, 1));
+  const last = WORD.test(secret.slice(-1));
+  let out = "";
+  let from = 0;
+  for (let at = text.indexOf(secret); at >= 0; at = text.indexOf(secret, at + 1)) {
+    if (at < from) continue;
+    const end = at + secret.length;
+    const inWordBefore = first && at > 0 && WORD.test(text.slice(at - 1, at));
+    const inWordAfter = last && end < text.length && WORD.test(text.slice(end, end + 1));
+    if (inWordBefore || inWordAfter) continue;
+    out += `${text.slice(from, at)}***`;
+    from = end;
+  }
+  return out + text.slice(from);
 }
