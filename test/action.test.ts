@@ -690,12 +690,12 @@ describe("failures before any result", () => {
       ],
       [{ comment: "maybe" }, /input comment takes auto, always, never/],
       [{ annotations: "yes" }, /input annotations takes true or false/],
-      [{ "headroom-threshold": "120" }, /input headroom-threshold takes a percentage/],
-      [{ jobs: "0" }, /input jobs takes a whole number from 1 to 64/],
+      [{ "headroom-threshold": "120" }, /the headroom-threshold input takes a percentage/],
+      [{ jobs: "0" }, /the jobs input takes a whole number from 1 to 64/],
       [{ dump: "no/such/dir/*.sql" }, /dump pattern "no\/such\/dir\/\*.sql" matches no file/],
       [
         { "restore-database": "x" },
-        /restore-database names the database to restore the dumps into, but dump gives none/,
+        /the restore-database input names the database to restore the dumps into: give at least one dump/,
       ],
       [
         { "database-url": "postgres://u:pw@[bad" },

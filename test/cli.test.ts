@@ -1,7 +1,6 @@
 // The built CLI (dist/cli.js) in a child process, as a user runs it: exit codes, output, JSON, connection
 // failures, and no password anywhere.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -210,21 +209,14 @@ describe("CLI against a database", () => {
           `DO $$ BEGIN FOR i IN ${k * 400}..${k * 400 + 399} LOOP EXECUTE format('CREATE TABLE t_%s (id serial PRIMARY KEY)', i); END LOOP; END $$`,
         );
       }
-      const out = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-        const child = spawn(
-          process.execPath,
-          [join(root, "dist", "cli.js"), "check", "--database-url", big.url, "--json"],
-          { env: { PATH: process.env.PATH }, stdio: ["ignore", "pipe", "pipe"] },
-        );
-        let stderr = "";
-        child.stderr.on("data", (d) => {
-          stderr += d;
-        });
-        // Read one chunk, then close the pipe, as `head -c 10` does.
-        child.stdout.once("data", () => child.stdout.destroy());
-        child.on("error", reject);
-        child.on("close", (code) => resolve({ code, stderr }));
-      });
+      const out = await runCli(
+        ["check", "--database-url", big.url, "--json"],
+        {},
+        {
+          // Read one chunk, then close the pipe, as `head -c 10` does.
+          onStart: (child) => child.stdout?.once("data", () => child.stdout?.destroy()),
+        },
+      );
       assert.doesNotMatch(out.stderr, /EPIPE|\n\s+at /, out.stderr);
       assert.equal(out.code, 0, "the verdict's exit code (1,200 ok sequences), not a crash");
     } finally {

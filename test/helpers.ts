@@ -1,5 +1,5 @@
-// Test helpers: scratch databases on the run's embedded server, and the built CLI in a child process.
-import { spawn } from "node:child_process";
+// Test helpers: scratch databases on the run's embedded server, and programs (the built CLI) in a child process.
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import pg from "pg";
@@ -74,34 +74,72 @@ export async function sequenceStates(db: ScratchDb): Promise<Map<string, string>
   return out;
 }
 
-export interface CliResult {
+export interface SpawnResult {
   code: number | null;
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  pid: number;
 }
 
-/** Run the built CLI (dist/cli.js) the way a user does. */
-export function runCli(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-  opts: { cwd?: string } = {},
-): Promise<CliResult> {
+export interface SpawnOptions {
+  cwd?: string;
+  /** The whole environment of the child (nothing is inherited). */
+  env?: NodeJS.ProcessEnv;
+  /** Killed (SIGKILL) after this long: the test then fails on a null code, rather than hanging. */
+  timeoutMs?: number;
+  /** Run as this user (needs root). */
+  uid?: number;
+  /** Called once the child runs: to signal it, or to close its stdout early. */
+  onStart?: (child: ChildProcess) => void;
+  /** Keep at most this many characters of each stream: a run that echoes a huge line cannot take the runner down. */
+  maxChars?: number;
+}
+
+/** Run a program to its end and collect what it wrote: the one spawn-and-collect of the tests. */
+export function spawnCollect(command: string, args: string[], opts: SpawnOptions = {}): Promise<SpawnResult> {
+  const cap = opts.maxChars ?? Number.POSITIVE_INFINITY;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, "dist", "cli.js"), ...args], {
+    const child = spawn(command, args, {
       cwd: opts.cwd ?? root,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      env: opts.env ?? {},
       stdio: ["ignore", "pipe", "pipe"],
+      ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.uid } : {}),
     });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
-      stdout += d;
+      if (stdout.length < cap) stdout += d;
     });
     child.stderr.on("data", (d) => {
-      stderr += d;
+      if (stderr.length < cap) stderr += d;
     });
+    const timer =
+      opts.timeoutMs !== undefined ? setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs) : null;
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.on("close", (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, pid: child.pid ?? -1 });
+    });
+    opts.onStart?.(child);
+  });
+}
+
+export type CliResult = SpawnResult;
+
+/**
+ * Run the built CLI (dist/cli.js) the way a user does, with a clean environment: PATH and HOME, and `env` (no
+ * DATABASE_URL or PG* variables unless given). `node` are arguments for node itself (a preload).
+ */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  opts: Omit<SpawnOptions, "env"> & { node?: string[] } = {},
+): Promise<CliResult> {
+  const { node = [], ...rest } = opts;
+  return spawnCollect(process.execPath, [...node, join(root, "dist", "cli.js"), ...args], {
+    ...rest,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
   });
 }
 

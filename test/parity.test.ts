@@ -7,7 +7,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { parseDuration } from "../src/core/options.ts";
 import { runAction } from "./fake-github.ts";
 import { adminUrl, runCli, type ScratchDb, scratchDb } from "./helpers.ts";
 
@@ -15,19 +14,6 @@ const SQL = `
 CREATE TABLE public.users (id serial PRIMARY KEY, name text);
 INSERT INTO public.users (id, name) VALUES (1, 'a'), (2, 'b');
 `;
-
-describe("durations take a unit", () => {
-  test("5000ms, 5s, 2min and 1.5s; a bare number is refused, saying why", () => {
-    assert.equal(parseDuration("--statement-timeout", "5000ms"), 5000);
-    assert.equal(parseDuration("--statement-timeout", "5s"), 5000);
-    assert.equal(parseDuration("--statement-timeout", "2min"), 120_000);
-    assert.equal(parseDuration("--statement-timeout", "1.5s"), 1500);
-    assert.throws(
-      () => parseDuration("--statement-timeout", "5"),
-      /--statement-timeout takes a duration with its unit, such as 5ms or 5s \(got "5"\): a bare number is ambiguous/,
-    );
-  });
-});
 
 describe("CLI and Action: the same options and refusals", () => {
   let db: ScratchDb;

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-import { oneLineDriverWarnings } from "../process/warnings.ts";
-// Entry point of the bundled CLI (dist/cli.js). cli.ts loads the driver, the engine, restoring and the embedded
+// Entry point of the bundled CLI (dist/cli.js). run.ts loads the driver, the engine, restoring and the embedded
 // server only for the commands that use them (dynamic imports, kept in this one file by ncc).
+
+import { oneLineDriverWarnings } from "../process/warnings.ts";
 import { run } from "./run.ts";
 
 // node-postgres tells a Cloudflare Worker by `navigator.userAgent`, and where there is no `navigator` (Node 20;

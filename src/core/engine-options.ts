@@ -1,5 +1,5 @@
-// The engine's options and their defaults, apart from the engine itself: the CLI parses its flags into these
-// before it knows whether it will connect at all, and loading them must not load the driver.
+// The engine's options and their defaults, apart from the engine itself: settings.ts builds them from what the
+// front end was given before it knows whether it will connect at all, and loading them must not load the driver.
 
 import type { Filters } from "./filters.ts";
 import type { Mode } from "./types.ts";

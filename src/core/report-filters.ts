@@ -1,12 +1,12 @@
-// Filters that do nothing: a --schema / schemas entry or an --exclude / exclude entry that matches no sequence of
-// the verified databases (a quoted name, a typo) reads as a clean bill of health. One logic for both front ends,
-// in each one's words. Pure.
+// Filters that do nothing: a schema or exclude entry that matches no sequence of the verified databases (a quoted
+// name, a typo) reads as a clean bill of health. One logic for both front ends; the messages name each entry with
+// say.entry, which each front end renders in its own words (--schema "app", the schemas entry "app"). Pure.
 
 import { UsageError } from "./errors.ts";
 import { exclusionFilter, type Filters } from "./filters.ts";
-import type { FrontEndWords } from "./options.ts";
 import { parseQualifiedName } from "./sql-names.ts";
 import type { Report, TargetReport } from "./types.ts";
+import { say } from "./words.ts";
 
 /** Filters left nothing to verify: a usage error (exit 2) that keeps the targets, for the JSON report. */
 export class NothingVerifiedError extends UsageError {
@@ -46,7 +46,7 @@ function namesOf(report: Report): [string, string][] {
 }
 
 /** Warnings (without a prefix) for the schema and exclude entries that match no sequence of the verified databases. */
-export function unmatchedFilters(report: Report, filters: Filters, words: FrontEndWords): string[] {
+export function unmatchedFilters(report: Report, filters: Filters): string[] {
   if (filters.schemas.length === 0 && filters.exclude.length === 0) return [];
   const verified = report.targets.filter((t) => t.error === null);
   if (verified.length === 0) return [];
@@ -58,14 +58,14 @@ export function unmatchedFilters(report: Report, filters: Filters, words: FrontE
   for (const s of unmatchedSchemas) {
     const none = unmatchedSchemas.length === filters.schemas.length ? ", so no sequence was checked" : "";
     out.push(
-      `${words.entry("schema", s)} names no schema with sequences in ${where}${none}. Check the spelling (case matters).${hint(s)}`,
+      `${say.entry("schema", s)} names no schema with sequences in ${where}${none}. Check the spelling (case matters).${hint(s)}`,
     );
   }
   for (const e of filters.exclude) {
     const drops = exclusionFilter({ schemas: [], exclude: [e] });
     if (names.some(([schema, name]) => drops(schema, name))) continue;
     out.push(
-      `${words.entry("exclude", e)} matches no sequence in ${where}, so it excludes nothing. Entries are globs over the unquoted schema.name, such as audit.* or public.users_id_seq.${hint(e)}`,
+      `${say.entry("exclude", e)} matches no sequence in ${where}, so it excludes nothing. Entries are globs over the unquoted schema.name, such as audit.* or public.users_id_seq.${hint(e)}`,
     );
   }
   return out;
@@ -75,14 +75,14 @@ export function unmatchedFilters(report: Report, filters: Filters, words: FrontE
  * A run whose filters leave nothing to verify in a database that has sequences checked nothing: a usage error
  * (exit 2) naming the filters, rather than a green run. Databases without sequences are no such case.
  */
-export function checkFiltersLeftSomething(report: Report, filters: Filters, words: FrontEndWords): void {
+export function checkFiltersLeftSomething(report: Report, filters: Filters): void {
   if (filters.schemas.length === 0 && filters.exclude.length === 0) return;
   for (const t of report.targets) {
     if (t.error !== null || t.sequences.length === 0) continue;
     if (!t.sequences.every((r) => r.skip_reason === "excluded")) continue;
     const given = [
-      ...filters.schemas.map((s) => words.entry("schema", s)),
-      ...filters.exclude.map((e) => words.entry("exclude", e)),
+      ...filters.schemas.map((s) => say.entry("schema", s)),
+      ...filters.exclude.map((e) => say.entry("exclude", e)),
     ].join(", ");
     const quoted = [...filters.schemas, ...filters.exclude].some((e) => unquoted(e) !== e);
     throw new NothingVerifiedError(

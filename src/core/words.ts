@@ -6,7 +6,7 @@
 // A named setting travels inside the text as a marker made of Unicode private-use characters, which no message of
 // ours uses otherwise. A marker that a dump or a server smuggles into a name can only turn into a setting's name.
 
-import type { Mode } from "./types.ts";
+import type { Mode, Report } from "./types.ts";
 
 /** Every setting a message may name, with the CLI's flag (without --) and the Action's input. */
 export const SETTINGS = {
@@ -90,7 +90,11 @@ const SEP = "\u{e002}";
 const MARKER =
   /\u{e000}([a-zA-Z]+)\u{e002}([^\u{e000}\u{e001}\u{e002}]*)\u{e002}([^\u{e000}\u{e001}\u{e002}]*)\u{e001}/gu;
 
-const marker = (kind: string, a: string, b = "") => `${OPEN}${kind}${SEP}${a}${SEP}${b}${CLOSE}`;
+// A value (a filter entry, a fail-on list) is the reader's text: the marker characters are taken out of it, so
+// that it can neither end its marker early nor start another.
+const MARKER_CHARS = /[\u{e000}\u{e001}\u{e002}]/gu;
+const marker = (kind: string, a: string, b = "") =>
+  `${OPEN}${kind}${SEP}${a}${SEP}${b.replace(MARKER_CHARS, "")}${CLOSE}`;
 
 /** Name a setting, a mode or a phrase in a message; the front end renders it in its words (inWords). */
 export const say = {
@@ -132,4 +136,33 @@ export function inWords(text: string, words: FrontEndWords): string {
         return all;
     }
   });
+}
+
+/**
+ * The report with every free-text field (the run's error, each target's error and hints, each row's reason,
+ * warnings and column notes) in the front end's words. Rows whose text names no setting are the same objects,
+ * not copies: at 100,000 sequences a copy of every row would double the memory.
+ */
+export function inWordsReport(report: Report, words: FrontEndWords): Report {
+  const render = (t: string) => inWords(t, words);
+  const named = (t: string | null | undefined) => t?.includes(OPEN) ?? false;
+  return {
+    ...report,
+    ...(report.error ? { error: { ...report.error, message: render(report.error.message) } } : {}),
+    targets: report.targets.map((t) => ({
+      ...t,
+      error: t.error === null ? null : render(t.error),
+      hints: t.hints.map(render),
+      sequences: t.sequences.map((r) =>
+        !named(r.reason) && !r.warnings.some((w) => named(w.message)) && !r.columns.some((c) => named(c.note))
+          ? r
+          : {
+              ...r,
+              reason: r.reason === null ? null : render(r.reason),
+              warnings: r.warnings.map((w) => ({ ...w, message: render(w.message) })),
+              columns: r.columns.map((c) => (c.note === undefined ? c : { ...c, note: render(c.note) })),
+            },
+      ),
+    })),
+  };
 }

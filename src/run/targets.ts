@@ -1,5 +1,5 @@
 // Targets: what one run verifies. Either the database named by the connection settings, as it is, or one
-// scratch database per dump (restored first), or, with --restore-database and several dumps (a schema file and a
+// scratch database per dump (restored first), or, with a restore database and several dumps (a schema file and a
 // data file), those dumps restored in order into that one database. Shared by the CLI and the Action; neither
 // knows how a target is made. The restore arguments are checked here, before anything runs, for both.
 
@@ -117,12 +117,7 @@ async function serverGone(connection: ConnectionTarget, timeoutMs: number): Prom
 export function checkDumps(dumps: string[], restore?: RestoreOptions): void {
   for (const d of dumps) checkDumpPath(d, restore?.within);
   if (restore && dumps.length > 0) {
-    checkRestoreArgs(
-      restore.extraArgs,
-      toolUse(dumps.map(inspectDump)),
-      restore.viaContainer !== undefined,
-      restore.words,
-    );
+    checkRestoreArgs(restore.extraArgs, toolUse(dumps.map(inspectDump)), restore.viaContainer !== undefined);
   }
 }
 
@@ -156,12 +151,7 @@ function toolUse(infos: DumpInfo[]): ToolUse {
 async function runDumps(input: TargetsInput): Promise<TargetReport[]> {
   for (const d of input.dumps) checkDumpPath(d, input.restore.within);
   const infos = input.dumps.map(inspectDump);
-  checkRestoreArgs(
-    input.restore.extraArgs,
-    toolUse(infos),
-    input.restore.viaContainer !== undefined,
-    input.restore.words,
-  );
+  checkRestoreArgs(input.restore.extraArgs, toolUse(infos), input.restore.viaContainer !== undefined);
   const { Restorer } = await import(/* webpackMode: "eager" */ "../restore/restore.ts");
   let restorer: Restorer;
   try {
@@ -172,7 +162,7 @@ async function runDumps(input: TargetsInput): Promise<TargetReport[]> {
   }
   try {
     await restorer.checkNamedDatabase();
-    // Several dumps under one --restore-database: restored in order into it (schema, then data), one target.
+    // Several dumps under one restore database: restored in order into it (schema, then data), one target.
     const groups = input.restore.database !== undefined ? [infos] : infos.map((i) => [i]);
     const out: TargetReport[] = [];
     for (const group of groups) {
