@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { freePort } from "../src/process/embedded.ts";
-import { sg, tempEntries } from "./fixtures/restore/util.ts";
+import { tempEntries } from "./fixtures/restore/util.ts";
+import { runCli } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "seq-guard-embedded-cli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,7 +16,7 @@ describe("the throwaway server", () => {
   test("--keep without a server of one's own: exit 2 before anything starts, saying to name one", async () => {
     const fixture = join(dir, "keep.sql");
     writeFileSync(fixture, "CREATE TABLE t (id serial PRIMARY KEY);\n");
-    const r = await sg(["check", "--keep", fixture]);
+    const r = await runCli(["check", "--keep", fixture]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /--keep .*none is named.*--database-url/);
     assert.doesNotMatch(r.stdout + r.stderr, /kept/i, "never says kept about a database about to vanish");
@@ -24,7 +25,10 @@ describe("the throwaway server", () => {
 
   test("a stray PGHOST/PGPORT that made seq-guard use a server is named in the connection error", async () => {
     const port = await freePort();
-    const r = await sg(["check", "--connect-timeout", "1s"], { PGHOST: "127.0.0.1", PGPORT: String(port) });
+    const r = await runCli(["check", "--connect-timeout", "1s"], {
+      PGHOST: "127.0.0.1",
+      PGPORT: String(port),
+    });
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /named by the PG\* variables set \(PGHOST, PGPORT\)/);
   });

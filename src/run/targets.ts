@@ -6,6 +6,7 @@
 import pg from "pg";
 import { EXIT, SeqGuardError } from "../core/errors.ts";
 import { emptySummary } from "../core/report.ts";
+import type { RestoreSettings, Settings } from "../core/settings.ts";
 import type { TargetReport } from "../core/types.ts";
 import {
   ConnectionLostError,
@@ -19,16 +20,12 @@ import { InterruptedError, interrupted, throwIfInterrupted } from "../process/cl
 import { checkRestoreArgs, type ToolUse } from "../restore/args.ts";
 import { checkDumpPath, type DumpInfo, inspectDump } from "../restore/detect.ts";
 import { archiveHints, plainHints, plainNotes } from "../restore/hints.ts";
-import type { RestoreOptions } from "../restore/options.ts";
 // Restoring (the statement filter, pg-copy-streams, child processes) is loaded only when there are dumps.
 import type { Restorer } from "../restore/restore.ts";
 
-export interface TargetsInput {
+/** A run: the settings the front end built (its dump globs expanded), and the server it resolved for them. */
+export interface TargetsInput extends Pick<Settings, "dumps" | "restore" | "engine"> {
   connection: ConnectionTarget;
-  /** Dump paths; empty: verify the database as it is. */
-  dumps: string[];
-  restore: RestoreOptions;
-  engine: EngineOptions;
   /** Progress text for people (stderr on a TTY, log lines in the Action); null clears it. */
   progress: (text: string | null) => void;
 }
@@ -114,7 +111,7 @@ async function serverGone(connection: ConnectionTarget, timeoutMs: number): Prom
  * options, the restore arguments for the tools these dumps need (exit 2 for one that would send the restore
  * elsewhere). runTargets does both again.
  */
-export function checkDumps(dumps: string[], restore?: RestoreOptions): void {
+export function checkDumps(dumps: string[], restore?: RestoreSettings): void {
   for (const d of dumps) checkDumpPath(d, restore?.within);
   if (restore && dumps.length > 0) {
     checkRestoreArgs(restore.extraArgs, toolUse(dumps.map(inspectDump)), restore.viaContainer !== undefined);
