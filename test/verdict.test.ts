@@ -3,44 +3,23 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import type { ColumnLink, SequenceInfo } from "../src/core/types.ts";
-import { effectiveBound, fixSql, headroomOf, INT_RANGES, judge, nextValue } from "../src/core/verdict.ts";
+import { verdictReport } from "../src/core/report.ts";
+import type { SequenceInfo } from "../src/core/types.ts";
+import {
+  effectiveBound,
+  fixSql,
+  headroomOf,
+  INT_RANGES,
+  judge,
+  nextValue,
+  type Verdict,
+} from "../src/core/verdict.ts";
+import { I8, link, q, seq } from "./sequence-fixtures.ts";
 
-const I8 = INT_RANGES.bigint as { min: bigint; max: bigint };
-
-function link(type: "smallint" | "integer" | "bigint" | "text" = "integer", table = "public.t"): ColumnLink {
-  const r = INT_RANGES[type];
-  return {
-    tableOid: 1,
-    table,
-    columnIdent: "id",
-    column: "id",
-    type,
-    typeMin: r ? r.min : null,
-    typeMax: r ? r.max : null,
-    kind: "owned",
-    readable: true,
-    lockCount: 2,
-  };
-}
-
-function seq(p: Partial<SequenceInfo> = {}): SequenceInfo {
-  return {
-    oid: 1,
-    name: "public.s",
-    schema: "public",
-    relname: "s",
-    dataType: "bigint",
-    start: 1n,
-    increment: 1n,
-    minValue: 1n,
-    maxValue: I8.max,
-    cache: 1n,
-    cycle: false,
-    readable: true,
-    links: [link()],
-    ...p,
-  };
+/** The verdict, asserted to have `status`, as that status's variant. */
+function expectStatus<S extends Verdict["status"]>(v: Verdict, status: S): Extract<Verdict, { status: S }> {
+  assert.equal(v.status, status);
+  return v as Extract<Verdict, { status: S }>;
 }
 
 const opts = { headroomThreshold: 80 };
@@ -67,16 +46,14 @@ describe("verdict examples", () => {
   });
 
   test("fix target is the colliding extreme, so the next value becomes extreme + increment", () => {
-    const v = judge(seq({ increment: 10n }), state(1n, false, [1n, 95n]), opts);
-    assert.equal(v.status, "behind");
+    const v = expectStatus(judge(seq({ increment: 10n }), state(1n, false, [1n, 95n]), opts), "behind");
     assert.equal(v.fixTo, 95n);
-    assert.equal(fixSql("public.s", v.fixTo as bigint), "SELECT setval('public.s', 95, true);");
+    assert.equal(fixSql(q("public.s"), v.fixTo), "SELECT setval('public.s', 95, true);");
   });
 
   test("descending: the smallest value at or below next collides", () => {
     const s = seq({ increment: -1n, minValue: I8.min, maxValue: -1n, start: -1n });
-    const v = judge(s, state(-1n, false, [-10n, -3n]), opts);
-    assert.equal(v.status, "behind");
+    const v = expectStatus(judge(s, state(-1n, false, [-10n, -3n]), opts), "behind");
     assert.equal(v.collision, -10n);
     assert.equal(v.fixTo, -10n);
   });
@@ -96,56 +73,53 @@ describe("verdict examples", () => {
 
   test("exhausted when the next value already lies beyond the bound", () => {
     const s = seq({ dataType: "smallint", maxValue: 32767n, links: [link("smallint")] });
-    const v = judge(s, state(32767n, true, [null, null]), opts);
-    assert.equal(v.status, "exhausted");
-    assert.equal(v.fixTo, null);
-    assert.match(v.reason ?? "", /AS bigint/);
+    const v = expectStatus(judge(s, state(32767n, true, [null, null]), opts), "exhausted");
+    assert.equal("fixTo" in v, false);
+    assert.equal(v.collision, null);
+    assert.match(v.reason, /AS bigint/);
   });
 
   test("near exhaustion is a warning on an ok sequence", () => {
-    const v = judge(seq(), state(2000000000n, true, [null, null]), opts);
-    assert.equal(v.status, "ok");
+    const v = expectStatus(judge(seq(), state(2000000000n, true, [null, null]), opts), "ok");
     assert.deepEqual(
       v.warnings.map((w) => w.code),
       ["near_exhaustion"],
     );
-    assert.equal(v.headroom?.usedPct, 93.1);
+    assert.equal(v.headroom.usedPct, 93.1);
   });
 
   test("skips: unlinked, non-integer, cycle", () => {
-    assert.equal(judge(seq({ links: [] }), state(1n, false), opts).skipReason, "unlinked");
-    assert.equal(
-      judge(seq({ links: [link("text")] }), state(1n, false), opts).skipReason,
-      "non_integer_column",
-    );
-    assert.equal(judge(seq({ cycle: true }), state(1n, false, [1n, 9n]), opts).skipReason, "cycle");
+    const skip = (s: SequenceInfo, st = state(1n, false)) => expectStatus(judge(s, st, opts), "skipped");
+    assert.equal(skip(seq({ links: [] })).skipReason, "unlinked");
+    assert.equal(skip(seq({ links: [link("text")] })).skipReason, "non_integer_column");
+    assert.equal(skip(seq({ cycle: true }), state(1n, false, [1n, 9n])).skipReason, "cycle");
   });
 
   test("a default that computes with nextval() is never judged", () => {
     const expr = { ...link("bigint", "public.sharded"), kind: "expression" as const };
     const only = seq({ links: [expr] });
-    assert.equal(judge(only, state(1n, false), opts).skipReason, "expression_default");
-    assert.match(
-      judge(only, state(1n, false), opts).reason ?? "",
-      /computes with nextval\(\).*public\.sharded\.id/,
-    );
+    const skippedOnly = expectStatus(judge(only, state(1n, false), opts), "skipped");
+    assert.equal(skippedOnly.skipReason, "expression_default");
+    assert.match(skippedOnly.reason, /computes with nextval\(\).*public\.sharded\.id/);
     // Beside a plain link, the expression's column is not read: the state holds the plain column only.
     const mixed = seq({ links: [expr, link("bigint", "public.plain")] });
     const v = judge(mixed, state(3n, true, [null, 3n]), opts);
     assert.equal(v.status, "ok");
     assert.equal(
-      judge(seq({ links: [expr, link("text")] }), state(1n, false), opts).skipReason,
+      expectStatus(judge(seq({ links: [expr, link("text")] }), state(1n, false), opts), "skipped").skipReason,
       "expression_default",
     );
   });
 
   test("text defaults and trigger assignments are judged like a default; unlinked says what was looked for", () => {
     for (const kind of ["default_text", "trigger"] as const) {
-      const v = judge(seq({ links: [{ ...link(), kind }] }), state(1n, false, [null, 40n]), opts);
-      assert.equal(v.status, "behind", kind);
+      const v = expectStatus(
+        judge(seq({ links: [{ ...link(), kind }] }), state(1n, false, [null, 40n]), opts),
+        "behind",
+      );
       assert.equal(v.fixTo, 40n, kind);
     }
-    const reason = judge(seq({ links: [] }), state(1n, false), opts).reason ?? "";
+    const reason = expectStatus(judge(seq({ links: [] }), state(1n, false), opts), "skipped").reason;
     assert.match(reason, /by a text name resolved on the database's search_path/);
     assert.match(reason, /no BEFORE INSERT trigger/);
     assert.doesNotMatch(reason, /drawn only by a trigger/);
@@ -153,13 +127,89 @@ describe("verdict examples", () => {
 
   test("9007199254740993 survives (no double rounding)", () => {
     const v = judge(seq({ links: [link("bigint")] }), state(1n, false, [1n, 9007199254740993n]), opts);
-    assert.equal(v.fixTo?.toString(), "9007199254740993");
+    assert.equal(expectStatus(v, "behind").fixTo.toString(), "9007199254740993");
   });
 
   test("headroom counts the values left, the next one included", () => {
     const h = headroomOf(seq({ maxValue: 100n }), 91n, 100n);
     assert.equal(h.remaining, 10n);
     assert.equal(h.usedPct, 90);
+  });
+});
+
+describe("the verdict union: each status carries exactly its fields", () => {
+  const fields = (v: Verdict) => Object.keys(v).sort();
+  const judged = ["bound", "headroom", "next", "status", "warnings"];
+
+  test("ok: next, bound, warnings and headroom; no reason, collision or fix", () => {
+    assert.deepEqual(fields(judge(seq(), state(10n, true, [1n, 10n]), opts)), judged);
+  });
+
+  test("behind: and the reason, the collision and the fix target, all set", () => {
+    const v = judge(seq(), state(5n, true, [1n, 10n]), opts);
+    assert.deepEqual(fields(v), [...judged, "collision", "fixTo", "reason"].sort());
+    const b = expectStatus(v, "behind");
+    assert.equal(b.fixTo, b.collision);
+    assert.equal(b.next, 6n);
+  });
+
+  test("exhausted: a reason and the collision (null when the next value itself is past the bound), never a fix", () => {
+    const small = seq({ dataType: "smallint", maxValue: 32767n, links: [link("smallint")] });
+    const past = judge(small, state(32767n, true, [null, null]), opts);
+    assert.deepEqual(fields(past), [...judged, "collision", "reason"].sort());
+    assert.equal(expectStatus(past, "exhausted").collision, null);
+    const behindToo = expectStatus(judge(small, state(1n, true, [1n, 32767n]), opts), "exhausted");
+    assert.equal(behindToo.collision, 32767n);
+    assert.deepEqual(behindToo.headroom, { usedPct: 100, remaining: 0n });
+  });
+
+  test("skipped: a reason and its code only, nothing read", () => {
+    assert.deepEqual(fields(judge(seq({ cycle: true }), state(1n, false, [1n, 9n]), opts)), [
+      "reason",
+      "skipReason",
+      "status",
+    ]);
+  });
+
+  test("the report of each variant keeps the JSON contract (decimal strings, nulls where a status has nothing)", () => {
+    const s = seq();
+    const st = state(5n, true, [1n, 10n]);
+    const behind = verdictReport(s, st, judge(s, st, opts));
+    assert.equal(behind.status, "behind");
+    assert.equal(behind.next_value, "6");
+    assert.equal(behind.max, "10");
+    assert.equal(behind.min, null);
+    assert.equal(behind.skip_reason, null);
+    assert.equal(behind.fix_sql, "SELECT setval('public.s', 10, true);");
+    assert.deepEqual(behind.headroom, { used_pct: 0, remaining: "2147483637" });
+    const ok = verdictReport(s, state(10n, true, [1n, 10n]), judge(s, state(10n, true, [1n, 10n]), opts));
+    assert.equal(ok.reason, null);
+    assert.equal(ok.max, null);
+    assert.equal(ok.fix_sql, null);
+    const down = seq({ increment: -1n, minValue: I8.min, maxValue: -1n, start: -1n });
+    const dst = state(-1n, false, [-10n, -3n]);
+    const descending = verdictReport(down, dst, judge(down, dst, opts));
+    assert.equal(descending.min, "-10");
+    assert.equal(descending.max, null);
+    const cyc = seq({ cycle: true });
+    const skippedReport = verdictReport(cyc, null, judge(cyc, state(1n, false, [1n, 9n]), opts));
+    assert.equal(skippedReport.skip_reason, "cycle");
+    assert.equal(skippedReport.next_value, null);
+    assert.equal(skippedReport.headroom, null);
+    assert.deepEqual(skippedReport.warnings, []);
+    assert.deepEqual(
+      Object.keys(skippedReport),
+      Object.keys(behind),
+      "every status writes the same fields in the same order",
+    );
+  });
+
+  test("9223372036854775807 and its neighbours stay exact in the report", () => {
+    const s = seq({ links: [link("bigint")] });
+    const st = state(1n, false, [1n, I8.max - 1n]);
+    const r = verdictReport(s, st, judge(s, st, opts));
+    assert.equal(r.max, "9223372036854775806");
+    assert.equal(r.fix_sql, "SELECT setval('public.s', 9223372036854775806, true);");
   });
 });
 
@@ -259,7 +309,7 @@ describe("verdict properties (fast-check, whole int8 range)", () => {
         const v = judge(s, st, opts);
         const m = model(c);
         assert.equal(v.status, m.status);
-        if (m.status === "behind") assert.equal(v.collision, m.collision);
+        if (v.status === "behind") assert.equal(v.collision, m.collision);
       }),
       { numRuns: 3000 },
     );
@@ -271,11 +321,11 @@ describe("verdict properties (fast-check, whole int8 range)", () => {
         const { s, state: st } = toEngine(c);
         const v = judge(s, st, opts);
         if (v.status !== "behind") {
-          assert.equal(v.fixTo, null, "only a behind sequence gets a fix");
+          assert.equal("fixTo" in v, false, "only a behind sequence gets a fix");
           return;
         }
-        const fixTo = v.fixTo as bigint;
-        const oldNext = v.next as bigint;
+        const fixTo = v.fixTo;
+        const oldNext = v.next;
         const newNext = fixTo + c.increment;
         assert.ok(
           fixTo >= c.minValue && fixTo <= c.maxValue,
@@ -296,7 +346,7 @@ describe("verdict properties (fast-check, whole int8 range)", () => {
       fc.property(arbCase, (c) => {
         const { s, state: st } = toEngine(c);
         const v = judge(s, st, opts);
-        if (!v.headroom) return;
+        if (v.status === "skipped") return;
         assert.ok(v.headroom.usedPct >= 0 && v.headroom.usedPct <= 100);
         assert.ok(v.headroom.remaining >= 0n);
       }),

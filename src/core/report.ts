@@ -1,6 +1,7 @@
 // Report building: turn verdicts into the JSON contract (decimal strings for every int8) and count them. Pure.
 
 import { EXIT } from "./errors.ts";
+import { interner } from "./intern.ts";
 import { redact as redactText } from "./redact.ts";
 import type {
   ColumnLink,
@@ -29,16 +30,8 @@ export function defaultFailOn(mode: Mode): FailOn[] {
 }
 
 // A report holds a dozen decimal strings per sequence, most of them the same few values (increments, type
-// bounds, small positions): at 100,000 sequences one shared copy of each saves tens of megabytes. The cache is
-// bounded, so values that are all different (positions of a large database) cost no more than before.
-const decimals = new Map<bigint, string>();
-function dec(v: bigint): string {
-  const hit = decimals.get(v);
-  if (hit !== undefined) return hit;
-  const str = v.toString();
-  if (decimals.size < 20_000) decimals.set(v, str);
-  return str;
-}
+// bounds, small positions): one shared copy of each.
+const dec = interner((v: bigint) => v.toString());
 
 const s = (v: bigint | null | undefined): string | null => (v === null || v === undefined ? null : dec(v));
 
@@ -76,7 +69,7 @@ export function viaMark(c: ColumnReport): string {
 }
 
 function columnReports(seq: SequenceInfo, state: SequenceState | null): ColumnReport[] {
-  const ints = integerLinks(seq);
+  const ints: ColumnLink[] = integerLinks(seq);
   return seq.links.map((l) => {
     const i = ints.indexOf(l);
     const ext = state && i >= 0 ? state.columns[i] : undefined;
@@ -118,18 +111,21 @@ function base(seq: SequenceInfo, state: SequenceState | null): SequenceReport {
 
 /** The report of a judged sequence. */
 export function verdictReport(seq: SequenceInfo, state: SequenceState | null, v: Verdict): SequenceReport {
+  const report = base(seq, state);
+  if (v.status === "skipped")
+    return { ...report, status: v.status, reason: v.reason, skip_reason: v.skipReason };
+  const collision = v.status === "ok" ? null : s(v.collision);
   const ascending = seq.increment > 0n;
   return {
-    ...base(seq, state),
+    ...report,
     status: v.status,
-    reason: v.reason,
-    skip_reason: v.skipReason,
-    next_value: s(v.next),
-    max: ascending ? s(v.collision) : null,
-    min: ascending ? null : s(v.collision),
+    reason: v.status === "ok" ? null : v.reason,
+    next_value: dec(v.next),
+    max: ascending ? collision : null,
+    min: ascending ? null : collision,
     warnings: v.warnings,
-    headroom: v.headroom ? { used_pct: v.headroom.usedPct, remaining: dec(v.headroom.remaining) } : null,
-    fix_sql: v.status === "behind" && v.fixTo !== null ? fixSql(seq.name, v.fixTo) : null,
+    headroom: { used_pct: v.headroom.usedPct, remaining: dec(v.headroom.remaining) },
+    fix_sql: v.status === "behind" ? fixSql(seq.name, v.fixTo) : null,
   };
 }
 

@@ -3,6 +3,15 @@
 
 export type Mode = "check" | "fix" | "report";
 
+declare const serverQuoted: unique symbol;
+
+/**
+ * A name as the server quoted it (quote_ident(), format('%I.%I')), read from the catalog: the only kind of name
+ * that SQL built by seq-guard may hold. Only discovery makes one (db/discovery.ts), so a raw string cannot reach
+ * SQL text by accident. Anywhere else (messages, the JSON report) it is an ordinary string, spelled the same.
+ */
+export type QuotedIdent = string & { readonly [serverQuoted]: true };
+
 export type Status = "ok" | "behind" | "fixed" | "exhausted" | "skipped" | "error";
 
 export type SkipReason = "unlinked" | "expression_default" | "non_integer_column" | "cycle" | "excluded";
@@ -23,9 +32,9 @@ export type LinkVia = "owned" | "identity" | "default" | "default_text" | "trigg
 export interface ColumnLink {
   tableOid: number;
   /** Schema-qualified table name, quoted by the server (format('%I.%I')). */
-  table: string;
+  table: QuotedIdent;
   /** Column name, quoted by the server (quote_ident). */
-  columnIdent: string;
+  columnIdent: QuotedIdent;
   /** Column name as stored in the catalog (unquoted), for display. */
   column: string;
   /** Column type as format_type() shows it, e.g. "integer". */
@@ -44,7 +53,7 @@ export interface ColumnLink {
   /** The role may read the column (has_column_privilege SELECT). */
   readable: boolean;
   /** The table's schema, quoted by the server, and whether the role may use it (USAGE); usable when absent. */
-  schemaIdent?: string;
+  schemaIdent?: QuotedIdent;
   schemaUsable?: boolean;
   /**
    * Row-level security would hide rows of the table from the role: "enabled" (policies apply to a role that is
@@ -55,11 +64,14 @@ export interface ColumnLink {
   lockCount: number;
 }
 
+/** A link to an integer column fed by the sequence's own values: the only kind that is judged. */
+export type IntegerLink = ColumnLink & { typeMin: bigint; typeMax: bigint };
+
 /** A sequence as the catalog describes it. */
 export interface SequenceInfo {
   oid: number;
   /** Schema-qualified, quoted by the server: format('%I.%I', schema, name). */
-  name: string;
+  name: QuotedIdent;
   schema: string;
   relname: string;
   /** Sequence data type, e.g. "bigint". */
@@ -73,7 +85,7 @@ export interface SequenceInfo {
   /** The role may read the sequence's position (SELECT on the sequence). */
   readable: boolean;
   /** The sequence's schema, quoted by the server, and whether the role may use it (USAGE); usable when absent. */
-  schemaIdent?: string;
+  schemaIdent?: QuotedIdent;
   schemaUsable?: boolean;
   links: ColumnLink[];
 }

@@ -1,28 +1,61 @@
 // Verdict arithmetic: pure, exact (bigint only), no I/O. Given what the catalog says of a sequence and what
 // probing read, decide ok / behind / exhausted / skipped and what setval() would fix it.
 
-import type { SequenceInfo, SequenceState, SkipReason, Status, Warning } from "./types.ts";
+import type { IntegerLink, QuotedIdent, SequenceInfo, SequenceState, SkipReason, Warning } from "./types.ts";
 
 export interface VerdictOptions {
   /** Warn when this share (percent) of the effective range is used. */
   headroomThreshold: number;
 }
 
-export interface Verdict {
-  status: Exclude<Status, "fixed" | "error">;
-  reason: string | null;
-  skipReason: SkipReason | null;
-  /** The value nextval() hands out next; null when unknown (skipped before reading). */
-  next: bigint | null;
-  /** The colliding extreme: largest linked value >= next (ascending), smallest <= next (descending). */
-  collision: bigint | null;
-  /** setval(seq, fixTo, true) makes the next value collision + increment. Null when no fix applies. */
-  fixTo: bigint | null;
-  /** MAXVALUE (MINVALUE when descending) or the narrowest linked integer column's bound, whichever comes first. */
-  bound: bigint | null;
-  warnings: Warning[];
-  headroom: { usedPct: number; remaining: bigint } | null;
+/** How much of the effective range is used, and how many values nextval() can still hand out. */
+export interface Headroom {
+  usedPct: number;
+  remaining: bigint;
 }
+
+/** What every judged sequence has: it was read, so its next value, bound and headroom are known. */
+interface Judged {
+  /** The value nextval() hands out next. */
+  next: bigint;
+  /** MAXVALUE (MINVALUE when descending) or the narrowest linked integer column's bound, whichever comes first. */
+  bound: bigint;
+  warnings: Warning[];
+  headroom: Headroom;
+}
+
+/** Nothing collides, and the range lasts. */
+export interface OkVerdict extends Judged {
+  status: "ok";
+}
+
+/** A linked column already holds the next value: setval(seq, fixTo, true) makes the next one fixTo + increment. */
+export interface BehindVerdict extends Judged {
+  status: "behind";
+  reason: string;
+  /** The colliding extreme: largest linked value >= next (ascending), smallest <= next (descending). */
+  collision: bigint;
+  /** The setval() target, always the collision: the sequence moves only forward, and only as far as it must. */
+  fixTo: bigint;
+}
+
+/** The next value (or the one after the collision) lies past the bound: setval() cannot help. */
+export interface ExhaustedVerdict extends Judged {
+  status: "exhausted";
+  reason: string;
+  /** The colliding extreme when the sequence is also behind; null when its own next value is past the bound. */
+  collision: bigint | null;
+}
+
+/** Never judged: the reason is known from the catalog alone, before anything is read. */
+export interface SkippedVerdict {
+  status: "skipped";
+  reason: string;
+  skipReason: SkipReason;
+}
+
+/** The verdict on one sequence: each status carries exactly what it has, so no caller re-checks a null. */
+export type Verdict = OkVerdict | BehindVerdict | ExhaustedVerdict | SkippedVerdict;
 
 export const INT_RANGES: Record<string, { min: bigint; max: bigint }> = {
   smallint: { min: -32768n, max: 32767n },
@@ -38,8 +71,10 @@ export function nextValue(lastValue: bigint, isCalled: boolean, increment: bigin
  * The links that are judged: integer columns fed by the sequence's own values (never an expression around
  * nextval()), in the order probing reads them.
  */
-export function integerLinks(seq: SequenceInfo) {
-  return seq.links.filter((l) => l.typeMin !== null && l.typeMax !== null && l.kind !== "expression");
+export function integerLinks(seq: SequenceInfo): IntegerLink[] {
+  return seq.links.filter(
+    (l): l is IntegerLink => l.typeMin !== null && l.typeMax !== null && l.kind !== "expression",
+  );
 }
 
 /** Why a sequence is skipped before anything is read, or null when it must be probed. */
@@ -61,7 +96,7 @@ const SKIP_TEXT: Record<SkipReason, string> = {
   excluded: "excluded by the schema or exclude filters",
 };
 
-export function skipped(seq: SequenceInfo, reason: SkipReason): Verdict {
+export function skipped(seq: SequenceInfo, reason: SkipReason): SkippedVerdict {
   return {
     status: "skipped",
     reason:
@@ -74,12 +109,6 @@ export function skipped(seq: SequenceInfo, reason: SkipReason): Verdict {
               .join(", ")})`
           : SKIP_TEXT[reason],
     skipReason: reason,
-    next: null,
-    collision: null,
-    fixTo: null,
-    bound: null,
-    warnings: [],
-    headroom: null,
   };
 }
 
@@ -93,7 +122,7 @@ export function effectiveBound(seq: SequenceInfo): { bound: bigint; by: string }
   let bound = ascending ? seq.maxValue : seq.minValue;
   let by = ascending ? `MAXVALUE of ${seq.name}` : `MINVALUE of ${seq.name}`;
   for (const l of integerLinks(seq)) {
-    const colBound = ascending ? (l.typeMax as bigint) : (l.typeMin as bigint);
+    const colBound = ascending ? l.typeMax : l.typeMin;
     if (ascending ? colBound < bound : colBound > bound) {
       bound = colBound;
       by = `${l.type} column ${l.table}.${l.columnIdent}`;
@@ -138,10 +167,8 @@ export function judge(seq: SequenceInfo, state: SequenceState, opts: VerdictOpti
     return {
       status: "exhausted",
       reason: `exhausted: ${what}. setval() cannot help: ${remedy(seq, by)}`,
-      skipReason: null,
       next,
       collision,
-      fixTo: null,
       bound,
       warnings,
       headroom: { usedPct: 100, remaining: 0n },
@@ -159,7 +186,6 @@ export function judge(seq: SequenceInfo, state: SequenceState, opts: VerdictOpti
     return {
       status: "behind",
       reason: `next value ${next} ${ascending ? "<=" : ">="} ${collision}, a value already in a linked column: the next insert collides`,
-      skipReason: null,
       next,
       collision,
       fixTo: collision,
@@ -168,17 +194,7 @@ export function judge(seq: SequenceInfo, state: SequenceState, opts: VerdictOpti
       headroom,
     };
   }
-  return {
-    status: "ok",
-    reason: null,
-    skipReason: null,
-    next,
-    collision: null,
-    fixTo: null,
-    bound,
-    warnings,
-    headroom,
-  };
+  return { status: "ok", next, bound, warnings, headroom };
 }
 
 function abs(v: bigint): bigint {
@@ -199,11 +215,7 @@ function remedy(seq: SequenceInfo, by: string): string {
  * unless someone restarts the sequence) and ends at the effective bound. `remaining` counts the values nextval()
  * can still hand out, the next one included.
  */
-export function headroomOf(
-  seq: SequenceInfo,
-  effectiveNext: bigint,
-  bound: bigint,
-): { usedPct: number; remaining: bigint } {
+export function headroomOf(seq: SequenceInfo, effectiveNext: bigint, bound: bigint): Headroom {
   const ascending = seq.increment > 0n;
   const step = abs(seq.increment);
   const start = seq.start;
@@ -219,8 +231,8 @@ export function headroomOf(
   return { usedPct, remaining };
 }
 
-/** The setval() statement a person can paste into psql, with the name quoted as a SQL literal. */
-export function fixSql(seqName: string, fixTo: bigint): string {
+/** The setval() statement a person can paste into psql, with the (server-quoted) name as a SQL literal. */
+export function fixSql(seqName: QuotedIdent, fixTo: bigint): string {
   return `SELECT setval(${quoteLiteral(seqName)}, ${fixTo}, true);`;
 }
 
