@@ -1,17 +1,20 @@
 // The engine: verify (and in fix mode, fix) every sequence of one database. Discovery, probing, verdicts and
 // fixing are separate modules; this one runs them in order over a small pool of connections.
 
-import pg from "pg";
+import type pg from "pg";
 import { DEFAULT_PROBE, type EngineOptions, type ProbeOptions } from "../core/engine-options.ts";
 import { EXIT, SeqGuardError } from "../core/errors.ts";
 import { exclusionFilter } from "../core/filters.ts";
 import { byImportance, errorReport, fixedReport, summarize, verdictReport } from "../core/report.ts";
 import type { SequenceReport, Summary, Warning } from "../core/types.ts";
 import { judge, skipped, skipReasonOf } from "../core/verdict.ts";
-import { ConnectionLostError, isConnectionLoss, isTransient } from "./connection.ts";
-import { CATALOG_TIMEOUT_FLOOR_MS, type DiscoveredSequence, discover } from "./discovery.ts";
+import { ConnectionWatch, connectWithRetry, lostError, openClients } from "./clients.ts";
+import { isConnectionLoss } from "./connection.ts";
+import { type DiscoveredSequence, discover } from "./discovery.ts";
+import { explainCatalogError } from "./explain.ts";
 import { type FixResult, fixAll } from "./fixing.ts";
-import { type ProbeResult, Prober, probeAll, STATE_READER_SQL, type StateReader, timeouts } from "./probe.ts";
+import { type ProbeResult, Prober, probeAll } from "./probe.ts";
+import { SESSION_INFO_SQL, type StateReader, timeouts } from "./sql.ts";
 
 export { DEFAULT_ENGINE, type EngineOptions } from "../core/engine-options.ts";
 
@@ -26,7 +29,7 @@ function afterFix(
   if (f?.outcome === "error") return errorReport(seq, f.error, r?.ok ? r.state : null);
   if (!r?.ok) return errorReport(seq, r ? r.error : "could not verify after fixing");
   const v = judge(seq, r.state, verdictOpts);
-  if (v.status === "ok" && v.next !== null && prev) {
+  if (v.status === "ok" && prev) {
     const warnings: Warning[] = [];
     if (seq.cache > 1n) {
       warnings.push({
@@ -61,85 +64,6 @@ export interface DatabaseResult {
   sequences: SequenceReport[];
 }
 
-/**
- * Which connections of a run broke: a server stopped or killed, or a session terminated, mid-run. Then what was
- * read is incomplete, and the run is a connection error (exit 3), never findings: the sequences it could not read
- * would otherwise be reported as errors (exit 1), or pass in report mode.
- */
-export class ConnectionWatch {
-  lost: Error | null = null;
-  private closing = false;
-
-  watch(c: pg.Client): void {
-    // A server-side failure on an idle connection must not crash the process; it is remembered here.
-    c.on("error", (err: Error) => {
-      if (!this.closing) this.lost ??= err;
-    });
-    c.on("end", () => {
-      if (!this.closing) this.lost ??= new Error("the server closed the connection");
-    });
-  }
-
-  /** From now on connections close because the run is done. */
-  close(): void {
-    this.closing = true;
-  }
-
-  /** Throws when a connection broke before close(). */
-  check(what: string): void {
-    if (this.lost) throw lostError(what, this.lost);
-  }
-}
-
-function lostError(what: string, err: unknown): ConnectionLostError {
-  const e = err as { message?: string; code?: string };
-  const why = `${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
-  return new ConnectionLostError(
-    `the connection to the server was lost during ${what} (${why}), so the results are incomplete and none is reported. Was the server stopped or restarted, or the session terminated? Run again once it is up.`,
-  );
-}
-
-async function openClients(
-  config: pg.ClientConfig,
-  n: number,
-  watch?: ConnectionWatch,
-): Promise<pg.Client[]> {
-  const clients: pg.Client[] = [];
-  try {
-    for (let i = 0; i < n; i++) {
-      const c = new pg.Client({ ...config, application_name: "seq-guard" });
-      // A server-side failure on an idle connection must not crash the process; the next query reports it.
-      c.on("error", () => undefined);
-      clients.push(c);
-      await c.connect();
-    }
-    // Watched once all are open: those closed again because one could not open are no loss.
-    if (watch) for (const c of clients) watch.watch(c);
-    return clients;
-  } catch (err) {
-    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
-    throw err;
-  }
-}
-
-/**
- * Open the first connection, retrying while the server is not up yet (a service container that just started)
- * until the connect timeout has passed.
- */
-export async function connectWithRetry(config: pg.ClientConfig, timeoutMs: number): Promise<pg.Client> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const left = Math.max(1000, deadline - Date.now());
-      const [c] = await openClients({ ...config, connectionTimeoutMillis: left }, 1);
-      return c as pg.Client;
-    } catch (err) {
-      if (!isTransient(err) || Date.now() + 500 > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-}
-
 /** Verify (and fix, in fix mode) one database. Connection errors are thrown for the caller to explain. */
 export async function verifyDatabase(config: pg.ClientConfig, opts: EngineOptions): Promise<DatabaseResult> {
   // Every statement on these connections is bounded, discovery's catalog reads and the first query included;
@@ -158,15 +82,11 @@ export async function verifyDatabase(config: pg.ClientConfig, opts: EngineOption
   } catch (err) {
     if (err instanceof SeqGuardError) throw err;
     if (watch.lost || isConnectionLoss(err)) throw lostError(what, watch.lost ?? err);
-    const e = err as { message?: string; code?: string };
     // Per-sequence reads explain their own failures; what reaches here is the catalog's read, or the connection.
-    const why =
-      e.code === "57014"
-        ? `reading the catalog took longer than ${Math.max(t.statement, CATALOG_TIMEOUT_FLOOR_MS)} ms (--statement-timeout, at least ${CATALOG_TIMEOUT_FLOOR_MS / 1000} s for the catalog): another session may hold a lock on a catalog table (a long migration?); run again when it is done, or raise --statement-timeout`
-        : e.code === "55P03"
-          ? `reading the catalog waited longer than --lock-timeout for another session's lock (a migration in progress?); run again when it is done, or raise --lock-timeout`
-          : `${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ""}`;
-    throw new SeqGuardError(`verification stopped: ${why}`, EXIT.connection);
+    throw new SeqGuardError(
+      `verification stopped: ${explainCatalogError(err, t.statement)}`,
+      EXIT.connection,
+    );
   } finally {
     watch.close();
     await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
@@ -181,11 +101,7 @@ async function verifyConnected(
 ): Promise<DatabaseResult> {
   const main = clients[0] as pg.Client;
   type Info = { db: string; v: number; reader: StateReader; role: string };
-  const info = await main.query<Info>(
-    `SELECT current_database() AS db, current_setting('server_version_num')::int AS v, r.reader,
-            quote_ident(current_user) AS role
-     FROM (${STATE_READER_SQL}) r`,
-  );
+  const info = await main.query<Info>(SESSION_INFO_SQL);
   const { db: database, v: serverVersion, reader, role } = info.rows[0] as Info;
 
   const reports = new Map<number, SequenceReport>();
@@ -204,7 +120,7 @@ async function verifyConnected(
   const fixOpts = { ...probeOpts, onProgress: undefined };
   let behindSeen = 0;
   let fixedDone = 0;
-  const prober = new Prober(
+  const prober = new Prober<DiscoveredSequence>(
     probeOpts,
     reader,
     (seq, r) => {
@@ -217,9 +133,7 @@ async function verifyConnected(
     opts.mode !== "fix"
       ? undefined
       : async (client, batch) => {
-          const behind = (batch as DiscoveredSequence[]).filter(
-            (s) => reports.get(s.oid)?.status === "behind",
-          );
+          const behind = batch.filter((s) => reports.get(s.oid)?.status === "behind");
           if (behind.length === 0) return;
           const fixed = await fixAll([client], behind, fixOpts, verdictOpts);
           // Verify again what was touched: the status comes from a fresh read, not from what we meant to do.
