@@ -5,6 +5,7 @@
 import { logText, printable } from "../core/printable.ts";
 import { byImportance, columnLabel, type FailOn, fails, isDescending, viaMark } from "../core/report.ts";
 import type { Report, SequenceReport, Status, TargetReport } from "../core/types.ts";
+import { CLI_WORDS, type FrontEndWords, inWords, say } from "../core/words.ts";
 
 export interface TextOptions {
   color: boolean;
@@ -17,6 +18,8 @@ export interface TextOptions {
    * "ok, near" in red, not "ok" above a FAILED verdict.
    */
   failOn?: FailOn[];
+  /** The words of the front end the text is for, for the settings it names (default: the CLI's). */
+  words?: FrontEndWords;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -167,9 +170,9 @@ export function* renderTextPieces(report: Report, opts: TextOptions): Generator<
     : report.mode === "fix" && s.fixed > 0
       ? `fixed ${plural(s.fixed, "sequence")}; nothing left that fails`
       : findings.length > 0
-        ? `reported ${findings.join(", ")}: not counted as failures (${report.mode === "report" ? "report mode never fails" : "--fail-on"})`
+        ? `reported ${findings.join(", ")}: not counted as failures (${report.mode === "report" ? "report mode never fails" : say.option("fail-on")})`
         : "ok: no sequence fails the check";
-  yield `\n${verdict}\n`;
+  yield `\n${inWords(verdict, opts.words ?? CLI_WORDS)}\n`;
 }
 
 export function renderText(report: Report, opts: TextOptions): string {

@@ -1,0 +1,37 @@
+// The CLI's text (src/render/text.ts), which the Action also writes to its log: the closing verdict names the
+// fail-on setting in the words of the front end it is for. No database.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { buildReport } from "../src/core/report.ts";
+import { ACTION_WORDS } from "../src/core/words.ts";
+import { renderText } from "../src/render/text.ts";
+import { seqReport, targetReport } from "./report-fixtures.ts";
+
+describe("text verdict", () => {
+  // A behind sequence that fail-on lets pass (fail-on: error only).
+  const lenient = buildReport("check", [targetReport([seqReport("public.a_seq", "behind")])], ["error"]);
+
+  test("findings fail-on lets pass are said so, with the CLI's flag by default", () => {
+    const text = renderText(lenient, { color: false, verbose: false, failOn: ["error"] });
+    assert.match(text, /\nreported 1 behind: not counted as failures \(--fail-on\)\n$/);
+    assert.doesNotMatch(text, /[\u{e000}-\u{e002}]/u, "no setting marker is left in the text");
+  });
+
+  test("in the Action's words when it is for the Action", () => {
+    const text = renderText(lenient, {
+      color: false,
+      verbose: false,
+      failOn: ["error"],
+      words: ACTION_WORDS,
+    });
+    assert.match(text, /\nreported 1 behind: not counted as failures \(the fail-on input\)\n$/);
+  });
+
+  test("report mode says that it never fails", () => {
+    const report = buildReport("report", [targetReport([seqReport("public.a_seq", "behind")])], []);
+    assert.match(
+      renderText(report, { color: false, verbose: false }),
+      /not counted as failures \(report mode never fails\)/,
+    );
+  });
+});
