@@ -35,6 +35,38 @@ const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
 const IDENT_CONT = /[A-Za-z0-9_$\u0080-\uffff]/;
 const SPACE = /[ \t\n\r\f\v]/;
 
+/**
+ * The text of a quoted token from `start` (just after its opening quote) to its closing `quote`: a doubled quote
+ * stands for one, and with `backslash` (E'' strings) a backslash takes the next character as it is. An
+ * unterminated one runs to the end of the body. `end` is where scanning goes on.
+ */
+function quoted(
+  src: string,
+  start: number,
+  quote: string,
+  backslash: boolean,
+): { text: string; end: number } {
+  let text = "";
+  let i = start;
+  while (i < src.length) {
+    const d = src[i] as string;
+    if (backslash && d === "\\" && i + 1 < src.length) {
+      text += src[i + 1];
+      i += 2;
+    } else if (d === quote && src[i + 1] === quote) {
+      text += quote;
+      i += 2;
+    } else if (d === quote) {
+      i++;
+      break;
+    } else {
+      text += d;
+      i++;
+    }
+  }
+  return { text, end: i };
+}
+
 /** Cut a body into tokens; comments and white space are dropped. An unterminated construct ends the body. */
 export function tokenize(src: string): Tok[] {
   const out: Tok[] = [];
@@ -68,44 +100,15 @@ export function tokenize(src: string): Tok[] {
     }
     if ((c === "E" || c === "e") && src[i + 1] === "'") {
       // Escape string: backslash escapes and '' both.
-      let v = "";
-      i += 2;
-      while (i < n) {
-        const d = src[i] as string;
-        if (d === "\\" && i + 1 < n) {
-          v += src[i + 1];
-          i += 2;
-        } else if (d === "'" && src[i + 1] === "'") {
-          v += "'";
-          i += 2;
-        } else if (d === "'") {
-          i++;
-          break;
-        } else {
-          v += d;
-          i++;
-        }
-      }
-      out.push({ t: "string", v });
+      const q = quoted(src, i + 2, "'", true);
+      out.push({ t: "string", v: q.text });
+      i = q.end;
       continue;
     }
     if (c === "'") {
-      let v = "";
-      i++;
-      while (i < n) {
-        const d = src[i] as string;
-        if (d === "'" && src[i + 1] === "'") {
-          v += "'";
-          i += 2;
-        } else if (d === "'") {
-          i++;
-          break;
-        } else {
-          v += d;
-          i++;
-        }
-      }
-      out.push({ t: "string", v });
+      const q = quoted(src, i + 1, "'", false);
+      out.push({ t: "string", v: q.text });
+      i = q.end;
       continue;
     }
     if (c === "$") {
@@ -121,22 +124,9 @@ export function tokenize(src: string): Tok[] {
       }
     }
     if (c === '"') {
-      let v = "";
-      i++;
-      while (i < n) {
-        const d = src[i] as string;
-        if (d === '"' && src[i + 1] === '"') {
-          v += '"';
-          i += 2;
-        } else if (d === '"') {
-          i++;
-          break;
-        } else {
-          v += d;
-          i++;
-        }
-      }
-      out.push({ t: "ident", v });
+      const q = quoted(src, i + 1, '"', false);
+      out.push({ t: "ident", v: q.text });
+      i = q.end;
       continue;
     }
     if (IDENT_START.test(c)) {
