@@ -1,8 +1,8 @@
 // The GitHub Action front end: read the inputs into the run's settings, name the server, verify the database (or
 // restore the dumps and verify them), then tell the job: log, annotations, job summary, outputs, report-json, and
-// the pull request comment or the issue. Reading the inputs (inputs.ts), expanding dump globs (dumps.ts), finding
-// annotation lines (locate.ts) and telling GitHub (publish.ts, github.ts) are each a file of their own;
-// rendering (render/) is pure. Every message goes out in the Action's words (context.ts).
+// the pull request comment or the issue. Reading the inputs (inputs.ts), expanding dump globs (dumps.ts),
+// annotating the findings (annotate.ts, locate.ts) and telling GitHub (publish.ts, github.ts) are each a file of
+// their own; rendering (render/) is pure. Every message goes out in the Action's words (context.ts).
 //
 // Exit: check fails on any violation under fail-on; fix fails only on what stays unfixed; report never fails on
 // findings. A bad input, a restore or a connection failure fails the job in every mode, with a one-paragraph
@@ -18,27 +18,26 @@ import { VERSION } from "../core/version.ts";
 import { ACTION_WORDS, inWordsReport } from "../core/words.ts";
 import { type ConnectionTarget, resolveConnection, secretsOf, serverNamed } from "../db/connection.ts";
 import { InterruptedError, installSignalHandlers } from "../process/cleanup.ts";
-import { candidates, planAnnotations } from "../render/annotations.ts";
-import { checkRunName } from "../render/check-run.ts";
 import type { ActionStatus, Outcome } from "../render/markdown.ts";
 import { renderText } from "../render/text.ts";
 import { checkDumps, restoreFailed, runTargets, targetsExitCode } from "../run/targets.ts";
+import { annotate } from "./annotate.ts";
 import { actionText, type Context, info, warn } from "./context.ts";
 import { expandDumps } from "./dumps.ts";
 import { countedFailOn, readInputs } from "./inputs.ts";
-import { locator } from "./locate.ts";
 import { publishCheck, setOutputs, tellGitHub, writeReportJson, writeSummary } from "./publish.ts";
 
-/** Run the Action. Returns the exit code; never throws. */
-export async function runAction(
-  env: NodeJS.ProcessEnv = process.env,
-  masked: string[] = [],
-): Promise<number> {
-  const ctx: Context = { env, secrets: [], settings: null, warnings: 0 };
+/**
+ * Run the Action. `masked`: the passwords main.ts masked before anything was logged (without it, they are found
+ * and masked here first). Returns the exit code; never throws.
+ */
+export async function runAction(env: NodeJS.ProcessEnv = process.env, masked?: string[]): Promise<number> {
+  const ctx: Context = { env, secrets: masked ?? [], settings: null, warnings: 0 };
   try {
-    // Mask passwords first, before anything at all is logged.
-    ctx.secrets = secretsOf(core.getInput("database-url"), env);
-    for (const s of ctx.secrets) if (!masked.includes(s)) core.setSecret(s);
+    if (masked === undefined) {
+      ctx.secrets = secretsOf(core.getInput("database-url"), env);
+      for (const s of ctx.secrets) core.setSecret(s);
+    }
 
     const workspace = env.GITHUB_WORKSPACE || process.cwd();
     const settings = readInputs(workspace);
@@ -101,7 +100,7 @@ function countViolations(report: Report, failOn: FailOn[]): number {
   return n;
 }
 
-export function statusOf(report: Report, violations: number): ActionStatus {
+function statusOf(report: Report, violations: number): ActionStatus {
   if (report.targets.some((t) => t.error !== null)) return "error";
   if (violations > 0) return "violations";
   if (report.summary.fixed > 0) return "fixed";
@@ -125,51 +124,15 @@ async function finish(ctx: Context, verified: Report, workspace: string): Promis
   }
   const violations = countViolations(report, failOn);
   const status = statusOf(report, violations);
-  const targetErrors = report.targets.filter((t) => t.error !== null);
-  const failing = targetErrors.length > 0 || (mode !== "report" && violations > 0);
+  const failing = status === "error" || (mode !== "report" && violations > 0);
 
   // Masked as a report first (a password with a control character in a message would not match once escaped).
   info(ctx, renderText(redactReport(report, ctx.secrets), { color: true, verbose: false, failOn }));
   for (const w of filterWarnings) warn(ctx, `seq-guard: ${w}`);
 
-  const outcome: Outcome = { mode, failOn, status, violations, report, fatal: null };
-  const { annotations } = settings.publish;
-  const locate = annotations ? await locator(report, workspace) : undefined;
-  // Every finding goes on the check run when there is one; else the workflow commands' few (planAnnotations).
-  const found = annotations ? candidates({ report, mode, failOn, locate }) : [];
-  const check = await publishCheck(ctx, outcome, found, failing);
-  const onCheckRun = check !== null && found.length > 0;
-
-  if (annotations && !onCheckRun) {
-    const plan = planAnnotations({
-      report,
-      mode,
-      failOn,
-      locate,
-      // core.setFailed adds one error annotation; our own warnings came first, and one warning slot stays free
-      // for a read-only token.
-      reserved: { error: failing ? 1 : 0, warning: ctx.warnings + 1 },
-    });
-    for (const a of plan) {
-      const props: core.AnnotationProperties = { title: actionText(ctx, a.title) };
-      if (a.file) props.file = a.file;
-      if (a.startLine !== undefined) props.startLine = a.startLine;
-      const msg = actionText(ctx, a.message);
-      if (a.level === "error") core.error(msg, props);
-      else core.warning(msg, props);
-    }
-  }
-
-  const where = check?.url
-    ? `[the check run ${checkRunName(settings.publish.commentKey)}](${check.url})`
-    : "the check run";
-  writeSummary(
-    ctx,
-    outcome,
-    onCheckRun
-      ? `\n> [!NOTE]\n> Every finding is annotated on ${where}, on its fixture's line for plain SQL (workflow-command annotations would stop at 10 of each kind).\n`
-      : "",
-  );
+  const outcome: Outcome & { report: Report } = { mode, failOn, status, violations, report, fatal: null };
+  const { note } = await annotate(ctx, outcome, failing, workspace);
+  writeSummary(ctx, outcome, note);
 
   const reportJson = writeReportJson(ctx, report);
   const s = report.summary;
@@ -187,7 +150,13 @@ async function finish(ctx: Context, verified: Report, workspace: string): Promis
   });
 
   await tellGitHub(ctx, outcome, failing);
+  return conclude(ctx, outcome, failing);
+}
 
+/** The step's last word: the failure (a target that failed, findings under fail-on), or what passed. */
+function conclude(ctx: Context, outcome: Outcome & { report: Report }, failing: boolean): number {
+  const { mode, failOn, violations, report } = outcome;
+  const targetErrors = report.targets.filter((t) => t.error !== null);
   if (targetErrors.length > 0) {
     const first = targetErrors[0] as TargetReport;
     const what = restoreFailed(first) ? "restored" : "verified";
@@ -207,9 +176,10 @@ async function finish(ctx: Context, verified: Report, workspace: string): Promis
     );
     return EXIT.findings;
   }
+  const fixed = report.summary.fixed;
   const done =
-    mode === "fix" && s.fixed > 0
-      ? `seq-guard: fixed ${s.fixed} ${s.fixed === 1 ? "sequence" : "sequences"}; nothing left that fails.`
+    mode === "fix" && fixed > 0
+      ? `seq-guard: fixed ${fixed} ${fixed === 1 ? "sequence" : "sequences"}; nothing left that fails.`
       : violations > 0
         ? `seq-guard: ${violations} ${violations === 1 ? "sequence fails" : "sequences fail"} the check (report mode: the job does not fail).`
         : "seq-guard: ok, no sequence fails the check.";

@@ -21,7 +21,7 @@ import {
 import type { EmbeddedServer } from "../process/embedded.ts";
 import { type CliSettings, flagValue, parseCommandLine } from "./args.ts";
 import { checkReportPath, cliText, type Io, makeProgress, printFailure, printReport } from "./output.ts";
-import { serverOf, startThrowaway } from "./server.ts";
+import { type Server, serverOf, startThrowaway } from "./server.ts";
 import { USAGE } from "./usage.ts";
 
 export type { Io } from "./output.ts";
@@ -53,8 +53,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     debug = command.settings.print.debug;
     if (command.settings.reportJson) checkReportPath(command.settings.reportJson);
     settings = command.settings;
-    const server = serverOf(settings, io.env);
-    return await verify(settings, server.kind === "named" ? server.connection : null, io, secrets);
+    return await verify(settings, serverOf(settings, io.env), io, secrets);
   } catch (err) {
     // Whatever failed after an interrupt (a server start cut short, a tool killed) is the interrupt's doing.
     if (err instanceof InterruptedError || interrupted()) {
@@ -79,15 +78,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
 }
 
 /**
- * Verify: the database as it is, or each dump restored (on `named`, or on a throwaway server started for it),
- * then print. The throwaway server's password joins `secrets`.
+ * Verify: the database as it is, or each dump restored (on the server named, or on a throwaway one started for
+ * it), then print. The throwaway server's password joins `secrets`.
  */
-async function verify(
-  settings: CliSettings,
-  named: ConnectionTarget | null,
-  io: Io,
-  secrets: string[],
-): Promise<number> {
+async function verify(settings: CliSettings, server: Server, io: Io, secrets: string[]): Promise<number> {
   const progress = makeProgress(io, settings);
   // Dumps: scratch databases (and maybe a server) to clean up, also on Ctrl-C and SIGTERM (exit 130 / 143).
   const restoring = settings.dumps.length > 0;
@@ -103,12 +97,9 @@ async function verify(
       /* webpackMode: "eager" */ "../run/targets.ts"
     );
     if (restoring) checkDumps(settings.dumps, settings.restore);
-    let connection = named;
-    if (connection === null) {
-      const started = await startThrowaway(progress);
-      throwaway = started.server;
-      connection = started.connection;
-    }
+    let connection: ConnectionTarget;
+    if (server.kind === "named") connection = server.connection;
+    else ({ server: throwaway, connection } = await startThrowaway(progress));
     for (const s of connection.secrets) if (!secrets.includes(s)) secrets.push(s);
     const targets = await runTargets({
       connection,

@@ -1,5 +1,5 @@
-// Filters: which sequences a run looks at. `--schema S` keeps only those schemas; `--exclude PATTERN` drops
-// sequences whose unquoted `schema.name` matches a glob (minimatch syntax: *, ?, [...], {a,b}).
+// Filters: which sequences a run looks at. The schema setting keeps only those schemas; the exclude setting drops
+// sequences whose unquoted `schema.name` matches a glob (minimatch syntax: *, ?, [...], {a,b}). Pure.
 
 import { Minimatch } from "minimatch";
 

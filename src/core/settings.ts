@@ -26,7 +26,7 @@ import { say } from "./words.ts";
 export interface GivenSettings {
   mode: Mode;
   databaseUrl?: string;
-  /** Dump paths (the Action's globs already expanded, or still to expand: only their count matters here). */
+  /** Dump paths, or the Action's lines, which may be globs (expanded later: only their count matters here). */
   dumps?: string[];
   restoreDatabase?: string;
   clean?: boolean;
@@ -82,7 +82,10 @@ export interface Settings {
   mode: Mode;
   /** The server the reader named; undefined: the one DATABASE_URL or the PG* variables name, if any. */
   databaseUrl: string | undefined;
-  /** The dumps to restore and verify, in order; none: verify the database as it is. */
+  /**
+   * The dumps to restore and verify, in order (the Action's lines may be globs, which it expands before the run);
+   * none: verify the database as it is.
+   */
   dumps: string[];
   restore: RestoreSettings;
   /** What is verified (mode, filters, headroom) and how (concurrency, timeouts). */
