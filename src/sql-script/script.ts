@@ -2,14 +2,18 @@
 // who have psql but no Node. Pure: options in, text out; nothing here talks to a database.
 //
 // The script is generated, not hand-written, so that the rules live in one place per language: its queries
-// (./queries.ts) mirror src/discovery.ts, src/probe.ts and src/verdict.ts, and its PL/pgSQL steps (./steps.ts)
-// src/probe.ts's and src/fixing.ts's error handling; the tests run it and the engine against the same databases.
-// What the user passes (--schema, --exclude, --headroom-threshold) goes in as literals, compared with catalog text,
-// never executed.
+// (./batches.ts, ./sequences.ts, ./verdicts.ts) mirror src/db/discovery.ts, src/db/probe.ts and
+// src/core/verdict.ts, and its PL/pgSQL steps (./steps.ts) src/db/probe.ts's and src/db/fixing.ts's error
+// handling; the tests run it and the engine against the same databases. This file only puts them in order, once
+// each, behind the settings section: what the user passes (--schema, --exclude, --headroom-threshold) goes in
+// there as SET literals, which the queries read with current_setting() and compare with catalog text, never
+// execute.
 
+import { batchLoop } from "./batches.ts";
 import { globToRegex } from "./glob.ts";
-import { batchLoop, sequencesQuery, verdictsQuery } from "./queries.ts";
+import { SEQUENCES_QUERY } from "./sequences.ts";
 import { FIX_STEP, READ_STEP } from "./steps.ts";
+import { VERDICTS_QUERY } from "./verdicts.ts";
 
 export interface SqlScriptOptions {
   /** Print the fixing script instead of the checking one. */
@@ -26,9 +30,13 @@ export interface SqlScriptOptions {
   version?: string;
 }
 
-/** Quote text as an E'' literal: the same meaning whatever standard_conforming_strings says. */
+/**
+ * Quote text as a literal that means the same whatever standard_conforming_strings says: '' when it holds no
+ * backslash (the common case, easier to read), else E'' with the backslashes doubled.
+ */
 export function sqlLiteral(text: string): string {
-  return `E'${text.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
+  const quotes = text.replaceAll("'", "''");
+  return text.includes("\\") ? `E'${quotes.replaceAll("\\", "\\\\")}'` : `'${quotes}'`;
 }
 
 /** Wrap a step in dollar quotes whose tag it does not contain (it is our own text: checked, not assumed). */
@@ -37,18 +45,9 @@ function quoted(text: string, tag: string): string {
   return `$${tag}$\n${text}\n$${tag}$`;
 }
 
-/** True for a sequence the filters leave out (over pg_namespace n and pg_class c); they are reported, not read. */
-function filtersExpr(opts: SqlScriptOptions): string {
-  const parts: string[] = [];
-  if (opts.schemas.length > 0) {
-    parts.push(`NOT (n.nspname = ANY (ARRAY[${opts.schemas.map(sqlLiteral).join(", ")}]::text[]))`);
-  }
-  // Globs that can match nothing (a reversed range such as [z-a]) drop out, as they exclude nothing.
-  const res = opts.exclude.map(globToRegex).filter((r): r is string => r !== null);
-  if (res.length > 0) {
-    parts.push(`(n.nspname || '.' || c.relname) ~ ANY (ARRAY[${res.map(sqlLiteral).join(", ")}]::text[])`);
-  }
-  return parts.length > 0 ? parts.join(" OR ") : "false";
+/** A PostgreSQL array literal of text elements ('{"a","b"}'), each element double-quoted and escaped. */
+function textArray(items: string[]): string {
+  return `{${items.map((item) => `"${item.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`).join(",")}}`;
 }
 
 const CHECK_HEADER = `-- What it does: one row per sequence with the verdict of \`seq-guard check\`: status (ok, behind, exhausted,
@@ -66,22 +65,31 @@ const FIX_HEADER = `-- What it does: what \`seq-guard fix\` does. It reads every
 /** How the script works, for the person who reviews it. */
 function how(fix: boolean): string {
   return `-- How, in the order of this file, with nothing created (no table, no function; prepared statements and
--- settings live in this session only):
---   1. settings;
+-- settings live in this session only). Each statement that runs is printed once, and its text is the same
+-- whatever options the script was generated with: what you chose is in the settings of part 1.
+--   1. settings: the server's, and yours (seq_guard.schemas, seq_guard.exclude_pattern,
+--      seq_guard.headroom_threshold), which the queries read with current_setting();
 --   2. two prepared statements: seq_guard_sequences (one batch's sequences, the columns they feed, the statement
 --      that reads each) and seq_guard_verdicts (the verdict of each from what was read);
---   3. the reading step${fix ? " and the fixing step" : ""}: PL/pgSQL DO blocks, kept as session settings so that the loop below
---      runs the same text for every batch; PL/pgSQL, because only it can catch one sequence's error (a lock held
---      past lock_timeout) and go on with the next;
+--   3. the reading step${fix ? " and the fixing step" : ""}: PL/pgSQL DO blocks, kept as the values of session settings (hence
+--      the second level of dollar quotes around them) because psql's only loop, \\gexec, runs text that a query
+--      returns; PL/pgSQL, because only it can catch one sequence's error (a lock held past lock_timeout) and go
+--      on with the next;
 --   4. the batch loop: one catalog query cuts the sequences into batches (at most 250 sequences and about 1000
 --      locked relations each, so no transaction overflows the lock table on a large database) and psql's \\gexec
---      runs, for each batch: SET seq_guard.oids and seq_guard.links (the batch),${
+--      runs, for each batch: SET seq_guard.batch_sequences and seq_guard.batch_links (the batch),${
     fix
       ? "\n--      the fixing step (it commits as it goes: after reading the batch, after each group it fixes),"
       : ""
   }
 --      BEGIN READ ONLY, the reading step, EXECUTE seq_guard_verdicts (the batch's rows of the report), COMMIT.
--- State goes from one statement to the next in custom settings (seq_guard.*), as set_config() and SET do.
+-- State goes from one statement to the next in session settings (seq_guard.*), written by SET and set_config():
+-- the batch; seq_guard.readings, what the reading step read, for seq_guard_verdicts${
+    fix ? ";\n-- seq_guard.fix_log, what the fixing step did, for seq_guard_verdicts" : ""
+  }.
+-- Nothing is pasted into query text at run time: dynamic SQL (EXECUTE in the steps) runs only the prepared
+-- statements, the reading step, and statements whose names are built on the server with format('%I') from the
+-- catalog (each sequence's reading statement${fix ? ", LOCK TABLE" : ""}).
 -- Alternatives weighed: CREATE FUNCTION or a temporary table, even in pg_temp, writes the catalog and is refused
 -- in a READ ONLY transaction or on a standby; one statement over every table would hold all their locks at once.
 -- The arithmetic is done in numeric, so last_value + increment near the int8 bounds is exact.`;
@@ -100,6 +108,9 @@ export function sqlScript(opts: SqlScriptOptions): string {
     .join("; ")
     // Keep user text from ending the comment line.
     .replace(/[\r\n]+/g, " ");
+  // Globs that can match nothing (a reversed range such as [z-a]) drop out, as they exclude nothing. Each regular
+  // expression is anchored (^(?:...)$), so joined with | they match what any one of them matches.
+  const excludePatterns = opts.exclude.map(globToRegex).filter((r): r is string => r !== null);
   const lines = [
     `-- seq-guard${opts.version ? ` ${opts.version}` : ""}: ${opts.fix ? "fix" : "check"} every PostgreSQL sequence against the data it feeds.`,
     `-- Generated by \`seq-guard sql${opts.fix ? " --fix" : ""}\`. Settings: ${settings}.`,
@@ -124,17 +135,24 @@ export function sqlScript(opts: SqlScriptOptions): string {
     "SET row_security = off;",
     "-- A table another session keeps locked is reported as busy after this long, not waited on.",
     `SET lock_timeout = ${lockTimeoutMs};`,
+    "-- --schema: only sequences of these schemas ('{}': of every schema).",
+    `SET seq_guard.schemas = ${sqlLiteral(textArray(opts.schemas))};`,
+    "-- --exclude: skip sequences whose unquoted schema.name matches this regular expression, the globs translated",
+    "-- ('': skip none).",
+    `SET seq_guard.exclude_pattern = ${sqlLiteral(excludePatterns.join("|"))};`,
+    "-- --headroom-threshold: warn (near_exhaustion) when this share of a sequence's range, in percent, is used.",
+    `SET seq_guard.headroom_threshold = ${sqlLiteral(String(opts.headroomThreshold))};`,
     "",
-    "-- 2a. seq_guard_sequences: the sequences of the batch in seq_guard.oids, the columns they feed (from the links in",
-    "-- seq_guard.links), whether each is skipped or lacks a privilege, the bound of its range, and the one statement",
-    "-- that reads it (built here with format('%I') from catalog names). Also applies --schema and --exclude.",
+    "-- 2a. seq_guard_sequences: the sequences of the batch in seq_guard.batch_sequences, the columns they feed (from",
+    "-- the links in seq_guard.batch_links), whether each is skipped or lacks a privilege, the bound of its range, and",
+    "-- the one statement that reads it (built here with format('%I') from catalog names).",
     "PREPARE seq_guard_sequences AS",
-    `${sequencesQuery(filtersExpr(opts))};`,
+    `${SEQUENCES_QUERY};`,
     "",
     "-- 2b. seq_guard_verdicts: the report's rows for the batch, from what the reading step left in",
-    "-- seq_guard.readings (and, with --fix, what the fixing step left in seq_guard.fix_log).",
+    `-- seq_guard.readings${opts.fix ? " (and what the fixing step left in seq_guard.fix_log)" : ""}.`,
     "PREPARE seq_guard_verdicts AS",
-    `${verdictsQuery(`'${opts.headroomThreshold}'::numeric`)};`,
+    `${VERDICTS_QUERY};`,
     "",
     "-- 3. The reading step: runs seq_guard_sequences, then each sequence's reading statement in a block of its own",
     "-- (a sequence that cannot be read is that sequence's error row, and a WARNING), and leaves what it read in",
@@ -151,7 +169,7 @@ export function sqlScript(opts: SqlScriptOptions): string {
         ]
       : []),
     "-- 4. The batch loop: \\gexec runs each cell of each row below as a statement, left to right.",
-    batchLoop({ fixStep: opts.fix ? "seq_guard.fix_step" : null }),
+    batchLoop(opts.fix),
     "\\gexec",
     "",
     "\\set QUIET off",
