@@ -127,7 +127,15 @@ async function finish(ctx: Context, verified: Report, workspace: string): Promis
   const failing = status === "error" || (mode !== "report" && violations > 0);
 
   // Masked as a report first (a password with a control character in a message would not match once escaped).
-  info(ctx, renderText(redactReport(report, ctx.secrets), { color: true, verbose: false, failOn }));
+  info(
+    ctx,
+    renderText(redactReport(report, ctx.secrets), {
+      color: true,
+      verbose: false,
+      failOn,
+      words: ACTION_WORDS,
+    }),
+  );
   for (const w of filterWarnings) warn(ctx, `seq-guard: ${w}`);
 
   const outcome: Outcome & { report: Report } = { mode, failOn, status, violations, report, fatal: null };

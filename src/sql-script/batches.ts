@@ -1,6 +1,6 @@
 // The batch loop of the `seq-guard sql` script: the one query whose rows psql's \gexec runs, cell by cell, left to
 // right. It finds every sequence's links once (mirroring src/db/discovery.ts), cuts the sequences into batches
-// (mirroring src/db/probe.ts's batching), and emits per batch the statements that check (and, with --fix, fix)
+// (mirroring src/db/batches.ts's planning), and emits per batch the statements that check (and, with --fix, fix)
 // it. Printed once, at the end of the script.
 
 import { plainNextvalSql, resolveLinksSql, TEXT_DEFAULTS_SQL } from "../db/catalog-sql.ts";

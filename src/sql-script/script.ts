@@ -2,8 +2,8 @@
 // who have psql but no Node. Pure: options in, text out; nothing here talks to a database.
 //
 // The script is generated, not hand-written, so that the rules live in one place per language: its queries
-// (./batches.ts, ./sequences.ts, ./verdicts.ts) mirror src/db/discovery.ts, src/db/probe.ts and
-// src/core/verdict.ts, and its PL/pgSQL steps (./steps.ts) src/db/probe.ts's and src/db/fixing.ts's error
+// (./batches.ts, ./sequences.ts, ./verdicts.ts) mirror src/db/catalog-sql.ts, src/db/sql.ts and
+// src/core/verdict.ts, and its PL/pgSQL steps (./steps.ts) src/db/explain.ts's error
 // handling; the tests run it and the engine against the same databases. This file only puts them in order, once
 // each, behind the settings section: what the user passes (--schema, --exclude, --headroom-threshold) goes in
 // there as SET literals, which the queries read with current_setting() and compare with catalog text, never

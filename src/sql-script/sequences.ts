@@ -1,6 +1,6 @@
 // seq_guard_sequences, the first prepared statement of the `seq-guard sql` script: one batch's sequences with
 // what src/db/discovery.ts knows of each (its definition, the columns it feeds, whether it is skipped or cannot be
-// read for want of a privilege, the bound of its range) and the one statement that reads it (src/db/probe.ts's),
+// read for want of a privilege, the bound of its range) and the one statement that reads it (src/db/sql.ts's),
 // built on the server with format('%I') from catalog names. Printed once; its text is the same whatever options
 // the script was generated with, which it reads from the settings section (seq_guard.schemas,
 // seq_guard.exclude_pattern).

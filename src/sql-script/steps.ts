@@ -15,7 +15,7 @@
 /**
  * The reading step: each sequence of the batch (seq_guard_sequences) read by its one statement, each in a block
  * of its own, so that a sequence that cannot be read (a lock held past lock_timeout, a timeout, a table gone) is
- * that sequence's error, as in the engine (src/db/probe.ts), and the rest of the batch is still read. A DO block
+ * that sequence's error, as in the engine (src/db/pool.ts, src/db/explain.ts), and the rest of the batch is still read. A DO block
  * writes nothing, so this runs in a READ ONLY transaction (and on a standby).
  */
 export const READ_STEP = `DO $$
