@@ -14,14 +14,13 @@
 //   action.yml's defaults as INPUT_<NAME> (upper case, hyphens kept), GITHUB_OUTPUT and GITHUB_STEP_SUMMARY
 //   files, the event payload at GITHUB_EVENT_PATH (a pull request's head at HEAD_SHA), GITHUB_SHA (the merge
 //   commit, MERGE_SHA), GITHUB_REPOSITORY and GITHUB_API_URL pointing at the fake.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { root } from "./helpers.ts";
+import { root, spawnCollect } from "./helpers.ts";
 
 export const OWNER = "acme";
 export const REPO = "shop";
@@ -579,25 +578,11 @@ export async function runAction(opts: RunOptions = {}): Promise<ActionRun> {
       ...(opts.env ?? {}),
     };
     for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-    const res = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-      (resolve, reject) => {
-        const child = spawn(process.execPath, [join(root, "dist", "index.js")], {
-          cwd: opts.cwd ?? root,
-          env,
-          stdio: ["ignore", "pipe", "pipe"],
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => {
-          stdout += d;
-        });
-        child.stderr.on("data", (d) => {
-          stderr += d;
-        });
-        child.on("error", reject);
-        child.on("close", (code) => resolve({ code, stdout, stderr }));
-      },
-    );
+    // The runner's way: node on the committed bundle, inputs and files in the environment.
+    const res = await spawnCollect(process.execPath, [join(root, "dist", "index.js")], {
+      cwd: opts.cwd,
+      env,
+    });
     const commands = parseCommands(res.stdout);
     return {
       ...res,

@@ -2,11 +2,10 @@
 // the RSS preload), what the server looks like from the outside (roles, databases, postgresql.auto.conf, role
 // settings), and the checks that a secret read from outside the fixture folder shows nowhere.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { adminUrl, root, withClient } from "./helpers.ts";
+import { adminUrl, root, runCli, withClient } from "./helpers.ts";
 
 export const RSS_PRELOAD = join(root, "test", "rss-preload.mjs");
 
@@ -25,7 +24,7 @@ export interface SgRun {
  * Run the built CLI (dist/cli.js) with a clean environment, like helpers.ts's runCli, plus: a timeout (the child
  * is killed, the test then fails on a null code), `--report-json` into a file read back, and the RSS preload.
  */
-export function sgRun(
+export async function sgRun(
   args: string[],
   opts: {
     env?: NodeJS.ProcessEnv;
@@ -40,37 +39,21 @@ export function sgRun(
   const jsonFile = join(work, "report.json");
   const pre = opts.rss ? ["--import", RSS_PRELOAD] : [];
   const extra = opts.reportJson ? ["--report-json", jsonFile] : [];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...pre, join(root, "dist", "cli.js"), ...args, ...extra], {
-      cwd: opts.cwd ?? root,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        ...(opts.rss ? { SEQ_GUARD_RSS_FILE: rssFile } : {}),
-        ...(opts.env ?? {}),
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    // Bounded capture: a run that echoes a 1 GB line must not take the test runner down with it.
-    const cap = 8 * 1024 * 1024;
-    child.stdout.on("data", (d) => {
-      if (stdout.length < cap) stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      if (stderr.length < cap) stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 180_000);
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      const rss = existsSync(rssFile) ? Number(readFileSync(rssFile, "utf8")) : null;
-      const reportJson = existsSync(jsonFile) ? readFileSync(jsonFile, "utf8") : "";
-      rmSync(work, { recursive: true, force: true });
-      resolve({ code, signal, stdout, stderr, maxRssKiB: rss, reportJson });
-    });
-  });
+  // Bounded capture: a run that echoes a 1 GB line must not take the test runner down with it.
+  const r = await runCli(
+    [...args, ...extra],
+    opts.rss ? { SEQ_GUARD_RSS_FILE: rssFile, ...opts.env } : opts.env,
+    {
+      node: pre,
+      cwd: opts.cwd,
+      maxChars: 8 * 1024 * 1024,
+      timeoutMs: opts.timeoutMs ?? 180_000,
+    },
+  );
+  const rss = existsSync(rssFile) ? Number(readFileSync(rssFile, "utf8")) : null;
+  const reportJson = existsSync(jsonFile) ? readFileSync(jsonFile, "utf8") : "";
+  rmSync(work, { recursive: true, force: true });
+  return { code: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr, maxRssKiB: rss, reportJson };
 }
 
 export interface TargetLike {
