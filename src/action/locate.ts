@@ -4,9 +4,9 @@
 import { createReadStream, existsSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { createInterface } from "node:readline";
+import { isProblem } from "../core/report.ts";
 import type { Report, SequenceReport, TargetReport } from "../core/types.ts";
 import { type Place, TableDataLocator, tableOf } from "../render/annotations.ts";
-import { isProblem } from "../render/markdown.ts";
 
 /** Where each annotated sequence's table data begins, for plain SQL dumps inside the workspace. */
 export async function locator(

@@ -7,7 +7,7 @@ import { dirname, resolve } from "node:path";
 import * as core from "@actions/core";
 import { context, getOctokit } from "@actions/github";
 import { redact } from "../core/redact.ts";
-import { redactReport } from "../core/report.ts";
+import { isProblem, redactReport } from "../core/report.ts";
 import type { Report } from "../core/types.ts";
 import { VERSION } from "../core/version.ts";
 import type { Annotation } from "../render/annotations.ts";
@@ -23,7 +23,6 @@ import { reportJsonPieces } from "../render/json.ts";
 import {
   type ActionStatus,
   COMMENT_MAX_BYTES,
-  isProblem,
   type Outcome,
   renderMarkdown,
   SUMMARY_MAX_BYTES,

@@ -228,6 +228,11 @@ export function failedRunReport(
   return { version: 1, mode, ok: false, error: { code, exit_code: exitCode, message }, summary, targets };
 }
 
+/** Rows that need a reader's attention: anything but a plain ok or skipped. */
+export function isProblem(r: SequenceReport): boolean {
+  return !(r.status === "ok" || r.status === "skipped") || r.warnings.length > 0;
+}
+
 /** Order for display: what needs attention first. */
 export const STATUS_ORDER: Status[] = ["error", "exhausted", "behind", "fixed", "ok", "skipped"];
 

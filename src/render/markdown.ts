@@ -6,7 +6,15 @@
 
 import { controlsVisible } from "../core/printable.ts";
 import { redact } from "../core/redact.ts";
-import { byImportance, columnLabel, type FailOn, fails, isDescending, viaMark } from "../core/report.ts";
+import {
+  byImportance,
+  columnLabel,
+  type FailOn,
+  fails,
+  isDescending,
+  isProblem,
+  viaMark,
+} from "../core/report.ts";
 import type { DumpFormat, Mode, Report, SequenceReport, Summary, TargetReport } from "../core/types.ts";
 
 /** The `status` output of the Action. */
@@ -138,11 +146,6 @@ function countsText(s: Summary, near: number): string {
   parts.push(`${s.ok - near} ok`);
   if (s.skipped > 0) parts.push(`${s.skipped} skipped`);
   return `${parts.join(" · ")} (${plural(s.sequences, "sequence")})`;
-}
-
-/** Rows that need a reader's attention: anything but a plain ok or skipped. */
-export function isProblem(r: SequenceReport): boolean {
-  return !(r.status === "ok" || r.status === "skipped") || r.warnings.length > 0;
 }
 
 /** Masks the secrets in one text taken from the report (identity when there are none). */
