@@ -18,6 +18,7 @@ import type { RestoreOptions } from "../src/restore/options.ts";
 import { runTargets } from "../src/run/targets.ts";
 import { databasesLike, pgTool, sg } from "./fixtures/restore/util.ts";
 import { adminUrl, restoreOptions, urlFor, withClient } from "./helpers.ts";
+import { cli } from "./restore-helpers.ts";
 
 const base = mkdtempSync(join(tmpdir(), "seq-guard-run-plain-"));
 const made = new Set<string>();
@@ -40,7 +41,12 @@ async function run(dumps: string[], restore: Partial<RestoreOptions> = {}): Prom
     progress: () => undefined,
   });
   for (const t of targets) if (t.database) made.add(t.database);
-  return targets;
+  // Messages name settings by key; the CLI shows them in its words, and so are they compared here.
+  return targets.map((t) => ({
+    ...t,
+    error: t.error === null ? null : cli(t.error),
+    hints: t.hints.map(cli),
+  }));
 }
 
 async function one(path: string, restore: Partial<RestoreOptions> = {}): Promise<TargetReport> {

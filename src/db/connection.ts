@@ -5,6 +5,8 @@
 import type pg from "pg";
 import { ConnectionError, UsageError } from "../core/errors.ts";
 import { redact, redactUrl, urlPassword } from "../core/redact.ts";
+import { isConnectionClass, SQLSTATE, sqlStateOf } from "../core/sqlstate.ts";
+import { say } from "../core/words.ts";
 import { libpqStream, type SslSettings, sslSettings } from "./libpq-socket.ts";
 
 export interface ConnectionTarget {
@@ -20,6 +22,11 @@ export interface ConnectionTarget {
   sourceDetail?: string;
   /** How SSL is negotiated (libpq's sslmode meanings, see libpq-socket.ts). */
   ssl?: SslSettings;
+}
+
+/** Where a setting came from, as a message names it: the flag in the front end's words, else the variable. */
+export function sourceName(source: string): string {
+  return source === "--database-url" ? say.option("database-url") : source;
 }
 
 const PG_VARS = ["PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGSERVICE", "PGHOSTADDR"];
@@ -43,7 +50,7 @@ function sslOf(url: string | undefined, env: NodeJS.ProcessEnv, source: string):
   try {
     return sslSettings(url ? new URL(url).searchParams : null, env);
   } catch (err) {
-    throw new UsageError(`${source}: ${(err as Error).message}`);
+    throw new UsageError(`${sourceName(source)}: ${(err as Error).message}`);
   }
 }
 
@@ -68,12 +75,12 @@ export function parseDatabaseUrl(
         ? ` A password holding "/", "?", "#", "@", ":" or "%" must be percent-encoded (encodeURIComponent).`
         : "";
     throw new UsageError(
-      `${source} is not a valid connection URL (${redactUrl(url)}). Use postgres://USER:PASSWORD@HOST:PORT/DATABASE.${hint}`,
+      `${sourceName(source)} is not a valid connection URL (${redactUrl(url)}). Use postgres://USER:PASSWORD@HOST:PORT/DATABASE.${hint}`,
     );
   }
   if (u.protocol !== "postgres:" && u.protocol !== "postgresql:") {
     throw new UsageError(
-      `${source} must start with postgres:// or postgresql:// (got ${u.protocol}//). Use postgres://USER:PASSWORD@HOST:PORT/DATABASE`,
+      `${sourceName(source)} must start with postgres:// or postgresql:// (got ${u.protocol}//). Use postgres://USER:PASSWORD@HOST:PORT/DATABASE`,
     );
   }
   // Each password as written (percent-encoded or not) and decoded, as the parser read it and as a person meant
@@ -83,7 +90,7 @@ export function parseDatabaseUrl(
   // name (postgres://u:2024/pw@host/db connects to host u, port 2024, database "pw@host/db").
   if (!u.username && !u.password && urlPassword(url) && `${u.pathname}${u.search}${u.hash}`.includes("@")) {
     throw new UsageError(
-      `${source} does not read as intended (${redactUrl(url)}): its user info ends at the last "@", but a character before it ends the host part. Percent-encode "/", "?", "#" and "@" in the password (encodeURIComponent), and write an "@" in a database name as %40.`,
+      `${sourceName(source)} does not read as intended (${redactUrl(url)}): its user info ends at the last "@", but a character before it ends the host part. Percent-encode "/", "?", "#" and "@" in the password (encodeURIComponent), and write an "@" in a database name as %40.`,
     );
   }
   const host = u.hostname || "localhost";
@@ -99,6 +106,7 @@ export function parseDatabaseUrl(
   };
 }
 
+/** A percent-encoded part of a URL, decoded; as written when it does not decode. */
 function safeDecode(s: string): string {
   try {
     return decodeURIComponent(s);
@@ -175,9 +183,98 @@ export function withLogin(target: ConnectionTarget, user: string, password: stri
   return { ...target, config: { ...target.config, user, password }, secrets: [...target.secrets, password] };
 }
 
+/** The server alone, host:port, for messages about it as a whole (a role or a database left on it). */
+export function serverLabel(target: ConnectionTarget): string {
+  return target.label.replace(/\/[^/]*$/, "");
+}
+
+/** The parameters libpq knows in a connection URL; anything else (node-postgres only) is left out for its tools. */
+const LIBPQ_PARAMS = new Set([
+  "host",
+  "hostaddr",
+  "port",
+  "dbname",
+  "user",
+  "passfile",
+  "channel_binding",
+  "connect_timeout",
+  "client_encoding",
+  "options",
+  "application_name",
+  "fallback_application_name",
+  "keepalives",
+  "keepalives_idle",
+  "keepalives_interval",
+  "keepalives_count",
+  "tcp_user_timeout",
+  "gssencmode",
+  "sslmode",
+  "sslnegotiation",
+  "sslcompression",
+  "sslcert",
+  "sslkey",
+  "sslpassword",
+  "sslcertmode",
+  "sslrootcert",
+  "sslcrl",
+  "sslcrldir",
+  "sslsni",
+  "requirepeer",
+  "require_auth",
+  "ssl_min_protocol_version",
+  "ssl_max_protocol_version",
+  "krbsrvname",
+  "gsslib",
+  "gssdelegation",
+  "service",
+  "target_session_attrs",
+  "load_balance_hosts",
+  "ssl",
+]);
+
+/**
+ * The connection as libpq's client tools (pg_restore) are to be given it, read from the URL once: the URL with no
+ * secret in it, for their command line, and the secrets apart (a passfile or a service file carries them). Each
+ * value as libpq reads it: a parameter (user=, password=) wins over the user info.
+ */
+export interface LibpqConnection {
+  /**
+   * The URL without its password, password= and sslpassword=, holding only libpq's parameters (node-postgres's
+   * sslmode=no-verify as require) and no database (dbname= gone; the caller names one); null when the PG*
+   * variables name the server (the tools read them themselves).
+   */
+  url: URL | null;
+  /** The role the URL names; null when it names none. */
+  user: string | null;
+  /** The URL's password; null when it holds none. */
+  password: string | null;
+  /** The passphrase of the client key (sslpassword=): libpq has no variable for it. */
+  sslpassword: string | null;
+  /** The connection service the URL names (service=); null when none. */
+  service: string | null;
+}
+
+export function libpqConnection(target: ConnectionTarget): LibpqConnection {
+  const cs = target.config.connectionString;
+  if (!cs) return { url: null, user: null, password: null, sslpassword: null, service: null };
+  const u = new URL(cs);
+  const q = u.searchParams;
+  const user = q.get("user") || (u.username ? safeDecode(u.username) : null);
+  const password = q.get("password") ?? (u.password ? safeDecode(u.password) : null);
+  const sslpassword = q.get("sslpassword");
+  const service = q.get("service");
+  u.password = "";
+  for (const k of ["password", "sslpassword", "dbname"]) q.delete(k);
+  for (const k of [...q.keys()]) if (!LIBPQ_PARAMS.has(k)) q.delete(k);
+  if (q.get("sslmode") === "no-verify") q.set("sslmode", "require");
+  u.pathname = "/";
+  return { url: u, user, password, sslpassword, service };
+}
+
 /** Turn a connection failure into a message that names host, port and database and says what to do. */
 export function explainConnectionError(err: unknown, target: ConnectionTarget): ConnectionError {
   const e = err as { code?: string; message?: string };
+  const source = sourceName(target.source);
   // A server named by the environment (a stray PGHOST, an exported DATABASE_URL) is said to be, by name: it
   // is why seq-guard used it instead of a throwaway server of its own.
   const named =
@@ -195,20 +292,20 @@ export function explainConnectionError(err: unknown, target: ConnectionTarget): 
       break;
     case "ENOTFOUND":
     case "EAI_AGAIN":
-      text = `could not connect to ${where}: the host name does not resolve. Check the host in ${target.source}.`;
+      text = `could not connect to ${where}: the host name does not resolve. Check the host in ${source}.`;
       break;
-    case "28P01":
-    case "28000":
-      text = `could not connect to ${where}: authentication failed (${msg}). Check the user and password in ${target.source}.${encodingHint(target)}`;
+    case SQLSTATE.invalidPassword:
+    case SQLSTATE.invalidAuthorizationSpecification:
+      text = `could not connect to ${where}: authentication failed (${msg}). Check the user and password in ${source}.${encodingHint(target)}`;
       break;
-    case "3D000":
-      text = `could not connect to ${where}: ${msg}. Create it first, or name an existing database in ${target.source}.`;
+    case SQLSTATE.invalidCatalogName:
+      text = `could not connect to ${where}: ${msg}. Create it first, or name an existing database in ${source}.`;
       break;
     default:
       if (e.code === "ECONNRESET" || /Connection terminated unexpectedly/.test(msg)) {
-        text = `could not connect to ${where}: the server closed the connection before it answered (a service container still starting, or a port proxy with no server behind it yet). Check host and port in ${target.source}, add a health check to the service, or raise --connect-timeout.`;
+        text = `could not connect to ${where}: the server closed the connection before it answered (a service container still starting, or a port proxy with no server behind it yet). Check host and port in ${source}, add a health check to the service, or raise ${say.option("connect-timeout")}.`;
       } else if (/timeout/i.test(msg)) {
-        text = `could not connect to ${where}: no answer within the connect timeout. Check host and port in ${target.source}, or raise --connect-timeout.`;
+        text = `could not connect to ${where}: no answer within the connect timeout. Check host and port in ${source}, or raise ${say.option("connect-timeout")}.`;
       } else {
         text = `could not connect to ${where}: ${msg}${e.code ? ` (${e.code})` : ""}`;
       }
@@ -237,7 +334,7 @@ export function isTransient(err: unknown): boolean {
   return (
     e.code === "ECONNREFUSED" ||
     e.code === "ECONNRESET" ||
-    e.code === "57P03" || // the database system is starting up
+    e.code === SQLSTATE.cannotConnectNow || // the database system is starting up
     /Connection terminated unexpectedly/.test(e.message ?? "")
   );
 }
@@ -261,7 +358,7 @@ export class ConnectionLostError extends ConnectionError {
 export function isConnectionLoss(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown };
   const code = typeof e?.code === "string" ? e.code : "";
-  if (/^08/.test(code) || ["57P01", "57P02", "57P03"].includes(code)) return true;
+  if (isConnectionClass(sqlStateOf(err))) return true;
   if (["ECONNRESET", "ECONNREFUSED", "EPIPE", "ENOTCONN", "ECONNABORTED"].includes(code)) return true;
   const message = typeof e?.message === "string" ? e.message : "";
   return /^Connection terminated|^Client was closed and is not queryable|^Client has encountered a connection error and is not queryable/.test(

@@ -7,7 +7,7 @@
 // Pure.
 
 import { UsageError } from "../core/errors.ts";
-import { CLI_WORDS, type FrontEndWords } from "../core/options.ts";
+import { say } from "../core/words.ts";
 
 /** Who reads the arguments: pg_restore, or seq-guard's own plain SQL runner ("psql" for history's sake). */
 export type RestoreTool = "pg_restore" | "psql";
@@ -25,10 +25,8 @@ interface Spec {
 
 const EMPTY =
   "so nothing would be restored and the check would pass on an empty scratch database. Remove it.";
-const ELSEWHERE =
-  "points the tool at another server than the one seq-guard makes the scratch database on and verifies. Remove it: the server comes from {database-url}, DATABASE_URL or the PG* variables.";
-const DBNAME =
-  "names the database to restore into, but seq-guard restores every dump into a scratch database of its own and connects the tool to it itself. Remove it; to choose that database's name, use {restore-database}.";
+const ELSEWHERE = `points the tool at another server than the one seq-guard makes the scratch database on and verifies. Remove it: the server comes from ${say.option("database-url")}, DATABASE_URL or the PG* variables.`;
+const DBNAME = `names the database to restore into, but seq-guard restores every dump into a scratch database of its own and connects the tool to it itself. Remove it; to choose that database's name, use ${say.option("restore-database")}.`;
 const VERSION = `makes the tool print its version and exit, ${EMPTY}`;
 const HELP = `makes the tool print its help and exit, ${EMPTY}`;
 
@@ -56,8 +54,7 @@ const PG_RESTORE: Spec[] = [
     short: "C",
     long: "create",
     value: false,
-    refuse:
-      "makes pg_restore create the database named in the archive and restore into that, not into the scratch database seq-guard verifies: the check would pass on an empty database, and the archive's database would stay behind on the server (with --clean, a database of that name would be dropped first). Remove it: seq-guard creates the database itself; to choose its name, use {restore-database}.",
+    refuse: `makes pg_restore create the database named in the archive and restore into that, not into the scratch database seq-guard verifies: the check would pass on an empty database, and the archive's database would stay behind on the server (with --clean, a database of that name would be dropped first). Remove it: seq-guard creates the database itself; to choose its name, use ${say.option("restore-database")}.`,
   },
   { short: "e", long: "exit-on-error", value: false },
   { short: "I", long: "index", value: true },
@@ -206,18 +203,11 @@ export interface ToolUse {
  * -O and -x when the run has plain SQL, which seq-guard runs itself. UsageError. (With --restore-via the container
  * runs pg_restore only: plain SQL goes over seq-guard's own connection.)
  */
-export function checkRestoreArgs(
-  args: string[],
-  use: ToolUse,
-  _viaContainer: boolean,
-  words: FrontEndWords = CLI_WORDS,
-): void {
-  // A refusal names the options in the front end's words: {restore-database} is --restore-database or the input.
-  const said = (text: string) => text.replace(/\{([a-z-]+)\}/g, (_, flag: string) => words.option(flag));
+export function checkRestoreArgs(args: string[], use: ToolUse, _viaContainer: boolean): void {
   if (use.pg_restore !== null) {
     const parsed = parseToolArgs("pg_restore", args);
     for (const p of parsed) {
-      if (p.spec?.refuse) throw new UsageError(`restore argument ${named(p)} ${said(p.spec.refuse)}`);
+      if (p.spec?.refuse) throw new UsageError(`restore argument ${named(p)} ${p.spec.refuse}`);
     }
     const p = parsed.find((x) => x.positional);
     if (p) {

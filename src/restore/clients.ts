@@ -1,12 +1,17 @@
 // Finding pg_restore: every copy on PATH and in the usual versioned install folders, with the version each
-// reports (plain SQL needs no client tool: seq-guard runs it itself, run-plain.ts). An archive can only be read by a pg_restore that knows its format version, so the choice
-// follows the archive header; the rules and messages are pure functions of what was found.
+// reports (plain SQL needs no client tool: seq-guard runs it itself, run-plain.ts). An archive can only be read
+// by a pg_restore that knows its format version, so the choice follows the archive header; the rules and
+// messages are pure functions of what was found.
 
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync, realpathSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { RestoreError } from "../core/errors.ts";
-import { type ArchiveHeader, majorOf, NEWEST_KNOWN_ARCHIVE_MINOR } from "./detect.ts";
+import { say } from "../core/words.ts";
+import { type ArchiveHeader, majorOf, NEWEST_KNOWN_ARCHIVE_MINOR } from "./archive-header.ts";
+
+/** Where the tools always match the server: its own container. */
+const IN_CONTAINER = () => say.set("restore-via", "docker:CONTAINER");
 
 export type Tool = "pg_restore";
 
@@ -187,7 +192,7 @@ export function noReaderMessage(path: string, header: ArchiveHeader, tools: Clie
     : "no pg_restore was found on PATH or in the usual install folders";
   const dumper = majorOf(header.dumpVersion);
   const remedyMajor = Math.max(need, typeof dumper === "number" ? Math.floor(dumper) : 0);
-  return `${JSON.stringify(path)} is a pg_dump archive in format ${header.versionText} (${by}), which needs ${needText}; ${found}. To restore it, ${installHint(remedyMajor)}, or run the restore inside the database server's container with --restore-via docker:CONTAINER (its tools always match the server).`;
+  return `${JSON.stringify(path)} is a pg_dump archive in format ${header.versionText} (${by}), which needs ${needText}; ${found}. To restore it, ${installHint(remedyMajor)}, or run the restore inside the database server's container with ${IN_CONTAINER()} (its tools always match the server).`;
 }
 
 /** Find and pick the pg_restore for an archive, or fail with the message above (exit 4). */
@@ -202,7 +207,7 @@ export async function restoreClientFor(
     throw new RestoreError(
       `restoring ${JSON.stringify(path)} needs pg_restore, and none was found on PATH or in the usual install folders: ${installHint(
         Math.max(minMajorForArchive(header.version[1]), Math.floor(majorOf(header.dumpVersion) ?? 0)),
-      )}, or use --restore-via docker:CONTAINER.`,
+      )}, or use ${IN_CONTAINER()}.`,
     );
   }
   const choice = chooseRestore(tools, header, serverMajor);

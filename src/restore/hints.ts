@@ -6,7 +6,9 @@
 
 import { dirname, isAbsolute, join } from "node:path";
 import type { SequenceReport } from "../core/types.ts";
-import type { PlainFacts, PositionSet, QualifiedName } from "./plain.ts";
+import { say } from "../core/words.ts";
+import type { PlainFacts, PositionSet, QualifiedName } from "./plain/facts.ts";
+import { splitQualified } from "./plain/names.ts";
 
 export interface ArchiveListStats {
   tableData: number;
@@ -85,36 +87,6 @@ export function selectionArgs(args: string[]): string[] {
   return out;
 }
 
-/** Schema and name of a sequence as the report writes it (format('%I.%I')): app."Mixed Case_Id_seq". */
-export function splitQualified(q: string): QualifiedName | null {
-  const parts: string[] = [];
-  let i = 0;
-  while (i <= q.length) {
-    if (q[i] === '"') {
-      let v = "";
-      let j = i + 1;
-      for (; j < q.length; j++) {
-        if (q[j] === '"') {
-          if (q[j + 1] === '"') {
-            v += '"';
-            j++;
-          } else break;
-        } else v += q[j];
-      }
-      parts.push(v);
-      i = j + 1;
-    } else {
-      const dot = q.indexOf(".", i);
-      parts.push(q.slice(i, dot < 0 ? q.length : dot));
-      i = dot < 0 ? q.length : dot;
-    }
-    if (q[i] !== ".") break;
-    i++;
-  }
-  if (parts.length !== 2) return null;
-  return { schema: parts[0] as string, name: parts[1] as string };
-}
-
 /** Whether the archive's SEQUENCE SET entries name this sequence. */
 function hasSequenceSet(stats: ArchiveListStats, sequence: string): boolean {
   const q = splitQualified(sequence);
@@ -146,21 +118,21 @@ export function archiveHints(
   if (stats.sequenceSet === 0) {
     if (selection.length > 0) {
       return [
-        `the restore selected part of the archive (${selection.join(" ")}): the selection holds data for ${tables} but no SEQUENCE SET entry, so no sequence position was restored (pg_restore -t and -L leave SEQUENCE SET entries out unless they are named). Add the sequences to the selection, or run seq-guard fix.`,
+        `the restore selected part of the archive (${selection.join(" ")}): the selection holds data for ${tables} but no SEQUENCE SET entry, so no sequence position was restored (pg_restore -t and -L leave SEQUENCE SET entries out unless they are named). Add the sequences to the selection, or ${say.runMode("fix")}.`,
       ];
     }
     return [
-      `the archive's table of contents holds data for ${tables} but no SEQUENCE SET entry, so no sequence position was restored: it was made with pg_dump --data-only -t (or -t of tables whose sequences they do not own), or edited by hand. Dump the sequences too (pg_dump -t SEQUENCE), or run seq-guard fix after restoring.`,
+      `the archive's table of contents holds data for ${tables} but no SEQUENCE SET entry, so no sequence position was restored: it was made with pg_dump --data-only -t (or -t of tables whose sequences they do not own), or edited by hand. Dump the sequences too (pg_dump -t SEQUENCE), or ${say.runMode("fix")} after restoring.`,
     ];
   }
   const others = `it has ${plural(stats.sequenceSet, "SEQUENCE SET entry", "SEQUENCE SET entries")} for other sequences`;
   if (selection.length > 0) {
     return [
-      `the restore selected part of the archive (${selection.join(" ")}): the selection leaves out the SEQUENCE SET entry of ${nameList(missing)} (${others}), so ${them} position was not restored. Add ${missing.length === 1 ? "it" : "them"} to the selection, or run seq-guard fix.`,
+      `the restore selected part of the archive (${selection.join(" ")}): the selection leaves out the SEQUENCE SET entry of ${nameList(missing)} (${others}), so ${them} position was not restored. Add ${missing.length === 1 ? "it" : "them"} to the selection, or ${say.runMode("fix")}.`,
     ];
   }
   return [
-    `the archive's table of contents has no SEQUENCE SET entry for ${nameList(missing)} (${others}), so ${them} position was not restored: the dump left ${missing.length === 1 ? "it" : "them"} out (pg_dump --exclude-table-data, or -t of tables that do not own ${missing.length === 1 ? "it" : "them"}), or the list was edited by hand. Dump the sequences too, or run seq-guard fix after restoring.`,
+    `the archive's table of contents has no SEQUENCE SET entry for ${nameList(missing)} (${others}), so ${them} position was not restored: the dump left ${missing.length === 1 ? "it" : "them"} out (pg_dump --exclude-table-data, or -t of tables that do not own ${missing.length === 1 ? "it" : "them"}), or the list was edited by hand. Dump the sequences too, or ${say.runMode("fix")} after restoring.`,
   ];
 }
 
@@ -208,8 +180,7 @@ function positionHint(p: PositionSet, s: SequenceReport, path: string, pgDump: b
   const value = s.max ?? s.min;
   const col = s.columns.find((c) => (c.max ?? c.min) === value) ?? s.columns[0];
   const holds = `${col ? `${col.table}.${col.column}` : "its column"} holds values ${s.max !== null ? "up" : "down"} to ${value}`;
-  const fix =
-    "or end the script with the setval() that seq-guard fix prints, or run seq-guard fix after restoring";
+  const fix = `or end the script with ${say.fixStatements()}, or ${say.runMode("fix")} after restoring`;
   if (p.reset) {
     return `${where}: ${p.text} puts ${s.sequence} back to its start, and the rows loaded after it keep their ids (${holds}): restarting a sequence does not account for rows loaded later. Restart it before loading, ${fix}.`;
   }
@@ -219,7 +190,7 @@ function positionHint(p: PositionSet, s: SequenceReport, path: string, pgDump: b
   if (next.toString() !== s.next_value) return null;
   const unused = !p.isCalled && (p.value === "1" || p.value === s.min_value);
   if (pgDump) {
-    return `${where}: ${p.text} restores ${s.sequence} where it stood in the database pg_dump dumped (next value ${next}), though ${holds}: it was already behind there, its rows loaded with explicit ids${unused ? " (setval(seq, 1, false) is what pg_dump writes for a sequence never used)" : ""}. Fix the source database (seq-guard fix there), or run seq-guard fix after restoring.`;
+    return `${where}: ${p.text} restores ${s.sequence} where it stood in the database pg_dump dumped (next value ${next}), though ${holds}: it was already behind there, its rows loaded with explicit ids${unused ? " (setval(seq, 1, false) is what pg_dump writes for a sequence never used)" : ""}. Fix the source database (${say.mode("fix")} there), or ${say.runMode("fix")} after restoring.`;
   }
   if (unused) {
     return `${where}: ${p.text} puts ${s.sequence} back to its start (next value ${next}) though ${holds}. Drop the call, ${fix}.`;
@@ -252,7 +223,7 @@ export function plainHints(scripts: PlainScript[], behind: SequenceReport[]): st
     if (inserts > 0) parts.push(plural(inserts, "INSERT statement"));
     if (copies > 0) parts.push(plural(copies, "COPY block"));
     out.unshift(
-      `${loaders.map((x) => x.path).join(" + ")} ${loaders.length === 1 ? "inserts" : "insert"} rows (${parts.join(", ")}) and never calls setval for ${nameList(never)}: rows inserted with explicit ids do not move their sequence. Insert through the column default, end the script with the setval() calls that seq-guard fix prints, or run seq-guard fix after loading it (a bare setval(seq, max(id)) fails on an empty table and can move a sequence backwards).`,
+      `${loaders.map((x) => x.path).join(" + ")} ${loaders.length === 1 ? "inserts" : "insert"} rows (${parts.join(", ")}) and never calls setval for ${nameList(never)}: rows inserted with explicit ids do not move their sequence. Insert through the column default, end the script with ${say.fixStatements()}, or ${say.runMode("fix")} after loading it (a bare setval(seq, max(id)) fails on an empty table and can move a sequence backwards).`,
     );
   }
   return out;

@@ -1,7 +1,5 @@
 // How dumps are restored: the restore's part of the settings, filled by the front ends from flags or inputs.
 
-import type { FrontEndWords } from "../core/options.ts";
-
 /** How dumps are restored. Filled by the front ends from flags or inputs. */
 export interface RestoreOptions {
   /**
@@ -9,7 +7,7 @@ export interface RestoreOptions {
    * all restored into it, in order, and verified once (one target).
    */
   database: string | undefined;
-  /** Drop a non-empty --restore-database first. */
+  /** Drop a non-empty restore-database first. */
   clean: boolean;
   /** Keep the restored databases afterwards (the Action keeps them for later steps). */
   keep: boolean;
@@ -29,6 +27,4 @@ export interface RestoreOptions {
   trustFixture: boolean;
   /** Extensions beyond the built-in allow-list that the connecting role may create for a fixture. */
   extensions: string[];
-  /** The front end's names for its options, for messages (default: the CLI's flags). */
-  words?: FrontEndWords;
 }

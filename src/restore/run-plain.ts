@@ -1,33 +1,35 @@
 // Running a plain SQL script (.sql, .sql.gz) over seq-guard's own connection, without psql: the server is the only
 // SQL parser that matters, so whatever this side misreads in a hostile fixture ends as an SQL error, never as a
 // shell command or a file read outside the fixture's folder. The script is read in chunks (gzip inflated on the
-// way) and each chunk's events (plain.ts: statements, COPY data, \i, \copy) are run before the next chunk is read,
-// so memory holds about one chunk. Statements go with the simple query protocol, several in one query (a batch,
-// one round trip: see Runner.runBatch) where that cannot change what they do; COPY FROM stdin data goes through
-// the COPY protocol (pg-copy-streams), streamed as read. \i, \ir and \copy ... FROM reach only files whose real
-// path lies in the fixture's folder.
+// way) and each chunk's events (plain/script.ts: statements, COPY data, \i, \copy) are run before the next chunk
+// is read, so memory holds about one chunk. How statements and COPY data go to the server, and what a failure
+// means, is the session's (plain-session.ts). \i, \ir and \copy ... FROM reach only files whose real path lies in
+// the fixture's folder.
 
 import { createReadStream } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
-import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { dirname, isAbsolute, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import zlib from "node:zlib";
 import type pg from "pg";
-import { from as copyFrom } from "pg-copy-streams";
 import { InterruptedError, interrupted, interruption, throwIfInterrupted } from "../process/cleanup.ts";
+import { displayPath, isInside } from "./paths.ts";
+import { decodeUtf8, encodingTranscoder } from "./plain/encodings.ts";
+import { type PlainEvent, PlainSqlProblem, STATEMENT_MAX } from "./plain/events.ts";
+import { mergeIncluded, type PlainFacts } from "./plain/facts.ts";
+import { SqlScript } from "./plain/script.ts";
 import {
-  decodeUtf8,
-  displayPath,
-  encodingTranscoder,
-  mergeIncluded,
-  type PlainEvent,
-  type PlainFacts,
-  PlainSqlProblem,
-  SqlScript,
-  STATEMENT_MAX,
-} from "./plain.ts";
+  type CopyUnderWay,
+  copyErrorLine,
+  describeError,
+  endSentence,
+  isDatabaseError,
+  PlainSession,
+  type SessionOptions,
+  type Where,
+} from "./plain-session.ts";
 
-export interface RunPlainOptions {
+export interface RunPlainOptions extends SessionOptions {
   /** The dump, as given (for messages). */
   path: string;
   format: "plain" | "plain-gzip";
@@ -53,142 +55,34 @@ export interface RunPlainResult {
   passedOverCount: number;
 }
 
-const SHOWN_ERRORS = 20;
-/** The savepoint before each statement of a batch (see runBatch). */
-const BATCH_SAVEPOINT = "seq_guard_statement";
-/** A batch holds at most this many statements, or about this many bytes. */
-const BATCH_STATEMENTS = 200;
-const BATCH_BYTES = 256 * 1024;
-/** Statements that go alone: transaction control (a batch is one implicit transaction) and encoding switches. */
-const ALONE =
-  /^(BEGIN|START|COMMIT|END|ROLLBACK|ABORT|SAVEPOINT|RELEASE|PREPARE|SET\s+(LOCAL\s+|SESSION\s+)?TRANSACTION|SET\s+SESSION\s+CHARACTERISTICS)\b|client_encoding/i;
-const TOLERATE_TEXT = 4096;
-const SAVEPOINT = "seq_guard_statement";
-
-/** Where the events come from: the dump or an included file. */
-interface Where {
-  /** How the file is named in messages: the dump's path as given, an included file's from the dump's folder. */
-  shown: string;
-  /** The folder \ir resolves from. */
-  dir: string;
-  script: SqlScript;
-}
-
-interface DatabaseErrorLike extends Error {
-  severity?: string;
-  code?: string;
-  detail?: string;
-  hint?: string;
-  where?: string;
-  position?: string;
-}
-
-const isDatabaseError = (e: unknown): e is pg.DatabaseError =>
-  e instanceof Error && typeof (e as DatabaseErrorLike).severity === "string" && "code" in e;
-
-/** "ERROR: message DETAIL: ... HINT: ... CONTEXT: ..." on one line (as seq-guard has always shown psql's). */
-function describeError(e: DatabaseErrorLike): string {
-  let text = `${e.severity ?? "ERROR"}: ${e.message}`;
-  if (e.detail) text += ` DETAIL: ${e.detail}`;
-  if (e.hint) text += ` HINT: ${e.hint}`;
-  if (e.where) text += ` CONTEXT: ${e.where}`;
-  return text.replace(/\s*\n\s*/g, " ");
-}
-
-const endSentence = (t: string) => (/[.!?]$/.test(t) ? t : `${t}.`);
-
-/** COPY ... FROM STDIN over the connection, fed as the data is read. */
-class CopyIn {
-  private readonly stream: ReturnType<typeof copyFrom>;
-  error: Error | null = null;
-  private readonly done: Promise<void>;
-
-  constructor(client: pg.Client, sql: string) {
-    const stream = copyFrom(sql);
-    // What pg-copy-streams does not expect (the server answered without entering COPY mode) ends as an error
-    // here rather than as an exception thrown in the connection's message handler.
-    const s = stream as unknown as Record<string, unknown>;
-    const ready = s.handleReadyForQuery as () => void;
-    s.handleReadyForQuery = function (this: {
-      cb_ReadyForQuery: unknown;
-      emit: (e: string, x: unknown) => void;
-    }) {
-      if (typeof this.cb_ReadyForQuery === "function") ready.call(this);
-      else this.emit("error", new Error("the statement did not start COPY FROM STDIN"));
-    };
-    s.handleCopyData = () => undefined;
-    this.stream = client.query(stream);
-    this.done = new Promise((res) => {
-      this.stream.on("finish", () => res());
-      this.stream.on("error", (e: Error) => {
-        this.error ??= e;
-        res();
-      });
-    });
-  }
-
-  /** Send a piece of data; resolves once it is handed to the socket (one piece in flight at a time). */
-  async write(buf: Buffer): Promise<void> {
-    if (this.error) return;
-    await Promise.race([new Promise<void>((res) => this.stream.write(buf, () => res())), this.done]);
-  }
-
-  /** The data is complete: the server's verdict (null when the rows went in). */
-  async end(): Promise<Error | null> {
-    if (!this.error) this.stream.end();
-    await this.done;
-    return this.error;
-  }
-}
-
-/** A statement waiting in the batch. */
-interface Batched {
-  text: string;
-  first: number;
-  last: number;
-  where: Where;
-}
+/** The options every script of a restore is read with: pg_restore's --no-owner --no-privileges. */
+const FILTER = { noOwner: true, noPrivileges: true };
 
 /** The statement under way in one script: its text as read, and the COPY being fed. */
 interface Pending {
   pieces: Buffer[];
   bytes: number;
-  copy: { in: CopyIn; text: string; sqlLine: number; dataFrom: number; where: Where } | null;
+  copy: CopyUnderWay | null;
 }
 
 class Runner {
-  private client!: pg.Client;
-  private failure: string | null = null;
-  private readonly errors: string[] = [];
-  private errorCount = 0;
-  private savepoint = false;
-  private encodingChange: string | null = null;
-  /** Statements not sent yet (see runBatch), and their bytes. */
-  private batch: Batched[] = [];
-  private batchBytes = 0;
-  /** The session's transaction status after the last query ("I": idle, outside a transaction block). */
-  private txStatus = "I";
-  /** CommandComplete messages since the last batch was sent: the statements of it that ran. */
-  private completed = 0;
+  private client: pg.Client | undefined;
+  private readonly session: PlainSession;
 
-  constructor(private readonly o: RunPlainOptions) {}
-
-  private get stopped(): boolean {
-    return this.failure !== null;
+  constructor(private readonly o: RunPlainOptions) {
+    this.session = new PlainSession(o, this.what());
   }
 
   async run(): Promise<RunPlainResult> {
     const o = this.o;
+    const session = this.session;
     throwIfInterrupted();
-    const top = new SqlScript(
-      { noOwner: true, noPrivileges: true },
-      { file: null, display: null, depth: 0, order: { n: 0 } },
-    );
+    const top = new SqlScript(FILTER, { file: null, display: null, depth: 0, order: { n: 0 } });
     const result = (): RunPlainResult => ({
-      failure: this.failure,
+      failure: session.failure,
       facts: top.facts,
-      passedOver: this.errors,
-      passedOverCount: this.errorCount,
+      passedOver: session.errors,
+      passedOverCount: session.errorCount,
     });
     const source = createReadStream(o.path, { highWaterMark: 1 << 20 });
     let read = 0;
@@ -225,42 +119,31 @@ class Runner {
         this.client = await o.connect();
       } catch (err) {
         if (interrupted()) throw new InterruptedError();
-        this.failure = `${this.what()}: could not open a session in the scratch database: ${(err as Error).message}`;
+        session.failure = `${this.what()}: could not open a session in the scratch database: ${(err as Error).message}`;
         return result();
       }
-      const connection = (this.client as unknown as { connection?: NodeJS.EventEmitter }).connection;
-      connection?.on("parameterStatus", (m: { parameterName?: string; parameterValue?: string }) => {
-        if (m.parameterName === "client_encoding" && m.parameterValue !== "UTF8") {
-          this.encodingChange = m.parameterValue ?? "";
-        }
-      });
-      connection?.on("readyForQuery", (m: { status?: string }) => {
-        this.txStatus = m.status ?? "I";
-      });
-      connection?.on("commandComplete", () => {
-        this.completed++;
-      });
+      session.attach(this.client);
       // node-postgres reads and writes UTF-8; the session's default would be the database's encoding.
       await this.client.query("SET client_encoding = 'UTF8'");
       if (o.singleTransaction) await this.client.query("BEGIN");
       const chunks = o.format === "plain" ? counted(input, count) : input;
       await this.runScript(top, chunks, { shown: o.path, dir: o.includeDir, script: top });
-      await this.flush();
-      if (!this.stopped && o.singleTransaction) await this.client.query("COMMIT");
+      await session.flush();
+      if (!session.stopped && o.singleTransaction) await this.client.query("COMMIT");
       return result();
     } catch (err) {
       if (interrupted()) throw new InterruptedError();
       if (err instanceof PlainSqlProblem) {
-        this.failure = `${err.file ?? o.path}:${err.line}: ${err.message}`;
+        session.failure = `${err.file ?? o.path}:${err.line}: ${err.message}`;
         return result();
       }
       const e = (inputError ?? err) as NodeJS.ErrnoException;
       if (inputError && o.format === "plain-gzip" && e.code?.startsWith("Z_")) {
-        this.failure = `${JSON.stringify(o.path)} is not a whole gzip file (${e.message}): it is truncated or corrupt. Make it again, or copy it again.`;
+        session.failure = `${JSON.stringify(o.path)} is not a whole gzip file (${e.message}): it is truncated or corrupt. Make it again, or copy it again.`;
       } else if (inputError) {
-        this.failure = `could not read ${JSON.stringify(o.path)}: ${e.message}`;
+        session.failure = `could not read ${JSON.stringify(o.path)}: ${e.message}`;
       } else {
-        this.failure = `${this.what()}: ${endSentence(isDatabaseError(err) ? describeError(err) : `the session ended: ${e.message}`)}`;
+        session.failure = `${this.what()}: ${endSentence(isDatabaseError(err) ? describeError(err) : `the session ended: ${e.message}`)}`;
       }
       return result();
     } finally {
@@ -283,7 +166,7 @@ class Runner {
         if (interrupted()) throw new InterruptedError();
         script.feed(chunk);
         await this.drain(script, where, p);
-        if (this.stopped) return;
+        if (this.session.stopped) return;
       }
       script.end();
       await this.drain(script, where, p);
@@ -293,10 +176,10 @@ class Runner {
       // the script) is the one reported.
       for (const ev of script.take()) {
         await this.handle(ev, where, p);
-        if (this.stopped) return;
+        if (this.session.stopped) return;
       }
-      await this.flush();
-      if (!this.stopped) throw err;
+      await this.session.flush();
+      if (!this.session.stopped) throw err;
     }
   }
 
@@ -304,7 +187,7 @@ class Runner {
     for (;;) {
       for (const ev of script.take()) {
         await this.handle(ev, where, p);
-        if (this.stopped) return;
+        if (this.session.stopped) return;
       }
       if (!script.paused) return;
       script.resume();
@@ -312,6 +195,7 @@ class Runner {
   }
 
   private async handle(ev: PlainEvent, where: Where, p: Pending): Promise<void> {
+    const session = this.session;
     switch (ev.k) {
       case "sql":
         p.pieces.push(ev.buf);
@@ -330,19 +214,8 @@ class Runner {
         p.bytes = 0;
         if (ev.blank) return;
         const text = this.text(buf, ev.first, where);
-        if (ev.copy) {
-          await this.flush();
-          if (this.stopped) return;
-          p.copy = {
-            in: this.startCopy(text, ev.first, where),
-            text,
-            sqlLine: ev.first,
-            dataFrom: ev.last,
-            where,
-          };
-          return;
-        }
-        await this.exec(text, ev.first, ev.last, where);
+        if (!ev.copy) await session.exec(text, ev.first, ev.last, where);
+        else if (await this.sent()) p.copy = session.startCopy(text, ev.first, ev.last, where);
         return;
       }
       case "data":
@@ -352,31 +225,33 @@ class Runner {
         }
         return;
       case "copyEnd":
-        if (p.copy) await this.endCopy(p);
+        await this.endCopy(p);
         return;
       case "copy": {
-        await this.flush();
-        if (this.stopped) return;
+        if (!(await this.sent())) return;
         const text = this.text(ev.sql, ev.line, where);
-        if (ev.file === null) {
-          p.copy = {
-            in: this.startCopy(text, ev.line, where),
-            text,
-            sqlLine: ev.line,
-            dataFrom: ev.line,
-            where,
-          };
-          return;
-        }
-        await this.copyFile(text, ev.file, ev.line, where);
+        if (ev.file === null) p.copy = session.startCopy(text, ev.line, ev.line, where);
+        else await this.copyFile(text, ev.file, ev.line, where);
         return;
       }
       case "include":
-        await this.flush();
-        if (this.stopped) return;
-        await this.include(ev, where);
+        if (await this.sent()) await this.include(ev, where);
         return;
     }
+  }
+
+  /** Send the statements waiting in the batch before what cannot join it; false when the restore stopped. */
+  private async sent(): Promise<boolean> {
+    await this.session.flush();
+    return !this.session.stopped;
+  }
+
+  /** The COPY under way, if any, is over: the server's verdict. */
+  private async endCopy(p: Pending): Promise<void> {
+    const c = p.copy;
+    if (!c) return;
+    p.copy = null;
+    await this.session.endCopy(c);
   }
 
   /** A statement's bytes as text: UTF-8 (the script's own encoding was converted as it was read). */
@@ -390,224 +265,6 @@ class Runner {
       );
     }
     return text;
-  }
-
-  /** In a single transaction, what the script's own transaction control would break. */
-  private transactionControl(text: string, line: number, where: Where): "skip" | null {
-    if (!this.o.singleTransaction) return null;
-    const m =
-      /^(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT|PREPARE\s+TRANSACTION)\b(\s+(TO|PREPARED)\b)?/i.exec(
-        text,
-      );
-    if (!m || /^TO$/i.test(m[3] ?? "")) return null;
-    const verb = (m[1] as string).toUpperCase().replace(/\s+/g, " ");
-    if ((verb === "BEGIN" || verb === "START TRANSACTION" || verb === "COMMIT" || verb === "END") && !m[3]) {
-      return "skip"; // the whole script is one transaction already
-    }
-    throw new PlainSqlProblem(
-      line,
-      `the script ends its transaction itself (${verb}${m[3] ? ` ${m[3].toUpperCase()}` : ""}), which --single-transaction cannot wrap. Restore it without --single-transaction (restore argument -1).`,
-      where.script.ctx.display,
-    );
-  }
-
-  /** What goes before a statement: in a single transaction with `tolerate`, a savepoint to return to. */
-  private prefix(): string {
-    if (!(this.o.singleTransaction && this.o.tolerate)) return "";
-    const p = this.savepoint
-      ? `RELEASE SAVEPOINT ${SAVEPOINT}; SAVEPOINT ${SAVEPOINT}; `
-      : `SAVEPOINT ${SAVEPOINT}; `;
-    this.savepoint = true;
-    return p;
-  }
-
-  /**
-   * A statement to run: into the batch when it can go with others, else alone (after the batch). Only outside
-   * --single-transaction and outside a transaction block the script opened, and for statements ending in their
-   * own ; (one ended by \g or by the end of the file could end in a comment).
-   */
-  private async exec(text: string, first: number, last: number, where: Where): Promise<void> {
-    const batchable =
-      !this.o.singleTransaction && this.txStatus === "I" && /;\s*$/.test(text) && !ALONE.test(text);
-    if (!batchable) {
-      await this.flush();
-      if (this.stopped) return;
-      await this.execOne(text, first, last, where);
-      return;
-    }
-    this.batch.push({ text, first, last, where });
-    this.batchBytes += text.length;
-    if (this.batch.length >= BATCH_STATEMENTS || this.batchBytes >= BATCH_BYTES) await this.flush();
-  }
-
-  /** Send the statements waiting in the batch. */
-  private async flush(): Promise<void> {
-    const list = this.batch;
-    this.batch = [];
-    this.batchBytes = 0;
-    if (list.length > 0 && !this.stopped) await this.runBatch(list);
-  }
-
-  /**
-   * Statements in one simple query: one round trip instead of one each (a pg_dump script holds thousands). The
-   * query is an explicit transaction with a savepoint before each statement, so that when one fails (the server
-   * then skips the rest of the query) the ones before it are kept: back to the savepoint, commit, and nothing is
-   * ever sent twice. (Sending them again would run their nextval() calls twice, which are not transactional: a
-   * sequence would end ahead of where psql leaves it, and a behind one could read as fine.) The failing statement
-   * is reported from the batch's own error (its position mapped to the statement), passed over or tolerated as
-   * any other. Only a statement that cannot run in a transaction block (VACUUM, CREATE INDEX CONCURRENTLY: it
-   * fails before doing anything) or uses an enum value added in the same transaction is then sent again alone,
-   * as psql would send it. A failure at COMMIT (a deferred constraint) undoes the whole batch: its statements are
-   * then sent one by one, as psql would have.
-   */
-  private async runBatch(list: Batched[]): Promise<void> {
-    let rest = list;
-    while (rest.length > 0 && !this.stopped) {
-      const head = rest[0] as Batched;
-      if (rest.length === 1) {
-        await this.execOne(head.text, head.first, head.last, head.where);
-        return;
-      }
-      const step = `RELEASE SAVEPOINT ${BATCH_SAVEPOINT}; SAVEPOINT ${BATCH_SAVEPOINT};`;
-      const parts = [`BEGIN; SAVEPOINT ${BATCH_SAVEPOINT};`];
-      const offsets: number[] = [];
-      let at = (parts[0] as string).length + 1;
-      for (const b of rest) {
-        offsets.push(at);
-        parts.push(b.text, step);
-        at += b.text.length + 1 + step.length + 1;
-      }
-      parts.push("COMMIT;");
-      this.completed = 0;
-      try {
-        await this.client.query(parts.join("\n"));
-        this.checkEncoding(head.first, head.where);
-        return;
-      } catch (err) {
-        if (!isDatabaseError(err) || interrupted()) throw err;
-        this.encodingChange = null;
-        // CommandComplete: BEGIN and SAVEPOINT, then three for each statement that ran (it, RELEASE, SAVEPOINT).
-        const ran = Math.floor((this.completed - 2) / 3);
-        if (ran >= rest.length || ran < 0) {
-          // COMMIT failed (or BEGIN did): nothing of the batch stayed.
-          if (this.txStatus !== "I") await this.client.query("ROLLBACK");
-          for (const b of rest) {
-            if (this.stopped) return;
-            await this.execOne(b.text, b.first, b.last, b.where);
-          }
-          return;
-        }
-        await this.client.query(`ROLLBACK TO SAVEPOINT ${BATCH_SAVEPOINT}; COMMIT`);
-        const failed = rest[ran] as Batched;
-        const code = (err as DatabaseErrorLike).code;
-        if (code === "25001" || code === "55P04") {
-          await this.execOne(failed.text, failed.first, failed.last, failed.where);
-        } else {
-          let line = failed.first;
-          const pos = Number((err as DatabaseErrorLike).position) - (offsets[ran] as number);
-          if (pos > 0) {
-            for (
-              let i = failed.text.indexOf("\n");
-              i >= 0 && i < pos - 1;
-              i = failed.text.indexOf("\n", i + 1)
-            ) {
-              line++;
-            }
-          }
-          await this.failed(
-            err,
-            failed.text,
-            failed.where,
-            line,
-            failed.first < failed.last
-              ? `the statement on lines ${failed.first}-${failed.last}`
-              : "the statement on that line",
-          );
-        }
-        rest = rest.slice(ran + 1);
-      }
-    }
-  }
-
-  private async execOne(text: string, first: number, last: number, where: Where): Promise<void> {
-    if (this.transactionControl(text, first, where) === "skip") return;
-    const prefix = this.prefix();
-    try {
-      await this.client.query(prefix + text);
-    } catch (err) {
-      if (!isDatabaseError(err) || interrupted()) throw err;
-      let line = first;
-      const pos = Number((err as DatabaseErrorLike).position) - prefix.length;
-      if (pos > 0) {
-        for (let i = text.indexOf("\n"); i >= 0 && i < pos - 1; i = text.indexOf("\n", i + 1)) line++;
-      }
-      await this.failed(
-        err,
-        text,
-        where,
-        line,
-        first < last ? `the statement on lines ${first}-${last}` : "the statement on that line",
-      );
-    }
-    this.checkEncoding(first, where);
-  }
-
-  /** A statement failed: passed over (tolerated, or onError continue) or the end of the restore. */
-  private async failed(
-    err: pg.DatabaseError,
-    text: string,
-    where: Where,
-    line: number,
-    fix: string,
-  ): Promise<void> {
-    if (this.o.singleTransaction && this.savepoint)
-      await this.client.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
-    const tolerated = (await this.o.tolerate?.(text.slice(0, TOLERATE_TEXT), err, this.client)) ?? false;
-    if (tolerated && (!this.o.singleTransaction || this.savepoint)) return;
-    const at = `${where.shown}:${line}: ${describeError(err)}`;
-    if (this.o.onError === "continue" && !this.o.singleTransaction) {
-      this.errorCount++;
-      if (this.errors.length < SHOWN_ERRORS) this.errors.push(at);
-      return;
-    }
-    const remedy = this.o.singleTransaction
-      ? `Fix ${fix}; with --single-transaction (restore argument -1) the whole script was rolled back.`
-      : `Fix ${fix}, or pass --on-restore-error continue to restore past failing statements.`;
-    this.failure = `${this.what()}: ${endSentence(at)} ${remedy}`;
-  }
-
-  /** set_config('client_encoding', ...) or the like changed the session's encoding under node-postgres. */
-  private checkEncoding(line: number, where: Where): void {
-    if (this.encodingChange === null) return;
-    throw new PlainSqlProblem(
-      line,
-      `this statement changed the session's client_encoding to ${this.encodingChange}: seq-guard's session speaks UTF-8 only. Write SET client_encoding = '...'; as a statement of its own (seq-guard then converts the rest of the script), or remove it.`,
-      where.script.ctx.display,
-    );
-  }
-
-  private startCopy(text: string, first: number, where: Where): CopyIn {
-    this.transactionControl(text, first, where);
-    return new CopyIn(this.client, this.prefix() + text);
-  }
-
-  /** COPY data is complete (or failed): the server's verdict, errors named by the data line they are on. */
-  private async endCopy(p: Pending): Promise<void> {
-    const c = p.copy;
-    if (!c) return;
-    p.copy = null;
-    const err = await c.in.end();
-    if (!err) return;
-    if (!isDatabaseError(err)) throw err;
-    const m = /^COPY [^,]+, line (\d+)/.exec((err as DatabaseErrorLike).where ?? "");
-    const line = m ? c.dataFrom + Number(m[1]) : c.sqlLine;
-    await this.failed(
-      err,
-      c.text,
-      c.where,
-      line,
-      m ? `the data on that line (COPY on line ${c.sqlLine})` : `the COPY on line ${c.sqlLine}`,
-    );
   }
 
   /** The real path of a file a script names, when it lies in the dump's folder; else why not. */
@@ -627,8 +284,7 @@ class Runner {
     } catch (err) {
       throw problem(`could not read it (${(err as Error).message}).`);
     }
-    const rel = relative(this.o.includeDir, real);
-    if (rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+    if (!isInside(this.o.includeDir, real)) {
       throw problem(
         `it lies outside the dump's folder (${real === full ? real : `${full} leads to ${real}`}), and seq-guard reads only files in the dump's folder, since a dump may come from anyone (a pull request). Copy the file next to the dump.`,
       );
@@ -647,16 +303,13 @@ class Runner {
       ev.line,
       where,
     );
-    const sub = new SqlScript(
-      { noOwner: true, noPrivileges: true },
-      {
-        file: real,
-        display: displayPath(this.o.includeDir, real),
-        depth: parent.ctx.depth + 1,
-        order: parent.ctx.order,
-        encoding: parent.encoding,
-      },
-    );
+    const sub = new SqlScript(FILTER, {
+      file: real,
+      display: displayPath(this.o.includeDir, real),
+      depth: parent.ctx.depth + 1,
+      order: parent.ctx.order,
+      encoding: parent.encoding,
+    });
     const input = createReadStream(real, { highWaterMark: 1 << 20 });
     try {
       await this.runScript(sub, input, { shown: sub.ctx.display as string, dir: dirname(real), script: sub });
@@ -671,7 +324,7 @@ class Runner {
     const real = await this.confined(file, this.o.includeDir, "copy ... FROM", line, where);
     const shown = displayPath(this.o.includeDir, real);
     const convert = encodingTranscoder(where.script.encoding);
-    const c = new CopyIn(this.client, this.prefix() + text);
+    const c = this.session.copyFromFile(text);
     const input = createReadStream(real, { highWaterMark: 1 << 20 });
     try {
       for await (const chunk of input) {
@@ -697,13 +350,15 @@ class Runner {
     const err = await c.end();
     if (!err) return;
     if (!isDatabaseError(err)) throw err;
-    const m = /^COPY [^,]+, line (\d+)/.exec((err as DatabaseErrorLike).where ?? "");
-    await this.failed(
+    const dataLine = copyErrorLine(err);
+    await this.session.failed(
       err,
       text,
-      m ? { ...where, shown } : where,
-      m ? Number(m[1]) : line,
-      m ? `the data on that line (\\copy on line ${line} of ${where.shown})` : "the \\copy on that line",
+      dataLine !== null ? { ...where, shown } : where,
+      dataLine ?? line,
+      dataLine !== null
+        ? `the data on that line (\\copy on line ${line} of ${where.shown})`
+        : "the \\copy on that line",
     );
   }
 }

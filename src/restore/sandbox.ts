@@ -17,12 +17,10 @@
 // network (dblink, postgres_fdw, file_fdw, adminpack, untrusted languages) never are, unless the user names them.
 
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import type pg from "pg";
 import { onCleanup } from "../process/cleanup.ts";
-import { passfileField } from "./child-env.ts";
+import { passfileLine, privateFile } from "./credentials.ts";
 
 /**
  * Extensions the connecting role creates for a fixture that asks for them: each reaches nothing beyond the
@@ -101,12 +99,7 @@ export async function makeRestoreRole(
 ): Promise<{ role: RestoreRole; retire: (handOver: boolean) => Promise<void> }> {
   const name = `seq_guard_restore_${randomBytes(6).toString("hex")}`;
   const password = randomBytes(24).toString("base64url");
-  const dir = mkdtempSync(join(tmpdir(), "seq-guard-pass-"));
-  const passfile = join(dir, "pgpass");
-  writeFileSync(passfile, `*:*:*:${passfileField(name)}:${passfileField(password)}\n`, {
-    mode: 0o600,
-    flag: "wx",
-  });
+  const { file: passfile, dir } = privateFile("seq-guard-pass-", "pgpass", passfileLine(name, password));
   const removeFile = () => rmSync(dir, { recursive: true, force: true });
   const ident = quoteIdent(name);
   const db = quoteIdent(database);
