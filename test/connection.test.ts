@@ -62,3 +62,18 @@ test("an sslpassword= parameter is masked by redactUrl too, and the longest secr
   // "p@ss" inside its own encoded spelling "p%40ss" is never left half-masked.
   assert.equal(redact("x p%40ss y p@ss", ["p@ss", "p%40ss"]), "x *** y ***");
 });
+
+test("a password that is also the user's or the database's name is no secret to mask: the names stay readable", () => {
+  assert.deepEqual(secretsOf("postgres://postgres:postgres@localhost:5432/postgres", {}), []);
+  assert.deepEqual(secretsOf("postgres://app:ci-secret@localhost/app", {}), ["ci-secret"]);
+  assert.deepEqual(secretsOf("", { PGUSER: "ro", PGPASSWORD: "ro" }), []);
+  assert.deepEqual(secretsOf("postgres://u:shop@h/shop", {}), []);
+  // The URL's user info is masked where it stands all the same.
+  assert.equal(
+    redact(
+      "postgres://postgres:postgres@localhost:5432/postgres",
+      secretsOf("postgres://postgres:postgres@localhost:5432/postgres", {}),
+    ),
+    "postgres://postgres:***@localhost:5432/postgres",
+  );
+});

@@ -366,19 +366,29 @@ export function isConnectionLoss(err: unknown): boolean {
   );
 }
 
-/** Every password the connection settings hold, in every spelling: masked before anything is logged. */
+/**
+ * Every password the connection settings hold, in every spelling: masked before anything is logged. A password
+ * that is also the connection's user or database name (the service container's postgres/postgres/postgres) is
+ * no secret from anyone who reads that name, and masking it would garble every mention of the name, and tell the
+ * reader which name the password is: it is left out.
+ */
 export function secretsOf(url: string, env: NodeJS.ProcessEnv): string[] {
   const out = new Set<string>();
+  const names = new Set([env.PGUSER, env.PGDATABASE]);
   for (const u of [url, env.DATABASE_URL ?? ""]) {
     if (!u) continue;
     let parsed = "";
     try {
-      parsed = new URL(u).password;
+      const p = new URL(u);
+      parsed = p.password;
+      names.add(safeDecode(p.username));
+      names.add(safeDecode(p.pathname.replace(/^\//, "")));
+      for (const k of ["user", "dbname"]) names.add(p.searchParams.get(k) ?? undefined);
     } catch {
       // A malformed URL: its password as written, wherever it is.
     }
     for (const s of passwordsOf(u, [parsed])) out.add(s);
   }
   if (env.PGPASSWORD) out.add(env.PGPASSWORD);
-  return [...out].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
+  return [...out].filter((s) => s.length > 0 && !names.has(s)).sort((a, b) => b.length - a.length);
 }
