@@ -7,7 +7,17 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { root } from "./helpers.ts";
 
-const ORDINARY = new Set(["postgres", "postgresql", "password", "secret", "root", "admin", "test", "pass", "ro"]);
+const ORDINARY = new Set([
+  "postgres",
+  "postgresql",
+  "password",
+  "secret",
+  "root",
+  "admin",
+  "test",
+  "pass",
+  "ro",
+]);
 
 function exampleFiles(): string[] {
   const docs = readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md"));
@@ -28,13 +38,19 @@ test("every example password is no ordinary word and not the user's name", () =>
       const [, user, password] = m as unknown as [string, string, string];
       if (password === "PASSWORD") continue; // the placeholder of the syntax line
       seen++;
-      assert.ok(!ORDINARY.has(password.toLowerCase()), `${file}: the example password "${password}" is a word`);
+      assert.ok(
+        !ORDINARY.has(password.toLowerCase()),
+        `${file}: the example password "${password}" is a word`,
+      );
       assert.notEqual(password, user, `${file}: the example password is the user's name`);
     }
     for (const m of text.matchAll(/\b(?:POSTGRES_PASSWORD|PGPASSWORD):\s*([^\s}]+)/g)) {
       seen++;
       const password = (m[1] as string).replace(/^["']|["']$/g, "");
-      assert.ok(!ORDINARY.has(password.toLowerCase()), `${file}: the example password "${password}" is a word`);
+      assert.ok(
+        !ORDINARY.has(password.toLowerCase()),
+        `${file}: the example password "${password}" is a word`,
+      );
     }
   }
   assert.ok(seen >= 10, `only ${seen} example passwords found: the patterns no longer match the examples`);

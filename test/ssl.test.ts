@@ -54,6 +54,29 @@ const withParams = (url: string, params: Record<string, string>) => {
   return u.toString();
 };
 
+/** A self-signed certificate for `cn` in dir: NAME.crt and NAME.key. Returns the certificate's path. */
+function selfSigned(dir: string, name: string, cn: string): string {
+  execFileSync(
+    "openssl",
+    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", `/CN=${cn}`]
+      .concat(["-addext", `subjectAltName=DNS:${cn}`])
+      .concat(["-keyout", join(dir, `${name}.key`), "-out", join(dir, `${name}.crt`)]),
+    { stdio: "ignore" },
+  );
+  return join(dir, `${name}.crt`);
+}
+
+/** The server (run as root: as the postgres user) must read its key, and accepts it only as mode 600. */
+function keyForServer(dir: string, key: string): void {
+  execFileSync("chmod", ["755", dir]);
+  execFileSync("chmod", ["600", key]);
+  if (process.getuid?.() === 0) {
+    const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }));
+    const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }));
+    chownSync(key, uid, gid);
+  }
+}
+
 describe("sslmode as libpq means it", () => {
   let dir: string;
   let cert: string;
@@ -69,26 +92,9 @@ describe("sslmode as libpq means it", () => {
       throw new Error("these tests need openssl on PATH to make a certificate: apt-get install openssl");
     }
     dir = mkdtempSync(join(tmpdir(), "sg-ssl-"));
-    const make = (name: string, cn: string) => {
-      execFileSync(
-        "openssl",
-        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", `/CN=${cn}`]
-          .concat(["-addext", `subjectAltName=DNS:${cn}`])
-          .concat(["-keyout", join(dir, `${name}.key`), "-out", join(dir, `${name}.crt`)]),
-        { stdio: "ignore" },
-      );
-      return join(dir, `${name}.crt`);
-    };
-    cert = make("server", "localhost");
-    otherCert = make("other", "localhost");
-    // The server (as root: the postgres user) must read its key, and accepts it only as 600.
-    execFileSync("chmod", ["755", dir]);
-    execFileSync("chmod", ["600", join(dir, "server.key")]);
-    if (process.getuid?.() === 0) {
-      const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }));
-      const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }));
-      chownSync(join(dir, "server.key"), uid, gid);
-    }
+    cert = selfSigned(dir, "server", "localhost");
+    otherCert = selfSigned(dir, "other", "localhost");
+    keyForServer(dir, join(dir, "server.key"));
     server = await startEmbedded({
       ssl: "on",
       ssl_cert_file: cert,
@@ -230,27 +236,14 @@ describe("root certificates and a server that takes SSL only", () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "sg-ssl-only-"));
-    execFileSync(
-      "openssl",
-      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost"]
-        .concat(["-addext", "subjectAltName=DNS:localhost"])
-        .concat(["-keyout", join(dir, "server.key"), "-out", join(dir, "server.crt")]),
-      { stdio: "ignore" },
-    );
-    cert = join(dir, "server.crt");
+    cert = selfSigned(dir, "server", "localhost");
     // pg_hba.conf with hostssl lines only: a plain startup is refused (no pg_hba.conf entry ... no encryption).
     writeFileSync(
       join(dir, "pg_hba.conf"),
       "local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\nhostssl all all ::1/128 scram-sha-256\n",
     );
-    execFileSync("chmod", ["755", dir]);
     execFileSync("chmod", ["644", join(dir, "pg_hba.conf")]);
-    execFileSync("chmod", ["600", join(dir, "server.key")]);
-    if (process.getuid?.() === 0) {
-      const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }));
-      const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }));
-      chownSync(join(dir, "server.key"), uid, gid);
-    }
+    keyForServer(dir, join(dir, "server.key"));
     server = await startEmbedded({
       ssl: "on",
       ssl_cert_file: cert,
