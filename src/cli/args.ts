@@ -39,6 +39,14 @@ export type CliCommand =
   | { kind: "help" }
   | { kind: "version" };
 
+/** Node's parseArgs message on one line, without its closing full stop and its remedy for a value that looks like a flag. */
+function parseArgsMessage(err: unknown): string {
+  return (err as Error).message
+    .replace(/\s*\n\s*/g, " ")
+    .replace(/\. To specify a positional argument.*$/s, "")
+    .replace(/\.+$/, "");
+}
+
 const COMMANDS = ["check", "fix", "report"] as const;
 
 /** Read the command line. `isTTY` and `env` decide the colour. Throws a UsageError for what is wrong in it. */
@@ -81,11 +89,7 @@ export function parseCommandLine(argv: string[], isTTY: boolean, env: NodeJS.Pro
       },
     });
   } catch (err) {
-    // Node's messages end with a full stop (and, for a value that looks like a flag, with the `=` remedy).
-    const text = (err as Error).message
-      .replace(/\s*\n\s*/g, " ")
-      .replace(/\. To specify a positional argument.*$/s, "")
-      .replace(/\.+$/, "");
+    const text = parseArgsMessage(err);
     // A dump whose file name starts with a dash reads as options: say how to give it.
     const dashed = argv.find((a) => a.startsWith("-") && a.length > 1 && existsSync(a));
     if (dashed) {
@@ -179,7 +183,7 @@ export function parseSqlCommand(argv: string[]): SqlScriptOptions {
     });
   } catch (err) {
     throw new UsageError(
-      `${(err as Error).message.replace(/\. To specify.*$/s, "")}. seq-guard sql prints a script and connects to nothing: it takes only --fix, --schema, --exclude, --headroom-threshold and --lock-timeout.`,
+      `${parseArgsMessage(err)}. seq-guard sql prints a script and connects to nothing: it takes only --fix, --schema, --exclude, --headroom-threshold and --lock-timeout.`,
     );
   }
   const extra = parsed.positionals.filter((p, i) => !(p === "sql" && i === 0));
