@@ -27,6 +27,20 @@ describe("text verdict", () => {
     assert.match(text, /\nreported 1 behind: not counted as failures \(the fail-on input\)\n$/);
   });
 
+  test("a run failed by a target's error points at the error, one failed by rows at the rows", () => {
+    const restoreFailed = buildReport(
+      "check",
+      [targetReport([], { dump: "f.sql", error: "could not restore f.sql" })],
+      ["behind"],
+    );
+    assert.match(
+      renderText(restoreFailed, { color: false, verbose: false }),
+      /\nFAILED: see the error above\n$/,
+    );
+    const behind = buildReport("check", [targetReport([seqReport("public.a_seq", "behind")])], ["behind"]);
+    assert.match(renderText(behind, { color: false, verbose: false }), /\nFAILED: see the rows above\n$/);
+  });
+
   test("report mode says that it never fails", () => {
     const report = buildReport("report", [targetReport([seqReport("public.a_seq", "behind")])], []);
     assert.match(

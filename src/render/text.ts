@@ -148,6 +148,9 @@ export function* renderTargetPieces(t: TargetReport, opts: TextOptions): Generat
   yield `${counts(t)}${hidden > 0 ? ` (${hidden} ok or skipped not listed; ${opts.listAll ?? "--verbose lists them"})` : ""}`;
 }
 
+/** Statuses that fail no check (when the fail-on setting is not at hand). */
+const QUIET_STATUSES: ReadonlySet<Status> = new Set(["ok", "skipped", "fixed"]);
+
 export function renderTarget(t: TargetReport, opts: TextOptions): string {
   return [...renderTargetPieces(t, opts)].join("\n");
 }
@@ -165,8 +168,14 @@ export function* renderTextPieces(report: Report, opts: TextOptions): Generator<
   const findings = (["behind", "exhausted", "error"] as const)
     .filter((k) => s[k] > 0)
     .map((k) => `${s[k]} ${k}`);
+  // A target that could not be restored or verified has an error and no rows to point at.
+  const failOn = opts.failOn;
+  const rowFails = (r: SequenceReport) => (failOn ? fails(r, failOn) : !QUIET_STATUSES.has(r.status));
+  const rowsFail = report.targets.some((t) => t.sequences.some(rowFails));
   const verdict = !report.ok
-    ? "FAILED: see the rows above"
+    ? rowsFail
+      ? "FAILED: see the rows above"
+      : "FAILED: see the error above"
     : report.mode === "fix" && s.fixed > 0
       ? `fixed ${plural(s.fixed, "sequence")}; nothing left that fails`
       : findings.length > 0
