@@ -159,6 +159,54 @@ describe("CLI and Action: the same options and refusals", () => {
     assert.doesNotMatch(json.error.message, /--database-url/, "in the Action's words");
   });
 
+  test("--json and report-json get a report when the settings themselves are refused, and on a failed restore", async () => {
+    const path = join(ws, "usage.json");
+    const cli = await runCli([
+      "fix",
+      "--database-url",
+      db.url,
+      "--statement-timeout",
+      "5",
+      "--json",
+      "--report-json",
+      path,
+    ]);
+    assert.equal(cli.code, 2, cli.stderr);
+    for (const text of [cli.stdout, readFileSync(path, "utf8")]) {
+      const json = JSON.parse(text);
+      assert.equal(json.ok, false);
+      assert.equal(json.mode, "fix");
+      assert.equal(json.error.code, "usage");
+      assert.equal(json.error.exit_code, 2);
+      assert.match(json.error.message, /--statement-timeout takes a duration/);
+    }
+    // A flag where the file name should be is no file name: nothing is written under that name.
+    const flagAsFile = await runCli(["check", "--bogus", "--report-json", "--json"], {}, { cwd: ws });
+    assert.equal(flagAsFile.code, 2, flagAsFile.stderr);
+    assert.equal(JSON.parse(flagAsFile.stdout).error.code, "usage");
+    assert.throws(() => readFileSync(join(ws, "--json")), /ENOENT/);
+
+    const apath = join(ws, "usage-action.json");
+    const action = await runAction({
+      inputs: { "database-url": db.url, "statement-timeout": "5", "report-json": apath },
+    });
+    assert.equal(action.code, 2, action.visible);
+    assert.equal(action.outputs["report-json"], apath);
+    const ajson = JSON.parse(readFileSync(apath, "utf8"));
+    assert.equal(ajson.error.code, "usage");
+    assert.match(ajson.error.message, /the statement-timeout input takes a duration/);
+
+    mkdirSync(join(ws, "fixtures"), { recursive: true });
+    const broken = join(ws, "fixtures", "broken.sql");
+    writeFileSync(broken, "CREATE TABLE t (id serial PRIMARY KEY);\nSELECT no_such_function();\n");
+    const restore = await runCli(["check", "--database-url", adminUrl(), "--json", broken]);
+    assert.equal(restore.code, 4, restore.stderr);
+    const rjson = JSON.parse(restore.stdout);
+    assert.equal(rjson.ok, false);
+    assert.equal(rjson.error.code, "restore");
+    assert.match(rjson.error.message, /no_such_function/);
+  });
+
   test("a plain fixture whose statement fails: on-restore-error continue gets past it in both; keep-database false names no database", async () => {
     mkdirSync(join(ws, "fixtures"), { recursive: true });
     const fixture = join(ws, "fixtures", "newer.sql");

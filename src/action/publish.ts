@@ -206,7 +206,8 @@ export async function publishCheck(
  * later step reading it is never left without a file. Returns its path, or "" when none was written.
  */
 export function writeReportJson(ctx: Context, report: Report): string {
-  const path = ctx.settings?.reportJson;
+  // Inputs that were refused leave no settings: the report-json input is then taken as written.
+  const path = ctx.settings ? ctx.settings.reportJson : core.getInput("report-json").trim();
   if (!path) return "";
   try {
     mkdirSync(dirname(resolve(path)), { recursive: true });

@@ -17,7 +17,7 @@ import { EXIT, SeqGuardError, UsageError } from "../core/errors.ts";
 import { logText, printable } from "../core/printable.ts";
 import { redact } from "../core/redact.ts";
 import { failedRunReport, redactReport } from "../core/report.ts";
-import type { Report, TargetReport } from "../core/types.ts";
+import type { Mode, Report, TargetReport } from "../core/types.ts";
 import { CLI_WORDS, inWords, inWordsReport } from "../core/words.ts";
 import { reportJsonPieces } from "../render/json.ts";
 import { renderTextPieces } from "../render/text.ts";
@@ -101,23 +101,30 @@ function shown(report: Report, secrets: string[]): Report {
   return redactReport(inWordsReport(report, CLI_WORDS), secrets);
 }
 
+/** Where the JSON report of a run that stopped goes: from the settings, or from argv when they were refused. */
+export interface FailureOutput {
+  mode: Mode;
+  json: boolean;
+  reportJson: string | undefined;
+}
+
 /**
  * The JSON report of a run that stopped (ok false, the error's code and message), on stdout with --json and in
  * the --report-json file: a consumer of the JSON is never left with nothing. Never throws.
  */
 export async function printFailure(
-  settings: CliSettings | undefined,
+  out: FailureOutput,
   exitCode: number,
   message: string,
   targets: TargetReport[],
   io: Io,
   secrets: string[],
 ): Promise<void> {
-  if (!settings || (!settings.print.json && !settings.reportJson)) return;
-  const report = shown(failedRunReport(settings.mode, exitCode, message, targets), secrets);
+  if (!out.json && !out.reportJson) return;
+  const report = shown(failedRunReport(out.mode, exitCode, message, targets), secrets);
   try {
-    if (settings.reportJson) writeFileSync(settings.reportJson, [...reportJsonPieces(report)].join(""));
-    if (settings.print.json) for (const piece of reportJsonPieces(report)) await io.stdout(logText(piece));
+    if (out.reportJson) writeFileSync(out.reportJson, [...reportJsonPieces(report)].join(""));
+    if (out.json) for (const piece of reportJsonPieces(report)) await io.stdout(logText(piece));
   } catch {
     // the message on stderr says what failed
   }
@@ -129,6 +136,7 @@ export async function printReport(
   settings: CliSettings,
   io: Io,
   secrets: string[],
+  onThrowaway: boolean,
 ): Promise<void> {
   const { print } = settings;
   // Only the free text of a report can carry a secret (a server's error echoing a connection string): it is
@@ -175,7 +183,9 @@ export async function printReport(
     !print.quiet
   ) {
     io.stderr(
-      "note: the fixes were made in the scratch databases, which are dropped again; add --keep to keep them\n",
+      onThrowaway
+        ? "note: the fixes were made in scratch databases on the throwaway server, which is stopped again; to keep them, name a server of your own (--database-url) and add --keep\n"
+        : "note: the fixes were made in the scratch databases, which are dropped again; add --keep to keep them\n",
     );
   }
 }

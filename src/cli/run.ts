@@ -20,7 +20,15 @@ import {
 // where it is used, so `--version`, `--help` and a usage error do not wait for it.
 import type { EmbeddedServer } from "../process/embedded.ts";
 import { type CliSettings, flagValue, parseCommandLine } from "./args.ts";
-import { checkReportPath, cliText, type Io, makeProgress, printFailure, printReport } from "./output.ts";
+import {
+  checkReportPath,
+  cliText,
+  type FailureOutput,
+  type Io,
+  makeProgress,
+  printFailure,
+  printReport,
+} from "./output.ts";
 import { type Server, serverOf, startThrowaway } from "./server.ts";
 import { USAGE } from "./usage.ts";
 
@@ -57,17 +65,38 @@ export async function run(argv: string[], io: Io): Promise<number> {
   } catch (err) {
     // Whatever failed after an interrupt (a server start cut short, a tool killed) is the interrupt's doing.
     if (err instanceof InterruptedError || interrupted()) {
-      await printFailure(settings, interruptedExitCode(), "interrupted", [], io, secrets);
+      await printFailure(
+        failureOutput(settings, argv),
+        interruptedExitCode(),
+        "interrupted",
+        [],
+        io,
+        secrets,
+      );
       return interruptedExitCode();
     }
     if (err instanceof SeqGuardError) {
       io.stderr(`seq-guard: ${logText(cliText(err.message, secrets))}\n`);
-      await printFailure(settings, err.exitCode, err.message, targetsOf(err), io, secrets);
+      await printFailure(
+        failureOutput(settings, argv),
+        err.exitCode,
+        err.message,
+        targetsOf(err),
+        io,
+        secrets,
+      );
       return err.exitCode;
     }
     const e = err as Error;
     const message = e?.message ?? String(err);
-    await printFailure(settings, EXIT.internal, `unexpected error: ${message}`, [], io, secrets);
+    await printFailure(
+      failureOutput(settings, argv),
+      EXIT.internal,
+      `unexpected error: ${message}`,
+      [],
+      io,
+      secrets,
+    );
     io.stderr(
       logText(
         `seq-guard: unexpected error: ${cliText(message, secrets)}\n${debug && e?.stack ? `${cliText(e.stack, secrets)}\n` : "Run again with --debug for details, and report it if it persists.\n"}`,
@@ -75,6 +104,20 @@ export async function run(argv: string[], io: Io): Promise<number> {
     );
     return EXIT.internal;
   }
+}
+
+/**
+ * Where a stopped run's JSON report goes. Once the settings are read, they say; when the command line itself was
+ * refused, its --json and --report-json are taken as written, so a consumer of the JSON still gets a report.
+ */
+function failureOutput(settings: CliSettings | undefined, argv: string[]): FailureOutput {
+  if (settings) return { mode: settings.mode, json: settings.print.json, reportJson: settings.reportJson };
+  const options = argv.slice(0, argv.includes("--") ? argv.indexOf("--") : argv.length);
+  const mode = (["check", "fix", "report"] as const).find((m) => options.includes(m)) ?? "check";
+  const reportJson = flagValue(argv, "--report-json");
+  // A value that is another flag (`--report-json --json`) is no file name.
+  const file = reportJson && !reportJson.startsWith("-") ? reportJson : undefined;
+  return { mode, json: options.includes("--json"), reportJson: file };
 }
 
 /**
@@ -117,7 +160,7 @@ async function verify(settings: CliSettings, server: Server, io: Io, secrets: st
       }
     }
     checkFiltersLeftSomething(report, settings.engine);
-    await printReport(report, settings, io, secrets);
+    await printReport(report, settings, io, secrets, throwaway !== null);
     return targetsExitCode(targets, report.ok);
   } finally {
     // Interrupted: the signal handler's cleanup stops it, last, after what lives on it (the scratch database,
