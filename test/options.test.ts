@@ -37,6 +37,9 @@ describe("durations take a unit", () => {
       () => parseDuration("statement-timeout", "5"),
       /^--statement-timeout takes a duration with its unit, such as 5ms or 5s \(got "5"\): a bare number is ambiguous/,
     );
+    refused(() => parseDuration("statement-timeout", "5"), /\(PostgreSQL reads it as milliseconds\)$/);
+    // libpq's connect_timeout is in seconds: the reason given must not claim milliseconds for it.
+    refused(() => parseDuration("connect-timeout", "5"), /libpq's connect_timeout reads it as seconds/);
     refused(() => parseDuration("lock-timeout", "soon"), /^--lock-timeout takes a duration such as 5000ms/);
     refused(() => parseDuration("lock-timeout", "5h"), /\(got "5h"\)/);
     refused(() => parseDuration("lock-timeout", "-1s"), /takes a duration such as/);

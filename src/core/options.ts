@@ -20,7 +20,7 @@ export function parseDuration(setting: SettingKey, value: string): number {
   }
   if (m[2] === undefined) {
     throw new UsageError(
-      `${say.option(setting)} takes a duration with its unit, such as ${m[1]}ms or ${m[1]}s (got "${value}"): a bare number is ambiguous (PostgreSQL reads it as milliseconds)`,
+      `${say.option(setting)} takes a duration with its unit, such as ${m[1]}ms or ${m[1]}s (got "${value}"): a bare number is ambiguous (${setting === "connect-timeout" ? "libpq's connect_timeout reads it as seconds, PostgreSQL's statement_timeout as milliseconds" : "PostgreSQL reads it as milliseconds"})`,
     );
   }
   const n = Number(m[1]);
