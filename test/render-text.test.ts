@@ -41,6 +41,20 @@ describe("text verdict", () => {
     assert.match(renderText(behind, { color: false, verbose: false }), /\nFAILED: see the rows above\n$/);
   });
 
+  test("ok sequences near exhaustion are counted as such, so the count explains a FAILED", () => {
+    const near = seqReport("public.b_seq", "ok", {
+      warnings: [{ code: "near_exhaustion", message: "95% of its range used" }],
+    });
+    const report = buildReport(
+      "check",
+      [targetReport([seqReport("public.a_seq", "ok"), near])],
+      ["near-exhaustion"],
+    );
+    const text = renderText(report, { color: false, verbose: false, failOn: ["near-exhaustion"] });
+    assert.match(text, /\n2 sequences, 2 ok \(1 near exhaustion\)/);
+    assert.match(text, /\nFAILED: see the rows above\n$/);
+  });
+
   test("report mode says that it never fails", () => {
     const report = buildReport("report", [targetReport([seqReport("public.a_seq", "behind")])], []);
     assert.match(

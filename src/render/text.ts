@@ -105,7 +105,15 @@ const PIECE = 500;
 
 function counts(t: TargetReport): string {
   const s = t.summary;
-  const parts = [plural(s.sequences, "sequence"), `${s.ok} ok`];
+  // An ok sequence near exhaustion fails with --fail-on near-exhaustion: the count says so, so that "7 ok"
+  // never stands above a FAILED with nothing to explain it.
+  const near = t.sequences.filter(
+    (r) => r.status === "ok" && r.warnings.some((w) => w.code === "near_exhaustion"),
+  ).length;
+  const parts = [
+    plural(s.sequences, "sequence"),
+    `${s.ok} ok${near > 0 ? ` (${near} near exhaustion)` : ""}`,
+  ];
   for (const k of ["behind", "fixed", "exhausted", "error", "skipped"] as const)
     if (s[k] > 0) parts.push(`${s[k]} ${k}`);
   return parts.join(", ");
