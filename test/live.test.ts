@@ -185,7 +185,12 @@ describe("busy tables and slow columns", () => {
       slow?.reason ?? "",
       /timed out after 50 ms reading public\.big_unindexed\(id\).*add an index/,
     );
-    // The other sequences are still verified (calm was fixed by the test before).
-    assert.equal(res.sequences.find((s) => s.sequence === "public.calm_id_seq")?.status, "ok");
+    // The other sequences are still verified on their own (calm was fixed by the test before). Its own read is
+    // bounded by the same 50 ms, which a loaded machine can pass: then it is its own timeout, never the big table's.
+    const calm = res.sequences.find((s) => s.sequence === "public.calm_id_seq");
+    if (calm?.status !== "ok") {
+      assert.equal(calm?.status, "error", `calm: ${calm?.status} ${calm?.reason}`);
+      assert.match(calm?.reason ?? "", /timed out after 50 ms reading public\.calm\(id\)/);
+    }
   });
 });
