@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
+import { columnLabel, isDescending } from "../src/core/report.ts";
 import type { SequenceReport } from "../src/core/types.ts";
 import { CLI_WORDS, inWords } from "../src/core/words.ts";
 import { DEFAULT_ENGINE, type EngineOptions, verifyDatabase } from "../src/db/engine.ts";
@@ -21,7 +22,12 @@ interface PsqlResult {
 }
 
 /** Run a script with the real psql, as the docs tell users to: psql -X -v ON_ERROR_STOP=1 -f. Secrets via env. */
-function psql(url: string, script: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<PsqlResult> {
+function psql(
+  url: string,
+  script: string,
+  extraEnv: NodeJS.ProcessEnv = {},
+  format: "--csv" | "--pset=format=aligned" = "--csv",
+): Promise<PsqlResult> {
   const u = new URL(url);
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -34,7 +40,7 @@ function psql(url: string, script: string, extraEnv: NodeJS.ProcessEnv = {}): Pr
     ...extraEnv,
   };
   return new Promise((resolve, reject) => {
-    const child = spawn("psql", ["-X", "-v", "ON_ERROR_STOP=1", "--csv", "-f", "-"], {
+    const child = spawn("psql", ["-X", "-v", "ON_ERROR_STOP=1", format, "-f", "-"], {
       env,
       stdio: ["pipe", "pipe", "pipe"],
     });
@@ -90,7 +96,7 @@ const COLUMNS = [
   "status",
   "sequence",
   "columns",
-  "max",
+  "max / min",
   "next_value",
   "fix_sql",
   "reason",
@@ -159,16 +165,22 @@ function assertSame(row: Row | undefined, r: SequenceReport) {
   const next = r.status === "fixed" ? r.fixed_next_value : r.next_value;
   assert.equal(row.next_value, next, `${name}: next value`);
   assert.equal(row.fix_sql, r.fix_sql, `${name}: fix statement`);
-  assert.equal(
-    row.columns,
-    r.columns.map((c) => `${c.table}.${c.column}`).join(", ") || null,
-    `${name}: columns`,
-  );
+  assert.equal(row.columns, r.columns.map(columnLabel).join(", ") || null, `${name}: columns`);
   const warnings = r.warnings.map((w) => `${w.code}: ${w.message}`).join(" | ");
   assert.equal(row.warning ?? "", warnings, `${name}: warnings`);
   if (r.status === "skipped" || r.status === "error") return;
   const collision = r.max ?? r.min;
-  assert.equal(row.max, collision ?? extremeOf(r), `${name}: largest (smallest, descending) linked value`);
+  assert.equal(
+    row["max / min"],
+    extremeCell(r, collision ?? extremeOf(r)),
+    `${name}: largest (smallest, descending) linked value`,
+  );
+}
+
+/** The "max / min" cell of a sequence's row: a descending sequence's value is labelled, as in check's table. */
+function extremeCell(r: Pick<SequenceReport, "increment">, value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  return isDescending(r as SequenceReport) ? `min ${value}` : value;
 }
 
 function assertAllSame(rows: Map<string, Row>, reports: SequenceReport[]) {
@@ -299,7 +311,10 @@ describe("seq-guard sql on the corpus", () => {
       const row = rows.get(name) as Row;
       assert.equal(row.status, exp.status, `${name}: status`);
       if (exp.next) assert.equal(row.next_value, exp.next, `${name}: next value`);
-      if (exp.collision) assert.equal(row.max, exp.collision, `${name}: colliding value`);
+      if (exp.collision) {
+        const increment = res.sequences.find((r) => r.sequence === name)?.increment ?? "1";
+        assert.equal(row["max / min"], extremeCell({ increment }, exp.collision), `${name}: colliding value`);
+      }
       if (exp.columns) assert.deepEqual(row.columns?.split(", ").sort(), exp.columns, `${name}: columns`);
       assert.deepEqual(
         (row.warning ?? "")
@@ -441,11 +456,12 @@ describe("seq-guard sql on edge cases", () => {
     assert.equal(rows.get("public.big_step")?.status, "exhausted");
     assert.equal(rows.get("public.collide_top")?.status, "exhausted");
     assert.equal(rows.get("public.near_top")?.status, "behind");
-    assert.equal(rows.get("public.down_big")?.max, "-990");
-    assert.equal(rows.get("public.s2")?.max, "5");
-    assert.equal(rows.get("public.lvl_id_seq")?.max, "77");
+    assert.equal(rows.get("public.down_big")?.["max / min"], "min -990");
+    assert.equal(rows.get("public.s2")?.["max / min"], "5");
+    assert.equal(rows.get("public.lvl_id_seq")?.["max / min"], "77");
     assert.equal(rows.get("public.cf_id_seq")?.status, "ok");
     assert.equal(rows.get('"x.y"."a,b_c""d_seq"')?.status, "behind");
+    assert.equal(rows.get('"x.y"."a,b_c""d_seq"')?.columns, '"x.y"."a,b"."c""d"');
   });
 
   test("fix: the same end states as the engine's fix", async () => {
@@ -455,6 +471,81 @@ describe("seq-guard sql on edge cases", () => {
     assert.deepEqual(await sequenceStates(a), await sequenceStates(b));
     assertAllSame(parseRows(r.stdout), res.sequences);
     assert.match(parseRows(r.stdout).get("public.near_top")?.warning ?? "", /cached_sessions: CACHE 20/);
+  });
+});
+
+describe("seq-guard sql prints columns and extremes as seq-guard check's table does", () => {
+  // A mixed-case column of a table whose name holds a quote, and a descending sequence: both behind.
+  const NAMES_SQL = `
+    CREATE TABLE "Weird ""Tbl" ("Id" serial PRIMARY KEY);
+    INSERT INTO "Weird ""Tbl" VALUES (7);
+    CREATE SEQUENCE down_s INCREMENT -1 MINVALUE -100 MAXVALUE -1 START -1;
+    CREATE TABLE down_t (id int DEFAULT nextval('down_s'));
+    INSERT INTO down_t VALUES (-20), (-50);
+  `;
+  const WEIRD = 'public."Weird ""Tbl_Id_seq"';
+  let a: ScratchDb;
+  let b: ScratchDb;
+  before(async () => {
+    [a, b] = await Promise.all([scratchDb(NAMES_SQL), scratchDb(NAMES_SQL)]);
+  });
+  after(async () => {
+    await Promise.all([a.drop(), b.drop()]);
+  });
+
+  test("the column quoted with its table, a descending sequence's extreme labelled min, as in the CLI's text", async () => {
+    const text = await script([]);
+    // psql's own table, as `seq-guard sql | psql` shows it: the header and both rows, compared at once so that a
+    // failure shows every cell that differs.
+    const aligned = await psql(a.url, text, {}, "--pset=format=aligned");
+    assert.equal(aligned.code, 0, aligned.stderr);
+    const lines = aligned.stdout.split("\n");
+    const cells = (l: string | undefined) => (l ?? "").split("|").map((c) => c.trim());
+    const printed = (seq: string) => cells(lines.find((l) => cells(l)[1] === seq)).slice(0, 5);
+    assert.deepEqual(
+      {
+        header: cells(lines.find((l) => /^\s*status\s*\|/.test(l))).slice(0, 5),
+        weird: printed(WEIRD),
+        down: printed("public.down_s"),
+      },
+      {
+        header: ["status", "sequence", "columns", "max / min", "next_value"],
+        weird: ["behind", WEIRD, 'public."Weird ""Tbl"."Id"', "7", "1"],
+        down: ["behind", "public.down_s", "public.down_t.id", "min -50", "-1"],
+      },
+    );
+
+    // The same as CSV, and every field as the engine's report says it.
+    const rows = await runScript(a.url, text);
+    assertAllSame(rows, (await engine(a.url, { mode: "check" })).sequences);
+
+    // The CLI's text on the same database: the same column, the same header and label.
+    const cli = await runCli(["check", "--database-url", a.url, "--no-color"]);
+    assert.equal(cli.code, 1, cli.stderr);
+    assert.match(cli.stdout, /^status\s+sequence\s+columns\s+max \/ min\s+next/m);
+    assert.match(cli.stdout, /public\."Weird ""Tbl"\."Id"\s+7\s/);
+    assert.match(cli.stdout, /public\.down_t\.id\s+min -50\s/);
+  });
+
+  test("fix advances both, and its rows keep the quoted column and the min label", async () => {
+    const r = await psql(a.url, await script(["--fix"]));
+    assert.equal(r.code, 0, r.stderr);
+    const rows = parseRows(r.stdout);
+    const res = await engine(b.url, { mode: "fix" });
+    assertAllSame(rows, res.sequences);
+    assert.deepEqual(await sequenceStates(a), await sequenceStates(b));
+    assert.deepEqual(
+      [
+        rows.get(WEIRD)?.status,
+        rows.get(WEIRD)?.columns,
+        rows.get(WEIRD)?.["max / min"],
+        rows.get(WEIRD)?.next_value,
+      ],
+      ["fixed", 'public."Weird ""Tbl"."Id"', "7", "8"],
+    );
+    const down = rows.get("public.down_s");
+    assert.deepEqual([down?.status, down?.["max / min"], down?.next_value], ["fixed", "min -50", "-51"]);
+    assert.match(r.stderr, /advanced public\.down_s: next value -1 -> -51/);
   });
 });
 

@@ -51,8 +51,9 @@ function textArray(items: string[]): string {
 }
 
 const CHECK_HEADER = `-- What it does: one row per sequence with the verdict of \`seq-guard check\`: status (ok, behind, exhausted,
--- skipped, error), the sequence, the columns it feeds, the largest value in them (smallest when descending), the
--- value nextval() hands out next, and for a behind sequence the setval() statement that fixes it.
+-- skipped, error), the sequence, the columns it feeds, the largest value in them (max / min: the smallest, as
+-- "min -50", when descending), the value nextval() hands out next, and for a behind sequence the setval()
+-- statement that fixes it.
 -- It writes nothing: every batch is read in a READ ONLY transaction.`;
 
 const FIX_HEADER = `-- What it does: what \`seq-guard fix\` does. It reads every sequence; for each one that is behind its data, it locks

@@ -138,7 +138,8 @@ column_lists AS (
     pg_catalog.count(*) FILTER (WHERE fed_columns.base_type IN ('smallint', 'integer', 'bigint')) AS integer_count,
     pg_catalog.string_agg(fed_columns.table_name || '.' || fed_columns.quoted_column, ', '
                           ORDER BY fed_columns.link_order) FILTER (WHERE NOT fed_columns.judged) AS computed_columns,
-    pg_catalog.string_agg(fed_columns.table_name || '.' || fed_columns.column_name, ', '
+    -- Quoted as the CLI's table quotes them: public."Weird ""Tbl"."Id", not public."Weird ""Tbl".Id.
+    pg_catalog.string_agg(fed_columns.table_name || '.' || fed_columns.quoted_column, ', '
                           ORDER BY fed_columns.link_order) AS columns,
     pg_catalog.string_agg(fed_columns.table_name || '.' || fed_columns.quoted_column || ' is ' || fed_columns.column_type,
                           ', ' ORDER BY fed_columns.link_order) AS column_types

@@ -61,6 +61,7 @@ export const FIX_STEP = `DO $$
 DECLARE
   verdict record;
   reading jsonb;
+  extreme numeric;
   behind jsonb[] := '{}';
   attempted jsonb[];
   attempt int := 0;
@@ -119,17 +120,22 @@ BEGIN
           advanced := advanced || pg_catalog.jsonb_build_object('sequence_oid', reading -> 'sequence_oid',
                                     'outcome', 'error', 'reason', verdict.reason);
         END IF;
-        CONTINUE WHEN verdict.status <> 'behind' OR verdict.max IS NULL;
-        IF ((reading ->> 'increment')::numeric > 0 AND verdict.max < verdict.next_value)
-           OR ((reading ->> 'increment')::numeric < 0 AND verdict.max > verdict.next_value) THEN
+        CONTINUE WHEN verdict.status <> 'behind';
+        -- The colliding value as read under the lock (the report's "max / min" cell is text: "min -50").
+        SELECT (e.e ->> 'extreme')::numeric INTO extreme
+        FROM pg_catalog.jsonb_array_elements(pg_catalog.current_setting('seq_guard.readings')::pg_catalog.jsonb) AS e (e)
+        WHERE e.e ->> 'sequence_name' = verdict.sequence;
+        CONTINUE WHEN extreme IS NULL;
+        IF ((reading ->> 'increment')::numeric > 0 AND extreme < verdict.next_value)
+           OR ((reading ->> 'increment')::numeric < 0 AND extreme > verdict.next_value) THEN
           RAISE EXCEPTION 'refusing to move % backwards', verdict.sequence;
         END IF;
         -- setval() only while it still moves the sequence forward, read in the same statement: a nextval() by
         -- another session since the read (one that does not insert through the locked tables) is never undone.
         SELECT CASE WHEN p.last_value IS NULL
-                         OR ((reading ->> 'increment')::numeric > 0 AND p.last_value <= verdict.max)
-                         OR ((reading ->> 'increment')::numeric < 0 AND p.last_value >= verdict.max)
-                    THEN pg_catalog.setval((reading ->> 'sequence_oid')::pg_catalog.oid, verdict.max::pg_catalog.int8, true)
+                         OR ((reading ->> 'increment')::numeric > 0 AND p.last_value <= extreme)
+                         OR ((reading ->> 'increment')::numeric < 0 AND p.last_value >= extreme)
+                    THEN pg_catalog.setval((reading ->> 'sequence_oid')::pg_catalog.oid, extreme::pg_catalog.int8, true)
                END IS NOT NULL
         INTO did_set
         FROM pg_catalog.pg_sequence_last_value((reading ->> 'sequence_oid')::pg_catalog.oid) AS p (last_value);
@@ -137,7 +143,7 @@ BEGIN
           advanced := advanced || pg_catalog.jsonb_build_object('sequence_oid', reading -> 'sequence_oid',
             'outcome', 'done', 'next_value_before', reading ->> 'next_value', 'fix_sql', reading ->> 'fix_sql',
             'note', pg_catalog.format('seq-guard: advanced %s: next value %s -> %s', verdict.sequence,
-                                      verdict.next_value, verdict.max + (reading ->> 'increment')::numeric));
+                                      verdict.next_value, extreme + (reading ->> 'increment')::numeric));
         END IF;
       END LOOP;
     EXCEPTION WHEN OTHERS THEN

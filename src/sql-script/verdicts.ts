@@ -126,7 +126,7 @@ fix_log AS (
 -- The verdict, or what the fix made of it: fixed (with the statement that fixed it and the next value now), or
 -- the error that stopped it.
 report AS (
-  SELECT explained.sequence_name, explained.columns,
+  SELECT explained.sequence_name, explained.columns, explained.ascending,
     CASE WHEN fix_log.outcome = 'error' THEN NULL
          WHEN fix_log.sequence_oid IS NOT NULL AND explained.status = 'ok' THEN fix_log.fix_sql
          ELSE explained.fix_sql END AS fix_sql,
@@ -150,9 +150,12 @@ report AS (
          ELSE explained.warning END AS warning
   FROM explained LEFT JOIN fix_log ON fix_log.sequence_oid = explained.sequence_oid
 )
--- What needs attention first.
-SELECT report.status, report.sequence_name AS sequence, report.columns, report.extreme AS max, report.next_value,
-       report.fix_sql, report.reason, report.warning
+-- What needs attention first. The colliding extreme is a max for an ascending sequence and a min for a
+-- descending one, as in seq-guard check's table: under the header "max / min", a descending row's value reads
+-- "min -50".
+SELECT report.status, report.sequence_name AS sequence, report.columns,
+       CASE WHEN report.ascending THEN report.extreme::text ELSE 'min ' || report.extreme END AS "max / min",
+       report.next_value, report.fix_sql, report.reason, report.warning
 FROM report
 ORDER BY CASE report.status WHEN 'error' THEN 0 WHEN 'exhausted' THEN 1 WHEN 'behind' THEN 2 WHEN 'fixed' THEN 3
                             WHEN 'ok' THEN 4 ELSE 5 END,
