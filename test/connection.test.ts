@@ -3,7 +3,13 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { UsageError } from "../src/core/errors.ts";
 import { redact, redactUrl } from "../src/core/redact.ts";
-import { parseDatabaseUrl, secretsOf } from "../src/db/connection.ts";
+import {
+  explainConnectionError,
+  parseDatabaseUrl,
+  resolveConnection,
+  secretsOf,
+  withLogin,
+} from "../src/db/connection.ts";
 
 test("the password in the user info, a password= and an sslpassword= parameter, as written and decoded", () => {
   const s = secretsOf("postgres://u:p%40ss@h/db?password=q%26r&sslpassword=key%2Bpass", {});
@@ -76,4 +82,30 @@ test("a password that is also the user's or the database's name is no secret to 
     ),
     "postgres://postgres:***@localhost:5432/postgres",
   );
+});
+
+test("every producer of secrets keeps the one rule: the connection's own secrets leave out a password that is a name too", () => {
+  const url = "postgres://postgres:postgres@127.0.0.1:55439/postgres";
+  const t = parseDatabaseUrl(url, "--database-url", {});
+  assert.deepEqual(t.secrets, []);
+  assert.equal(t.label, "127.0.0.1:55439/postgres");
+  const refused = explainConnectionError(Object.assign(new Error("refused"), { code: "ECONNREFUSED" }), t);
+  assert.match(refused.message, /127\.0\.0\.1:55439\/postgres/);
+  assert.match(refused.message, /the postgres service/);
+  assert.ok(!refused.message.includes("***"), refused.message);
+  assert.deepEqual(resolveConnection(undefined, { PGUSER: "ro", PGPASSWORD: "ro" }).secrets, []);
+  // The sandbox's login adds its own password, never a name.
+  assert.deepEqual(withLogin(t, "seq_guard_restore_1", "r4nd0m-pw").secrets, ["r4nd0m-pw"]);
+});
+
+test("a password that is no name is masked everywhere: label, message, secret lists", () => {
+  const url = "postgres://app:s3cr3t-pw@127.0.0.1:55439/s3cr3t-pw-db";
+  const t = parseDatabaseUrl(url, "--database-url", {});
+  assert.deepEqual(t.secrets, ["s3cr3t-pw"]);
+  assert.deepEqual(secretsOf(url, {}), ["s3cr3t-pw"]);
+  const e = explainConnectionError(Object.assign(new Error("no s3cr3t-pw here"), { code: "XX000" }), t);
+  assert.ok(!/s3cr3t-pw[^-]/.test(e.message), e.message);
+  assert.deepEqual(resolveConnection(undefined, { PGUSER: "app", PGPASSWORD: "s3cr3t-pw" }).secrets, [
+    "s3cr3t-pw",
+  ]);
 });

@@ -32,3 +32,11 @@ test("the tools' passfile and service file are made once and removed by close", 
   s.close();
   assert.ok(!existsSync(dirname(pass)) && !existsSync(dirname(svc.file)));
 });
+
+test("a service file of ours with no sslpassword is an empty section: only its name, to stand for the user's", () => {
+  const s = new ToolSecrets();
+  const svc = s.serviceFor(null);
+  assert.equal(readFileSync(svc.file, "utf8"), `[${svc.name}]\n`);
+  s.close();
+  assert.ok(!existsSync(dirname(svc.file)));
+});

@@ -1,7 +1,10 @@
 // libpq-target.ts: how a client tool gets the connection: no secret in its command line.
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, test } from "node:test";
-import { libpqConnection, parseDatabaseUrl, serverLabel } from "../src/db/connection.ts";
+import { libpqConnection, parseDatabaseUrl, resolveConnection, serverLabel } from "../src/db/connection.ts";
 import { containerCredentials, libpqTarget, sslpasswordProblem } from "../src/restore/libpq-target.ts";
 
 describe("tools and their output", () => {
@@ -20,7 +23,7 @@ describe("tools and their output", () => {
     assert.equal(pgVars.dbname, "dbname='a\\'b\\\\c'");
   });
 
-  test("sslpassword leaves the --dbname argument; a connection service of the user's own cannot carry ours", () => {
+  test("sslpassword leaves the --dbname argument, into a connection service of ours", () => {
     const c = parseDatabaseUrl(
       "postgres://app:pw@db.example/prod?sslmode=verify-full&sslkey=%2Fk.pem&sslpassword=k%20ey%26pass",
       "--database-url",
@@ -30,12 +33,6 @@ describe("tools and their output", () => {
     assert.ok(!t.dbname.includes("sslpassword") && !t.dbname.includes("pass"), t.dbname);
     assert.match(t.dbname, /sslkey=%2Fk\.pem/);
     assert.equal(sslpasswordProblem(c, {}), null);
-    assert.match(
-      sslpasswordProblem(c, { PGSERVICE: "prod" }) ?? "",
-      /cannot be combined with a connection service \(PGSERVICE\).*service prod in pg_service\.conf/,
-    );
-    const withService = parseDatabaseUrl("postgres://app@db/prod?service=x&sslpassword=p", "--database-url");
-    assert.match(sslpasswordProblem(withService, {}) ?? "", /\(service=\)/);
     const trailing = parseDatabaseUrl("postgres://app@db/prod?sslpassword=p%20", "--database-url");
     assert.match(sslpasswordProblem(trailing, {}) ?? "", /ends in a blank/);
     assert.equal(libpqTarget(parseDatabaseUrl("postgres://a@h/d", "--database-url"), "x").sslpassword, null);
@@ -90,5 +87,30 @@ describe("the connection as libpq's tools take it", () => {
     assert.equal(t.dbname, "postgres://seq_guard_restore_1@db/scratch?service=svc1");
     assert.deepEqual(t.env, { PGSERVICEFILE: "/svc/k" });
     assert.equal(serverLabel(c), "db:5432");
+  });
+});
+
+describe("a connection from a service of the user's (pg_service.conf)", () => {
+  test("the tool gets the service's values in its URL and a service of ours, so PGSERVICE is not read again", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sg-svc-target-"));
+    try {
+      const file = join(dir, "svc.conf");
+      writeFileSync(file, "[aud]\nhost=db.example\nport=6543\ndbname=x\nuser=y\npassword=svc-pw\n");
+      const env = { PGSERVICEFILE: file, PGSERVICE: "aud" };
+      const c = resolveConnection(undefined, env);
+      const made: (string | null)[] = [];
+      const t = libpqTarget(c, "scratch", {
+        service: (p) => {
+          made.push(p);
+          return { file: "/ours/svc.conf", name: "ours" };
+        },
+      });
+      assert.deepEqual(made, [null], "an empty service of ours: nothing to carry but the name");
+      assert.equal(t.dbname, "postgres:///scratch?host=db.example&port=6543&user=y&service=ours");
+      assert.deepEqual(t.env, { PGSERVICEFILE: "/ours/svc.conf", PGPASSWORD: "svc-pw" });
+      assert.equal(sslpasswordProblem(c, env), null);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

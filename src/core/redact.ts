@@ -24,6 +24,23 @@ export function redactUrl(url: string): string {
   return out.replace(/([?&](?:ssl)?password=)[^&#\s]*/gi, "$1***");
 }
 
+/**
+ * The secrets worth masking among `passwords`, longest first (so that masking a longer one is never undone by a
+ * shorter one inside it). The one rule of what is a secret, for every list of them: a password that is also a
+ * name the connection uses (its user, its database: the service container's postgres/postgres/postgres) is no
+ * secret from anyone who reads that name, and masking it would garble every mention of the name (the postgres
+ * service, host:port/postgres) and tell the reader which name the password is: it is left out.
+ */
+export function worthMasking(
+  passwords: Iterable<string | null | undefined>,
+  names: Iterable<string | null | undefined>,
+): string[] {
+  const known = new Set(names);
+  const out = new Set<string>();
+  for (const p of passwords) if (p && !known.has(p)) out.add(p);
+  return [...out].sort((a, b) => b.length - a.length);
+}
+
 /** Remove every secret and every password-bearing URL from a text before it is printed anywhere. */
 export function redact(text: string, secrets: string[]): string {
   let out = text.replace(/postgres(?:ql)?:\/\/[^\s'"]+/gi, (m) => redactUrl(m));

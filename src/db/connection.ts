@@ -1,13 +1,15 @@
 // Connection settings: where the server is, how to say so without the password, and what a failure means.
 // The URL comes from --database-url, else DATABASE_URL, else the libpq variables (PGHOST, PGPORT, PGUSER,
-// PGPASSWORD, PGDATABASE), which node-postgres reads itself.
+// PGPASSWORD, PGDATABASE), which node-postgres reads itself. A connection service (service=, PGSERVICE) is read
+// here (service-file.ts), since node-postgres does not: its values go into the URL, below the URL's own.
 
 import type pg from "pg";
 import { ConnectionError, UsageError } from "../core/errors.ts";
-import { redact, redactUrl, urlPassword } from "../core/redact.ts";
+import { redact, redactUrl, urlPassword, worthMasking } from "../core/redact.ts";
 import { isConnectionClass, SQLSTATE, sqlStateOf } from "../core/sqlstate.ts";
 import { say } from "../core/words.ts";
 import { libpqStream, type SslSettings, sslSettings } from "./libpq-socket.ts";
+import { LIBPQ_KEYWORDS, lookupService, type Service } from "./service-file.ts";
 
 export interface ConnectionTarget {
   /** What node-postgres gets. */
@@ -22,6 +24,8 @@ export interface ConnectionTarget {
   sourceDetail?: string;
   /** How SSL is negotiated (libpq's sslmode meanings, see libpq-socket.ts). */
   ssl?: SslSettings;
+  /** The connection service (pg_service.conf) whose values the config holds, for messages. */
+  service?: { name: string; file: string };
 }
 
 /** Where a setting came from, as a message names it: the flag in the front end's words, else the variable. */
@@ -83,9 +87,6 @@ export function parseDatabaseUrl(
       `${sourceName(source)} must start with postgres:// or postgresql:// (got ${u.protocol}//). Use postgres://USER:PASSWORD@HOST:PORT/DATABASE`,
     );
   }
-  // Each password as written (percent-encoded or not) and decoded, as the parser read it and as a person meant
-  // it (up to the last "@"): a password with an unencoded "/" parses as host and port, and its rest as the path.
-  const secrets = passwordsOf(url, [u.password]);
   // The parser found no user info, but a person wrote one: the password would go out as host, port and database
   // name (postgres://u:2024/pw@host/db connects to host u, port 2024, database "pw@host/db").
   if (!u.username && !u.password && urlPassword(url) && `${u.pathname}${u.search}${u.hash}`.includes("@")) {
@@ -93,17 +94,79 @@ export function parseDatabaseUrl(
       `${sourceName(source)} does not read as intended (${redactUrl(url)}): its user info ends at the last "@", but a character before it ends the host part. Percent-encode "/", "?", "#" and "@" in the password (encodeURIComponent), and write an "@" in a database name as %40.`,
     );
   }
-  const host = u.hostname || "localhost";
-  const db = safeDecode(u.pathname.replace(/^\//, "")) || safeDecode(u.username) || "postgres";
+  const service = applyService(u, env, `service= in ${sourceName(source)}`);
+  return targetOf(url, u, source, env, service);
+}
+
+/**
+ * The connection a parsed URL names, the service's values in it already: its node-postgres config, its label and
+ * its secrets. `written`: the URL as given, whose password is masked as a person wrote it too.
+ */
+function targetOf(
+  written: string,
+  u: URL,
+  source: ConnectionTarget["source"],
+  env: NodeJS.ProcessEnv,
+  service: Service | null,
+): ConnectionTarget {
+  const q = u.searchParams;
+  // Each password as written (percent-encoded or not) and decoded, as the parser read it and as a person meant
+  // it (up to the last "@"): a password with an unencoded "/" parses as host and port, and its rest as the path.
+  const secrets = worthMasking(
+    passwordsOf(written, [u.password, q.get("password"), q.get("sslpassword")]),
+    namesOf(u, env),
+  );
+  // What node-postgres does with what the URL leaves out: the PG* variables, then its defaults.
+  const host = u.hostname || q.get("host") || env.PGHOST || "localhost";
+  const port = u.port || q.get("port") || env.PGPORT || "5432";
+  const user = q.get("user") || safeDecode(u.username) || env.PGUSER;
+  const db = safeDecode(u.pathname.replace(/^\//, "")) || env.PGDATABASE || user || "postgres";
+  const url = u.toString();
   const ssl = sslOf(url, env, source);
   return {
     config: buildConfig(url, ssl),
     ssl,
     // Built from what the parser read, so masked too: postgres://u:2024/pw@host/db reads as host u, port 2024.
-    label: redact(`${host}:${u.port || "5432"}/${db}`, secrets),
+    label: redact(`${host}:${port}/${db}`, secrets),
     secrets,
     source,
+    ...(service ? { service: { name: service.name, file: service.file } } : {}),
   };
+}
+
+/** The names a connection uses (its user and database, in every place one is given): never masked. */
+function namesOf(u: URL | null, env: NodeJS.ProcessEnv): (string | undefined)[] {
+  const names = [env.PGUSER, env.PGDATABASE];
+  if (u) {
+    names.push(safeDecode(u.username), safeDecode(u.pathname.replace(/^\//, "")));
+    for (const k of ["user", "dbname"]) names.push(u.searchParams.get(k) ?? undefined);
+  }
+  return names;
+}
+
+/**
+ * The connection service the URL (service=) or PGSERVICE names, written into the URL as libpq applies it
+ * (service-file.ts): each of its values where the URL gives none of its own, service= itself taken out (the
+ * client tools then get the values, not the name). Null when no service is named.
+ */
+function applyService(u: URL, env: NodeJS.ProcessEnv, how: string): Service | null {
+  const q = u.searchParams;
+  const named = q.get("service");
+  const name = named ?? env.PGSERVICE;
+  if (!name) return null;
+  const service = lookupService(name, env, named !== null ? how : "PGSERVICE");
+  for (const [k, v] of service.values) {
+    if (k === "dbname") {
+      if (u.pathname.replace(/^\//, "") === "" && !q.has("dbname")) u.pathname = `/${encodeURIComponent(v)}`;
+    } else if (k === "host" || k === "port" || k === "user" || k === "password") {
+      const inUrl = { host: u.hostname, port: u.port, user: u.username, password: u.password }[k];
+      if (!inUrl && !q.has(k)) q.set(k, v);
+    } else if (!q.has(k)) {
+      q.set(k, v);
+    }
+  }
+  q.delete("service");
+  return service;
 }
 
 /** A percent-encoded part of a URL, decoded; as written when it does not decode. */
@@ -118,9 +181,9 @@ function safeDecode(s: string): string {
 /**
  * Every password a URL may hold, each as written and decoded: the user info's as written up to the last "@"
  * (urlPassword), those `parsed` by a URL parser, and password= and sslpassword= parameters (sslpassword unlocks a
- * client key). Longest first, so that masking a longer one is never undone by a shorter one inside it.
+ * client key).
  */
-function passwordsOf(url: string, parsed: string[]): string[] {
+function passwordsOf(url: string, parsed: (string | null)[]): string[] {
   const p = urlPassword(url);
   const found = [
     p ? url.slice(p.start, p.end) : "",
@@ -133,25 +196,32 @@ function passwordsOf(url: string, parsed: string[]): string[] {
     out.add(pw);
     out.add(safeDecode(pw));
   }
-  return [...out].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
+  return [...out];
 }
 
-/** Resolve where to connect from the flag, DATABASE_URL, or the PG* variables. */
+/** Resolve where to connect from the flag, DATABASE_URL, or the PG* variables (and PGSERVICE's service). */
 export function resolveConnection(url: string | undefined, env: NodeJS.ProcessEnv): ConnectionTarget {
   if (url) return parseDatabaseUrl(url, "--database-url", env);
   if (env.DATABASE_URL) return parseDatabaseUrl(env.DATABASE_URL, "DATABASE_URL", env);
+  const set = pgVarsSet(env);
+  const sourceDetail = set.length > 0 ? `the PG* variables set (${set.join(", ")})` : undefined;
+  if (env.PGSERVICE) {
+    // The service's values in a URL of their own, over the PG* variables that node-postgres reads itself.
+    const u = new URL("postgres://");
+    const service = applyService(u, env, "PGSERVICE");
+    return { ...targetOf("", u, "PG* variables", env, service), sourceDetail };
+  }
   const host = env.PGHOST || "localhost";
   const port = env.PGPORT || "5432";
   const db = env.PGDATABASE || env.PGUSER || "postgres";
-  const set = pgVarsSet(env);
   const ssl = sslOf(undefined, env, "PGSSLMODE");
   return {
     config: buildConfig(undefined, ssl),
     ssl,
     label: `${host}:${port}/${db}`,
-    secrets: env.PGPASSWORD ? [env.PGPASSWORD] : [],
+    secrets: worthMasking([env.PGPASSWORD], namesOf(null, env)),
     source: "PG* variables",
-    sourceDetail: set.length > 0 ? `the PG* variables set (${set.join(", ")})` : undefined,
+    sourceDetail,
   };
 }
 
@@ -177,10 +247,11 @@ export function withLogin(target: ConnectionTarget, user: string, password: stri
     return {
       ...target,
       config: { ...target.config, connectionString: u.toString() },
-      secrets: [...target.secrets, password],
+      secrets: worthMasking([...target.secrets, password], [user]),
     };
   }
-  return { ...target, config: { ...target.config, user, password }, secrets: [...target.secrets, password] };
+  const secrets = worthMasking([...target.secrets, password], [user]);
+  return { ...target, config: { ...target.config, user, password }, secrets };
 }
 
 /** The server alone, host:port, for messages about it as a whole (a role or a database left on it). */
@@ -188,49 +259,8 @@ export function serverLabel(target: ConnectionTarget): string {
   return target.label.replace(/\/[^/]*$/, "");
 }
 
-/** The parameters libpq knows in a connection URL; anything else (node-postgres only) is left out for its tools. */
-const LIBPQ_PARAMS = new Set([
-  "host",
-  "hostaddr",
-  "port",
-  "dbname",
-  "user",
-  "passfile",
-  "channel_binding",
-  "connect_timeout",
-  "client_encoding",
-  "options",
-  "application_name",
-  "fallback_application_name",
-  "keepalives",
-  "keepalives_idle",
-  "keepalives_interval",
-  "keepalives_count",
-  "tcp_user_timeout",
-  "gssencmode",
-  "sslmode",
-  "sslnegotiation",
-  "sslcompression",
-  "sslcert",
-  "sslkey",
-  "sslpassword",
-  "sslcertmode",
-  "sslrootcert",
-  "sslcrl",
-  "sslcrldir",
-  "sslsni",
-  "requirepeer",
-  "require_auth",
-  "ssl_min_protocol_version",
-  "ssl_max_protocol_version",
-  "krbsrvname",
-  "gsslib",
-  "gssdelegation",
-  "service",
-  "target_session_attrs",
-  "load_balance_hosts",
-  "ssl",
-]);
+/** The parameters libpq knows in a connection URL (and node-postgres's ssl=); anything else is left out for its tools. */
+const LIBPQ_PARAMS = new Set([...LIBPQ_KEYWORDS, "ssl"]);
 
 /**
  * The connection as libpq's client tools (pg_restore) are to be given it, read from the URL once: the URL with no
@@ -274,16 +304,19 @@ export function libpqConnection(target: ConnectionTarget): LibpqConnection {
 /** Turn a connection failure into a message that names host, port and database and says what to do. */
 export function explainConnectionError(err: unknown, target: ConnectionTarget): ConnectionError {
   const e = err as { code?: string; message?: string };
-  const source = sourceName(target.source);
+  const service = target.service ? `service ${target.service.name} in ${target.service.file}` : undefined;
+  const source = `${sourceName(target.source)}${service ? ` or ${service}` : ""}`;
   // A server named by the environment (a stray PGHOST, an exported DATABASE_URL) is said to be, by name: it
-  // is why seq-guard used it instead of a throwaway server of its own.
-  const named =
+  // is why seq-guard used it instead of a throwaway server of its own. So is a connection service's file.
+  const named = [
     target.source === "PG* variables"
       ? target.sourceDetail
       : target.source === "DATABASE_URL"
         ? "DATABASE_URL in the environment"
-        : undefined;
-  const where = named ? `${target.label} (named by ${named})` : target.label;
+        : undefined,
+    service,
+  ].filter((n) => n !== undefined);
+  const where = named.length > 0 ? `${target.label} (named by ${named.join(" and ")})` : target.label;
   const msg = e.message ?? String(err);
   let text: string;
   switch (e.code) {
@@ -367,28 +400,37 @@ export function isConnectionLoss(err: unknown): boolean {
 }
 
 /**
- * Every password the connection settings hold, in every spelling: masked before anything is logged. A password
- * that is also the connection's user or database name (the service container's postgres/postgres/postgres) is
- * no secret from anyone who reads that name, and masking it would garble every mention of the name, and tell the
- * reader which name the password is: it is left out.
+ * Every password the connection settings hold, in every spelling, a connection service's too: masked before
+ * anything is logged, so before the settings are checked (a malformed URL, a service that is not found: its
+ * passwords as far as they can be read). A password that is also a name the connection uses is left out (the one
+ * rule: worthMasking).
  */
 export function secretsOf(url: string, env: NodeJS.ProcessEnv): string[] {
-  const out = new Set<string>();
-  const names = new Set([env.PGUSER, env.PGDATABASE]);
-  for (const u of [url, env.DATABASE_URL ?? ""]) {
-    if (!u) continue;
-    let parsed = "";
+  const passwords: string[] = [];
+  const names = namesOf(null, env);
+  const read = (written: string, u: URL) => {
     try {
-      const p = new URL(u);
-      parsed = p.password;
-      names.add(safeDecode(p.username));
-      names.add(safeDecode(p.pathname.replace(/^\//, "")));
-      for (const k of ["user", "dbname"]) names.add(p.searchParams.get(k) ?? undefined);
+      applyService(u, env, "service=");
+    } catch {
+      // Not found or malformed: the run stops on it later, with the message.
+    }
+    const q = u.searchParams;
+    passwords.push(...passwordsOf(written, [u.password, q.get("password"), q.get("sslpassword")]));
+    names.push(...namesOf(u, env));
+  };
+  for (const written of [url, env.DATABASE_URL ?? ""]) {
+    if (!written) continue;
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(written);
     } catch {
       // A malformed URL: its password as written, wherever it is.
+      passwords.push(...passwordsOf(written, []));
+      continue;
     }
-    for (const s of passwordsOf(u, [parsed])) out.add(s);
+    read(written, parsed);
   }
-  if (env.PGPASSWORD) out.add(env.PGPASSWORD);
-  return [...out].filter((s) => s.length > 0 && !names.has(s)).sort((a, b) => b.length - a.length);
+  if (!url && !env.DATABASE_URL && env.PGSERVICE) read("", new URL("postgres://"));
+  passwords.push(env.PGPASSWORD ?? "");
+  return worthMasking(passwords, names);
 }

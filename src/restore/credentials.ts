@@ -66,15 +66,18 @@ export class ToolSecrets {
     return this.passfile.file;
   }
 
-  /** The connection service file that holds the sslpassword, and the service's name in it. */
-  serviceFor(sslpassword: string): { file: string; name: string } {
+  /**
+   * The connection service file that holds the sslpassword (null: none, the service is empty), and the service's
+   * name in it.
+   */
+  serviceFor(sslpassword: string | null): { file: string; name: string } {
     if (!this.service) {
       const name = `seq-guard-${randomBytes(6).toString("hex")}`;
       const made = registered(
         "remove the connection service file",
         `seq-guard-svc-${process.pid}-`,
         "pg_service.conf",
-        `[${name}]\nsslpassword=${sslpassword}\n`,
+        `[${name}]\n${sslpassword === null ? "" : `sslpassword=${sslpassword}\n`}`,
       );
       this.service = { ...made, name };
     }

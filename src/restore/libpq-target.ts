@@ -15,13 +15,16 @@ export const dbnameOnly = (database: string) => `dbname=${conninfoQuote(database
  * How a client tool reaches `database` on the server: a --dbname argument without password, and environment
  * (PGPASSWORD, for the caller to hand over in a passfile). `sslpassword` (it unlocks the client key) has no
  * environment variable: it is taken out of the argument; given `service`, which puts it in a connection service
- * file, the argument names that service and the environment the file (PGSERVICEFILE). `as`: another role logs
- * in (the sandbox's: see sandbox.ts), with a password of its own, so the connecting role's is not given.
+ * file, the argument names that service and the environment the file (PGSERVICEFILE). A connection that came
+ * from a service of the user's (service=, PGSERVICE) holds its values already (connection.ts): the argument then
+ * names a service of ours all the same (empty but for an sslpassword), so that the tool does not read the user's
+ * again from PGSERVICE, whose password would win over the passfile's. `as`: another role logs in (the sandbox's:
+ * see sandbox.ts), with a password of its own, so the connecting role's is not given.
  */
 export function libpqTarget(
   connection: ConnectionTarget,
   database: string,
-  opts: { as?: string; service?: (sslpassword: string) => { file: string; name: string } } = {},
+  opts: { as?: string; service?: (sslpassword: string | null) => { file: string; name: string } } = {},
 ): { dbname: string; env: Record<string, string>; sslpassword: string | null } {
   const env: Record<string, string> = {};
   const c = libpqConnection(connection);
@@ -33,7 +36,7 @@ export function libpqTarget(
   } else if (c.password !== null) {
     env.PGPASSWORD = c.password;
   }
-  if (c.sslpassword !== null && opts.service) {
+  if ((c.sslpassword !== null || connection.service !== undefined) && opts.service) {
     const service = opts.service(c.sslpassword);
     env.PGSERVICEFILE = service.file;
     c.url.searchParams.set("service", service.name);
@@ -44,9 +47,10 @@ export function libpqTarget(
 
 /**
  * Why an sslpassword cannot go through a connection service file (libpq reads a value to the end of its line,
- * trailing blanks cut), or why the URL's own service would keep it from being read; null when it can.
+ * trailing blanks cut); null when it can. (A service of the user's no longer stands in the way: connection.ts
+ * has read its values, sslpassword among them, into the connection.)
  */
-export function sslpasswordProblem(connection: ConnectionTarget, env: NodeJS.ProcessEnv): string | null {
+export function sslpasswordProblem(connection: ConnectionTarget, _env: NodeJS.ProcessEnv): string | null {
   let c: ReturnType<typeof libpqConnection>;
   try {
     c = libpqConnection(connection);
@@ -55,10 +59,6 @@ export function sslpasswordProblem(connection: ConnectionTarget, env: NodeJS.Pro
   }
   const value = c.sslpassword;
   if (value === null) return null;
-  const service = c.service ?? env.PGSERVICE;
-  if (service) {
-    return `sslpassword= in ${sourceName(connection.source)} cannot be combined with a connection service (${c.service !== null ? "service=" : "PGSERVICE"}) when dumps are restored: seq-guard hands the sslpassword to pg_restore through a service of its own, so that it never appears in its command line. Put sslpassword in the entry of service ${service} in pg_service.conf instead, and leave it out of the URL.`;
-  }
   if (/[\r\n]/.test(value) || /\s$/.test(value) || Buffer.byteLength(value) > 1000) {
     return `the sslpassword= in ${sourceName(connection.source)} holds a line break, ends in a blank or is longer than 1000 bytes, so seq-guard cannot hand it to pg_restore other than in its command line (where every local user could read it). Use a key passphrase without them, or restore the dump yourself.`;
   }
