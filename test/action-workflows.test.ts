@@ -58,13 +58,18 @@ describe("workflows", () => {
     assert.deepEqual(problems, []);
   });
 
-  test("the README's complete workflows lint clean, check out the repository first, and pass only real inputs", async () => {
-    const readme = readFileSync(join(root, "README.md"), "utf8");
-    const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
-      .map((m) => m[1] as string)
-      .filter((y) => /^name: /m.test(y) && /^jobs:/m.test(y));
-    assert.ok(blocks.length >= 3, "the three quick starts are complete workflows");
-    for (const y of blocks) {
+  test("the complete workflows of the README and docs/ lint clean, check out the repository first, and pass only real inputs", async () => {
+    const workflowsIn = (file: string) =>
+      [...readFileSync(join(root, file), "utf8").matchAll(/```yaml\n([\s\S]*?)```/g)]
+        .map((m) => m[1] as string)
+        .filter((y) => /^(name: |on:)/m.test(y) && /^jobs:/m.test(y));
+    const readme = workflowsIn("README.md");
+    assert.ok(readme.length >= 3, "the three quick starts are complete workflows");
+    const docs = readdirSync(join(root, "docs"))
+      .filter((f) => f.endsWith(".md"))
+      .flatMap((f) => workflowsIn(join("docs", f)));
+    assert.ok(docs.length >= 2, "docs/sequences.md's fixture and backup recipes are complete workflows");
+    for (const y of [...readme, ...docs]) {
       const lint = await createLinter();
       const name = /^name: (.*)$/m.exec(y)?.[1] ?? "?";
       assert.deepEqual(

@@ -185,6 +185,10 @@ describe("CLI and Action: the same options and refusals", () => {
     assert.equal(flagAsFile.code, 2, flagAsFile.stderr);
     assert.equal(JSON.parse(flagAsFile.stdout).error.code, "usage");
     assert.throws(() => readFileSync(join(ws, "--json")), /ENOENT/);
+    // seq-guard sql prints a script: a refused sql command line gets no report.
+    const sql = await runCli(["sql", "--json"]);
+    assert.equal(sql.code, 2, sql.stderr);
+    assert.equal(sql.stdout, "");
 
     const apath = join(ws, "usage-action.json");
     const action = await runAction({

@@ -113,11 +113,15 @@ export async function run(argv: string[], io: Io): Promise<number> {
 function failureOutput(settings: CliSettings | undefined, argv: string[]): FailureOutput {
   if (settings) return { mode: settings.mode, json: settings.print.json, reportJson: settings.reportJson };
   const options = argv.slice(0, argv.includes("--") ? argv.indexOf("--") : argv.length);
-  const mode = (["check", "fix", "report"] as const).find((m) => options.includes(m)) ?? "check";
+  // The command word as written: `seq-guard sql` prints a script, never a report, and without one no run was asked.
+  const command = options.find((a) => ["check", "fix", "report", "sql"].includes(a));
+  if (command !== "check" && command !== "fix" && command !== "report") {
+    return { mode: "check", json: false, reportJson: undefined };
+  }
   const reportJson = flagValue(argv, "--report-json");
   // A value that is another flag (`--report-json --json`) is no file name.
   const file = reportJson && !reportJson.startsWith("-") ? reportJson : undefined;
-  return { mode, json: options.includes("--json"), reportJson: file };
+  return { mode: command, json: options.includes("--json"), reportJson: file };
 }
 
 /**
