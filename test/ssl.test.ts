@@ -4,14 +4,14 @@
 // asserted too, so that both being wrong the same way fails as well.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
 import { parseDatabaseUrl, resolveConnection } from "../src/db/connection.ts";
 import { type EmbeddedServer, startEmbedded } from "../src/process/embedded.ts";
-import { adminUrl, runCli } from "./helpers.ts";
+import { adminUrl, runCli, scratchDb } from "./helpers.ts";
 
 const MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
 
@@ -310,5 +310,139 @@ describe("root certificates and a server that takes SSL only", () => {
       },
     );
     assert.equal(system.code, 3, system.stderr);
+  });
+});
+
+/** A certificate authority in dir (ca.crt, ca.key) and a certificate it signs for `cn` (NAME.crt, NAME.key, 600). */
+function signedBy(dir: string, name: string, cn: string): { crt: string; key: string } {
+  if (!existsSync(join(dir, "ca.crt"))) {
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=seq-guard test CA",
+      ].concat(["-keyout", join(dir, "ca.key"), "-out", join(dir, "ca.crt")]),
+      { stdio: "ignore" },
+    );
+  }
+  const [crt, key, csr] = ["crt", "key", "csr"].map((e) => join(dir, `${name}.${e}`)) as [
+    string,
+    string,
+    string,
+  ];
+  execFileSync(
+    "openssl",
+    ["req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${cn}`, "-keyout", key, "-out", csr],
+    {
+      stdio: "ignore",
+    },
+  );
+  execFileSync(
+    "openssl",
+    [
+      "x509",
+      "-req",
+      "-in",
+      csr,
+      "-CA",
+      join(dir, "ca.crt"),
+      "-CAkey",
+      join(dir, "ca.key"),
+      "-CAcreateserial",
+    ].concat(["-days", "2", "-out", crt]),
+    { stdio: "ignore" },
+  );
+  execFileSync("chmod", ["600", key]);
+  return { crt, key };
+}
+
+describe("client certificates: a server that authenticates by certificate (pg_hba cert)", () => {
+  let dir: string;
+  let server: EmbeddedServer;
+  let client: { crt: string; key: string };
+  let fixture: string;
+  let dump: string;
+  /** The server's URL as 127.0.0.1, no password, sslmode=require, with `params`. */
+  const urlWith = (params: Record<string, string>) => {
+    const u = new URL(server.url);
+    u.searchParams.delete("sslmode");
+    u.password = "";
+    return withParams(u.toString(), { sslmode: "require", ...params });
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "sg-ssl-cert-"));
+    const cert = selfSigned(dir, "server", "localhost");
+    client = signedBy(dir, "client", "postgres");
+    writeFileSync(
+      join(dir, "pg_hba.conf"),
+      "local all all trust\nhostssl all all 127.0.0.1/32 cert\nhostssl all all ::1/128 cert\n",
+    );
+    execFileSync("chmod", ["644", join(dir, "pg_hba.conf"), join(dir, "ca.crt")]);
+    keyForServer(dir, join(dir, "server.key"));
+    server = await startEmbedded({
+      ssl: "on",
+      ssl_cert_file: cert,
+      ssl_key_file: join(dir, "server.key"),
+      ssl_ca_file: join(dir, "ca.crt"),
+      hba_file: join(dir, "pg_hba.conf"),
+    });
+    fixture = join(dir, "f.sql");
+    writeFileSync(fixture, "CREATE TABLE t (id serial PRIMARY KEY);\nINSERT INTO t VALUES (7);\n");
+    // A custom-format archive of the same, made on the tests' own server: restored by pg_restore.
+    const src = await scratchDb("CREATE TABLE t (id serial PRIMARY KEY); INSERT INTO t VALUES (7);");
+    dump = join(dir, "f.dump");
+    try {
+      execFileSync("pg_dump", ["-Fc", "-f", dump, "-d", src.url], {
+        env: { PATH: process.env.PATH, HOME: dir },
+      });
+    } finally {
+      await src.drop();
+    }
+  });
+  after(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("check connects with sslcert/sslkey in the URL and with PGSSLCERT/PGSSLKEY, as psql; without them it is refused", async () => {
+    const withCert = urlWith({ sslcert: client.crt, sslkey: client.key });
+    assert.equal(psql(withCert, dir), "ssl");
+    assert.equal(await ours(withCert), "ssl");
+    const r = await runCli(["check", "--database-url", withCert], { HOME: dir });
+    assert.equal(r.code, 0, `${r.stderr}${r.stdout}`);
+    const env = await runCli(["check", "--database-url", urlWith({})], {
+      HOME: dir,
+      PGSSLCERT: client.crt,
+      PGSSLKEY: client.key,
+    });
+    assert.equal(env.code, 0, `${env.stderr}${env.stdout}`);
+    const none = await runCli(["check", "--database-url", urlWith({})], { HOME: dir });
+    assert.equal(none.code, 3, none.stderr);
+    assert.equal(psql(urlWith({}), dir), "fail");
+  });
+
+  test("a dump restored under cert auth: the throwaway restore role has no certificate, and the hint says what to do", async () => {
+    const url = urlWith({ sslcert: client.crt, sslkey: client.key });
+    for (const file of [fixture, dump]) {
+      const r = await runCli(["check", "--database-url", url, file], { HOME: dir });
+      const out = `${r.stderr}${r.stdout}`;
+      assert.equal(r.code, 4, `${file}: ${out}`);
+      assert.match(out, /certificate authentication failed for user "seq_guard_restore_/, out);
+      assert.match(out, /authenticates by client certificate/, out);
+      assert.match(out, /seq_guard_restore_\S* roles? .*scram-sha-256/, out);
+      assert.match(out, /--trust-fixture/, out);
+      // The remedy for a dump one trusts: restored as the connecting role, whose certificate the server knows.
+      const trusted = await runCli(["check", "--database-url", url, "--trust-fixture", file], { HOME: dir });
+      assert.equal(trusted.code, 1, `${file}: ${trusted.stderr}${trusted.stdout}`);
+      assert.match(trusted.stdout, /behind\s+public\.t_id_seq/);
+    }
   });
 });

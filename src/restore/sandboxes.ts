@@ -35,6 +35,11 @@ export function sandboxRemedy(errorText: string, sandboxed: boolean): string {
   if (ext !== undefined) {
     return ` The dump is restored as a role that owns only its scratch database, and ${ext} is not among the extensions seq-guard creates for a dump (those that reach nothing beyond the database). If ${ext} is safe to have there, name it: ${say.set("extension", ext)}; or, for a dump you trust (never one from a fork), restore it with the connecting role's rights: ${trust}.`;
   }
+  // pg_hba.conf `cert`: the restore role logs in (never SET ROLE, which the dump could undo) with the connecting
+  // role's certificate, whose name is not its own, or with none.
+  if (/certificate authentication failed for user|requires a valid client certificate/.test(errorText)) {
+    return ` The server authenticates by client certificate (pg_hba.conf cert), and the dump is restored as a throwaway role of seq-guard's that owns only its scratch database and has no certificate to present. Let the seq_guard_restore_* roles log in with a password instead (seq-guard gives each a random one): on PostgreSQL 16 or later, a pg_hba.conf line above the cert lines, hostssl all /^seq_guard_restore_ ADDRESS scram-sha-256 (ADDRESS: where seq-guard connects from, as in the cert lines), then SELECT pg_reload_conf(); before 16, pg_hba.conf cannot name roles by a prefix. Or, for a dump you trust (never one from a fork), restore it as the connecting role: ${trust}.`;
+  }
   if (/must be superuser|permission denied|must be owner|must be able to SET ROLE/.test(errorText)) {
     return ` The dump is restored as a role that owns only its scratch database, with no rights beyond it: a statement that needs more (a superuser's, another role's) fails. For a dump you trust (never one from a fork), restore it with the connecting role's rights: ${trust}.`;
   }
