@@ -259,6 +259,13 @@ export const EXTRA_LINKS_SQL = `SELECT ${DEFAULT_PATH_SQL} AS default_path,
    FROM (${resolveLinksSql(TEXT_DEFAULTS_SQL)}) x) AS defaults,
   (SELECT pg_catalog.json_agg(${jsonRowSql(TRIGGER)}) FROM (${TRIGGERS_SQL}) tr) AS triggers`;
 
+/**
+ * Whether EXTRA_LINKS_SQL has anything to resolve: its two candidate queries, asked only whether they find a row.
+ * Both false (most databases) means no link beyond pg_depend's, and discovery skips the resolving query, whose
+ * planning alone cost 13-17 ms on a fresh backend (about 30 ms of server CPU with its execution, at 100 sequences).
+ */
+export const EXTRA_CANDIDATES_SQL = `SELECT EXISTS (${TEXT_DEFAULTS_SQL}) AS defaults, EXISTS (${TRIGGERS_SQL}) AS triggers`;
+
 /** The trigger assignments ($1: a JSON array of {tbl, col, name, path}) resolved to sequences: a row `r` each. */
 export const TRIGGER_LINKS_SQL = `SELECT ${jsonRowSql(RESOLVED_LINK)} AS r FROM (${TRIGGER_CANDIDATES_SQL}) x`;
 
@@ -427,7 +434,7 @@ export const CATALOG_BEGIN_SQL = `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONL
      SELECT pg_catalog.set_config('statement_timeout', GREATEST(s.setting::int, ${CATALOG_TIMEOUT_FLOOR_MS})::text, true)
      FROM pg_catalog.pg_settings s WHERE s.name = 'statement_timeout' AND s.setting::int > 0`;
 
-/** The cursor the catalog pass is read through, in chunks. */
+/** The cursor the catalog pass is read through, in chunks (COMMIT closes it). */
 export const catalogCursor = {
   declare: (query: string) => `DECLARE seq_guard_discovery NO SCROLL CURSOR FOR ${query}`,
   fetch: (rows: number) => `FETCH ${Math.trunc(rows)} FROM seq_guard_discovery`,

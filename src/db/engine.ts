@@ -57,6 +57,14 @@ const QUEUED_BATCHES = 8;
  */
 export const MORE_CONNECTIONS_AFTER = 1000;
 
+/** A row of SESSION_INFO_SQL. */
+interface SessionInfo {
+  db: string;
+  v: number;
+  reader: StateReader;
+  role: string;
+}
+
 export interface DatabaseResult {
   database: string;
   serverVersion: number;
@@ -100,54 +108,57 @@ async function verifyConnected(
   watch: ConnectionWatch,
 ): Promise<DatabaseResult> {
   const main = clients[0] as pg.Client;
-  type Info = { db: string; v: number; reader: StateReader; role: string };
-  const info = await main.query<Info>(SESSION_INFO_SQL);
-  const { db: database, v: serverVersion, reader, role } = info.rows[0] as Info;
-
   const reports = new Map<number, SequenceReport>();
   const excluded = exclusionFilter(opts);
   const verdictOpts = { headroomThreshold: opts.headroomThreshold };
-  const probeOpts: ProbeOptions = {
-    ...DEFAULT_PROBE,
-    concurrency: opts.concurrency,
-    statementTimeoutMs: opts.statementTimeoutMs,
-    lockTimeoutMs: opts.lockTimeoutMs,
-    role,
-    onProgress: (d, t) => opts.onProgress?.("verify", d, t),
-  };
-  // Each sequence is judged as soon as its batch is read; only its report stays. In fix mode the connection that
-  // read a batch then fixes that batch's behind sequences and reads them again, so nothing accumulates either.
-  const fixOpts = { ...probeOpts, onProgress: undefined };
   let behindSeen = 0;
   let fixedDone = 0;
-  const prober = new Prober<DiscoveredSequence>(
-    probeOpts,
-    reader,
-    (seq, r) => {
-      const rep = r.ok
-        ? verdictReport(seq, r.state, judge(seq, r.state, verdictOpts))
-        : errorReport(seq, r.error);
-      reports.set(seq.oid, rep);
-      if (rep.status === "behind") behindSeen++;
-    },
-    opts.mode !== "fix"
-      ? undefined
-      : async (client, batch) => {
-          const behind = batch.filter((s) => reports.get(s.oid)?.status === "behind");
-          if (behind.length === 0) return;
-          const fixed = await fixAll([client], behind, fixOpts, verdictOpts);
-          // Verify again what was touched: the status comes from a fresh read, not from what we meant to do.
-          const again = await probeAll([client], behind, fixOpts, reader);
-          for (const seq of behind) {
-            reports.set(
-              seq.oid,
-              afterFix(seq, fixed.get(seq.oid), again.get(seq.oid), reports.get(seq.oid), verdictOpts),
-            );
-          }
-          fixedDone += behind.length;
-          opts.onProgress?.("fix", fixedDone, behindSeen);
-        },
-  );
+  // The database, the server's version, how to read positions and the role's name come in discovery's first
+  // round trip (SESSION_INFO_SQL as its head query), before any sequence.
+  let session: SessionInfo | undefined;
+  let prober: Prober<DiscoveredSequence> | undefined;
+  const proberFor = (info: SessionInfo): Prober<DiscoveredSequence> => {
+    const probeOpts: ProbeOptions = {
+      ...DEFAULT_PROBE,
+      concurrency: opts.concurrency,
+      statementTimeoutMs: opts.statementTimeoutMs,
+      lockTimeoutMs: opts.lockTimeoutMs,
+      role: info.role,
+      onProgress: (d, t) => opts.onProgress?.("verify", d, t),
+    };
+    // Each sequence is judged as soon as its batch is read; only its report stays. In fix mode the connection
+    // that read a batch then fixes that batch's behind sequences and reads them again, so nothing accumulates.
+    const fixOpts = { ...probeOpts, onProgress: undefined };
+    const reader = info.reader;
+    return new Prober<DiscoveredSequence>(
+      probeOpts,
+      reader,
+      (seq, r) => {
+        const rep = r.ok
+          ? verdictReport(seq, r.state, judge(seq, r.state, verdictOpts))
+          : errorReport(seq, r.error);
+        reports.set(seq.oid, rep);
+        if (rep.status === "behind") behindSeen++;
+      },
+      opts.mode !== "fix"
+        ? undefined
+        : async (client, batch) => {
+            const behind = batch.filter((s) => reports.get(s.oid)?.status === "behind");
+            if (behind.length === 0) return;
+            const fixed = await fixAll([client], behind, fixOpts, verdictOpts);
+            // Verify again what was touched: the status comes from a fresh read, not from what we meant to do.
+            const again = await probeAll([client], behind, fixOpts, reader);
+            for (const seq of behind) {
+              reports.set(
+                seq.oid,
+                afterFix(seq, fixed.get(seq.oid), again.get(seq.oid), reports.get(seq.oid), verdictOpts),
+              );
+            }
+            fixedDone += behind.length;
+            opts.onProgress?.("fix", fixedDone, behindSeen);
+          },
+    );
+  };
 
   // Verification starts on the first sequences discovery hands over, on connections of their own, while the
   // first connection reads the rest of the catalog (its one snapshot). Discovery is held back while enough work
@@ -158,7 +169,7 @@ async function verifyConnected(
     extra ??= openClients(config, n, watch).then(
       (more) => {
         clients.push(...more);
-        for (const c of more) prober.addWorker(c);
+        for (const c of more) prober?.addWorker(c);
       },
       // The server may refuse more connections (max_connections): the first one does the work alone.
       () => undefined,
@@ -166,7 +177,15 @@ async function verifyConnected(
   };
   let handed = 0;
   const discovering = discover(main, {
+    head: {
+      sql: SESSION_INFO_SQL,
+      onRows: (rows) => {
+        session = rows[0] as SessionInfo;
+        prober = proberFor(session);
+      },
+    },
     onChunk: async (seqs) => {
+      if (!prober) throw new Error("discovery handed over sequences before the session's facts");
       const mine: DiscoveredSequence[] = [];
       for (const seq of seqs) {
         const skip = excluded(seq.schema, seq.relname) ? "excluded" : skipReasonOf(seq);
@@ -186,9 +205,11 @@ async function verifyConnected(
   // batch is still running when this returns or throws.
   await discovering.catch(async (err: unknown) => {
     await extra;
-    await prober.finish();
+    await prober?.finish();
     throw err;
   });
+  if (!session || !prober) throw new Error("discovery read no session facts");
+  const { db: database, v: serverVersion } = session;
   if (prober.workerCount < Math.max(1, opts.concurrency)) prober.addWorker(main);
   await prober.finish();
 
