@@ -68,6 +68,19 @@ export async function openClients(
 }
 
 /**
+ * Close a connection as libpq's PQfinish() does: send Terminate and close the socket once it is written, without
+ * waiting for the server to close its end, which it does only once the backend has exited (10-30 ms here, at the
+ * end of every run).
+ */
+export async function closeClient(c: pg.Client): Promise<void> {
+  const stream = (c as unknown as { connection?: { stream?: NodeJS.EventEmitter & { destroy(): void } } })
+    .connection?.stream;
+  // 'finish': Terminate and the end of our side are handed to the system, which still delivers them.
+  stream?.once("finish", () => stream.destroy());
+  await c.end().catch(() => undefined);
+}
+
+/**
  * Open the first connection, retrying while the server is not up yet (a service container that just started)
  * until the connect timeout has passed.
  */

@@ -8,7 +8,7 @@ import { exclusionFilter } from "../core/filters.ts";
 import { byImportance, errorReport, fixedReport, summarize, verdictReport } from "../core/report.ts";
 import type { SequenceReport, Summary, Warning } from "../core/types.ts";
 import { judge, skipped, skipReasonOf } from "../core/verdict.ts";
-import { ConnectionWatch, connectWithRetry, lostError, openClients } from "./clients.ts";
+import { ConnectionWatch, closeClient, connectWithRetry, lostError, openClients } from "./clients.ts";
 import { isConnectionLoss } from "./connection.ts";
 import { type DiscoveredSequence, discover } from "./discovery.ts";
 import { explainCatalogError } from "./explain.ts";
@@ -97,7 +97,7 @@ export async function verifyDatabase(config: pg.ClientConfig, opts: EngineOption
     );
   } finally {
     watch.close();
-    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+    await Promise.all(clients.map(closeClient));
   }
 }
 
