@@ -134,7 +134,17 @@ export interface DiscoverOptions {
    * pg_catalog alone), whose rows are handed to `onRows` before the first chunk: one round trip fewer.
    */
   head?: { sql: string; onRows: (rows: unknown[]) => void };
+  /**
+   * Called once the last chunk is read, with its number of rows, before any of them is handed over: COMMIT is
+   * sent then, and the connection takes the caller's queries (they run after it) while discovery still turns the
+   * rows into sequences, in slices of SLICE with a turn of the event loop between them, so that the server can
+   * verify the first slice while the client reads the rest.
+   */
+  onCommit?: (lastRows: number) => void;
 }
+
+/** Rows per hand-over once the connection is free (onCommit): a batch's worth. */
+const SLICE = 250;
 
 /**
  * Find every sequence of the database and the columns it feeds. Children already covered by a parent are
@@ -152,12 +162,15 @@ export async function discover(
   client: pg.ClientBase,
   opts: DiscoverOptions = {},
 ): Promise<DiscoveredSequence[]> {
+  const state = { committing: null as Promise<unknown> | null };
   try {
-    const result = await discoverInTransaction(client, opts);
-    await client.query("COMMIT");
+    const result = await discoverInTransaction(client, opts, state);
+    await (state.committing ?? client.query("COMMIT"));
     return result;
   } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
+    // Once COMMIT is sent the connection is the caller's: a ROLLBACK now could land between its transactions.
+    if (state.committing) await state.committing.catch(() => undefined);
+    else await client.query("ROLLBACK").catch(() => undefined);
     throw err;
   }
 }
@@ -167,6 +180,7 @@ type Results = pg.QueryResult<Record<string, unknown>>[];
 async function discoverInTransaction(
   client: pg.ClientBase,
   opts: DiscoverOptions,
+  state: { committing: Promise<unknown> | null },
 ): Promise<DiscoveredSequence[]> {
   const chunk = opts.chunk ?? 2000;
   const first = [
@@ -226,18 +240,28 @@ async function discoverInTransaction(
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   const out: DiscoveredSequence[] = [];
   for (;;) {
-    if (rows.length === 0) break;
-    const seqs = rows.map((r) => sequenceOf(r, lockCount, notes));
-    for (const seq of seqs) {
-      // A child whose ancestor feeds from the same sequence through the same column is covered by max() over
-      // the ancestor (no ONLY): drop it rather than scan it twice.
-      if (parents.size > 0 && seq.links.length > 1)
-        seq.links = seq.links.filter((l) => !ancestorLinked(l, seq.links, parents));
-      if (seq.links.length > 1) seq.links.sort((x, y) => cmp(x.table, y.table) || cmp(x.column, y.column));
-    }
     const last = rows.length < chunk;
-    if (opts.onChunk) await opts.onChunk(seqs);
-    else out.push(...seqs);
+    let slice = rows.length;
+    if (last && opts.onCommit) {
+      state.committing = client.query("COMMIT");
+      // Awaited by discover(); a failure in the meantime is not an unhandled rejection.
+      state.committing.catch(() => undefined);
+      opts.onCommit(rows.length);
+      slice = SLICE;
+    }
+    for (let at = 0; at < rows.length; at += slice) {
+      if (at > 0) await new Promise((resolve) => setImmediate(resolve));
+      const seqs = rows.slice(at, at + slice).map((r) => sequenceOf(r, lockCount, notes));
+      for (const seq of seqs) {
+        // A child whose ancestor feeds from the same sequence through the same column is covered by max() over
+        // the ancestor (no ONLY): drop it rather than scan it twice.
+        if (parents.size > 0 && seq.links.length > 1)
+          seq.links = seq.links.filter((l) => !ancestorLinked(l, seq.links, parents));
+        if (seq.links.length > 1) seq.links.sort((x, y) => cmp(x.table, y.table) || cmp(x.column, y.column));
+      }
+      if (opts.onChunk) await opts.onChunk(seqs);
+      else out.push(...seqs);
+    }
     if (last) break;
     rows = (await client.query<SequenceRow>(catalogCursor.fetch(chunk))).rows;
   }

@@ -176,6 +176,7 @@ async function verifyConnected(
     );
   };
   let handed = 0;
+  let mainWorking = false;
   const discovering = discover(main, {
     head: {
       sql: SESSION_INFO_SQL,
@@ -183,6 +184,15 @@ async function verifyConnected(
         session = rows[0] as SessionInfo;
         prober = proberFor(session);
       },
+    },
+    // Discovery's last chunk is read and its COMMIT sent: when the first connection is to verify alone (no
+    // other connections, and no more sequences than MORE_CONNECTIONS_AFTER, so none will be opened), it starts
+    // on the first batch while discovery reads the rest of the chunk.
+    onCommit: (lastRows) => {
+      if (!prober || extra !== null) return;
+      if (opts.concurrency > 1 && handed + lastRows > MORE_CONNECTIONS_AFTER) return;
+      prober.addWorker(main);
+      mainWorking = true;
     },
     onChunk: async (seqs) => {
       if (!prober) throw new Error("discovery handed over sequences before the session's facts");
@@ -210,7 +220,7 @@ async function verifyConnected(
   });
   if (!session || !prober) throw new Error("discovery read no session facts");
   const { db: database, v: serverVersion } = session;
-  if (prober.workerCount < Math.max(1, opts.concurrency)) prober.addWorker(main);
+  if (!mainWorking && prober.workerCount < Math.max(1, opts.concurrency)) prober.addWorker(main);
   await prober.finish();
 
   const sequences = [...reports.values()].sort(byImportance);
