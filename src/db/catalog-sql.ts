@@ -1,6 +1,7 @@
 // The SQL discovery reads the catalog with (db/discovery.ts runs it and parses its rows): one pass that finds every
-// sequence and the columns it feeds through the links pg_depend records, and two small queries before it for the
-// links it does not record (defaults naming a sequence as text, trigger assignments). The standalone SQL script
+// sequence and the columns it feeds through the links pg_depend records, and, where an EXISTS over their candidates
+// finds any, two small queries for the links it does not record (defaults naming a sequence as text, trigger
+// assignments). The standalone SQL script
 // (src/sql-script) reuses the pieces that tell a plain nextval() default and resolve a name as nextval() does.
 //
 // Rows that hold a list (a sequence's links, the resolved links) come as JSON arrays rather than objects, to save
