@@ -2,7 +2,8 @@
 // fail-on setting in the words of the front end it is for. No database.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { buildReport } from "../src/core/report.ts";
+import { buildReport, columnLabel } from "../src/core/report.ts";
+import type { ColumnReport } from "../src/core/types.ts";
 import { ACTION_WORDS } from "../src/core/words.ts";
 import { renderText } from "../src/render/text.ts";
 import { seqReport, targetReport } from "./report-fixtures.ts";
@@ -61,5 +62,18 @@ describe("text verdict", () => {
       renderText(report, { color: false, verbose: false }),
       /not counted as failures \(report mode never fails\)/,
     );
+  });
+});
+
+describe("column labels", () => {
+  test("a column is quoted exactly where quote_ident() quotes it: keywords other than unreserved ones", () => {
+    const label = (column: string) => columnLabel({ table: "public.t", column } as ColumnReport);
+    assert.equal(label("id"), "public.t.id");
+    assert.equal(label("abort"), "public.t.abort", "unreserved keywords stay bare");
+    assert.equal(label("int"), 'public.t."int"', "a type keyword");
+    assert.equal(label("between"), 'public.t."between"');
+    assert.equal(label("select"), 'public.t."select"');
+    assert.equal(label("Id"), 'public.t."Id"');
+    assert.equal(label('a"b'), 'public.t."a""b"');
   });
 });

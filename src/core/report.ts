@@ -40,12 +40,25 @@ export function viaOf(l: ColumnLink): LinkVia {
   return l.via ?? (l.kind === "expression" ? "default" : l.kind);
 }
 
-// Words PostgreSQL reserves (and a few it treats specially as column names): a column named so is quoted, as
-// quote_ident() would.
+// Every keyword quote_ident() quotes: all but PostgreSQL's unreserved ones (pg_get_keywords() WHERE catcode <> 'U'
+// on 15, and the JSON and MERGE words 16 and 17 added), so a column named int or between reads "int", as the
+// standalone script, which calls quote_ident() itself, prints it.
 const RESERVED = new Set(
-  "all analyse analyze and any array as asc asymmetric both case cast check collate column constraint create current_catalog current_date current_role current_time current_timestamp current_user default deferrable desc distinct do else end except false fetch for foreign from grant group having in initially intersect into lateral leading limit localtime localtimestamp not null offset on only or order placing primary references returning select session_user some symmetric system_user table then to trailing true union unique user using variadic when where window with".split(
-    " ",
-  ),
+  (
+    "all analyse analyze and any array as asc asymmetric authorization between bigint binary bit boolean both " +
+    "case cast char character check coalesce collate collation column concurrently constraint create cross " +
+    "current_catalog current_date current_role current_schema current_time current_timestamp current_user dec " +
+    "decimal default deferrable desc distinct do else end except exists extract false fetch float for foreign " +
+    "freeze from full grant greatest group grouping having ilike in initially inner inout int integer intersect " +
+    "interval into is isnull join json json_array json_arrayagg json_exists json_object json_objectagg json_query " +
+    "json_scalar json_serialize json_table json_value lateral leading least left like limit localtime " +
+    "localtimestamp merge_action national natural nchar none normalize not notnull null nullif numeric offset on " +
+    "only or order out outer overlaps overlay placing position precision primary real references returning right " +
+    "row select session_user setof similar smallint some substring symmetric system_user table tablesample then " +
+    "time timestamp to trailing treat trim true union unique user using values varchar variadic verbose when " +
+    "where window with xmlattributes xmlconcat xmlelement xmlexists xmlforest xmlnamespaces xmlparse xmlpi " +
+    "xmlroot xmlserialize xmltable"
+  ).split(" "),
 );
 
 /** An identifier as quote_ident() writes it: bare when lower-case and not reserved, else in double quotes. */
