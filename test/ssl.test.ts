@@ -77,6 +77,31 @@ function keyForServer(dir: string, key: string): void {
   }
 }
 
+/**
+ * A server with SSL on, the certificate `cert` and dir/server.key, and given `hba` lines a pg_hba.conf of its own
+ * in dir (readable by the server's user); `settings` more postgresql.conf settings (ssl_ca_file).
+ */
+function startSslServer(
+  dir: string,
+  cert: string,
+  hba?: string,
+  settings: Record<string, string> = {},
+): Promise<EmbeddedServer> {
+  const hbaFile = join(dir, "pg_hba.conf");
+  if (hba !== undefined) {
+    writeFileSync(hbaFile, hba);
+    execFileSync("chmod", ["644", hbaFile]);
+  }
+  keyForServer(dir, join(dir, "server.key"));
+  return startEmbedded({
+    ssl: "on",
+    ssl_cert_file: cert,
+    ssl_key_file: join(dir, "server.key"),
+    ...(hba !== undefined ? { hba_file: hbaFile } : {}),
+    ...settings,
+  });
+}
+
 describe("sslmode as libpq means it", () => {
   let dir: string;
   let cert: string;
@@ -94,12 +119,7 @@ describe("sslmode as libpq means it", () => {
     dir = mkdtempSync(join(tmpdir(), "sg-ssl-"));
     cert = selfSigned(dir, "server", "localhost");
     otherCert = selfSigned(dir, "other", "localhost");
-    keyForServer(dir, join(dir, "server.key"));
-    server = await startEmbedded({
-      ssl: "on",
-      ssl_cert_file: cert,
-      ssl_key_file: join(dir, "server.key"),
-    });
+    server = await startSslServer(dir, cert);
     const u = new URL(server.url);
     u.searchParams.delete("sslmode");
     sslByIp = u.toString();
@@ -238,18 +258,11 @@ describe("root certificates and a server that takes SSL only", () => {
     dir = mkdtempSync(join(tmpdir(), "sg-ssl-only-"));
     cert = selfSigned(dir, "server", "localhost");
     // pg_hba.conf with hostssl lines only: a plain startup is refused (no pg_hba.conf entry ... no encryption).
-    writeFileSync(
-      join(dir, "pg_hba.conf"),
+    server = await startSslServer(
+      dir,
+      cert,
       "local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\nhostssl all all ::1/128 scram-sha-256\n",
     );
-    execFileSync("chmod", ["644", join(dir, "pg_hba.conf")]);
-    keyForServer(dir, join(dir, "server.key"));
-    server = await startEmbedded({
-      ssl: "on",
-      ssl_cert_file: cert,
-      ssl_key_file: join(dir, "server.key"),
-      hba_file: join(dir, "pg_hba.conf"),
-    });
   });
   after(async () => {
     await server?.stop();
@@ -381,19 +394,13 @@ describe("client certificates: a server that authenticates by certificate (pg_hb
     dir = mkdtempSync(join(tmpdir(), "sg-ssl-cert-"));
     const cert = selfSigned(dir, "server", "localhost");
     client = signedBy(dir, "client", "postgres");
-    writeFileSync(
-      join(dir, "pg_hba.conf"),
+    execFileSync("chmod", ["644", join(dir, "ca.crt")]);
+    server = await startSslServer(
+      dir,
+      cert,
       "local all all trust\nhostssl all all 127.0.0.1/32 cert\nhostssl all all ::1/128 cert\n",
+      { ssl_ca_file: join(dir, "ca.crt") },
     );
-    execFileSync("chmod", ["644", join(dir, "pg_hba.conf"), join(dir, "ca.crt")]);
-    keyForServer(dir, join(dir, "server.key"));
-    server = await startEmbedded({
-      ssl: "on",
-      ssl_cert_file: cert,
-      ssl_key_file: join(dir, "server.key"),
-      ssl_ca_file: join(dir, "ca.crt"),
-      hba_file: join(dir, "pg_hba.conf"),
-    });
     fixture = join(dir, "f.sql");
     writeFileSync(fixture, "CREATE TABLE t (id serial PRIMARY KEY);\nINSERT INTO t VALUES (7);\n");
     // A custom-format archive of the same, made on the tests' own server: restored by pg_restore.
