@@ -181,10 +181,15 @@ export function addSummaries(a: Summary, b: Summary): Summary {
   return out;
 }
 
+/** A sequence near the end of its range (a warning on an ok row, or beside another status). */
+export function isNearExhaustion(r: SequenceReport): boolean {
+  return r.warnings.some((w) => w.code === "near_exhaustion");
+}
+
 /** Does this sequence fail the run under `failOn`? */
 export function fails(r: SequenceReport, failOn: FailOn[]): boolean {
   if (failOn.includes(r.status as FailOn)) return true;
-  return failOn.includes("near-exhaustion") && r.warnings.some((w) => w.code === "near_exhaustion");
+  return failOn.includes("near-exhaustion") && isNearExhaustion(r);
 }
 
 /** Does the target fail: any failing sequence, or the target itself could not be restored or verified. */

@@ -12,6 +12,7 @@ import {
   type FailOn,
   fails,
   isDescending,
+  isNearExhaustion,
   isProblem,
   viaMark,
 } from "../core/report.ts";
@@ -126,14 +127,10 @@ function seconds(ms: number | null): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-function nearExhaustion(r: SequenceReport): boolean {
-  return r.warnings.some((w) => w.code === "near_exhaustion");
-}
-
 /** Ok sequences near exhaustion: listed among the problems, so counted apart from the plain ok ones. */
 function nearCount(targets: TargetReport[]): number {
   let n = 0;
-  for (const t of targets) for (const r of t.sequences) if (r.status === "ok" && nearExhaustion(r)) n++;
+  for (const t of targets) for (const r of t.sequences) if (r.status === "ok" && isNearExhaustion(r)) n++;
   return n;
 }
 
@@ -169,7 +166,7 @@ function maskOf(secrets: string[] | undefined): Mask {
 }
 
 function statusCell(r: SequenceReport): string {
-  if (r.status === "ok" && nearExhaustion(r)) {
+  if (r.status === "ok" && isNearExhaustion(r)) {
     return `⚠️ ok, near exhaustion${r.headroom ? ` (${r.headroom.used_pct}% used)` : ""}`;
   }
   return `${ICON[r.status] ?? ""} ${r.status}`;

@@ -3,7 +3,15 @@
 // a name holding a line break or a workflow command stays on its line and commands nothing.
 
 import { logText, printable } from "../core/printable.ts";
-import { byImportance, columnLabel, type FailOn, fails, isDescending, viaMark } from "../core/report.ts";
+import {
+  byImportance,
+  columnLabel,
+  type FailOn,
+  fails,
+  isDescending,
+  isNearExhaustion,
+  viaMark,
+} from "../core/report.ts";
 import type { Report, SequenceReport, Status, TargetReport } from "../core/types.ts";
 import { CLI_WORDS, type FrontEndWords, inWords, say } from "../core/words.ts";
 
@@ -107,9 +115,7 @@ function counts(t: TargetReport): string {
   const s = t.summary;
   // An ok sequence near exhaustion fails with --fail-on near-exhaustion: the count says so, so that "7 ok"
   // never stands above a FAILED with nothing to explain it.
-  const near = t.sequences.filter(
-    (r) => r.status === "ok" && r.warnings.some((w) => w.code === "near_exhaustion"),
-  ).length;
+  const near = t.sequences.filter((r) => r.status === "ok" && isNearExhaustion(r)).length;
   const parts = [
     plural(s.sequences, "sequence"),
     `${s.ok} ok${near > 0 ? ` (${near} near exhaustion)` : ""}`,
