@@ -4,8 +4,9 @@
 // counted against the lock budget, and the same records however the cursor is chunked.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { jsonLiteral } from "../src/db/catalog-sql.ts";
 import { type DiscoveredSequence, discover } from "../src/db/discovery.ts";
-import { type ScratchDb, scratchDb, withClient } from "./helpers.ts";
+import { adminUrl, type ScratchDb, scratchDb, withClient } from "./helpers.ts";
 
 const SCHEMA = `
 CREATE SCHEMA "Odd ""Schema""";
@@ -134,5 +135,18 @@ describe("discovery", () => {
       [...byName.keys()],
     );
     assert.deepEqual(new Map(seen.map((s) => [s.name, s])), byName);
+  });
+});
+
+describe("a constant written into the catalog query", () => {
+  test("reads back as given, quotes and backslashes too, whatever standard_conforming_strings is", async () => {
+    const value = { "1": [{ note: "it's \\ a \\' test'); SELECT 1; --" }] };
+    await withClient(adminUrl(), async (c) => {
+      for (const scs of ["on", "off"]) {
+        await c.query(`SET standard_conforming_strings = ${scs}`);
+        const { rows } = await c.query<{ v: unknown }>(`SELECT ${jsonLiteral(value)}::jsonb AS v`);
+        assert.deepEqual(rows[0]?.v, value, `standard_conforming_strings ${scs}`);
+      }
+    });
   });
 });

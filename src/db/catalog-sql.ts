@@ -345,6 +345,17 @@ export interface SequenceRow {
   links: unknown[][] | null;
 }
 
+/**
+ * A value as an SQL string literal of its JSON. What discovery passes holds only numbers (oids, attnums, codes),
+ * but it is quoted as any literal all the same: a quote or backslash inside can never end it (the cursor's query
+ * takes no parameters when it is sent with others in one round trip).
+ */
+export function jsonLiteral(value: unknown): string {
+  // E'...' reads backslashes as escapes whatever standard_conforming_strings is (a dump may turn it off for
+  // its database): each is doubled, as each quote is.
+  return `E'${JSON.stringify(value).replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
+}
+
 // One row per sequence (SequenceRow), in a stable order, with the columns it feeds gathered into a JSON array: one
 // pass over the catalog that a cursor can hand out in chunks (so verification can start on the first chunk while
 // the rest is read). A link is (table, column) with its strongest kind: a serial column is linked twice (OWNED BY
@@ -389,7 +400,7 @@ SELECT c.oid::int8::text AS oid, n.nspname AS schema, c.relname,
                   : `(SELECT l.tbl, l.attnum, l.kind FROM l WHERE l.seq = c.oid
                       UNION ALL
                       SELECT (e.e ->> 'tbl')::oid, (e.e ->> 'attnum')::int2, (e.e ->> 'code')::int
-                      FROM jsonb_array_elements('${JSON.stringify(extra)}'::jsonb -> (c.oid::text)) AS e (e)) l`
+                      FROM jsonb_array_elements(${jsonLiteral(extra)}::jsonb -> (c.oid::text)) AS e (e)) l`
               } GROUP BY l.tbl, l.attnum) g
         -- Temporary tables are skipped: another session's rows live in its own buffers, out of anyone else's reach.
         JOIN pg_catalog.pg_class tc ON tc.oid = g.tbl AND tc.relkind IN ('r', 'p', 'f', 'm') AND tc.relpersistence <> 't'

@@ -97,7 +97,8 @@ async function extraLinks(client: pg.ClientBase): Promise<ExtraLinks> {
   const path = head?.default_path ?? "";
   for (const { seq, tbl, attnum, code, name, qualified, column } of resolved) {
     const list = bySeq[String(seq)] ?? [];
-    list.push({ tbl, attnum, code });
+    // Numbers only: they are written into the catalog query's text (sequencesSql).
+    list.push({ tbl: Number(tbl), attnum: Number(attnum), code: Number(code) });
     bySeq[String(seq)] = list;
     if (qualified || (code === TRIGGER_CODE && ownPath.has(JSON.stringify([tbl, column, name])))) continue;
     const what =
