@@ -8383,7 +8383,7 @@ function counts(t) {
     const s = t.summary;
     // An ok sequence near exhaustion fails with --fail-on near-exhaustion: the count says so, so that "7 ok"
     // never stands above a FAILED with nothing to explain it.
-    const near = t.sequences.filter((r) => r.status === "ok" && r.warnings.some((w) => w.code === "near_exhaustion")).length;
+    const near = t.sequences.filter((r) => r.status === "ok" && (0,core_report/* isNearExhaustion */.ZL)(r)).length;
     const parts = [
         plural(s.sequences, "sequence"),
         `${s.ok} ok${near > 0 ? ` (${near} near exhaustion)` : ""}`,
@@ -9160,6 +9160,7 @@ function maskWhole(text, secret) {
 /* harmony export */   Nn: () => (/* binding */ defaultFailOn),
 /* harmony export */   Qm: () => (/* binding */ FAIL_ON_VALUES),
 /* harmony export */   Xo: () => (/* binding */ fixedReport),
+/* harmony export */   ZL: () => (/* binding */ isNearExhaustion),
 /* harmony export */   ZV: () => (/* binding */ errorReport),
 /* harmony export */   Zp: () => (/* binding */ columnLabel),
 /* harmony export */   a5: () => (/* binding */ redactReport),
@@ -9312,11 +9313,15 @@ function addSummaries(a, b) {
         out[k] = a[k] + b[k];
     return out;
 }
+/** A sequence near the end of its range (a warning on an ok row, or beside another status). */
+function isNearExhaustion(r) {
+    return r.warnings.some((w) => w.code === "near_exhaustion");
+}
 /** Does this sequence fail the run under `failOn`? */
 function fails(r, failOn) {
     if (failOn.includes(r.status))
         return true;
-    return failOn.includes("near-exhaustion") && r.warnings.some((w) => w.code === "near_exhaustion");
+    return failOn.includes("near-exhaustion") && isNearExhaustion(r);
 }
 /** Does the target fail: any failing sequence, or the target itself could not be restored or verified. */
 function targetFails(t, failOn) {
@@ -9810,7 +9815,7 @@ function inWordsReport(report, words) {
 /* harmony export */   y5: () => (/* binding */ TRIGGER_LINKS_SQL),
 /* harmony export */   zF: () => (/* binding */ TRIGGER_CODE)
 /* harmony export */ });
-/* unused harmony exports searchPathSql, DEFAULT_PATH_SQL, jsonRowSql, rowReader */
+/* unused harmony exports searchPathSql, DEFAULT_PATH_SQL, jsonRowSql, rowReader, jsonLiteral */
 // The SQL discovery reads the catalog with (db/discovery.ts runs it and parses its rows): one pass that finds every
 // sequence and the columns it feeds through the links pg_depend records, and, where an EXISTS over their candidates
 // finds any, two small queries for the links it does not record (defaults naming a sequence as text, trigger
@@ -10041,6 +10046,16 @@ const LINK = {
                       WHEN pg_has_role(tc.relowner, 'USAGE') THEN 0 ELSE 1 END`,
 };
 const readLink = rowReader(LINK);
+/**
+ * A value as an SQL string literal of its JSON. What discovery passes holds only numbers (oids, attnums, codes),
+ * but it is quoted as any literal all the same: a quote or backslash inside can never end it (the cursor's query
+ * takes no parameters when it is sent with others in one round trip).
+ */
+function jsonLiteral(value) {
+    // E'...' reads backslashes as escapes whatever standard_conforming_strings is (a dump may turn it off for
+    // its database): each is doubled, as each quote is.
+    return `E'${JSON.stringify(value).replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
+}
 // One row per sequence (SequenceRow), in a stable order, with the columns it feeds gathered into a JSON array: one
 // pass over the catalog that a cursor can hand out in chunks (so verification can start on the first chunk while
 // the rest is read). A link is (table, column) with its strongest kind: a serial column is linked twice (OWNED BY
@@ -10084,7 +10099,7 @@ SELECT c.oid::int8::text AS oid, n.nspname AS schema, c.relname,
         : `(SELECT l.tbl, l.attnum, l.kind FROM l WHERE l.seq = c.oid
                       UNION ALL
                       SELECT (e.e ->> 'tbl')::oid, (e.e ->> 'attnum')::int2, (e.e ->> 'code')::int
-                      FROM jsonb_array_elements('${JSON.stringify(extra)}'::jsonb -> (c.oid::text)) AS e (e)) l`} GROUP BY l.tbl, l.attnum) g
+                      FROM jsonb_array_elements(${jsonLiteral(extra)}::jsonb -> (c.oid::text)) AS e (e)) l`} GROUP BY l.tbl, l.attnum) g
         -- Temporary tables are skipped: another session's rows live in its own buffers, out of anyone else's reach.
         JOIN pg_catalog.pg_class tc ON tc.oid = g.tbl AND tc.relkind IN ('r', 'p', 'f', 'm') AND tc.relpersistence <> 't'
         JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
@@ -16770,7 +16785,8 @@ async function extraLinks(client) {
     const path = head?.default_path ?? "";
     for (const { seq, tbl, attnum, code, name, qualified, column } of resolved) {
         const list = bySeq[String(seq)] ?? [];
-        list.push({ tbl, attnum, code });
+        // Numbers only: they are written into the catalog query's text (sequencesSql).
+        list.push({ tbl: Number(tbl), attnum: Number(attnum), code: Number(code) });
         bySeq[String(seq)] = list;
         if (qualified || (code === catalog_sql/* TRIGGER_CODE */.zF && ownPath.has(JSON.stringify([tbl, column, name]))))
             continue;

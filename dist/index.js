@@ -40101,11 +40101,15 @@ function addSummaries(a, b) {
         out[k] = a[k] + b[k];
     return out;
 }
+/** A sequence near the end of its range (a warning on an ok row, or beside another status). */
+function isNearExhaustion(r) {
+    return r.warnings.some((w) => w.code === "near_exhaustion");
+}
 /** Does this sequence fail the run under `failOn`? */
 function fails(r, failOn) {
     if (failOn.includes(r.status))
         return true;
-    return failOn.includes("near-exhaustion") && r.warnings.some((w) => w.code === "near_exhaustion");
+    return failOn.includes("near-exhaustion") && isNearExhaustion(r);
 }
 /** Does the target fail: any failing sequence, or the target itself could not be restored or verified. */
 function targetFails(t, failOn) {
@@ -43962,7 +43966,7 @@ function counts(t) {
     const s = t.summary;
     // An ok sequence near exhaustion fails with --fail-on near-exhaustion: the count says so, so that "7 ok"
     // never stands above a FAILED with nothing to explain it.
-    const near = t.sequences.filter((r) => r.status === "ok" && r.warnings.some((w) => w.code === "near_exhaustion")).length;
+    const near = t.sequences.filter((r) => r.status === "ok" && isNearExhaustion(r)).length;
     const parts = [
         plural(s.sequences, "sequence"),
         `${s.ok} ok${near > 0 ? ` (${near} near exhaustion)` : ""}`,
@@ -44363,7 +44367,8 @@ async function extraLinks(client) {
     const path = head?.default_path ?? "";
     for (const { seq, tbl, attnum, code, name, qualified, column } of resolved) {
         const list = bySeq[String(seq)] ?? [];
-        list.push({ tbl, attnum, code });
+        // Numbers only: they are written into the catalog query's text (sequencesSql).
+        list.push({ tbl: Number(tbl), attnum: Number(attnum), code: Number(code) });
         bySeq[String(seq)] = list;
         if (qualified || (code === catalog_sql/* TRIGGER_CODE */.zF && ownPath.has(JSON.stringify([tbl, column, name]))))
             continue;
@@ -51746,15 +51751,12 @@ function seconds(ms) {
         return "";
     return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
-function nearExhaustion(r) {
-    return r.warnings.some((w) => w.code === "near_exhaustion");
-}
 /** Ok sequences near exhaustion: listed among the problems, so counted apart from the plain ok ones. */
 function nearCount(targets) {
     let n = 0;
     for (const t of targets)
         for (const r of t.sequences)
-            if (r.status === "ok" && nearExhaustion(r))
+            if (r.status === "ok" && isNearExhaustion(r))
                 n++;
     return n;
 }
@@ -51787,7 +51789,7 @@ function maskOf(secrets) {
     return m;
 }
 function statusCell(r) {
-    if (r.status === "ok" && nearExhaustion(r)) {
+    if (r.status === "ok" && isNearExhaustion(r)) {
         return `⚠️ ok, near exhaustion${r.headroom ? ` (${r.headroom.used_pct}% used)` : ""}`;
     }
     return `${ICON[r.status] ?? ""} ${r.status}`;
@@ -56775,7 +56777,7 @@ function inWordsReport(report, words) {
 /* harmony export */   y5: () => (/* binding */ TRIGGER_LINKS_SQL),
 /* harmony export */   zF: () => (/* binding */ TRIGGER_CODE)
 /* harmony export */ });
-/* unused harmony exports plainNextvalSql, searchPathSql, DEFAULT_PATH_SQL, resolveLinksSql, TEXT_DEFAULTS_SQL, jsonRowSql, rowReader */
+/* unused harmony exports plainNextvalSql, searchPathSql, DEFAULT_PATH_SQL, resolveLinksSql, TEXT_DEFAULTS_SQL, jsonRowSql, rowReader, jsonLiteral */
 // The SQL discovery reads the catalog with (db/discovery.ts runs it and parses its rows): one pass that finds every
 // sequence and the columns it feeds through the links pg_depend records, and, where an EXISTS over their candidates
 // finds any, two small queries for the links it does not record (defaults naming a sequence as text, trigger
@@ -57006,6 +57008,16 @@ const LINK = {
                       WHEN pg_has_role(tc.relowner, 'USAGE') THEN 0 ELSE 1 END`,
 };
 const readLink = rowReader(LINK);
+/**
+ * A value as an SQL string literal of its JSON. What discovery passes holds only numbers (oids, attnums, codes),
+ * but it is quoted as any literal all the same: a quote or backslash inside can never end it (the cursor's query
+ * takes no parameters when it is sent with others in one round trip).
+ */
+function jsonLiteral(value) {
+    // E'...' reads backslashes as escapes whatever standard_conforming_strings is (a dump may turn it off for
+    // its database): each is doubled, as each quote is.
+    return `E'${JSON.stringify(value).replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
+}
 // One row per sequence (SequenceRow), in a stable order, with the columns it feeds gathered into a JSON array: one
 // pass over the catalog that a cursor can hand out in chunks (so verification can start on the first chunk while
 // the rest is read). A link is (table, column) with its strongest kind: a serial column is linked twice (OWNED BY
@@ -57049,7 +57061,7 @@ SELECT c.oid::int8::text AS oid, n.nspname AS schema, c.relname,
         : `(SELECT l.tbl, l.attnum, l.kind FROM l WHERE l.seq = c.oid
                       UNION ALL
                       SELECT (e.e ->> 'tbl')::oid, (e.e ->> 'attnum')::int2, (e.e ->> 'code')::int
-                      FROM jsonb_array_elements('${JSON.stringify(extra)}'::jsonb -> (c.oid::text)) AS e (e)) l`} GROUP BY l.tbl, l.attnum) g
+                      FROM jsonb_array_elements(${jsonLiteral(extra)}::jsonb -> (c.oid::text)) AS e (e)) l`} GROUP BY l.tbl, l.attnum) g
         -- Temporary tables are skipped: another session's rows live in its own buffers, out of anyone else's reach.
         JOIN pg_catalog.pg_class tc ON tc.oid = g.tbl AND tc.relkind IN ('r', 'p', 'f', 'm') AND tc.relpersistence <> 't'
         JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
