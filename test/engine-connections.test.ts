@@ -1,9 +1,16 @@
-// How many connections a run opens: the first one alone up to MORE_CONNECTIONS_AFTER sequences (a second one
-// would cost about what it saves); beyond, --concurrency more that verify while the first reads the catalog. Counted by the server (pg_stat_database.sessions,
-// PostgreSQL 14 on), read from another database so that the count is seq-guard's alone.
+// How many connections a run opens: the first one alone up to MORE_CONNECTIONS_AFTER sequences (one batch: a
+// second connection would have nothing to do); up to DISCOVERY_ALONE_AFTER, --concurrency in all, the first one
+// verifying too once the catalog is read; beyond, --concurrency more that verify while the first reads the
+// catalog. Counted by the server (pg_stat_database.sessions, PostgreSQL 14 on), read from another database so
+// that the count is seq-guard's alone.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { DEFAULT_ENGINE, MORE_CONNECTIONS_AFTER, verifyDatabase } from "../src/db/engine.ts";
+import {
+  DEFAULT_ENGINE,
+  DISCOVERY_ALONE_AFTER,
+  MORE_CONNECTIONS_AFTER,
+  verifyDatabase,
+} from "../src/db/engine.ts";
 import { adminUrl, type ScratchDb, scratchDb, withClient } from "./helpers.ts";
 
 /** Sessions ever opened on the database (flushed by each backend as it exits). */
@@ -51,51 +58,52 @@ async function tables(n: number): Promise<ScratchDb> {
 }
 
 describe("connections opened by a run", () => {
-  // Several batches (250 sequences each) but not more than MORE_CONNECTIONS_AFTER: one connection does it all.
-  const few = 600;
-  const many = MORE_CONNECTIONS_AFTER + 1;
-  let small: ScratchDb;
-  let large: ScratchDb;
+  const one = MORE_CONNECTIONS_AFTER;
+  const some = 600;
+  const many = DISCOVERY_ALONE_AFTER + 1;
+  const dbs = new Map<number, ScratchDb>();
   before(async () => {
-    assert.ok(few <= MORE_CONNECTIONS_AFTER && few > DEFAULT_ENGINE.concurrency * 250);
-    small = await tables(few);
-    large = await tables(many);
+    assert.ok(some > MORE_CONNECTIONS_AFTER && some <= DISCOVERY_ALONE_AFTER);
+    for (const n of [one, some, many]) dbs.set(n, await tables(n));
   });
   after(async () => {
-    await small?.drop();
-    await large?.drop();
+    for (const db of dbs.values()) await db.drop();
   });
 
-  test(`up to ${MORE_CONNECTIONS_AFTER} sequences, one connection verifies them all`, async () => {
+  /** Connections a check of the database of `n` sequences opened; its verdicts are checked on the way. */
+  async function opened(n: number, concurrency: number, atLeast: number): Promise<number> {
+    const db = dbs.get(n) as ScratchDb;
     let result: Awaited<ReturnType<typeof verifyDatabase>> | undefined;
-    const opened = await sessionsOpenedBy(
-      small,
+    const count = await sessionsOpenedBy(
+      db,
       async () => {
-        result = await verifyDatabase({ connectionString: small.url }, { ...DEFAULT_ENGINE, mode: "check" });
+        result = await verifyDatabase(
+          { connectionString: db.url },
+          { ...DEFAULT_ENGINE, mode: "check", concurrency },
+        );
       },
-      1,
+      atLeast,
     );
-    assert.equal(result?.summary.ok, few, JSON.stringify(result?.summary));
-    assert.equal(opened, 1);
+    assert.equal(result?.summary.ok, n, JSON.stringify(result?.summary));
+    return count;
+  }
+
+  test(`up to ${MORE_CONNECTIONS_AFTER} sequences (one batch), one connection`, async () => {
+    assert.equal(await opened(one, DEFAULT_ENGINE.concurrency, 1), 1);
   });
 
-  test("beyond, --concurrency more (2 by default) besides the first; with --concurrency 1, none", async () => {
-    let result: Awaited<ReturnType<typeof verifyDatabase>> | undefined;
-    const opened = await sessionsOpenedBy(
-      large,
-      async () => {
-        result = await verifyDatabase({ connectionString: large.url }, { ...DEFAULT_ENGINE, mode: "check" });
-      },
-      1 + DEFAULT_ENGINE.concurrency,
-    );
-    assert.equal(result?.summary.ok, many, JSON.stringify(result?.summary));
-    assert.equal(opened, 1 + DEFAULT_ENGINE.concurrency);
-    const one = await sessionsOpenedBy(
-      large,
-      () =>
-        verifyDatabase({ connectionString: large.url }, { ...DEFAULT_ENGINE, mode: "check", concurrency: 1 }),
-      1,
-    );
-    assert.equal(one, 1);
+  test(`up to ${DISCOVERY_ALONE_AFTER} sequences, --concurrency connections in all (2 by default)`, async () => {
+    assert.equal(await opened(some, DEFAULT_ENGINE.concurrency, 2), DEFAULT_ENGINE.concurrency);
+    assert.equal(await opened(some, 3, 3), 3);
+  });
+
+  test("beyond, --concurrency more besides the first, which reads the catalog", async () => {
+    const n = await opened(many, DEFAULT_ENGINE.concurrency, 1 + DEFAULT_ENGINE.concurrency);
+    assert.equal(n, 1 + DEFAULT_ENGINE.concurrency);
+  });
+
+  test("with --concurrency 1, the first connection alone at any size", async () => {
+    assert.equal(await opened(many, 1, 1), 1);
+    assert.equal(await opened(some, 1, 1), 1);
   });
 });

@@ -125,6 +125,11 @@ export interface DiscoverOptions {
   /** Rows per round trip of the cursor. */
   chunk?: number;
   /**
+   * Rows of the first round trip, when fewer than `chunk`: a first chunk that comes sooner, for connections that
+   * wait to verify it while the rest is read.
+   */
+  firstChunk?: number;
+  /**
    * Called with each chunk of sequences as it is read, before discover() returns; the next chunk is fetched once
    * the promise it returns settles (so the caller can hold discovery back). When given, discover() keeps nothing
    * itself and returns an empty list, so that a caller that hands sequences on holds no second copy.
@@ -184,12 +189,13 @@ async function discoverInTransaction(
   state: { committing: Promise<unknown> | null },
 ): Promise<DiscoveredSequence[]> {
   const chunk = opts.chunk ?? 2000;
+  let asked = Math.min(chunk, opts.firstChunk ?? chunk);
   const first = [
     ...(opts.head ? [opts.head.sql] : []),
     INHERITS_SQL,
     EXTRA_CANDIDATES_SQL,
     catalogCursor.declare(sequencesSql(null)),
-    catalogCursor.fetch(chunk),
+    catalogCursor.fetch(asked),
   ];
   // Several statements in one query string: one result each, the transaction's start first.
   const all = (await client.query([CATALOG_BEGIN_SQL, ...first].join(";\n"))) as unknown as Results;
@@ -232,7 +238,7 @@ async function discoverInTransaction(
     if (extra.bySeq !== null) {
       await client.query(catalogCursor.close);
       const again = (await client.query(
-        [catalogCursor.declare(sequencesSql(extra.bySeq)), catalogCursor.fetch(chunk)].join(";\n"),
+        [catalogCursor.declare(sequencesSql(extra.bySeq)), catalogCursor.fetch(asked)].join(";\n"),
       )) as unknown as Results;
       rows = (again[1] as Results[number]).rows as unknown as SequenceRow[];
     }
@@ -241,7 +247,12 @@ async function discoverInTransaction(
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   const out: DiscoveredSequence[] = [];
   for (;;) {
-    const last = rows.length < chunk;
+    const last = rows.length < asked;
+    // The next chunk is asked for before this one is turned into sequences: the server reads it meanwhile.
+    asked = chunk;
+    const next = last ? null : client.query<SequenceRow>(catalogCursor.fetch(chunk));
+    // Awaited below; a failure in the meantime is not an unhandled rejection.
+    next?.catch(() => undefined);
     let slice = rows.length;
     if (last && opts.onCommit) {
       state.committing = client.query("COMMIT");
@@ -263,8 +274,8 @@ async function discoverInTransaction(
       if (opts.onChunk) await opts.onChunk(seqs);
       else out.push(...seqs);
     }
-    if (last) break;
-    rows = (await client.query<SequenceRow>(catalogCursor.fetch(chunk))).rows;
+    if (next === null) break;
+    rows = (await next).rows;
   }
   return out;
 }

@@ -48,14 +48,25 @@ function afterFix(
 const QUEUED_BATCHES = 8;
 
 /**
- * Sequences to verify beyond which the connections past the first are opened (`--concurrency`). Opening one costs
- * a backend, its authentication and its cold catalog caches; below this many sequences that costs about what
- * reading half of them on it saves. Measured with `seq-guard check` on 2 vCPUs (medians of 7-9 alternating
- * runs): at 500 and 1,000 sequences one connection was as fast as two or faster (1.38 s against 1.45 s, 1.65
- * against 1.71 s, loaded machine), at 3,000 two were faster (3.12 s against 3.35 s) and at 10,000 much faster
- * (9.7 s against 12.5 s).
+ * Sequences in the database (pg_sequence's rows, counted before discovery) beyond which the other connections
+ * (`--concurrency`) are opened at once, while the first one reads the catalog: more than one batch, so that a
+ * second connection has work. Opening one costs a backend, its authentication and its cold catalog caches, which
+ * then overlap discovery instead of delaying verification. Measured with `seq-guard check` on 2 vCPUs (medians of
+ * 11 alternating runs): at 1,000 sequences 0.63 s against 0.71 s with the first connection alone; at 100
+ * sequences (one batch) a second connection opened all the same cost 20 ms.
  */
-export const MORE_CONNECTIONS_AFTER = 1000;
+export const MORE_CONNECTIONS_AFTER = DEFAULT_PROBE.batchSize;
+
+/**
+ * Sequences beyond which discovery keeps the first connection to itself while `--concurrency` others verify: at
+ * this size and above discovery's reading is long (0.35-0.8 s of server CPU at 10,000), and a first connection
+ * that verified too would hold the catalog's snapshot open longer. Below it the first connection verifies as well,
+ * from the moment discovery's last rows are read.
+ */
+export const DISCOVERY_ALONE_AFTER = 1000;
+
+/** The number of sequences in the database, counted before discovery: whether to open more connections. */
+const SEQUENCE_COUNT_SQL = "SELECT count(*)::int AS n FROM pg_catalog.pg_sequence";
 
 /** A row of SESSION_INFO_SQL. */
 interface SessionInfo {
@@ -109,7 +120,7 @@ async function verifyConnected(
 ): Promise<DatabaseResult> {
   const main = clients[0] as pg.Client;
   const reports = new Map<number, SequenceReport>();
-  const excluded = exclusionFilter(opts);
+  const excluded = await exclusionFilter(opts);
   const verdictOpts = { headroomThreshold: opts.headroomThreshold };
   let behindSeen = 0;
   let fixedDone = 0;
@@ -160,37 +171,47 @@ async function verifyConnected(
     );
   };
 
-  // Verification starts on the first sequences discovery hands over, on connections of their own, while the
-  // first connection reads the rest of the catalog (its one snapshot). Discovery is held back while enough work
-  // waits, so memory stays flat at any size. The other connections are opened only once there are more than
-  // MORE_CONNECTIONS_AFTER sequences to verify: below that the first connection does it all, after discovery.
+  // The other connections are opened at once when the database holds more than MORE_CONNECTIONS_AFTER sequences,
+  // so that they are ready when discovery hands the first sequences over. Up to DISCOVERY_ALONE_AFTER the first
+  // connection verifies too, from the moment discovery's last rows are read; above it discovery keeps it, while
+  // `--concurrency` others verify the sequences it hands over and discovery is held back while enough work waits
+  // (memory stays flat at any size).
+  const count =
+    opts.concurrency > 1 ? ((await main.query<{ n: number }>(SEQUENCE_COUNT_SQL)).rows[0]?.n ?? 0) : 0;
   let extra: Promise<void> | null = null;
+  const waiting: pg.Client[] = [];
   const openExtra = (n: number) => {
     extra ??= openClients(config, n, watch).then(
       (more) => {
         clients.push(...more);
-        for (const c of more) prober?.addWorker(c);
+        for (const c of more) {
+          if (prober) prober.addWorker(c);
+          else waiting.push(c);
+        }
       },
       // The server may refuse more connections (max_connections): the first one does the work alone.
       () => undefined,
     );
   };
+  const discoveryAlone = count > DISCOVERY_ALONE_AFTER;
+  if (count > MORE_CONNECTIONS_AFTER) openExtra(discoveryAlone ? opts.concurrency : opts.concurrency - 1);
   let handed = 0;
   let mainWorking = false;
   const discovering = discover(main, {
+    // The other connections start on a first chunk of one batch, which comes sooner than a whole one.
+    ...(extra !== null ? { firstChunk: DEFAULT_PROBE.batchSize } : {}),
     head: {
       sql: SESSION_INFO_SQL,
       onRows: (rows) => {
         session = rows[0] as SessionInfo;
         prober = proberFor(session);
+        for (const c of waiting.splice(0)) prober.addWorker(c);
       },
     },
-    // Discovery's last chunk is read and its COMMIT sent: when the first connection is to verify alone (no
-    // other connections, and no more sequences than MORE_CONNECTIONS_AFTER, so none will be opened), it starts
-    // on the first batch while discovery reads the rest of the chunk.
+    // Discovery's last chunk is read and its COMMIT sent: unless discovery keeps the first connection to itself,
+    // it starts on the first batch while discovery turns the rest of the chunk into sequences.
     onCommit: (lastRows) => {
-      if (!prober || extra !== null) return;
-      if (opts.concurrency > 1 && handed + lastRows > MORE_CONNECTIONS_AFTER) return;
+      if (!prober || discoveryAlone || handed + lastRows > DISCOVERY_ALONE_AFTER) return;
       prober.addWorker(main);
       mainWorking = true;
     },
@@ -204,7 +225,8 @@ async function verifyConnected(
       }
       prober.add(mine);
       handed += mine.length;
-      if (opts.concurrency > 1 && handed > MORE_CONNECTIONS_AFTER) {
+      // More than the count said (sequences created since): the others are opened now if they were not.
+      if (opts.concurrency > 1 && handed > DISCOVERY_ALONE_AFTER) {
         openExtra(opts.concurrency);
         await extra;
         await prober.room(QUEUED_BATCHES);
@@ -220,6 +242,8 @@ async function verifyConnected(
   });
   if (!session || !prober) throw new Error("discovery read no session facts");
   const { db: database, v: serverVersion } = session;
+  // The connections still opening join (or fail to) before the work is declared done.
+  await extra;
   if (!mainWorking && prober.workerCount < Math.max(1, opts.concurrency)) prober.addWorker(main);
   await prober.finish();
 
