@@ -1100,1086 +1100,6 @@ parse.parseIntoClientConfig = parseIntoClientConfig
 
 /***/ }),
 
-/***/ 3874:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-module.exports = function (txt, options) {
-  return new CopyStreamQuery(txt, options)
-}
-
-const { Duplex } = __nccwpck_require__(2203)
-const assert = __nccwpck_require__(2613)
-const BufferList = __nccwpck_require__(1147)
-const code = __nccwpck_require__(5983)
-
-// Readable decoder states
-const PG_CODE = 0
-const PG_LENGTH = 1
-const PG_MESSAGE = 2
-
-class CopyStreamQuery extends Duplex {
-  constructor(text, options) {
-    super(options)
-    this.text = text
-
-    // Readable side
-    this._state = PG_CODE
-    this._buffer = new BufferList()
-    this._unreadMessageContentLength = 0
-    this._copyDataChunks = new BufferList()
-    this._pgDataHandler = null
-    this._drained = false
-    this._forwarding = false
-    this._onReadableEvent = this._onReadable.bind(this)
-    this.alignOnCopyDataFrame = options ? options.alignOnCopyDataFrame === true : false
-
-    // Writable side
-    this._gotCopyInResponse = false
-    this.chunks = []
-    this.cb = null
-    this.cork()
-  }
-
-  submit(connection) {
-    this.connection = connection
-    this._attach()
-    connection.query(this.text)
-  }
-
-  /* Readable implementation */
-  _attach() {
-    const connectionStream = this.connection.stream
-    const pgDataListeners = connectionStream.listeners('data')
-    assert(pgDataListeners.length == 1)
-    this._pgDataHandler = pgDataListeners.pop()
-    connectionStream.removeListener('data', this._pgDataHandler)
-    connectionStream.pause()
-    this._forward()
-    connectionStream.on('readable', this._onReadableEvent)
-  }
-
-  _detach() {
-    const connectionStream = this.connection.stream
-    const unreadBuffer = this._buffer.take(this._buffer.size)
-    connectionStream.removeListener('readable', this._onReadableEvent)
-    connectionStream.addListener('data', this._pgDataHandler)
-    this._pgDataHandler(unreadBuffer)
-
-    // unpipe can pause the stream but also underlying onData event can potentially pause the stream because of hitting
-    // the highWaterMark and pausing the stream, so we resume the stream in the next tick after the underlying onData
-    // event has finished
-    process.nextTick(function () {
-      connectionStream.resume()
-    })
-  }
-
-  _cleanup() {
-    this._buffer = null
-    this._copyDataChunks = null
-    this._pgDataHandler = null
-    this._onReadableEvent = null
-  }
-
-  _onReadable() {
-    this._forward()
-  }
-
-  _read() {
-    this._drained = true
-    this._forward()
-  }
-
-  _forward() {
-    if (this._forwarding || !this._drained || !this.connection) return
-    this._forwarding = true
-    const connectionStream = this.connection.stream
-    let chunk
-    while (this._drained && (chunk = connectionStream.read()) !== null) {
-      this._drained = this._parse(chunk)
-    }
-    this._forwarding = false
-  }
-
-  _parse(chunk) {
-    let done = false
-    let drained = true
-    this._buffer.push(chunk)
-
-    while (!done && this._buffer.size > 0) {
-      if (PG_CODE === this._state) {
-        if (!this._buffer.has(1)) break
-        this._code = this._buffer.peekUInt8()
-        if (this._code === code.ErrorResponse) {
-          // ErrorResponse Interception
-          // We must let pg parse future messages and handle their consequences on
-          // the ActiveQuery
-          this._detach()
-          return
-        }
-        this._buffer.readUInt8()
-        this._state = PG_LENGTH
-      }
-
-      if (PG_LENGTH === this._state) {
-        if (!this._buffer.has(4)) break
-        this._unreadMessageContentLength = this._buffer.readUInt32BE() - 4
-        this._state = PG_MESSAGE
-      }
-
-      if (PG_MESSAGE === this._state) {
-        if (this._unreadMessageContentLength > 0 && this._buffer.size > 0) {
-          const n = Math.min(this._buffer.size, this._unreadMessageContentLength)
-          const messageContentChunk = this._buffer.take(n)
-          this._unreadMessageContentLength -= n
-          if (this._code === code.CopyData) {
-            this._copyDataChunks.push(messageContentChunk)
-          }
-        }
-
-        if (this._unreadMessageContentLength === 0) {
-          // a full message has been captured
-          switch (this._code) {
-            case code.CopyBothResponse:
-              this._startCopyIn()
-              break
-            case code.CopyData:
-              if (this.alignOnCopyDataFrame) {
-                drained = this._flushCopyData()
-              }
-              break
-            // standard interspersed messages.
-            // see https://www.postgresql.org/docs/9.6/protocol-flow.html#PROTOCOL-COPY
-            case code.ParameterStatus:
-            case code.NoticeResponse:
-            case code.NotificationResponse:
-              break
-            case code.CopyDone:
-            default:
-              done = true
-              break
-          }
-          this._state = PG_CODE
-        }
-      }
-    }
-
-    // When we are not in alignOnCopyDataFrame, copyData payload is not buffered
-    // Forward payload bytes as they arrive
-    if (!this.alignOnCopyDataFrame) {
-      drained = this._flushCopyData()
-    }
-
-    if (done) {
-      this._detach()
-      this.push(null)
-      this._cleanup()
-    }
-
-    return drained
-  }
-
-  _flushCopyData() {
-    let drained = true
-    const len = this._copyDataChunks.size
-    if (len > 0) {
-      drained = this.push(this._copyDataChunks.take(len))
-    }
-    return drained
-  }
-
-  /* Writable implementation */
-  _write(chunk, enc, cb) {
-    this.chunks.push({ chunk: chunk, encoding: enc })
-    if (this._gotCopyInResponse) {
-      return this.flush(cb)
-    }
-    this.cb = cb
-  }
-
-  _writev(chunks, cb) {
-    this.chunks.push(...chunks)
-    if (this._gotCopyInResponse) {
-      return this.flush(cb)
-    }
-    this.cb = cb
-  }
-
-  _final(cb) {
-    this.flush()
-    const Int32Len = 4
-    const finBuffer = Buffer.from([code.CopyDone, 0, 0, 0, Int32Len])
-    this.connection.stream.write(finBuffer)
-    this.cb_flush = cb
-  }
-
-  flush(callback) {
-    let chunk
-    let ok = true
-    while (ok && (chunk = this.chunks.shift())) {
-      ok = this.flushChunk(chunk.chunk)
-    }
-    if (callback) {
-      if (ok) {
-        callback()
-      } else {
-        if (this.chunks.length) {
-          this.connection.stream.once('drain', this.flush.bind(this, callback))
-        } else {
-          this.connection.stream.once('drain', callback)
-        }
-      }
-    }
-  }
-
-  flushChunk(chunk) {
-    const Int32Len = 4
-    const lenBuffer = Buffer.from([code.CopyData, 0, 0, 0, 0])
-    lenBuffer.writeUInt32BE(chunk.length + Int32Len, 1)
-    this.connection.stream.write(lenBuffer)
-    return this.connection.stream.write(chunk)
-  }
-
-  _startCopyIn() {
-    this._gotCopyInResponse = true
-    this.uncork()
-    this.flush()
-    if (this.cb) {
-      const { cb } = this
-      this.cb = null
-      cb()
-    }
-  }
-
-  handleError(err) {
-    this.emit('error', err)
-    this._cleanup()
-  }
-
-  handleCopyData(chunk) {
-    // an out of band copyData message
-    // is received after copyDone
-    // this is currently discarded
-  }
-
-  handleCommandComplete() {}
-
-  handleReadyForQuery() {
-    this.connection = null
-    this.cb_flush()
-  }
-}
-
-
-/***/ }),
-
-/***/ 6473:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-module.exports = function (txt, options) {
-  return new CopyStreamQuery(txt, options)
-}
-
-const { Writable } = __nccwpck_require__(2203)
-const code = __nccwpck_require__(5983)
-
-class CopyStreamQuery extends Writable {
-  constructor(text, options) {
-    super(options)
-    this.text = text
-    this.rowCount = 0
-    this._gotCopyInResponse = false
-    this.chunks = []
-    this.cb_CopyInResponse = null
-    this.cb_ReadyForQuery = null
-    this.cb_destroy = null
-    this.cork()
-  }
-
-  submit(connection) {
-    this.connection = connection
-    connection.query(this.text)
-  }
-
-  callback() {
-    // this callback is empty but defining it allows
-    // `pg` to discover it and overwrite it
-    // with its timeout mechanism when query_timeout config is set
-  }
-
-  _write(chunk, enc, cb) {
-    this.chunks.push({ chunk: chunk, encoding: enc })
-    if (this._gotCopyInResponse) {
-      return this.flush(cb)
-    }
-    this.cb_CopyInResponse = cb
-  }
-
-  _writev(chunks, cb) {
-    // this.chunks.push(...chunks)
-    // => issue #136, RangeError: Maximum call stack size exceeded
-    // Using hybrid approach as advised on https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/Function/apply
-    if (this.chunks.length == 0) {
-      this.chunks = chunks
-    } else {
-      // https://stackoverflow.com/questions/22747068/is-there-a-max-number-of-arguments-javascript-functions-can-accept
-      // 100K seems to be a reasonable size for v8
-      const QUANTUM = 125000
-      for (let i = 0; i < chunks.length; i += QUANTUM) {
-        this.chunks.push(...chunks.slice(i, Math.min(i + QUANTUM, chunks.length)))
-      }
-    }
-    if (this._gotCopyInResponse) {
-      return this.flush(cb)
-    }
-    this.cb_CopyInResponse = cb
-  }
-
-  _destroy(err, cb) {
-    // writable.destroy([error]) was called.
-    // send a CopyFail message that will rollback the COPY operation.
-    // the cb will be called only after the ErrorResponse message is received
-    // from the backend
-    if (this.cb_ReadyForQuery) return cb(err)
-    this.cb_destroy = cb
-    const msg = err ? err.message : 'NODE-PG-COPY-STREAMS destroy() was called'
-    const self = this
-    const done = function () {
-      self.connection.sendCopyFail(msg)
-    }
-
-    this.chunks = []
-    if (this._gotCopyInResponse) {
-      return this.flush(done)
-    }
-    this.cb_CopyInResponse = done
-  }
-
-  _final(cb) {
-    this.cb_ReadyForQuery = cb
-    const self = this
-    const done = function () {
-      const Int32Len = 4
-      const finBuffer = Buffer.from([code.CopyDone, 0, 0, 0, Int32Len])
-      self.connection.stream.write(finBuffer)
-    }
-
-    if (this._gotCopyInResponse) {
-      return this.flush(done)
-    }
-    this.cb_CopyInResponse = done
-  }
-
-  flush(callback) {
-    let chunk
-    let ok = true
-    while (ok && (chunk = this.chunks.shift())) {
-      ok = this.flushChunk(chunk.chunk)
-    }
-    if (callback) {
-      if (ok) {
-        callback()
-      } else {
-        if (this.chunks.length) {
-          this.connection.stream.once('drain', this.flush.bind(this, callback))
-        } else {
-          this.connection.stream.once('drain', callback)
-        }
-      }
-    }
-  }
-
-  flushChunk(chunk) {
-    const Int32Len = 4
-    const lenBuffer = Buffer.from([code.CopyData, 0, 0, 0, 0])
-    lenBuffer.writeUInt32BE(chunk.length + Int32Len, 1)
-    this.connection.stream.write(lenBuffer)
-    return this.connection.stream.write(chunk)
-  }
-
-  handleError(e) {
-    // clear `pg` timeout mechanism
-    this.callback()
-
-    if (this.cb_destroy) {
-      const cb = this.cb_destroy
-      this.cb_destroy = null
-      cb(e)
-    } else {
-      this.emit('error', e)
-    }
-    this.connection = null
-  }
-
-  handleCopyInResponse(connection) {
-    this._gotCopyInResponse = true
-    if (!this.destroyed) {
-      this.uncork()
-    }
-    const cb = this.cb_CopyInResponse || function () {}
-    this.cb_CopyInResponse = null
-    this.flush(cb)
-  }
-
-  handleCommandComplete(msg) {
-    // Parse affected row count as in
-    // https://github.com/brianc/node-postgres/blob/35e5567f86774f808c2a8518dd312b8aa3586693/lib/result.js#L37
-    const match = /COPY (\d+)/.exec((msg || {}).text)
-    if (match) {
-      this.rowCount = parseInt(match[1], 10)
-    }
-  }
-
-  handleReadyForQuery() {
-    // triggered after ReadyForQuery
-    // we delay the _final callback so that the 'finish' event is
-    // sent only when the ingested data is visible inside postgres and
-    // after the postgres connection is ready for a new query
-
-    // Note: `pg` currently does not call this callback when the backend
-    // sends an ErrorResponse message during the query (for example during
-    // a CopyFail)
-
-    // clear `pg` timeout mechanism
-    this.callback()
-
-    this.cb_ReadyForQuery()
-    this.connection = null
-  }
-}
-
-
-/***/ }),
-
-/***/ 4820:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-module.exports = function (txt, options) {
-  return new CopyStreamQuery(txt, options)
-}
-
-const { Readable } = __nccwpck_require__(2203)
-const assert = __nccwpck_require__(2613)
-const BufferList = __nccwpck_require__(1147)
-const code = __nccwpck_require__(5983)
-
-// decoder states
-const PG_CODE = 0
-const PG_LENGTH = 1
-const PG_MESSAGE = 2
-
-class CopyStreamQuery extends Readable {
-  constructor(text, options) {
-    super(options)
-    this.text = text
-    this.rowCount = 0
-    this._state = PG_CODE
-    this._buffer = new BufferList()
-    this._unreadMessageContentLength = 0
-    this._copyDataChunks = new BufferList()
-    this._pgDataHandler = null
-    this._drained = false
-    this._forwarding = false
-    this._onReadableEvent = this._onReadable.bind(this)
-  }
-
-  submit(connection) {
-    this.connection = connection
-    this._attach()
-    connection.query(this.text)
-  }
-
-  _attach() {
-    const connectionStream = this.connection.stream
-    const pgDataListeners = connectionStream.listeners('data')
-    assert(pgDataListeners.length == 1)
-    this._pgDataHandler = pgDataListeners.pop()
-    connectionStream.removeListener('data', this._pgDataHandler)
-    connectionStream.pause()
-    this._forward()
-    connectionStream.on('readable', this._onReadableEvent)
-  }
-
-  _detach() {
-    const connectionStream = this.connection.stream
-    const unreadBuffer = this._buffer.take(this._buffer.size)
-    //connectionStream.unpipe(this)
-    connectionStream.removeListener('readable', this._onReadableEvent)
-    connectionStream.addListener('data', this._pgDataHandler)
-    this._pgDataHandler(unreadBuffer)
-
-    // unpipe can pause the stream but also underlying onData event can potentially pause the stream because of hitting
-    // the highWaterMark and pausing the stream, so we resume the stream in the next tick after the underlying onData
-    // event has finished
-    process.nextTick(function () {
-      connectionStream.resume()
-    })
-  }
-
-  _cleanup() {
-    this._buffer = null
-    this._copyDataChunks = null
-    this._pgDataHandler = null
-    this._onReadableEvent = null
-  }
-
-  _onReadable() {
-    this._forward()
-  }
-
-  _read() {
-    this._drained = true
-    this._forward()
-  }
-
-  _forward() {
-    if (this._forwarding || !this._drained || !this.connection) return
-    this._forwarding = true
-    const connectionStream = this.connection.stream
-    let chunk
-    while (this._drained && (chunk = connectionStream.read()) !== null) {
-      this._drained = this._parse(chunk)
-    }
-    this._forwarding = false
-  }
-
-  _parse(chunk) {
-    let done = false
-    let drained = true
-    this._buffer.push(chunk)
-
-    while (!done && this._buffer.size > 0) {
-      if (PG_CODE === this._state) {
-        if (!this._buffer.has(1)) break
-        this._code = this._buffer.peekUInt8()
-        if (this._code === code.ErrorResponse) {
-          // ErrorResponse Interception
-          // We must let pg parse future messages and handle their consequences on
-          // the ActiveQuery
-          this._detach()
-          return
-        }
-        this._buffer.readUInt8()
-        this._state = PG_LENGTH
-      }
-
-      if (PG_LENGTH === this._state) {
-        if (!this._buffer.has(4)) break
-        this._unreadMessageContentLength = this._buffer.readUInt32BE() - 4
-        this._state = PG_MESSAGE
-      }
-
-      if (PG_MESSAGE === this._state) {
-        if (this._unreadMessageContentLength > 0 && this._buffer.size > 0) {
-          const n = Math.min(this._buffer.size, this._unreadMessageContentLength)
-          const messageContentChunk = this._buffer.take(n)
-          this._unreadMessageContentLength -= n
-          if (this._code === code.CopyData) {
-            this._copyDataChunks.push(messageContentChunk)
-          }
-        }
-
-        if (this._unreadMessageContentLength === 0) {
-          // a full message has been captured
-          switch (this._code) {
-            case code.CopyOutResponse:
-            case code.CopyData:
-            // standard interspersed messages.
-            // see https://www.postgresql.org/docs/9.6/protocol-flow.html#PROTOCOL-COPY
-            case code.ParameterStatus:
-            case code.NoticeResponse:
-            case code.NotificationResponse:
-              break
-            case code.CopyDone:
-            default:
-              done = true
-              break
-          }
-          this._state = PG_CODE
-        }
-      }
-    }
-
-    // flush data if any data has been captured
-    const len = this._copyDataChunks.size
-    if (len > 0) {
-      drained = this.push(this._copyDataChunks.take(len))
-    }
-
-    if (done) {
-      this._detach()
-      this.push(null)
-      this._cleanup()
-    }
-
-    return drained
-  }
-
-  handleError(err) {
-    this.emit('error', err)
-    this._cleanup()
-  }
-
-  handleCommandComplete(msg) {
-    const match = /COPY (\d+)/.exec((msg || {}).text)
-    if (match) {
-      this.rowCount = parseInt(match[1], 10)
-    }
-  }
-
-  handleReadyForQuery() {}
-}
-
-
-/***/ }),
-
-/***/ 6901:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-var __webpack_unused_export__;
-
-
-const CopyToQueryStream = __nccwpck_require__(4820)
-const CopyFromQueryStream = __nccwpck_require__(6473)
-const CopyBothQueryStream = __nccwpck_require__(3874)
-
-__webpack_unused_export__ = function copyTo(txt, options) {
-  return new CopyToQueryStream(txt, options)
-}
-
-exports.H = function copyFrom(txt, options) {
-  return new CopyFromQueryStream(txt, options)
-}
-
-__webpack_unused_export__ = function copyBoth(txt, options) {
-  return new CopyBothQueryStream(txt, options)
-}
-
-
-/***/ }),
-
-/***/ 5983:
-/***/ ((module) => {
-
-/**
- * The COPY feature uses the following protocol codes.
- * The codes for the most recent protocol version are documented on
- * https://www.postgresql.org/docs/current/static/protocol-message-formats.html
- *
- * The protocol flow itself is described on
- * https://www.postgresql.org/docs/current/static/protocol-flow.html
- */
-module.exports = {
-  ErrorResponse: 0x45, // E
-  CopyInResponse: 0x47, // G
-  CopyOutResponse: 0x48, // H
-  CopyBothResponse: 0x57, // W
-  CopyDone: 0x63, // c
-  CopyData: 0x64, // d
-  CopyFail: 0x66, // f
-  CommandComplete: 0x43, // C
-  ReadyForQuery: 0x5a, // Z
-
-  // It is possible for NoticeResponse and ParameterStatus messages to be interspersed between CopyData messages;
-  // frontends must handle these cases, and should be prepared for other asynchronous message types as well
-  // (see Section 50.2.6).
-  // Otherwise, any message type other than CopyData or CopyDone may be treated as terminating copy-out mode.
-  NotificationResponse: 0x41, // A
-  NoticeResponse: 0x4e, // N
-  ParameterStatus: 0x53, // S
-}
-
-
-/***/ }),
-
-/***/ 1147:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-const Buffer = (__nccwpck_require__(181).Buffer)
-
-function OffsetBuffer() {
-  this.offset = 0
-  this.size = 0
-  this.buffers = []
-}
-module.exports = OffsetBuffer
-
-OffsetBuffer.prototype.isEmpty = function isEmpty() {
-  return this.size === 0
-}
-
-OffsetBuffer.prototype.clone = function clone(size) {
-  const r = new OffsetBuffer()
-  r.offset = this.offset
-  r.size = size
-  r.buffers = this.buffers.slice()
-  return r
-}
-
-OffsetBuffer.prototype.toChunks = function toChunks() {
-  if (this.size === 0) return []
-
-  // We are going to slice it anyway
-  if (this.offset !== 0) {
-    this.buffers[0] = this.buffers[0].slice(this.offset)
-    this.offset = 0
-  }
-
-  const chunks = []
-  let off = 0
-  let i
-  for (i = 0; off <= this.size && i < this.buffers.length; i++) {
-    let buf = this.buffers[i]
-    off += buf.length
-
-    // Slice off last buffer
-    if (off > this.size) {
-      buf = buf.slice(0, buf.length - (off - this.size))
-      this.buffers[i] = buf
-    }
-
-    chunks.push(buf)
-  }
-
-  // If some buffers were skipped - trim length
-  if (i < this.buffers.length) this.buffers.length = i
-
-  return chunks
-}
-
-OffsetBuffer.prototype.toString = function toString(enc) {
-  return this.toChunks()
-    .map(function (c) {
-      return c.toString(enc)
-    })
-    .join('')
-}
-
-OffsetBuffer.prototype.use = function use(buf, off, n) {
-  this.buffers = [buf]
-  this.offset = off
-  this.size = n
-}
-
-OffsetBuffer.prototype.push = function push(data) {
-  // Ignore empty writes
-  if (data.length === 0) return
-
-  this.size += data.length
-  this.buffers.push(data)
-}
-
-OffsetBuffer.prototype.has = function has(n) {
-  return this.size >= n
-}
-
-OffsetBuffer.prototype.skip = function skip(n) {
-  if (this.size === 0) return
-
-  this.size -= n
-
-  // Fast case, skip bytes in a first buffer
-  if (this.offset + n < this.buffers[0].length) {
-    this.offset += n
-    return
-  }
-
-  let left = n - (this.buffers[0].length - this.offset)
-  this.offset = 0
-  let shift
-  for (shift = 1; left > 0 && shift < this.buffers.length; shift++) {
-    const buf = this.buffers[shift]
-    if (buf.length > left) {
-      this.offset = left
-      break
-    }
-    left -= buf.length
-  }
-  this.buffers = this.buffers.slice(shift)
-}
-
-OffsetBuffer.prototype.copy = function copy(target, targetOff, off, n) {
-  if (this.size === 0) return
-  if (off !== 0) throw new Error('Unsupported offset in .copy()')
-
-  let toff = targetOff
-  const first = this.buffers[0]
-  const toCopy = Math.min(n, first.length - this.offset)
-  first.copy(target, toff, this.offset, this.offset + toCopy)
-
-  toff += toCopy
-  let left = n - toCopy
-  for (let i = 1; left > 0 && i < this.buffers.length; i++) {
-    const buf = this.buffers[i]
-    const toCopy = Math.min(left, buf.length)
-
-    buf.copy(target, toff, 0, toCopy)
-
-    toff += toCopy
-    left -= toCopy
-  }
-}
-
-OffsetBuffer.prototype.take = function take(n) {
-  if (n === 0) return Buffer.alloc(0)
-
-  this.size -= n
-
-  // Fast cases
-  const first = this.buffers[0].length - this.offset
-  if (first === n) {
-    let r = this.buffers.shift()
-    if (this.offset !== 0) {
-      r = r.slice(this.offset)
-      this.offset = 0
-    }
-    return r
-  } else if (first > n) {
-    const r = this.buffers[0].slice(this.offset, this.offset + n)
-    this.offset += n
-    return r
-  }
-
-  // Allocate and fill buffer
-  const out = Buffer.alloc(n)
-  let toOff = 0
-  let startOff = this.offset
-  let i
-  for (i = 0; toOff !== n && i < this.buffers.length; i++) {
-    const buf = this.buffers[i]
-    const toCopy = Math.min(buf.length - startOff, n - toOff)
-
-    buf.copy(out, toOff, startOff, startOff + toCopy)
-    if (startOff + toCopy < buf.length) {
-      this.offset = startOff + toCopy
-      break
-    } else {
-      toOff += toCopy
-      startOff = 0
-    }
-  }
-
-  this.buffers = this.buffers.slice(i)
-  if (this.buffers.length === 0) this.offset = 0
-
-  return out
-}
-
-OffsetBuffer.prototype.peekUInt8 = function peekUInt8() {
-  return this.buffers[0][this.offset]
-}
-
-OffsetBuffer.prototype.readUInt8 = function readUInt8() {
-  this.size -= 1
-  const first = this.buffers[0]
-  const r = first[this.offset]
-  if (++this.offset === first.length) {
-    this.offset = 0
-    this.buffers.shift()
-  }
-
-  return r
-}
-
-OffsetBuffer.prototype.readUInt16LE = function readUInt16LE() {
-  const first = this.buffers[0]
-  this.size -= 2
-
-  let r
-  let shift
-
-  // Fast case - first buffer has all bytes
-  if (first.length - this.offset >= 2) {
-    r = first.readUInt16LE(this.offset)
-    shift = 0
-    this.offset += 2
-
-    // One byte here - one byte there
-  } else {
-    r = first[this.offset] | (this.buffers[1][0] << 8)
-    shift = 1
-    this.offset = 1
-  }
-
-  if (this.offset === this.buffers[shift].length) {
-    this.offset = 0
-    shift++
-  }
-  if (shift !== 0) this.buffers = this.buffers.slice(shift)
-
-  return r
-}
-
-OffsetBuffer.prototype.readUInt24LE = function readUInt24LE() {
-  const first = this.buffers[0]
-
-  let r
-  let shift
-  const firstHas = first.length - this.offset
-
-  // Fast case - first buffer has all bytes
-  if (firstHas >= 3) {
-    r = first.readUInt16LE(this.offset) | (first[this.offset + 2] << 16)
-    shift = 0
-    this.offset += 3
-
-    // First buffer has 2 of 3 bytes
-  } else if (firstHas >= 2) {
-    r = first.readUInt16LE(this.offset) | (this.buffers[1][0] << 16)
-    shift = 1
-    this.offset = 1
-
-    // Slow case: First buffer has 1 of 3 bytes
-  } else {
-    r = first[this.offset]
-    this.offset = 0
-    this.buffers.shift()
-    this.size -= 1
-
-    r |= this.readUInt16LE() << 8
-    return r
-  }
-
-  this.size -= 3
-  if (this.offset === this.buffers[shift].length) {
-    this.offset = 0
-    shift++
-  }
-  if (shift !== 0) this.buffers = this.buffers.slice(shift)
-
-  return r
-}
-
-OffsetBuffer.prototype.readUInt32LE = function readUInt32LE() {
-  const first = this.buffers[0]
-
-  let r
-  let shift
-  const firstHas = first.length - this.offset
-
-  // Fast case - first buffer has all bytes
-  if (firstHas >= 4) {
-    r = first.readUInt32LE(this.offset)
-    shift = 0
-    this.offset += 4
-
-    // First buffer has 3 of 4 bytes
-  } else if (firstHas >= 3) {
-    r = (first.readUInt16LE(this.offset) | (first[this.offset + 2] << 16)) + this.buffers[1][0] * 0x1000000
-    shift = 1
-    this.offset = 1
-
-    // Slow case: First buffer has 2 of 4 bytes
-  } else if (firstHas >= 2) {
-    r = first.readUInt16LE(this.offset)
-    this.offset = 0
-    this.buffers.shift()
-    this.size -= 2
-
-    r += this.readUInt16LE() * 0x10000
-    return r
-
-    // Slow case: First buffer has 1 of 4 bytes
-  } else {
-    r = first[this.offset]
-    this.offset = 0
-    this.buffers.shift()
-    this.size -= 1
-
-    r += this.readUInt24LE() * 0x100
-    return r
-  }
-
-  this.size -= 4
-  if (this.offset === this.buffers[shift].length) {
-    this.offset = 0
-    shift++
-  }
-  if (shift !== 0) this.buffers = this.buffers.slice(shift)
-
-  return r
-}
-
-OffsetBuffer.prototype.readUInt16BE = function readUInt16BE() {
-  const r = this.readUInt16LE()
-
-  return ((r & 0xff) << 8) | (r >> 8)
-}
-
-OffsetBuffer.prototype.readUInt24BE = function readUInt24BE() {
-  const r = this.readUInt24LE()
-
-  return ((r & 0xff) << 16) | (((r >> 8) & 0xff) << 8) | (r >> 16)
-}
-
-OffsetBuffer.prototype.readUInt32BE = function readUInt32BE() {
-  const r = this.readUInt32LE()
-
-  return (((r & 0xff) << 24) | (((r >>> 8) & 0xff) << 16) | (((r >>> 16) & 0xff) << 8) | (r >>> 24)) >>> 0
-}
-
-// Signed number APIs
-
-function signedInt8(num) {
-  if (num >= 0x80) return -(0xff ^ num) - 1
-  else return num
-}
-
-OffsetBuffer.prototype.peekInt8 = function peekInt8() {
-  return signedInt8(this.peekUInt8())
-}
-
-OffsetBuffer.prototype.readInt8 = function readInt8() {
-  return signedInt8(this.readUInt8())
-}
-
-function signedInt16(num) {
-  if (num >= 0x8000) return -(0xffff ^ num) - 1
-  else return num
-}
-
-OffsetBuffer.prototype.readInt16BE = function readInt16BE() {
-  return signedInt16(this.readUInt16BE())
-}
-
-OffsetBuffer.prototype.readInt16LE = function readInt16LE() {
-  return signedInt16(this.readUInt16LE())
-}
-
-function signedInt24(num) {
-  if (num >= 0x800000) return -(0xffffff ^ num) - 1
-  else return num
-}
-
-OffsetBuffer.prototype.readInt24BE = function readInt24BE() {
-  return signedInt24(this.readUInt24BE())
-}
-
-OffsetBuffer.prototype.readInt24LE = function readInt24LE() {
-  return signedInt24(this.readUInt24LE())
-}
-
-function signedInt32(num) {
-  if (num >= 0x80000000) return -(0xffffffff ^ num) - 1
-  else return num
-}
-
-OffsetBuffer.prototype.readInt32BE = function readInt32BE() {
-  return signedInt32(this.readUInt32BE())
-}
-
-OffsetBuffer.prototype.readInt32LE = function readInt32LE() {
-  return signedInt32(this.readUInt32LE())
-}
-
-
-/***/ }),
-
 /***/ 2299:
 /***/ ((module) => {
 
@@ -36924,7 +35844,7 @@ for (const s of masked) {
     process.stdout.write(`::add-mask::${escapeData(s)}\n`);
 }
 process.stdout.write(`seq-guard ${_core_version_js__WEBPACK_IMPORTED_MODULE_2__/* .VERSION */ .x} starting\n`);
-const { runAction } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 1307));
+const { runAction } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 1565));
 process.exitCode = await runAction(process.env, masked);
 
 __webpack_async_result__();
@@ -36932,7 +35852,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1307:
+/***/ 1565:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40162,13 +39082,20 @@ function isProblem(r) {
 }
 /** Order for display: what needs attention first. */
 const STATUS_ORDER = ["error", "exhausted", "behind", "fixed", "ok", "skipped"];
+/**
+ * Status, then those with warnings first, then by name compared character by character (JavaScript's string
+ * order, much like `COLLATE "C"`): the same order on every machine, whatever its locale, so that two runs' reports
+ * line up. localeCompare() would also load ICU's collator on first use, 8 ms of every run.
+ */
 function byImportance(a, b) {
     const d = STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status);
     if (d !== 0)
         return d;
     const wa = a.warnings.length > 0 ? 0 : 1;
     const wb = b.warnings.length > 0 ? 0 : 1;
-    return wa - wb || a.sequence.localeCompare(b.sequence);
+    if (wa !== wb)
+        return wa - wb;
+    return a.sequence < b.sequence ? -1 : a.sequence > b.sequence ? 1 : 0;
 }
 /**
  * The report with every secret taken out of its free text (reasons, warnings, errors, hints): the only places a
@@ -40200,3538 +39127,20 @@ function redactReport(report, secrets) {
     };
 }
 
-;// CONCATENATED MODULE: ./node_modules/balanced-match/dist/esm/index.js
-const balanced = (a, b, str) => {
-    const ma = a instanceof RegExp ? maybeMatch(a, str) : a;
-    const mb = b instanceof RegExp ? maybeMatch(b, str) : b;
-    const r = ma !== null && mb != null && range(ma, mb, str);
-    return (r && {
-        start: r[0],
-        end: r[1],
-        pre: str.slice(0, r[0]),
-        body: str.slice(r[0] + ma.length, r[1]),
-        post: str.slice(r[1] + mb.length),
-    });
-};
-const maybeMatch = (reg, str) => {
-    const m = str.match(reg);
-    return m ? m[0] : null;
-};
-const range = (a, b, str) => {
-    let begs, beg, left, right = undefined, result;
-    let ai = str.indexOf(a);
-    let bi = str.indexOf(b, ai + 1);
-    let i = ai;
-    if (ai >= 0 && bi > 0) {
-        if (a === b) {
-            return [ai, bi];
-        }
-        begs = [];
-        left = str.length;
-        while (i >= 0 && !result) {
-            if (i === ai) {
-                begs.push(i);
-                ai = str.indexOf(a, i + 1);
-            }
-            else if (begs.length === 1) {
-                const r = begs.pop();
-                if (r !== undefined)
-                    result = [r, bi];
-            }
-            else {
-                beg = begs.pop();
-                if (beg !== undefined && beg < left) {
-                    left = beg;
-                    right = bi;
-                }
-                bi = str.indexOf(b, i + 1);
-            }
-            i = ai < bi && ai >= 0 ? ai : bi;
-        }
-        if (begs.length && right !== undefined) {
-            result = [left, right];
-        }
-    }
-    return result;
-};
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/brace-expansion/dist/esm/index.js
-
-const escSlash = '\0SLASH' + Math.random().toFixed(16) + '\0';
-const escOpen = '\0OPEN' + Math.random().toFixed(16) + '\0';
-const escClose = '\0CLOSE' + Math.random().toFixed(16) + '\0';
-const escComma = '\0COMMA' + Math.random().toFixed(16) + '\0';
-const escPeriod = '\0PERIOD' + Math.random().toFixed(16) + '\0';
-const escSlashPattern = new RegExp(escSlash, 'g');
-const escOpenPattern = new RegExp(escOpen, 'g');
-const escClosePattern = new RegExp(escClose, 'g');
-const escCommaPattern = new RegExp(escComma, 'g');
-const escPeriodPattern = new RegExp(escPeriod, 'g');
-const slashPattern = /\\\\/g;
-const openPattern = /\\{/g;
-const closePattern = /\\}/g;
-const commaPattern = /\\,/g;
-const periodPattern = /\\\./g;
-const EXPANSION_MAX = 100_000;
-// `EXPANSION_MAX` caps the *number* of expansions, but not their length. An
-// input like `'{a,b}'.repeat(1500)` stays under that count - its output is
-// truncated to 100k results - while making every result ~1500 characters
-// long. The result set, and the intermediate arrays built while combining
-// brace sets, then grow large enough to exhaust memory and crash the process
-// (CVE-2026-14257). `EXPANSION_MAX_LENGTH` bounds the total number of
-// characters the accumulator may hold at any point, so memory stays flat no
-// matter how many brace groups are chained. The limit sits well above any
-// realistic expansion (100k results hitting `EXPANSION_MAX` measure ~1M
-// characters) so legitimate input is unaffected.
-const EXPANSION_MAX_LENGTH = 4_000_000;
-// `expand_` recurses once per level of brace *nesting* - both when expanding a
-// set's comma members and when re-wrapping a set whose body is a single part.
-// The CVE-2026-14257 fix made the *tail* iterative (recursion on `m.post`, one
-// level per chained group), which left nesting depth unbounded: about 3,100
-// levels of `{{{...a,b...}}}` - only ~6KB of input - exhausted the native stack
-// and crashed the process. `EXPANSION_MAX_DEPTH` bounds how deep the parser
-// will follow nesting. It sits far above any realistic pattern and well below
-// the depth at which the stack runs out.
-const EXPANSION_MAX_DEPTH = 1_000;
-// Bash keeps a quirk where a brace group followed by a comma set still expands
-// (`{a},b}`). The parser implements it by rewriting the string and restarting
-// the scan, absorbing one `}` per pass. `n` trailing braces therefore cost `n`
-// full passes over a string that itself grows by one `escClose` sentinel each
-// time - quadratic in `n`, with a ~26x constant from the sentinel's length.
-// 128KB of `'{a}' + '}'.repeat(n) + ',z}'` blocked the event loop for 27
-// seconds to produce two results. `EXPANSION_MAX_REWRITES` bounds how many
-// times the scan may restart. Real `{a},b}` input needs a handful.
-const EXPANSION_MAX_REWRITES = 1_000;
-// `EXPANSION_MAX_STEPS` bounds the work one `expand` call does, which `max`,
-// `maxLength` and `maxDepth` don't: nested sets are rescanned at every level
-// and chained groups each rebuild up to `max` results, so 2KB of input could
-// block the event loop for over 30 seconds. Each character scanned, result
-// built and sequence value generated is a step, and each `expand_` call costs
-// `CALL_STEPS` more. Past the budget, the set being expanded and everything
-// after it stay literal. A glob needs a few hundred steps, and nesting all the
-// way to `EXPANSION_MAX_DEPTH` about 4M.
-const EXPANSION_MAX_STEPS = 20_000_000;
-// What one `expand_` call costs on top of what it scans and builds. Setting
-// one up takes about as long as scanning 16 characters, and a set whose
-// results are wrapped to be expanded again makes one call per result, each
-// scanning and building next to nothing: 64KB of
-// `('{{' + ','.repeat(316) + '}{' + ','.repeat(316) + '}}').repeat(n)` made
-// 4M such calls, which spent the budget three times as slowly as anything
-// else.
-const CALL_STEPS = 16;
-function numeric(str) {
-    return !isNaN(str) ? parseInt(str, 10) : str.charCodeAt(0);
-}
-function escapeBraces(str) {
-    return str
-        .replace(slashPattern, escSlash)
-        .replace(openPattern, escOpen)
-        .replace(closePattern, escClose)
-        .replace(commaPattern, escComma)
-        .replace(periodPattern, escPeriod);
-}
-function unescapeBraces(str) {
-    return str
-        .replace(escSlashPattern, '\\')
-        .replace(escOpenPattern, '{')
-        .replace(escClosePattern, '}')
-        .replace(escCommaPattern, ',')
-        .replace(escPeriodPattern, '.');
-}
-// Like `target.push(...items)` but doesn't overflow the stack
-function pushAll(target, items) {
-    for (let i = 0; i < items.length; i++) {
-        target.push(items[i]);
-    }
-}
-// `balanced`, run on `masked` (see `maskUnmatchedOpens`), sliced from `str`
-// and charged for the characters it walks: up to the group's `}`, or the
-// whole string when there is no match or unmatched `{` come first, which
-// `unmatched` then flags for masking. Once a call overdraws the budget, it
-// and every later one return undefined, so the rest stays literal.
-function balancedWithBudget(str, masked, budget) {
-    if (budget.remaining < 0) {
-        return undefined;
-    }
-    const r = range('{', '}', masked);
-    const unmatched = r !== undefined && masked.indexOf('{') < r[0];
-    budget.remaining -= r && !unmatched ? r[1] + 1 : str.length;
-    if (!r || budget.remaining < 0) {
-        return undefined;
-    }
-    return {
-        end: r[1],
-        pre: str.slice(0, r[0]),
-        body: str.slice(r[0] + 1, r[1]),
-        post: str.slice(r[1] + 1),
-        unmatched,
-    };
-}
-// `masked` with every `{` that has no matching `}` swapped for a `\0`, which
-// keeps the length, so a scan of it still lines up with the string it was
-// made from. Such a `{` is literal either way, but `balanced` only learns that
-// one is unmatched by reading to the end of the string, so with one at the
-// head of every group (`'{a,{b,c}'.repeat(n)`) each scan read the rest of the
-// input. That was quadratic, and once the step budget charged for it, it ran
-// out partway through and left the rest literal. A scan of the masked copy
-// stops at the group's `}`. It is one pass, charged as such.
-function maskUnmatchedOpens(masked, budget) {
-    budget.remaining -= masked.length;
-    const open = [];
-    for (let i = 0; i < masked.length; i++) {
-        const c = masked.charCodeAt(i);
-        if (c === 0x7b) {
-            open.push(i);
-        }
-        else if (c === 0x7d && open.length) {
-            open.pop();
-        }
-    }
-    let out = '';
-    let last = 0;
-    for (let i = 0; i < open.length; i++) {
-        const at = open[i];
-        out += masked.slice(last, at) + '\0';
-        last = at + 1;
-    }
-    return out + masked.slice(last);
-}
-// Whether `str` has a `,` not followed by another `,`, with a `}` after it on
-// the same line - what `/,(?!,).*\}/.test(str)` asks, answered in one pass from
-// the end. The regex tries every `,` and backtracks through the rest of its
-// line from each, which is quadratic, and the `{a},b}` rewrite asks again on
-// every pass. Like a scan, it is charged for the whole string and refused if
-// that overdraws the budget.
-function commaSetFollows(str, budget) {
-    budget.remaining -= str.length;
-    if (budget.remaining < 0) {
-        return false;
-    }
-    // Whether a `}` follows the current position before the line ends
-    let close = false;
-    for (let i = str.length - 1; i >= 0; i--) {
-        const c = str.charCodeAt(i);
-        if (c === 0x7d) {
-            close = true;
-        }
-        else if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) {
-            // A line terminator, which `.` does not match
-            close = false;
-        }
-        else if (c === 0x2c && close && str.charCodeAt(i + 1) !== 0x2c) {
-            return true;
-        }
-    }
-    return false;
-}
-/**
- * Basically just str.split(","), but handling cases
- * where we have nested braced sections, which should be
- * treated as individual members, like {a,{b,c},d}
- *
- * Returns `undefined` if the step budget runs out before the whole set is
- * split, since splitting what is left on every comma would tear apart the
- * nested sets it still holds.
- */
-function parseCommaParts(str, budget) {
-    const parts = [];
-    // Walk the brace groups iteratively. Recursing on `post` once per group let a
-    // chain of them exhaust the stack - the parsing-side counterpart to
-    // the `expand_` overflow fixed for CVE-2026-14257, and not something `max` or
-    // `maxLength` can bound, since it happens before expansion.
-    //
-    // The part the next chunk continues
-    let carry = '';
-    for (;;) {
-        // A set's body holds no unmatched `{`, so there is nothing to mask.
-        const m = balancedWithBudget(str, str, budget);
-        if (budget.remaining < 0) {
-            return undefined;
-        }
-        if (!m) {
-            const tail = str.split(',');
-            tail[0] = carry + tail[0];
-            pushAll(parts, tail);
-            return parts;
-        }
-        const { pre, body, post } = m;
-        const p = pre.split(',');
-        p[0] = carry + p[0];
-        p[p.length - 1] += '{' + body + '}';
-        if (!post.length) {
-            pushAll(parts, p);
-            return parts;
-        }
-        carry = p.pop();
-        pushAll(parts, p);
-        str = post;
-    }
-}
-// An option that is left out, or that is NaN, gets its default. Every
-// comparison against NaN is false, so a NaN bound would never be reached:
-// `{ maxSteps: NaN }` let 15KB of input block the event loop for 16 seconds,
-// and `{ maxDepth: NaN }` overflowed the stack again (CVE-2026-102278). Pass
-// `Infinity` to lift a bound.
-function bound(value, fallback) {
-    return value === undefined || isNaN(value) ? fallback : value;
-}
-function expand(str, options = {}) {
-    if (!str) {
-        return [];
-    }
-    const max = bound(options.max, EXPANSION_MAX);
-    const maxLength = bound(options.maxLength, EXPANSION_MAX_LENGTH);
-    const maxDepth = bound(options.maxDepth, EXPANSION_MAX_DEPTH);
-    const maxRewrites = bound(options.maxRewrites, EXPANSION_MAX_REWRITES);
-    const maxSteps = bound(options.maxSteps, EXPANSION_MAX_STEPS);
-    // I don't know why Bash 4.3 does this, but it does.
-    // Anything starting with {} will have the first two bytes preserved
-    // but *only* at the top level, so {},a}b will not expand to anything,
-    // but a{},b}c will be expanded to [a}c,abc].
-    // One could argue that this is a bug in Bash, but since the goal of
-    // this module is to match Bash's rules, we escape a leading {}
-    if (str.slice(0, 2) === '{}') {
-        str = '\\{\\}' + str.slice(2);
-    }
-    return expand_(escapeBraces(str), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, true).map(unescapeBraces);
-}
-function embrace(str) {
-    return '{' + str + '}';
-}
-function isPadded(el) {
-    return /^-?0\d/.test(el);
-}
-function lte(i, y) {
-    return i <= y;
-}
-function gte(i, y) {
-    return i >= y;
-}
-// Build `{ acc[a] + pre + values[v] }` for every combination, capping the
-// number of results at `max` and the total number of characters at `maxLength`.
-// This is the one place output grows, so bounding it here keeps the single
-// accumulator - and therefore memory - flat regardless of how many brace groups
-// are combined (CVE-2026-14257). Each result built is a step, since `max` and
-// `maxLength` bound one combination, not how many brace groups are combined.
-function combine(acc, pre, values, max, maxLength, dropEmpties, budget) {
-    const out = [];
-    let length = 0;
-    // Bash drops empty results at the top level, and they don't count against
-    // `max`, so `max` bounds the number of *kept* results. Only an empty
-    // `acc[a] + pre` can make one, so for those the empty values are skipped
-    // without being visited. Visiting them one at a time let a set of empties
-    // cost `acc.length * values.length` while keeping nothing.
-    let nonEmpty;
-    outer: for (let a = 0; a < acc.length; a++) {
-        const prefix = acc[a] + pre;
-        let vs = values;
-        if (dropEmpties && !prefix) {
-            if (!nonEmpty)
-                nonEmpty = values.filter(v => v);
-            vs = nonEmpty;
-        }
-        for (let v = 0; v < vs.length; v++) {
-            if (out.length >= max)
-                break outer;
-            const expansion = prefix + vs[v];
-            if (length + expansion.length > maxLength)
-                break outer;
-            out.push(expansion);
-            length += expansion.length;
-        }
-    }
-    budget.remaining -= out.length;
-    return out;
-}
-// The expansion values of a single numeric (`1..5`) or alphabetic (`a..e..2`)
-// sequence body, or `undefined` if the step budget runs out generating them.
-function expandSequence(body, isAlphaSequence, max, maxLength, budget) {
-    const n = body.split(/\.\./);
-    const N = [];
-    // A sequence body always splits into two or three parts, but the compiler
-    // can't know that.
-    /* c8 ignore start */
-    if (n[0] === undefined || n[1] === undefined) {
-        return N;
-    }
-    /* c8 ignore stop */
-    const x = numeric(n[0]);
-    const y = numeric(n[1]);
-    const width = Math.max(n[0].length, n[1].length);
-    let incr = n.length === 3 && n[2] !== undefined ?
-        Math.max(Math.abs(numeric(n[2])), 1)
-        : 1;
-    let test = lte;
-    const reverse = y < x;
-    if (reverse) {
-        incr *= -1;
-        test = gte;
-    }
-    const pad = n.some(isPadded);
-    // A padded value is built a character at a time to `width`, which the input
-    // sets, so it costs one step per character: 64KB of
-    // `('{' + '0'.repeat(100) + '..99999}').repeat(n)` took 7 seconds charged
-    // one step per value.
-    const cost = pad ? width : 1;
-    let length = 0;
-    for (let i = x; test(i, y) && N.length < max; i += incr) {
-        // Each value is a step. `max` and `maxLength` bound one sequence, but a
-        // chain of them still generated up to `max` values each, however few
-        // combining could keep.
-        budget.remaining -= cost;
-        if (budget.remaining < 0) {
-            return undefined;
-        }
-        let c;
-        if (isAlphaSequence) {
-            c = String.fromCharCode(i);
-            if (c === '\\') {
-                c = '';
-            }
-        }
-        else {
-            c = String(i);
-            if (pad) {
-                const need = width - c.length;
-                if (need > 0) {
-                    const z = new Array(need + 1).join('0');
-                    if (i < 0) {
-                        c = '-' + z + c.slice(1);
-                    }
-                    else {
-                        c = z + c;
-                    }
-                }
-            }
-        }
-        if (length + c.length > maxLength)
-            break;
-        N.push(c);
-        length += c.length;
-    }
-    return N;
-}
-function expand_(str, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
-    // An overdraft here makes the first scan refuse, so `str` stays literal.
-    budget.remaining -= CALL_STEPS;
-    // Too deeply nested to keep following: treat the rest as literal, the same
-    // way a group that cannot expand is already handled. Truncating rather than
-    // throwing keeps `expand` total, matching `max` and `maxLength`.
-    if (depth > maxDepth) {
-        return [str];
-    }
-    // Consume the string's top-level brace groups left to right, threading a
-    // running set of combined prefixes (`acc`). Expanding the tail iteratively -
-    // rather than recursing on `m.post` once per group - keeps the native stack
-    // depth constant, so deeply chained input (`'{a,b}'.repeat(3000)`) can no
-    // longer overflow the stack, and leaves a single accumulator whose size
-    // `maxLength` bounds directly (CVE-2026-14257).
-    let acc = [''];
-    // Bash drops empty results, but only when the *first* top-level group is a
-    // comma set - a sequence like `{a..\}` may legitimately yield ''. The drop
-    // is on the final strings, so it is applied to whichever `combine` produces
-    // them (the one with no brace set left in the tail).
-    // How many times the `{a},b}` rewrite below has restarted the scan. Each pass
-    // re-reads the whole string, so leaving this unbounded is quadratic.
-    let rewrites = 0;
-    let dropEmpties = false;
-    let firstGroup = true;
-    // `str` with its unmatched `{` masked, once a scan has run into them
-    let masked = str;
-    for (;;) {
-        const m = balancedWithBudget(str, masked, budget);
-        // No brace set left, or no step budget left to look for one: the rest of
-        // the string is literal.
-        if (!m) {
-            return combine(acc, str, [''], max, maxLength, dropEmpties, budget);
-        }
-        if (m.unmatched) {
-            masked = maskUnmatchedOpens(masked, budget);
-        }
-        // no need to expand pre, since it is guaranteed to be free of brace-sets
-        const pre = m.pre;
-        // This set and the rest of the string, literal: for a set that cannot
-        // expand, and for one the step budget runs out on. Once it is overdrawn,
-        // every set still being expanded, at every level, stays literal like this -
-        // otherwise each level above would go on combining, and wrapping and
-        // expanding again, results the budget was too small for.
-        const literal = () => combine(acc, pre + '{' + m.body + '}' + m.post, [''], max, maxLength, dropEmpties, budget);
-        if (/\$$/.test(pre)) {
-            acc = combine(acc, pre + '{' + m.body + '}', [''], max, maxLength, dropEmpties && !m.post.length, budget);
-            firstGroup = false;
-            if (!m.post.length)
-                break;
-            str = m.post;
-            masked = masked.slice(m.end + 1);
-            continue;
-        }
-        const isNumericSequence = /^-?\d+\.\.-?\d+(?:\.\.-?\d+)?$/.test(m.body);
-        const isAlphaSequence = /^[a-zA-Z]\.\.[a-zA-Z](?:\.\.-?\d+)?$/.test(m.body);
-        const isSequence = isNumericSequence || isAlphaSequence;
-        const isOptions = m.body.indexOf(',') >= 0;
-        if (!isSequence && !isOptions) {
-            // {a},b}
-            if (rewrites < maxRewrites && commaSetFollows(m.post, budget)) {
-                rewrites++;
-                str = m.pre + '{' + m.body + escClose + m.post;
-                // Taking a `}` away never gives an unmatched `{` a partner, so what
-                // is masked stays unmatched. The `{` it closed can be left without
-                // one, and the next scan masks it.
-                masked =
-                    masked.slice(0, m.end) + escClose + masked.slice(m.end + 1);
-                isTop = true;
-                continue;
-            }
-            // Nothing here expands, so the whole remaining string is literal.
-            return literal();
-        }
-        if (firstGroup) {
-            dropEmpties = isTop && !isSequence;
-            firstGroup = false;
-        }
-        let values;
-        if (isSequence) {
-            values = expandSequence(m.body, isAlphaSequence, max, maxLength, budget);
-            if (!values) {
-                return literal();
-            }
-        }
-        else {
-            let n = parseCommaParts(m.body, budget);
-            // The step budget ran out partway through the set.
-            if (!n) {
-                return literal();
-            }
-            if (n.length === 1 && n[0] !== undefined) {
-                // x{{a,b}}y ==> x{a}y x{b}y
-                n = expand_(n[0], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, false).map(embrace);
-                // The step budget ran out expanding the set's only part.
-                if (budget.remaining < 0) {
-                    return literal();
-                }
-                //XXX is this necessary? Can't seem to hit it in tests.
-                /* c8 ignore start */
-                if (n.length === 1) {
-                    const next = combine(acc, pre + n[0], [''], max, maxLength, dropEmpties && !m.post.length, budget);
-                    if (budget.remaining < 0) {
-                        return literal();
-                    }
-                    acc = next;
-                    if (!m.post.length)
-                        break;
-                    str = m.post;
-                    masked = masked.slice(m.end + 1);
-                    continue;
-                }
-                /* c8 ignore stop */
-            }
-            // Values that `combine` is going to drop as empty produce no result, so
-            // they must not count against `max` - otherwise `{a,,b}` with `max: 2`
-            // would stop at `['a', '']` and yield one result instead of two. Skipping
-            // them outright keeps `values` bounded while leaving `max` a bound on
-            // *kept* results.
-            let dropsEmpties = dropEmpties && !m.post.length && !pre;
-            for (let d = 0; dropsEmpties && d < acc.length; d++) {
-                if (acc[d]) {
-                    dropsEmpties = false;
-                }
-            }
-            values = [];
-            let valuesLength = 0;
-            outer: for (let j = 0; j < n.length; j++) {
-                const expanded = expand_(n[j], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, false);
-                // The step budget ran out expanding a member.
-                if (budget.remaining < 0) {
-                    return literal();
-                }
-                for (let k = 0; k < expanded.length; k++) {
-                    const v = expanded[k];
-                    if (dropsEmpties && !v)
-                        continue;
-                    if (values.length >= max ||
-                        valuesLength + v.length > maxLength) {
-                        break outer;
-                    }
-                    values.push(v);
-                    valuesLength += v.length;
-                }
-            }
-        }
-        const next = combine(acc, pre, values, max, maxLength, dropEmpties && !m.post.length, budget);
-        // The step budget ran out combining the set's values in.
-        if (budget.remaining < 0) {
-            return literal();
-        }
-        acc = next;
-        if (!m.post.length)
-            break;
-        str = m.post;
-        masked = masked.slice(m.end + 1);
-    }
-    return acc;
-}
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@isaacs/nonrecursive-glob-match/dist/esm/numeric-range.js
-// One digit, or a class of digits from a to b.
-const digit = (a, b) => a === b ?
-    { t: 'lit', ch: String(a) }
-    : { t: 'class', re: new RegExp(`^[${a}-${b}]$`) };
-const prefix = (d, alts) => alts.map(s => [digit(d, d), ...s]);
-// The digit strings from a to b, which have the same length.
-const fixed = (a, b) => {
-    if (!a)
-        return [[]];
-    let lo = +a[0];
-    let hi = +b[0];
-    const ra = a.slice(1);
-    const rb = b.slice(1);
-    if (lo === hi)
-        return prefix(lo, fixed(ra, rb));
-    const zeros = '0'.repeat(ra.length);
-    const nines = '9'.repeat(ra.length);
-    const out = [];
-    if (ra !== zeros)
-        out.push(...prefix(lo++, fixed(ra, nines)));
-    const last = rb === nines ? [] : prefix(hi--, fixed(zeros, rb));
-    if (lo <= hi) {
-        out.push([digit(lo, hi), ...Array.from(ra, () => digit(0, 9))]);
-    }
-    out.push(...last);
-    return out;
-};
-// The numbers from a to b, where 0 <= a <= b. If width is set, each
-// one has leading zeros to make it that many digits.
-const nonneg = (a, b, width) => {
-    if (width) {
-        return fixed(String(a).padStart(width, '0'), String(b).padStart(width, '0'));
-    }
-    const out = [];
-    for (let len = String(a).length; len <= String(b).length; len++) {
-        const lo = Math.max(a, len === 1 ? 0 : 10 ** (len - 1));
-        const hi = Math.min(b, 10 ** len - 1);
-        out.push(...fixed(String(lo), String(hi)));
-    }
-    return out;
-};
-/**
- * The strings that the bash brace expansion `{lo..hi}` makes, as
- * the alternatives of an `@(...)` extglob. Each one is a sequence of
- * digits and digit classes, so there are only a few of them, even for
- * a large range.
- *
- * If either end has a leading zero, such as `{01..10}`, each number
- * has leading zeros to make it as long as the longer end, counting a
- * `-` sign. So `{-05..3}` makes `-05` to `-01`, then `000` to `003`.
- *
- * Returns undefined if either end is not a safe integer.
- */
-const numericRange = (loStr, hiStr) => {
-    let lo = Number(loStr);
-    let hi = Number(hiStr);
-    if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi))
-        return;
-    if (lo > hi)
-        [lo, hi] = [hi, lo];
-    const padded = /^-?0\d/.test(loStr) || /^-?0\d/.test(hiStr);
-    const width = padded ? Math.max(loStr.length, hiStr.length) : 0;
-    const out = [];
-    if (lo < 0) {
-        const neg = nonneg(Math.max(-hi, 1), -lo, width && width - 1);
-        out.push(...neg.map(s => [{ t: 'lit', ch: '-' }, ...s]));
-    }
-    if (hi >= 0)
-        out.push(...nonneg(Math.max(lo, 0), hi, width));
-    return out;
-};
-//# sourceMappingURL=numeric-range.js.map
-;// CONCATENATED MODULE: ./node_modules/@isaacs/nonrecursive-glob-match/dist/esm/parse-class.js
-// translate the various posix character classes into unicode properties
-// this works across all unicode locales
-// { <posix class>: [<translation>, negated]
-const posixClasses = {
-    '[:alnum:]': ['\\p{L}\\p{Nl}\\p{Nd}'],
-    '[:alpha:]': ['\\p{L}\\p{Nl}'],
-    '[:ascii:]': ['\\x' + '00-\\x' + '7f'],
-    '[:blank:]': ['\\p{Zs}\\t'],
-    '[:cntrl:]': ['\\p{Cc}'],
-    '[:digit:]': ['\\p{Nd}'],
-    '[:graph:]': ['\\p{Z}\\p{C}', true],
-    '[:lower:]': ['\\p{Ll}'],
-    '[:print:]': ['\\p{C}', true],
-    '[:punct:]': ['\\p{P}\\p{S}'],
-    '[:space:]': ['\\p{Z}\\t\\r\\n\\v\\f'],
-    '[:upper:]': ['\\p{Lu}'],
-    '[:word:]': ['\\p{L}\\p{Nl}\\p{Nd}\\p{Pc}'],
-    '[:xdigit:]': ['A-Fa-f0-9'],
-};
-// only need to escape a few things inside of brace expressions
-// escapes: [ \ ] -
-const braceEscape = (s) => s.replace(/[[\]\\-]/g, '\\$&');
-const noMatch = /$./;
-// Takes a glob string at a posix brace expression. Returns a RegExp
-// that tests one character, and the number of glob chars consumed.
-// If the class is not closed, consumed is 0, and the `[` must be
-// treated as a literal character.
-// Out of order ranges are removed. If nothing is left, the RegExp
-// is `/$./`, and the rest of the glob is consumed, so that the
-// whole glob cannot match.
-const parseClass = (glob, position, nocase = false, form) => {
-    // normalize one class member, if it stays one code point
-    const norm = (c) => {
-        const n = form ? c.normalize(form) : c;
-        return [...n].length === 1 ? n : c;
-    };
-    const pos = position;
-    /* c8 ignore start */
-    if (glob.charAt(pos) !== '[') {
-        throw new Error('not in a brace expression');
-    }
-    /* c8 ignore stop */
-    const ranges = [];
-    const negs = [];
-    let i = pos + 1;
-    let sawStart = false;
-    let escaping = false;
-    let negate = false;
-    let endPos = pos;
-    let rangeStart = '';
-    WHILE: while (i < glob.length) {
-        const c = String.fromCodePoint(glob.codePointAt(i));
-        if ((c === '!' || c === '^') && i === pos + 1) {
-            negate = true;
-            i++;
-            continue;
-        }
-        if (c === ']' && sawStart && !escaping) {
-            endPos = i + 1;
-            break;
-        }
-        sawStart = true;
-        if (c === '\\') {
-            if (!escaping) {
-                escaping = true;
-                i++;
-                continue;
-            }
-            // escaped \ char, fall through and treat like normal char
-        }
-        if (c === '[' && !escaping) {
-            // either a posix class, a collation equivalent, or just a [
-            for (const [cls, [unip, neg]] of Object.entries(posixClasses)) {
-                if (glob.startsWith(cls, i)) {
-                    // invalid, [a-[] is fine, but not [a-[:alpha]]
-                    if (rangeStart) {
-                        return [noMatch, glob.length - pos];
-                    }
-                    i += cls.length;
-                    if (neg)
-                        negs.push(unip);
-                    else
-                        ranges.push(unip);
-                    continue WHILE;
-                }
-            }
-        }
-        // now it's just a normal character, effectively
-        escaping = false;
-        const n = norm(c);
-        if (rangeStart) {
-            // throw this range away if it's not valid, but others
-            // can still match.
-            if (n.codePointAt(0) > rangeStart.codePointAt(0)) {
-                ranges.push(braceEscape(rangeStart) + '-' + braceEscape(n));
-            }
-            else if (n === rangeStart) {
-                ranges.push(braceEscape(n));
-            }
-            rangeStart = '';
-            i += c.length;
-            continue;
-        }
-        // now might be the start of a range.
-        // can be either c-d or c-] or c<more...>] or c] at this point
-        if (glob.startsWith('-]', i + c.length)) {
-            ranges.push(braceEscape(n + '-'));
-            i += c.length + 1;
-            continue;
-        }
-        if (glob.startsWith('-', i + c.length)) {
-            rangeStart = n;
-            i += c.length + 1;
-            continue;
-        }
-        // not the start of a range, just a single character
-        ranges.push(braceEscape(n));
-        i += c.length;
-    }
-    if (endPos < i) {
-        // didn't see the end of the class, not a valid class,
-        // but might still be valid as a literal match.
-        return [noMatch, 0];
-    }
-    // if we got no ranges and no negates, then we have a range that
-    // cannot possibly match anything, and that poisons the whole glob
-    if (!ranges.length && !negs.length) {
-        return [noMatch, glob.length - pos];
-    }
-    const sranges = '[' + (negate ? '^' : '') + ranges.join('') + ']';
-    const snegs = '[' + (negate ? '' : '^') + negs.join('') + ']';
-    const comb = '^' +
-        (ranges.length && negs.length ? '(' + sranges + '|' + snegs + ')'
-            : ranges.length ? sranges
-                : snegs);
-    return [new RegExp(comb, nocase ? 'iu' : 'u'), endPos - pos];
-};
-//# sourceMappingURL=parse-class.js.map
-;// CONCATENATED MODULE: ./node_modules/@isaacs/nonrecursive-glob-match/dist/esm/index.js
-
-
-// the end of the pattern, or of a negated sub-pattern
-const MATCH = { t: 'match', id: 0 };
-const extTypes = '!?+*@';
-const lit = (ch) => ({ t: 'lit', ch });
-const reEscape = (s) => s.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
-// a RegExp that only matches `s`, with unicode case folding
-const newFoldRe = (s) => new RegExp(`^${reEscape(s)}$`, 'iu');
-// foldRe for one literal char. The same chars are in most patterns,
-// so keep them. A RegExp without the `g` or `y` flag has no state to
-// share.
-const foldCache = new Map();
-const foldRe = (ch) => {
-    let re = foldCache.get(ch);
-    if (!re) {
-        re = newFoldRe(ch);
-        if (foldCache.size >= 1000)
-            foldCache.clear();
-        foldCache.set(ch, re);
-    }
-    return re;
-};
-const litMatch = (l, c) => {
-    if (c === l.ch)
-        return true;
-    if (!l.re)
-        return false;
-    const code = c.charCodeAt(0);
-    if (code >= 128)
-        return l.re.test(c);
-    const ascii = (l.ascii ??= new Uint8Array(128));
-    ascii[code] ||= l.re.test(c) ? 1 : 2;
-    return ascii[code] === 1;
-};
-const tokenize = (p, nocase, noext, form, mark) => {
-    const toks = [];
-    for (let i = 0; i < p.length;) {
-        const c = String.fromCodePoint(p.codePointAt(i));
-        if (mark) {
-            // a \ before a range would only escape its first char
-            const m = c === '\\' && p.startsWith(mark, i + 1) ? 1 : 0;
-            if (m || c === mark) {
-                const start = i + m + mark.length;
-                const end = p.indexOf(mark, start);
-                const r = /^(-?\d+)\.\.(-?\d+)$/.exec(p.slice(start, end));
-                const alts = end !== -1 && r && numericRange(r[1], r[2]);
-                if (alts) {
-                    toks.push({ t: 'ext', type: '@', alts });
-                    i = end + mark.length;
-                    continue;
-                }
-            }
-        }
-        if (c === '\\') {
-            // a trailing \ is a literal \
-            const e = p.codePointAt(i + 1);
-            const ch = e === undefined ? c : String.fromCodePoint(e);
-            toks.push(lit(ch));
-            i += 1 + ch.length;
-            continue;
-        }
-        if (c === '[') {
-            const [re, consumed] = parseClass(p, i, nocase, form);
-            if (consumed) {
-                toks.push({ t: 'class', re });
-                i += consumed;
-                continue;
-            }
-        }
-        if (!noext && extTypes.includes(c) && p[i + 1] === '(') {
-            toks.push({ t: 'open', type: c });
-            i += 2;
-            continue;
-        }
-        toks.push(!noext && c === '|' ? { t: 'bar' }
-            : !noext && c === ')' ? { t: 'close' }
-                : c === '*' ? { t: 'star' }
-                    : c === '?' ? { t: 'any' }
-                        : lit(c));
-        i += c.length;
-    }
-    return toks;
-};
-// map each open token index to the index of its close token
-const pair = (toks) => {
-    const pairs = new Map();
-    const stack = [];
-    toks.forEach((tok, i) => {
-        if (tok.t === 'open')
-            stack.push(i);
-        else if (tok.t === 'close' && stack.length)
-            pairs.set(stack.pop(), i);
-    });
-    return pairs;
-};
-// build the alternatives between start and end. An open token that
-// is not closed is never inside a closed extglob, so bar and close
-// tokens are only literal at the top level.
-const build = (toks, pairs, start, end, top) => {
-    let seq = [];
-    const alts = [seq];
-    for (let i = start; i < end; i++) {
-        const tok = toks[i];
-        const close = pairs.get(i);
-        if (tok.t === 'open' && close !== undefined) {
-            const sub = build(toks, pairs, i + 1, close, false);
-            seq.push({ t: 'ext', type: tok.type, alts: sub });
-            i = close;
-        }
-        else if (tok.t === 'bar' && !top) {
-            alts.push((seq = []));
-        }
-        else if (tok.t === 'open') {
-            seq.push(lit(tok.type), lit('('));
-        }
-        else if (tok.t === 'bar') {
-            seq.push(lit('|'));
-        }
-        else if (tok.t === 'close') {
-            seq.push(lit(')'));
-        }
-        else {
-            seq.push(tok);
-        }
-    }
-    return alts;
-};
-// normalize each run of literal chars as one string, so that a char
-// and the combining marks after it compose (or decompose) together.
-// Syntax is already parsed, so a char that normalizes to a syntax
-// char (such as full-width `＊` in NFKC) stays a literal.
-const normalize = (items, form) => {
-    const out = [];
-    let run = '';
-    const flush = () => {
-        for (const ch of run.normalize(form))
-            out.push(lit(ch));
-        run = '';
-    };
-    for (const it of items) {
-        if (it.t === 'lit') {
-            run += it.ch;
-            continue;
-        }
-        flush();
-        out.push(it.t === 'ext' ?
-            { ...it, alts: it.alts.map(a => normalize(a, form)) }
-            : it);
-    }
-    flush();
-    return out;
-};
-// the start node, and the number of node ids. Ids are dense, from 0
-// for the match node.
-const compile = (items, nocase) => {
-    let id = 1;
-    const split = (out) => ({ t: 'split', id: id++, out });
-    const seq = (items, next) => items.reduceRight((next, it) => item(it, next), next);
-    const item = (it, next) => {
-        switch (it.t) {
-            case 'lit':
-                const re = nocase ? foldRe(it.ch) : undefined;
-                return { t: 'lit', id: id++, ch: it.ch, re, next };
-            case 'any':
-            case 'star':
-                return { t: it.t, id: id++, next };
-            case 'class':
-                return { t: 'class', id: id++, re: it.re, next };
-        }
-        const alts = (next) => it.alts.map(a => seq(a, next));
-        switch (it.type) {
-            case '@':
-                return split(alts(next));
-            case '?':
-                return split([next, ...alts(next)]);
-            case '!':
-                return { t: 'neg', id: id++, sub: split(alts(MATCH)), next };
-        }
-        // * and +, loop back after each match
-        const after = split([]);
-        const entry = split(alts(after));
-        after.out.push(next, entry);
-        return it.type === '*' ? after : entry;
-    };
-    const start = seq(items, MATCH);
-    return [start, id];
-};
-// one line per node, in the order that a walk from the start
-// reaches them. Edges point to node ids. The nodes of a negated
-// sub-pattern are indented under their negation.
-const show = (start) => {
-    const lines = [];
-    const seen = new Set();
-    const ref = (n) => (n.t === 'match' ? 'match' : String(n.id));
-    const walk = (n, indent) => {
-        if (n.t === 'match' || seen.has(n))
-            return;
-        seen.add(n);
-        const line = (desc) => lines.push(`${indent}${n.id}: ${desc}`);
-        switch (n.t) {
-            case 'split':
-                line(`split -> ${n.out.map(ref).join(', ')}`);
-                for (const o of n.out)
-                    walk(o, indent);
-                return;
-            case 'neg':
-                line(`!(${ref(n.sub)}) -> ${ref(n.next)}`);
-                walk(n.sub, indent + '  ');
-                return walk(n.next, indent);
-            case 'lit':
-                line(`${JSON.stringify(n.ch)} -> ${ref(n.next)}`);
-                break;
-            case 'class':
-                line(`${n.re} -> ${ref(n.next)}`);
-                break;
-            default:
-                line(`${n.t === 'any' ? '?' : '*'} -> ${ref(n.next)}`);
-        }
-        walk(n.next, indent);
-    };
-    walk(start, '');
-    return [`start -> ${ref(start)}`, ...lines].join('\n');
-};
-// The threads at one position in the string. Each node thread is
-// only kept once, and runs with the same state are only kept once,
-// so that identical threads merge. The match node is not in
-// `threads`, because it can not step. It sets `match` instead.
-class State {
-    // set by the Sim, to mark the nodes that this state has
-    gen;
-    threads = [];
-    match = false;
-    runs = [];
-    // the sorted ids of the threads, with 0 for a match, once the
-    // state is done
-    ids = [];
-    constructor(gen) {
-        this.gen = gen;
-    }
-    // no threads, so nothing more can match
-    get dead() {
-        return !this.threads.length && !this.match && !this.runs.length;
-    }
-}
-// true if the two states hold the same threads
-const sameState = (a, b) => {
-    if (a.ids.length !== b.ids.length)
-        return false;
-    if (a.runs.length !== b.runs.length)
-        return false;
-    if (a.ids.some((id, i) => id !== b.ids[i]))
-        return false;
-    return a.runs.every(r => b.runs.some(o => o.neg === r.neg && sameState(o.state, r.state)));
-};
-const marks = (size) => ({
-    has: new Float64Array(size),
-    seen: new Float64Array(size),
-    gen: 0,
-});
-class Sim {
-    // `.` and `..` only match literal dots, even with `dot:true`
-    dots;
-    // the string starts with `.`, and `dot:true` is not set
-    dotStart;
-    #marks;
-    constructor(dots, dotStart, marks) {
-        this.dots = dots;
-        this.dotStart = dotStart;
-        this.#marks = marks;
-    }
-    state() {
-        return new State(++this.#marks.gen);
-    }
-    // sort the ids of a state, once it has all of its threads
-    done(state) {
-        state.ids = state.threads.map(n => n.id).sort((a, b) => a - b);
-        if (state.match)
-            state.ids.unshift(MATCH.id);
-        return state;
-    }
-    // true the first time that the state walks through the node, so
-    // that loops in the graph stop
-    #visit(state, node) {
-        const { seen } = this.#marks;
-        if (seen[node.id] === state.gen)
-            return false;
-        seen[node.id] = state.gen;
-        return true;
-    }
-    #addThread(state, node) {
-        const { has } = this.#marks;
-        if (has[node.id] === state.gen)
-            return false;
-        has[node.id] = state.gen;
-        state.threads.push(node);
-        return true;
-    }
-    // wildcards only match a leading dot if `dot:true`. In a negated
-    // sub-pattern, this does not apply, because the negation itself
-    // can not match a leading dot.
-    restricted(i, top) {
-        return top && (this.dots || (this.dotStart && i === 0));
-    }
-    add(state, node, i, top) {
-        switch (node.t) {
-            case 'split':
-                if (!this.#visit(state, node))
-                    return;
-                for (const o of node.out)
-                    this.add(state, o, i, top);
-                return;
-            case 'neg':
-                if (!this.#visit(state, node))
-                    return;
-                const sub = this.state();
-                this.add(sub, node.sub, i, false);
-                this.done(sub);
-                return this.addRun(state, { t: 'run', neg: node, state: sub }, i, top);
-            case 'star':
-                // a * can not start a dotfile, even if it matches nothing
-                if (this.restricted(i, top))
-                    return;
-                if (this.#addThread(state, node))
-                    this.add(state, node.next, i, top);
-                return;
-            case 'match':
-                state.match = true;
-                return;
-            default:
-                this.#addThread(state, node);
-        }
-    }
-    addRun(state, run, i, top) {
-        for (const r of state.runs) {
-            if (r.neg === run.neg && sameState(r.state, run.state))
-                return;
-        }
-        state.runs.push(run);
-        if (!run.state.match) {
-            this.add(state, run.neg.next, i, top);
-        }
-    }
-    // the threads after char `c`, at index `i`
-    step(state, c, i, top) {
-        const next = this.state();
-        for (const th of state.threads) {
-            switch (th.t) {
-                case 'lit':
-                    if (litMatch(th, c)) {
-                        this.add(next, th.next, i + 1, top);
-                    }
-                    break;
-                case 'any':
-                    if (!this.restricted(i, top))
-                        this.add(next, th.next, i + 1, top);
-                    break;
-                case 'class':
-                    if (!this.restricted(i, top) && th.re.test(c)) {
-                        this.add(next, th.next, i + 1, top);
-                    }
-                    break;
-                case 'star':
-                    if (!this.restricted(i, top))
-                        this.add(next, th, i + 1, top);
-            }
-        }
-        if (!this.restricted(i, top)) {
-            for (const run of state.runs) {
-                // a sub-pattern with no threads can not match again, so the
-                // run stays the same
-                if (run.state.dead) {
-                    this.addRun(next, run, i + 1, top);
-                    continue;
-                }
-                const sub = this.step(run.state, c, i, false);
-                this.addRun(next, { t: 'run', neg: run.neg, state: sub }, i + 1, top);
-            }
-        }
-        return this.done(next);
-    }
-}
-// A canonical key for the threads in a state. States with the same
-// key hold the same threads, so they match the same strings.
-const stateKey = (state) => {
-    const ids = state.ids.join();
-    if (!state.runs.length)
-        return ids;
-    const runs = state.runs.map(r => `${r.neg.id}(${stateKey(r.state)})`);
-    return `${ids}|${runs.sort().join('|')}`;
-};
-// The cache can hold about this many chars of state keys and
-// transitions. When it is full, it is cleared, so that a pattern
-// can not use an unbounded amount of memory.
-const DFA_BUDGET = 1 << 18;
-// A cache of the states that the simulation reaches, built as the
-// matcher is used. Each char of a string is then one Map lookup,
-// once the states that it leads to are known.
-//
-// The dot rules only restrict the first char of a dotfile (strings
-// that are only `.` or `..` do not use the cache). So a dotfile
-// starts at its own state, which takes its first step with the
-// restriction, and every other state takes steps without it.
-class Dfa {
-    #start;
-    #states = new Map();
-    #size = 0;
-    #plain;
-    #dotStart;
-    #sim;
-    #dotSim;
-    constructor(start, marks) {
-        this.#start = start;
-        this.#sim = new Sim(false, false, marks);
-        this.#dotSim = new Sim(false, true, marks);
-    }
-    #make(state) {
-        return {
-            state,
-            match: state.match,
-            dead: state.dead,
-            next: new Map(),
-        };
-    }
-    #intern(state) {
-        const key = stateKey(state);
-        const found = this.#states.get(key);
-        if (found)
-            return found;
-        if (this.#size > DFA_BUDGET)
-            this.#clear();
-        const d = this.#make(state);
-        this.#states.set(key, d);
-        this.#size += key.length + 1;
-        return d;
-    }
-    #clear() {
-        this.#states.clear();
-        this.#size = 0;
-        this.#plain = undefined;
-        this.#dotStart = undefined;
-    }
-    start(dotStart) {
-        if (dotStart) {
-            if (this.#dotStart)
-                return this.#dotStart;
-            const state = this.#dotSim.state();
-            this.#dotSim.add(state, this.#start, 0, true);
-            return (this.#dotStart = this.#make(this.#dotSim.done(state)));
-        }
-        if (this.#plain)
-            return this.#plain;
-        const state = this.#sim.state();
-        this.#sim.add(state, this.#start, 0, true);
-        return (this.#plain = this.#intern(this.#sim.done(state)));
-    }
-    // the next state, after a miss in `d.ascii`
-    next(d, c) {
-        const code = c.charCodeAt(0);
-        const found = code < 128 ? undefined : d.next.get(c);
-        if (found)
-            return found;
-        // the dotfile start is not in the cache, so it is never shared
-        const n = d === this.#dotStart ?
-            this.#intern(this.#dotSim.step(d.state, c, 0, true))
-            : this.#intern(this.#sim.step(d.state, c, 1, true));
-        if (code < 128) {
-            if (!d.ascii) {
-                d.ascii = new Array(128);
-                this.#size += 128;
-            }
-            d.ascii[code] = n;
-        }
-        else {
-            d.next.set(c, n);
-        }
-        this.#size++;
-        return n;
-    }
-}
-// the nodes in order, if the graph is a single chain
-const linear = (start) => {
-    const nodes = [];
-    for (let n = start; n.t !== 'match'; n = n.next) {
-        if (n.t === 'split' || n.t === 'neg')
-            return undefined;
-        nodes.push(n);
-    }
-    return nodes;
-};
-// Match a chain of nodes. Each node other than `*` matches exactly
-// one char, so on a failure it is enough to go back to the last `*`
-// and let it match one more char. This takes at most
-// nodes.length * chars.length steps.
-const testLinear = (nodes, chars, start, end) => {
-    let ni = 0;
-    let ci = start;
-    let starNi = -1;
-    let starCi = 0;
-    while (ci < end) {
-        const n = nodes[ni];
-        if (n?.t === 'star') {
-            starNi = ni++;
-            starCi = ci;
-            continue;
-        }
-        const c = chars[ci];
-        if (n &&
-            (n.t === 'any' ||
-                (n.t === 'lit' && litMatch(n, c)) ||
-                (n.t === 'class' && n.re.test(c)))) {
-            ni++;
-            ci++;
-            continue;
-        }
-        if (starNi === -1)
-            return false;
-        ni = starNi + 1;
-        ci = ++starCi;
-    }
-    while (nodes[ni]?.t === 'star')
-        ni++;
-    return ni === nodes.length;
-};
-// The least and most chars that the items can match. These are only
-// bounds: a negation can match a string of any length, so it counts
-// as 0 to Infinity.
-const lengths = (items) => {
-    let min = 0;
-    let max = 0;
-    for (const it of items) {
-        const [lo, hi] = itemLengths(it);
-        min += lo;
-        max += hi;
-    }
-    return [min, max];
-};
-const itemLengths = (it) => {
-    if (it.t === 'star')
-        return [0, Infinity];
-    if (it.t !== 'ext')
-        return [1, 1];
-    if (it.type === '!')
-        return [0, Infinity];
-    const alts = it.alts.map(lengths);
-    const min = Math.min(...alts.map(a => a[0]));
-    const max = Math.max(...alts.map(a => a[1]));
-    // a loop of alternatives that only match the empty string is empty
-    const loop = max === 0 ? 0 : Infinity;
-    return (it.type === '@' ? [min, max]
-        : it.type === '?' ? [0, max]
-            : it.type === '*' ? [0, loop]
-                : [min, loop]);
-};
-// true if the chars from `start` match the literals
-const hasAffix = (lits, chars, start) => {
-    for (let j = 0; j < lits.length; j++) {
-        if (!litMatch(lits[j], chars[start + j]))
-            return false;
-    }
-    return true;
-};
-// a `/`, or half of a surrogate pair
-const slashOrSurrogate = /[/\ud800-\udfff]/;
-const surrogate = /[\ud800-\udfff]/;
-// a string can be indexed by code point, unless it has surrogate
-// pairs
-const codePoints = (s) => surrogate.test(s) ? [...s] : s;
-const noSlash = (s) => {
-    if (s.includes('/')) {
-        throw new Error('can only match a single path portion, got: ' + s);
-    }
-};
-class Matcher {
-    pattern;
-    options;
-    #start;
-    // the number of node ids
-    #size;
-    #marks;
-    // the Sim for strings that are only `.` or `..`
-    #dotsSim;
-    // the string to compare, if the pattern has no magic. With
-    // `nocase:true`, the RegExp that folds case is made when it is
-    // first used.
-    #literal;
-    #literalFold = false;
-    #literalRe;
-    // the nodes between the prefix and suffix, if the graph is a
-    // single chain
-    #linear;
-    // the linear nodes are only `*` and `?`, so the length bounds and
-    // the prefix and suffix decide the match
-    #wild = false;
-    // the least and most chars that a match can have
-    #min = 0;
-    #max = Infinity;
-    // the literals that a match must start and end with. Each one
-    // matches exactly one char, and they are distinct items in the
-    // pattern, so a string that does not have them can not match.
-    #prefix = [];
-    #suffix = [];
-    // the prefix and suffix as strings, if they do not fold case
-    #prefixStr;
-    #suffixStr;
-    // there is a prefix or suffix to check
-    #affix = false;
-    #dfa;
-    #form;
-    constructor(pattern, options = {}) {
-        if (pattern.includes('/')) {
-            throw new Error('can only match a single path portion, got pattern: ' + pattern);
-        }
-        this.pattern = pattern;
-        this.options = options;
-        const { nocase = false, noext = false, normalize: n } = options;
-        this.#form = n === true ? 'NFC' : n || undefined;
-        // a pattern that is only an empty extglob is a literal string,
-        // except for `!()`, which matches any non-empty string
-        const literal = /^[?*+@]\(\)$/.test(pattern);
-        const toks = tokenize(pattern, nocase, noext || literal, this.#form, options.rangeMark);
-        let [items] = build(toks, pair(toks), 0, toks.length, true);
-        if (this.#form)
-            items = normalize(items, this.#form);
-        const [start, size] = compile(items, nocase);
-        this.#start = start;
-        this.#size = size;
-        if (items.every(it => it.t === 'lit')) {
-            this.#literal = items.map(it => it.ch).join('');
-            this.#literalFold = nocase;
-        }
-        else {
-            const lit = (it) => it.t !== 'lit' ? undefined
-                : nocase ? { ch: it.ch, re: foldRe(it.ch) }
-                    : { ch: it.ch };
-            for (const it of items) {
-                const l = lit(it);
-                if (!l)
-                    break;
-                this.#prefix.push(l);
-            }
-            for (let j = items.length - 1; j >= 0; j--) {
-                const l = lit(items[j]);
-                if (!l)
-                    break;
-                this.#suffix.unshift(l);
-            }
-            this.#affix = !!(this.#prefix.length || this.#suffix.length);
-            if (!nocase) {
-                this.#prefixStr = this.#prefix.map(l => l.ch).join('');
-                this.#suffixStr = this.#suffix.map(l => l.ch).join('');
-            }
-            this.#linear = linear(this.#start)?.slice(this.#prefix.length, -this.#suffix.length || undefined);
-            this.#wild = !!this.#linear?.every(n => n.t === 'star' || n.t === 'any');
-            const [min, max] = lengths(items);
-            this.#min = min;
-            this.#max = max;
-        }
-    }
-    test(s) {
-        // The `/` check uses the string as given, so with normalization it
-        // is a separate step. Otherwise, one scan finds both a `/` and the
-        // surrogate pairs that stop the string being indexed by code point.
-        if (this.#form) {
-            noSlash(s);
-            return this.#test(s.normalize(this.#form));
-        }
-        if (slashOrSurrogate.test(s)) {
-            noSlash(s);
-            return this.#test(s, [...s]);
-        }
-        return this.#test(s, s);
-    }
-    /**
-     * The same as {@link Matcher#test}, but the string is not checked
-     * for `/` chars, so the result for a string that has one is not
-     * defined. Only use it for a string that is known to be one path
-     * portion, such as a part of a path that was split on `/`. It can
-     * be faster, because some patterns do not need to look at each char
-     * of the string.
-     */
-    testUnchecked(s) {
-        return this.#test(this.#form ? s.normalize(this.#form) : s);
-    }
-    // Test a string that has no `/`. `chars` indexes it by code point.
-    // If it is not given, it is only found if a step needs it.
-    #test(s, chars) {
-        if (this.#literal !== undefined) {
-            return this.#literalFold ?
-                (this.#literalRe ??= newFoldRe(this.#literal)).test(s)
-                : s === this.#literal;
-        }
-        // the length check means that the prefix and suffix do not
-        // overlap. Without the chars, the length in code points is from
-        // half of the UTF-16 length (if each one is a surrogate pair) to
-        // all of it, which is often enough to know.
-        const min = this.#min;
-        const max = this.#max;
-        if (chars === undefined) {
-            const most = s.length;
-            const least = (most + 1) >> 1;
-            if (most < min || least > max)
-                return false;
-            if (least < min || most > max)
-                chars = codePoints(s);
-        }
-        if (chars !== undefined &&
-            (chars.length < min || chars.length > max)) {
-            return false;
-        }
-        const prefix = this.#prefix.length;
-        if (this.#affix) {
-            if (this.#prefixStr !== undefined && this.#suffixStr !== undefined) {
-                if (!s.startsWith(this.#prefixStr) ||
-                    !s.endsWith(this.#suffixStr)) {
-                    return false;
-                }
-            }
-            else {
-                chars ??= codePoints(s);
-                const end = chars.length - this.#suffix.length;
-                if (!hasAffix(this.#prefix, chars, 0) ||
-                    !hasAffix(this.#suffix, chars, end)) {
-                    return false;
-                }
-            }
-        }
-        const dotStart = !this.options.dot && s.startsWith('.');
-        if (this.#linear) {
-            // `.` and `..` only match literal dots, even with `dot:true`
-            if (s === '.' || s === '..')
-                return false;
-            // only a literal can match the leading dot. A `*` can not
-            // start a dotfile, even if it matches nothing.
-            if (dotStart && !prefix)
-                return false;
-            if (this.#wild)
-                return true;
-            chars ??= codePoints(s);
-            const end = chars.length - this.#suffix.length;
-            return testLinear(this.#linear, chars, prefix, end);
-        }
-        chars ??= codePoints(s);
-        if (s === '.' || s === '..') {
-            this.#marks ??= marks(this.#size);
-            const sim = (this.#dotsSim ??= new Sim(true, false, this.#marks));
-            const start = sim.state();
-            sim.add(start, this.#start, 0, true);
-            let state = sim.done(start);
-            for (let i = 0; i < chars.length; i++) {
-                state = sim.step(state, chars[i], i, true);
-            }
-            return state.match;
-        }
-        this.#marks ??= marks(this.#size);
-        const dfa = (this.#dfa ??= new Dfa(this.#start, this.#marks));
-        let d = dfa.start(dotStart);
-        // read char codes from the string, so that a one-char string is
-        // only made for a cache miss
-        const str = chars === s;
-        for (let i = 0; i < chars.length; i++) {
-            if (d.dead)
-                return false;
-            const code = str ? s.charCodeAt(i) : chars[i].charCodeAt(0);
-            d = d.ascii?.[code] ?? dfa.next(d, chars[i]);
-        }
-        return d.match;
-    }
-    /** a readable listing of the state machine */
-    toString() {
-        return show(this.#start);
-    }
-}
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/assert-valid-pattern.js
-const MAX_PATTERN_LENGTH = 1024 * 64;
-const assertValidPattern = (pattern) => {
-    if (typeof pattern !== 'string') {
-        throw new TypeError('invalid pattern');
-    }
-    if (pattern.length > MAX_PATTERN_LENGTH) {
-        throw new TypeError('pattern is too long');
-    }
-};
-//# sourceMappingURL=assert-valid-pattern.js.map
-;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/escape.js
-/**
- * Escape all magic characters in a glob pattern.
- *
- * If the {@link MinimatchOptions.windowsPathsNoEscape}
- * option is used, then characters are escaped by wrapping in `[]`, because
- * a magic character wrapped in a character class can only be satisfied by
- * that exact character.  In this mode, `\` is _not_ escaped, because it is
- * not interpreted as a magic character, but instead as a path separator.
- *
- * If the {@link MinimatchOptions.magicalBraces} option is used,
- * then braces (`{` and `}`) will be escaped.
- *
- * A leading `#` or `!` is escaped as well, so that the result is never a
- * comment or a negated pattern. In `windowsPathsNoEscape` mode, a leading
- * `!` is written as `@(!)`, because `[!` starts a negated class.
- */
-const escape_escape = (s, { windowsPathsNoEscape = false, magicalBraces = false, } = {}) => {
-    // don't need to escape +@! because we escape the parens
-    // that make those magic, and escaping ! as [!] isn't valid,
-    // because [!]] is a valid glob class meaning not ']'.
-    // However, at the start of the pattern, '!' negates the pattern and
-    // '#' makes it a comment, so the first character is handled below.
-    const e = magicalBraces ?
-        windowsPathsNoEscape ? s.replace(/[?*()[\]{}]/g, '[$&]')
-            : s.replace(/[?*()[\]\\{}]/g, '\\$&')
-        : windowsPathsNoEscape ? s.replace(/[?*()[\]]/g, '[$&]')
-            : s.replace(/[?*()[\]\\]/g, '\\$&');
-    const c = e.charAt(0);
-    if (c === '#') {
-        return (windowsPathsNoEscape ? '[#]' : '\\#') + e.slice(1);
-    }
-    if (c === '!') {
-        // '[!]' can not be used, because '[!' starts a negated class, and
-        // '\' is a path separator in windowsPathsNoEscape mode. '@(!)'
-        // matches only '!'. If extglobs are disabled with `noext`, it
-        // matches nothing, rather than everything.
-        return (windowsPathsNoEscape ? '@(!)' : '\\!') + e.slice(1);
-    }
-    return e;
-};
-//# sourceMappingURL=escape.js.map
-;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/unescape.js
-/**
- * Un-escape a string that has been escaped with {@link escape}.
- *
- * If the {@link MinimatchOptions.windowsPathsNoEscape} option is used, then
- * square-bracket escapes are removed, but not backslash escapes.
- *
- * For example, it will turn the string `'[*]'` into `*`, but it will not
- * turn `'\\*'` into `'*'`, because `\` is a path separator in
- * `windowsPathsNoEscape` mode.
- *
- * When `windowsPathsNoEscape` is not set, then both square-bracket escapes and
- * backslash escapes are removed.
- *
- * Slashes (and backslashes in `windowsPathsNoEscape` mode) cannot be escaped
- * or unescaped.
- *
- * When `magicalBraces` is not set, escapes of braces (`{` and `}`) will not be
- * unescaped.
- */
-const unescape_unescape = (s, { windowsPathsNoEscape = false, magicalBraces = true, } = {}) => {
-    // escape() writes a leading '!' as '@(!)' in windowsPathsNoEscape mode
-    if (windowsPathsNoEscape && s.startsWith('@(!)')) {
-        return ('!' + unescape_unescape(s.slice(4), { windowsPathsNoEscape, magicalBraces }));
-    }
-    if (magicalBraces) {
-        return windowsPathsNoEscape ?
-            s.replace(/\[([^/\\])\]/g, '$1')
-            : s
-                .replace(/((?!\\).|^)\[([^/\\])\]/g, '$1$2')
-                .replace(/\\([^/])/g, '$1');
-    }
-    return windowsPathsNoEscape ?
-        s.replace(/\[([^/\\{}])\]/g, '$1')
-        : s
-            .replace(/((?!\\).|^)\[([^/\\{}])\]/g, '$1$2')
-            .replace(/\\([^/{}])/g, '$1');
-};
-//# sourceMappingURL=unescape.js.map
-;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/index.js
-
-
-
-
-
-const DEFAULT_BRACE_EXPAND_MAX = 100_000;
-const DEFAULT_GLOB_STAR_RECURSION_MAX = 200;
-// avoid the annoying deprecation flag lol
-const AWE_KEY = ('allowWindow' + 'sEscape');
-const minimatch = (p, pattern, options) => {
-    assertValidPattern(pattern);
-    // shortcut: comments match nothing.
-    if (!options?.nocomment && pattern.charAt(0) === '#') {
-        return false;
-    }
-    return cachedMinimatch(pattern, options).match(p);
-};
-// The Minimatch objects that minimatch() used most recently, by options
-// and then by pattern. When the cache is full, it becomes the old one,
-// and the objects used from the old one are moved back to a new one.
-// So it keeps 256 to 512 objects.
-// The patterns can come from users, so the cache is also bounded by
-// the total weight of the objects (see cacheWeight()), and an object
-// that is too heavy is never kept. Otherwise a few unique patterns
-// with large brace expansions would fill the heap.
-let cache = new Map();
-let oldCache = new Map();
-let cacheSize = 0;
-let cacheTotalWeight = 0;
-const cacheMax = 256;
-const cacheMaxWeight = 1 << 15;
-const cacheMaxEntryWeight = 1 << 12;
-// About the memory that a compiled object keeps: the pattern and the
-// expanded patterns, of which each row in set is made.
-const cacheWeight = (mm) => {
-    let w = mm.pattern.length;
-    for (const s of mm.globSet) {
-        w += s.length + 1;
-        if (w > cacheMaxEntryWeight)
-            break;
-    }
-    return w;
-};
-// tsc fails here if a new option is in neither type. Add it to
-// optionsKey() too.
-const allOptionsKeyed = true;
-void allOptionsKeyed;
-// 0, 1 or 2 for undefined, falsy or truthy.
-const tri = (v) => v === undefined ? 0
-    : v ? 2
-        : 1;
-// The weight of each boolean option's base-3 digit in the key. The
-// weights below 24 are for optimizationLevel (1), platform (3) and
-// windowsPathsNoEscape (12). tsc fails here if a boolean option is
-// not in the list.
-const booleanWeights = new Map(Object.keys({
-    nobrace: 0,
-    nocomment: 0,
-    nonegate: 0,
-    noglobstar: 0,
-    noext: 0,
-    nonull: 0,
-    partial: 0,
-    dot: 0,
-    nocase: 0,
-    nocaseMagicOnly: 0,
-    magicalBraces: 0,
-    matchBase: 0,
-    flipNegate: 0,
-    preserveMultipleSlashes: 0,
-    windowsNoMagicRoot: 0,
-}).map((k, i) => [k, 24 * 3 ** i]));
-// The cache key for a set of options. It is a number, unless an
-// option is set to a value that the number can not show, such as
-// normalize or an uncommon platform. Then it is a JSON string.
-// The defaults give 0, the same key as no options.
-// It only reads the keys that are set, so that the speed does not
-// depend on the shape of the options object.
-const optionsKey = (o) => {
-    let n = 0;
-    let wpe = false;
-    // inherited keys too, because Minimatch reads them
-    // oxlint-disable-next-line guard-for-in
-    for (const k in o) {
-        const v = o[k];
-        switch (k) {
-            // the same test as the Minimatch constructor
-            case 'windowsPathsNoEscape':
-                if (v)
-                    wpe = true;
-                break;
-            case AWE_KEY:
-                if (v === false)
-                    wpe = true;
-                break;
-            case 'platform': {
-                // the same test as the Minimatch constructor
-                const p = v || defaultPlatform;
-                if (p === defaultPlatform)
-                    break;
-                if (p === 'darwin')
-                    n += 3;
-                else if (p === 'win32')
-                    n += 6;
-                else if (p === 'linux')
-                    n += 9;
-                else
-                    return JSON.stringify(o);
-                break;
-            }
-            case 'optimizationLevel':
-                // The same tests as Minimatch: 1 when undefined, then >= 2,
-                // >= 1, or else 0. The default level 1 adds 0.
-                if (v === undefined)
-                    break;
-                n +=
-                    v >= 2 ? 1
-                        : v >= 1 ? 0
-                            : 2;
-                break;
-            case 'braceExpandMax':
-                if (v !== undefined && v !== DEFAULT_BRACE_EXPAND_MAX) {
-                    return JSON.stringify(o);
-                }
-                break;
-            case 'maxGlobstarRecursion':
-                if (v !== undefined && v !== DEFAULT_GLOB_STAR_RECURSION_MAX) {
-                    return JSON.stringify(o);
-                }
-                break;
-            case 'normalize':
-                if (v !== undefined)
-                    return JSON.stringify(o);
-                break;
-            default:
-                // unknown keys have no weight
-                n += (booleanWeights.get(k) ?? 0) * tri(v);
-        }
-    }
-    return wpe ? n + 12 : n;
-};
-// A copy, so a later change to the options can not change it. Unlike
-// a spread, it keeps the inherited keys, which optionsKey() and the
-// Minimatch constructor also read.
-const copyOptions = (o) => {
-    const copy = {};
-    // oxlint-disable-next-line guard-for-in
-    for (const k in o)
-        copy[k] = o[k];
-    return copy;
-};
-const cachedMinimatch = (pattern, options) => {
-    const key = options ? optionsKey(options) : 0;
-    let mm = cache.get(key)?.get(pattern);
-    if (mm)
-        return mm;
-    mm =
-        oldCache.get(key)?.get(pattern) ??
-            new Minimatch(pattern, copyOptions(options));
-    const weight = cacheWeight(mm);
-    // too big to keep, so it is compiled again each time
-    if (weight > cacheMaxEntryWeight)
-        return mm;
-    if (cacheSize >= cacheMax ||
-        cacheTotalWeight + weight > cacheMaxWeight) {
-        oldCache = cache;
-        cache = new Map();
-        cacheSize = 0;
-        cacheTotalWeight = 0;
-    }
-    let byPattern = cache.get(key);
-    if (!byPattern)
-        cache.set(key, (byPattern = new Map()));
-    byPattern.set(pattern, mm);
-    cacheSize++;
-    cacheTotalWeight += weight;
-    return mm;
-};
-/* c8 ignore start */
-const defaultPlatform = (typeof process === 'object' && process ?
-    process.env?.__MINIMATCH_TESTING_PLATFORM__ || process.platform
-    : 'posix');
-const esm_path = {
-    win32: { sep: '\\' },
-    posix: { sep: '/' },
-};
-/* c8 ignore stop */
-const sep = defaultPlatform === 'win32' ? esm_path.win32.sep : esm_path.posix.sep;
-minimatch.sep = sep;
-const GLOBSTAR = Symbol('globstar **');
-minimatch.GLOBSTAR = GLOBSTAR;
-const filter = (pattern, options) => {
-    let mm;
-    return (p) => (mm ??= cachedMinimatch(pattern, options)).match(p);
-};
-minimatch.filter = filter;
-const ext = (a, b = {}) => Object.assign({}, a, b);
-const defaults = (def) => {
-    if (!def || typeof def !== 'object' || !Object.keys(def).length) {
-        return minimatch;
-    }
-    const orig = minimatch;
-    const m = (p, pattern, options = {}) => orig(p, pattern, ext(def, options));
-    return Object.assign(m, {
-        Minimatch: class Minimatch extends orig.Minimatch {
-            constructor(pattern, options = {}) {
-                super(pattern, ext(def, options));
-            }
-            static defaults(options) {
-                return orig.defaults(ext(def, options)).Minimatch;
-            }
-        },
-        unescape: (s, options = {}) => orig.unescape(s, ext(def, options)),
-        escape: (s, options = {}) => orig.escape(s, ext(def, options)),
-        filter: (pattern, options = {}) => orig.filter(pattern, ext(def, options)),
-        defaults: (options) => orig.defaults(ext(def, options)),
-        braceExpand: (pattern, options = {}) => orig.braceExpand(pattern, ext(def, options)),
-        match: (list, pattern, options = {}) => orig.match(list, pattern, ext(def, options)),
-        sep: orig.sep,
-        GLOBSTAR: GLOBSTAR,
-    });
-};
-minimatch.defaults = defaults;
-// Brace expansion:
-// a{b,c}d -> abd acd
-// a{b,}c -> abc ac
-// a{0..3}d -> a0d a1d a2d a3d
-// a{b,c{d,e}f}g -> abg acdfg acefg
-// a{b,c}d{e,f}g -> abdeg acdeg abdeg abdfg
-//
-// Invalid sets are not expanded.
-// a{2..}b -> a{2..}b
-// a{b}c -> a{b}c
-const braceExpand = (pattern, options = {}) => {
-    assertValidPattern(pattern);
-    // Thanks to Yeting Li <https://github.com/yetingli> for
-    // improving this regexp to avoid a ReDOS vulnerability.
-    if (options.nobrace || !/\{(?:(?!\{).)*\}/.test(pattern)) {
-        // shortcut. no need to expand.
-        return [pattern];
-    }
-    // brace-expansion turns each escaped backslash '\\' into a single '\',
-    // which then escapes the next character instead, and can turn an
-    // escaped magic character (for example '\\\*') into a live one.
-    // Double every pair, so an escaped backslash comes back out still
-    // escaped. The parity of each run of backslashes is unchanged.
-    let p = pattern.replace(/\\\\/g, '\\\\\\\\');
-    // brace-expansion does not know about [...] classes. In
-    // windowsPathsNoEscape mode, escape() writes a literal brace as '[{]'
-    // or '[}]'. Escape the brace for brace-expansion, which removes that
-    // backslash again, leaving '[{]' or '[}]'.
-    if (options.windowsPathsNoEscape || options[AWE_KEY] === false) {
-        p = p.replace(/\[([{}])\]/g, '[\\$1]');
-    }
-    return expand(p, { max: options.braceExpandMax });
-};
-minimatch.braceExpand = braceExpand;
-// A numeric range with at least this many values is matched as one
-// pattern portion, rather than expanded. For a glob walk, that is
-// one directory read, in place of a stat for each value.
-const RANGE_MIN = 100;
-// a {lo..hi} range that is not escaped, and not a ${...} variable
-const rangeRe = /(?<![\\$])\{(-?\d+)\.\.(-?\d+)\}/g;
-// true if a range mark in this portion is inside a `!(...)`,
-// `*(...)` or `+(...)` extglob. Those repeat or negate their
-// contents, so one Matcher for the whole range does not match the
-// same strings as the union of one pattern per value. For example,
-// `*({1..100})` would match `510` as `5` then `10`, and `!({1..100})`
-// would not match `5`, but every expanded pattern except `!(5)` does.
-// `@(...)` and `?(...)` are fine: they pick one value at most.
-const inRepeatOrNegExt = (portion, mark) => {
-    const stack = [];
-    for (let i = 0; i < portion.length; i++) {
-        const c = portion.charAt(i);
-        if (c === '\\') {
-            i++;
-        }
-        else if (c === mark) {
-            if (stack.some(t => t !== '@' && t !== '?'))
-                return true;
-        }
-        else if (portion.charAt(i + 1) === '(' && '!?+*@'.includes(c)) {
-            stack.push(c);
-            i++;
-        }
-        else if (c === ')') {
-            stack.pop();
-        }
-    }
-    return false;
-};
-const match = (list, pattern, options = {}) => {
-    const mm = new Minimatch(pattern, options);
-    list = list.filter(f => mm.match(f));
-    if (mm.options.nonull && !list.length) {
-        list.push(pattern);
-    }
-    return list;
-};
-minimatch.match = match;
-const globMagic = /[?*]|[+@!]\(.*?\)|\[|\]/;
-// Index of the `]` that closes the class that starts at `start`,
-// or -1 if it is not closed. Posix classes such as `[:alpha:]` are
-// not skipped, so this can find a `]` before the real end. That
-// only makes a class look less like a literal.
-const classEnd = (pattern, start) => {
-    let i = start + 1;
-    if (pattern.charAt(i) === '!' || pattern.charAt(i) === '^')
-        i++;
-    let sawStart = false;
-    for (; i < pattern.length; i++) {
-        const c = pattern.charAt(i);
-        if (c === ']' && sawStart)
-            return i;
-        sawStart = true;
-        if (c === '\\')
-            i++;
-    }
-    return -1;
-};
-// If a path portion pattern has no magic, return the string it
-// matches. Otherwise, return undefined. This can report magic for
-// a pattern that is in fact literal (eg, `[]`), but never the
-// reverse, so a string result is always safe to compare directly.
-const literal = (pattern, noext) => {
-    if (!noext && (pattern === '+()' || pattern === '@()'))
-        return pattern;
-    let lit = '';
-    for (let i = 0; i < pattern.length; i++) {
-        const c = pattern.charAt(i);
-        if (c === '\\') {
-            // a trailing \ is a literal \
-            lit += pattern.charAt(++i) || c;
-        }
-        else if (c === '*' || c === '?') {
-            return undefined;
-        }
-        else if (c === '[') {
-            const close = classEnd(pattern, i);
-            if (close === -1) {
-                // not closed, so the [ is a literal
-                lit += c;
-                continue;
-            }
-            // a class of one char, such as `[*]` or `[\b]`, is a literal
-            let body = pattern.slice(i + 1, close);
-            if (body.startsWith('\\'))
-                body = body.slice(1);
-            if ([...body].length !== 1 || '!^'.includes(pattern.charAt(i + 1))) {
-                return undefined;
-            }
-            lit += body;
-            i = close;
-        }
-        else if (!noext &&
-            '+@!'.includes(c) &&
-            pattern.charAt(i + 1) === '(' &&
-            pattern.includes(')', i + 2)) {
-            return undefined;
-        }
-        else {
-            lit += c;
-        }
-    }
-    return lit;
-};
-// The matching engine compiles and walks extglobs recursively, so a
-// path portion with very many extglobs (nested, such as `*(*(*(a)))`,
-// or in a row, such as `?(a)?(a)?(a)`) can exhaust the call stack.
-// Portions with more than this many extglobs are rejected.
-const MAX_EXTGLOBS = 256;
-// The number of extglob openers, such as `*(`, in a path portion
-// pattern. Chars in a class are counted too, so this can be more than
-// the number of extglobs, but never less.
-const extglobCount = (pattern) => {
-    let n = 0;
-    for (let i = 0; i < pattern.length - 1; i++) {
-        const c = pattern.charAt(i);
-        if (c === '\\') {
-            i++;
-        }
-        else if ('+@!?*'.includes(c) && pattern.charAt(i + 1) === '(') {
-            n++;
-            i++;
-        }
-    }
-    return n;
-};
-const assertValidExtglobs = (pattern) => {
-    if (extglobCount(pattern) > MAX_EXTGLOBS) {
-        throw new TypeError('pattern has too many extglobs');
-    }
-};
-// True if the portion pattern has the same meaning as an alternative
-// inside `@(...)`. It must not have a `|` or `)` that is not in a
-// closed extglob (those are literal at the top level), an extglob
-// that is not closed (the `)` of the `@(...)` would close it), or a
-// trailing `\` (it would escape the next `|`). A pattern that is
-// only an empty extglob, such as `?()`, is literal on its own, but
-// not in `@(...)`. Posix classes such as `[:alpha:]` can hide a `]`
-// from classEnd, so patterns with them are not merged.
-const extSafe = (pattern) => {
-    if (/^[?*+@]\(\)$/.test(pattern) || pattern.includes('[:'))
-        return false;
-    let depth = 0;
-    for (let i = 0; i < pattern.length; i++) {
-        const c = pattern.charAt(i);
-        if (c === '\\') {
-            if (++i === pattern.length)
-                return false;
-        }
-        else if (c === '[') {
-            const close = classEnd(pattern, i);
-            if (close !== -1)
-                i = close;
-        }
-        else if ('+@!?*'.includes(c) && pattern.charAt(i + 1) === '(') {
-            depth++;
-            i++;
-        }
-        else if (c === ')') {
-            if (!depth--)
-                return false;
-        }
-        else if (c === '|' && !depth) {
-            return false;
-        }
-    }
-    return !depth;
-};
-// The last path that Minimatch#match split, and its parts. A path is
-// often tested against many patterns in a row (such as a list of
-// ignore patterns), so this saves splitting it again. The parts are
-// never changed, so they can be shared.
-let lastSplit;
-// The last path that Minimatch#match checked before splitting it. If
-// the same path is checked again, it is being tested against many
-// patterns, so it is split and the parts are kept for the others.
-let lastChecked;
-// true if a pattern portion that is not ** matches a path portion.
-// An empty path portion only matches an empty pattern portion. A path
-// portion never has a `/`, so the Matcher does not need to check it.
-const portionMatch = (p, f) => typeof p === 'string' ? f === p : f !== '' && p.testUnchecked(f);
-// Where the last portion of a row matches in a path: the start of the
-// last portion of the path, or of the one before a trailing `/`. -1 if
-// it matches neither.
-const endIndex = (p, last, lastStart, prev, prevStart) => portionMatch(p, last) ? lastStart
-    : prev !== undefined && portionMatch(p, prev) ? prevStart
-        : -1;
-const isDots = (p) => p === '.' || p === '..';
-// a Windows drive letter portion, like `c:`
-const isDrive = (p) => typeof p === 'string' && /^[a-z]:$/i.test(p);
-// true for the `UNC` portion of a long UNC root, //?/UNC/host/share
-const isLongUNC = (p) => typeof p === 'string' && /^unc$/i.test(p);
-// The index of the host in a row or split path that starts with a
-// Windows UNC root: 2 for `//host/share`, and 4 for
-// `//?/UNC/host/share`. Otherwise -1. `//?/c:` is not one.
-const uncHost = (p) => {
-    if (p[0] !== '' || p[1] !== '')
-        return -1;
-    const h = p[2] !== '?' ? 2
-        : isLongUNC(p[3]) ? 4
-            : -1;
-    const host = p[h];
-    const share = p[h + 1];
-    return (h !== -1 &&
-        host !== undefined &&
-        host !== '' &&
-        host !== GLOBSTAR &&
-        share !== undefined &&
-        share !== '' &&
-        share !== GLOBSTAR) ?
-        h
-        : -1;
-};
-// true if ** can walk the path portion: not `.` or `..`, and not a
-// dotfile unless `dot` is set
-const walkable = (p, dot) => !isDots(p) && (dot || !p.startsWith('.'));
-// True if a portion of the path from `start` to `end` can not be
-// walked by **: one that starts with `.`, or with `dot`, one that is
-// `.` or `..`. `start` is the start of a portion, and `end` is the end
-// of the path, or just after a separator.
-const dotPortion = (f, start, end, dot, sep) => {
-    for (let k = start; k < end;) {
-        if (f.charCodeAt(k) === 46) {
-            if (!dot)
-                return true;
-            const n = f.charCodeAt(k + 1) === 46 ? k + 2 : k + 1;
-            if (n >= end || isSep(f.charCodeAt(n), sep))
-                return true;
-        }
-        // the start of the next portion, after any run of separators
-        const s = nextSep(f, k, sep);
-        if (s === -1)
-            return false;
-        k = s + 1;
-        while (k < end && isSep(f.charCodeAt(k), sep))
-            k++;
-    }
-    return false;
-};
-const isSep = (c, sep) => sep === '/' ? c === 47
-    : sep === '\\' ? c === 92
-        : c === 47 || c === 92;
-// the index of the first separator at or after `from`, or -1
-const nextSep = (f, from, sep) => {
-    if (sep !== 'both')
-        return f.indexOf(sep, from);
-    const s = f.indexOf('/', from);
-    const b = f.indexOf('\\', from);
-    return (s === -1 ? b
-        : b === -1 ? s
-            : Math.min(s, b));
-};
-// the index of the last separator at or before `from`, or -1
-const lastSep = (f, from, sep) => sep !== 'both' ?
-    f.lastIndexOf(sep, from)
-    : Math.max(f.lastIndexOf('/', from), f.lastIndexOf('\\', from));
-// What parse() returns in place of a Matcher while make() builds and
-// merges the rows. Most of the Matchers in rows that are merged would
-// never be used, so they are only made for the rows that are left.
-const PENDING = {};
-class Minimatch {
-    options;
-    set;
-    pattern;
-    windowsPathsNoEscape;
-    nonegate;
-    negate;
-    comment;
-    empty;
-    preserveMultipleSlashes;
-    partial;
-    globSet;
-    globParts;
-    nocase;
-    isWindows;
-    platform;
-    windowsNoMagicRoot;
-    maxGlobstarRecursion;
-    // the path can be checked against the last portion, and the string
-    // portions, of each row before it is split. See #canMatch.
-    #endCheck;
-    #literalCheck;
-    // level 2 resolves `.` and `..` portions in the path
-    #level2;
-    // the unicode normalization form, if any
-    #form;
-    // the string portions of each row in the set
-    #literals = [];
-    // the rows that #canMatch can match without splitting the path
-    #shapes = [];
-    // the rows whose last portion can be checked against the path's
-    #endRows = [];
-    // brace expansion can make the same portion in many rows, so they
-    // share one Matcher, and the states that it caches
-    #matchers = new Map();
-    // parse() returns PENDING in place of a Matcher
-    #pending = false;
-    // the char that marks numeric ranges in globSet, if any
-    #rangeMark;
-    // the GlobstarParts of each pattern row, by start index and partial
-    #globstarParts = new WeakMap();
-    constructor(pattern, options = {}) {
-        assertValidPattern(pattern);
-        options = options || {};
-        this.options = options;
-        this.maxGlobstarRecursion =
-            options.maxGlobstarRecursion ?? DEFAULT_GLOB_STAR_RECURSION_MAX;
-        this.pattern = pattern;
-        this.platform = options.platform || defaultPlatform;
-        this.isWindows = this.platform === 'win32';
-        this.windowsPathsNoEscape =
-            !!options.windowsPathsNoEscape || options[AWE_KEY] === false;
-        if (this.windowsPathsNoEscape) {
-            this.pattern = this.pattern.replace(/\\/g, '/');
-        }
-        this.preserveMultipleSlashes = !!options.preserveMultipleSlashes;
-        this.negate = false;
-        this.nonegate = !!options.nonegate;
-        this.comment = false;
-        this.empty = false;
-        this.partial = !!options.partial;
-        this.nocase = !!this.options.nocase;
-        this.windowsNoMagicRoot =
-            options.windowsNoMagicRoot !== undefined ?
-                options.windowsNoMagicRoot
-                : !!(this.isWindows && this.nocase);
-        this.globSet = [];
-        this.globParts = [];
-        this.set = [];
-        this.#endCheck = !this.preserveMultipleSlashes;
-        this.#level2 = (options.optimizationLevel ?? 1) >= 2;
-        const n = options.normalize;
-        this.#form = n === true ? 'NFC' : n || undefined;
-        // make the set of Matchers etc.
-        this.make();
-        // On Windows, the portions of a row up to its drive letter or UNC
-        // share are skipped or compared without case, if the path has one
-        // too. So the checks only use the portions after it.
-        const drives = this.set.map(row => this.#rootIndex(row));
-        this.#endRows = this.set.map((row, r) => this.#endCheck && row.length - 1 > drives[r]);
-        // with the end check, the last portion is already checked
-        this.#literals = this.set.map((row, r) => {
-            const end = this.#endRows[r] ? row.length - 1 : row.length;
-            const lits = row
-                .slice(drives[r] + 1, end)
-                .filter((p) => typeof p === 'string' && !!p);
-            return [...new Set(lits)];
-        });
-        this.#literalCheck = this.#literals.some(l => l.length);
-        this.#shapes = this.set.map((row, r) => {
-            const [p0, p1, p2] = row;
-            if (this.#endRows[r] && row.length === 2) {
-                if (p0 === GLOBSTAR && p1 !== GLOBSTAR)
-                    return 'tail';
-            }
-            // the basename of a path that is split on / is its last portion,
-            // or the one before a trailing /, the same as the end check
-            if (this.#endRows[r] &&
-                options.matchBase &&
-                row.length === 1 &&
-                p0 !== GLOBSTAR &&
-                p0 !== '') {
-                return 'base';
-            }
-            // the portion must not be a root, or '', which can be a
-            // different portion on Windows (where //x paths get an extra '')
-            if (!this.#endCheck || drives[r] !== -1)
-                return undefined;
-            if (row.length === 3 &&
-                p0 === GLOBSTAR &&
-                p2 === GLOBSTAR &&
-                p1 !== GLOBSTAR &&
-                p1 !== '' &&
-                // the portion between is only matched below this limit
-                this.maxGlobstarRecursion > 0) {
-                return 'mid';
-            }
-            if (row.length === 2 &&
-                p1 === GLOBSTAR &&
-                p0 !== GLOBSTAR &&
-                p0 !== '') {
-                return 'head';
-            }
-            return undefined;
-        });
-    }
-    // a string portion of a pattern, normalized if the option is set
-    #norm(p) {
-        return this.#form ? p.normalize(this.#form) : p;
-    }
-    // On Windows, the index of the last root portion of a row, as
-    // #matchRow finds it: 0 for `c:/...`, 3 for `//?/c:/...` and
-    // `//host/share/...`, and 5 for `//?/UNC/host/share/...`. Otherwise
-    // -1.
-    #rootIndex(row) {
-        if (!this.isWindows)
-            return -1;
-        if (isDrive(row[0]))
-            return 0;
-        const uncDrive = row[0] === '' && row[1] === '' && row[2] === '?' && isDrive(row[3]);
-        if (uncDrive)
-            return 3;
-        const h = uncHost(row);
-        return h === -1 ? -1 : h + 1;
-    }
-    hasMagic() {
-        if (this.options.magicalBraces && this.set.length > 1) {
-            return true;
-        }
-        for (const pattern of this.set) {
-            for (const part of pattern) {
-                if (typeof part !== 'string')
-                    return true;
-            }
-        }
-        return false;
-    }
-    make() {
-        const pattern = this.pattern;
-        const options = this.options;
-        // empty patterns and comments match nothing.
-        if (!options.nocomment && pattern.charAt(0) === '#') {
-            this.comment = true;
-            return;
-        }
-        if (!pattern) {
-            this.empty = true;
-            return;
-        }
-        // step 1: figure out negation, etc.
-        this.parseNegate();
-        // step 2: expand braces
-        this.globSet = [...new Set(this.#expandBraces())];
-        // step 3: now we have a set, so turn each one into a series of
-        // path-portion matching patterns.
-        // These will be Matchers, except in the case of "**", which is
-        // set to the GLOBSTAR object for globstar behavior,
-        // and will not contain any / characters
-        //
-        // First, we preprocess to make the glob pattern sets a bit simpler
-        // and deduped.  There are some perf-killing patterns that can cause
-        // problems with a glob walk, but we can simplify them down a bit.
-        const rawGlobParts = this.globSet.map(s => this.#slashSplit(s));
-        this.globParts = this.preprocess(rawGlobParts);
-        // glob --> Matchers
-        this.#pending = true;
-        let set = this.globParts.map((s, _, __) => {
-            if (this.isWindows && this.windowsNoMagicRoot) {
-                // check if it's a drive or unc path. The root of a long UNC
-                // path, //?/UNC/host/share, is 6 portions.
-                const n = s[2] === '?' && isLongUNC(s[3]) ? 6 : 4;
-                const isUNC = s[0] === '' &&
-                    s[1] === '' &&
-                    (s[2] === '?' || !globMagic.test(s[2])) &&
-                    s.slice(3, n).every(p => !globMagic.test(p));
-                const isDrive = /^[a-z]:/i.test(s[0]);
-                if (isUNC) {
-                    return [
-                        ...s.slice(0, n).map(p => this.#norm(p)),
-                        ...s.slice(n).map(ss => this.parse(ss)),
-                    ];
-                }
-                else if (isDrive) {
-                    return [
-                        this.#norm(s[0]),
-                        ...s.slice(1).map(ss => this.parse(ss)),
-                    ];
-                }
-            }
-            return s.map(ss => this.parse(ss));
-        });
-        // filter out everything that didn't compile properly.
-        this.set = set.filter(s => s.indexOf(false) === -1);
-        // do not treat the ? in UNC paths as magic
-        if (this.isWindows) {
-            for (let i = 0; i < this.set.length; i++) {
-                const p = this.set[i];
-                if (p[0] === '' &&
-                    p[1] === '' &&
-                    this.globParts[i][2] === '?' &&
-                    (isDrive(p[3]) || isLongUNC(this.globParts[i][3]))) {
-                    if (isLongUNC(this.globParts[i][3]))
-                        p[3] = 'UNC';
-                    p[2] = '?';
-                }
-            }
-        }
-        // with noext, `@(...)` would be literal
-        if (!options.noext)
-            this.mergeRows();
-        this.#pending = false;
-        this.set.forEach((row, i) => {
-            for (let k = 0; k < row.length; k++) {
-                if (row[k] === PENDING) {
-                    row[k] = this.parse(this.globParts[i][k]);
-                }
-            }
-        });
-    }
-    // Merge rows that only differ in one portion, where each of them
-    // is a Matcher, into one row that matches any of them with
-    // `@(a|b|...)`. Then a path is only walked once for all of them,
-    // for example with `**/*.{js,ts}`.
-    mergeRows() {
-        let merged = true;
-        while (merged) {
-            merged = false;
-            // a single row cannot be merged with anything
-            if (this.set.length < 2)
-                return;
-            let keys = this.#mergeKeys();
-            const len = Math.max(0, ...this.set.map(r => r.length));
-            for (let k = 0; k < len; k++) {
-                // the rows that are the same other than at portion k, keyed
-                // by the ids of the parts before k and the parts after k,
-                // which are at most the number of rows
-                const groups = new Map();
-                const R = this.set.length + 1;
-                this.set.forEach((row, i) => {
-                    if (!(row[k] instanceof Matcher || row[k] === PENDING) ||
-                        !extSafe(this.globParts[i][k])) {
-                        return;
-                    }
-                    const { pre, suf } = keys[i];
-                    const key = pre[k] * R + suf[k + 1];
-                    const g = groups.get(key);
-                    if (g)
-                        g.push(i);
-                    else
-                        groups.set(key, [i]);
-                });
-                const drop = new Set();
-                for (const g of groups.values()) {
-                    if (g.length < 2)
-                        continue;
-                    const [first, ...rest] = g;
-                    const alts = g.map(i => this.globParts[i][k]);
-                    const glob = `@(${alts.join('|')})`;
-                    // merging is only an optimization, so leave the rows as they
-                    // are if the merged portion would have too many extglobs
-                    if (extglobCount(glob) > MAX_EXTGLOBS)
-                        continue;
-                    this.globParts[first][k] = glob;
-                    this.set[first][k] = this.parse(glob);
-                    for (const i of rest)
-                        drop.add(i);
-                }
-                if (drop.size) {
-                    merged = true;
-                    this.set = this.set.filter((_, i) => !drop.has(i));
-                    this.globParts = this.globParts.filter((_, i) => !drop.has(i));
-                    // every merge drops a row, so this happens at most once per row
-                    if (this.set.length < 2)
-                        return;
-                    keys = this.#mergeKeys();
-                }
-            }
-        }
-    }
-    // For each row, number ids for its prefixes and suffixes, such that
-    // pre[k] identifies parts[0..k) and suf[k] identifies parts[k..n).
-    // Two rows are the same other than at portion k exactly when they
-    // have the same pre[k] and suf[k + 1]. This is linear in the size of
-    // the rows, where joining the whole row for every k was quadratic.
-    #mergeKeys() {
-        const partIds = new Map();
-        const ids = this.globParts.map(parts => parts.map(s => {
-            let id = partIds.get(s);
-            if (id === undefined)
-                partIds.set(s, (id = partIds.size));
-            return id;
-        }));
-        // ids are only compared at the same k, so they are numbered per
-        // portion, with 0 for the empty prefix or suffix. Then they are
-        // at most the number of rows, and id * P + part id is a safe
-        // integer key for any set that fits in memory.
-        const P = partIds.size;
-        const len = Math.max(0, ...ids.map(r => r.length));
-        const keys = ids.map(r => ({
-            pre: [0],
-            suf: new Array(r.length + 1).fill(0),
-        }));
-        for (let k = 0; k < len; k++) {
-            const m = new Map();
-            ids.forEach((r, i) => {
-                if (k >= r.length)
-                    return;
-                const { pre } = keys[i];
-                const key = pre[k] * P + r[k];
-                let id = m.get(key);
-                if (id === undefined)
-                    m.set(key, (id = m.size + 1));
-                pre.push(id);
-            });
-        }
-        for (let k = len - 1; k >= 0; k--) {
-            const m = new Map();
-            ids.forEach((r, i) => {
-                if (k >= r.length)
-                    return;
-                const { suf } = keys[i];
-                const key = suf[k + 1] * P + r[k];
-                let id = m.get(key);
-                if (id === undefined)
-                    m.set(key, (id = m.size + 1));
-                suf[k] = id;
-            });
-        }
-        return keys;
-    }
-    // various transforms to equivalent pattern sets that are
-    // faster to process in a filesystem walk.  The goal is to
-    // eliminate what we can, and push all ** patterns as far
-    // to the right as possible, even if it increases the number
-    // of patterns that we have to process.
-    preprocess(globParts) {
-        // if we're not in globstar mode, then turn ** into *
-        if (this.options.noglobstar) {
-            for (const partset of globParts) {
-                for (let j = 0; j < partset.length; j++) {
-                    if (partset[j] === '**') {
-                        partset[j] = '*';
-                    }
-                }
-            }
-        }
-        const { optimizationLevel = 1 } = this.options;
-        if (optimizationLevel >= 2) {
-            // aggressive optimization for the purpose of fs walking
-            globParts = this.firstPhasePreProcess(globParts);
-            globParts = this.secondPhasePreProcess(globParts);
-        }
-        else if (optimizationLevel >= 1) {
-            // just basic optimizations to remove some .. parts
-            globParts = this.levelOneOptimize(globParts);
-        }
-        else {
-            // just collapse multiple ** portions into one
-            globParts = this.adjascentGlobstarOptimize(globParts);
-        }
-        return globParts;
-    }
-    // just get rid of adjascent ** portions
-    adjascentGlobstarOptimize(globParts) {
-        return globParts.map(parts => {
-            let gs = -1;
-            while (-1 !== (gs = parts.indexOf('**', gs + 1))) {
-                let i = gs;
-                while (parts[i + 1] === '**') {
-                    i++;
-                }
-                if (i !== gs) {
-                    parts.splice(gs, i - gs);
-                }
-            }
-            return parts;
-        });
-    }
-    // get rid of adjascent ** and resolve .. portions
-    levelOneOptimize(globParts) {
-        return globParts.map(parts => {
-            // .. can not remove the root of a Windows path
-            const root = this.#rootIndex(parts) + 1;
-            parts = parts.reduce((set, part) => {
-                const prev = set[set.length - 1];
-                if (part === '**' && prev === '**') {
-                    return set;
-                }
-                if (part === '..') {
-                    if (set.length > root &&
-                        prev &&
-                        prev !== '..' &&
-                        prev !== '.' &&
-                        prev !== '**') {
-                        set.pop();
-                        return set;
-                    }
-                }
-                set.push(part);
-                return set;
-            }, []);
-            return parts.length === 0 ? [''] : parts;
-        });
-    }
-    // Check the path against each row before it is split. 'no' if no
-    // row can match, so it does not need to be split. 'yes' if a row of
-    // `**` and one more portion matches. 'maybe' if it must be split to
-    // know. None of this applies with partial, where the path can end
-    // before the row does.
-    //
-    // On Windows, `\` is a separator in the path too, and the portions of
-    // a row up to its drive letter or UNC share are not checked (see
-    // #rootIndex).
-    //
-    // Each string portion of a row must be a portion of the path, so the
-    // path must contain it. Level 2 can only take portions out of the
-    // path, so this is still true then.
-    //
-    // The last portion of a row must match the last portion of the path,
-    // or the one before a trailing `/` (as a/* and a/**/* match a/b/).
-    // This does not apply to rows that end in **, rows that end in a
-    // root, or preserveMultipleSlashes (which can leave more
-    // than one '' at the end). At level 2, it does not apply if that
-    // portion is `.` or `..`, which can be
-    // resolved away. Level 2 only takes other portions out of the
-    // middle of the path.
-    //
-    // A row of `**/x` then matches if the ** can walk the portions
-    // before the one that x matches, the same as #matchGlobstar. At
-    // level 2, this is only known if none of them are `.` or `..`, so
-    // that the path does not change when it is resolved.
-    #canMatch(f) {
-        const sep = !this.isWindows || !f.includes('\\') ? '/'
-            : f.includes('/') ? 'both'
-                : '\\';
-        // the portions that f.split(/\/+/) would end with, and where they
-        // start in f, found when a row needs them. `ends` is 0 until they
-        // are found, then 1, or -1 if they can not be used.
-        let ends = this.#endCheck ? 0 : -1;
-        let last = '';
-        let lastStart = 0;
-        let prev;
-        let prevStart = 0;
-        const dot = !!this.options.dot;
-        // A string compare is cheaper than includes(), and a Matcher test
-        // costs more, so the cheaper check goes first.
-        ROWS: for (let r = 0; r < this.set.length; r++) {
-            const row = this.set[r];
-            const p = row[row.length - 1];
-            let end = ends !== -1 && this.#endRows[r] && p !== GLOBSTAR;
-            if (end && ends === 0) {
-                const i = lastSep(f, f.length, sep);
-                lastStart = i + 1;
-                last = f.slice(lastStart);
-                if (last === '' && i >= 0) {
-                    let j = i;
-                    while (j > 0 && isSep(f.charCodeAt(j - 1), sep))
-                        j--;
-                    prevStart = j === 0 ? 0 : lastSep(f, j - 1, sep) + 1;
-                    prev = f.slice(prevStart, j);
-                }
-                const resolves = this.#level2 &&
-                    (isDots(last) ||
-                        (last === '' && prev !== undefined && isDots(prev)));
-                ends = resolves ? -1 : 1;
-                end = !resolves;
-            }
-            let tailStart = -1;
-            if (end && typeof p === 'string') {
-                tailStart = endIndex(p, last, lastStart, prev, prevStart);
-                if (tailStart === -1)
-                    continue;
-            }
-            if (this.#literalCheck) {
-                for (const l of this.#literals[r]) {
-                    if (!f.includes(l))
-                        continue ROWS;
-                }
-            }
-            if (end && typeof p === 'object') {
-                tailStart = endIndex(p, last, lastStart, prev, prevStart);
-                if (tailStart === -1)
-                    continue;
-            }
-            const shape = this.#shapes[r];
-            if (shape === 'base' && end)
-                return 'yes';
-            if (shape === 'tail' && end) {
-                if (this.#level2 && dotPortion(f, 0, tailStart, true, sep)) {
-                    return 'maybe';
-                }
-                if (!dotPortion(f, 0, tailStart, dot, sep))
-                    return 'yes';
-                continue;
-            }
-            if (shape === 'mid' || shape === 'head') {
-                const m = this.#walk(f, row, shape === 'head', dot, sep);
-                if (m !== 'no')
-                    return m;
-                continue;
-            }
-            return 'maybe';
-        }
-        return 'no';
-    }
-    // Match a row of a known shape against the split path, the same as
-    // #matchGlobstar and #matchGlobStarBodySections do. None of these
-    // rows have a drive letter, so they start at the first portion.
-    #matchShape(file, row, shape) {
-        const dot = !!this.options.dot;
-        const n = file.length;
-        if (shape === 'head') {
-            // x, then at least one portion that ** can walk
-            if (n < 2 || !portionMatch(row[0], file[0])) {
-                return false;
-            }
-            for (let i = 1; i < n; i++)
-                if (!walkable(file[i], dot))
-                    return false;
-            return true;
-        }
-        const x = row[1];
-        if (shape === 'tail') {
-            // x is the last portion, or the one before a trailing ''
-            let t = n - 1;
-            if (!portionMatch(x, file[t])) {
-                if (file[t] !== '' || n === 1 || !portionMatch(x, file[--t])) {
-                    return false;
-                }
-            }
-            for (let i = 0; i < t; i++)
-                if (!walkable(file[i], dot))
-                    return false;
-            return true;
-        }
-        // mid: the first x that ** can walk to, with a portion after it,
-        // and ** can walk all of those
-        for (let k = 0; k < n; k++) {
-            if (portionMatch(x, file[k]) && k + 1 < n) {
-                let i = k + 1;
-                while (i < n && walkable(file[i], dot))
-                    i++;
-                if (i === n)
-                    return true;
-            }
-            if (!walkable(file[k], dot))
-                return false;
-        }
-        return false;
-    }
-    // Match a row of `**/x/**` or `x/**` against the path, the same as
-    // #matchGlobstar and #matchGlobStarBodySections do once it is split.
-    // x must match a portion (the first one, for `x/**`), the ** before
-    // it must be able to walk the portions before that one, and there
-    // must be a portion after it, which the ** after it can walk. At
-    // level 2, this is only known if no portion is `.` or `..`.
-    #walk(f, row, head, dot, sep) {
-        if (this.#level2 && dotPortion(f, 0, f.length, true, sep))
-            return 'maybe';
-        const x = row[head ? 0 : 1];
-        // the last portion has none after it, so it can not be x
-        let s = 0;
-        for (let e = nextSep(f, s, sep); e !== -1; e = nextSep(f, s, sep)) {
-            // the start of the next portion
-            let next = e + 1;
-            while (next < f.length && isSep(f.charCodeAt(next), sep))
-                next++;
-            const hit = typeof x === 'string' ?
-                e - s === x.length && f.startsWith(x, s)
-                : e > s && x.testUnchecked(f.slice(s, e));
-            if (hit && !dotPortion(f, next, f.length, dot, sep))
-                return 'yes';
-            if (head || dotPortion(f, s, next, dot, sep))
-                return 'no';
-            s = next;
-        }
-        return 'no';
-    }
-    // the last split, if it was the same path with the same split
-    // settings
-    #cachedSplit(f) {
-        const last = lastSplit;
-        return (last?.f === f &&
-            last.isWindows === this.isWindows &&
-            last.preserveMultipleSlashes === this.preserveMultipleSlashes &&
-            last.normalize === this.#form) ?
-            last
-            : undefined;
-    }
-    // split a path for match(), and keep the parts for the next call
-    #split(f) {
-        const { isWindows, preserveMultipleSlashes } = this;
-        // windows: need to use /, not \
-        let parts = this.#slashSplit(isWindows ? f.split('\\').join('/') : f);
-        // normalize each portion, so that a char that normalizes to `/`
-        // does not make a new portion
-        const normalize = this.#form;
-        if (normalize)
-            parts = parts.map(p => p.normalize(normalize));
-        lastSplit = {
-            f,
-            isWindows,
-            preserveMultipleSlashes,
-            normalize,
-            parts,
-        };
-        return lastSplit;
-    }
-    // resolve `.` and `..` portions of a path, for level 2
-    #levelTwoFileOptimize(file) {
-        // work on a copy, so that the cached parts do not change
-        const parts = [...file];
-        let didSomething = false;
-        do {
-            didSomething = false;
-            // <pre>/<e>/<rest> -> <pre>/<rest>
-            if (!this.preserveMultipleSlashes) {
-                for (let i = 1; i < parts.length - 1; i++) {
-                    const p = parts[i];
-                    // don't squeeze out UNC patterns
-                    if (i === 1 && p === '' && parts[0] === '')
-                        continue;
-                    if (p === '.' || p === '') {
-                        didSomething = true;
-                        parts.splice(i, 1);
-                        i--;
-                    }
-                }
-                if (parts[0] === '.' &&
-                    parts.length === 2 &&
-                    (parts[1] === '.' || parts[1] === '')) {
-                    didSomething = true;
-                    parts.pop();
-                }
-            }
-            // <pre>/<p>/../<rest> -> <pre>/<rest>
-            // .. can not remove the root of a Windows path
-            const root = this.#rootIndex(parts) + 1;
-            let dd = root;
-            while (-1 !== (dd = parts.indexOf('..', dd + 1))) {
-                const p = parts[dd - 1];
-                if (p && p !== '.' && p !== '..' && p !== '**') {
-                    didSomething = true;
-                    parts.splice(dd - 1, 2);
-                    dd = Math.max(dd - 2, root);
-                }
-            }
-        } while (didSomething);
-        return parts.length === 0 ? [''] : parts;
-    }
-    // First phase: single-pattern processing
-    // <pre> is 1 or more portions
-    // <rest> is 1 or more portions
-    // <p> is any portion other than ., .., '', or **
-    // <e> is . or ''
-    //
-    // **/.. is *brutal* for filesystem walking performance, because
-    // it effectively resets the recursive walk each time it occurs,
-    // and ** cannot be reduced out by a .. pattern part like a regexp
-    // or most strings (other than .., ., and '') can be.
-    //
-    // <pre>/**/../<p>/<p>/<rest> -> {<pre>/../<p>/<p>/<rest>,<pre>/**/<p>/<p>/<rest>}
-    // <pre>/<e>/<rest> -> <pre>/<rest>
-    // <pre>/<p>/../<rest> -> <pre>/<rest>
-    // **/**/<rest> -> **/<rest>
-    //
-    // **/*/<rest> -> */**/<rest> <== not valid because ** doesn't follow
-    // this WOULD be allowed if ** did follow symlinks, or * didn't
-    firstPhasePreProcess(globParts) {
-        // each **/.. split doubles the patterns, and adds a copy of the
-        // whole pattern. Throw if either gets too large. A partial split
-        // would match some paths and not others, depending on which rows
-        // the pass reached first.
-        const { braceExpandMax = DEFAULT_BRACE_EXPAND_MAX } = this.options;
-        let splitCells = 0;
-        const maxSplitCells = 1_000_000;
-        let didSomething = false;
-        do {
-            didSomething = false;
-            // <pre>/**/../<p>/<p>/<rest> -> {<pre>/../<p>/<p>/<rest>,<pre>/**/<p>/<p>/<rest>}
-            for (let parts of globParts) {
-                let gs = -1;
-                while (-1 !== (gs = parts.indexOf('**', gs + 1))) {
-                    let gss = gs;
-                    while (parts[gss + 1] === '**') {
-                        // <pre>/**/**/<rest> -> <pre>/**/<rest>
-                        gss++;
-                    }
-                    // eg, if gs is 2 and gss is 4, that means we have 3 **
-                    // parts, and can remove 2 of them.
-                    if (gss > gs) {
-                        parts.splice(gs + 1, gss - gs);
-                    }
-                    let next = parts[gs + 1];
-                    const p = parts[gs + 2];
-                    const p2 = parts[gs + 3];
-                    if (next !== '..')
-                        continue;
-                    if (!p ||
-                        p === '.' ||
-                        p === '..' ||
-                        !p2 ||
-                        p2 === '.' ||
-                        p2 === '..') {
-                        continue;
-                    }
-                    // Check before changing parts or allocating the new row.
-                    const addedCells = parts.length - 1;
-                    if (globParts.length >= braceExpandMax ||
-                        splitCells + addedCells > maxSplitCells) {
-                        throw new RangeError(`optimizationLevel 2: too many patterns from '**/..'`);
-                    }
-                    didSomething = true;
-                    // edit parts in place, and push the new one
-                    parts.splice(gs, 1);
-                    const other = parts.slice(0);
-                    other[gs] = '**';
-                    splitCells += addedCells;
-                    globParts.push(other);
-                    gs--;
-                }
-                // <pre>/<e>/<rest> -> <pre>/<rest>
-                if (!this.preserveMultipleSlashes) {
-                    for (let i = 1; i < parts.length - 1; i++) {
-                        const p = parts[i];
-                        // don't squeeze out UNC patterns
-                        if (i === 1 && p === '' && parts[0] === '')
-                            continue;
-                        if (p === '.' || p === '') {
-                            didSomething = true;
-                            parts.splice(i, 1);
-                            i--;
-                        }
-                    }
-                    if (parts[0] === '.' &&
-                        parts.length === 2 &&
-                        (parts[1] === '.' || parts[1] === '')) {
-                        didSomething = true;
-                        parts.pop();
-                    }
-                }
-                // <pre>/<p>/../<rest> -> <pre>/<rest>
-                // .. can not remove the root of a Windows path
-                const root = this.#rootIndex(parts) + 1;
-                let dd = root;
-                while (-1 !== (dd = parts.indexOf('..', dd + 1))) {
-                    const p = parts[dd - 1];
-                    if (p && p !== '.' && p !== '..' && p !== '**') {
-                        didSomething = true;
-                        const needDot = dd === 1 && parts[dd + 1] === '**';
-                        const splin = needDot ? ['.'] : [];
-                        parts.splice(dd - 1, 2, ...splin);
-                        if (parts.length === 0)
-                            parts.push('');
-                        dd = Math.max(dd - 2, root);
-                    }
-                }
-            }
-        } while (didSomething);
-        return globParts;
-    }
-    // second phase: multi-pattern dedupes
-    // {<pre>/<rest>,<pre>/<rest>} -> <pre>/<rest>
-    // {<pre>/*/<rest>,<pre>/<p>/<rest>} -> <pre>/*/<rest>
-    secondPhasePreProcess(globParts) {
-        const keys = new Set();
-        const rows = globParts.filter(parts => {
-            const key = parts.join('/');
-            if (keys.has(key))
-                return false;
-            keys.add(key);
-            return true;
-        });
-        // A row is covered by another row that has `*` at some positions,
-        // and is the same at all others. Collect each distinct set of `*`
-        // positions, then look up each row with `*` put at those positions.
-        const stars = new Map();
-        for (const parts of rows) {
-            const s = [];
-            for (let i = 0; i < parts.length; i++) {
-                if (parts[i] === '*')
-                    s.push(i);
-            }
-            if (s.length)
-                stars.set(s.join(','), s);
-        }
-        // Each row is checked against each set of `*` positions, so skip
-        // this if there are too many. The patterns match the same paths
-        // either way.
-        if (!stars.size || rows.length * stars.size > 100_000)
-            return rows;
-        const { dot } = this.options;
-        return rows.filter(parts => {
-            for (const s of stars.values()) {
-                if (s[s.length - 1] >= parts.length)
-                    continue;
-                const c = [...parts];
-                let ok = true;
-                let changed = false;
-                for (const i of s) {
-                    const p = parts[i];
-                    if (p === '*')
-                        continue;
-                    if (!p || p === '**' || (!dot && p.startsWith('.'))) {
-                        ok = false;
-                        break;
-                    }
-                    c[i] = '*';
-                    changed = true;
-                }
-                if (ok && changed && keys.has(c.join('/')))
-                    return false;
-            }
-            return true;
-        });
-    }
-    parseNegate() {
-        if (this.nonegate)
-            return;
-        const pattern = this.pattern;
-        let negate = false;
-        let negateOffset = 0;
-        for (let i = 0; i < pattern.length && pattern.charAt(i) === '!'; i++) {
-            negate = !negate;
-            negateOffset++;
-        }
-        if (negateOffset)
-            this.pattern = pattern.slice(negateOffset);
-        this.negate = negate;
-    }
-    // Match the parts of a path against one row of the set. `resolved`
-    // is the parts after level 2 resolves `.` and `..` in them, or the
-    // same parts below level 2. Set partial to true to test if, for
-    // example, "/a/b" matches the start of "/*/b/*/d". Partial means, if
-    // you run out of file before you run out of pattern, then that's
-    // fine, as long as all the parts match.
-    #matchRow(file, resolved, pattern, partial) {
-        let fileStartIndex = 0;
-        let patternStartIndex = 0;
-        // UNC paths like //?/X:/... can match X:/... and vice versa, and
-        // //?/UNC/host/share/... can match //host/share/... and vice versa.
-        // Drive letters in absolute drive or unc paths, and the host and
-        // share of UNC paths, are always compared case-insensitively.
-        const fh = this.isWindows ? uncHost(resolved) : -1;
-        const ph = fh === -1 ? -1 : uncHost(pattern);
-        if (ph !== -1) {
-            const host = pattern[ph];
-            const share = pattern[ph + 1];
-            if (typeof host !== 'string' || typeof share !== 'string') {
-                // a host or share with magic is matched as usual
-                fileStartIndex = fh;
-                patternStartIndex = ph;
-            }
-            else if (resolved[fh].toLowerCase() === host.toLowerCase() &&
-                resolved[fh + 1].toLowerCase() === share.toLowerCase()) {
-                fileStartIndex = fh + 2;
-                patternStartIndex = ph + 2;
-            }
-        }
-        else if (this.isWindows) {
-            const fileDrive = typeof file[0] === 'string' && /^[a-z]:$/i.test(file[0]);
-            const fileUNC = !fileDrive &&
-                file[0] === '' &&
-                file[1] === '' &&
-                file[2] === '?' &&
-                /^[a-z]:$/i.test(file[3]);
-            const patternDrive = typeof pattern[0] === 'string' && /^[a-z]:$/i.test(pattern[0]);
-            const patternUNC = !patternDrive &&
-                pattern[0] === '' &&
-                pattern[1] === '' &&
-                pattern[2] === '?' &&
-                typeof pattern[3] === 'string' &&
-                /^[a-z]:$/i.test(pattern[3]);
-            const fdi = fileUNC ? 3
-                : fileDrive ? 0
-                    : undefined;
-            const pdi = patternUNC ? 3
-                : patternDrive ? 0
-                    : undefined;
-            if (typeof fdi === 'number' && typeof pdi === 'number') {
-                const [fd, pd] = [
-                    file[fdi],
-                    pattern[pdi],
-                ];
-                // the drives match, so start matching after them
-                if (fd.toLowerCase() === pd.toLowerCase()) {
-                    patternStartIndex = pdi + 1;
-                    fileStartIndex = fdi + 1;
-                }
-            }
-        }
-        // the drive letters are found in the parts before level 2 resolves
-        // them, and the match uses the resolved parts
-        file = resolved;
-        if (pattern.includes(GLOBSTAR)) {
-            return this.#matchGlobstar(file, pattern, partial, fileStartIndex, patternStartIndex);
-        }
-        return this.#matchOne(file, pattern, partial, fileStartIndex, patternStartIndex);
-    }
-    #matchGlobstar(file, pattern, partial, fileIndex, patternIndex) {
-        const { head, body, tail, segments } = this.#getGlobstarParts(pattern, partial, patternIndex);
-        // check the head, from the current file/pattern index.
-        if (head.length) {
-            const headEnd = fileIndex + head.length;
-            if (!this.#matchOne(file, head, partial, fileIndex, 0, headEnd)) {
-                return false;
-            }
-            fileIndex += head.length;
-            patternIndex += head.length;
-        }
-        // now we know the head matches!
-        // if the last portion is not empty, it MUST match the end
-        // check the tail
-        let fileTailMatch = 0;
-        if (tail.length) {
-            // if head + tail > file, then we cannot possibly match
-            if (tail.length + fileIndex > file.length)
-                return false;
-            // try to match the tail
-            let tailStart = file.length - tail.length;
-            if (this.#matchOne(file, tail, partial, tailStart, 0)) {
-                fileTailMatch = tail.length;
-            }
-            else {
-                // affordance for stuff like a/**/* matching a/b/
-                // if the last file portion is '', and there's more to the pattern
-                // then try without the '' bit.
-                if (file[file.length - 1] !== '' ||
-                    fileIndex + tail.length === file.length) {
-                    return false;
-                }
-                tailStart--;
-                if (!this.#matchOne(file, tail, partial, tailStart, 0)) {
-                    return false;
-                }
-                fileTailMatch = tail.length + 1;
-            }
-        }
-        // now we know the tail matches!
-        // the middle is zero or more portions wrapped in **, possibly
-        // containing more ** sections.
-        // so a/**/b/**/c/**/d has become **/b/**/c/**
-        // if it's empty, it means a/**/b, just verify we have no bad dots
-        // if there's no tail, so it ends on /**, then we must have *something*
-        // after the head, or it's not a matc
-        if (!body.length) {
-            let sawSome = !!fileTailMatch;
-            for (let i = fileIndex; i < file.length - fileTailMatch; i++) {
-                const f = String(file[i]);
-                sawSome = true;
-                if (f === '.' ||
-                    f === '..' ||
-                    (!this.options.dot && f.startsWith('.'))) {
-                    return false;
-                }
-            }
-            // in partial mode, we just need to get past all file parts
-            return partial || sawSome;
-        }
-        // now we know that there's one or more body sections, which can
-        // be matched anywhere from the 0 index (because the head was pruned)
-        // through to the length-fileTailMatch index.
-        return !!this.#matchGlobStarBodySections(file, segments, file.length - fileTailMatch, fileIndex, 0, partial, 0, !!fileTailMatch, new Set());
-    }
-    // Split the pattern into head, tail, and middle of ** delimited
-    // parts. The tail has to be at the end, and the others just have to
-    // be found in order from the head. These only depend on the pattern
-    // row, so they are kept for the next path.
-    #getGlobstarParts(pattern, partial, patternIndex) {
-        let byStart = this.#globstarParts.get(pattern);
-        if (!byStart) {
-            byStart = [];
-            this.#globstarParts.set(pattern, byStart);
-        }
-        const key = patternIndex * 2 + (partial ? 1 : 0);
-        const found = byStart[key];
-        if (found)
-            return found;
-        const firstgs = pattern.indexOf(GLOBSTAR, patternIndex);
-        const lastgs = pattern.lastIndexOf(GLOBSTAR);
-        const head = pattern.slice(patternIndex, firstgs);
-        const body = pattern.slice(firstgs + 1, partial ? undefined : lastgs);
-        const tail = partial ? [] : pattern.slice(lastgs + 1);
-        // split the body up into sections, and note the number of
-        // portions that must come after the start of each one
-        const segments = [[[], 0]];
-        let current = segments[0];
-        let nonGsParts = 0;
-        const nonGsPartsSums = [0];
-        for (const b of body) {
-            if (b === GLOBSTAR) {
-                nonGsPartsSums.push(nonGsParts);
-                current = [[], 0];
-                segments.push(current);
-            }
-            else {
-                current[0].push(b);
-                nonGsParts++;
-            }
-        }
-        // the portions in this section and the ones after it
-        segments.forEach((b, i) => {
-            b[1] = nonGsParts - nonGsPartsSums[i];
-        });
-        const parts = { head, body, tail, segments };
-        byStart[key] = parts;
-        return parts;
-    }
-    // return false for "nope, not matching"
-    // return null for "not matching, cannot keep trying"
-    #matchGlobStarBodySections(file, 
-    // pattern section, and the portions that it and the rest need
-    bodySegments, 
-    // the end of the file portions that the body can match
-    fileLength, fileIndex, bodyIndex, partial, globStarDepth, sawTail, 
-    // the places that a walk has already tried, as
-    // bodyIndex * (file.length + 1) + fileIndex. A walk from a place
-    // does the same no matter how it got there, and it only comes back
-    // if it found no match, so a walk that gets to one stops.
-    tried) {
-        // take the first body segment, and walk from fileIndex to its "after"
-        // value at the end
-        // If it doesn't match at that position, we increment, until we hit
-        // that final possible position, and give up.
-        // If it does match, then advance and try to rest.
-        // If any of them fail we keep walking forward.
-        // this is still a bit recursively painful, but it's more constrained
-        // than previous implementations, because we never test something that
-        // can't possibly be a valid matching condition.
-        const bs = bodySegments[bodyIndex];
-        if (!bs) {
-            // with partial, the body is the rest of the pattern, so it
-            // matches if no portions are left, or only the '' of a trailing
-            // / (as a/* matches a/b/). A ** at the end walks them as its own
-            // empty section.
-            if (partial) {
-                return (fileIndex >= fileLength ||
-                    (fileIndex === fileLength - 1 && file[fileIndex] === ''));
-            }
-            // just make sure that there's no bad dots before the tail
-            for (let i = fileIndex; i < fileLength; i++) {
-                sawTail = true;
-                const f = file[i];
-                if (f === '.' ||
-                    f === '..' ||
-                    (!this.options.dot && f.startsWith('.'))) {
-                    return false;
-                }
-            }
-            return sawTail;
-        }
-        // have a non-globstar body section to test, up to the last index
-        // where it can start
-        const [body, need] = bs;
-        // with partial, the path can end before the body does
-        const after = partial ? fileLength : fileLength - need;
-        while (fileIndex <= after) {
-            const key = bodyIndex * (file.length + 1) + fileIndex;
-            if (tried.has(key))
-                return false;
-            tried.add(key);
-            const m = this.#matchOne(file, body, partial, fileIndex, 0, fileIndex + body.length);
-            // if limit exceeded, no match. intentional false negative,
-            // acceptable break in correctness for security.
-            if (m && globStarDepth < this.maxGlobstarRecursion) {
-                // match! see if the rest match. if so, we're done!
-                const sub = this.#matchGlobStarBodySections(file, bodySegments, fileLength, fileIndex + body.length, bodyIndex + 1, partial, globStarDepth + 1, sawTail, tried);
-                if (sub !== false) {
-                    return sub;
-                }
-            }
-            // the ** does not walk past the last place the body can start
-            if (fileIndex === after)
-                break;
-            const f = file[fileIndex];
-            if (f === '.' ||
-                f === '..' ||
-                (!this.options.dot && f.startsWith('.'))) {
-                return false;
-            }
-            fileIndex++;
-        }
-        // walked off. no point continuing
-        return partial || null;
-    }
-    #matchOne(file, pattern, partial, fileIndex, patternIndex, 
-    // only match the file portions before this index
-    fileEnd = file.length) {
-        let fi;
-        let pi;
-        let pl;
-        let fl;
-        for (fi = fileIndex,
-            pi = patternIndex,
-            fl = Math.min(fileEnd, file.length),
-            pl = pattern.length; fi < fl && pi < pl; fi++, pi++) {
-            let p = pattern[pi];
-            let f = file[fi];
-            // should be impossible.
-            /* c8 ignore start */
-            if (p === false || p === GLOBSTAR) {
-                return false;
-            }
-            /* c8 ignore stop */
-            // something other than **
-            // non-magic patterns just have to match exactly
-            // patterns with magic have been turned into Matchers.
-            if (!portionMatch(p, f))
-                return false;
-        }
-        // Note: ending in / means that we'll get a final ""
-        // at the end of the pattern.  This can only match a
-        // corresponding "" at the end of the file.
-        // If the file ends in /, then it can only match a
-        // a pattern that ends in /, unless the pattern just
-        // doesn't have any more for it. But, a/b/ should *not*
-        // match "a/b/*", even though * can match "", except in
-        // partial mode, where it might simply not be reached yet.
-        // However, a/b/ should still satisfy a/*
-        // now either we fell off the end of the pattern, or we're done.
-        if (fi === fl && pi === pl) {
-            // ran out of pattern and filename at the same time.
-            // an exact hit!
-            return true;
-        }
-        else if (fi === fl) {
-            // ran out of file, but still had pattern left.
-            // this is ok if we're doing the match as part of
-            // a glob fs traversal.
-            return partial;
-        }
-        else if (pi === pl) {
-            // ran out of pattern, still have file left.
-            // this is only acceptable if we're on the very last
-            // empty segment of a file with a trailing slash.
-            // a/* should match a/b/
-            return fi === fl - 1 && file[fi] === '';
-            /* c8 ignore start */
-        }
-        else {
-            // should be unreachable.
-            throw new Error('wtf?');
-        }
-        /* c8 ignore stop */
-    }
-    braceExpand() {
-        return braceExpand(this.pattern, this.options);
-    }
-    // Expand braces, except numeric ranges such as {0..999} with at
-    // least RANGE_MIN values. Each of those stays in its pattern as
-    // `<mark>0..999<mark>`, for the Matcher to test. If a range might
-    // be inside a [...] class, expand all of them instead.
-    #expandBraces() {
-        const { pattern } = this;
-        if (this.options.nobrace)
-            return this.braceExpand();
-        let code = 0xe000;
-        while (pattern.includes(String.fromCharCode(code))) {
-            if (++code > 0xf8ff)
-                return this.braceExpand();
-        }
-        const mark = String.fromCharCode(code);
-        let found = false;
-        const marked = pattern.replace(rangeRe, (m, lo, hi) => {
-            const a = Number(lo);
-            const b = Number(hi);
-            if (!Number.isSafeInteger(a) ||
-                !Number.isSafeInteger(b) ||
-                Math.abs(a - b) + 1 < RANGE_MIN) {
-                return m;
-            }
-            found = true;
-            return `${mark}${lo}..${hi}${mark}`;
-        });
-        if (!found)
-            return this.braceExpand();
-        const set = braceExpand(marked, this.options);
-        for (const p of set) {
-            for (const portion of p.split('/')) {
-                const c = portion.indexOf('[');
-                if (c !== -1 && c < portion.lastIndexOf(mark)) {
-                    return this.braceExpand();
-                }
-                if (!this.options.noext && inRepeatOrNegExt(portion, mark)) {
-                    return this.braceExpand();
-                }
-            }
-        }
-        this.#rangeMark = mark;
-        return set;
-    }
-    parse(pattern) {
-        assertValidPattern(pattern);
-        const options = this.options;
-        // shortcuts
-        if (pattern === '**')
-            return GLOBSTAR;
-        if (pattern === '')
-            return '';
-        const { nocase, nocaseMagicOnly, noext = false, dot, normalize, } = options;
-        const rangeMark = this.#rangeMark;
-        const lit = rangeMark && pattern.includes(rangeMark) ?
-            undefined
-            : literal(pattern, noext);
-        // in nocase mode, a literal with cased chars still needs a
-        // Matcher, unless nocaseMagicOnly is set.
-        if (lit !== undefined &&
-            !(nocase &&
-                !nocaseMagicOnly &&
-                pattern.toUpperCase() !== pattern.toLowerCase())) {
-            return this.#norm(lit);
-        }
-        if (this.#pending)
-            return PENDING;
-        let m = this.#matchers.get(pattern);
-        if (!m) {
-            if (!noext)
-                assertValidExtglobs(pattern);
-            m = new Matcher(pattern, {
-                nocase,
-                noext,
-                dot,
-                normalize,
-                ...(rangeMark && { rangeMark }),
-            });
-            this.#matchers.set(pattern, m);
-        }
-        return m;
-    }
-    #slashSplit(p) {
-        // if p starts with // on windows, we preserve that
-        // so that UNC paths aren't broken.  Otherwise, any number of
-        // / characters are coalesced into one, unless
-        // preserveMultipleSlashes is set to true.
-        if (this.preserveMultipleSlashes) {
-            return p.split('/');
-        }
-        else if (this.isWindows && /^\/\/[^/]+/.test(p)) {
-            // add an extra '' for the one we lose
-            return ['', ...p.split(/\/+/)];
-        }
-        else {
-            return p.split(/\/+/);
-        }
-    }
-    match(f, partial = this.partial) {
-        // short-circuit in the case of busted things.
-        // comments, etc.
-        if (this.comment) {
-            return false;
-        }
-        if (this.empty) {
-            return f === '';
-        }
-        if (f === '/' && partial) {
-            return true;
-        }
-        const options = this.options;
-        // treat the test path as a set of pathparts. If it was not just
-        // split or checked, check that it can match before splitting it.
-        let split = this.#cachedSplit(f);
-        if (!split) {
-            // the checks look at the path as given, so not if it is
-            // normalized
-            if (!partial &&
-                !this.#form &&
-                (this.#endCheck || this.#literalCheck) &&
-                lastChecked !== f) {
-                lastChecked = f;
-                const can = this.#canMatch(f);
-                if (can === 'no')
-                    return options.flipNegate ? false : this.negate;
-                if (can === 'yes')
-                    return options.flipNegate ? true : !this.negate;
-            }
-            split = this.#split(f);
-        }
-        const ff = split.parts;
-        // the parts after level 2 resolves them, kept for the next pattern
-        // that tests the same path
-        const resolved = this.#level2 ?
-            (split.resolved ??= this.#levelTwoFileOptimize(ff))
-            : ff;
-        // just ONE of the pattern sets in this.set needs to match
-        // in order for it to be valid.  If negating, then just one
-        // match means that we have failed.
-        // Either way, return on the first hit.
-        const set = this.set;
-        // Find the basename of the path by looking for the last non-empty segment
-        let filename = ff[ff.length - 1];
-        if (!filename) {
-            for (let i = ff.length - 2; !filename && i >= 0; i--) {
-                filename = ff[i];
-            }
-        }
-        for (let r = 0; r < set.length; r++) {
-            const pattern = set[r];
-            const shape = partial ? undefined : this.#shapes[r];
-            // level 2 does not change a path of one portion
-            const hit = shape === 'base' ?
-                portionMatch(pattern[0], filename)
-                : shape ? this.#matchShape(resolved, pattern, shape)
-                    : options.matchBase && pattern.length === 1 ?
-                        this.#matchRow([filename], [filename], pattern, partial)
-                        : this.#matchRow(ff, resolved, pattern, partial);
-            if (hit) {
-                if (options.flipNegate) {
-                    return true;
-                }
-                return !this.negate;
-            }
-        }
-        // didn't get any hits.  this is success if it's a negative
-        // pattern, failure otherwise.
-        if (options.flipNegate) {
-            return false;
-        }
-        return this.negate;
-    }
-    static defaults(def) {
-        return minimatch.defaults(def).Minimatch;
-    }
-}
-/* c8 ignore start */
-
-
-/* c8 ignore stop */
-minimatch.Minimatch = Minimatch;
-minimatch.escape = escape_escape;
-minimatch.unescape = unescape_unescape;
-//# sourceMappingURL=index.js.map
 ;// CONCATENATED MODULE: ./src/core/filters.ts
 // Filters: which sequences a run looks at. The schema setting keeps only those schemas; the exclude setting drops
 // sequences whose unquoted `schema.name` matches a glob (minimatch syntax: *, ?, [...], {a,b}). Pure.
-
-/** A predicate telling whether a sequence is filtered out; the globs are compiled once, not per sequence. */
-function exclusionFilter(filters) {
+/**
+ * A predicate telling whether a sequence is filtered out; the globs are compiled once, not per sequence. The glob
+ * library is loaded only when there are globs: most runs have none, and it is a sixth of the CLI's code.
+ */
+async function exclusionFilter(filters) {
     const schemas = new Set(filters.schemas);
-    const globs = filters.exclude.map((p) => new Minimatch(p, { dot: true, nocomment: true, nonegate: true }));
+    let globs = [];
+    if (filters.exclude.length > 0) {
+        const { Minimatch } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 5273));
+        globs = filters.exclude.map((p) => new Minimatch(p, { dot: true, nocomment: true, nonegate: true }));
+    }
     return (schema, name) => {
         if (schemas.size > 0 && !schemas.has(schema))
             return true;
@@ -43829,7 +39238,7 @@ function namesOf(report) {
     return names;
 }
 /** Warnings (without a prefix) for the schema and exclude entries that match no sequence of the verified databases. */
-function unmatchedFilters(report, filters) {
+async function unmatchedFilters(report, filters) {
     if (filters.schemas.length === 0 && filters.exclude.length === 0)
         return [];
     const verified = report.targets.filter((t) => t.error === null);
@@ -43845,7 +39254,7 @@ function unmatchedFilters(report, filters) {
         out.push(`${words/* say */.cv.entry("schema", s)} names no schema with sequences in ${where}${none}. Check the spelling (case matters).${hint(s)}`);
     }
     for (const e of filters.exclude) {
-        const drops = exclusionFilter({ schemas: [], exclude: [e] });
+        const drops = await exclusionFilter({ schemas: [], exclude: [e] });
         if (names.some(([schema, name]) => drops(schema, name)))
             continue;
         out.push(`${words/* say */.cv.entry("exclude", e)} matches no sequence in ${where}, so it excludes nothing. Entries are globs over the unquoted schema.name, such as audit.* or public.users_id_seq.${hint(e)}`);
@@ -44123,7 +39532,7 @@ function quoted(src, start, quote, backslash) {
     return { text, end: i };
 }
 /** Cut a body into tokens; comments and white space are dropped. An unterminated construct ends the body. */
-function plpgsql_scan_tokenize(src) {
+function tokenize(src) {
     const out = [];
     let i = 0;
     const n = src.length;
@@ -44218,7 +39627,7 @@ function plpgsql_scan_tokenize(src) {
 const STATEMENT_START = new Set(["begin", "then", "else", "loop"]);
 /** Every `NEW.col := nextval('s')` and `SELECT nextval('s') INTO NEW.col` statement of a body. */
 function findTriggerFeeds(src) {
-    const toks = plpgsql_scan_tokenize(src);
+    const toks = tokenize(src);
     const out = [];
     const is = (k, t, v) => {
         const x = toks[k];
@@ -44413,12 +39822,13 @@ async function discover(client, opts = {}) {
 }
 async function discoverInTransaction(client, opts, state) {
     const chunk = opts.chunk ?? 2000;
+    let asked = Math.min(chunk, opts.firstChunk ?? chunk);
     const first = [
         ...(opts.head ? [opts.head.sql] : []),
         catalog_sql/* INHERITS_SQL */.i7,
         catalog_sql/* EXTRA_CANDIDATES_SQL */.DK,
         catalog_sql/* catalogCursor */.Gf.declare((0,catalog_sql/* sequencesSql */.Fd)(null)),
-        catalog_sql/* catalogCursor */.Gf.fetch(chunk),
+        catalog_sql/* catalogCursor */.Gf.fetch(asked),
     ];
     // Several statements in one query string: one result each, the transaction's start first.
     const all = (await client.query([catalog_sql/* CATALOG_BEGIN_SQL */.J_, ...first].join(";\n")));
@@ -44456,14 +39866,19 @@ async function discoverInTransaction(client, opts, state) {
         notes = extra.notes;
         if (extra.bySeq !== null) {
             await client.query(catalog_sql/* catalogCursor */.Gf.close);
-            const again = (await client.query([catalog_sql/* catalogCursor */.Gf.declare((0,catalog_sql/* sequencesSql */.Fd)(extra.bySeq)), catalog_sql/* catalogCursor */.Gf.fetch(chunk)].join(";\n")));
+            const again = (await client.query([catalog_sql/* catalogCursor */.Gf.declare((0,catalog_sql/* sequencesSql */.Fd)(extra.bySeq)), catalog_sql/* catalogCursor */.Gf.fetch(asked)].join(";\n")));
             rows = again[1].rows;
         }
     }
     const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
     const out = [];
     for (;;) {
-        const last = rows.length < chunk;
+        const last = rows.length < asked;
+        // The next chunk is asked for before this one is turned into sequences: the server reads it meanwhile.
+        asked = chunk;
+        const next = last ? null : client.query(catalog_sql/* catalogCursor */.Gf.fetch(chunk));
+        // Awaited below; a failure in the meantime is not an unhandled rejection.
+        next?.catch(() => undefined);
         let slice = rows.length;
         if (last && opts.onCommit) {
             state.committing = client.query("COMMIT");
@@ -44489,9 +39904,9 @@ async function discoverInTransaction(client, opts, state) {
             else
                 out.push(...seqs);
         }
-        if (last)
+        if (next === null)
             break;
-        rows = (await client.query(catalog_sql/* catalogCursor */.Gf.fetch(chunk))).rows;
+        rows = (await next).rows;
     }
     return out;
 }
@@ -45238,14 +40653,23 @@ function afterFix(seq, f, r, prev, verdictOpts) {
 /** Batches waiting for a connection before discovery reads on: about 10,000 sequences at 250 a batch. */
 const QUEUED_BATCHES = 8;
 /**
- * Sequences to verify beyond which the connections past the first are opened (`--concurrency`). Opening one costs
- * a backend, its authentication and its cold catalog caches; below this many sequences that costs about what
- * reading half of them on it saves. Measured with `seq-guard check` on 2 vCPUs (medians of 7-9 alternating
- * runs): at 500 and 1,000 sequences one connection was as fast as two or faster (1.38 s against 1.45 s, 1.65
- * against 1.71 s, loaded machine), at 3,000 two were faster (3.12 s against 3.35 s) and at 10,000 much faster
- * (9.7 s against 12.5 s).
+ * Sequences in the database (pg_sequence's rows, counted before discovery) beyond which the other connections
+ * (`--concurrency`) are opened at once, while the first one reads the catalog: more than one batch, so that a
+ * second connection has work. Opening one costs a backend, its authentication and its cold catalog caches, which
+ * then overlap discovery instead of delaying verification. Measured with `seq-guard check` on 2 vCPUs (medians of
+ * 11 alternating runs): at 1,000 sequences 0.63 s against 0.71 s with the first connection alone; at 100
+ * sequences (one batch) a second connection opened all the same cost 20 ms.
  */
-const MORE_CONNECTIONS_AFTER = 1000;
+const MORE_CONNECTIONS_AFTER = DEFAULT_PROBE.batchSize;
+/**
+ * Sequences beyond which discovery keeps the first connection to itself while `--concurrency` others verify: at
+ * this size and above discovery's reading is long (0.35-0.8 s of server CPU at 10,000), and a first connection
+ * that verified too would hold the catalog's snapshot open longer. Below it the first connection verifies as well,
+ * from the moment discovery's last rows are read.
+ */
+const DISCOVERY_ALONE_AFTER = 1000;
+/** The number of sequences in the database, counted before discovery: whether to open more connections. */
+const SEQUENCE_COUNT_SQL = "SELECT count(*)::int AS n FROM pg_catalog.pg_sequence";
 /** Verify (and fix, in fix mode) one database. Connection errors are thrown for the caller to explain. */
 async function verifyDatabase(config, opts) {
     // Every statement on these connections is bounded, discovery's catalog reads and the first query included;
@@ -45278,7 +40702,7 @@ async function verifyDatabase(config, opts) {
 async function verifyConnected(config, clients, opts, watch) {
     const main = clients[0];
     const reports = new Map();
-    const excluded = exclusionFilter(opts);
+    const excluded = await exclusionFilter(opts);
     const verdictOpts = { headroomThreshold: opts.headroomThreshold };
     let behindSeen = 0;
     let fixedDone = 0;
@@ -45322,37 +40746,48 @@ async function verifyConnected(config, clients, opts, watch) {
                 opts.onProgress?.("fix", fixedDone, behindSeen);
             });
     };
-    // Verification starts on the first sequences discovery hands over, on connections of their own, while the
-    // first connection reads the rest of the catalog (its one snapshot). Discovery is held back while enough work
-    // waits, so memory stays flat at any size. The other connections are opened only once there are more than
-    // MORE_CONNECTIONS_AFTER sequences to verify: below that the first connection does it all, after discovery.
+    // The other connections are opened at once when the database holds more than MORE_CONNECTIONS_AFTER sequences,
+    // so that they are ready when discovery hands the first sequences over. Up to DISCOVERY_ALONE_AFTER the first
+    // connection verifies too, from the moment discovery's last rows are read; above it discovery keeps it, while
+    // `--concurrency` others verify the sequences it hands over and discovery is held back while enough work waits
+    // (memory stays flat at any size).
+    const count = opts.concurrency > 1 ? ((await main.query(SEQUENCE_COUNT_SQL)).rows[0]?.n ?? 0) : 0;
     let extra = null;
+    const waiting = [];
     const openExtra = (n) => {
         extra ??= (0,db_clients/* openClients */.Bf)(config, n, watch).then((more) => {
             clients.push(...more);
-            for (const c of more)
-                prober?.addWorker(c);
+            for (const c of more) {
+                if (prober)
+                    prober.addWorker(c);
+                else
+                    waiting.push(c);
+            }
         }, 
         // The server may refuse more connections (max_connections): the first one does the work alone.
         () => undefined);
     };
+    const discoveryAlone = count > DISCOVERY_ALONE_AFTER;
+    if (count > MORE_CONNECTIONS_AFTER)
+        openExtra(discoveryAlone ? opts.concurrency : opts.concurrency - 1);
     let handed = 0;
     let mainWorking = false;
     const discovering = discover(main, {
+        // The other connections start on a first chunk of one batch, which comes sooner than a whole one.
+        ...(extra !== null ? { firstChunk: DEFAULT_PROBE.batchSize } : {}),
         head: {
             sql: SESSION_INFO_SQL,
             onRows: (rows) => {
                 session = rows[0];
                 prober = proberFor(session);
+                for (const c of waiting.splice(0))
+                    prober.addWorker(c);
             },
         },
-        // Discovery's last chunk is read and its COMMIT sent: when the first connection is to verify alone (no
-        // other connections, and no more sequences than MORE_CONNECTIONS_AFTER, so none will be opened), it starts
-        // on the first batch while discovery reads the rest of the chunk.
+        // Discovery's last chunk is read and its COMMIT sent: unless discovery keeps the first connection to itself,
+        // it starts on the first batch while discovery turns the rest of the chunk into sequences.
         onCommit: (lastRows) => {
-            if (!prober || extra !== null)
-                return;
-            if (opts.concurrency > 1 && handed + lastRows > MORE_CONNECTIONS_AFTER)
+            if (!prober || discoveryAlone || handed + lastRows > DISCOVERY_ALONE_AFTER)
                 return;
             prober.addWorker(main);
             mainWorking = true;
@@ -45370,7 +40805,8 @@ async function verifyConnected(config, clients, opts, watch) {
             }
             prober.add(mine);
             handed += mine.length;
-            if (opts.concurrency > 1 && handed > MORE_CONNECTIONS_AFTER) {
+            // More than the count said (sequences created since): the others are opened now if they were not.
+            if (opts.concurrency > 1 && handed > DISCOVERY_ALONE_AFTER) {
                 openExtra(opts.concurrency);
                 await extra;
                 await prober.room(QUEUED_BATCHES);
@@ -45387,6 +40823,8 @@ async function verifyConnected(config, clients, opts, watch) {
     if (!session || !prober)
         throw new Error("discovery read no session facts");
     const { db: database, v: serverVersion } = session;
+    // The connections still opening join (or fail to) before the work is declared done.
+    await extra;
     if (!mainWorking && prober.workerCount < Math.max(1, opts.concurrency))
         prober.addWorker(main);
     await prober.finish();
@@ -46411,7 +41849,7 @@ async function runDumps(input) {
         checkDumpPath(d, input.restore.within);
     const infos = input.dumps.map(inspectDump);
     (0,args/* checkRestoreArgs */.MC)(input.restore.extraArgs, toolUse(infos), input.restore.viaContainer !== undefined);
-    const { Restorer } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 6334));
+    const { Restorer } = await Promise.all(/* import() */[__nccwpck_require__.e(901), __nccwpck_require__.e(412)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3412));
     let restorer;
     try {
         restorer = await Restorer.open(input.connection, input.restore, input.engine.connectTimeoutMs);
@@ -46454,7 +41892,7 @@ function failedTarget(base, err) {
     return { ...base, error: `the restore stopped on an unexpected error: ${message}` };
 }
 async function restoreAndVerify(restorer, infos, input) {
-    const { scratchName } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 6334));
+    const { scratchName } = await Promise.all(/* import() */[__nccwpck_require__.e(901), __nccwpck_require__.e(412)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3412));
     const first = infos[0];
     const dump = infos.map((i) => i.path).join(" + ");
     const base = {
@@ -47316,10 +42754,10 @@ function getValues(context, operator, key, modifier) {
 }
 function parseUrl(template) {
   return {
-    expand: dist_bundle_expand.bind(null, template)
+    expand: expand.bind(null, template)
   };
 }
-function dist_bundle_expand(template, context) {
+function expand(template, context) {
   var operators = ["+", "#", ".", "/", ";", "?", "&"];
   template = template.replace(
     /\{([^\{\}]+)\}|([^\{\}]+)/g,
@@ -48429,8 +43867,8 @@ function withCustomRequest(customRequest) {
 ;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
 // pkg/dist-src/is-jwt.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
-var dist_bundle_sep = "\\.";
-var jwtRE = new RegExp(`^${b64url}${dist_bundle_sep}${b64url}${dist_bundle_sep}${b64url}$`);
+var sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
 var isJWT = jwtRE.test.bind(jwtRE);
 
 // pkg/dist-src/auth.js
@@ -51493,14 +46931,14 @@ paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
 
 const context = new Context();
 const baseUrl = getApiBaseUrl();
-const utils_defaults = {
+const defaults = {
     baseUrl,
     request: {
         agent: getProxyAgent(baseUrl),
         fetch: getProxyFetch(baseUrl)
     }
 };
-const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(utils_defaults);
+const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
 
 /**
  * Convience function to correctly format Octokit Options to pass into the constructor.
@@ -52824,13 +48262,15 @@ function internal_pattern_helper_partialMatch(patterns, itemPath) {
     return patterns.some(x => !x.negate && x.partialMatch(itemPath));
 }
 //# sourceMappingURL=internal-pattern-helper.js.map
+// EXTERNAL MODULE: ./node_modules/brace-expansion/dist/esm/index.js + 1 modules
+var dist_esm = __nccwpck_require__(9540);
 ;// CONCATENATED MODULE: ./node_modules/@actions/glob/node_modules/minimatch/dist/esm/assert-valid-pattern.js
-const assert_valid_pattern_MAX_PATTERN_LENGTH = 1024 * 64;
-const assert_valid_pattern_assertValidPattern = (pattern) => {
+const MAX_PATTERN_LENGTH = 1024 * 64;
+const assertValidPattern = (pattern) => {
     if (typeof pattern !== 'string') {
         throw new TypeError('invalid pattern');
     }
-    if (pattern.length > assert_valid_pattern_MAX_PATTERN_LENGTH) {
+    if (pattern.length > MAX_PATTERN_LENGTH) {
         throw new TypeError('pattern is too long');
     }
 };
@@ -52839,7 +48279,7 @@ const assert_valid_pattern_assertValidPattern = (pattern) => {
 // translate the various posix character classes into unicode properties
 // this works across all unicode locales
 // { <posix class>: [<translation>, /u flag required, negated]
-const brace_expressions_posixClasses = {
+const posixClasses = {
     '[:alnum:]': ['\\p{L}\\p{Nl}\\p{Nd}', true],
     '[:alpha:]': ['\\p{L}\\p{Nl}', true],
     '[:ascii:]': ['\\x' + '00-\\x' + '7f', false],
@@ -52857,7 +48297,7 @@ const brace_expressions_posixClasses = {
 };
 // only need to escape a few things inside of brace expressions
 // escapes: [ \ ] -
-const brace_expressions_braceEscape = (s) => s.replace(/[[\]\\-]/g, '\\$&');
+const braceEscape = (s) => s.replace(/[[\]\\-]/g, '\\$&');
 // escape all regexp magic characters
 const regexpEscape = (s) => s.replace(/[-[\]{}()*+?.,\\^$|#\s]/g, '\\$&');
 // everything has already been escaped, we just have to join
@@ -52868,7 +48308,7 @@ const rangesToString = (ranges) => ranges.join('');
 // consumed to parse the character class.
 // This also removes out of order ranges, and returns ($.) if the
 // entire class just no good.
-const brace_expressions_parseClass = (glob, position) => {
+const parseClass = (glob, position) => {
     const pos = position;
     /* c8 ignore start */
     if (glob.charAt(pos) !== '[') {
@@ -52906,7 +48346,7 @@ const brace_expressions_parseClass = (glob, position) => {
         }
         if (c === '[' && !escaping) {
             // either a posix class, a collation equivalent, or just a [
-            for (const [cls, [unip, u, neg]] of Object.entries(brace_expressions_posixClasses)) {
+            for (const [cls, [unip, u, neg]] of Object.entries(posixClasses)) {
                 if (glob.startsWith(cls, i)) {
                     // invalid, [a-[] is fine, but not [a-[:alpha]]
                     if (rangeStart) {
@@ -52928,10 +48368,10 @@ const brace_expressions_parseClass = (glob, position) => {
             // throw this range away if it's not valid, but others
             // can still match.
             if (c > rangeStart) {
-                ranges.push(brace_expressions_braceEscape(rangeStart) + '-' + brace_expressions_braceEscape(c));
+                ranges.push(braceEscape(rangeStart) + '-' + braceEscape(c));
             }
             else if (c === rangeStart) {
-                ranges.push(brace_expressions_braceEscape(c));
+                ranges.push(braceEscape(c));
             }
             rangeStart = '';
             i++;
@@ -52940,7 +48380,7 @@ const brace_expressions_parseClass = (glob, position) => {
         // now might be the start of a range.
         // can be either c-d or c-] or c<more...>] or c] at this point
         if (glob.startsWith('-]', i + 1)) {
-            ranges.push(brace_expressions_braceEscape(c + '-'));
+            ranges.push(braceEscape(c + '-'));
             i += 2;
             continue;
         }
@@ -52950,7 +48390,7 @@ const brace_expressions_parseClass = (glob, position) => {
             continue;
         }
         // not the start of a range, just a single character
-        ranges.push(brace_expressions_braceEscape(c));
+        ranges.push(braceEscape(c));
         i++;
     }
     if (endPos < i) {
@@ -53002,7 +48442,7 @@ const brace_expressions_parseClass = (glob, position) => {
  * When `magicalBraces` is not set, escapes of braces (`{` and `}`) will not be
  * unescaped.
  */
-const esm_unescape_unescape = (s, { windowsPathsNoEscape = false, magicalBraces = true, } = {}) => {
+const unescape_unescape = (s, { windowsPathsNoEscape = false, magicalBraces = true, } = {}) => {
     if (magicalBraces) {
         return windowsPathsNoEscape ?
             s.replace(/\[([^/\\])\]/g, '$1')
@@ -53694,7 +49134,7 @@ class AST {
             const final = start + src + end;
             return [
                 final,
-                esm_unescape_unescape(src),
+                unescape_unescape(src),
                 (this.#hasMagic = !!this.#hasMagic),
                 this.#uflag,
             ];
@@ -53714,7 +49154,7 @@ class AST {
             me.#parts = [s];
             me.type = null;
             me.#hasMagic = undefined;
-            return [s, esm_unescape_unescape(this.toString()), false, false];
+            return [s, unescape_unescape(this.toString()), false, false];
         }
         let bodyDotAllowed = !repeated || allowDot || dot || !startNoDot ?
             ''
@@ -53746,7 +49186,7 @@ class AST {
         }
         return [
             final,
-            esm_unescape_unescape(body),
+            unescape_unescape(body),
             (this.#hasMagic = !!this.#hasMagic),
             this.#uflag,
         ];
@@ -53838,7 +49278,7 @@ class AST {
                 continue;
             }
             if (c === '[') {
-                const [src, needUflag, consumed, magic] = brace_expressions_parseClass(glob, i);
+                const [src, needUflag, consumed, magic] = parseClass(glob, i);
                 if (consumed) {
                     re += src;
                     uflag = uflag || needUflag;
@@ -53854,7 +49294,7 @@ class AST {
             }
             re += regExpEscape(c);
         }
-        return [re, esm_unescape_unescape(glob), !!hasMagic, uflag];
+        return [re, unescape_unescape(glob), !!hasMagic, uflag];
     }
 }
 _a = AST;
@@ -53872,7 +49312,7 @@ _a = AST;
  * If the {@link MinimatchOptions.magicalBraces} option is used,
  * then braces (`{` and `}`) will be escaped.
  */
-const esm_escape_escape = (s, { windowsPathsNoEscape = false, magicalBraces = false, } = {}) => {
+const escape_escape = (s, { windowsPathsNoEscape = false, magicalBraces = false, } = {}) => {
     // don't need to escape +@! because we escape the parens
     // that make those magic, and escaping ! as [!] isn't valid,
     // because [!]] is a valid glob class meaning not ']'.
@@ -53892,13 +49332,13 @@ const esm_escape_escape = (s, { windowsPathsNoEscape = false, magicalBraces = fa
 
 
 
-const esm_minimatch = (p, pattern, options = {}) => {
-    assert_valid_pattern_assertValidPattern(pattern);
+const minimatch = (p, pattern, options = {}) => {
+    assertValidPattern(pattern);
     // shortcut: comments match nothing.
     if (!options.nocomment && pattern.charAt(0) === '#') {
         return false;
     }
-    return new esm_Minimatch(pattern, options).match(p);
+    return new Minimatch(pattern, options).match(p);
 };
 // Optimized checking for the most common glob patterns.
 const starDotExtRE = /^\*+([^+@!?*[(]*)$/;
@@ -53952,21 +49392,21 @@ const qmarksTestNoExtDot = ([$0]) => {
     return (f) => f.length === len && f !== '.' && f !== '..';
 };
 /* c8 ignore start */
-const esm_defaultPlatform = (typeof process === 'object' && process ?
+const defaultPlatform = (typeof process === 'object' && process ?
     (typeof process.env === 'object' &&
         process.env &&
         process.env.__MINIMATCH_TESTING_PLATFORM__) ||
         process.platform
     : 'posix');
-const dist_esm_path = {
+const esm_path = {
     win32: { sep: '\\' },
     posix: { sep: '/' },
 };
 /* c8 ignore stop */
-const esm_sep = esm_defaultPlatform === 'win32' ? dist_esm_path.win32.sep : dist_esm_path.posix.sep;
-esm_minimatch.sep = esm_sep;
-const esm_GLOBSTAR = Symbol('globstar **');
-esm_minimatch.GLOBSTAR = esm_GLOBSTAR;
+const esm_sep = defaultPlatform === 'win32' ? esm_path.win32.sep : esm_path.posix.sep;
+minimatch.sep = esm_sep;
+const GLOBSTAR = Symbol('globstar **');
+minimatch.GLOBSTAR = GLOBSTAR;
 // any single thing other than /
 // don't need to escape / when using new RegExp()
 const esm_qmark = '[^/]';
@@ -53979,46 +49419,46 @@ const twoStarDot = '(?:(?!(?:\\/|^)(?:\\.{1,2})($|\\/)).)*?';
 // not a ^ or / followed by a dot,
 // followed by anything, any number of times.
 const twoStarNoDot = '(?:(?!(?:\\/|^)\\.).)*?';
-const esm_filter = (pattern, options = {}) => (p) => esm_minimatch(p, pattern, options);
-esm_minimatch.filter = esm_filter;
-const esm_ext = (a, b = {}) => Object.assign({}, a, b);
+const filter = (pattern, options = {}) => (p) => minimatch(p, pattern, options);
+minimatch.filter = filter;
+const ext = (a, b = {}) => Object.assign({}, a, b);
 const esm_defaults = (def) => {
     if (!def || typeof def !== 'object' || !Object.keys(def).length) {
-        return esm_minimatch;
+        return minimatch;
     }
-    const orig = esm_minimatch;
-    const m = (p, pattern, options = {}) => orig(p, pattern, esm_ext(def, options));
+    const orig = minimatch;
+    const m = (p, pattern, options = {}) => orig(p, pattern, ext(def, options));
     return Object.assign(m, {
         Minimatch: class Minimatch extends orig.Minimatch {
             constructor(pattern, options = {}) {
-                super(pattern, esm_ext(def, options));
+                super(pattern, ext(def, options));
             }
             static defaults(options) {
-                return orig.defaults(esm_ext(def, options)).Minimatch;
+                return orig.defaults(ext(def, options)).Minimatch;
             }
         },
         AST: class AST extends orig.AST {
             /* c8 ignore start */
             constructor(type, parent, options = {}) {
-                super(type, parent, esm_ext(def, options));
+                super(type, parent, ext(def, options));
             }
             /* c8 ignore stop */
             static fromGlob(pattern, options = {}) {
-                return orig.AST.fromGlob(pattern, esm_ext(def, options));
+                return orig.AST.fromGlob(pattern, ext(def, options));
             }
         },
-        unescape: (s, options = {}) => orig.unescape(s, esm_ext(def, options)),
-        escape: (s, options = {}) => orig.escape(s, esm_ext(def, options)),
-        filter: (pattern, options = {}) => orig.filter(pattern, esm_ext(def, options)),
-        defaults: (options) => orig.defaults(esm_ext(def, options)),
-        makeRe: (pattern, options = {}) => orig.makeRe(pattern, esm_ext(def, options)),
-        braceExpand: (pattern, options = {}) => orig.braceExpand(pattern, esm_ext(def, options)),
-        match: (list, pattern, options = {}) => orig.match(list, pattern, esm_ext(def, options)),
+        unescape: (s, options = {}) => orig.unescape(s, ext(def, options)),
+        escape: (s, options = {}) => orig.escape(s, ext(def, options)),
+        filter: (pattern, options = {}) => orig.filter(pattern, ext(def, options)),
+        defaults: (options) => orig.defaults(ext(def, options)),
+        makeRe: (pattern, options = {}) => orig.makeRe(pattern, ext(def, options)),
+        braceExpand: (pattern, options = {}) => orig.braceExpand(pattern, ext(def, options)),
+        match: (list, pattern, options = {}) => orig.match(list, pattern, ext(def, options)),
         sep: orig.sep,
-        GLOBSTAR: esm_GLOBSTAR,
+        GLOBSTAR: GLOBSTAR,
     });
 };
-esm_minimatch.defaults = esm_defaults;
+minimatch.defaults = esm_defaults;
 // Brace expansion:
 // a{b,c}d -> abd acd
 // a{b,}c -> abc ac
@@ -54029,17 +49469,17 @@ esm_minimatch.defaults = esm_defaults;
 // Invalid sets are not expanded.
 // a{2..}b -> a{2..}b
 // a{b}c -> a{b}c
-const esm_braceExpand = (pattern, options = {}) => {
-    assert_valid_pattern_assertValidPattern(pattern);
+const braceExpand = (pattern, options = {}) => {
+    assertValidPattern(pattern);
     // Thanks to Yeting Li <https://github.com/yetingli> for
     // improving this regexp to avoid a ReDOS vulnerability.
     if (options.nobrace || !/\{(?:(?!\{).)*\}/.test(pattern)) {
         // shortcut. no need to expand.
         return [pattern];
     }
-    return expand(pattern, { max: options.braceExpandMax });
+    return (0,dist_esm/* expand */.fT)(pattern, { max: options.braceExpandMax });
 };
-esm_minimatch.braceExpand = esm_braceExpand;
+minimatch.braceExpand = braceExpand;
 // parse a component of the expanded set.
 // At this point, no pattern may contain "/" in it
 // so we're going to return a 2d array, where each entry is the full
@@ -54051,21 +49491,21 @@ esm_minimatch.braceExpand = esm_braceExpand;
 // when it is the *only* thing in a path portion.  Otherwise, any series
 // of * is equivalent to a single *.  Globstar behavior is enabled by
 // default, and can be disabled by setting options.noglobstar.
-const makeRe = (pattern, options = {}) => new esm_Minimatch(pattern, options).makeRe();
-esm_minimatch.makeRe = makeRe;
-const esm_match = (list, pattern, options = {}) => {
-    const mm = new esm_Minimatch(pattern, options);
+const makeRe = (pattern, options = {}) => new Minimatch(pattern, options).makeRe();
+minimatch.makeRe = makeRe;
+const match = (list, pattern, options = {}) => {
+    const mm = new Minimatch(pattern, options);
     list = list.filter(f => mm.match(f));
     if (mm.options.nonull && !list.length) {
         list.push(pattern);
     }
     return list;
 };
-esm_minimatch.match = esm_match;
+minimatch.match = match;
 // replace stuff like \* with *
-const esm_globMagic = /[?*]|[+@!]\(.*?\)|\[|\]/;
+const globMagic = /[?*]|[+@!]\(.*?\)|\[|\]/;
 const esm_regExpEscape = (s) => s.replace(/[-[\]{}()*+?.,\\^$|#\s]/g, '\\$&');
-class esm_Minimatch {
+class Minimatch {
     options;
     set;
     pattern;
@@ -54085,12 +49525,12 @@ class esm_Minimatch {
     maxGlobstarRecursion;
     regexp;
     constructor(pattern, options = {}) {
-        assert_valid_pattern_assertValidPattern(pattern);
+        assertValidPattern(pattern);
         options = options || {};
         this.options = options;
         this.maxGlobstarRecursion = options.maxGlobstarRecursion ?? 200;
         this.pattern = pattern;
-        this.platform = options.platform || esm_defaultPlatform;
+        this.platform = options.platform || defaultPlatform;
         this.isWindows = this.platform === 'win32';
         // avoid the annoying deprecation flag lol
         const awe = ('allowWindow' + 'sEscape');
@@ -54169,8 +49609,8 @@ class esm_Minimatch {
                 // check if it's a drive or unc path.
                 const isUNC = s[0] === '' &&
                     s[1] === '' &&
-                    (s[2] === '?' || !esm_globMagic.test(s[2])) &&
-                    !esm_globMagic.test(s[3]);
+                    (s[2] === '?' || !globMagic.test(s[2])) &&
+                    !globMagic.test(s[3]);
                 const isDrive = /^[a-z]:/i.test(s[0]);
                 if (isUNC) {
                     return [
@@ -54542,15 +49982,15 @@ class esm_Minimatch {
         if (optimizationLevel >= 2) {
             file = this.levelTwoFileOptimize(file);
         }
-        if (pattern.includes(esm_GLOBSTAR)) {
+        if (pattern.includes(GLOBSTAR)) {
             return this.#matchGlobstar(file, pattern, partial, fileStartIndex, patternStartIndex);
         }
         return this.#matchOne(file, pattern, partial, fileStartIndex, patternStartIndex);
     }
     #matchGlobstar(file, pattern, partial, fileIndex, patternIndex) {
         // split the pattern into head, tail, and middle of ** delimited parts
-        const firstgs = pattern.indexOf(esm_GLOBSTAR, patternIndex);
-        const lastgs = pattern.lastIndexOf(esm_GLOBSTAR);
+        const firstgs = pattern.indexOf(GLOBSTAR, patternIndex);
+        const lastgs = pattern.lastIndexOf(GLOBSTAR);
         // split the pattern up into globstar-delimited sections
         // the tail has to be at the end, and the others just have
         // to be found in order from the head.
@@ -54634,7 +50074,7 @@ class esm_Minimatch {
         let nonGsParts = 0;
         const nonGsPartsSums = [0];
         for (const b of body) {
-            if (b === esm_GLOBSTAR) {
+            if (b === GLOBSTAR) {
                 nonGsPartsSums.push(nonGsParts);
                 currentBody = [[], 0];
                 bodySegments.push(currentBody);
@@ -54719,7 +50159,7 @@ class esm_Minimatch {
             // should be impossible.
             // some invalid regexp stuff in the set.
             /* c8 ignore start */
-            if (p === false || p === esm_GLOBSTAR) {
+            if (p === false || p === GLOBSTAR) {
                 return false;
             }
             /* c8 ignore stop */
@@ -54775,14 +50215,14 @@ class esm_Minimatch {
         /* c8 ignore stop */
     }
     braceExpand() {
-        return esm_braceExpand(this.pattern, this.options);
+        return braceExpand(this.pattern, this.options);
     }
     parse(pattern) {
-        assert_valid_pattern_assertValidPattern(pattern);
+        assertValidPattern(pattern);
         const options = this.options;
         // shortcuts
         if (pattern === '**')
-            return esm_GLOBSTAR;
+            return GLOBSTAR;
         if (pattern === '')
             return '';
         // far and away, the most common glob pattern parts are
@@ -54854,17 +50294,17 @@ class esm_Minimatch {
                         flags.add(f);
                 }
                 return (typeof p === 'string' ? esm_regExpEscape(p)
-                    : p === esm_GLOBSTAR ? esm_GLOBSTAR
+                    : p === GLOBSTAR ? GLOBSTAR
                         : p._src);
             });
             pp.forEach((p, i) => {
                 const next = pp[i + 1];
                 const prev = pp[i - 1];
-                if (p !== esm_GLOBSTAR || prev === esm_GLOBSTAR) {
+                if (p !== GLOBSTAR || prev === GLOBSTAR) {
                     return;
                 }
                 if (prev === undefined) {
-                    if (next !== undefined && next !== esm_GLOBSTAR) {
+                    if (next !== undefined && next !== GLOBSTAR) {
                         pp[i + 1] = '(?:\\/|' + twoStar + '\\/)?' + next;
                     }
                     else {
@@ -54874,12 +50314,12 @@ class esm_Minimatch {
                 else if (next === undefined) {
                     pp[i - 1] = prev + '(?:\\/|\\/' + twoStar + ')?';
                 }
-                else if (next !== esm_GLOBSTAR) {
+                else if (next !== GLOBSTAR) {
                     pp[i - 1] = prev + '(?:\\/|\\/' + twoStar + '\\/)' + next;
-                    pp[i + 1] = esm_GLOBSTAR;
+                    pp[i + 1] = GLOBSTAR;
                 }
             });
-            const filtered = pp.filter(p => p !== esm_GLOBSTAR);
+            const filtered = pp.filter(p => p !== GLOBSTAR);
             // For partial matches, we need to make the pattern match
             // any prefix of the full path. We do this by generating
             // alternative patterns that match progressively longer prefixes.
@@ -54988,7 +50428,7 @@ class esm_Minimatch {
         return this.negate;
     }
     static defaults(def) {
-        return esm_minimatch.defaults(def).Minimatch;
+        return minimatch.defaults(def).Minimatch;
     }
 }
 /* c8 ignore start */
@@ -54996,10 +50436,10 @@ class esm_Minimatch {
 
 
 /* c8 ignore stop */
-esm_minimatch.AST = AST;
-esm_minimatch.Minimatch = esm_Minimatch;
-esm_minimatch.escape = esm_escape_escape;
-esm_minimatch.unescape = esm_unescape_unescape;
+minimatch.AST = AST;
+minimatch.Minimatch = Minimatch;
+minimatch.escape = escape_escape;
+minimatch.unescape = unescape_unescape;
 //# sourceMappingURL=index.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-path.js
 
@@ -55153,7 +50593,7 @@ class Pattern {
             nonegate: true
         };
         pattern = internal_pattern_IS_WINDOWS ? pattern.replace(/\\/g, '/') : pattern;
-        this.minimatch = new esm_Minimatch(pattern, minimatchOptions);
+        this.minimatch = new Minimatch(pattern, minimatchOptions);
     }
     /**
      * Matches the pattern against the specified path
@@ -55669,6 +51109,8 @@ function glob_hashFiles(patterns_1) {
     });
 }
 //# sourceMappingURL=glob.js.map
+// EXTERNAL MODULE: ./node_modules/minimatch/dist/esm/index.js + 6 modules
+var minimatch_dist_esm = __nccwpck_require__(5273);
 ;// CONCATENATED MODULE: ./src/action/dumps.ts
 // The dump input's lines, expanded: a path as written, a glob matched from the workspace with @actions/glob.
 
@@ -55685,7 +51127,7 @@ async function expandDumps(patterns, cwd) {
     const out = [];
     const unmatched = [];
     for (const p of patterns) {
-        if (!new Minimatch(p).hasMagic()) {
+        if (!new minimatch_dist_esm.Minimatch(p).hasMagic()) {
             out.push(p);
             continue;
         }
@@ -56109,7 +51551,7 @@ async function finish(ctx, verified, workspace) {
     // Advice in the Action's words everywhere it shows: log, annotations, summary, comment, report-json.
     const report = (0,words/* inWordsReport */.TR)(verified, words/* ACTION_WORDS */.dC);
     // Filters that leave nothing to verify fail the step as a bad input (fail() tells it everywhere), not green.
-    const filterWarnings = unmatchedFilters(report, settings.engine);
+    const filterWarnings = await unmatchedFilters(report, settings.engine);
     try {
         checkFiltersLeftSomething(report, settings.engine);
     }
@@ -59105,4091 +54547,6 @@ function splitQualified(q) {
 
 /***/ }),
 
-/***/ 6334:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Restorer: () => (/* binding */ Restorer),
-  scratchName: () => (/* reexport */ scratchName)
-});
-
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/core/errors.ts
-var core_errors = __nccwpck_require__(4296);
-// EXTERNAL MODULE: ./src/core/words.ts
-var words = __nccwpck_require__(7522);
-// EXTERNAL MODULE: ./src/db/connection.ts + 2 modules
-var db_connection = __nccwpck_require__(7876);
-// EXTERNAL MODULE: ./src/process/cleanup.ts
-var cleanup = __nccwpck_require__(781);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: ./src/restore/args.ts
-var restore_args = __nccwpck_require__(909);
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./src/restore/archive-header.ts
-var archive_header = __nccwpck_require__(8932);
-;// CONCATENATED MODULE: ./src/restore/clients.ts
-// Finding pg_restore: every copy on PATH and in the usual versioned install folders, with the version each
-// reports (plain SQL needs no client tool: seq-guard runs it itself, run-plain.ts). An archive can only be read
-// by a pg_restore that knows its format version, so the choice follows the archive header; the rules and
-// messages are pure functions of what was found.
-
-
-
-
-
-
-/** Where the tools always match the server: its own container. */
-const IN_CONTAINER = () => words/* say */.cv.set("restore-via", "docker:CONTAINER");
-/** Folders where PostgreSQL client tools of several versions live side by side (globs end in a version). */
-function candidateDirs(env, platform = process.platform) {
-    const dirs = (env.PATH ?? "").split(external_node_path_.delimiter).filter(Boolean);
-    const globs = platform === "win32"
-        ? ["C:\\Program Files\\PostgreSQL\\*\\bin"]
-        : [
-            "/usr/lib/postgresql/*/bin",
-            "/usr/pgsql-*/bin",
-            "/usr/local/pgsql/bin",
-            "/opt/homebrew/opt/postgresql@*/bin",
-            "/opt/homebrew/opt/libpq/bin",
-            "/usr/local/opt/postgresql@*/bin",
-            "/usr/local/opt/libpq/bin",
-            "/Applications/Postgres.app/Contents/Versions/*/bin",
-        ];
-    for (const g of globs)
-        dirs.push(...expandGlob(g));
-    return dirs;
-}
-/** Expand one `*` in a path (enough for the folders above). */
-function expandGlob(pattern) {
-    const star = pattern.indexOf("*");
-    if (star < 0)
-        return (0,external_node_fs_.existsSync)(pattern) ? [pattern] : [];
-    const sep = pattern.includes("\\") ? "\\" : "/";
-    const parentEnd = pattern.lastIndexOf(sep, star);
-    const parent = pattern.slice(0, parentEnd);
-    const nextSep = pattern.indexOf(sep, star);
-    const segment = pattern.slice(parentEnd + 1, nextSep < 0 ? undefined : nextSep);
-    const rest = nextSep < 0 ? "" : pattern.slice(nextSep);
-    const [before, after] = segment.split("*");
-    let names;
-    try {
-        names = (0,external_node_fs_.readdirSync)(parent);
-    }
-    catch {
-        return [];
-    }
-    return names
-        .filter((n) => n.startsWith(before) && n.endsWith(after) && n.length >= before.length + after.length)
-        .map((n) => `${parent}${sep}${n}${rest}`)
-        .filter((p) => (0,external_node_fs_.existsSync)(p));
-}
-/** Parse `pg_restore --version` output: "pg_restore (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)". */
-function parseToolVersion(out) {
-    const m = /\(PostgreSQL\)\s+(\S.*?)\s*$/m.exec(out);
-    if (!m)
-        return null;
-    const version = m[1];
-    const major = (0,archive_header/* majorOf */.Ds)(version);
-    return major === null ? null : { version, major };
-}
-function versionOf(path) {
-    return new Promise((resolve) => {
-        (0,external_node_child_process_namespaceObject.execFile)(path, ["--version"], { timeout: 10_000, windowsHide: true }, (err, stdout) => {
-            if (err)
-                return resolve(null);
-            const v = parseToolVersion(String(stdout));
-            resolve(v ? { path, ...v } : null);
-        });
-    });
-}
-const cache = new Map();
-/** Every copy of a tool found, in search order (PATH first), one per real file. */
-function findClients(tool, env = process.env) {
-    const key = `${tool}\0${env.PATH ?? ""}`;
-    let found = cache.get(key);
-    if (!found) {
-        found = (async () => {
-            const exe = process.platform === "win32" ? `${tool}.exe` : tool;
-            const seen = new Set();
-            const paths = [];
-            for (const dir of candidateDirs(env)) {
-                const p = (0,external_node_path_.join)(dir, exe);
-                if (!(0,external_node_fs_.existsSync)(p))
-                    continue;
-                let real = p;
-                try {
-                    real = (0,external_node_fs_.realpathSync)(p);
-                }
-                catch {
-                    continue;
-                }
-                // Debian's /usr/bin/pg_restore is a wrapper script shared by every tool: keep it (it picks a version),
-                // but not twice.
-                if (seen.has(real) && !real.endsWith("pg_wrapper"))
-                    continue;
-                if (seen.has(p))
-                    continue;
-                seen.add(real);
-                seen.add(p);
-                paths.push(p);
-            }
-            const tools = await Promise.all(paths.map(versionOf));
-            return tools.filter((t) => t !== null);
-        })();
-        cache.set(key, found);
-    }
-    return found;
-}
-/** The newest archive format (minor of 1.x) a pg_restore of this major version reads. */
-function maxArchiveMinor(major) {
-    if (major < 12)
-        return 13;
-    if (major < 16)
-        return 14;
-    if (major < 17)
-        return 15;
-    if (major < 19)
-        return 16;
-    return Number.POSITIVE_INFINITY; // a release newer than this code: trust it
-}
-/** The oldest pg_restore major version that reads an archive of this format (minor of 1.x). */
-function minMajorForArchive(minor) {
-    if (minor <= 13)
-        return 0;
-    if (minor === 14)
-        return 12;
-    if (minor === 15)
-        return 16;
-    if (minor <= archive_header/* NEWEST_KNOWN_ARCHIVE_MINOR */.Wu)
-        return 17;
-    return 19;
-}
-/**
- * Pick a pg_restore that reads the archive: one at least as new as the pg_dump that wrote it when there is one,
- * preferring the server's own major version (a newer pg_restore may send settings an older server lacks), then the
- * newest. Null when none can read the archive's format.
- */
-function chooseRestore(tools, header, serverMajor) {
-    const minor = header.version[1];
-    const readable = tools.filter((t) => maxArchiveMinor(t.major) >= minor);
-    if (readable.length === 0)
-        return null;
-    const dumper = (0,archive_header/* majorOf */.Ds)(header.dumpVersion);
-    const newEnough = dumper === null ? readable : readable.filter((t) => t.major >= dumper);
-    const pool = newEnough.length > 0 ? newEnough : readable;
-    const best = pool.find((t) => serverMajor !== null && t.major === serverMajor) ??
-        [...pool].sort((a, b) => b.major - a.major)[0];
-    if (!best)
-        return null;
-    const warning = newEnough.length === 0 && dumper !== null
-        ? `the archive was written by pg_dump ${header.dumpVersion}, newer than any pg_restore found (using ${best.version}); if the restore fails, install the PostgreSQL ${dumper} client tools`
-        : null;
-    return { tool: best, warning };
-}
-function installHint(major) {
-    const v = Number.isFinite(major) && major > 0 ? String(major) : "NN";
-    return `install the PostgreSQL ${v} client tools (apt-get install postgresql-client-${v} from apt.postgresql.org, or brew install postgresql@${v}) and put them first on PATH`;
-}
-/** The message when no pg_restore found can read the archive. Names both versions and the remedy. */
-function noReaderMessage(path, header, tools) {
-    const minor = header.version[1];
-    const need = minMajorForArchive(minor);
-    const by = header.dumpVersion ? `written by pg_dump ${header.dumpVersion}` : "written by a pg_dump";
-    const needText = minor > archive_header/* NEWEST_KNOWN_ARCHIVE_MINOR */.Wu
-        ? "a pg_restore newer than any PostgreSQL release seq-guard knows of"
-        : `pg_restore ${need} or newer`;
-    const newest = [...tools].sort((a, b) => b.major - a.major)[0];
-    const found = newest
-        ? `the newest pg_restore found is ${newest.version} (${newest.path}), which reads archive formats up to 1.${maxArchiveMinor(newest.major)}`
-        : "no pg_restore was found on PATH or in the usual install folders";
-    const dumper = (0,archive_header/* majorOf */.Ds)(header.dumpVersion);
-    const remedyMajor = Math.max(need, typeof dumper === "number" ? Math.floor(dumper) : 0);
-    return `${JSON.stringify(path)} is a pg_dump archive in format ${header.versionText} (${by}), which needs ${needText}; ${found}. To restore it, ${installHint(remedyMajor)}, or run the restore inside the database server's container with ${IN_CONTAINER()} (its tools always match the server).`;
-}
-/** Find and pick the pg_restore for an archive, or fail with the message above (exit 4). */
-async function restoreClientFor(path, header, serverMajor, env = process.env) {
-    const tools = await findClients("pg_restore", env);
-    if (tools.length === 0) {
-        throw new core_errors/* RestoreError */.DZ(`restoring ${JSON.stringify(path)} needs pg_restore, and none was found on PATH or in the usual install folders: ${installHint(Math.max(minMajorForArchive(header.version[1]), Math.floor((0,archive_header/* majorOf */.Ds)(header.dumpVersion) ?? 0)))}, or use ${IN_CONTAINER()}.`);
-    }
-    const choice = chooseRestore(tools, header, serverMajor);
-    if (!choice)
-        throw new core_errors/* RestoreError */.DZ(noReaderMessage(path, header, tools));
-    return choice;
-}
-
-// EXTERNAL MODULE: ./src/restore/hints.ts
-var hints = __nccwpck_require__(1448);
-;// CONCATENATED MODULE: ./src/restore/passed-over.ts
-// The errors a restore passed over (on-restore-error continue), as notes for the report: the first 20 one by one,
-// the rest counted, with how to see them. The same for pg_restore's errors and seq-guard's own plain SQL runner's.
-// Pure.
-
-const SHOWN = 20;
-/** Errors passed over with on-restore-error continue, one note each (the first 20), for the hints. */
-function passedOver(tool, errors, count) {
-    const total = Math.max(count, errors.length);
-    if (total === 0)
-        return [];
-    const continued = words/* say */.cv.set("on-restore-error", "continue");
-    const stop = words/* say */.cv.set("on-restore-error", "stop");
-    const notes = errors
-        .slice(0, SHOWN)
-        .map((e, i) => `${tool} passed over error ${i + 1} of ${total} (${continued}): ${e}`);
-    if (notes.length === 0) {
-        notes.push(`${tool} passed over ${total} error(s) (${continued}); run the restore with ${stop} to see the first`);
-    }
-    else if (total > notes.length) {
-        notes.push(`${tool} passed over ${total - notes.length} more error(s) (${continued}), not listed here; run the restore with ${stop} to see them one at a time`);
-    }
-    return notes;
-}
-
-;// CONCATENATED MODULE: ./src/restore/pg-restore-errors.ts
-// What pg_restore says, read and explained: the error lines of its stderr (a failing command followed past its
-// LINE and caret lines), and what a failure means and what to do (a newer archive format, a corrupt or truncated
-// archive, a worker or the whole tool killed, a directory archive with a file missing). Pure.
-
-
-/** The error lines of pg_restore's stderr, shortened for a message. */
-function pgRestoreErrors(stderr) {
-    const lines = stderr.split("\n");
-    const out = [];
-    for (let i = 0; i < lines.length; i++) {
-        const l = lines[i];
-        const m = /^pg_restore: (?:error|fatal|\[archiver[^\]]*\]): (.*)$/.exec(l);
-        if (!m)
-            continue;
-        let text = m[1].trim();
-        // "could not execute query: ERROR:  x" is followed by "LINE n:", a caret line and "Command was: ..." (the
-        // command may run over several lines), up to the next "pg_restore:" line.
-        let j = i + 1;
-        while (j < lines.length && !lines[j].startsWith("pg_restore:")) {
-            if (lines[j].startsWith("Command was:")) {
-                let cmd = lines[j].slice("Command was:".length);
-                for (let k = j + 1; k < lines.length && !lines[k].startsWith("pg_restore:"); k++) {
-                    cmd += ` ${lines[k]}`;
-                }
-                cmd = cmd.replace(/\s+/g, " ").trim();
-                text += ` (while running: ${cmd.length > 160 ? `${cmd.slice(0, 160)}...` : cmd})`;
-                break;
-            }
-            j++;
-        }
-        out.push(text.replace(/\s+/g, " "));
-    }
-    return out;
-}
-/** What pg_restore says when damaged bytes in an archive read as huge lengths or bad compressed data. */
-const LOOKS_CORRUPT = /worker process died unexpectedly|out of memory|could not (uncompress|decompress)|invalid (compressed data|block type|distance|stored block|code lengths|literal)|incorrect (header|data) check|unrecognized data block type|unexpected data offset flag|invalid (OID|dumpId|negative|TOC)/i;
-/** The signal a process died of: by the child's own signal, or docker exec's 128+N exit code. */
-function deathSignal(exit, inContainer) {
-    if (!exit)
-        return null;
-    if (exit.signal)
-        return exit.signal;
-    if (inContainer && exit.code !== null && exit.code > 128 && exit.code < 128 + 65) {
-        const n = exit.code - 128;
-        const name = Object.entries(external_node_os_.constants.signals).find(([, v]) => v === n)?.[0];
-        return name ?? null;
-    }
-    return null;
-}
-const AGAIN = "Make it again with pg_dump, or copy it again if it was damaged on the way (compare its size and checksum with the original's).";
-/** Explain pg_restore's failure: what went wrong and what to do. */
-function explainArchiveFailure(errors, stderr, header, version, how = {}) {
-    const { exit, format } = how;
-    const inContainer = version === "in the container";
-    const tool = inContainer ? "pg_restore (in the container)" : `pg_restore ${version}`;
-    // A worker's death only echoes the error of the worker (or a crash): leave it out when there is more to say.
-    const real = errors.filter((e) => !/worker process died unexpectedly/i.test(e));
-    let all = (real.length > 0 ? real : errors).join(" | ");
-    const v = /unsupported version \((\d+\.\d+)\) in file header/.exec(stderr);
-    if (v) {
-        return `pg_restore ${version} cannot read archive format ${v[1]} (written by pg_dump ${header.dumpVersion ?? "of a newer release"}). Use a pg_restore at least as new as that pg_dump: install those client tools, or run the restore in the server's container with ${words/* say */.cv.set("restore-via", "docker:CONTAINER")}.`;
-    }
-    const signal = deathSignal(exit, inContainer);
-    if (signal) {
-        const said = all ? ` (after: ${all})` : "";
-        if (signal === "SIGKILL") {
-            return `${tool} was killed (SIGKILL) while reading the archive${said}, most likely by the out-of-memory killer: damaged bytes in an archive read as absurd lengths, which make pg_restore ask for all the memory there is. The archive is most likely corrupt. ${AGAIN}`;
-        }
-        return `${tool} crashed (${signal}) while reading the archive${said}: the archive is corrupt (damaged bytes that pg_restore does not check for). ${AGAIN}`;
-    }
-    if (all === "")
-        all = stderr.trim().split("\n").slice(-3).join(" ").replace(/\s+/g, " ").trim();
-    if (all === "") {
-        return `${tool} stopped (exit code ${exit?.code ?? "unknown"}) without a message while reading the archive: the archive is most likely corrupt. ${AGAIN}`;
-    }
-    const open = /could not open input file "([^"]+)": ([^|]+)/.exec(all);
-    if (open && format === "directory") {
-        const reason = open[2].trim();
-        const remedy = /permission denied/i.test(reason)
-            ? "Make the folder's files readable by this user (chmod -R a+rX on the folder), or run as a user who may read them."
-            : "Copy the whole folder again (every file pg_dump -Fd wrote into it), or make the dump again with pg_dump -Fd.";
-        return `the directory archive is incomplete or unreadable: pg_restore could not open ${open[1]} (${reason}). ${remedy}`;
-    }
-    if (/end of file|unexpected end|could not read from input file|did not find magic string|corrupt/i.test(all)) {
-        return `${all}. The archive is truncated or corrupt: make it again with pg_dump, or copy it again if it was damaged on the way.`;
-    }
-    if (/lack of data offsets|non-seekable|could not find block ID/i.test(all)) {
-        return `${all}. The archive was written to a pipe, so it cannot be restored in parallel: give ${words/* say */.cv.set("jobs", "1")}.`;
-    }
-    if (LOOKS_CORRUPT.test(all)) {
-        return `${all}. The archive may be corrupt: damaged bytes in an archive read as absurd lengths or bad compressed data, which makes pg_restore run out of memory or its parallel workers die. Check the file against its source (size, checksum), copy it again or make it again with pg_dump; ${words/* say */.cv.set("jobs", "1")} shows pg_restore's own message where a worker's death hides it.`;
-    }
-    return all;
-}
-
-// EXTERNAL MODULE: ./src/core/sqlstate.ts
-var sqlstate = __nccwpck_require__(2918);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/restore/child-env.ts
-// The environment a child process (pg_restore, docker) gets: what it needs to run and to reach the server, and
-// nothing else. In an Action step the environment holds the GitHub token, the Action's inputs (INPUT_*, the
-// database URL among them) and the runner's own credentials (ACTIONS_RUNTIME_TOKEN ...); a child that a dump can
-// influence must see none of them. Passwords reach the tools through a passfile (mode 600), never the
-// environment or the command line, where every local user could read them (/proc/PID/environ, cmdline).
-/** Variables passed on as they are: the system's, the locale's, and docker's own. */
-const PASSED = new Set([
-    "PATH",
-    "HOME",
-    "USER",
-    "LOGNAME",
-    "SHELL",
-    "LANG",
-    "LANGUAGE",
-    "TZ",
-    "TMPDIR",
-    "TEMP",
-    "TMP",
-    "SYSTEMROOT",
-    "COMSPEC",
-    "PATHEXT",
-    "WINDIR",
-    "DOCKER_HOST",
-    "DOCKER_CONFIG",
-    "DOCKER_CONTEXT",
-    "DOCKER_TLS_VERIFY",
-    "DOCKER_CERT_PATH",
-]);
-/** libpq's variables, but for the password (which goes into a passfile instead). */
-const LIBPQ = /^PG[A-Z_]+$/;
-const SECRET = new Set(["PGPASSWORD"]);
-/** The environment for a child process: only what it needs (see above). */
-function childEnv(env) {
-    const out = {};
-    for (const [k, v] of Object.entries(env)) {
-        if (v === undefined)
-            continue;
-        if (PASSED.has(k) || k.startsWith("LC_") || (LIBPQ.test(k) && !SECRET.has(k)))
-            out[k] = v;
-    }
-    return out;
-}
-/** A libpq passfile line's field: backslash and colon escaped. */
-const passfileField = (s) => s.replace(/[\\:]/g, (c) => `\\${c}`);
-
-;// CONCATENATED MODULE: ./src/restore/credentials.ts
-// Files that carry a secret to a client tool: a libpq passfile (a role's password) and a connection service file
-// (the client key's passphrase, which libpq reads from no variable). Each is mode 600 in a folder of its own
-// (mode 700), never the tool's environment or command line, where every local user could read it
-// (/proc/PID/environ, cmdline). Removed by whoever made it, and on Ctrl-C.
-
-
-
-
-
-
-/** A file of mode 600 holding `content`, alone in a new folder (mode 700) named from `prefix`. */
-function privateFile(prefix, name, content) {
-    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), prefix));
-    const file = (0,external_node_path_.join)(dir, name);
-    try {
-        (0,external_node_fs_.writeFileSync)(file, content, { mode: 0o600, flag: "wx" });
-    }
-    catch (err) {
-        (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
-        throw err;
-    }
-    return { file, dir };
-}
-/** A passfile's line: this password for any server and database, for `user` (any user when null). */
-const passfileLine = (user, password) => `*:*:*:${user === null ? "*" : passfileField(user)}:${passfileField(password)}\n`;
-/** A private file that is removed on Ctrl-C too (named as left behind until then); remove() takes it away. */
-function registered(what, prefix, name, content) {
-    const made = privateFile(prefix, name, content);
-    const remove = () => (0,external_node_fs_.rmSync)(made.dir, { recursive: true, force: true });
-    const undo = (0,cleanup/* onCleanup */.Ki)(what, remove, () => `the folder ${made.dir} (rm -rf it)`);
-    return {
-        file: made.file,
-        remove: () => {
-            remove();
-            undo();
-        },
-    };
-}
-/**
- * The secrets the tools get when they restore as the connecting role (trust-fixture, or no sandbox), each made
- * once a run and removed by close() or on Ctrl-C: a passfile with its password, and a service file with the
- * client key's passphrase (sslpassword).
- */
-class ToolSecrets {
-    passfile = null;
-    service = null;
-    /** The passfile that holds the connecting role's password. */
-    passfileFor(password) {
-        this.passfile ??= registered("remove the passfile", `seq-guard-pass-${process.pid}-`, "pgpass", passfileLine(null, password));
-        return this.passfile.file;
-    }
-    /**
-     * The connection service file that holds the sslpassword (null: none, the service is empty), and the service's
-     * name in it.
-     */
-    serviceFor(sslpassword) {
-        if (!this.service) {
-            const name = `seq-guard-${(0,external_node_crypto_.randomBytes)(6).toString("hex")}`;
-            const made = registered("remove the connection service file", `seq-guard-svc-${process.pid}-`, "pg_service.conf", `[${name}]\n${sslpassword === null ? "" : `sslpassword=${sslpassword}\n`}`);
-            this.service = { ...made, name };
-        }
-        return { file: this.service.file, name: this.service.name };
-    }
-    close() {
-        this.service?.remove();
-        this.service = null;
-        this.passfile?.remove();
-        this.passfile = null;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/restore/sandbox.ts
-// The restore's sandbox: a fixture is code (its DO blocks, defaults, CHECK constraints and index expressions run
-// while it is restored), so it runs with no rights beyond its scratch database. For each database restored, a
-// throwaway login role is made: no SUPERUSER, CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS, member of nothing
-// (so none of pg_read_server_files, pg_write_server_files, pg_execute_server_program), owner of the scratch
-// database and of its public schema. The restore's sessions (seq-guard's own for plain SQL, pg_restore's) are
-// opened as that role: not SET ROLE or SET SESSION AUTHORIZATION, which the fixture could RESET.
-//
-// Its password is random, stored on the server as a SCRAM verifier made here (so no server log ever holds it in
-// clear), and reaches pg_restore only through a passfile of mode 600 removed at the end; it is never printed.
-// When the restore is done the role's objects and the database pass to the connecting role (a kept database is
-// then an ordinary database of that role) and the role is dropped; on Ctrl-C the registered undo drops it after
-// the database.
-//
-// Extensions: trusted ones (pgcrypto, hstore, pg_trgm, ...) the role, as database owner, creates itself. Others
-// that reach nothing beyond the database (ADMIN_EXTENSIONS) or that the user names (--extension) are created by
-// the connecting role when the fixture asks for them; those that reach files, programs, other databases or the
-// network (dblink, postgres_fdw, file_fdw, adminpack, untrusted languages) never are, unless the user names them.
-
-
-
-
-/**
- * Extensions the connecting role creates for a fixture that asks for them: each reaches nothing beyond the
- * database it is created in (no files, programs, other databases or network). Documented in the README.
- */
-const ADMIN_EXTENSIONS = [
-    "pg_stat_statements",
-    "pgstattuple",
-    "pg_buffercache",
-    "pg_freespacemap",
-    "pg_visibility",
-    "pgrowlocks",
-    "pg_prewarm",
-    "amcheck",
-    "bloom",
-    "pageinspect",
-    "earthdistance",
-    "intagg",
-    "postgis",
-    "postgis_topology",
-    "postgis_raster",
-    "address_standardizer",
-    "address_standardizer_data_us",
-    "vector",
-];
-/** A SCRAM-SHA-256 verifier for a password, as PostgreSQL stores it (RFC 5802/7677, 4096 iterations). */
-function scramVerifier(password, salt = (0,external_node_crypto_.randomBytes)(16), iterations = 4096) {
-    const salted = (0,external_node_crypto_.pbkdf2Sync)(password, salt, iterations, 32, "sha256");
-    const clientKey = (0,external_node_crypto_.createHmac)("sha256", salted).update("Client Key").digest();
-    const storedKey = (0,external_node_crypto_.createHash)("sha256").update(clientKey).digest();
-    const serverKey = (0,external_node_crypto_.createHmac)("sha256", salted).update("Server Key").digest();
-    return `SCRAM-SHA-256$${iterations}:${salt.toString("base64")}$${storedKey.toString("base64")}:${serverKey.toString("base64")}`;
-}
-const quoteIdent = (s) => `"${s.replaceAll('"', '""')}"`;
-/** Can the connecting role make the sandbox? Superusers can; others restore as themselves. */
-async function sandboxPossible(admin) {
-    const r = await admin.query("SELECT rolsuper AS su, current_user::text AS role FROM pg_catalog.pg_roles WHERE rolname = current_user");
-    const row = r.rows[0];
-    return { ok: row?.su === true, role: row?.role ?? "" };
-}
-/**
- * Make the restore role for `database` and hand it the database. `admin` runs a statement as the connecting
- * role in the maintenance database, each time in a session of its own (a Ctrl-C's cleanup may run when the
- * restore's own admin session is already closed).
- * `inDatabase` runs statements as the connecting role inside the scratch database. Registers the role's undo
- * (which stays registered, naming the role as left behind, when dropping it fails); returns the role with the
- * function that retires it.
- */
-async function makeRestoreRole(admin, database, inDatabase, server) {
-    const name = `seq_guard_restore_${(0,external_node_crypto_.randomBytes)(6).toString("hex")}`;
-    const password = (0,external_node_crypto_.randomBytes)(24).toString("base64url");
-    const { file: passfile, dir } = privateFile("seq-guard-pass-", "pgpass", passfileLine(name, password));
-    const removeFile = () => (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
-    const ident = quoteIdent(name);
-    const db = quoteIdent(database);
-    let created = false;
-    const dropRole = async () => {
-        if (!created)
-            return;
-        // Its sessions first (a pg_restore worker still connected), then whatever it still owns or was granted in
-        // the scratch database (when that is kept), then the role.
-        await admin("SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = $1", [name]);
-        await admin(`DROP ROLE IF EXISTS ${ident}`);
-        created = false;
-    };
-    const undo = (0,cleanup/* onCleanup */.Ki)(`drop role ${name}`, 
-    // Run first on Ctrl-C (it is newer than the database's): while the role still owns the database the DROP
-    // fails, and the database's undo drops the role after the database. A failure keeps the entry unfinished,
-    // so a role still there when the cleanup ends is named.
-    async () => {
-        try {
-            await dropRole();
-        }
-        finally {
-            removeFile();
-        }
-    }, () => (created ? `role ${name} on ${server} (DROP ROLE ${ident})` : null), 
-    // A cleanup abandoned (a third Ctrl-C) still takes the password file with it: the role is named as left.
-    removeFile);
-    // Who owns the database now (the connecting role for a database made for the restore; someone else's for an
-    // existing empty --restore-database): it is theirs again afterwards.
-    const owner = await admin("SELECT pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(datdba)) AS o FROM pg_catalog.pg_database WHERE datname = $1", [database]);
-    const previousOwner = owner.rows[0]?.o ?? "CURRENT_USER";
-    try {
-        await admin(`CREATE ROLE ${ident} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '${scramVerifier(password)}'`);
-        created = true;
-        await admin(`ALTER DATABASE ${db} OWNER TO ${ident}`);
-        // Before 15 the public schema belongs to the bootstrap superuser; from 15 on to pg_database_owner, which the
-        // role now is. Either way the role may then do in it what a database owner does.
-        await inDatabase(`DO $$BEGIN IF pg_catalog.current_setting('server_version_num')::int < 150000 THEN ALTER SCHEMA public OWNER TO ${ident}; END IF; END$$`);
-    }
-    catch (err) {
-        await dropRole().catch(() => undefined);
-        removeFile();
-        undo();
-        throw err;
-    }
-    /**
-     * The restore is over. handOver: the database stays (kept, or it existed before), so it and everything the role
-     * made in it pass to its previous owner (the connecting role, for a database made for the restore), and what
-     * was granted to the role goes (only in this database: the role could make nothing anywhere else). Otherwise
-     * the database is gone already. Then the role is dropped.
-     */
-    const retire = async (handOver) => {
-        try {
-            if (created && handOver) {
-                await admin("SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = $1", [name]);
-                await inDatabase(`REASSIGN OWNED BY ${ident} TO ${previousOwner}; DROP OWNED BY ${ident}`);
-            }
-            await dropRole();
-        }
-        finally {
-            removeFile();
-            if (!created)
-                undo();
-        }
-    };
-    return { role: { name, password, passfile, adminCreated: new Set() }, retire };
-}
-/** The extension a CREATE EXTENSION or COMMENT ON EXTENSION statement names, and the schema it asks for. */
-function extensionStatement(text) {
-    // Comments and blank lines before the statement, as pg_dump writes them.
-    const body = text.replace(/^(?:\s+|--[^\n]*\n)*/, "");
-    const ident = `("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$-]*)`;
-    const create = new RegExp(String.raw `^CREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?${ident}(?:\s+WITH)?(?:\s+SCHEMA\s+${ident})?`, "i").exec(body);
-    const unquote = (s) => (s.startsWith('"') ? s.slice(1, -1).replaceAll('""', '"') : s.toLowerCase());
-    if (create) {
-        return {
-            kind: "create",
-            name: unquote(create[1]),
-            schema: create[2] ? unquote(create[2]) : null,
-        };
-    }
-    const comment = new RegExp(String.raw `^COMMENT\s+ON\s+EXTENSION\s+${ident}`, "i").exec(body);
-    if (comment)
-        return { kind: "comment", name: unquote(comment[1]), schema: null };
-    return null;
-}
-/**
- * `ALTER TABLE [ONLY] name DISABLE|ENABLE TRIGGER ALL`, as `pg_dump --disable-triggers` writes around each
- * table's data: the table as written (for to_regclass, which reads it as the server does) and what it does.
- * Disabling a table's system triggers (its foreign keys') takes a superuser.
- */
-function triggersStatement(text) {
-    const body = text.replace(/^(?:\s+|--[^\n]*\n)*/, "");
-    const part = '(?:"(?:[^"]|"")+"|[A-Za-z_\\u0080-\\uffff][A-Za-z0-9_$\\u0080-\\uffff]*)';
-    const m = new RegExp(`^ALTER\\s+TABLE\\s+(ONLY\\s+)?(${part}(?:\\s*\\.\\s*${part})?)\\s+(DISABLE|ENABLE)\\s+TRIGGER\\s+ALL\\s*;?\\s*$`, "i").exec(body);
-    if (!m)
-        return null;
-    return {
-        only: m[1] !== undefined,
-        table: m[2],
-        enable: m[3].toUpperCase() === "ENABLE",
-    };
-}
-/**
- * May the connecting role create this extension for the fixture? The allow-list, or named by the user
- * (--extension), and installed on the server.
- */
-function adminMayCreate(name, userNamed) {
-    return ADMIN_EXTENSIONS.includes(name) || userNamed.includes(name);
-}
-/**
- * The SQL that creates an extension for the fixture as the connecting role (in the scratch database): in the
- * schema the fixture names, which it has made by then (pg_dump writes schemas first). No CASCADE: what the
- * extension requires must be there already (pg_dump creates it first), or be created the same way, so that an
- * allow-listed name never brings in one that is not.
- */
-function createExtensionSql(name, schema) {
-    return `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(name)}${schema ? ` SCHEMA ${quoteIdent(schema)}` : ""}`;
-}
-/**
- * Why the dumps run with the connecting role's rights, said once a run; null with --trust-fixture (the user
- * asked for exactly that).
- */
-function sandboxNote(admin, trusted) {
-    if (trusted)
-        return null;
-    return `the connecting role ${admin} is not a superuser, so seq-guard cannot make a role of its own to restore as: the dumps were restored as ${admin}, with its rights (a managed database?). Restore fixtures you do not trust on a server where seq-guard connects as a superuser (a service container, or the CLI's own embedded server).`;
-}
-
-// EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
-var esm = __nccwpck_require__(3849);
-// EXTERNAL MODULE: ./src/db/clients.ts
-var clients = __nccwpck_require__(6006);
-;// CONCATENATED MODULE: ./src/restore/sessions.ts
-// The restore's own sessions on the server, as the connecting role: the admin session in a maintenance database
-// (postgres, else template1: a database cannot be made or dropped from a session inside it), and short sessions
-// of their own for one statement, in the maintenance database or in a scratch database. Each is named seq-guard,
-// bounded in its connect, and kept from crashing the process when the server drops it.
-
-
-
-/** A client for one of the restore's own sessions (the query that meets a dropped connection says so). */
-function sessionClient(target) {
-    const c = new esm/* default.Client */.Ay.Client({
-        ...target.config,
-        application_name: "seq-guard",
-        connectionTimeoutMillis: 10_000,
-    });
-    c.on("error", () => undefined);
-    return c;
-}
-/** Run `work` in a session of its own on `target`, which is ended afterwards whatever happens. */
-async function inSession(target, work) {
-    const c = sessionClient(target);
-    try {
-        await c.connect();
-        return await work(c);
-    }
-    finally {
-        await c.end().catch(() => undefined);
-    }
-}
-/** Run one statement over a fresh connection to `maintenance`, which works also once the admin session is closed. */
-function onMaintenance(maintenance, sql, params) {
-    return inSession(maintenance, (c) => c.query(sql, params));
-}
-/** Run SQL as the connecting role inside database `name`, in a session of its own; the last result's rows. */
-function asAdminIn(connection, name, sql, params) {
-    return inSession((0,db_connection/* withDatabase */.kR)(connection, name), async (c) => {
-        // The restore's session may hold a lock this one would wait for (everything in one transaction, -1).
-        await c.query("SET lock_timeout = '5s'");
-        const r = await c.query(sql, params);
-        return Array.isArray(r) ? (r.at(-1)?.rows ?? []) : r.rows;
-    });
-}
-/**
- * Open the admin session: the connection's own database first (it says whether the server is there and lets us
- * in; retried while a just-started server comes up), then the maintenance database when that is another one.
- * `more` runs on the session before it is handed over; when it fails, the session is closed.
- */
-async function openAdmin(connection, connectTimeoutMs, more) {
-    const first = await (0,clients/* connectWithRetry */.ZO)(connection.config, connectTimeoutMs);
-    let admin = first;
-    try {
-        const r = await first.query("SELECT current_setting('server_version_num')::int AS v, current_database() AS db");
-        const { v, db } = r.rows[0];
-        let maintenance = connection;
-        // A database cannot be dropped from a session inside it: make and drop databases from postgres (else
-        // template1, which a long session would block as a template for others, so only as a fallback).
-        if (db !== "postgres") {
-            for (const m of db === "template1" ? [] : ["postgres", "template1"]) {
-                const target = (0,db_connection/* withDatabase */.kR)(connection, m);
-                const c = sessionClient(target);
-                try {
-                    await c.connect();
-                    admin = c;
-                    maintenance = target;
-                    break;
-                }
-                catch {
-                    await c.end().catch(() => undefined);
-                }
-            }
-        }
-        if (admin !== first)
-            await first.end().catch(() => undefined);
-        return { admin, maintenance, connectedDatabase: db, serverVersionNum: v, more: await more(admin) };
-    }
-    catch (err) {
-        await admin.end().catch(() => undefined);
-        if (admin !== first)
-            await first.end().catch(() => undefined);
-        throw err;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/restore/sandboxes.ts
-// The sandbox (sandbox.ts) at work in a restore: for each database being restored, its throwaway role, made when
-// the database is, retired when it is dropped or kept; and what that role may not do but the connecting role does
-// for it, because it is harmless inside the scratch database: the extensions a fixture asks for that are on the
-// allow-list (or named with the extension setting), and `ALTER TABLE ... DISABLE|ENABLE TRIGGER ALL` around a
-// table's data. Also what a failure the sandbox caused tells the user to do.
-
-
-
-
-
-
-
-
-
-/**
- * What to do when a restore failed because the sandbox's role may not do something (see sandbox.ts): name the
- * extension with the extension setting, or trust the dump. "" when the failure is not of that kind.
- */
-function sandboxRemedy(errorText, sandboxed) {
-    if (!sandboxed)
-        return "";
-    const trust = words/* say */.cv.enable("trust-fixture");
-    const ext = /permission denied to create extension "([^"]+)"/.exec(errorText)?.[1];
-    if (ext !== undefined) {
-        return ` The dump is restored as a role that owns only its scratch database, and ${ext} is not among the extensions seq-guard creates for a dump (those that reach nothing beyond the database). If ${ext} is safe to have there, name it: ${words/* say */.cv.set("extension", ext)}; or, for a dump you trust (never one from a fork), restore it with the connecting role's rights: ${trust}.`;
-    }
-    // pg_hba.conf `cert`: the restore role logs in (never SET ROLE, which the dump could undo) with the connecting
-    // role's certificate, whose name is not its own, or with none.
-    if (/certificate authentication failed for user|requires a valid client certificate/.test(errorText)) {
-        return ` The server authenticates by client certificate (pg_hba.conf cert), and the dump is restored as a throwaway role of seq-guard's that owns only its scratch database and has no certificate to present. Let the seq_guard_restore_* roles log in with a password instead (seq-guard gives each a random one): on PostgreSQL 16 or later, a pg_hba.conf line above the cert lines, hostssl all /^seq_guard_restore_ ADDRESS scram-sha-256 (ADDRESS: where seq-guard connects from, as in the cert lines), then SELECT pg_reload_conf(); before 16, pg_hba.conf cannot name roles by a prefix. Or, for a dump you trust (never one from a fork), restore it as the connecting role: ${trust}.`;
-    }
-    if (/must be superuser|permission denied|must be owner|must be able to SET ROLE/.test(errorText)) {
-        return ` The dump is restored as a role that owns only its scratch database, with no rights beyond it: a statement that needs more (a superuser's, another role's) fails. For a dump you trust (never one from a fork), restore it with the connecting role's rights: ${trust}.`;
-    }
-    return "";
-}
-/** The sandbox roles of the databases a Restorer restores into. */
-class Sandboxes {
-    connection;
-    maintenance;
-    admin;
-    adminRole;
-    opts;
-    /** The restore role of each database being restored; absent when restoring as the connecting role. */
-    roles = new Map();
-    /** The note that the dumps run with the connecting role's rights, said once a run. */
-    unsandboxedSaid = false;
-    constructor(connection, 
-    /** The maintenance database: the roles are made and dropped from there. */
-    maintenance, admin, 
-    /** The connecting role, and whether it may make the restore's sandbox role (see sandbox.ts). */
-    adminRole, opts) {
-        this.connection = connection;
-        this.maintenance = maintenance;
-        this.admin = admin;
-        this.adminRole = adminRole;
-        this.opts = opts;
-    }
-    /** The restore role of database `name`, if it has one. */
-    roleOf(name) {
-        return this.roles.get(name)?.role;
-    }
-    /** Make the restore role for database `name`, or say (once a run) why the dumps run as the connecting role. */
-    async enter(name, notes) {
-        if (!this.adminRole.sandbox) {
-            if (!this.unsandboxedSaid) {
-                this.unsandboxedSaid = true;
-                const note = sandboxNote(this.adminRole.name, this.opts.trustFixture);
-                if (note)
-                    notes.push(note);
-            }
-            return;
-        }
-        const made = await makeRestoreRole((sql, params) => onMaintenance(this.maintenance, sql, params), name, async (sql) => {
-            await asAdminIn(this.connection, name, sql);
-        }, (0,db_connection/* serverLabel */.KM)(this.maintenance));
-        this.roles.set(name, made);
-    }
-    /**
-     * The restore into `name` is over: its role goes. `dropped`: the database is gone; otherwise it stays, and it
-     * and its objects pass to the connecting role first. Returns what is left behind when that fails, for the
-     * report (the role's undo stays registered, so a Ctrl-C later tries again and names it).
-     */
-    async finish(name, dropped) {
-        const r = this.roles.get(name);
-        if (!r)
-            return null;
-        this.roles.delete(name);
-        try {
-            await r.retire(!dropped);
-            return null;
-        }
-        catch (err) {
-            const ident = `"${r.role.name.replaceAll('"', '""')}"`;
-            return `seq-guard could not drop its restore role ${r.role.name}${dropped ? "" : ` after handing database ${name} to ${this.adminRole.name}`}: ${err.message}. Drop it yourself: ${dropped ? "" : `REASSIGN OWNED BY ${ident} TO CURRENT_USER; DROP OWNED BY ${ident}; (in ${name}), then `}DROP ROLE ${ident};`;
-        }
-    }
-    /**
-     * A statement of a plain script failed in the sandbox: may the restore go on past it? Yes, with what it asked
-     * for done by the connecting role, for what the role may not do but is harmless inside the scratch database
-     * (see sandbox.ts): the extension a fixture asks for that the connecting role may create; the COMMENT ON
-     * EXTENSION (or CREATE EXTENSION without IF NOT EXISTS) that then fails only because the extension exists and
-     * is not the role's; and `ALTER TABLE t DISABLE|ENABLE TRIGGER ALL` around a table's data (pg_dump
-     * --disable-triggers), whose foreign-key triggers only a superuser may switch. Nothing of the statement's text
-     * runs as the connecting role: the table is resolved in the restore's own session and named by its OID.
-     */
-    async passFailure(name, statement, err, session) {
-        const r = this.roles.get(name);
-        const code = (0,sqlstate/* sqlStateOf */.v9)(err);
-        // The role may not; or it exists already (an extension the connecting role made for the fixture).
-        if (!r || (code !== sqlstate/* SQLSTATE */.cD.insufficientPrivilege && code !== sqlstate/* SQLSTATE */.cD.duplicateObject))
-            return false;
-        const triggers = triggersStatement(statement);
-        if (triggers) {
-            try {
-                const oid = await session.query("SELECT pg_catalog.to_regclass($1)::oid::int8::text AS oid", [triggers.table]);
-                const table = oid.rows[0]?.oid;
-                if (!table)
-                    return false;
-                const [row] = await asAdminIn(this.connection, name, "SELECT pg_catalog.format('%s', $1::oid::regclass) AS t, c.relowner = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = $2) AS theirs FROM pg_catalog.pg_class c WHERE c.oid = $1::oid", [table, r.role.name]);
-                // Only the role's own tables: what it restored, nothing the connecting role put there.
-                if (row?.theirs !== true)
-                    return false;
-                await asAdminIn(this.connection, name, `ALTER TABLE ${triggers.only ? "ONLY " : ""}${row.t} ${triggers.enable ? "ENABLE" : "DISABLE"} TRIGGER ALL`);
-                return true;
-            }
-            catch {
-                return false;
-            }
-        }
-        const ext = extensionStatement(statement);
-        if (!ext)
-            return false;
-        if (ext.kind === "create" && code === sqlstate/* SQLSTATE */.cD.insufficientPrivilege) {
-            if (!adminMayCreate(ext.name, this.opts.extensions))
-                return false;
-            try {
-                await asAdminIn(this.connection, name, createExtensionSql(ext.name, ext.schema));
-            }
-            catch {
-                return false;
-            }
-            r.role.adminCreated.add(ext.name);
-            return true;
-        }
-        // Not the role's extension (made above, or there in every database, as plpgsql), or made twice.
-        return ext.kind === "comment"
-            ? code === sqlstate/* SQLSTATE */.cD.insufficientPrivilege
-            : code === sqlstate/* SQLSTATE */.cD.duplicateObject;
-    }
-    /**
-     * An archive restored in the sandbox: the extensions it asks for that the role may not create but the
-     * connecting role may are created first, in the schema the archive names when that schema is there; their
-     * COMMENT ON EXTENSION entries (and plpgsql's, there in every database) are left out with a -L list, since only
-     * an extension's owner may comment on it. `toc` is the archive's table of contents as pg_restore -l prints it.
-     * Returns the extra arguments, and what removes the list file.
-     */
-    async archiveExtensions(tools, p, name, toolArgs) {
-        const none = { args: [], done: async () => undefined };
-        // A list file for pg_restore: inside the container too when it runs there.
-        const copies = [];
-        const role = this.roleOf(name);
-        if (!role)
-            return none;
-        const asked = [...p.toc.matchAll(/^(\d+); \d+ \d+ EXTENSION - (\S+)/gm)].map((m) => ({
-            id: m[1],
-            ext: m[2],
-        }));
-        if (asked.length === 0)
-            return none;
-        const untrusted = await this.admin.query(`SELECT name FROM pg_catalog.pg_available_extension_versions WHERE name = ANY($1)
-       GROUP BY name HAVING NOT bool_or(trusted)`, [asked.map((a) => a.ext)]);
-        const toCreate = untrusted.rows.map((r) => r.name).filter((n) => adminMayCreate(n, this.opts.extensions));
-        if (toCreate.length > 0) {
-            // Each extension's schema, from the archive's own CREATE EXTENSION statement.
-            const only = toCreate
-                .map((n) => `${asked.find((a) => a.ext === n)?.id}; 0 0 EXTENSION - ${n}`)
-                .join("\n");
-            const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), "seq-guard-list-"));
-            try {
-                (0,external_node_fs_.writeFileSync)((0,external_node_path_.join)(dir, "list"), `${only}\n`);
-                const list = await tools.reachable((0,external_node_path_.join)(dir, "list"), copies);
-                const sql = await tools.pgRestore(p, ["-f", "-", "-L", list], null, { captureStdout: true });
-                for (const statement of sql.stdout.split(/;\s*\n/)) {
-                    const ext = extensionStatement(statement);
-                    if (ext?.kind !== "create" || !toCreate.includes(ext.name))
-                        continue;
-                    const schema = ext.schema ?? "public";
-                    if (schema !== "public" && schema !== "pg_catalog")
-                        continue; // not made yet: the restore says so
-                    await asAdminIn(this.connection, name, createExtensionSql(ext.name, schema));
-                    role.adminCreated.add(ext.name);
-                }
-            }
-            finally {
-                (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
-                for (const c of copies.splice(0))
-                    await c();
-            }
-        }
-        // The user's own -L list is theirs to edit.
-        if (toolArgs.some((a) => /^(-L|--use-list)/.test(a)))
-            return none;
-        const skip = new Set([...role.adminCreated, "plpgsql"]);
-        const comments = /^\d+; \d+ \d+ COMMENT - EXTENSION (\S+)/;
-        let changed = false;
-        const list = p.toc
-            .split("\n")
-            .map((l) => {
-            const ext = comments.exec(l)?.[1];
-            if (ext === undefined || !skip.has(ext))
-                return l;
-            changed = true;
-            return `;${l}`;
-        })
-            .join("\n");
-        if (!changed)
-            return none;
-        const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), "seq-guard-list-"));
-        const file = (0,external_node_path_.join)(dir, "list");
-        (0,external_node_fs_.writeFileSync)(file, list);
-        const undo = (0,cleanup/* onCleanup */.Ki)("remove the restore list", () => (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true }));
-        return {
-            args: [`--use-list=${await tools.reachable(file, copies)}`],
-            done: async () => {
-                (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
-                undo();
-                for (const c of copies.splice(0))
-                    await c();
-            },
-        };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/restore/archive.ts
-// Archives (custom, directory, tar) restored with pg_restore: the pg_restore that reads the archive chosen
-// (clients.ts; in a container, the container's own), the archive copied into the container when pg_restore must
-// seek in it, its table of contents read (with the user's selection) for the hints and the sandbox, its encoding
-// read for CREATE DATABASE; then the restore itself, with the arguments seq-guard always gives, the user's, and
-// the sandbox's, and its failure explained (pg-restore-errors.ts).
-
-
-
-
-
-
-
-
-
-const SERVER_SIDE_ARGS = new Set(["-j", "--jobs", "-1", "--single-transaction"]);
-/** jobs > 1 and no restore argument that rules parallel restore out (or sets --jobs itself). */
-function parallelAllowed(s) {
-    return (s.jobs > 1 && !s.extraArgs.some((a) => SERVER_SIDE_ARGS.has(a.split("=")[0]) || /^-j\d/.test(a)));
-}
-/**
- * The restore arguments as pg_restore gets them. In a container, a file pg_restore names (-L LIST, --filter
- * FILE) is copied in and named by its copy.
- */
-async function pgRestoreArgs(tools, args, cleanups) {
-    const out = [...args];
-    const via = tools.via;
-    for (const f of (0,restore_args/* fileValues */.P7)("pg_restore", args)) {
-        if (!via)
-            continue;
-        const dest = await tools.copyIn(via, (0,external_node_path_.resolve)(f.path), cleanups);
-        out[f.index] = out[f.index].slice(0, f.at) + dest;
-    }
-    return out;
-}
-/** Choose the tool for an archive, copy it into the container if need be, read its table of contents. */
-async function prepareArchive(tools, info, s, notes, cleanups) {
-    const d = info.detection;
-    const header = d.header;
-    let toolPath = "pg_restore";
-    let toolVersion = "";
-    let containerCopy = null;
-    if (!tools.via) {
-        const choice = await restoreClientFor(info.path, header, s.serverMajor, s.env);
-        toolPath = choice.tool.path;
-        toolVersion = choice.tool.version;
-        if (choice.warning)
-            notes.push(choice.warning);
-    }
-    else if (info.isDirectory || (d.format === "custom" && parallelAllowed(s))) {
-        // A directory cannot be streamed; a custom archive can, but pg_restore --jobs needs a file to seek in.
-        containerCopy = await tools.copyIn(tools.via, (0,external_node_path_.resolve)(info.path), cleanups);
-    }
-    const source = { path: info.path, toolPath, containerCopy };
-    const list = await tools.pgRestore(source, ["-l", ...(0,hints/* selectionArgs */.YJ)(s.pgRestoreArgs)], null, {
-        captureStdout: true,
-    });
-    if (list.code !== 0) {
-        const errors = pgRestoreErrors(list.stderr);
-        throw new core_errors/* RestoreError */.DZ(`could not read the table of contents of ${JSON.stringify(info.path)} (${d.format} archive): ${explainArchiveFailure(errors, list.stderr, header, toolVersion || "in the container", { exit: list, format: d.format })}`);
-    }
-    const pre = await tools.pgRestore(source, ["-f", "-", "-L", tools.via ? "/dev/null" : external_node_os_.devNull], null, {
-        captureStdout: true,
-    });
-    return {
-        ...source,
-        info,
-        format: d.format,
-        header,
-        toolVersion,
-        encoding: /^SET client_encoding = '([^']+)';/m.exec(pre.stdout)?.[1] ?? null,
-        stats: (0,hints/* archiveListStats */.OK)(list.stdout),
-        toc: list.stdout,
-    };
-}
-/** Restore a prepared archive into database `name`; a failure comes back as its message. */
-async function restoreArchive(tools, sandboxes, p, name, s, notes) {
-    const { info, format } = p;
-    const args = ["--no-owner", "--no-privileges"];
-    if (s.onError === "stop")
-        args.push("--exit-on-error");
-    const fromFile = !tools.via || p.containerCopy !== null;
-    if (fromFile && (format === "custom" || format === "directory") && parallelAllowed(s)) {
-        args.push(`--jobs=${s.jobs}`);
-    }
-    args.push(...s.pgRestoreArgs);
-    const sandboxed = await sandboxes.archiveExtensions(tools, p, name, s.pgRestoreArgs);
-    args.push(...sandboxed.args);
-    const run = await tools.pgRestore(p, args, name, {}).finally(sandboxed.done);
-    const errors = pgRestoreErrors(run.stderr);
-    const ignored = /errors ignored on restore: (\d+)/.exec(run.stderr);
-    if (run.code !== 0 && !(s.onError === "continue" && ignored)) {
-        return `could not restore ${JSON.stringify(info.path)} (${format} archive) with pg_restore${p.toolVersion ? ` ${p.toolVersion}` : ` in container ${tools.via}`}: ${explainArchiveFailure(errors, run.stderr, p.header, p.toolVersion || "in the container", { exit: run, format })}${sandboxRemedy(run.stderr, sandboxes.roleOf(name) !== undefined)}`;
-    }
-    if (ignored && s.onError === "continue") {
-        notes.push(...passedOver("pg_restore", errors, Number(ignored[1])));
-    }
-    return null;
-}
-
-;// CONCATENATED MODULE: ./src/restore/database.ts
-// The scratch database's life on the server: its name (from the dump's file name, free on the server), the
-// checks on a restore-database the user names, CREATE DATABASE from template0 in the dump's encoding (with the
-// fallbacks a server may need), and DROP DATABASE with the sessions still in it. Made and dropped over the admin
-// session or a fresh one to the maintenance database (sessions.ts), never from inside the database itself.
-
-
-
-
-
-
-
-/** Database name for a dump: seq_guard_ and the file name without its dump extensions, in [a-z0-9_]. */
-function scratchName(path) {
-    const base = (0,external_node_path_.basename)(path.replace(/[\\/]+$/, "")).replace(/(\.(sql|gz|dump|backup|bak|pgdump|tar|dir|custom|dmp|pgsql|psql))+$/i, "");
-    const slug = base
-        .normalize("NFKD")
-        .replace(/[\u0300-\u036f]/g, "")
-        .toLowerCase()
-        .replace(/[^a-z0-9]+/g, "_")
-        .replace(/^_+|_+$/g, "")
-        .slice(0, 40)
-        .replace(/_+$/, "") || "dump";
-    return `seq_guard_${slug}`;
-}
-/** Is there a database of this name on the server? */
-async function databaseExists(admin, name) {
-    const r = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
-    return (r.rowCount ?? 0) > 0;
-}
-/** A database name for a dump that does not exist yet on the server. */
-async function freeName(admin, path) {
-    const base = scratchName(path);
-    for (let i = 1; i < 1000; i++) {
-        const name = i === 1 ? base : `${base}_${i}`;
-        if (!(await databaseExists(admin, name)))
-            return name;
-    }
-    return `${base}_${(0,external_node_crypto_.randomBytes)(4).toString("hex")}`;
-}
-/**
- * Check the restore-database before anything is restored: not the database seq-guard connects to, no template,
- * and it must not exist, or be empty, unless clean drops it.
- */
-async function checkNamedDatabase(admin, connection, named) {
-    const { name, clean, connectedDatabase } = named;
-    const option = words/* say */.cv.option("restore-database");
-    if (Buffer.byteLength(name) > 63) {
-        throw new core_errors/* UsageError */.eb(`${option} "${name}" is longer than PostgreSQL's 63-byte limit for names`);
-    }
-    if (name === connectedDatabase) {
-        // Connected to postgres itself, "connect to the postgres database" would be no advice.
-        const instead = name === "postgres"
-            ? `Name another database in ${option} (seq-guard creates it)`
-            : `Name another database in ${option}, or connect to another one (for example the postgres database)`;
-        throw new core_errors/* UsageError */.eb(`the restore database "${name}" (${option}) is the database seq-guard connects to: ${clean ? `${words/* say */.cv.enable("clean")} cannot drop a database while connected to it` : "restoring into it would mix the dump with what is there"}. ${instead}.`);
-    }
-    // A template (template1, template0, or any marked datistemplate): what is restored into it would be copied
-    // into every database created from it afterwards. Refused, with clean or not.
-    const template = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate", [
-        name,
-    ]);
-    if ((template.rowCount ?? 0) > 0) {
-        throw new core_errors/* UsageError */.eb(`the restore database "${name}" (${option}) is a template database: every database created from it afterwards would get the dump's tables too. Name a new database to restore into (seq-guard creates it), or leave the name out for a scratch database.`);
-    }
-    if (clean || !(await databaseExists(admin, name)))
-        return;
-    const count = await inSession((0,db_connection/* withDatabase */.kR)(connection, name), async (c) => {
-        const r = await c.query(`SELECT count(*)::text AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
-         AND n.nspname NOT LIKE 'pg\\_temp%'`);
-        return Number(r.rows[0]?.n ?? 0);
-    });
-    if (count > 0) {
-        throw new core_errors/* UsageError */.eb(`${option} "${name}" already exists and is not empty (${count} relations). Give ${words/* say */.cv.enable("clean")} to drop it first, or name another database.`);
-    }
-}
-/**
- * CREATE DATABASE from template0 in the dump's encoding; where the server refuses that (an encoding its locale
- * does not take), with the C locale, then in UTF8 (said in `notes`).
- */
-async function createDatabase(admin, name, encoding, notes) {
-    const q = await admin.query("SELECT quote_ident($1) AS q, quote_literal($2) AS e, pg_char_to_encoding($2) >= 0 AS valid", [name, encoding ?? "UTF8"]);
-    const { q: ident, e: enc, valid } = q.rows[0];
-    const attempts = valid
-        ? [`ENCODING ${enc}`, `ENCODING ${enc} LC_COLLATE 'C' LC_CTYPE 'C'`]
-        : ["ENCODING 'UTF8'", "ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"];
-    if (valid && encoding && encoding.toUpperCase() !== "UTF8")
-        attempts.push("ENCODING 'UTF8'");
-    // What the server says of a locale or encoding it cannot use: the next attempt may do.
-    const retry = [
-        sqlstate/* SQLSTATE */.cD.invalidParameterValue,
-        sqlstate/* SQLSTATE */.cD.undefinedObject,
-        sqlstate/* SQLSTATE */.cD.featureNotSupported,
-    ];
-    let last;
-    for (const a of attempts) {
-        try {
-            await admin.query(`CREATE DATABASE ${ident} TEMPLATE template0 ${a}`);
-            if (a === "ENCODING 'UTF8'" && encoding && encoding.toUpperCase() !== "UTF8") {
-                notes.push(`the dump's encoding ${encoding} cannot be used for a database on this server: restored into UTF8`);
-            }
-            return;
-        }
-        catch (err) {
-            last = err;
-            const code = (0,sqlstate/* sqlStateOf */.v9)(err);
-            if (code === sqlstate/* SQLSTATE */.cD.insufficientPrivilege) {
-                throw new core_errors/* RestoreError */.DZ(`the role may not create databases (CREATE DATABASE ${name}: ${err.message}). Grant it CREATEDB, or connect as a role that has it.`);
-            }
-            if (!retry.includes(code))
-                break;
-        }
-    }
-    throw new core_errors/* RestoreError */.DZ(`could not create database ${name}: ${last?.message ?? String(last)}`);
-}
-/** Drop a database and the sessions still in it, over a fresh connection to `maintenance` (not the database). */
-function dropDatabase(maintenance, name, serverVersionNum) {
-    return inSession(maintenance, async (c) => {
-        const q = await c.query("SELECT quote_ident($1) AS q", [name]);
-        const ident = q.rows[0].q;
-        if (serverVersionNum >= 130000) {
-            await c.query(`DROP DATABASE IF EXISTS ${ident} WITH (FORCE)`).catch((err) => {
-                // Dropped by another session between the IF EXISTS check and the lock: gone, as wanted.
-                if ((0,sqlstate/* sqlStateOf */.v9)(err) !== sqlstate/* SQLSTATE */.cD.invalidCatalogName)
-                    throw err;
-            });
-            return;
-        }
-        for (let i = 0; i < 5; i++) {
-            await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [name]);
-            try {
-                await c.query(`DROP DATABASE IF EXISTS ${ident}`);
-                return;
-            }
-            catch (err) {
-                if ((0,sqlstate/* sqlStateOf */.v9)(err) !== sqlstate/* SQLSTATE */.cD.objectInUse || i === 4)
-                    throw err;
-                await new Promise((r) => setTimeout(r, 200));
-            }
-        }
-    });
-}
-
-;// CONCATENATED MODULE: ./src/restore/libpq-target.ts
-// How a client tool (pg_restore, here or in a container) reaches a database on the server, from the connection
-// as db/connection.ts read it (libpqConnection): a --dbname argument with no secret in it, the password apart
-// (the caller hands it over in a passfile), the key passphrase apart (in a connection service file), and the
-// role and password a tool inside the server's container logs in with. Pure.
-
-/** A conninfo value in single quotes. */
-const conninfoQuote = (v) => `'${v.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
-/** --dbname's value for a database named alone (the server from the PG* variables): dbname='name'. */
-const dbnameOnly = (database) => `dbname=${conninfoQuote(database)}`;
-/**
- * How a client tool reaches `database` on the server: a --dbname argument without password, and environment
- * (PGPASSWORD, for the caller to hand over in a passfile). `sslpassword` (it unlocks the client key) has no
- * environment variable: it is taken out of the argument; given `service`, which puts it in a connection service
- * file, the argument names that service and the environment the file (PGSERVICEFILE). A connection that came
- * from a service of the user's (service=, PGSERVICE) holds its values already (connection.ts): the argument then
- * names a service of ours all the same (empty but for an sslpassword), so that the tool does not read the user's
- * again from PGSERVICE, whose password would win over the passfile's. `as`: another role logs in (the sandbox's:
- * see sandbox.ts), with a password of its own, so the connecting role's is not given.
- */
-function libpqTarget(connection, database, opts = {}) {
-    const env = {};
-    const c = (0,db_connection/* libpqConnection */.Vb)(connection);
-    if (!c.url)
-        return { dbname: dbnameOnly(database), env, sslpassword: null };
-    if (opts.as !== undefined) {
-        c.url.username = encodeURIComponent(opts.as);
-        c.url.searchParams.delete("user");
-        c.url.searchParams.delete("passfile");
-    }
-    else if (c.password !== null) {
-        env.PGPASSWORD = c.password;
-    }
-    if ((c.sslpassword !== null || connection.service !== undefined) && opts.service) {
-        const service = opts.service(c.sslpassword);
-        env.PGSERVICEFILE = service.file;
-        c.url.searchParams.set("service", service.name);
-    }
-    c.url.pathname = `/${encodeURIComponent(database)}`;
-    return { dbname: c.url.toString(), env, sslpassword: c.sslpassword };
-}
-/**
- * Why an sslpassword cannot go through a connection service file (libpq reads a value to the end of its line,
- * trailing blanks cut); null when it can. (A service of the user's no longer stands in the way: connection.ts
- * has read its values, sslpassword among them, into the connection.)
- */
-function sslpasswordProblem(connection, _env) {
-    let c;
-    try {
-        c = (0,db_connection/* libpqConnection */.Vb)(connection);
-    }
-    catch {
-        return null;
-    }
-    const value = c.sslpassword;
-    if (value === null)
-        return null;
-    if (/[\r\n]/.test(value) || /\s$/.test(value) || Buffer.byteLength(value) > 1000) {
-        return `the sslpassword= in ${(0,db_connection/* sourceName */.VZ)(connection.source)} holds a line break, ends in a blank or is longer than 1000 bytes, so seq-guard cannot hand it to pg_restore other than in its command line (where every local user could read it). Use a key passphrase without them, or restore the dump yourself.`;
-    }
-    return null;
-}
-/**
- * The role and password the tools inside a container use (they reach the server on its own socket), as libpq
- * reads the settings: the URL's, else the PG* variables' (PGUSER, PGPASSWORD); the role postgres when none is
- * named.
- */
-function containerCredentials(connection, env) {
-    const c = (0,db_connection/* libpqConnection */.Vb)(connection);
-    const out = { PGUSER: c.user || env.PGUSER || "postgres" };
-    const password = c.password ?? env.PGPASSWORD;
-    if (password)
-        out.PGPASSWORD = password;
-    return out;
-}
-
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
-// EXTERNAL MODULE: ./src/restore/paths.ts
-var paths = __nccwpck_require__(8422);
-;// CONCATENATED MODULE: ./src/restore/plain/encodings.ts
-// The client encodings a plain SQL script may be written in, converted to UTF-8 as the script is read (the
-// session seq-guard runs it in speaks UTF-8 only): PostgreSQL's names and aliases mapped to WHATWG labels, and
-// the checks for bytes that are not what the script says they are. Pure.
-/** PostgreSQL's client encodings, by their cleaned name (upper case, letters and digits), as WHATWG labels. */
-const ENCODINGS = {
-    LATIN2: "iso-8859-2",
-    LATIN3: "iso-8859-3",
-    LATIN4: "iso-8859-4",
-    LATIN6: "iso-8859-10",
-    LATIN7: "iso-8859-13",
-    LATIN8: "iso-8859-14",
-    LATIN9: "iso-8859-15",
-    LATIN10: "iso-8859-16",
-    ISO88595: "iso-8859-5",
-    ISO88596: "iso-8859-6",
-    ISO88597: "iso-8859-7",
-    ISO88598: "iso-8859-8",
-    WIN866: "ibm866",
-    WIN874: "windows-874",
-    WIN1250: "windows-1250",
-    WIN1251: "windows-1251",
-    WIN1252: "windows-1252",
-    WIN1253: "windows-1253",
-    WIN1254: "windows-1254",
-    WIN1255: "windows-1255",
-    WIN1256: "windows-1256",
-    WIN1257: "windows-1257",
-    WIN1258: "windows-1258",
-    KOI8R: "koi8-r",
-    KOI8U: "koi8-u",
-    EUCJP: "euc-jp",
-    SJIS: "shift_jis",
-    EUCKR: "euc-kr",
-    UHC: "euc-kr",
-    BIG5: "big5",
-    GBK: "gbk",
-    GB18030: "gb18030",
-    EUCCN: "gbk",
-};
-/** PostgreSQL's other names for them (pg_wchar's alias table, the ones in use). */
-const ALIASES = {
-    UNICODE: "UTF8",
-    ISO88591: "LATIN1",
-    ISO88592: "LATIN2",
-    ISO88593: "LATIN3",
-    ISO88594: "LATIN4",
-    ISO88599: "LATIN5",
-    ISO885910: "LATIN6",
-    ISO885913: "LATIN7",
-    ISO885914: "LATIN8",
-    ISO885915: "LATIN9",
-    ISO885916: "LATIN10",
-    WINDOWS1250: "WIN1250",
-    WINDOWS1251: "WIN1251",
-    WINDOWS1252: "WIN1252",
-    WINDOWS1253: "WIN1253",
-    WINDOWS1254: "WIN1254",
-    WINDOWS1255: "WIN1255",
-    WINDOWS1256: "WIN1256",
-    WINDOWS1257: "WIN1257",
-    WINDOWS1258: "WIN1258",
-    WINDOWS866: "WIN866",
-    WINDOWS874: "WIN874",
-    ALT: "WIN866",
-    KOI8: "KOI8R",
-    SHIFTJIS: "SJIS",
-    MSKANJI: "SJIS",
-    WINDOWS932: "SJIS",
-    WIN932: "SJIS",
-    WINDOWS936: "GBK",
-    WIN936: "GBK",
-    WINDOWS949: "UHC",
-    WIN949: "UHC",
-    WINDOWS950: "BIG5",
-    WIN950: "BIG5",
-    TCVN: "WIN1258",
-    TCVN5712: "WIN1258",
-    VSCII: "WIN1258",
-};
-/** An encoding's name as PostgreSQL compares them: upper case, letters and digits only; aliases resolved. */
-function cleanEncoding(name) {
-    const c = name.toUpperCase().replace(/[^A-Z0-9]/g, "");
-    return ALIASES[c] ?? c;
-}
-function transcoder(name) {
-    if (name === "UTF8")
-        return null;
-    if (name === "SQLASCII") {
-        // No encoding declared: accepted as long as it is UTF-8 (what the session speaks); passed through.
-        const check = new TextDecoder("utf-8", { fatal: true });
-        return (b) => {
-            check.decode(b, { stream: true });
-            return b;
-        };
-    }
-    // Node's latin1 is ISO-8859-1 exactly (WHATWG's label would give windows-1252).
-    if (name === "LATIN1")
-        return (b) => Buffer.from(b.toString("latin1"), "utf8");
-    if (name === "LATIN5") {
-        // ISO-8859-9: windows-1254 above 0x9F, the C1 controls below (WHATWG's label would give windows-1254 there).
-        const high = new TextDecoder("windows-1254").decode(Uint8Array.from({ length: 96 }, (_, i) => 0xa0 + i));
-        return (b) => {
-            let s = "";
-            for (const c of b)
-                s += c < 0xa0 ? String.fromCharCode(c) : high[c - 0xa0];
-            return Buffer.from(s, "utf8");
-        };
-    }
-    const label = ENCODINGS[name];
-    if (label === undefined)
-        return undefined;
-    const d = new TextDecoder(label, { fatal: true });
-    return (b) => Buffer.from(d.decode(b, { stream: true }), "utf8");
-}
-/** What converts bytes in `encoding` (as SqlScript.encoding names it) to UTF-8: null for UTF-8 itself. */
-function encodingTranscoder(encoding) {
-    return transcoder(cleanEncoding(encoding)) ?? null;
-}
-/** A statement's or line's bytes as UTF-8 text, or null when they are not UTF-8. */
-const utf8Strict = new TextDecoder("utf-8", { fatal: true });
-function decodeUtf8(b) {
-    try {
-        return utf8Strict.decode(b);
-    }
-    catch {
-        return null;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/restore/plain/events.ts
-// What the plain SQL reader (script.ts) hands its runner (run-plain.ts), and how: the events of a script in order,
-// the context a script is read in (the dump, or a file it includes), and the problem that stops a script
-// seq-guard cannot run, at its line. Pure.
-/** A script seq-guard cannot run (a pg_dumpall file, a refused meta-command, ...), at FILE:LINE. */
-class PlainSqlProblem extends Error {
-    line;
-    file;
-    constructor(line, message, 
-    /** The included file it is in (from the dump's folder); null for the dump itself. */
-    file = null) {
-        super(message);
-        this.line = line;
-        this.file = file;
-        this.name = "PlainSqlProblem";
-    }
-}
-/** The longest line outside COPY data, and the longest statement, seq-guard reads: 16 MiB. */
-const LINE_MAX = 16 * 1024 * 1024;
-const STATEMENT_MAX = LINE_MAX;
-
-;// CONCATENATED MODULE: ./src/restore/plain/facts.ts
-// What a plain SQL script did, as the reader notes it for the root-cause hints (hints.ts): rows loaded (INSERT,
-// COPY), every setval / RESTART with its target and value, and what was left out (ownership, privileges,
-// database- and cluster-level statements). An included file's facts are added to the including script's. Pure.
-function emptyFacts() {
-    return {
-        lines: 0,
-        inserts: 0,
-        copies: 0,
-        setvals: 0,
-        positions: new Map(),
-        opaqueSetvals: 0,
-        skippedOwner: 0,
-        skippedPrivileges: 0,
-        skippedDatabase: 0,
-        skippedCluster: 0,
-        cluster: [],
-        pgDump: null,
-    };
-}
-/** Add what an included file did to the facts of the script that includes it. */
-function mergeIncluded(f, g) {
-    f.inserts += g.inserts;
-    f.copies += g.copies;
-    f.setvals += g.setvals;
-    f.opaqueSetvals += g.opaqueSetvals;
-    for (const [k, p] of g.positions) {
-        const had = f.positions.get(k);
-        if (!had || had.order < p.order)
-            f.positions.set(k, p);
-    }
-}
-/** What a position set targets, as a key: the last set of each target is the one that counts. */
-function targetKey(t) {
-    if (t.kind === "sequence")
-        return `s:${t.schema ?? ""}\0${t.name}`;
-    if (t.kind === "column")
-        return `c:${t.table.schema ?? ""}\0${t.table.name}\0${t.column}`;
-    return `t:${t.table.schema ?? ""}\0${t.table.name}`;
-}
-
-;// CONCATENATED MODULE: ./src/restore/plain/copy-data.ts
-// COPY ... FROM stdin data in a plain SQL script: passed on in pieces of the chunks read, never held as whole
-// lines, with only each line's start looked at for the \. line that ends the data. A line start at a chunk's end
-// that may be \. is held back and joined to the next chunk. Pure.
-/** The \. line, as the end of the file leaves it (with its \r, without its \n). */
-const END_LINE = /^\\\.\r?$/;
-class CopyData {
-    /** At the start of a data line (where the \. line may stand). */
-    atLineStart = true;
-    /** The start of a data line at a chunk's end that may be \. : joined to the next chunk. */
-    hold = null;
-    /** COPY data begins with the next byte. */
-    start() {
-        this.atLineStart = true;
-    }
-    /** A chunk with the bytes held back from the one before in front of it. */
-    join(b) {
-        if (!this.hold)
-            return b;
-        const joined = Buffer.concat([this.hold, b]);
-        this.hold = null;
-        return joined;
-    }
-    /**
-     * Read data from `buf` at `pos`, giving it out as data events: up to the \. line (ended: true, `next` is just
-     * after it) or to the chunk's end. `lines`: how many lines ended in what was read (the \. line included).
-     */
-    scan(buf, pos, out) {
-        const n = buf.length;
-        const from = pos;
-        let lines = 0;
-        while (pos < n) {
-            if (this.atLineStart) {
-                if (buf[pos] === 0x5c) {
-                    const avail = n - pos;
-                    if (avail < 2 || (buf[pos + 1] === 0x2e && (avail < 3 || (buf[pos + 2] === 0x0d && avail < 4)))) {
-                        // Too few bytes left to tell whether this is the \. line: kept for the next chunk.
-                        if (pos > from)
-                            out.push({ k: "data", buf: buf.subarray(from, pos) });
-                        this.hold = Buffer.from(buf.subarray(pos));
-                        return { next: n, lines, ended: false };
-                    }
-                    if (buf[pos + 1] === 0x2e) {
-                        let e = pos + 2;
-                        if (buf[e] === 0x0d)
-                            e++;
-                        if (buf[e] === 0x0a) {
-                            if (pos > from)
-                                out.push({ k: "data", buf: buf.subarray(from, pos) });
-                            return { next: e + 1, lines: lines + 1, ended: true };
-                        }
-                    }
-                }
-                this.atLineStart = false;
-            }
-            const nl = buf.indexOf(10, pos);
-            if (nl < 0) {
-                pos = n;
-                break;
-            }
-            lines++;
-            pos = nl + 1;
-            this.atLineStart = true;
-        }
-        if (pos > from)
-            out.push({ k: "data", buf: buf.subarray(from, pos) });
-        return { next: n, lines, ended: false };
-    }
-    /**
-     * The file ends inside COPY data: what was held back is data, unless it is the \. line. Returns the lines it
-     * ends (1 when something was held back).
-     */
-    finish(out) {
-        const h = this.hold;
-        this.hold = null;
-        if (!h)
-            return 0;
-        if (!END_LINE.test(h.toString("latin1")))
-            out.push({ k: "data", buf: h });
-        return 1;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/restore/plain/lines.ts
-// The lines of a plain SQL script as the reader holds them until it gives them out: each line's bytes, the ranges
-// of its text to leave out (statements that must not run, meta-commands), and the marks where statements start
-// and end and commands stand. LineOutput turns held lines into events: the text of statements, cuts left out,
-// whole runs of untouched lines given in one piece. Pure.
-/** Leave [from, to) of a line's text out. */
-function cut(l, from, to) {
-    if (l.cuts === null)
-        l.cuts = [from, to];
-    else
-        l.cuts.push(from, to);
-}
-/** Mark a place on a line: a statement starts there (null), or an event stands there. */
-function addMark(l, pos, ev) {
-    if (l.marks === null)
-        l.marks = [{ pos, ev }];
-    else
-        l.marks.push({ pos, ev });
-}
-/** The events given out so far, and where the script stands between them. */
-class LineOutput {
-    events = [];
-    /** Statement text is being given (between a statement's start and its end). */
-    inStmt = false;
-    /** A run of whole lines of one buffer, given in one piece. */
-    run = null;
-    push(ev) {
-        this.events.push(ev);
-    }
-    /** The events since the last take. */
-    take() {
-        const e = this.events;
-        this.events = [];
-        return e;
-    }
-    /** Give a line out: the text of statements (cuts left out) and, where marked, the statements' ends and commands. */
-    give(l) {
-        if (l.cuts === null && l.marks === null) {
-            if (!this.inStmt)
-                return;
-            const r = this.run;
-            if (r && r.buf === l.buf && r.to === l.start)
-                r.to = l.end;
-            else {
-                this.flush();
-                this.run = { buf: l.buf, from: l.start, to: l.end };
-            }
-            return;
-        }
-        this.flush();
-        const pairs = [];
-        const cuts = l.cuts ?? [];
-        for (let i = 0; i < cuts.length; i += 2)
-            pairs.push([cuts[i], cuts[i + 1]]);
-        pairs.sort((a, b) => a[0] - b[0]);
-        let at = 0;
-        for (const m of (l.marks ?? []).sort((a, b) => a.pos - b.pos)) {
-            this.text(l, at, m.pos, pairs);
-            at = m.pos;
-            if (m.ev === null)
-                this.inStmt = true;
-            else {
-                if (m.ev.k === "end")
-                    this.inStmt = false;
-                this.events.push(m.ev);
-            }
-        }
-        this.text(l, at, l.len, pairs);
-        if (this.inStmt && l.end > l.start + l.len) {
-            this.events.push({ k: "sql", buf: l.buf.subarray(l.start + l.len, l.end) });
-        }
-    }
-    /** [from, to) of a line's text, less its cuts, when a statement is under way. */
-    text(l, from, to, cuts) {
-        if (!this.inStmt || to <= from)
-            return;
-        let at = from;
-        for (const [a, b] of cuts) {
-            if (b <= at)
-                continue;
-            if (a >= to)
-                break;
-            if (a > at)
-                this.events.push({ k: "sql", buf: l.buf.subarray(l.start + at, l.start + a) });
-            at = Math.max(at, b);
-        }
-        if (at < to)
-            this.events.push({ k: "sql", buf: l.buf.subarray(l.start + at, l.start + to) });
-    }
-    /** Give out the run of whole lines held back, if any. */
-    flush() {
-        if (this.run) {
-            this.events.push({ k: "sql", buf: this.run.buf.subarray(this.run.from, this.run.to) });
-            this.run = null;
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/restore/plain/meta.ts
-// The psql meta-commands in a plain SQL script, now that seq-guard runs the script itself (psql is not
-// involved): which are honoured, which ignored, which refused and why, and \copy read as psql reads it. Pure.
-/**
- * The psql meta-commands seq-guard honours, now that it runs a script itself (psql is not involved): what pg_dump
- * writes (\connect and \c, ignored: the script stays in the scratch database; \restrict and \unrestrict, ignored;
- * COPY's \., read with the data), files of the fixture's folder (\i, \ir, \copy ... FROM a file, see
- * run-plain.ts), and a few that only set or print psql's own state, common in hand-written fixtures. Those are
- * ignored, which is safe: seq-guard keeps no psql state and never puts a variable's value into the script (:name
- * reaches the server as written, where it is a syntax error), so skipping them cannot change what the server runs.
- */
-const IGNORED_META = new Set([
-    "restrict",
-    "unrestrict",
-    "set",
-    "unset",
-    "pset",
-    "timing",
-    "echo",
-    "qecho",
-    "warn",
-]);
-/** What some refused meta-commands do, for the message (any other: "is a psql meta-command"). */
-const REFUSED_META = {
-    "!": "runs a shell command",
-    o: "sends query results to a file or a program",
-    out: "sends query results to a file or a program",
-    w: "writes the query buffer to a file or a program",
-    write: "writes the query buffer to a file or a program",
-    s: "writes psql's command history to a file",
-    setenv: "sets environment variables for the programs psql runs",
-    getenv: "reads an environment variable of the machine it runs on",
-    cd: "changes psql's working folder",
-    lo_import: "reads a file of the machine it runs on into the database",
-    lo_export: "writes a file on the machine it runs on",
-    password: "changes a role's password",
-    e: "runs an editor",
-    edit: "runs an editor",
-    ef: "runs an editor",
-    ev: "runs an editor",
-    prompt: "waits for input",
-    watch: "repeats a query until it is interrupted",
-    gexec: "runs the rows of a query as statements",
-    gset: "stores a query's result in psql variables",
-    if: "is psql's conditional (\\if ... \\endif), which only psql evaluates",
-    elif: "is psql's conditional (\\if ... \\endif), which only psql evaluates",
-    else: "is psql's conditional (\\if ... \\endif), which only psql evaluates",
-    endif: "is psql's conditional (\\if ... \\endif), which only psql evaluates",
-    encoding: "sets the client encoding (write SET client_encoding = '...'; instead)",
-    q: "quits psql",
-    quit: "quits psql",
-};
-/** psql meta-commands whose argument is the rest of the line (no backslash ends it). */
-const WHOLE_LINE = new Set(["!", "copy", "ef", "ev", "sf", "sv", "h", "help"]);
-/** How a refused meta-command is told: what it is, and what seq-guard runs instead. */
-function refusal(name, what) {
-    return `\\${name} ${what}: seq-guard runs plain SQL itself, without psql, and of psql's meta-commands runs only what pg_dump writes (\\connect, \\restrict, COPY data ended by \\.) and \\i, \\ir and \\copy ... FROM of files in the dump's folder (\\set, \\echo, \\pset and the like are ignored). Remove it from the script, or write what it does as SQL.`;
-}
-/**
- * \copy as seq-guard runs it: FROM a file (read by seq-guard, confined to the dump's folder) or FROM stdin (the
- * lines that follow, up to \.), sent to the server as COPY ... FROM STDIN with the rest of the command (its
- * options) as written. TO, PROGRAM and pstdin are refused.
- */
-function slashCopy(args) {
-    const toks = [];
-    const re = /\s*('(?:[^']|'')*'?|"(?:[^"]|"")*"?|[(),]|[^\s(),'"]+)/y;
-    for (let m = re.exec(args); m !== null && m[1] !== undefined; m = re.exec(args)) {
-        toks.push({ t: m[1], at: re.lastIndex - m[1].length, end: re.lastIndex });
-    }
-    let i = 0;
-    let depth = 0;
-    let dir = null;
-    for (; i < toks.length; i++) {
-        const t = toks[i].t;
-        if (t === "(")
-            depth++;
-        else if (t === ")")
-            depth--;
-        else if (depth === 0 && i > 0 && /^(from|to)$/i.test(t)) {
-            dir = t.toLowerCase();
-            break;
-        }
-    }
-    const target = toks[i + 1];
-    if (dir === null || target === undefined) {
-        return { problem: "names no FROM and source that seq-guard can make out" };
-    }
-    if (dir === "to")
-        return { problem: "writes data out (\\copy ... TO), which a restore has no use for" };
-    if (/^program$/i.test(target.t))
-        return { problem: "runs a program (\\copy ... FROM PROGRAM)" };
-    if (/^pstdin$/i.test(target.t))
-        return { problem: "reads psql's own standard input (\\copy ... FROM pstdin)" };
-    const head = args.slice(0, toks[i].at).trim();
-    const sql = `COPY ${head} FROM STDIN ${args.slice(target.end).trim()}`.trim();
-    if (/^stdin$/i.test(target.t))
-        return { sql, file: null };
-    const q = target.t[0];
-    const file = q === "'" || q === '"'
-        ? target.t.slice(1, target.t.endsWith(q) && target.t.length > 1 ? -1 : undefined).replaceAll(q + q, q)
-        : target.t;
-    return file === "" ? { problem: "names an empty file name" } : { sql, file };
-}
-/** The unquoted word (or 'quoted' / "quoted" string) a meta-command argument starts with. */
-function firstArg(args) {
-    const s = args.trimStart();
-    const q = s[0];
-    if (q === "'" || q === '"') {
-        const end = s.indexOf(q, 1);
-        return end > 0 ? s.slice(1, end) : s.slice(1);
-    }
-    return /^\S*/.exec(s)?.[0] ?? "";
-}
-
-// EXTERNAL MODULE: ./src/restore/plain/names.ts
-var names = __nccwpck_require__(2233);
-;// CONCATENATED MODULE: ./src/restore/plain/tokens.ts
-// The tokens the plain SQL lexer (lexer.ts) makes of a statement's text, and how they read back: a word of a statement, a name written as tokens, tokens shown in a message. Pure.
-
-/** Word i of the statement: its upper-case text, "" for a token that is no word, undefined when not seen yet. */
-function word(h, i) {
-    const t = h[i];
-    if (!t)
-        return undefined;
-    return t.k === "w" ? t.v : "";
-}
-/** How a token reads in a message. */
-function show(t) {
-    if (t.k === "w")
-        return t.raw ?? t.v;
-    if (t.k === "s")
-        return `'${t.v.replace(/'/g, "''")}'`;
-    if (t.k === "i")
-        return `"${t.v.replace(/"/g, '""')}"`;
-    if (t.k === "d")
-        return "$$...$$";
-    return t.v;
-}
-/** Tokens as a message shows them, spaced as one writes SQL, at most 120 characters. */
-function showTokens(toks) {
-    let out = "";
-    let prev = null;
-    let unary = false;
-    for (const t of toks) {
-        const p = t.k === "p" ? t.v : "";
-        const pp = prev?.k === "p" ? prev.v : "";
-        const tight = prev === null ||
-            unary ||
-            p === "," ||
-            p === ")" ||
-            p === "." ||
-            p === ":" ||
-            pp === "(" ||
-            pp === "." ||
-            pp === ":" ||
-            (p === "(" && (prev.k === "w" || prev.k === "i"));
-        out += tight ? show(t) : ` ${show(t)}`;
-        // A minus after ( or , is a sign: -1, not - 1.
-        unary = p === "-" && (prev === null || pp === "(" || pp === ",");
-        prev = t;
-    }
-    return out.length > 120 ? `${out.slice(0, 117)}...` : out;
-}
-/** Lines are read as latin1 (one char per byte): names in a UTF-8 script are decoded again for the hints. */
-function utf8(s) {
-    if (!/[\u0080-\u00ff]/.test(s))
-        return s;
-    const u = Buffer.from(s, "latin1").toString("utf8");
-    return u.includes("\ufffd") ? s : u;
-}
-/** An unquoted name is folded to lower case, as PostgreSQL does. */
-const fold = (t) => (t.k === "w" ? (0,names/* asciiLower */.F)(t.raw ?? t.v) : t.v);
-/** A possibly qualified name written as tokens (a.b, "A".b) starting at i; null when there is none. */
-function nameAt(toks, i) {
-    const parts = [];
-    let j = i;
-    for (;;) {
-        const t = toks[j];
-        if (!t || (t.k !== "w" && t.k !== "i"))
-            return null;
-        parts.push(fold(t));
-        j++;
-        if (toks[j]?.k === "p" && toks[j]?.v === ".")
-            j++;
-        else
-            return { parts, next: j };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/restore/plain/lexer.ts
-// The plain SQL lexer: it follows quotes ('...', E'...', "...", dollar quotes), comments (--, nested /* */),
-// parentheses and routine bodies (BEGIN ATOMIC ... END) across lines, and turns a line's text into tokens,
-// statement ends and meta-commands. What those mean (statements, their verdicts, the facts, the commands run or
-// refused) is the script's (script.ts), which extends this class and answers the hooks below. Pure.
-
-
-
-
-// The character classes the lexer reads by (here, next to the loop that runs for every byte of a script).
-const isWordStart = (c) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c >= 0x80;
-const isWordChar = (c) => isWordStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x24;
-const isDigit = (c) => c >= 0x30 && c <= 0x39;
-const isSpace = (c) => c === 0x20 || c === 0x09 || c === 0x0c || c === 0x0d || c === 0x0b;
-/** How much of a quoted body is kept as its token (setval('...') needs the name; a function body is skipped). */
-const QUOTE_KEEP = 200;
-/** What, inside a string or a function body, may move a sequence where seq-guard cannot tell which. */
-const OPAQUE = /setval\s*\(|alter\s+sequence|restart\s+identity/i;
-class ScriptLexer {
-    quote = null;
-    quoteText = "";
-    /** standard_conforming_strings: off makes backslashes in '...' escapes, as the server will read them. */
-    stdStrings = true;
-    /** The statement under way, or null between statements. */
-    stmt = null;
-    /** The line being read. */
-    cur = null;
-    /** Read one line's text (as latin1, one char per byte): tokens, statement ends, quotes, comments, commands. */
-    lex(text) {
-        const n = text.length;
-        let i = 0;
-        while (i < n) {
-            if (this.quote !== null) {
-                i = this.inQuote(text, i);
-                continue;
-            }
-            const c = text.charCodeAt(i);
-            if (isSpace(c)) {
-                i++;
-                continue;
-            }
-            const next = text.charCodeAt(i + 1);
-            if (c === 0x2d && next === 0x2d)
-                break; // -- comment to the end of the line
-            if (c === 0x2f && next === 0x2a) {
-                this.quote = { kind: "block", depth: 1 };
-                i += 2;
-                continue;
-            }
-            if (c === 0x3b) {
-                const open = this.stmt;
-                if (open && (open.paren > 0 || open.begin > 0)) {
-                    if (!open.skim)
-                        this.token({ k: "p", v: ";" }, i);
-                    i++;
-                    continue;
-                }
-                i++;
-                this.endStatement(i);
-                continue;
-            }
-            if (c === 0x5c) {
-                i = this.backslash(text, i);
-                continue;
-            }
-            const st = this.stmt;
-            if (isWordStart(c)) {
-                let high = c >= 0x80;
-                let j = i + 1;
-                for (let d = text.charCodeAt(j); j < n && isWordChar(d); d = text.charCodeAt(++j))
-                    high ||= d >= 0x80;
-                if (st?.skim) {
-                    // Only a setval call is still of interest: read on in full from there.
-                    if (j - i !== 6 || text.slice(i, j).toLowerCase() !== "setval") {
-                        i = j;
-                        continue;
-                    }
-                    st.skim = false;
-                }
-                const raw = text.slice(i, j);
-                if ((raw === "E" || raw === "e") && text.charCodeAt(j) === 0x27) {
-                    if (!this.stmt)
-                        this.startStatement(i);
-                    this.openQuote({ kind: "single", escapes: true });
-                    i = j + 1;
-                    continue;
-                }
-                this.token(high ? { k: "w", v: (0,names/* asciiUpper */.oP)(raw), raw: utf8(raw) } : { k: "w", v: raw.toUpperCase(), raw }, i);
-                i = j;
-                continue;
-            }
-            if (isDigit(c)) {
-                let j = i + 1;
-                while (j < n && (isWordChar(text.charCodeAt(j)) || text.charCodeAt(j) === 0x2e))
-                    j++;
-                if (!st?.skim)
-                    this.token({ k: "n", v: text.slice(i, j) }, i);
-                i = j;
-                continue;
-            }
-            if (!this.stmt)
-                this.startStatement(i);
-            if (c === 0x27) {
-                this.openQuote({ kind: "single", escapes: !this.stdStrings });
-                i++;
-                continue;
-            }
-            if (c === 0x22) {
-                this.openQuote({ kind: "double" });
-                i++;
-                continue;
-            }
-            if (c === 0x24) {
-                const m = /^\$([A-Za-z_\u0080-\u00ff][A-Za-z0-9_\u0080-\u00ff]*)?\$/.exec(text.slice(i, i + 64));
-                if (m) {
-                    this.openQuote({ kind: "dollar", tag: m[0] });
-                    i += m[0].length;
-                    continue;
-                }
-            }
-            if (c === 0x28)
-                this.stmt.paren++;
-            else if (c === 0x29)
-                this.stmt.paren--;
-            if (!this.stmt?.skim)
-                this.token({ k: "p", v: text[i] }, i);
-            i++;
-        }
-        // A string or dollar body goes on to the next line, with its newline.
-        if (this.quote !== null && this.quote.kind !== "block")
-            this.keepQuoted("\n");
-    }
-    openQuote(q) {
-        this.quote = q;
-        this.quoteText = "";
-    }
-    keepQuoted(s) {
-        const st = this.stmt;
-        if (!st?.skim && this.quoteText.length < QUOTE_KEEP) {
-            this.quoteText += s.slice(0, QUOTE_KEEP - this.quoteText.length);
-        }
-        // A setval inside a function body or a string (not an INSERT's data): seq-guard cannot tell what it moves.
-        if (st && !st.opaque && !st.data && OPAQUE.test(s)) {
-            st.opaque = true;
-            this.noteOpaque();
-        }
-    }
-    closeQuote(kind) {
-        const v = utf8(this.quoteText);
-        this.quote = null;
-        this.quoteText = "";
-        if (this.stmt)
-            this.token({ k: kind, v }, 0);
-    }
-    inQuote(text, i) {
-        const q = this.quote;
-        const n = text.length;
-        if (q.kind === "block") {
-            for (; i < n; i++) {
-                const c = text.charCodeAt(i);
-                if (c === 0x2a && text.charCodeAt(i + 1) === 0x2f) {
-                    i += 2;
-                    if (--q.depth === 0) {
-                        this.quote = null;
-                        return i;
-                    }
-                    i--;
-                }
-                else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a) {
-                    q.depth++;
-                    i++;
-                }
-            }
-            return n;
-        }
-        if (q.kind === "dollar") {
-            const end = text.indexOf(q.tag, i);
-            if (end < 0) {
-                this.keepQuoted(text.slice(i));
-                return n;
-            }
-            this.keepQuoted(text.slice(i, end));
-            this.closeQuote("d");
-            return end + q.tag.length;
-        }
-        const close = q.kind === "single" ? 0x27 : 0x22;
-        let from = i;
-        for (; i < n; i++) {
-            const c = text.charCodeAt(i);
-            if (q.kind === "single" && q.escapes && c === 0x5c) {
-                i++;
-            }
-            else if (c === close) {
-                if (text.charCodeAt(i + 1) === close) {
-                    this.keepQuoted(text.slice(from, i + 1));
-                    i++;
-                    from = i + 1;
-                }
-                else {
-                    this.keepQuoted(text.slice(from, i));
-                    this.closeQuote(q.kind === "single" ? "s" : "i");
-                    return i + 1;
-                }
-            }
-        }
-        this.keepQuoted(text.slice(from, n));
-        return n;
-    }
-    /**
-     * A backslash outside quotes: \; ends a statement (the backslash is left out), \: is a colon, \\ separates
-     * meta-commands; anything else is a meta-command, left out of the SQL and run, ignored or refused.
-     */
-    backslash(text, i) {
-        const next = text[i + 1];
-        const l = this.cur;
-        if (next === "\\") {
-            cut(l, i, i + 2);
-            return i + 2;
-        }
-        if (next === ";") {
-            cut(l, i, i + 1);
-            if (this.stmt)
-                this.endStatement(i + 2);
-            else
-                cut(l, i + 1, i + 2);
-            return i + 2;
-        }
-        if (next === ":") {
-            cut(l, i, i + 1);
-            this.token({ k: "p", v: ":" }, i + 1);
-            return i + 2;
-        }
-        const name = /^[^\s\\]*/.exec(text.slice(i + 1))?.[0] ?? "";
-        const argStart = i + 1 + name.length;
-        // The arguments run to the end of the line, or to the next backslash outside quotes.
-        let argEnd = text.length;
-        let resume = text.length;
-        if (!WHOLE_LINE.has(name)) {
-            let quote = null;
-            for (let j = argStart; j < text.length; j++) {
-                const ch = text[j];
-                if (quote) {
-                    if (quote === "'" && ch === "\\")
-                        j++;
-                    else if (ch === quote)
-                        quote = null;
-                }
-                else if (ch === "'" || ch === '"' || ch === "`")
-                    quote = ch;
-                else if (ch === "\\") {
-                    argEnd = j;
-                    resume = text[j + 1] === "\\" ? j + 2 : j;
-                    break;
-                }
-            }
-        }
-        cut(l, i, resume);
-        this.metaCommand(name, text.slice(argStart, argEnd), i);
-        return resume;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/restore/plain/positions.ts
-// Where a statement of a plain SQL script sets a sequence's position, read from its tokens: setval('seq', 42,
-// false) (by name, or pg_get_serial_sequence('t', 'c')), ALTER SEQUENCE / ALTER TABLE ... ALTER COLUMN ...
-// RESTART [WITH n], and TRUNCATE ... RESTART IDENTITY. What cannot be read (a computed target) is "opaque": the
-// hints then claim nothing. Pure.
-
-
-/** Split setval's argument tokens at top-level commas. */
-function splitArgs(toks) {
-    const args = [[]];
-    let depth = 0;
-    for (const t of toks) {
-        if (t.k === "p" && t.v === "(")
-            depth++;
-        if (t.k === "p" && t.v === ")")
-            depth--;
-        if (t.k === "p" && t.v === "," && depth === 0)
-            args.push([]);
-        else
-            args[args.length - 1].push(t);
-    }
-    return args;
-}
-/** An integer literal, possibly negative. */
-function literal(toks) {
-    if (toks.length === 1 && toks[0]?.k === "n" && /^\d+$/.test(toks[0].v))
-        return toks[0].v.replace(/^0+(?=\d)/, "");
-    if (toks.length === 2 && toks[0]?.v === "-" && toks[1]?.k === "n" && /^\d+$/.test(toks[1].v)) {
-        return `-${toks[1].v.replace(/^0+(?=\d)/, "")}`;
-    }
-    return null;
-}
-function booleanOf(toks) {
-    if (toks === undefined)
-        return true;
-    if (toks.length !== 1)
-        return null;
-    const t = toks[0];
-    const v = t.k === "w" ? t.v.toLowerCase() : t.k === "s" ? t.v.trim().toLowerCase() : "";
-    if (["true", "t", "yes", "y", "on", "1"].includes(v))
-        return true;
-    if (["false", "f", "no", "n", "off", "0"].includes(v))
-        return false;
-    return null;
-}
-/** The target of setval's first argument: 'name', 'name'::regclass, pg_get_serial_sequence('t', 'c'). */
-function setvalTarget(arg) {
-    const first = arg[0];
-    if (first?.k === "s") {
-        const rest = arg.slice(1);
-        const castOnly = rest.length === 0 ||
-            (rest.length === 3 && rest[0]?.v === ":" && rest[1]?.v === ":" && rest[2]?.v === "REGCLASS");
-        if (!castOnly)
-            return null;
-        const n = (0,names/* parseRegclassText */.RI)(first.v);
-        return n ? { kind: "sequence", ...n } : null;
-    }
-    if (first?.k === "w" && (first.v === "PG_GET_SERIAL_SEQUENCE" || first.v === "PG_CATALOG")) {
-        const at = first.v === "PG_CATALOG" ? 2 : 0;
-        if (arg[at]?.v !== "PG_GET_SERIAL_SEQUENCE" || arg[at + 1]?.v !== "(")
-            return null;
-        const t = arg[at + 2];
-        const c = arg[at + 4];
-        if (t?.k !== "s" || arg[at + 3]?.v !== "," || c?.k !== "s" || arg[at + 5]?.v !== ")")
-            return null;
-        const table = (0,names/* parseRegclassText */.RI)(t.v);
-        // The column is taken as written (no case folding), as pg_get_serial_sequence does.
-        return table ? { kind: "column", table, column: c.v } : null;
-    }
-    return null;
-}
-/** A setval call, from the tokens between its parentheses. */
-function setvalPosition(toks) {
-    const args = splitArgs(toks);
-    const target = args.length >= 2 && args.length <= 3 ? setvalTarget(args[0]) : null;
-    if (!target)
-        return "opaque";
-    const value = literal(args[1]);
-    return {
-        target,
-        value,
-        isCalled: value === null ? null : booleanOf(args[2]),
-        reset: false,
-        text: `setval(${args.map(showTokens).join(", ")})`,
-    };
-}
-/** ALTER SEQUENCE s RESTART [WITH n], ALTER TABLE t ALTER [COLUMN] c RESTART ...; null for an ALTER without RESTART. */
-function restartPosition(h) {
-    const restart = h.findIndex((t) => t.k === "w" && t.v === "RESTART");
-    if (restart < 0)
-        return null;
-    let i = 2;
-    const kind = word(h, 1);
-    if (kind === "TABLE" && word(h, i) === "ONLY")
-        i++;
-    if (word(h, i) === "IF" && word(h, i + 1) === "EXISTS")
-        i += 2;
-    const name = nameAt(h, i);
-    let target = null;
-    if (name && kind === "SEQUENCE")
-        target = { kind: "sequence", ...(0,names/* qualified */.LX)(name.parts) };
-    else if (name && kind === "TABLE" && word(h, name.next) === "ALTER") {
-        const c = nameAt(h, word(h, name.next + 1) === "COLUMN" ? name.next + 2 : name.next + 1);
-        if (c && c.parts.length === 1) {
-            target = { kind: "column", table: (0,names/* qualified */.LX)(name.parts), column: c.parts[0] };
-        }
-    }
-    if (!target)
-        return "opaque";
-    const after = h.slice(restart + 1 + (word(h, restart + 1) === "WITH" ? 1 : 0));
-    const end = after.findIndex((t) => !(t.k === "n" || (t.k === "p" && t.v === "-")));
-    const value = literal(end < 0 ? after : after.slice(0, end));
-    return {
-        target,
-        value,
-        isCalled: false,
-        reset: value === null,
-        text: `${showTokens(h.slice(0, restart + 1))}${value !== null ? ` WITH ${value}` : ""}`,
-    };
-}
-/** TRUNCATE [TABLE] [ONLY] t [, ...] RESTART IDENTITY: every identity and owned sequence of the tables. */
-function truncatePositions(h) {
-    const out = [];
-    let i = 1;
-    if (word(h, i) === "TABLE")
-        i++;
-    for (;;) {
-        if (word(h, i) === "ONLY")
-            i++;
-        const name = nameAt(h, i);
-        if (!name)
-            break;
-        out.push({
-            target: { kind: "table", table: (0,names/* qualified */.LX)(name.parts) },
-            value: null,
-            isCalled: false,
-            reset: true,
-            text: `TRUNCATE ${showTokens(h.slice(i, name.next))} ... RESTART IDENTITY`,
-        });
-        i = name.next;
-        if (h[i]?.v === "*")
-            i++;
-        if (h[i]?.v !== ",")
-            break;
-        i++;
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/restore/plain/statement.ts
-// A statement of a plain SQL script as the reader follows it (its first and last tokens, what it has seen), and
-// what it is, from its first words: one that runs, or one left out (ownership, privileges, database-level,
-// cluster-level, or a client_encoding switch, which the reader takes itself). Pure.
-
-/** What classify says of an ALTER whose verdict only its end tells. */
-const AT_END = "at-end";
-/** A statement that starts at `pos` of `line` (line number `lineNo`), nothing of it read yet. */
-function newStatement(line, pos, lineNo) {
-    return {
-        line,
-        pos,
-        lineNo,
-        head: [],
-        tail: [],
-        count: 0,
-        verdict: null,
-        blank: false,
-        rename: false,
-        fromStdin: false,
-        restartIdentity: false,
-        opaque: false,
-        skim: false,
-        data: false,
-        waitEnd: false,
-        clusterAt: null,
-        sv: null,
-        paren: 0,
-        begin: 0,
-    };
-}
-/** What a statement is, from its first tokens; null while they do not tell yet (and `final` is false). */
-function classify(s, final) {
-    const h = s.head;
-    const need = (v, then) => v === undefined ? (final ? "pass" : null) : then(v);
-    return need(word(h, 0), (a) => {
-        switch (a) {
-            case "CREATE":
-            case "DROP":
-            case "ALTER":
-                return need(word(h, 1), (b) => {
-                    if (b === "DATABASE")
-                        return "database";
-                    if (b === "ROLE" || b === "GROUP" || b === "TABLESPACE")
-                        return "cluster";
-                    if (b === "USER")
-                        return need(word(h, 2), (c) => (c === "MAPPING" ? "pass" : "cluster"));
-                    if (a !== "ALTER")
-                        return "pass";
-                    if (b === "SYSTEM")
-                        return "cluster";
-                    if (b === "DEFAULT")
-                        return need(word(h, 2), (c) => (c === "PRIVILEGES" ? "privileges" : "pass"));
-                    // ALTER <object> <name> OWNER TO <role>: only its end tells.
-                    if (!final)
-                        return AT_END;
-                    return ownerTo(s) ? "owner" : "pass";
-                });
-            case "COMMENT":
-            case "SECURITY": {
-                const on = h.findIndex((t) => t.k === "w" && t.v === "ON");
-                if (on < 0)
-                    return h.length >= 6 || final ? "pass" : null;
-                return need(word(h, on + 1), (o) => o === "DATABASE" ? "database" : o === "ROLE" || o === "TABLESPACE" ? "cluster" : "pass");
-            }
-            case "GRANT":
-            case "REVOKE":
-                return "privileges";
-            case "SET":
-            case "RESET":
-                return need(word(h, 1), (b) => {
-                    if (b === "CLIENT_ENCODING" || (b === "NAMES" && a === "SET"))
-                        return "encoding";
-                    if (b !== "SESSION" && b !== "LOCAL")
-                        return "pass";
-                    return need(word(h, 2), (c) => c === "AUTHORIZATION" && b === "SESSION"
-                        ? "owner"
-                        : c === "CLIENT_ENCODING"
-                            ? "encoding"
-                            : "pass");
-                });
-            default:
-                return "pass";
-        }
-    });
-}
-/** CREATE [OR REPLACE] FUNCTION / PROCEDURE, whose SQL-standard body (BEGIN ATOMIC ... END) holds semicolons. */
-function isRoutine(h) {
-    if (word(h, 0) !== "CREATE")
-        return false;
-    const k = word(h, 1) === "OR" && word(h, 2) === "REPLACE" ? word(h, 3) : word(h, 1);
-    return k === "FUNCTION" || k === "PROCEDURE";
-}
-/** ALTER ... OWNER TO role, and not a RENAME of something called owner. */
-function ownerTo(s) {
-    if (s.rename)
-        return false;
-    const t = s.tail;
-    const n = t.length;
-    if (n < 3)
-        return false;
-    const role = t[n - 1];
-    return ((role.k === "w" || role.k === "i") &&
-        t[n - 2]?.k === "w" &&
-        t[n - 2]?.v === "TO" &&
-        t[n - 3]?.k === "w" &&
-        t[n - 3]?.v === "OWNER");
-}
-/** A statement's head for a message, up to the name it acts on: "CREATE USER pgexercises", "DROP ROLE IF EXISTS app". */
-function describe(s) {
-    const h = s.head;
-    let words = 3;
-    if (word(h, 2) === "IF")
-        words += word(h, 3) === "NOT" ? 3 : 2;
-    if (word(h, 0) === "COMMENT" || word(h, 0) === "SECURITY" || word(h, 1) === "SYSTEM")
-        words++;
-    const toks = [];
-    let seen = 0;
-    for (const t of h) {
-        if (t.k === "p" && t.v === ".") {
-            toks.push(t);
-            continue;
-        }
-        if ((t.k !== "w" && t.k !== "i") || seen >= words)
-            break;
-        toks.push(t);
-        seen++;
-    }
-    const text = showTokens(toks);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-;// CONCATENATED MODULE: ./src/restore/plain/script.ts
-// Plain SQL as seq-guard runs it itself (run-plain.ts; psql is not involved): a streaming reader that cuts the
-// script into statements and leaves out, statement by statement, what must not run in a scratch database: the
-// database-level statements of a dump made with --create (CREATE/ALTER/DROP/COMMENT ON DATABASE and its
-// \connect), which would act on the user's real database; the cluster-level ones (roles, tablespaces, ALTER
-// SYSTEM), which would outlive the scratch database on the server; and, under --no-owner --no-privileges, what
-// pg_restore would skip (ALTER ... OWNER TO, SET SESSION AUTHORIZATION, GRANT, REVOKE, ALTER DEFAULT PRIVILEGES).
-// Exactly the statement's text is cut, wherever it lies (after a comment, next to another statement, over several
-// lines). The server is the only SQL parser that matters: where this reader and the server would read a script
-// differently, the server gets text that is at worst an SQL error. Its output is events (events.ts): statement
-// text and ends, COPY data, \i and \copy requests. It also notes what the script does for the root-cause hints
-// (facts.ts): INSERT and COPY statements, and each setval / RESTART with its target and value (positions.ts).
-//
-// This file reads bytes into lines (a script in another client_encoding than UTF-8 is converted to UTF-8 as it is
-// read, encodings.ts), follows statements to their verdicts (statement.ts) and runs or refuses meta-commands
-// (meta.ts). The lexer it extends (lexer.ts) follows quotes, dollar quotes, comments and meta-commands across
-// lines; COPY data is passed on as read (copy-data.ts); lines are held, then given out as events (lines.ts).
-
-
-
-
-
-
-
-
-
-
-/** The first tokens kept of a statement (its head, for its verdict), and the last (its tail, for OWNER TO). */
-const HEAD_MAX = 24;
-const TAIL_MAX = 4;
-/** A statement held back for its verdict (an ALTER ... OWNER TO is only known at its end) holds at most this. */
-const HOLD_MAX = 8 * 1024 * 1024;
-/** Files included in files included ... at most this deep. */
-const MAX_INCLUDE_DEPTH = 16;
-/**
- * The script reader and its cuts, fed chunks (feed, then end). Synchronous: what it reads becomes events, taken with
- * take() after each feed. After an \i it pauses at the end of that line (paused), so that the included file runs
- * (and notes its setvals) before the lines after it are read: resume() reads on.
- */
-class SqlScript extends ScriptLexer {
-    opts;
-    ctx;
-    facts = emptyFacts();
-    output = new LineOutput();
-    copy = new CopyData();
-    queue = Buffer.alloc(0);
-    qpos = 0;
-    carry = [];
-    carryLen = 0;
-    inCopy = false;
-    copyNext = false;
-    pendingEnd = null;
-    connects = 0;
-    encodingName = "UTF8";
-    decoder = null;
-    switched = false;
-    pauseAfterLine = false;
-    paused = false;
-    /** The line "-- PostgreSQL database dump" that pg_dump writes first, and whether its last line was seen. */
-    dumpHead = false;
-    dumpComplete = false;
-    /** Where the cut of a statement being left out starts on the current line. */
-    openCut = null;
-    /** Lines not yet given out: the current one, and those of a statement waiting for its verdict. */
-    held = [];
-    heldBytes = 0;
-    constructor(opts, ctx) {
-        super();
-        this.opts = opts;
-        this.ctx = ctx;
-        if (ctx.encoding !== undefined)
-            this.setEncoding(ctx.encoding);
-        this.switched = false;
-    }
-    /** The client encoding the script is read in now (PostgreSQL's name, cleaned: UTF8, LATIN1, EUCJP...). */
-    get encoding() {
-        return this.encodingName;
-    }
-    /** The line a statement under way started on, or null. */
-    get statementLine() {
-        return this.stmt?.lineNo ?? null;
-    }
-    /** The events of what was read since the last take. */
-    take() {
-        return this.output.take();
-    }
-    feed(chunk) {
-        if (this.paused)
-            throw new Error("SqlScript.feed while paused");
-        this.queue = this.copy.join(this.decoder ? this.transcode(chunk) : chunk);
-        this.qpos = 0;
-        this.pump();
-    }
-    resume() {
-        this.paused = false;
-        this.pump();
-    }
-    end() {
-        if (this.paused)
-            throw new Error("SqlScript.end while paused");
-        if (this.inCopy) {
-            this.facts.lines += this.copy.finish(this.output);
-            this.inCopy = false;
-            this.output.push({ k: "copyEnd", line: this.facts.lines });
-        }
-        else if (this.carryLen > 0) {
-            const last = Buffer.concat(this.carry);
-            this.carry = [];
-            this.carryLen = 0;
-            this.line(last, 0, last.length, last.length);
-            if (this.copyNext) {
-                this.copyNext = false;
-                this.output.push({ k: "copyEnd", line: this.facts.lines });
-            }
-        }
-        this.cur = null;
-        // A statement left open at the end of the file is run, as psql does.
-        if (this.stmt)
-            this.endStatement(0);
-        this.flushHeld();
-        this.output.flush();
-        if (this.pendingEnd) {
-            this.output.push(this.pendingEnd);
-            this.pendingEnd = null;
-            this.output.inStmt = false;
-        }
-        if (this.dumpHead && !this.dumpComplete && this.ctx.file === null) {
-            throw this.problem("the script starts as pg_dump writes one (-- PostgreSQL database dump) but ends without the line pg_dump writes last (-- PostgreSQL database dump complete): it was cut short, so only part of the data was restored and the verdicts would be wrong. Make the dump again, or copy it again if it was cut short on the way (compare its size with the original's).");
-        }
-    }
-    transcode(b) {
-        const t = this.decoder;
-        try {
-            return t(b);
-        }
-        catch {
-            // Find the line: decode line by line (no encoding seq-guard reads has a newline byte inside a character).
-            let at = 0;
-            let line = this.facts.lines + 1;
-            const check = transcoder(this.encodingName);
-            for (;;) {
-                const nl = b.indexOf(10, at);
-                const end = nl < 0 ? b.length : nl + 1;
-                try {
-                    check(b.subarray(at, end));
-                }
-                catch {
-                    break;
-                }
-                if (nl < 0)
-                    break;
-                at = nl + 1;
-                line++;
-            }
-            const name = this.encodingName === "SQLASCII" ? "SQL_ASCII" : this.encodingName;
-            throw new PlainSqlProblem(line, name === "SQL_ASCII"
-                ? "this line holds bytes that are not UTF-8, in a script that declares no encoding (client_encoding SQL_ASCII): seq-guard sends the script as UTF-8. Convert the file to UTF-8 (iconv -f ENCODING -t UTF-8) and set client_encoding = 'UTF8' in it, or set the client_encoding it is written in."
-                : `this line holds bytes that are not valid ${name}, the client_encoding the script sets. Fix the encoding of the file (iconv), or the SET client_encoding in it.`, this.ctx.display);
-        }
-    }
-    pump() {
-        while (this.qpos < this.queue.length && !this.paused) {
-            if (this.inCopy) {
-                this.copyScan();
-                continue;
-            }
-            const buf = this.queue;
-            const nl = buf.indexOf(10, this.qpos);
-            if (nl < 0) {
-                this.carry.push(buf.subarray(this.qpos));
-                this.carryLen += buf.length - this.qpos;
-                this.qpos = buf.length;
-                if (this.carryLen > LINE_MAX)
-                    throw this.tooLong(this.facts.lines + 1);
-                break;
-            }
-            if (this.carryLen > 0) {
-                // The line that started in an earlier chunk ends here.
-                if (this.carryLen + nl - this.qpos > LINE_MAX)
-                    throw this.tooLong(this.facts.lines + 1);
-                const whole = Buffer.concat([...this.carry, buf.subarray(this.qpos, nl + 1)]);
-                this.carry = [];
-                this.carryLen = 0;
-                this.line(whole, 0, whole.length - 1, whole.length);
-            }
-            else {
-                if (nl - this.qpos > LINE_MAX)
-                    throw this.tooLong(this.facts.lines + 1);
-                this.line(buf, this.qpos, nl, nl + 1);
-            }
-            this.qpos = nl + 1;
-            if (this.switched) {
-                // SET client_encoding: what follows is read in the new encoding.
-                this.switched = false;
-                this.output.flush();
-                if (this.decoder) {
-                    this.queue = this.transcode(buf.subarray(this.qpos));
-                    this.qpos = 0;
-                }
-            }
-        }
-        this.output.flush();
-    }
-    tooLong(line) {
-        return new PlainSqlProblem(line, `this line is longer than ${LINE_MAX / 1024 / 1024} MiB outside COPY data, the most seq-guard reads in one line or one statement (COPY data lines have no such limit). Split the statement, or load such values with COPY.`, this.ctx.display);
-    }
-    /** COPY data: given out as read, in pieces of the chunk (copy-data.ts), up to the \. line. */
-    copyScan() {
-        this.output.flush();
-        const r = this.copy.scan(this.queue, this.qpos, this.output);
-        this.facts.lines += r.lines;
-        this.qpos = r.next;
-        if (r.ended) {
-            this.inCopy = false;
-            this.output.push({ k: "copyEnd", line: this.facts.lines });
-        }
-    }
-    line(buf, start, nl, end) {
-        this.facts.lines++;
-        let e = nl;
-        if (e > start && buf[e - 1] === 13)
-            e--;
-        const rec = { buf, start, len: e - start, end, cuts: null, marks: null };
-        this.held.push(rec);
-        this.heldBytes += end - start;
-        this.cur = rec;
-        if (this.stmt?.blank)
-            this.openCut = 0;
-        const text = buf.toString("latin1", start, e);
-        if (this.facts.lines <= 50 && this.facts.pgDump === null) {
-            this.facts.pgDump = /^-- Dumped by pg_dump version (\S+)/.exec(text)?.[1] ?? null;
-        }
-        if (text.length >= 26 && text.charCodeAt(0) === 0x2d) {
-            if (text === "-- PostgreSQL database dump complete")
-                this.dumpComplete = true;
-            else if (this.facts.lines <= 5 && text === "-- PostgreSQL database dump")
-                this.dumpHead = true;
-        }
-        this.lex(text);
-        if (this.openCut !== null) {
-            cut(rec, this.openCut, rec.len);
-            this.openCut = null;
-        }
-        // A statement that waits too long for its verdict (only an ALTER can) is passed as it is.
-        if (this.stmt && this.stmt.verdict === null && this.heldBytes > HOLD_MAX)
-            this.stmt.verdict = "pass";
-        if (this.copyNext) {
-            if (this.stmt) {
-                throw this.problem("a statement starts after COPY ... FROM stdin on the line where the COPY data is to begin. Put it after the \\. line that ends the data.");
-            }
-            this.copyNext = false;
-            this.inCopy = true;
-            this.copy.start();
-        }
-        if (!(this.stmt && this.stmt.verdict === null))
-            this.flushHeld();
-        if (this.pauseAfterLine) {
-            this.pauseAfterLine = false;
-            this.paused = true;
-        }
-    }
-    flushHeld() {
-        for (const l of this.held)
-            this.output.give(l);
-        this.held.length = 0;
-        this.heldBytes = 0;
-    }
-    problem(message) {
-        return new PlainSqlProblem(this.facts.lines, message, this.ctx.display);
-    }
-    mark(pos, ev) {
-        addMark(this.cur, pos, ev);
-    }
-    /** SET client_encoding / SET NAMES / RESET client_encoding: read the rest of the script in that encoding. */
-    setEncoding(value) {
-        const name = cleanEncoding(value);
-        if (name === this.encodingName)
-            return;
-        const t = transcoder(name);
-        if (t === undefined) {
-            throw this.problem(`the script sets client_encoding to ${value}, which seq-guard cannot convert to UTF-8 (the encoding its session speaks). Convert the file to UTF-8 (iconv -f ${value} -t UTF-8) and set client_encoding = 'UTF8' in it.`);
-        }
-        if (this.decoder !== null) {
-            throw this.problem(`the script sets client_encoding a second time (${value}, after ${this.encodingName}): seq-guard reads a script in one encoding besides UTF-8. Convert the file to one encoding (iconv) and set it once, at the top.`);
-        }
-        this.encodingName = name;
-        this.decoder = t;
-        this.switched = true;
-    }
-    // ---- statements
-    startStatement(pos) {
-        const s = newStatement(this.cur, pos, this.facts.lines);
-        this.stmt = s;
-        this.mark(pos, null);
-        return s;
-    }
-    token(t, pos) {
-        const s = this.stmt ?? this.startStatement(pos);
-        if (s.skim)
-            return;
-        const prev = s.tail[s.tail.length - 1];
-        s.count++;
-        if (s.head.length < HEAD_MAX)
-            s.head.push(t);
-        s.tail.push(t);
-        if (s.tail.length > TAIL_MAX)
-            s.tail.shift();
-        if (t.k === "w") {
-            // As psql counts them: BEGIN and CASE open a block in CREATE [OR REPLACE] FUNCTION / PROCEDURE, END closes.
-            if ((t.v === "BEGIN" || t.v === "CASE") && isRoutine(s.head))
-                s.begin++;
-            else if (t.v === "END" && s.begin > 0)
-                s.begin--;
-            if (t.v === "RENAME")
-                s.rename = true;
-            else if (t.v === "STDIN" && prev?.k === "w" && prev.v === "FROM" && s.paren <= 0)
-                s.fromStdin = true;
-            else if (t.v === "IDENTITY" && prev?.k === "w" && prev.v === "RESTART")
-                s.restartIdentity = true;
-        }
-        this.setvalToken(s, t, prev);
-        if (s.verdict === null && !s.waitEnd)
-            this.decide(s, false);
-        if (s.verdict === "pass" && s.sv === null && s.count === 1) {
-            const first = s.head[0]?.v;
-            s.data = first === "INSERT";
-            // ALTER (RESTART), TRUNCATE (RESTART IDENTITY) and COPY (FROM STDIN) are read to their end.
-            s.skim = first !== "ALTER" && first !== "TRUNCATE" && first !== "COPY";
-        }
-    }
-    /** Follow setval( ... ) calls at the top level of a statement, and note each one. */
-    setvalToken(s, t, prev) {
-        if (s.sv) {
-            if (t.k === "p" && t.v === "(")
-                s.sv.depth++;
-            if (t.k === "p" && t.v === ")")
-                s.sv.depth--;
-            if (s.sv.depth === 0) {
-                this.noteSetval(s.sv.toks);
-                s.sv = null;
-            }
-            else if (s.sv.toks.length < 64)
-                s.sv.toks.push(t);
-            return;
-        }
-        if (t.k === "p" && t.v === "(" && prev?.k === "w" && prev.v === "SETVAL")
-            s.sv = { depth: 1, toks: [] };
-    }
-    noteSetval(toks) {
-        this.facts.setvals++;
-        const p = setvalPosition(toks);
-        if (p === "opaque")
-            this.facts.opaqueSetvals++;
-        else
-            this.notePosition(p);
-    }
-    noteOpaque() {
-        this.facts.opaqueSetvals++;
-    }
-    notePosition(p) {
-        const set = p;
-        set.file = this.ctx.display;
-        set.line = this.facts.lines;
-        set.order = this.ctx.order.n++;
-        this.facts.positions.set(targetKey(p.target), set);
-    }
-    decide(s, final) {
-        const v = classify(s, final);
-        if (v === null)
-            return;
-        if (v === AT_END) {
-            s.waitEnd = true;
-            return;
-        }
-        s.verdict = v;
-        const o = this.opts;
-        const blank = v === "database" ||
-            v === "encoding" ||
-            (v === "cluster" && (o.noOwner || o.noPrivileges)) ||
-            (v === "owner" && o.noOwner) ||
-            (v === "privileges" && o.noPrivileges);
-        if (!blank)
-            return;
-        s.blank = true;
-        if (v === "owner")
-            this.facts.skippedOwner++;
-        else if (v === "privileges")
-            this.facts.skippedPrivileges++;
-        else if (v === "database")
-            this.facts.skippedDatabase++;
-        else if (v === "cluster") {
-            this.facts.skippedCluster++;
-            if (this.facts.cluster.length < 20)
-                s.clusterAt = this.facts.cluster.push(describe(s)) - 1;
-        }
-        // Cut from the statement's first token on: whole lines up to the current one, the current one from there on.
-        let started = false;
-        for (const l of this.held) {
-            if (l === s.line)
-                started = true;
-            if (!started)
-                continue;
-            const from = l === s.line ? s.pos : 0;
-            if (l === this.cur)
-                this.openCut = from;
-            else
-                cut(l, from, l.len);
-        }
-    }
-    /** The statement ends at `end` on the current line (after its ;). */
-    endStatement(end) {
-        const s = this.stmt;
-        if (!s)
-            return;
-        if (s.verdict === null)
-            this.decide(s, true);
-        if (s.blank) {
-            if (this.cur)
-                cut(this.cur, this.openCut ?? 0, end);
-            this.openCut = null;
-        }
-        this.stmt = null;
-        const h = s.head;
-        const first = word(h, 0);
-        const copy = !s.blank && first === "COPY" && s.fromStdin;
-        const ev = { k: "end", first: s.lineNo, last: this.facts.lines, blank: s.blank, copy };
-        if (this.cur)
-            this.mark(end, ev);
-        else
-            this.pendingEnd = ev;
-        if (s.clusterAt !== null)
-            this.facts.cluster[s.clusterAt] = describe(s);
-        if (s.verdict === "encoding") {
-            // SET client_encoding = 'X' (TO X, DEFAULT), SET NAMES 'X', RESET client_encoding: never sent (the session
-            // stays UTF8); the rest of the script is read in X and converted.
-            const at = h.findIndex((t, i) => i > 0 && ((t.k === "p" && t.v === "=") || (t.k === "w" && t.v === "TO")));
-            const value = word(h, 1) === "NAMES" ? h[2] : h[at + 1];
-            const text = first === "RESET" || !value || (value.k === "w" && value.v === "DEFAULT") ? "UTF8" : value.v;
-            this.setEncoding(text);
-            return;
-        }
-        if (first === "SET" && word(h, 1) === "STANDARD_CONFORMING_STRINGS") {
-            const v = h[h.length - 1];
-            const off = v && (v.k === "w" || v.k === "s") ? /^(off|false|no|0)$/i.test(v.v) : false;
-            this.stdStrings = !off;
-        }
-        if (s.blank)
-            return;
-        if (first === "INSERT")
-            this.facts.inserts++;
-        else if (copy) {
-            this.facts.copies++;
-            this.copyNext = true;
-        }
-        else if (first === "ALTER")
-            this.noteRestart(s);
-        else if (first === "TRUNCATE" && s.restartIdentity)
-            this.noteTruncate(s);
-    }
-    /** ALTER ... RESTART: a position set, or one seq-guard cannot read. */
-    noteRestart(s) {
-        const p = restartPosition(s.head);
-        if (p === null)
-            return;
-        this.facts.setvals++;
-        if (p === "opaque")
-            this.facts.opaqueSetvals++;
-        else
-            this.notePosition(p);
-    }
-    /** TRUNCATE ... RESTART IDENTITY: every identity and owned sequence of the tables. */
-    noteTruncate(s) {
-        this.facts.setvals++;
-        for (const p of truncatePositions(s.head))
-            this.notePosition(p);
-    }
-    // ---- meta-commands
-    metaCommand(name, args, at) {
-        if (name === "c" || name === "connect") {
-            this.connects++;
-            if (this.connects > 1) {
-                throw this.problem("the script connects to a second database (\\connect): it holds several databases (pg_dumpall output?). seq-guard restores one database per dump: dump each database with pg_dump and give each file.");
-            }
-            // A dump made with pg_dump --create connects to the database it just created: stay in the scratch one.
-            this.facts.skippedDatabase++;
-            return;
-        }
-        if (IGNORED_META.has(name))
-            return;
-        if ((name === "g" || name === "gx") && args.trim() === "") {
-            // Sends the statement, as ; does.
-            this.endStatement(at);
-            return;
-        }
-        const include = name === "i" || name === "include" || name === "ir" || name === "include_relative";
-        if ((include || name === "copy") && this.stmt) {
-            throw this.problem(`\\${name} stands inside a statement (after its first words, before the ; that ends it). Put it on a line of its own, between statements.`);
-        }
-        if (include) {
-            const path = firstArg(args);
-            if (path === "")
-                throw this.problem(`\\${name} names no file. Name the file to include.`);
-            if (this.ctx.depth >= MAX_INCLUDE_DEPTH) {
-                throw this.problem(`the script includes files more than ${MAX_INCLUDE_DEPTH} deep (${path}): does a file include itself?`);
-            }
-            const relative = name === "ir" || name === "include_relative";
-            this.mark(at, { k: "include", path, relative, line: this.facts.lines, command: name });
-            this.pauseAfterLine = true;
-            return;
-        }
-        if (name === "copy") {
-            const c = slashCopy(args);
-            if ("problem" in c)
-                throw this.problem(refusal(name, c.problem));
-            this.mark(at, { k: "copy", sql: Buffer.from(c.sql, "latin1"), file: c.file, line: this.facts.lines });
-            this.facts.copies++;
-            if (c.file === null)
-                this.copyNext = true;
-            return;
-        }
-        throw this.problem(refusal(name, REFUSED_META[name] ?? "is a psql meta-command"));
-    }
-}
-
-// EXTERNAL MODULE: ./node_modules/pg-copy-streams/index.js
-var pg_copy_streams = __nccwpck_require__(6901);
-;// CONCATENATED MODULE: ./src/restore/copy-in.ts
-// COPY ... FROM STDIN over a node-postgres session (pg-copy-streams), fed as the data is read: one piece in
-// flight at a time, and the server's verdict at the end. A statement that does not start COPY ends as an error
-// here, never as an exception in the connection's message handler.
-
-/** COPY ... FROM STDIN over the connection, fed as the data is read. */
-class CopyIn {
-    stream;
-    error = null;
-    done;
-    constructor(client, sql) {
-        const stream = (0,pg_copy_streams/* from */.H)(sql);
-        // What pg-copy-streams does not expect (the server answered without entering COPY mode) ends as an error
-        // here rather than as an exception thrown in the connection's message handler.
-        const s = stream;
-        const ready = s.handleReadyForQuery;
-        s.handleReadyForQuery = function () {
-            if (typeof this.cb_ReadyForQuery === "function")
-                ready.call(this);
-            else
-                this.emit("error", new Error("the statement did not start COPY FROM STDIN"));
-        };
-        s.handleCopyData = () => undefined;
-        this.stream = client.query(stream);
-        this.done = new Promise((res) => {
-            this.stream.on("finish", () => res());
-            this.stream.on("error", (e) => {
-                this.error ??= e;
-                res();
-            });
-        });
-    }
-    /** Send a piece of data; resolves once it is handed to the socket (one piece in flight at a time). */
-    async write(buf) {
-        if (this.error)
-            return;
-        await Promise.race([new Promise((res) => this.stream.write(buf, () => res())), this.done]);
-    }
-    /** The data is complete: the server's verdict (null when the rows went in). */
-    async end() {
-        if (!this.error)
-            this.stream.end();
-        await this.done;
-        return this.error;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/restore/plain-session.ts
-// The session a plain SQL script runs in, and how its statements are sent: alone, or several in one simple query
-// (a batch: one round trip) where that cannot change what they do; in one transaction with -1
-// (--single-transaction), each statement behind a savepoint where a failure may be passed over; COPY data through
-// the COPY protocol (copy-in.ts). A failing statement is named by its file and line (also inside a batch, from
-// the error's position) and passed over (tolerated by the sandbox, or on-restore-error continue) or the end of
-// the restore, with what to do about it.
-
-
-
-
-
-const isDatabaseError = (e) => e instanceof Error && typeof e.severity === "string" && "code" in e;
-/** "ERROR: message DETAIL: ... HINT: ... CONTEXT: ..." on one line (as seq-guard has always shown psql's). */
-function describeError(e) {
-    let text = `${e.severity ?? "ERROR"}: ${e.message}`;
-    if (e.detail)
-        text += ` DETAIL: ${e.detail}`;
-    if (e.hint)
-        text += ` HINT: ${e.hint}`;
-    if (e.where)
-        text += ` CONTEXT: ${e.where}`;
-    return text.replace(/\s*\n\s*/g, " ");
-}
-const endSentence = (t) => (/[.!?]$/.test(t) ? t : `${t}.`);
-/** The line of `text` (which starts on line `first`) that the error's 1-based character position falls on. */
-function lineOfPosition(text, first, position) {
-    let line = first;
-    if (position > 0) {
-        for (let i = text.indexOf("\n"); i >= 0 && i < position - 1; i = text.indexOf("\n", i + 1))
-            line++;
-    }
-    return line;
-}
-/** The data line a COPY error names in its context ("COPY t, line 3: ..."), or null. */
-function copyErrorLine(err) {
-    const m = /^COPY [^,]+, line (\d+)/.exec(err.where ?? "");
-    return m ? Number(m[1]) : null;
-}
-const SHOWN_ERRORS = 20;
-/** The savepoint before each statement (in a batch, and with -1 where a failure may be passed over). */
-const SAVEPOINT = "seq_guard_statement";
-/** A batch holds at most this many statements, or about this many bytes. */
-const BATCH_STATEMENTS = 200;
-const BATCH_BYTES = 256 * 1024;
-/** Statements that go alone: transaction control (a batch is one implicit transaction) and encoding switches. */
-const ALONE = /^(BEGIN|START|COMMIT|END|ROLLBACK|ABORT|SAVEPOINT|RELEASE|PREPARE|SET\s+(LOCAL\s+|SESSION\s+)?TRANSACTION|SET\s+SESSION\s+CHARACTERISTICS)\b|client_encoding/i;
-const TOLERATE_TEXT = 4096;
-class PlainSession {
-    o;
-    what;
-    client;
-    /** Why the script did not restore, as a whole message; null while it goes on. */
-    failure = null;
-    /** Errors passed over (on-restore-error continue): the first 20, and how many. */
-    errors = [];
-    errorCount = 0;
-    savepoint = false;
-    encodingChange = null;
-    /** Statements not sent yet (see runBatch), and their bytes. */
-    batch = [];
-    batchBytes = 0;
-    /** The session's transaction status after the last query ("I": idle, outside a transaction block). */
-    txStatus = "I";
-    /** CommandComplete messages since the last batch was sent: the statements of it that ran. */
-    completed = 0;
-    constructor(o, 
-    /** "could not restore FILE (plain SQL)", the start of a failure's message. */
-    what) {
-        this.o = o;
-        this.what = what;
-    }
-    get stopped() {
-        return this.failure !== null;
-    }
-    /** Run in this session: what the server says of it (encoding, transaction status, statements done) is followed. */
-    attach(client) {
-        this.client = client;
-        const connection = client.connection;
-        connection?.on("parameterStatus", (m) => {
-            if (m.parameterName === "client_encoding" && m.parameterValue !== "UTF8") {
-                this.encodingChange = m.parameterValue ?? "";
-            }
-        });
-        connection?.on("readyForQuery", (m) => {
-            this.txStatus = m.status ?? "I";
-        });
-        connection?.on("commandComplete", () => {
-            this.completed++;
-        });
-    }
-    /** In a single transaction, what the script's own transaction control would break. */
-    transactionControl(text, line, where) {
-        if (!this.o.singleTransaction)
-            return null;
-        const m = /^(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT|PREPARE\s+TRANSACTION)\b(\s+(TO|PREPARED)\b)?/i.exec(text);
-        if (!m || /^TO$/i.test(m[3] ?? ""))
-            return null;
-        const verb = m[1].toUpperCase().replace(/\s+/g, " ");
-        if ((verb === "BEGIN" || verb === "START TRANSACTION" || verb === "COMMIT" || verb === "END") && !m[3]) {
-            return "skip"; // the whole script is one transaction already
-        }
-        throw new PlainSqlProblem(line, `the script ends its transaction itself (${verb}${m[3] ? ` ${m[3].toUpperCase()}` : ""}), which --single-transaction cannot wrap. Restore it without --single-transaction (restore argument -1).`, where.script.ctx.display);
-    }
-    /** What goes before a statement: in a single transaction with `tolerate`, a savepoint to return to. */
-    prefix() {
-        if (!(this.o.singleTransaction && this.o.tolerate))
-            return "";
-        const p = this.savepoint
-            ? `RELEASE SAVEPOINT ${SAVEPOINT}; SAVEPOINT ${SAVEPOINT}; `
-            : `SAVEPOINT ${SAVEPOINT}; `;
-        this.savepoint = true;
-        return p;
-    }
-    /**
-     * A statement to run: into the batch when it can go with others, else alone (after the batch). Only outside
-     * --single-transaction and outside a transaction block the script opened, and for statements ending in their
-     * own ; (one ended by \g or by the end of the file could end in a comment).
-     */
-    async exec(text, first, last, where) {
-        const batchable = !this.o.singleTransaction && this.txStatus === "I" && /;\s*$/.test(text) && !ALONE.test(text);
-        if (!batchable) {
-            await this.flush();
-            if (this.stopped)
-                return;
-            await this.execOne(text, first, last, where);
-            return;
-        }
-        this.batch.push({ text, first, last, where });
-        this.batchBytes += text.length;
-        if (this.batch.length >= BATCH_STATEMENTS || this.batchBytes >= BATCH_BYTES)
-            await this.flush();
-    }
-    /** Send the statements waiting in the batch. */
-    async flush() {
-        const list = this.batch;
-        this.batch = [];
-        this.batchBytes = 0;
-        if (list.length > 0 && !this.stopped)
-            await this.runBatch(list);
-    }
-    /**
-     * Statements in one simple query: one round trip instead of one each (a pg_dump script holds thousands). The
-     * query is an explicit transaction with a savepoint before each statement, so that when one fails (the server
-     * then skips the rest of the query) the ones before it are kept: back to the savepoint, commit, and nothing is
-     * ever sent twice. (Sending them again would run their nextval() calls twice, which are not transactional: a
-     * sequence would end ahead of where psql leaves it, and a behind one could read as fine.) The failing statement
-     * is reported from the batch's own error (its position mapped to the statement), passed over or tolerated as
-     * any other. Only a statement that cannot run in a transaction block (VACUUM, CREATE INDEX CONCURRENTLY: it
-     * fails before doing anything) or uses an enum value added in the same transaction is then sent again alone,
-     * as psql would send it. A failure at COMMIT (a deferred constraint) undoes the whole batch: its statements are
-     * then sent one by one, as psql would have.
-     */
-    async runBatch(list) {
-        let rest = list;
-        while (rest.length > 0 && !this.stopped) {
-            const head = rest[0];
-            if (rest.length === 1) {
-                await this.execOne(head.text, head.first, head.last, head.where);
-                return;
-            }
-            const step = `RELEASE SAVEPOINT ${SAVEPOINT}; SAVEPOINT ${SAVEPOINT};`;
-            const parts = [`BEGIN; SAVEPOINT ${SAVEPOINT};`];
-            const offsets = [];
-            let at = parts[0].length + 1;
-            for (const b of rest) {
-                offsets.push(at);
-                parts.push(b.text, step);
-                at += b.text.length + 1 + step.length + 1;
-            }
-            parts.push("COMMIT;");
-            this.completed = 0;
-            try {
-                await this.client.query(parts.join("\n"));
-                this.checkEncoding(head.first, head.where);
-                return;
-            }
-            catch (err) {
-                if (!isDatabaseError(err) || (0,cleanup/* interrupted */.VM)())
-                    throw err;
-                this.encodingChange = null;
-                // CommandComplete: BEGIN and SAVEPOINT, then three for each statement that ran (it, RELEASE, SAVEPOINT).
-                const ran = Math.floor((this.completed - 2) / 3);
-                if (ran >= rest.length || ran < 0) {
-                    // COMMIT failed (or BEGIN did): nothing of the batch stayed.
-                    if (this.txStatus !== "I")
-                        await this.client.query("ROLLBACK");
-                    for (const b of rest) {
-                        if (this.stopped)
-                            return;
-                        await this.execOne(b.text, b.first, b.last, b.where);
-                    }
-                    return;
-                }
-                await this.client.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}; COMMIT`);
-                const failed = rest[ran];
-                const code = (0,sqlstate/* sqlStateOf */.v9)(err);
-                if (code === sqlstate/* SQLSTATE */.cD.activeSqlTransaction || code === sqlstate/* SQLSTATE */.cD.unsafeNewEnumValueUsage) {
-                    await this.execOne(failed.text, failed.first, failed.last, failed.where);
-                }
-                else {
-                    const position = Number(err.position) - offsets[ran];
-                    await this.failedStatement(err, failed, lineOfPosition(failed.text, failed.first, position));
-                }
-                rest = rest.slice(ran + 1);
-            }
-        }
-    }
-    async execOne(text, first, last, where) {
-        if (this.transactionControl(text, first, where) === "skip")
-            return;
-        const prefix = this.prefix();
-        try {
-            await this.client.query(prefix + text);
-        }
-        catch (err) {
-            if (!isDatabaseError(err) || (0,cleanup/* interrupted */.VM)())
-                throw err;
-            const position = Number(err.position) - prefix.length;
-            await this.failedStatement(err, { text, first, last, where }, lineOfPosition(text, first, position));
-        }
-        this.checkEncoding(first, where);
-    }
-    /** A statement failed at `line`: what to fix names the statement's lines. */
-    failedStatement(err, s, line) {
-        const fix = s.first < s.last ? `the statement on lines ${s.first}-${s.last}` : "the statement on that line";
-        return this.failed(err, s.text, s.where, line, fix);
-    }
-    /** A statement failed: passed over (tolerated, or on-restore-error continue) or the end of the restore. */
-    async failed(err, text, where, line, fix) {
-        if (this.o.singleTransaction && this.savepoint)
-            await this.client.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
-        const tolerated = (await this.o.tolerate?.(text.slice(0, TOLERATE_TEXT), err, this.client)) ?? false;
-        if (tolerated && (!this.o.singleTransaction || this.savepoint))
-            return;
-        const at = `${where.shown}:${line}: ${describeError(err)}`;
-        if (this.o.onError === "continue" && !this.o.singleTransaction) {
-            this.errorCount++;
-            if (this.errors.length < SHOWN_ERRORS)
-                this.errors.push(at);
-            return;
-        }
-        const remedy = this.o.singleTransaction
-            ? `Fix ${fix}; with --single-transaction (restore argument -1) the whole script was rolled back.`
-            : `Fix ${fix}, or pass ${words/* say */.cv.set("on-restore-error", "continue")} to restore past failing statements.`;
-        this.failure = `${this.what}: ${endSentence(at)} ${remedy}`;
-    }
-    /** set_config('client_encoding', ...) or the like changed the session's encoding under node-postgres. */
-    checkEncoding(line, where) {
-        if (this.encodingChange === null)
-            return;
-        throw new PlainSqlProblem(line, `this statement changed the session's client_encoding to ${this.encodingChange}: seq-guard's session speaks UTF-8 only. Write SET client_encoding = '...'; as a statement of its own (seq-guard then converts the rest of the script), or remove it.`, where.script.ctx.display);
-    }
-    /**
-     * Start COPY ... FROM STDIN with this statement (on line `sqlLine`: a script's COPY, or \copy ... FROM stdin),
-     * its data to follow in the script after line `dataFrom`.
-     */
-    startCopy(text, sqlLine, dataFrom, where) {
-        this.transactionControl(text, sqlLine, where);
-        return { in: new CopyIn(this.client, this.prefix() + text), text, sqlLine, dataFrom, where };
-    }
-    /** Start COPY ... FROM STDIN for \copy ... FROM a file. */
-    copyFromFile(text) {
-        return new CopyIn(this.client, this.prefix() + text);
-    }
-    /** COPY data is complete (or failed): the server's verdict, errors named by the data line they are on. */
-    async endCopy(c) {
-        const err = await c.in.end();
-        if (!err)
-            return;
-        if (!isDatabaseError(err))
-            throw err;
-        const dataLine = copyErrorLine(err);
-        await this.failed(err, c.text, c.where, dataLine !== null ? c.dataFrom + dataLine : c.sqlLine, dataLine !== null
-            ? `the data on that line (COPY on line ${c.sqlLine})`
-            : `the COPY on line ${c.sqlLine}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/restore/run-plain.ts
-// Running a plain SQL script (.sql, .sql.gz) over seq-guard's own connection, without psql: the server is the only
-// SQL parser that matters, so whatever this side misreads in a hostile fixture ends as an SQL error, never as a
-// shell command or a file read outside the fixture's folder. The script is read in chunks (gzip inflated on the
-// way) and each chunk's events (plain/script.ts: statements, COPY data, \i, \copy) are run before the next chunk
-// is read, so memory holds about one chunk. How statements and COPY data go to the server, and what a failure
-// means, is the session's (plain-session.ts). \i, \ir and \copy ... FROM reach only files whose real path lies in
-// the fixture's folder.
-
-
-
-
-
-
-
-
-
-
-
-/** The options every script of a restore is read with: pg_restore's --no-owner --no-privileges. */
-const FILTER = { noOwner: true, noPrivileges: true };
-class Runner {
-    o;
-    client;
-    session;
-    constructor(o) {
-        this.o = o;
-        this.session = new PlainSession(o, this.what());
-    }
-    async run() {
-        const o = this.o;
-        const session = this.session;
-        (0,cleanup/* throwIfInterrupted */.sK)();
-        const top = new SqlScript(FILTER, { file: null, display: null, depth: 0, order: { n: 0 } });
-        const result = () => ({
-            failure: session.failure,
-            facts: top.facts,
-            passedOver: session.errors,
-            passedOverCount: session.errorCount,
-        });
-        const source = (0,external_node_fs_.createReadStream)(o.path, { highWaterMark: 1 << 20 });
-        let read = 0;
-        const count = (n) => {
-            read += n;
-            o.onRead?.(read);
-        };
-        let inputError = null;
-        source.on("error", (e) => {
-            inputError ??= e;
-        });
-        let input = source;
-        if (o.format === "plain-gzip") {
-            const gunzip = external_node_zlib_default().createGunzip({ chunkSize: 1 << 18 });
-            source.on("error", (e) => gunzip.destroy(e));
-            gunzip.on("error", (e) => {
-                inputError ??= e;
-            });
-            // Piped at once (flowing): what gunzip has not given out yet holds the source back.
-            source.on("data", (c) => count(c.length));
-            input = source.pipe(gunzip);
-        }
-        const signal = (0,cleanup/* interruption */.YW)();
-        const stop = () => {
-            input.destroy();
-            source.destroy();
-            // Ends the session: a statement under way is cancelled with it (the server notices the closed socket; the
-            // scratch database is then dropped WITH (FORCE), which ends the session for certain).
-            this.client?.end().catch(() => undefined);
-        };
-        signal.addEventListener("abort", stop, { once: true });
-        try {
-            try {
-                this.client = await o.connect();
-            }
-            catch (err) {
-                if ((0,cleanup/* interrupted */.VM)())
-                    throw new cleanup/* InterruptedError */.p4();
-                session.failure = `${this.what()}: could not open a session in the scratch database: ${err.message}`;
-                return result();
-            }
-            session.attach(this.client);
-            // node-postgres reads and writes UTF-8; the session's default would be the database's encoding.
-            await this.client.query("SET client_encoding = 'UTF8'");
-            if (o.singleTransaction)
-                await this.client.query("BEGIN");
-            const chunks = o.format === "plain" ? counted(input, count) : input;
-            await this.runScript(top, chunks, { shown: o.path, dir: o.includeDir, script: top });
-            await session.flush();
-            if (!session.stopped && o.singleTransaction)
-                await this.client.query("COMMIT");
-            return result();
-        }
-        catch (err) {
-            if ((0,cleanup/* interrupted */.VM)())
-                throw new cleanup/* InterruptedError */.p4();
-            if (err instanceof PlainSqlProblem) {
-                session.failure = `${err.file ?? o.path}:${err.line}: ${err.message}`;
-                return result();
-            }
-            const e = (inputError ?? err);
-            if (inputError && o.format === "plain-gzip" && e.code?.startsWith("Z_")) {
-                session.failure = `${JSON.stringify(o.path)} is not a whole gzip file (${e.message}): it is truncated or corrupt. Make it again, or copy it again.`;
-            }
-            else if (inputError) {
-                session.failure = `could not read ${JSON.stringify(o.path)}: ${e.message}`;
-            }
-            else {
-                session.failure = `${this.what()}: ${endSentence(isDatabaseError(err) ? describeError(err) : `the session ended: ${e.message}`)}`;
-            }
-            return result();
-        }
-        finally {
-            signal.removeEventListener("abort", stop);
-            input.destroy();
-            source.destroy();
-            await this.client?.end().catch(() => undefined);
-        }
-    }
-    what() {
-        return `could not restore ${JSON.stringify(this.o.path)} (${this.o.format === "plain" ? "plain SQL" : "gzip-compressed plain SQL"})`;
-    }
-    /** Read a script chunk by chunk, running each chunk's events before the next is read. */
-    async runScript(script, input, where) {
-        const p = { pieces: [], bytes: 0, copy: null };
-        try {
-            for await (const chunk of input) {
-                if ((0,cleanup/* interrupted */.VM)())
-                    throw new cleanup/* InterruptedError */.p4();
-                script.feed(chunk);
-                await this.drain(script, where, p);
-                if (this.session.stopped)
-                    return;
-            }
-            script.end();
-            await this.drain(script, where, p);
-        }
-        catch (err) {
-            if (!(err instanceof PlainSqlProblem))
-                throw err;
-            // What the script can not run: the statements before it run first, so that their error (the first one in
-            // the script) is the one reported.
-            for (const ev of script.take()) {
-                await this.handle(ev, where, p);
-                if (this.session.stopped)
-                    return;
-            }
-            await this.session.flush();
-            if (!this.session.stopped)
-                throw err;
-        }
-    }
-    async drain(script, where, p) {
-        for (;;) {
-            for (const ev of script.take()) {
-                await this.handle(ev, where, p);
-                if (this.session.stopped)
-                    return;
-            }
-            if (!script.paused)
-                return;
-            script.resume();
-        }
-    }
-    async handle(ev, where, p) {
-        const session = this.session;
-        switch (ev.k) {
-            case "sql":
-                p.pieces.push(ev.buf);
-                p.bytes += ev.buf.length;
-                if (p.bytes > STATEMENT_MAX) {
-                    throw new PlainSqlProblem(where.script.statementLine ?? where.script.facts.lines, `this statement is longer than ${STATEMENT_MAX / 1024 / 1024} MiB, the most seq-guard reads in one statement (COPY data has no such limit). Split it, or load such values with COPY.`, where.script.ctx.display);
-                }
-                return;
-            case "end": {
-                const buf = p.pieces.length === 1 ? p.pieces[0] : Buffer.concat(p.pieces);
-                p.pieces = [];
-                p.bytes = 0;
-                if (ev.blank)
-                    return;
-                const text = this.text(buf, ev.first, where);
-                if (!ev.copy)
-                    await session.exec(text, ev.first, ev.last, where);
-                else if (await this.sent())
-                    p.copy = session.startCopy(text, ev.first, ev.last, where);
-                return;
-            }
-            case "data":
-                if (p.copy) {
-                    await p.copy.in.write(ev.buf);
-                    if (p.copy.in.error && this.o.onError === "stop")
-                        await this.endCopy(p);
-                }
-                return;
-            case "copyEnd":
-                await this.endCopy(p);
-                return;
-            case "copy": {
-                if (!(await this.sent()))
-                    return;
-                const text = this.text(ev.sql, ev.line, where);
-                if (ev.file === null)
-                    p.copy = session.startCopy(text, ev.line, ev.line, where);
-                else
-                    await this.copyFile(text, ev.file, ev.line, where);
-                return;
-            }
-            case "include":
-                if (await this.sent())
-                    await this.include(ev, where);
-                return;
-        }
-    }
-    /** Send the statements waiting in the batch before what cannot join it; false when the restore stopped. */
-    async sent() {
-        await this.session.flush();
-        return !this.session.stopped;
-    }
-    /** The COPY under way, if any, is over: the server's verdict. */
-    async endCopy(p) {
-        const c = p.copy;
-        if (!c)
-            return;
-        p.copy = null;
-        await this.session.endCopy(c);
-    }
-    /** A statement's bytes as text: UTF-8 (the script's own encoding was converted as it was read). */
-    text(buf, line, where) {
-        const text = decodeUtf8(buf);
-        if (text === null) {
-            throw new PlainSqlProblem(line, "this statement holds bytes that are not UTF-8, and the script sets no other client_encoding. Add SET client_encoding = '...'; (the encoding the file is written in, LATIN1 for instance) at its top, or convert the file to UTF-8 (iconv).", where.script.ctx.display);
-        }
-        return text;
-    }
-    /** The real path of a file a script names, when it lies in the dump's folder; else why not. */
-    async confined(path, base, command, line, where) {
-        const full = (0,external_node_path_.isAbsolute)(path) ? path : (0,external_node_path_.resolve)(base, path);
-        const problem = (why) => new PlainSqlProblem(line, `\\${command} ${path}: ${why}`, where.script.ctx.display);
-        let real;
-        try {
-            real = await (0,promises_namespaceObject.realpath)(full);
-        }
-        catch (err) {
-            throw problem(`could not read it (${err.message}).`);
-        }
-        if (!(0,paths/* isInside */.F)(this.o.includeDir, real)) {
-            throw problem(`it lies outside the dump's folder (${real === full ? real : `${full} leads to ${real}`}), and seq-guard reads only files in the dump's folder, since a dump may come from anyone (a pull request). Copy the file next to the dump.`);
-        }
-        // Not a regular file (a FIFO, a device): reading it could block or never end.
-        if (!(await (0,promises_namespaceObject.stat)(real)).isFile())
-            throw problem("it is not a regular file. Name a file.");
-        return real;
-    }
-    async include(ev, where) {
-        const parent = where.script;
-        const real = await this.confined(ev.path, ev.relative ? where.dir : this.o.includeDir, ev.command, ev.line, where);
-        const sub = new SqlScript(FILTER, {
-            file: real,
-            display: (0,paths/* displayPath */.G)(this.o.includeDir, real),
-            depth: parent.ctx.depth + 1,
-            order: parent.ctx.order,
-            encoding: parent.encoding,
-        });
-        const input = (0,external_node_fs_.createReadStream)(real, { highWaterMark: 1 << 20 });
-        try {
-            await this.runScript(sub, input, { shown: sub.ctx.display, dir: (0,external_node_path_.dirname)(real), script: sub });
-        }
-        finally {
-            input.destroy();
-        }
-        mergeIncluded(parent.facts, sub.facts);
-    }
-    /** \copy ... FROM 'file': the file's bytes (in the script's encoding) as COPY data. */
-    async copyFile(text, file, line, where) {
-        const real = await this.confined(file, this.o.includeDir, "copy ... FROM", line, where);
-        const shown = (0,paths/* displayPath */.G)(this.o.includeDir, real);
-        const convert = encodingTranscoder(where.script.encoding);
-        const c = this.session.copyFromFile(text);
-        const input = (0,external_node_fs_.createReadStream)(real, { highWaterMark: 1 << 20 });
-        try {
-            for await (const chunk of input) {
-                if ((0,cleanup/* interrupted */.VM)())
-                    throw new cleanup/* InterruptedError */.p4();
-                let b = chunk;
-                if (convert) {
-                    try {
-                        b = convert(b);
-                    }
-                    catch {
-                        throw new PlainSqlProblem(line, `\\copy ... FROM ${file}: the file holds bytes that are not valid ${where.script.encoding}, the client_encoding the script sets. Fix the file's encoding (iconv).`, where.script.ctx.display);
-                    }
-                }
-                await c.write(b);
-                if (c.error)
-                    break;
-            }
-        }
-        finally {
-            input.destroy();
-        }
-        const err = await c.end();
-        if (!err)
-            return;
-        if (!isDatabaseError(err))
-            throw err;
-        const dataLine = copyErrorLine(err);
-        await this.session.failed(err, text, dataLine !== null ? { ...where, shown } : where, dataLine ?? line, dataLine !== null
-            ? `the data on that line (\\copy on line ${line} of ${where.shown})`
-            : "the \\copy on that line");
-    }
-}
-/** The chunks of a stream, counted as they are taken (a 'data' listener would set it flowing before it is read). */
-async function* counted(input, count) {
-    for await (const chunk of input) {
-        count(chunk.length);
-        yield chunk;
-    }
-}
-/** Run a plain SQL dump into the session `connect` opens. Throws InterruptedError on Ctrl-C. */
-function runPlainScript(opts) {
-    return new Runner(opts).run();
-}
-
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./src/restore/run-tool.ts
-// Running a client tool (pg_restore, docker) as a child process: without a shell, its stdin fed from a chain of
-// streams, its output kept within bounds (the first and last 64 KB), stopped on Ctrl-C (SIGTERM, then SIGKILL).
-// The environment and arguments are the caller's (tools.ts): this file only runs what it is given.
-
-
-
-
-
-const CAP = 64 * 1024;
-/** Keep the first and last 64 KB of a stream's text. */
-class Capture {
-    head = "";
-    tail = "";
-    dropped = false;
-    add(s) {
-        if (this.head.length < CAP) {
-            const take = CAP - this.head.length;
-            this.head += s.slice(0, take);
-            s = s.slice(take);
-        }
-        if (s.length === 0)
-            return;
-        this.tail += s;
-        if (this.tail.length > 2 * CAP) {
-            this.tail = this.tail.slice(-CAP);
-            this.dropped = true;
-        }
-    }
-    text() {
-        return this.dropped ? `${this.head}\n[...]\n${this.tail.slice(-CAP)}` : this.head + this.tail;
-    }
-}
-const isPipeClosed = (err) => {
-    const code = err.code;
-    return code === "EPIPE" || code === "ERR_STREAM_DESTROYED" || code === "ERR_STREAM_PREMATURE_CLOSE";
-};
-/** Run a client tool without a shell; feed it `input` (a chain of streams) on stdin. */
-function runTool(cmd, args, env, opts = {}) {
-    (0,cleanup/* throwIfInterrupted */.sK)();
-    return new Promise((resolvePromise, reject) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(cmd, args, {
-            env,
-            stdio: [opts.input ? "pipe" : "ignore", opts.captureStdout ? "pipe" : "ignore", "pipe"],
-            windowsHide: true,
-        });
-        const out = new Capture();
-        const err = new Capture();
-        let inputError = null;
-        let killTimer;
-        const kill = () => {
-            if (child.exitCode !== null || child.signalCode !== null)
-                return;
-            child.kill("SIGTERM");
-            killTimer = setTimeout(() => child.kill("SIGKILL"), 3000);
-            killTimer.unref();
-        };
-        const unregister = (0,cleanup/* onCleanup */.Ki)(`stop ${(0,external_node_path_.basename)(cmd)}`, kill);
-        const signal = (0,cleanup/* interruption */.YW)();
-        signal.addEventListener("abort", kill, { once: true });
-        child.stdout?.setEncoding("utf8").on("data", (s) => out.add(s));
-        child.stderr?.setEncoding("utf8").on("data", (s) => err.add(s));
-        if (opts.input && child.stdin) {
-            const stdin = child.stdin;
-            stdin.on("error", () => undefined);
-            (0,external_node_stream_promises_namespaceObject.pipeline)([...opts.input, stdin]).catch((e) => {
-                if (isPipeClosed(e))
-                    return;
-                inputError = e;
-                kill();
-            });
-        }
-        child.on("error", (e) => {
-            unregister();
-            signal.removeEventListener("abort", kill);
-            reject(e.code === "ENOENT"
-                ? new core_errors/* RestoreError */.DZ(`could not run ${cmd}: it was not found. Install it, or check PATH.`)
-                : new core_errors/* RestoreError */.DZ(`could not run ${cmd}: ${e.message}`));
-        });
-        child.on("close", (code, sig) => {
-            clearTimeout(killTimer);
-            unregister();
-            signal.removeEventListener("abort", kill);
-            if ((0,cleanup/* interrupted */.VM)()) {
-                reject(new cleanup/* InterruptedError */.p4());
-                return;
-            }
-            resolvePromise({ code, signal: sig, stdout: out.text(), stderr: err.text(), inputError });
-        });
-    });
-}
-
-;// CONCATENATED MODULE: ./src/restore/tools.ts
-// pg_restore as the restore runs it: on this machine, or inside the server's container (restore-via, with docker
-// exec), logged in as the sandbox's role of the database it restores into (sandbox.ts) or as the connecting role.
-// Credentials reach it through a passfile and a service file (credentials.ts) or docker's own environment,
-// never its command line; its environment holds nothing else of ours (child-env.ts). Files it must read inside
-// the container are copied in first, and removed again.
-
-
-
-
-
-
-
-
-
-class RestoreTools {
-    connection;
-    env;
-    via;
-    roleOf;
-    secrets = new ToolSecrets();
-    constructor(connection, env, 
-    /** The container the tools run in (restore-via docker:ID); undefined: on this machine. */
-    via, 
-    /** The sandbox's role of a database being restored, if it has one. */
-    roleOf) {
-        this.connection = connection;
-        this.env = env;
-        this.via = via;
-        this.roleOf = roleOf;
-    }
-    /** Remove the passfile and service file made for the tools. */
-    close() {
-        this.secrets.close();
-    }
-    /** pg_restore on an archive: the file path locally, the copy in the container, or the file on stdin. */
-    pgRestore(p, args, database, opts) {
-        if (!this.via)
-            return this.local(p.toolPath, { args, database, opts, positional: [(0,external_node_path_.resolve)(p.path)] });
-        if (p.containerCopy)
-            return this.inContainer(this.via, { args, database, opts, positional: [p.containerCopy] });
-        const input = [(0,external_node_fs_.createReadStream)(p.path)];
-        return this.inContainer(this.via, { args, database, opts: { ...opts, input }, positional: [] });
-    }
-    /** pg_restore on this machine: the server in --dbname, the credentials in files. */
-    local(toolPath, { args, database, opts, positional }) {
-        const env = { ...childEnv(this.env), PGAPPNAME: this.env.PGAPPNAME ?? "seq-guard" };
-        const dbname = [];
-        if (database !== null) {
-            const role = this.roleOf(database);
-            const target = libpqTarget(this.connection, database, {
-                as: role?.name,
-                service: (sslpassword) => this.secrets.serviceFor(sslpassword),
-            });
-            if (target.env.PGSERVICEFILE !== undefined)
-                env.PGSERVICEFILE = target.env.PGSERVICEFILE;
-            if (role) {
-                // The sandbox's role (see sandbox.ts): its name in place of the connecting role's, its passfile.
-                env.PGUSER = role.name;
-                env.PGPASSFILE = role.passfile;
-            }
-            else {
-                const password = target.env.PGPASSWORD ?? this.env.PGPASSWORD;
-                if (password !== undefined)
-                    env.PGPASSFILE = this.secrets.passfileFor(password);
-            }
-            dbname.push(`--dbname=${target.dbname}`);
-        }
-        return runTool(toolPath, [...args, ...dbname, ...positional], env, opts);
-    }
-    /** pg_restore inside the container, with docker exec. */
-    inContainer(via, { args, database, opts, positional }) {
-        const role = database ? this.roleOf(database) : undefined;
-        // docker exec -e NAME hands the value from docker's own environment into the container's tool. (The sandbox
-        // role's password lives only as long as the restore and opens nothing but its scratch database.)
-        const creds = role
-            ? { PGUSER: role.name, PGPASSWORD: role.password }
-            : containerCredentials(this.connection, this.env);
-        const env = { ...childEnv(this.env), ...creds, PGAPPNAME: "seq-guard" };
-        const dockerArgs = ["exec"];
-        if (opts.input)
-            dockerArgs.push("-i");
-        for (const k of Object.keys(creds))
-            dockerArgs.push("-e", k);
-        dockerArgs.push("-e", "PGAPPNAME", via, "pg_restore", ...args);
-        if (database)
-            dockerArgs.push(`--dbname=${dbnameOnly(database)}`);
-        dockerArgs.push(...positional);
-        return runTool("docker", dockerArgs, env, opts);
-    }
-    /**
-     * A file or folder for pg_restore: as it is on this machine, or copied into the container's /tmp (the copy is
-     * removed again by `cleanups`, or on Ctrl-C) and named by its copy.
-     */
-    async reachable(path, cleanups) {
-        return this.via ? await this.copyIn(this.via, path, cleanups) : path;
-    }
-    /** Copy a file or folder into the container's /tmp; the copy is removed again (cleanups, or on Ctrl-C). */
-    async copyIn(via, path, cleanups) {
-        const dest = `/tmp/seq-guard-${(0,external_node_crypto_.randomBytes)(6).toString("hex")}`;
-        const remove = () => runTool("docker", ["exec", via, "rm", "-rf", dest], childEnv(this.env)).then(() => undefined, () => undefined);
-        const undo = (0,cleanup/* onCleanup */.Ki)(`remove the copy ${dest} in container ${via}`, remove, () => `the copy ${dest} in container ${via} (docker exec ${via} rm -rf ${dest})`);
-        cleanups.push(async () => {
-            await remove();
-            undo();
-        });
-        const cp = await runTool("docker", ["cp", path, `${via}:${dest}`], childEnv(this.env));
-        if (cp.code !== 0) {
-            throw new core_errors/* RestoreError */.DZ(`could not copy ${JSON.stringify(path)} into container ${via}: ${cp.stderr.trim() || `docker cp exited with ${cp.code}`}`);
-        }
-        return dest;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/restore/restore.ts
-// Restoring dumps into a fresh database: created from template0 with the (first) dump's encoding (database.ts),
-// then filled by pg_restore (custom, directory, tar: archive.ts) or by seq-guard itself over its own session
-// (plain SQL, run-plain.ts; gzip decompressed on the way by zlib, never to disk). Usually one dump per database;
-// several dumps under one restore-database (a schema file and a data file) go into it one after the other.
-// Databases are made and dropped over a connection to a maintenance database (sessions.ts), never from inside
-// the one dropped. Each database is restored as a throwaway role of its own unless the fixture is trusted
-// (sandboxes.ts). Child processes get credentials through files, never their environment or argv, and run
-// without a shell (tools.ts). Everything created registers its undo with cleanup.ts, so a failure or Ctrl-C
-// leaves nothing. This file is the Restorer, which puts those steps in order.
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-// The front ends take the scratch database's name from here.
-
-const isArchive = (p) => p.format !== "plain" && p.format !== "plain-gzip";
-const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
-/** Dumps into scratch databases on one server. */
-class Restorer {
-    connection;
-    maintenance;
-    admin;
-    connectedDatabase;
-    serverVersionNum;
-    opts;
-    env;
-    tools;
-    sandboxes;
-    constructor(connection, 
-    /** The maintenance database the admin session is in: databases are made and dropped from there. */
-    maintenance, admin, 
-    /** The database the connection settings name (never restored into). */
-    connectedDatabase, serverVersionNum, opts, env, 
-    /** The connecting role, and whether it may make the restore's sandbox role (see sandbox.ts). */
-    adminRole) {
-        this.connection = connection;
-        this.maintenance = maintenance;
-        this.admin = admin;
-        this.connectedDatabase = connectedDatabase;
-        this.serverVersionNum = serverVersionNum;
-        this.opts = opts;
-        this.env = env;
-        this.sandboxes = new Sandboxes(connection, maintenance, admin, adminRole, opts);
-        this.tools = new RestoreTools(connection, env, opts.viaContainer, (db) => this.sandboxes.roleOf(db));
-    }
-    static async open(connection, opts, connectTimeoutMs, env = process.env) {
-        const ssl = opts.viaContainer === undefined ? sslpasswordProblem(connection, env) : null;
-        if (ssl)
-            throw new core_errors/* UsageError */.eb(ssl);
-        const s = await openAdmin(connection, connectTimeoutMs, sandboxPossible);
-        return new Restorer(connection, s.maintenance, s.admin, s.connectedDatabase, s.serverVersionNum, opts, env, {
-            name: s.more.role,
-            sandbox: s.more.ok && !opts.trustFixture,
-        });
-    }
-    async close() {
-        await this.admin.end().catch(() => undefined);
-        this.tools.close();
-    }
-    get serverMajor() {
-        return Math.floor(this.serverVersionNum / 10000);
-    }
-    /** A database name for a dump that does not exist yet on the server (or the restore-database named). */
-    async nameFor(path) {
-        return this.opts.database ?? (await freeName(this.admin, path));
-    }
-    /**
-     * Check the restore-database before anything is restored: not the database seq-guard connects to, and it must
-     * not exist, or be empty, unless clean drops it.
-     */
-    async checkNamedDatabase() {
-        const name = this.opts.database;
-        if (!name)
-            return;
-        await checkNamedDatabase(this.admin, this.connection, {
-            name,
-            clean: this.opts.clean,
-            connectedDatabase: this.connectedDatabase,
-        });
-    }
-    /** Drop a database (with any sessions still in it). Uses its own connection, so it works mid-query too. */
-    async drop(name) {
-        await dropDatabase(this.maintenance, name, this.serverVersionNum);
-    }
-    /**
-     * The restore into `name` is over: its sandbox role goes (see Sandboxes.finish). Returns what is left behind
-     * when that fails, for the report.
-     */
-    finish(name, dropped) {
-        return this.sandboxes.finish(name, dropped);
-    }
-    /**
-     * Restore dumps, in order, into one database (usually one dump). Throws RestoreError (nothing left behind) or
-     * InterruptedError.
-     */
-    async restore(infos, name, progress) {
-        for (const info of infos) {
-            const d = info.detection;
-            if (!d.ok)
-                throw new core_errors/* RestoreError */.DZ(`${JSON.stringify(info.path)} cannot be restored: ${d.problem}`);
-        }
-        (0,cleanup/* throwIfInterrupted */.sK)();
-        const notes = [];
-        const started = Date.now();
-        const cleanups = [];
-        let createdHere = false;
-        let undoDb = null;
-        let existing = false;
-        try {
-            // Everything that can fail without touching the server comes first: choose the tools, copy what the
-            // container needs, read the tables of contents.
-            const toolArgs = await pgRestoreArgs(this.tools, this.opts.extraArgs, cleanups);
-            const prepared = [];
-            for (const info of infos)
-                prepared.push(await this.prepare(info, toolArgs, notes, cleanups));
-            // The database: the restore-database (dropped first with clean; an existing empty one is used as it is),
-            // or a fresh name.
-            (0,cleanup/* throwIfInterrupted */.sK)();
-            existing = this.opts.database !== undefined && (await databaseExists(this.admin, name));
-            if (existing && this.opts.clean)
-                await this.drop(name);
-            if (!existing || this.opts.clean) {
-                let creating = null;
-                const server = (0,db_connection/* serverLabel */.KM)(this.maintenance);
-                undoDb = (0,cleanup/* onCleanup */.Ki)(`drop database ${name}`, async () => {
-                    await creating?.catch(() => undefined);
-                    // The restore role owned the database, so its own undo (newer, so run first) could not drop it: it
-                    // goes after the database, also when the drop says the database is gone already.
-                    try {
-                        await this.drop(name);
-                    }
-                    finally {
-                        await this.finish(name, true);
-                    }
-                }, 
-                // For a person to run: the name always in double quotes, which suits any name (a reserved word, capitals).
-                () => `database ${name} on ${server} (DROP DATABASE "${name.replaceAll('"', '""')}")`);
-                creating = createDatabase(this.admin, name, prepared[0].encoding, notes);
-                await creating;
-                createdHere = true;
-            }
-            await this.sandboxes.enter(name, notes);
-            let stats = null;
-            const plain = [];
-            for (const p of prepared) {
-                const r = await this.restoreOne(p, name, toolArgs, notes, progress);
-                if (r.failure) {
-                    let failure = r.failure;
-                    if (prepared.length > 1 && p !== prepared[0]) {
-                        failure += ` (${p.info.path} is dump ${prepared.indexOf(p) + 1} of ${prepared.length} restored into ${name}; those before it restored)`;
-                    }
-                    if (existing && !this.opts.clean) {
-                        failure += ` The database ${name} existed before and was restored into in part: drop it, or run again with ${words/* say */.cv.enable("clean")}.`;
-                    }
-                    throw new core_errors/* RestoreError */.DZ(failure);
-                }
-                if (isArchive(p))
-                    stats = stats ? (0,hints/* mergeListStats */.w)(stats, p.stats) : p.stats;
-                if (r.facts)
-                    plain.push({ path: p.info.path, facts: r.facts });
-            }
-            // A database that stays (kept, or there before) passes to the connecting role now; a scratch one keeps its
-            // role until it is dropped (finish).
-            if (this.opts.keep || !createdHere) {
-                const left = await this.finish(name, false);
-                if (left)
-                    notes.push(left);
-            }
-            return {
-                database: name,
-                created: createdHere,
-                format: prepared[0].format,
-                restoreMs: Date.now() - started,
-                notes,
-                archive: stats ? { stats, selection: (0,hints/* selectionArgs */.YJ)(this.opts.extraArgs) } : null,
-                plain,
-                release: undoDb,
-            };
-        }
-        catch (err) {
-            // Interrupted: the cleanup's undo drops it (dropping it here too would race that drop).
-            if (createdHere && !(0,cleanup/* interrupted */.VM)())
-                await this.drop(name).catch(() => undefined);
-            // Interrupted: the registered undos drop it (also when CREATE DATABASE was still under way), then the role.
-            if (!(0,cleanup/* interrupted */.VM)()) {
-                undoDb?.();
-                const left = await this.finish(name, createdHere);
-                if (left && err instanceof core_errors/* SeqGuardError */.rv)
-                    err.message += ` ${left}`;
-            }
-            throw err;
-        }
-        finally {
-            if (!(0,cleanup/* interrupted */.VM)())
-                for (const c of cleanups.reverse())
-                    await c();
-            progress(null);
-        }
-    }
-    /** Choose the tool for a dump, copy it into the container if need be, read its table of contents. */
-    async prepare(info, toolArgs, notes, cleanups) {
-        const d = info.detection;
-        if (d.format === "plain" || d.format === "plain-gzip") {
-            // No client tool: seq-guard runs plain SQL itself, also with restore-via (over its own connection).
-            return { info, format: d.format, encoding: d.encoding };
-        }
-        return prepareArchive(this.tools, info, { ...this.opts, pgRestoreArgs: toolArgs, serverMajor: this.serverMajor, env: this.env }, notes, cleanups);
-    }
-    /** Restore one prepared dump into the database; a failure comes back as its message. */
-    async restoreOne(p, name, toolArgs, notes, progress) {
-        const { info, format } = p;
-        const started = Date.now();
-        let read = null;
-        const ticker = setInterval(() => {
-            const s = Math.round((Date.now() - started) / 1000);
-            const done = read !== null ? `${mb(read).replace(/ MB$/, "")} of ${mb(info.size)} read` : mb(info.size);
-            progress(`restoring ${(0,external_node_path_.basename)(info.path)} (${format}): ${done}, ${s}s`);
-        }, 1000);
-        ticker.unref();
-        progress(`restoring ${(0,external_node_path_.basename)(info.path)} (${format}): ${mb(info.size)}`);
-        try {
-            if (isArchive(p)) {
-                const failure = await restoreArchive(this.tools, this.sandboxes, p, name, { ...this.opts, pgRestoreArgs: toolArgs }, notes);
-                return { failure, facts: null };
-            }
-            // Plain SQL is run by seq-guard itself over its own session (run-plain.ts), never by psql: \i, \ir and
-            // \copy reach files in the dump's folder only.
-            read = 0;
-            const run = await runPlainScript({
-                path: info.path,
-                format: p.format,
-                connect: () => this.restoreSession(name),
-                includeDir: await (0,promises_namespaceObject.realpath)((0,external_node_path_.dirname)((0,external_node_path_.resolve)(info.path))),
-                onError: this.opts.onError,
-                singleTransaction: (0,restore_args/* plainSingleTransaction */.rJ)(this.opts.extraArgs),
-                tolerate: (statement, err, session) => this.sandboxes.passFailure(name, statement, err, session),
-                onRead: (bytes) => {
-                    read = bytes;
-                },
-            });
-            if (run.failure !== null) {
-                const sandboxed = this.sandboxes.roleOf(name) !== undefined;
-                return { failure: run.failure + sandboxRemedy(run.failure, sandboxed), facts: run.facts };
-            }
-            notes.push(...passedOver("seq-guard", run.passedOver, run.passedOverCount));
-            return { failure: null, facts: run.facts };
-        }
-        finally {
-            clearInterval(ticker);
-        }
-    }
-    /**
-     * A session in the scratch database `name` for running a plain SQL script: opened as the restore role (see
-     * sandbox.ts) unless the fixture is trusted or no such role could be made. The caller ends it.
-     */
-    async restoreSession(name) {
-        const role = this.sandboxes.roleOf(name);
-        const target = (0,db_connection/* withDatabase */.kR)(this.connection, name);
-        const c = sessionClient(role ? (0,db_connection/* withLogin */.E6)(target, role.name, role.password) : target);
-        await c.connect();
-        return c;
-    }
-}
-
-
-/***/ }),
-
 /***/ 4390:
 /***/ ((module) => {
 
@@ -63282,6 +54639,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
 /***/ 7540:
 /***/ ((module) => {
 
@@ -63321,6 +54685,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 
 /***/ }),
 
@@ -63377,6 +54748,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:queryst
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 6466:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 
 /***/ }),
 
@@ -63647,6 +55025,3560 @@ function qstring(str) {
 
 /***/ }),
 
+/***/ 9540:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  fT: () => (/* binding */ expand)
+});
+
+// UNUSED EXPORTS: EXPANSION_MAX, EXPANSION_MAX_DEPTH, EXPANSION_MAX_LENGTH, EXPANSION_MAX_REWRITES, EXPANSION_MAX_STEPS
+
+;// CONCATENATED MODULE: ./node_modules/balanced-match/dist/esm/index.js
+const balanced = (a, b, str) => {
+    const ma = a instanceof RegExp ? maybeMatch(a, str) : a;
+    const mb = b instanceof RegExp ? maybeMatch(b, str) : b;
+    const r = ma !== null && mb != null && range(ma, mb, str);
+    return (r && {
+        start: r[0],
+        end: r[1],
+        pre: str.slice(0, r[0]),
+        body: str.slice(r[0] + ma.length, r[1]),
+        post: str.slice(r[1] + mb.length),
+    });
+};
+const maybeMatch = (reg, str) => {
+    const m = str.match(reg);
+    return m ? m[0] : null;
+};
+const range = (a, b, str) => {
+    let begs, beg, left, right = undefined, result;
+    let ai = str.indexOf(a);
+    let bi = str.indexOf(b, ai + 1);
+    let i = ai;
+    if (ai >= 0 && bi > 0) {
+        if (a === b) {
+            return [ai, bi];
+        }
+        begs = [];
+        left = str.length;
+        while (i >= 0 && !result) {
+            if (i === ai) {
+                begs.push(i);
+                ai = str.indexOf(a, i + 1);
+            }
+            else if (begs.length === 1) {
+                const r = begs.pop();
+                if (r !== undefined)
+                    result = [r, bi];
+            }
+            else {
+                beg = begs.pop();
+                if (beg !== undefined && beg < left) {
+                    left = beg;
+                    right = bi;
+                }
+                bi = str.indexOf(b, i + 1);
+            }
+            i = ai < bi && ai >= 0 ? ai : bi;
+        }
+        if (begs.length && right !== undefined) {
+            result = [left, right];
+        }
+    }
+    return result;
+};
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/brace-expansion/dist/esm/index.js
+
+const escSlash = '\0SLASH' + Math.random().toFixed(16) + '\0';
+const escOpen = '\0OPEN' + Math.random().toFixed(16) + '\0';
+const escClose = '\0CLOSE' + Math.random().toFixed(16) + '\0';
+const escComma = '\0COMMA' + Math.random().toFixed(16) + '\0';
+const escPeriod = '\0PERIOD' + Math.random().toFixed(16) + '\0';
+const escSlashPattern = new RegExp(escSlash, 'g');
+const escOpenPattern = new RegExp(escOpen, 'g');
+const escClosePattern = new RegExp(escClose, 'g');
+const escCommaPattern = new RegExp(escComma, 'g');
+const escPeriodPattern = new RegExp(escPeriod, 'g');
+const slashPattern = /\\\\/g;
+const openPattern = /\\{/g;
+const closePattern = /\\}/g;
+const commaPattern = /\\,/g;
+const periodPattern = /\\\./g;
+const EXPANSION_MAX = 100_000;
+// `EXPANSION_MAX` caps the *number* of expansions, but not their length. An
+// input like `'{a,b}'.repeat(1500)` stays under that count - its output is
+// truncated to 100k results - while making every result ~1500 characters
+// long. The result set, and the intermediate arrays built while combining
+// brace sets, then grow large enough to exhaust memory and crash the process
+// (CVE-2026-14257). `EXPANSION_MAX_LENGTH` bounds the total number of
+// characters the accumulator may hold at any point, so memory stays flat no
+// matter how many brace groups are chained. The limit sits well above any
+// realistic expansion (100k results hitting `EXPANSION_MAX` measure ~1M
+// characters) so legitimate input is unaffected.
+const EXPANSION_MAX_LENGTH = 4_000_000;
+// `expand_` recurses once per level of brace *nesting* - both when expanding a
+// set's comma members and when re-wrapping a set whose body is a single part.
+// The CVE-2026-14257 fix made the *tail* iterative (recursion on `m.post`, one
+// level per chained group), which left nesting depth unbounded: about 3,100
+// levels of `{{{...a,b...}}}` - only ~6KB of input - exhausted the native stack
+// and crashed the process. `EXPANSION_MAX_DEPTH` bounds how deep the parser
+// will follow nesting. It sits far above any realistic pattern and well below
+// the depth at which the stack runs out.
+const EXPANSION_MAX_DEPTH = 1_000;
+// Bash keeps a quirk where a brace group followed by a comma set still expands
+// (`{a},b}`). The parser implements it by rewriting the string and restarting
+// the scan, absorbing one `}` per pass. `n` trailing braces therefore cost `n`
+// full passes over a string that itself grows by one `escClose` sentinel each
+// time - quadratic in `n`, with a ~26x constant from the sentinel's length.
+// 128KB of `'{a}' + '}'.repeat(n) + ',z}'` blocked the event loop for 27
+// seconds to produce two results. `EXPANSION_MAX_REWRITES` bounds how many
+// times the scan may restart. Real `{a},b}` input needs a handful.
+const EXPANSION_MAX_REWRITES = 1_000;
+// `EXPANSION_MAX_STEPS` bounds the work one `expand` call does, which `max`,
+// `maxLength` and `maxDepth` don't: nested sets are rescanned at every level
+// and chained groups each rebuild up to `max` results, so 2KB of input could
+// block the event loop for over 30 seconds. Each character scanned, result
+// built and sequence value generated is a step, and each `expand_` call costs
+// `CALL_STEPS` more. Past the budget, the set being expanded and everything
+// after it stay literal. A glob needs a few hundred steps, and nesting all the
+// way to `EXPANSION_MAX_DEPTH` about 4M.
+const EXPANSION_MAX_STEPS = 20_000_000;
+// What one `expand_` call costs on top of what it scans and builds. Setting
+// one up takes about as long as scanning 16 characters, and a set whose
+// results are wrapped to be expanded again makes one call per result, each
+// scanning and building next to nothing: 64KB of
+// `('{{' + ','.repeat(316) + '}{' + ','.repeat(316) + '}}').repeat(n)` made
+// 4M such calls, which spent the budget three times as slowly as anything
+// else.
+const CALL_STEPS = 16;
+function numeric(str) {
+    return !isNaN(str) ? parseInt(str, 10) : str.charCodeAt(0);
+}
+function escapeBraces(str) {
+    return str
+        .replace(slashPattern, escSlash)
+        .replace(openPattern, escOpen)
+        .replace(closePattern, escClose)
+        .replace(commaPattern, escComma)
+        .replace(periodPattern, escPeriod);
+}
+function unescapeBraces(str) {
+    return str
+        .replace(escSlashPattern, '\\')
+        .replace(escOpenPattern, '{')
+        .replace(escClosePattern, '}')
+        .replace(escCommaPattern, ',')
+        .replace(escPeriodPattern, '.');
+}
+// Like `target.push(...items)` but doesn't overflow the stack
+function pushAll(target, items) {
+    for (let i = 0; i < items.length; i++) {
+        target.push(items[i]);
+    }
+}
+// `balanced`, run on `masked` (see `maskUnmatchedOpens`), sliced from `str`
+// and charged for the characters it walks: up to the group's `}`, or the
+// whole string when there is no match or unmatched `{` come first, which
+// `unmatched` then flags for masking. Once a call overdraws the budget, it
+// and every later one return undefined, so the rest stays literal.
+function balancedWithBudget(str, masked, budget) {
+    if (budget.remaining < 0) {
+        return undefined;
+    }
+    const r = range('{', '}', masked);
+    const unmatched = r !== undefined && masked.indexOf('{') < r[0];
+    budget.remaining -= r && !unmatched ? r[1] + 1 : str.length;
+    if (!r || budget.remaining < 0) {
+        return undefined;
+    }
+    return {
+        end: r[1],
+        pre: str.slice(0, r[0]),
+        body: str.slice(r[0] + 1, r[1]),
+        post: str.slice(r[1] + 1),
+        unmatched,
+    };
+}
+// `masked` with every `{` that has no matching `}` swapped for a `\0`, which
+// keeps the length, so a scan of it still lines up with the string it was
+// made from. Such a `{` is literal either way, but `balanced` only learns that
+// one is unmatched by reading to the end of the string, so with one at the
+// head of every group (`'{a,{b,c}'.repeat(n)`) each scan read the rest of the
+// input. That was quadratic, and once the step budget charged for it, it ran
+// out partway through and left the rest literal. A scan of the masked copy
+// stops at the group's `}`. It is one pass, charged as such.
+function maskUnmatchedOpens(masked, budget) {
+    budget.remaining -= masked.length;
+    const open = [];
+    for (let i = 0; i < masked.length; i++) {
+        const c = masked.charCodeAt(i);
+        if (c === 0x7b) {
+            open.push(i);
+        }
+        else if (c === 0x7d && open.length) {
+            open.pop();
+        }
+    }
+    let out = '';
+    let last = 0;
+    for (let i = 0; i < open.length; i++) {
+        const at = open[i];
+        out += masked.slice(last, at) + '\0';
+        last = at + 1;
+    }
+    return out + masked.slice(last);
+}
+// Whether `str` has a `,` not followed by another `,`, with a `}` after it on
+// the same line - what `/,(?!,).*\}/.test(str)` asks, answered in one pass from
+// the end. The regex tries every `,` and backtracks through the rest of its
+// line from each, which is quadratic, and the `{a},b}` rewrite asks again on
+// every pass. Like a scan, it is charged for the whole string and refused if
+// that overdraws the budget.
+function commaSetFollows(str, budget) {
+    budget.remaining -= str.length;
+    if (budget.remaining < 0) {
+        return false;
+    }
+    // Whether a `}` follows the current position before the line ends
+    let close = false;
+    for (let i = str.length - 1; i >= 0; i--) {
+        const c = str.charCodeAt(i);
+        if (c === 0x7d) {
+            close = true;
+        }
+        else if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) {
+            // A line terminator, which `.` does not match
+            close = false;
+        }
+        else if (c === 0x2c && close && str.charCodeAt(i + 1) !== 0x2c) {
+            return true;
+        }
+    }
+    return false;
+}
+/**
+ * Basically just str.split(","), but handling cases
+ * where we have nested braced sections, which should be
+ * treated as individual members, like {a,{b,c},d}
+ *
+ * Returns `undefined` if the step budget runs out before the whole set is
+ * split, since splitting what is left on every comma would tear apart the
+ * nested sets it still holds.
+ */
+function parseCommaParts(str, budget) {
+    const parts = [];
+    // Walk the brace groups iteratively. Recursing on `post` once per group let a
+    // chain of them exhaust the stack - the parsing-side counterpart to
+    // the `expand_` overflow fixed for CVE-2026-14257, and not something `max` or
+    // `maxLength` can bound, since it happens before expansion.
+    //
+    // The part the next chunk continues
+    let carry = '';
+    for (;;) {
+        // A set's body holds no unmatched `{`, so there is nothing to mask.
+        const m = balancedWithBudget(str, str, budget);
+        if (budget.remaining < 0) {
+            return undefined;
+        }
+        if (!m) {
+            const tail = str.split(',');
+            tail[0] = carry + tail[0];
+            pushAll(parts, tail);
+            return parts;
+        }
+        const { pre, body, post } = m;
+        const p = pre.split(',');
+        p[0] = carry + p[0];
+        p[p.length - 1] += '{' + body + '}';
+        if (!post.length) {
+            pushAll(parts, p);
+            return parts;
+        }
+        carry = p.pop();
+        pushAll(parts, p);
+        str = post;
+    }
+}
+// An option that is left out, or that is NaN, gets its default. Every
+// comparison against NaN is false, so a NaN bound would never be reached:
+// `{ maxSteps: NaN }` let 15KB of input block the event loop for 16 seconds,
+// and `{ maxDepth: NaN }` overflowed the stack again (CVE-2026-102278). Pass
+// `Infinity` to lift a bound.
+function bound(value, fallback) {
+    return value === undefined || isNaN(value) ? fallback : value;
+}
+function expand(str, options = {}) {
+    if (!str) {
+        return [];
+    }
+    const max = bound(options.max, EXPANSION_MAX);
+    const maxLength = bound(options.maxLength, EXPANSION_MAX_LENGTH);
+    const maxDepth = bound(options.maxDepth, EXPANSION_MAX_DEPTH);
+    const maxRewrites = bound(options.maxRewrites, EXPANSION_MAX_REWRITES);
+    const maxSteps = bound(options.maxSteps, EXPANSION_MAX_STEPS);
+    // I don't know why Bash 4.3 does this, but it does.
+    // Anything starting with {} will have the first two bytes preserved
+    // but *only* at the top level, so {},a}b will not expand to anything,
+    // but a{},b}c will be expanded to [a}c,abc].
+    // One could argue that this is a bug in Bash, but since the goal of
+    // this module is to match Bash's rules, we escape a leading {}
+    if (str.slice(0, 2) === '{}') {
+        str = '\\{\\}' + str.slice(2);
+    }
+    return expand_(escapeBraces(str), max, maxLength, maxDepth, 0, maxRewrites, { remaining: maxSteps }, true).map(unescapeBraces);
+}
+function embrace(str) {
+    return '{' + str + '}';
+}
+function isPadded(el) {
+    return /^-?0\d/.test(el);
+}
+function lte(i, y) {
+    return i <= y;
+}
+function gte(i, y) {
+    return i >= y;
+}
+// Build `{ acc[a] + pre + values[v] }` for every combination, capping the
+// number of results at `max` and the total number of characters at `maxLength`.
+// This is the one place output grows, so bounding it here keeps the single
+// accumulator - and therefore memory - flat regardless of how many brace groups
+// are combined (CVE-2026-14257). Each result built is a step, since `max` and
+// `maxLength` bound one combination, not how many brace groups are combined.
+function combine(acc, pre, values, max, maxLength, dropEmpties, budget) {
+    const out = [];
+    let length = 0;
+    // Bash drops empty results at the top level, and they don't count against
+    // `max`, so `max` bounds the number of *kept* results. Only an empty
+    // `acc[a] + pre` can make one, so for those the empty values are skipped
+    // without being visited. Visiting them one at a time let a set of empties
+    // cost `acc.length * values.length` while keeping nothing.
+    let nonEmpty;
+    outer: for (let a = 0; a < acc.length; a++) {
+        const prefix = acc[a] + pre;
+        let vs = values;
+        if (dropEmpties && !prefix) {
+            if (!nonEmpty)
+                nonEmpty = values.filter(v => v);
+            vs = nonEmpty;
+        }
+        for (let v = 0; v < vs.length; v++) {
+            if (out.length >= max)
+                break outer;
+            const expansion = prefix + vs[v];
+            if (length + expansion.length > maxLength)
+                break outer;
+            out.push(expansion);
+            length += expansion.length;
+        }
+    }
+    budget.remaining -= out.length;
+    return out;
+}
+// The expansion values of a single numeric (`1..5`) or alphabetic (`a..e..2`)
+// sequence body, or `undefined` if the step budget runs out generating them.
+function expandSequence(body, isAlphaSequence, max, maxLength, budget) {
+    const n = body.split(/\.\./);
+    const N = [];
+    // A sequence body always splits into two or three parts, but the compiler
+    // can't know that.
+    /* c8 ignore start */
+    if (n[0] === undefined || n[1] === undefined) {
+        return N;
+    }
+    /* c8 ignore stop */
+    const x = numeric(n[0]);
+    const y = numeric(n[1]);
+    const width = Math.max(n[0].length, n[1].length);
+    let incr = n.length === 3 && n[2] !== undefined ?
+        Math.max(Math.abs(numeric(n[2])), 1)
+        : 1;
+    let test = lte;
+    const reverse = y < x;
+    if (reverse) {
+        incr *= -1;
+        test = gte;
+    }
+    const pad = n.some(isPadded);
+    // A padded value is built a character at a time to `width`, which the input
+    // sets, so it costs one step per character: 64KB of
+    // `('{' + '0'.repeat(100) + '..99999}').repeat(n)` took 7 seconds charged
+    // one step per value.
+    const cost = pad ? width : 1;
+    let length = 0;
+    for (let i = x; test(i, y) && N.length < max; i += incr) {
+        // Each value is a step. `max` and `maxLength` bound one sequence, but a
+        // chain of them still generated up to `max` values each, however few
+        // combining could keep.
+        budget.remaining -= cost;
+        if (budget.remaining < 0) {
+            return undefined;
+        }
+        let c;
+        if (isAlphaSequence) {
+            c = String.fromCharCode(i);
+            if (c === '\\') {
+                c = '';
+            }
+        }
+        else {
+            c = String(i);
+            if (pad) {
+                const need = width - c.length;
+                if (need > 0) {
+                    const z = new Array(need + 1).join('0');
+                    if (i < 0) {
+                        c = '-' + z + c.slice(1);
+                    }
+                    else {
+                        c = z + c;
+                    }
+                }
+            }
+        }
+        if (length + c.length > maxLength)
+            break;
+        N.push(c);
+        length += c.length;
+    }
+    return N;
+}
+function expand_(str, max, maxLength, maxDepth, depth, maxRewrites, budget, isTop) {
+    // An overdraft here makes the first scan refuse, so `str` stays literal.
+    budget.remaining -= CALL_STEPS;
+    // Too deeply nested to keep following: treat the rest as literal, the same
+    // way a group that cannot expand is already handled. Truncating rather than
+    // throwing keeps `expand` total, matching `max` and `maxLength`.
+    if (depth > maxDepth) {
+        return [str];
+    }
+    // Consume the string's top-level brace groups left to right, threading a
+    // running set of combined prefixes (`acc`). Expanding the tail iteratively -
+    // rather than recursing on `m.post` once per group - keeps the native stack
+    // depth constant, so deeply chained input (`'{a,b}'.repeat(3000)`) can no
+    // longer overflow the stack, and leaves a single accumulator whose size
+    // `maxLength` bounds directly (CVE-2026-14257).
+    let acc = [''];
+    // Bash drops empty results, but only when the *first* top-level group is a
+    // comma set - a sequence like `{a..\}` may legitimately yield ''. The drop
+    // is on the final strings, so it is applied to whichever `combine` produces
+    // them (the one with no brace set left in the tail).
+    // How many times the `{a},b}` rewrite below has restarted the scan. Each pass
+    // re-reads the whole string, so leaving this unbounded is quadratic.
+    let rewrites = 0;
+    let dropEmpties = false;
+    let firstGroup = true;
+    // `str` with its unmatched `{` masked, once a scan has run into them
+    let masked = str;
+    for (;;) {
+        const m = balancedWithBudget(str, masked, budget);
+        // No brace set left, or no step budget left to look for one: the rest of
+        // the string is literal.
+        if (!m) {
+            return combine(acc, str, [''], max, maxLength, dropEmpties, budget);
+        }
+        if (m.unmatched) {
+            masked = maskUnmatchedOpens(masked, budget);
+        }
+        // no need to expand pre, since it is guaranteed to be free of brace-sets
+        const pre = m.pre;
+        // This set and the rest of the string, literal: for a set that cannot
+        // expand, and for one the step budget runs out on. Once it is overdrawn,
+        // every set still being expanded, at every level, stays literal like this -
+        // otherwise each level above would go on combining, and wrapping and
+        // expanding again, results the budget was too small for.
+        const literal = () => combine(acc, pre + '{' + m.body + '}' + m.post, [''], max, maxLength, dropEmpties, budget);
+        if (/\$$/.test(pre)) {
+            acc = combine(acc, pre + '{' + m.body + '}', [''], max, maxLength, dropEmpties && !m.post.length, budget);
+            firstGroup = false;
+            if (!m.post.length)
+                break;
+            str = m.post;
+            masked = masked.slice(m.end + 1);
+            continue;
+        }
+        const isNumericSequence = /^-?\d+\.\.-?\d+(?:\.\.-?\d+)?$/.test(m.body);
+        const isAlphaSequence = /^[a-zA-Z]\.\.[a-zA-Z](?:\.\.-?\d+)?$/.test(m.body);
+        const isSequence = isNumericSequence || isAlphaSequence;
+        const isOptions = m.body.indexOf(',') >= 0;
+        if (!isSequence && !isOptions) {
+            // {a},b}
+            if (rewrites < maxRewrites && commaSetFollows(m.post, budget)) {
+                rewrites++;
+                str = m.pre + '{' + m.body + escClose + m.post;
+                // Taking a `}` away never gives an unmatched `{` a partner, so what
+                // is masked stays unmatched. The `{` it closed can be left without
+                // one, and the next scan masks it.
+                masked =
+                    masked.slice(0, m.end) + escClose + masked.slice(m.end + 1);
+                isTop = true;
+                continue;
+            }
+            // Nothing here expands, so the whole remaining string is literal.
+            return literal();
+        }
+        if (firstGroup) {
+            dropEmpties = isTop && !isSequence;
+            firstGroup = false;
+        }
+        let values;
+        if (isSequence) {
+            values = expandSequence(m.body, isAlphaSequence, max, maxLength, budget);
+            if (!values) {
+                return literal();
+            }
+        }
+        else {
+            let n = parseCommaParts(m.body, budget);
+            // The step budget ran out partway through the set.
+            if (!n) {
+                return literal();
+            }
+            if (n.length === 1 && n[0] !== undefined) {
+                // x{{a,b}}y ==> x{a}y x{b}y
+                n = expand_(n[0], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, false).map(embrace);
+                // The step budget ran out expanding the set's only part.
+                if (budget.remaining < 0) {
+                    return literal();
+                }
+                //XXX is this necessary? Can't seem to hit it in tests.
+                /* c8 ignore start */
+                if (n.length === 1) {
+                    const next = combine(acc, pre + n[0], [''], max, maxLength, dropEmpties && !m.post.length, budget);
+                    if (budget.remaining < 0) {
+                        return literal();
+                    }
+                    acc = next;
+                    if (!m.post.length)
+                        break;
+                    str = m.post;
+                    masked = masked.slice(m.end + 1);
+                    continue;
+                }
+                /* c8 ignore stop */
+            }
+            // Values that `combine` is going to drop as empty produce no result, so
+            // they must not count against `max` - otherwise `{a,,b}` with `max: 2`
+            // would stop at `['a', '']` and yield one result instead of two. Skipping
+            // them outright keeps `values` bounded while leaving `max` a bound on
+            // *kept* results.
+            let dropsEmpties = dropEmpties && !m.post.length && !pre;
+            for (let d = 0; dropsEmpties && d < acc.length; d++) {
+                if (acc[d]) {
+                    dropsEmpties = false;
+                }
+            }
+            values = [];
+            let valuesLength = 0;
+            outer: for (let j = 0; j < n.length; j++) {
+                const expanded = expand_(n[j], max, maxLength, maxDepth, depth + 1, maxRewrites, budget, false);
+                // The step budget ran out expanding a member.
+                if (budget.remaining < 0) {
+                    return literal();
+                }
+                for (let k = 0; k < expanded.length; k++) {
+                    const v = expanded[k];
+                    if (dropsEmpties && !v)
+                        continue;
+                    if (values.length >= max ||
+                        valuesLength + v.length > maxLength) {
+                        break outer;
+                    }
+                    values.push(v);
+                    valuesLength += v.length;
+                }
+            }
+        }
+        const next = combine(acc, pre, values, max, maxLength, dropEmpties && !m.post.length, budget);
+        // The step budget ran out combining the set's values in.
+        if (budget.remaining < 0) {
+            return literal();
+        }
+        acc = next;
+        if (!m.post.length)
+            break;
+        str = m.post;
+        masked = masked.slice(m.end + 1);
+    }
+    return acc;
+}
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 5273:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Minimatch: () => (/* binding */ Minimatch)
+});
+
+// UNUSED EXPORTS: GLOBSTAR, braceExpand, defaults, escape, filter, match, minimatch, sep, unescape
+
+// EXTERNAL MODULE: ./node_modules/brace-expansion/dist/esm/index.js + 1 modules
+var esm = __nccwpck_require__(9540);
+;// CONCATENATED MODULE: ./node_modules/@isaacs/nonrecursive-glob-match/dist/esm/numeric-range.js
+// One digit, or a class of digits from a to b.
+const digit = (a, b) => a === b ?
+    { t: 'lit', ch: String(a) }
+    : { t: 'class', re: new RegExp(`^[${a}-${b}]$`) };
+const prefix = (d, alts) => alts.map(s => [digit(d, d), ...s]);
+// The digit strings from a to b, which have the same length.
+const fixed = (a, b) => {
+    if (!a)
+        return [[]];
+    let lo = +a[0];
+    let hi = +b[0];
+    const ra = a.slice(1);
+    const rb = b.slice(1);
+    if (lo === hi)
+        return prefix(lo, fixed(ra, rb));
+    const zeros = '0'.repeat(ra.length);
+    const nines = '9'.repeat(ra.length);
+    const out = [];
+    if (ra !== zeros)
+        out.push(...prefix(lo++, fixed(ra, nines)));
+    const last = rb === nines ? [] : prefix(hi--, fixed(zeros, rb));
+    if (lo <= hi) {
+        out.push([digit(lo, hi), ...Array.from(ra, () => digit(0, 9))]);
+    }
+    out.push(...last);
+    return out;
+};
+// The numbers from a to b, where 0 <= a <= b. If width is set, each
+// one has leading zeros to make it that many digits.
+const nonneg = (a, b, width) => {
+    if (width) {
+        return fixed(String(a).padStart(width, '0'), String(b).padStart(width, '0'));
+    }
+    const out = [];
+    for (let len = String(a).length; len <= String(b).length; len++) {
+        const lo = Math.max(a, len === 1 ? 0 : 10 ** (len - 1));
+        const hi = Math.min(b, 10 ** len - 1);
+        out.push(...fixed(String(lo), String(hi)));
+    }
+    return out;
+};
+/**
+ * The strings that the bash brace expansion `{lo..hi}` makes, as
+ * the alternatives of an `@(...)` extglob. Each one is a sequence of
+ * digits and digit classes, so there are only a few of them, even for
+ * a large range.
+ *
+ * If either end has a leading zero, such as `{01..10}`, each number
+ * has leading zeros to make it as long as the longer end, counting a
+ * `-` sign. So `{-05..3}` makes `-05` to `-01`, then `000` to `003`.
+ *
+ * Returns undefined if either end is not a safe integer.
+ */
+const numericRange = (loStr, hiStr) => {
+    let lo = Number(loStr);
+    let hi = Number(hiStr);
+    if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi))
+        return;
+    if (lo > hi)
+        [lo, hi] = [hi, lo];
+    const padded = /^-?0\d/.test(loStr) || /^-?0\d/.test(hiStr);
+    const width = padded ? Math.max(loStr.length, hiStr.length) : 0;
+    const out = [];
+    if (lo < 0) {
+        const neg = nonneg(Math.max(-hi, 1), -lo, width && width - 1);
+        out.push(...neg.map(s => [{ t: 'lit', ch: '-' }, ...s]));
+    }
+    if (hi >= 0)
+        out.push(...nonneg(Math.max(lo, 0), hi, width));
+    return out;
+};
+//# sourceMappingURL=numeric-range.js.map
+;// CONCATENATED MODULE: ./node_modules/@isaacs/nonrecursive-glob-match/dist/esm/parse-class.js
+// translate the various posix character classes into unicode properties
+// this works across all unicode locales
+// { <posix class>: [<translation>, negated]
+const posixClasses = {
+    '[:alnum:]': ['\\p{L}\\p{Nl}\\p{Nd}'],
+    '[:alpha:]': ['\\p{L}\\p{Nl}'],
+    '[:ascii:]': ['\\x' + '00-\\x' + '7f'],
+    '[:blank:]': ['\\p{Zs}\\t'],
+    '[:cntrl:]': ['\\p{Cc}'],
+    '[:digit:]': ['\\p{Nd}'],
+    '[:graph:]': ['\\p{Z}\\p{C}', true],
+    '[:lower:]': ['\\p{Ll}'],
+    '[:print:]': ['\\p{C}', true],
+    '[:punct:]': ['\\p{P}\\p{S}'],
+    '[:space:]': ['\\p{Z}\\t\\r\\n\\v\\f'],
+    '[:upper:]': ['\\p{Lu}'],
+    '[:word:]': ['\\p{L}\\p{Nl}\\p{Nd}\\p{Pc}'],
+    '[:xdigit:]': ['A-Fa-f0-9'],
+};
+// only need to escape a few things inside of brace expressions
+// escapes: [ \ ] -
+const braceEscape = (s) => s.replace(/[[\]\\-]/g, '\\$&');
+const noMatch = /$./;
+// Takes a glob string at a posix brace expression. Returns a RegExp
+// that tests one character, and the number of glob chars consumed.
+// If the class is not closed, consumed is 0, and the `[` must be
+// treated as a literal character.
+// Out of order ranges are removed. If nothing is left, the RegExp
+// is `/$./`, and the rest of the glob is consumed, so that the
+// whole glob cannot match.
+const parseClass = (glob, position, nocase = false, form) => {
+    // normalize one class member, if it stays one code point
+    const norm = (c) => {
+        const n = form ? c.normalize(form) : c;
+        return [...n].length === 1 ? n : c;
+    };
+    const pos = position;
+    /* c8 ignore start */
+    if (glob.charAt(pos) !== '[') {
+        throw new Error('not in a brace expression');
+    }
+    /* c8 ignore stop */
+    const ranges = [];
+    const negs = [];
+    let i = pos + 1;
+    let sawStart = false;
+    let escaping = false;
+    let negate = false;
+    let endPos = pos;
+    let rangeStart = '';
+    WHILE: while (i < glob.length) {
+        const c = String.fromCodePoint(glob.codePointAt(i));
+        if ((c === '!' || c === '^') && i === pos + 1) {
+            negate = true;
+            i++;
+            continue;
+        }
+        if (c === ']' && sawStart && !escaping) {
+            endPos = i + 1;
+            break;
+        }
+        sawStart = true;
+        if (c === '\\') {
+            if (!escaping) {
+                escaping = true;
+                i++;
+                continue;
+            }
+            // escaped \ char, fall through and treat like normal char
+        }
+        if (c === '[' && !escaping) {
+            // either a posix class, a collation equivalent, or just a [
+            for (const [cls, [unip, neg]] of Object.entries(posixClasses)) {
+                if (glob.startsWith(cls, i)) {
+                    // invalid, [a-[] is fine, but not [a-[:alpha]]
+                    if (rangeStart) {
+                        return [noMatch, glob.length - pos];
+                    }
+                    i += cls.length;
+                    if (neg)
+                        negs.push(unip);
+                    else
+                        ranges.push(unip);
+                    continue WHILE;
+                }
+            }
+        }
+        // now it's just a normal character, effectively
+        escaping = false;
+        const n = norm(c);
+        if (rangeStart) {
+            // throw this range away if it's not valid, but others
+            // can still match.
+            if (n.codePointAt(0) > rangeStart.codePointAt(0)) {
+                ranges.push(braceEscape(rangeStart) + '-' + braceEscape(n));
+            }
+            else if (n === rangeStart) {
+                ranges.push(braceEscape(n));
+            }
+            rangeStart = '';
+            i += c.length;
+            continue;
+        }
+        // now might be the start of a range.
+        // can be either c-d or c-] or c<more...>] or c] at this point
+        if (glob.startsWith('-]', i + c.length)) {
+            ranges.push(braceEscape(n + '-'));
+            i += c.length + 1;
+            continue;
+        }
+        if (glob.startsWith('-', i + c.length)) {
+            rangeStart = n;
+            i += c.length + 1;
+            continue;
+        }
+        // not the start of a range, just a single character
+        ranges.push(braceEscape(n));
+        i += c.length;
+    }
+    if (endPos < i) {
+        // didn't see the end of the class, not a valid class,
+        // but might still be valid as a literal match.
+        return [noMatch, 0];
+    }
+    // if we got no ranges and no negates, then we have a range that
+    // cannot possibly match anything, and that poisons the whole glob
+    if (!ranges.length && !negs.length) {
+        return [noMatch, glob.length - pos];
+    }
+    const sranges = '[' + (negate ? '^' : '') + ranges.join('') + ']';
+    const snegs = '[' + (negate ? '' : '^') + negs.join('') + ']';
+    const comb = '^' +
+        (ranges.length && negs.length ? '(' + sranges + '|' + snegs + ')'
+            : ranges.length ? sranges
+                : snegs);
+    return [new RegExp(comb, nocase ? 'iu' : 'u'), endPos - pos];
+};
+//# sourceMappingURL=parse-class.js.map
+;// CONCATENATED MODULE: ./node_modules/@isaacs/nonrecursive-glob-match/dist/esm/index.js
+
+
+// the end of the pattern, or of a negated sub-pattern
+const MATCH = { t: 'match', id: 0 };
+const extTypes = '!?+*@';
+const lit = (ch) => ({ t: 'lit', ch });
+const reEscape = (s) => s.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+// a RegExp that only matches `s`, with unicode case folding
+const newFoldRe = (s) => new RegExp(`^${reEscape(s)}$`, 'iu');
+// foldRe for one literal char. The same chars are in most patterns,
+// so keep them. A RegExp without the `g` or `y` flag has no state to
+// share.
+const foldCache = new Map();
+const foldRe = (ch) => {
+    let re = foldCache.get(ch);
+    if (!re) {
+        re = newFoldRe(ch);
+        if (foldCache.size >= 1000)
+            foldCache.clear();
+        foldCache.set(ch, re);
+    }
+    return re;
+};
+const litMatch = (l, c) => {
+    if (c === l.ch)
+        return true;
+    if (!l.re)
+        return false;
+    const code = c.charCodeAt(0);
+    if (code >= 128)
+        return l.re.test(c);
+    const ascii = (l.ascii ??= new Uint8Array(128));
+    ascii[code] ||= l.re.test(c) ? 1 : 2;
+    return ascii[code] === 1;
+};
+const tokenize = (p, nocase, noext, form, mark) => {
+    const toks = [];
+    for (let i = 0; i < p.length;) {
+        const c = String.fromCodePoint(p.codePointAt(i));
+        if (mark) {
+            // a \ before a range would only escape its first char
+            const m = c === '\\' && p.startsWith(mark, i + 1) ? 1 : 0;
+            if (m || c === mark) {
+                const start = i + m + mark.length;
+                const end = p.indexOf(mark, start);
+                const r = /^(-?\d+)\.\.(-?\d+)$/.exec(p.slice(start, end));
+                const alts = end !== -1 && r && numericRange(r[1], r[2]);
+                if (alts) {
+                    toks.push({ t: 'ext', type: '@', alts });
+                    i = end + mark.length;
+                    continue;
+                }
+            }
+        }
+        if (c === '\\') {
+            // a trailing \ is a literal \
+            const e = p.codePointAt(i + 1);
+            const ch = e === undefined ? c : String.fromCodePoint(e);
+            toks.push(lit(ch));
+            i += 1 + ch.length;
+            continue;
+        }
+        if (c === '[') {
+            const [re, consumed] = parseClass(p, i, nocase, form);
+            if (consumed) {
+                toks.push({ t: 'class', re });
+                i += consumed;
+                continue;
+            }
+        }
+        if (!noext && extTypes.includes(c) && p[i + 1] === '(') {
+            toks.push({ t: 'open', type: c });
+            i += 2;
+            continue;
+        }
+        toks.push(!noext && c === '|' ? { t: 'bar' }
+            : !noext && c === ')' ? { t: 'close' }
+                : c === '*' ? { t: 'star' }
+                    : c === '?' ? { t: 'any' }
+                        : lit(c));
+        i += c.length;
+    }
+    return toks;
+};
+// map each open token index to the index of its close token
+const pair = (toks) => {
+    const pairs = new Map();
+    const stack = [];
+    toks.forEach((tok, i) => {
+        if (tok.t === 'open')
+            stack.push(i);
+        else if (tok.t === 'close' && stack.length)
+            pairs.set(stack.pop(), i);
+    });
+    return pairs;
+};
+// build the alternatives between start and end. An open token that
+// is not closed is never inside a closed extglob, so bar and close
+// tokens are only literal at the top level.
+const build = (toks, pairs, start, end, top) => {
+    let seq = [];
+    const alts = [seq];
+    for (let i = start; i < end; i++) {
+        const tok = toks[i];
+        const close = pairs.get(i);
+        if (tok.t === 'open' && close !== undefined) {
+            const sub = build(toks, pairs, i + 1, close, false);
+            seq.push({ t: 'ext', type: tok.type, alts: sub });
+            i = close;
+        }
+        else if (tok.t === 'bar' && !top) {
+            alts.push((seq = []));
+        }
+        else if (tok.t === 'open') {
+            seq.push(lit(tok.type), lit('('));
+        }
+        else if (tok.t === 'bar') {
+            seq.push(lit('|'));
+        }
+        else if (tok.t === 'close') {
+            seq.push(lit(')'));
+        }
+        else {
+            seq.push(tok);
+        }
+    }
+    return alts;
+};
+// normalize each run of literal chars as one string, so that a char
+// and the combining marks after it compose (or decompose) together.
+// Syntax is already parsed, so a char that normalizes to a syntax
+// char (such as full-width `＊` in NFKC) stays a literal.
+const normalize = (items, form) => {
+    const out = [];
+    let run = '';
+    const flush = () => {
+        for (const ch of run.normalize(form))
+            out.push(lit(ch));
+        run = '';
+    };
+    for (const it of items) {
+        if (it.t === 'lit') {
+            run += it.ch;
+            continue;
+        }
+        flush();
+        out.push(it.t === 'ext' ?
+            { ...it, alts: it.alts.map(a => normalize(a, form)) }
+            : it);
+    }
+    flush();
+    return out;
+};
+// the start node, and the number of node ids. Ids are dense, from 0
+// for the match node.
+const compile = (items, nocase) => {
+    let id = 1;
+    const split = (out) => ({ t: 'split', id: id++, out });
+    const seq = (items, next) => items.reduceRight((next, it) => item(it, next), next);
+    const item = (it, next) => {
+        switch (it.t) {
+            case 'lit':
+                const re = nocase ? foldRe(it.ch) : undefined;
+                return { t: 'lit', id: id++, ch: it.ch, re, next };
+            case 'any':
+            case 'star':
+                return { t: it.t, id: id++, next };
+            case 'class':
+                return { t: 'class', id: id++, re: it.re, next };
+        }
+        const alts = (next) => it.alts.map(a => seq(a, next));
+        switch (it.type) {
+            case '@':
+                return split(alts(next));
+            case '?':
+                return split([next, ...alts(next)]);
+            case '!':
+                return { t: 'neg', id: id++, sub: split(alts(MATCH)), next };
+        }
+        // * and +, loop back after each match
+        const after = split([]);
+        const entry = split(alts(after));
+        after.out.push(next, entry);
+        return it.type === '*' ? after : entry;
+    };
+    const start = seq(items, MATCH);
+    return [start, id];
+};
+// one line per node, in the order that a walk from the start
+// reaches them. Edges point to node ids. The nodes of a negated
+// sub-pattern are indented under their negation.
+const show = (start) => {
+    const lines = [];
+    const seen = new Set();
+    const ref = (n) => (n.t === 'match' ? 'match' : String(n.id));
+    const walk = (n, indent) => {
+        if (n.t === 'match' || seen.has(n))
+            return;
+        seen.add(n);
+        const line = (desc) => lines.push(`${indent}${n.id}: ${desc}`);
+        switch (n.t) {
+            case 'split':
+                line(`split -> ${n.out.map(ref).join(', ')}`);
+                for (const o of n.out)
+                    walk(o, indent);
+                return;
+            case 'neg':
+                line(`!(${ref(n.sub)}) -> ${ref(n.next)}`);
+                walk(n.sub, indent + '  ');
+                return walk(n.next, indent);
+            case 'lit':
+                line(`${JSON.stringify(n.ch)} -> ${ref(n.next)}`);
+                break;
+            case 'class':
+                line(`${n.re} -> ${ref(n.next)}`);
+                break;
+            default:
+                line(`${n.t === 'any' ? '?' : '*'} -> ${ref(n.next)}`);
+        }
+        walk(n.next, indent);
+    };
+    walk(start, '');
+    return [`start -> ${ref(start)}`, ...lines].join('\n');
+};
+// The threads at one position in the string. Each node thread is
+// only kept once, and runs with the same state are only kept once,
+// so that identical threads merge. The match node is not in
+// `threads`, because it can not step. It sets `match` instead.
+class State {
+    // set by the Sim, to mark the nodes that this state has
+    gen;
+    threads = [];
+    match = false;
+    runs = [];
+    // the sorted ids of the threads, with 0 for a match, once the
+    // state is done
+    ids = [];
+    constructor(gen) {
+        this.gen = gen;
+    }
+    // no threads, so nothing more can match
+    get dead() {
+        return !this.threads.length && !this.match && !this.runs.length;
+    }
+}
+// true if the two states hold the same threads
+const sameState = (a, b) => {
+    if (a.ids.length !== b.ids.length)
+        return false;
+    if (a.runs.length !== b.runs.length)
+        return false;
+    if (a.ids.some((id, i) => id !== b.ids[i]))
+        return false;
+    return a.runs.every(r => b.runs.some(o => o.neg === r.neg && sameState(o.state, r.state)));
+};
+const marks = (size) => ({
+    has: new Float64Array(size),
+    seen: new Float64Array(size),
+    gen: 0,
+});
+class Sim {
+    // `.` and `..` only match literal dots, even with `dot:true`
+    dots;
+    // the string starts with `.`, and `dot:true` is not set
+    dotStart;
+    #marks;
+    constructor(dots, dotStart, marks) {
+        this.dots = dots;
+        this.dotStart = dotStart;
+        this.#marks = marks;
+    }
+    state() {
+        return new State(++this.#marks.gen);
+    }
+    // sort the ids of a state, once it has all of its threads
+    done(state) {
+        state.ids = state.threads.map(n => n.id).sort((a, b) => a - b);
+        if (state.match)
+            state.ids.unshift(MATCH.id);
+        return state;
+    }
+    // true the first time that the state walks through the node, so
+    // that loops in the graph stop
+    #visit(state, node) {
+        const { seen } = this.#marks;
+        if (seen[node.id] === state.gen)
+            return false;
+        seen[node.id] = state.gen;
+        return true;
+    }
+    #addThread(state, node) {
+        const { has } = this.#marks;
+        if (has[node.id] === state.gen)
+            return false;
+        has[node.id] = state.gen;
+        state.threads.push(node);
+        return true;
+    }
+    // wildcards only match a leading dot if `dot:true`. In a negated
+    // sub-pattern, this does not apply, because the negation itself
+    // can not match a leading dot.
+    restricted(i, top) {
+        return top && (this.dots || (this.dotStart && i === 0));
+    }
+    add(state, node, i, top) {
+        switch (node.t) {
+            case 'split':
+                if (!this.#visit(state, node))
+                    return;
+                for (const o of node.out)
+                    this.add(state, o, i, top);
+                return;
+            case 'neg':
+                if (!this.#visit(state, node))
+                    return;
+                const sub = this.state();
+                this.add(sub, node.sub, i, false);
+                this.done(sub);
+                return this.addRun(state, { t: 'run', neg: node, state: sub }, i, top);
+            case 'star':
+                // a * can not start a dotfile, even if it matches nothing
+                if (this.restricted(i, top))
+                    return;
+                if (this.#addThread(state, node))
+                    this.add(state, node.next, i, top);
+                return;
+            case 'match':
+                state.match = true;
+                return;
+            default:
+                this.#addThread(state, node);
+        }
+    }
+    addRun(state, run, i, top) {
+        for (const r of state.runs) {
+            if (r.neg === run.neg && sameState(r.state, run.state))
+                return;
+        }
+        state.runs.push(run);
+        if (!run.state.match) {
+            this.add(state, run.neg.next, i, top);
+        }
+    }
+    // the threads after char `c`, at index `i`
+    step(state, c, i, top) {
+        const next = this.state();
+        for (const th of state.threads) {
+            switch (th.t) {
+                case 'lit':
+                    if (litMatch(th, c)) {
+                        this.add(next, th.next, i + 1, top);
+                    }
+                    break;
+                case 'any':
+                    if (!this.restricted(i, top))
+                        this.add(next, th.next, i + 1, top);
+                    break;
+                case 'class':
+                    if (!this.restricted(i, top) && th.re.test(c)) {
+                        this.add(next, th.next, i + 1, top);
+                    }
+                    break;
+                case 'star':
+                    if (!this.restricted(i, top))
+                        this.add(next, th, i + 1, top);
+            }
+        }
+        if (!this.restricted(i, top)) {
+            for (const run of state.runs) {
+                // a sub-pattern with no threads can not match again, so the
+                // run stays the same
+                if (run.state.dead) {
+                    this.addRun(next, run, i + 1, top);
+                    continue;
+                }
+                const sub = this.step(run.state, c, i, false);
+                this.addRun(next, { t: 'run', neg: run.neg, state: sub }, i + 1, top);
+            }
+        }
+        return this.done(next);
+    }
+}
+// A canonical key for the threads in a state. States with the same
+// key hold the same threads, so they match the same strings.
+const stateKey = (state) => {
+    const ids = state.ids.join();
+    if (!state.runs.length)
+        return ids;
+    const runs = state.runs.map(r => `${r.neg.id}(${stateKey(r.state)})`);
+    return `${ids}|${runs.sort().join('|')}`;
+};
+// The cache can hold about this many chars of state keys and
+// transitions. When it is full, it is cleared, so that a pattern
+// can not use an unbounded amount of memory.
+const DFA_BUDGET = 1 << 18;
+// A cache of the states that the simulation reaches, built as the
+// matcher is used. Each char of a string is then one Map lookup,
+// once the states that it leads to are known.
+//
+// The dot rules only restrict the first char of a dotfile (strings
+// that are only `.` or `..` do not use the cache). So a dotfile
+// starts at its own state, which takes its first step with the
+// restriction, and every other state takes steps without it.
+class Dfa {
+    #start;
+    #states = new Map();
+    #size = 0;
+    #plain;
+    #dotStart;
+    #sim;
+    #dotSim;
+    constructor(start, marks) {
+        this.#start = start;
+        this.#sim = new Sim(false, false, marks);
+        this.#dotSim = new Sim(false, true, marks);
+    }
+    #make(state) {
+        return {
+            state,
+            match: state.match,
+            dead: state.dead,
+            next: new Map(),
+        };
+    }
+    #intern(state) {
+        const key = stateKey(state);
+        const found = this.#states.get(key);
+        if (found)
+            return found;
+        if (this.#size > DFA_BUDGET)
+            this.#clear();
+        const d = this.#make(state);
+        this.#states.set(key, d);
+        this.#size += key.length + 1;
+        return d;
+    }
+    #clear() {
+        this.#states.clear();
+        this.#size = 0;
+        this.#plain = undefined;
+        this.#dotStart = undefined;
+    }
+    start(dotStart) {
+        if (dotStart) {
+            if (this.#dotStart)
+                return this.#dotStart;
+            const state = this.#dotSim.state();
+            this.#dotSim.add(state, this.#start, 0, true);
+            return (this.#dotStart = this.#make(this.#dotSim.done(state)));
+        }
+        if (this.#plain)
+            return this.#plain;
+        const state = this.#sim.state();
+        this.#sim.add(state, this.#start, 0, true);
+        return (this.#plain = this.#intern(this.#sim.done(state)));
+    }
+    // the next state, after a miss in `d.ascii`
+    next(d, c) {
+        const code = c.charCodeAt(0);
+        const found = code < 128 ? undefined : d.next.get(c);
+        if (found)
+            return found;
+        // the dotfile start is not in the cache, so it is never shared
+        const n = d === this.#dotStart ?
+            this.#intern(this.#dotSim.step(d.state, c, 0, true))
+            : this.#intern(this.#sim.step(d.state, c, 1, true));
+        if (code < 128) {
+            if (!d.ascii) {
+                d.ascii = new Array(128);
+                this.#size += 128;
+            }
+            d.ascii[code] = n;
+        }
+        else {
+            d.next.set(c, n);
+        }
+        this.#size++;
+        return n;
+    }
+}
+// the nodes in order, if the graph is a single chain
+const linear = (start) => {
+    const nodes = [];
+    for (let n = start; n.t !== 'match'; n = n.next) {
+        if (n.t === 'split' || n.t === 'neg')
+            return undefined;
+        nodes.push(n);
+    }
+    return nodes;
+};
+// Match a chain of nodes. Each node other than `*` matches exactly
+// one char, so on a failure it is enough to go back to the last `*`
+// and let it match one more char. This takes at most
+// nodes.length * chars.length steps.
+const testLinear = (nodes, chars, start, end) => {
+    let ni = 0;
+    let ci = start;
+    let starNi = -1;
+    let starCi = 0;
+    while (ci < end) {
+        const n = nodes[ni];
+        if (n?.t === 'star') {
+            starNi = ni++;
+            starCi = ci;
+            continue;
+        }
+        const c = chars[ci];
+        if (n &&
+            (n.t === 'any' ||
+                (n.t === 'lit' && litMatch(n, c)) ||
+                (n.t === 'class' && n.re.test(c)))) {
+            ni++;
+            ci++;
+            continue;
+        }
+        if (starNi === -1)
+            return false;
+        ni = starNi + 1;
+        ci = ++starCi;
+    }
+    while (nodes[ni]?.t === 'star')
+        ni++;
+    return ni === nodes.length;
+};
+// The least and most chars that the items can match. These are only
+// bounds: a negation can match a string of any length, so it counts
+// as 0 to Infinity.
+const lengths = (items) => {
+    let min = 0;
+    let max = 0;
+    for (const it of items) {
+        const [lo, hi] = itemLengths(it);
+        min += lo;
+        max += hi;
+    }
+    return [min, max];
+};
+const itemLengths = (it) => {
+    if (it.t === 'star')
+        return [0, Infinity];
+    if (it.t !== 'ext')
+        return [1, 1];
+    if (it.type === '!')
+        return [0, Infinity];
+    const alts = it.alts.map(lengths);
+    const min = Math.min(...alts.map(a => a[0]));
+    const max = Math.max(...alts.map(a => a[1]));
+    // a loop of alternatives that only match the empty string is empty
+    const loop = max === 0 ? 0 : Infinity;
+    return (it.type === '@' ? [min, max]
+        : it.type === '?' ? [0, max]
+            : it.type === '*' ? [0, loop]
+                : [min, loop]);
+};
+// true if the chars from `start` match the literals
+const hasAffix = (lits, chars, start) => {
+    for (let j = 0; j < lits.length; j++) {
+        if (!litMatch(lits[j], chars[start + j]))
+            return false;
+    }
+    return true;
+};
+// a `/`, or half of a surrogate pair
+const slashOrSurrogate = /[/\ud800-\udfff]/;
+const surrogate = /[\ud800-\udfff]/;
+// a string can be indexed by code point, unless it has surrogate
+// pairs
+const codePoints = (s) => surrogate.test(s) ? [...s] : s;
+const noSlash = (s) => {
+    if (s.includes('/')) {
+        throw new Error('can only match a single path portion, got: ' + s);
+    }
+};
+class Matcher {
+    pattern;
+    options;
+    #start;
+    // the number of node ids
+    #size;
+    #marks;
+    // the Sim for strings that are only `.` or `..`
+    #dotsSim;
+    // the string to compare, if the pattern has no magic. With
+    // `nocase:true`, the RegExp that folds case is made when it is
+    // first used.
+    #literal;
+    #literalFold = false;
+    #literalRe;
+    // the nodes between the prefix and suffix, if the graph is a
+    // single chain
+    #linear;
+    // the linear nodes are only `*` and `?`, so the length bounds and
+    // the prefix and suffix decide the match
+    #wild = false;
+    // the least and most chars that a match can have
+    #min = 0;
+    #max = Infinity;
+    // the literals that a match must start and end with. Each one
+    // matches exactly one char, and they are distinct items in the
+    // pattern, so a string that does not have them can not match.
+    #prefix = [];
+    #suffix = [];
+    // the prefix and suffix as strings, if they do not fold case
+    #prefixStr;
+    #suffixStr;
+    // there is a prefix or suffix to check
+    #affix = false;
+    #dfa;
+    #form;
+    constructor(pattern, options = {}) {
+        if (pattern.includes('/')) {
+            throw new Error('can only match a single path portion, got pattern: ' + pattern);
+        }
+        this.pattern = pattern;
+        this.options = options;
+        const { nocase = false, noext = false, normalize: n } = options;
+        this.#form = n === true ? 'NFC' : n || undefined;
+        // a pattern that is only an empty extglob is a literal string,
+        // except for `!()`, which matches any non-empty string
+        const literal = /^[?*+@]\(\)$/.test(pattern);
+        const toks = tokenize(pattern, nocase, noext || literal, this.#form, options.rangeMark);
+        let [items] = build(toks, pair(toks), 0, toks.length, true);
+        if (this.#form)
+            items = normalize(items, this.#form);
+        const [start, size] = compile(items, nocase);
+        this.#start = start;
+        this.#size = size;
+        if (items.every(it => it.t === 'lit')) {
+            this.#literal = items.map(it => it.ch).join('');
+            this.#literalFold = nocase;
+        }
+        else {
+            const lit = (it) => it.t !== 'lit' ? undefined
+                : nocase ? { ch: it.ch, re: foldRe(it.ch) }
+                    : { ch: it.ch };
+            for (const it of items) {
+                const l = lit(it);
+                if (!l)
+                    break;
+                this.#prefix.push(l);
+            }
+            for (let j = items.length - 1; j >= 0; j--) {
+                const l = lit(items[j]);
+                if (!l)
+                    break;
+                this.#suffix.unshift(l);
+            }
+            this.#affix = !!(this.#prefix.length || this.#suffix.length);
+            if (!nocase) {
+                this.#prefixStr = this.#prefix.map(l => l.ch).join('');
+                this.#suffixStr = this.#suffix.map(l => l.ch).join('');
+            }
+            this.#linear = linear(this.#start)?.slice(this.#prefix.length, -this.#suffix.length || undefined);
+            this.#wild = !!this.#linear?.every(n => n.t === 'star' || n.t === 'any');
+            const [min, max] = lengths(items);
+            this.#min = min;
+            this.#max = max;
+        }
+    }
+    test(s) {
+        // The `/` check uses the string as given, so with normalization it
+        // is a separate step. Otherwise, one scan finds both a `/` and the
+        // surrogate pairs that stop the string being indexed by code point.
+        if (this.#form) {
+            noSlash(s);
+            return this.#test(s.normalize(this.#form));
+        }
+        if (slashOrSurrogate.test(s)) {
+            noSlash(s);
+            return this.#test(s, [...s]);
+        }
+        return this.#test(s, s);
+    }
+    /**
+     * The same as {@link Matcher#test}, but the string is not checked
+     * for `/` chars, so the result for a string that has one is not
+     * defined. Only use it for a string that is known to be one path
+     * portion, such as a part of a path that was split on `/`. It can
+     * be faster, because some patterns do not need to look at each char
+     * of the string.
+     */
+    testUnchecked(s) {
+        return this.#test(this.#form ? s.normalize(this.#form) : s);
+    }
+    // Test a string that has no `/`. `chars` indexes it by code point.
+    // If it is not given, it is only found if a step needs it.
+    #test(s, chars) {
+        if (this.#literal !== undefined) {
+            return this.#literalFold ?
+                (this.#literalRe ??= newFoldRe(this.#literal)).test(s)
+                : s === this.#literal;
+        }
+        // the length check means that the prefix and suffix do not
+        // overlap. Without the chars, the length in code points is from
+        // half of the UTF-16 length (if each one is a surrogate pair) to
+        // all of it, which is often enough to know.
+        const min = this.#min;
+        const max = this.#max;
+        if (chars === undefined) {
+            const most = s.length;
+            const least = (most + 1) >> 1;
+            if (most < min || least > max)
+                return false;
+            if (least < min || most > max)
+                chars = codePoints(s);
+        }
+        if (chars !== undefined &&
+            (chars.length < min || chars.length > max)) {
+            return false;
+        }
+        const prefix = this.#prefix.length;
+        if (this.#affix) {
+            if (this.#prefixStr !== undefined && this.#suffixStr !== undefined) {
+                if (!s.startsWith(this.#prefixStr) ||
+                    !s.endsWith(this.#suffixStr)) {
+                    return false;
+                }
+            }
+            else {
+                chars ??= codePoints(s);
+                const end = chars.length - this.#suffix.length;
+                if (!hasAffix(this.#prefix, chars, 0) ||
+                    !hasAffix(this.#suffix, chars, end)) {
+                    return false;
+                }
+            }
+        }
+        const dotStart = !this.options.dot && s.startsWith('.');
+        if (this.#linear) {
+            // `.` and `..` only match literal dots, even with `dot:true`
+            if (s === '.' || s === '..')
+                return false;
+            // only a literal can match the leading dot. A `*` can not
+            // start a dotfile, even if it matches nothing.
+            if (dotStart && !prefix)
+                return false;
+            if (this.#wild)
+                return true;
+            chars ??= codePoints(s);
+            const end = chars.length - this.#suffix.length;
+            return testLinear(this.#linear, chars, prefix, end);
+        }
+        chars ??= codePoints(s);
+        if (s === '.' || s === '..') {
+            this.#marks ??= marks(this.#size);
+            const sim = (this.#dotsSim ??= new Sim(true, false, this.#marks));
+            const start = sim.state();
+            sim.add(start, this.#start, 0, true);
+            let state = sim.done(start);
+            for (let i = 0; i < chars.length; i++) {
+                state = sim.step(state, chars[i], i, true);
+            }
+            return state.match;
+        }
+        this.#marks ??= marks(this.#size);
+        const dfa = (this.#dfa ??= new Dfa(this.#start, this.#marks));
+        let d = dfa.start(dotStart);
+        // read char codes from the string, so that a one-char string is
+        // only made for a cache miss
+        const str = chars === s;
+        for (let i = 0; i < chars.length; i++) {
+            if (d.dead)
+                return false;
+            const code = str ? s.charCodeAt(i) : chars[i].charCodeAt(0);
+            d = d.ascii?.[code] ?? dfa.next(d, chars[i]);
+        }
+        return d.match;
+    }
+    /** a readable listing of the state machine */
+    toString() {
+        return show(this.#start);
+    }
+}
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/assert-valid-pattern.js
+const MAX_PATTERN_LENGTH = 1024 * 64;
+const assertValidPattern = (pattern) => {
+    if (typeof pattern !== 'string') {
+        throw new TypeError('invalid pattern');
+    }
+    if (pattern.length > MAX_PATTERN_LENGTH) {
+        throw new TypeError('pattern is too long');
+    }
+};
+//# sourceMappingURL=assert-valid-pattern.js.map
+;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/escape.js
+/**
+ * Escape all magic characters in a glob pattern.
+ *
+ * If the {@link MinimatchOptions.windowsPathsNoEscape}
+ * option is used, then characters are escaped by wrapping in `[]`, because
+ * a magic character wrapped in a character class can only be satisfied by
+ * that exact character.  In this mode, `\` is _not_ escaped, because it is
+ * not interpreted as a magic character, but instead as a path separator.
+ *
+ * If the {@link MinimatchOptions.magicalBraces} option is used,
+ * then braces (`{` and `}`) will be escaped.
+ *
+ * A leading `#` or `!` is escaped as well, so that the result is never a
+ * comment or a negated pattern. In `windowsPathsNoEscape` mode, a leading
+ * `!` is written as `@(!)`, because `[!` starts a negated class.
+ */
+const escape_escape = (s, { windowsPathsNoEscape = false, magicalBraces = false, } = {}) => {
+    // don't need to escape +@! because we escape the parens
+    // that make those magic, and escaping ! as [!] isn't valid,
+    // because [!]] is a valid glob class meaning not ']'.
+    // However, at the start of the pattern, '!' negates the pattern and
+    // '#' makes it a comment, so the first character is handled below.
+    const e = magicalBraces ?
+        windowsPathsNoEscape ? s.replace(/[?*()[\]{}]/g, '[$&]')
+            : s.replace(/[?*()[\]\\{}]/g, '\\$&')
+        : windowsPathsNoEscape ? s.replace(/[?*()[\]]/g, '[$&]')
+            : s.replace(/[?*()[\]\\]/g, '\\$&');
+    const c = e.charAt(0);
+    if (c === '#') {
+        return (windowsPathsNoEscape ? '[#]' : '\\#') + e.slice(1);
+    }
+    if (c === '!') {
+        // '[!]' can not be used, because '[!' starts a negated class, and
+        // '\' is a path separator in windowsPathsNoEscape mode. '@(!)'
+        // matches only '!'. If extglobs are disabled with `noext`, it
+        // matches nothing, rather than everything.
+        return (windowsPathsNoEscape ? '@(!)' : '\\!') + e.slice(1);
+    }
+    return e;
+};
+//# sourceMappingURL=escape.js.map
+;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/unescape.js
+/**
+ * Un-escape a string that has been escaped with {@link escape}.
+ *
+ * If the {@link MinimatchOptions.windowsPathsNoEscape} option is used, then
+ * square-bracket escapes are removed, but not backslash escapes.
+ *
+ * For example, it will turn the string `'[*]'` into `*`, but it will not
+ * turn `'\\*'` into `'*'`, because `\` is a path separator in
+ * `windowsPathsNoEscape` mode.
+ *
+ * When `windowsPathsNoEscape` is not set, then both square-bracket escapes and
+ * backslash escapes are removed.
+ *
+ * Slashes (and backslashes in `windowsPathsNoEscape` mode) cannot be escaped
+ * or unescaped.
+ *
+ * When `magicalBraces` is not set, escapes of braces (`{` and `}`) will not be
+ * unescaped.
+ */
+const unescape_unescape = (s, { windowsPathsNoEscape = false, magicalBraces = true, } = {}) => {
+    // escape() writes a leading '!' as '@(!)' in windowsPathsNoEscape mode
+    if (windowsPathsNoEscape && s.startsWith('@(!)')) {
+        return ('!' + unescape_unescape(s.slice(4), { windowsPathsNoEscape, magicalBraces }));
+    }
+    if (magicalBraces) {
+        return windowsPathsNoEscape ?
+            s.replace(/\[([^/\\])\]/g, '$1')
+            : s
+                .replace(/((?!\\).|^)\[([^/\\])\]/g, '$1$2')
+                .replace(/\\([^/])/g, '$1');
+    }
+    return windowsPathsNoEscape ?
+        s.replace(/\[([^/\\{}])\]/g, '$1')
+        : s
+            .replace(/((?!\\).|^)\[([^/\\{}])\]/g, '$1$2')
+            .replace(/\\([^/{}])/g, '$1');
+};
+//# sourceMappingURL=unescape.js.map
+;// CONCATENATED MODULE: ./node_modules/minimatch/dist/esm/index.js
+
+
+
+
+
+const DEFAULT_BRACE_EXPAND_MAX = 100_000;
+const DEFAULT_GLOB_STAR_RECURSION_MAX = 200;
+// avoid the annoying deprecation flag lol
+const AWE_KEY = ('allowWindow' + 'sEscape');
+const minimatch = (p, pattern, options) => {
+    assertValidPattern(pattern);
+    // shortcut: comments match nothing.
+    if (!options?.nocomment && pattern.charAt(0) === '#') {
+        return false;
+    }
+    return cachedMinimatch(pattern, options).match(p);
+};
+// The Minimatch objects that minimatch() used most recently, by options
+// and then by pattern. When the cache is full, it becomes the old one,
+// and the objects used from the old one are moved back to a new one.
+// So it keeps 256 to 512 objects.
+// The patterns can come from users, so the cache is also bounded by
+// the total weight of the objects (see cacheWeight()), and an object
+// that is too heavy is never kept. Otherwise a few unique patterns
+// with large brace expansions would fill the heap.
+let cache = new Map();
+let oldCache = new Map();
+let cacheSize = 0;
+let cacheTotalWeight = 0;
+const cacheMax = 256;
+const cacheMaxWeight = 1 << 15;
+const cacheMaxEntryWeight = 1 << 12;
+// About the memory that a compiled object keeps: the pattern and the
+// expanded patterns, of which each row in set is made.
+const cacheWeight = (mm) => {
+    let w = mm.pattern.length;
+    for (const s of mm.globSet) {
+        w += s.length + 1;
+        if (w > cacheMaxEntryWeight)
+            break;
+    }
+    return w;
+};
+// tsc fails here if a new option is in neither type. Add it to
+// optionsKey() too.
+const allOptionsKeyed = true;
+void allOptionsKeyed;
+// 0, 1 or 2 for undefined, falsy or truthy.
+const tri = (v) => v === undefined ? 0
+    : v ? 2
+        : 1;
+// The weight of each boolean option's base-3 digit in the key. The
+// weights below 24 are for optimizationLevel (1), platform (3) and
+// windowsPathsNoEscape (12). tsc fails here if a boolean option is
+// not in the list.
+const booleanWeights = new Map(Object.keys({
+    nobrace: 0,
+    nocomment: 0,
+    nonegate: 0,
+    noglobstar: 0,
+    noext: 0,
+    nonull: 0,
+    partial: 0,
+    dot: 0,
+    nocase: 0,
+    nocaseMagicOnly: 0,
+    magicalBraces: 0,
+    matchBase: 0,
+    flipNegate: 0,
+    preserveMultipleSlashes: 0,
+    windowsNoMagicRoot: 0,
+}).map((k, i) => [k, 24 * 3 ** i]));
+// The cache key for a set of options. It is a number, unless an
+// option is set to a value that the number can not show, such as
+// normalize or an uncommon platform. Then it is a JSON string.
+// The defaults give 0, the same key as no options.
+// It only reads the keys that are set, so that the speed does not
+// depend on the shape of the options object.
+const optionsKey = (o) => {
+    let n = 0;
+    let wpe = false;
+    // inherited keys too, because Minimatch reads them
+    // oxlint-disable-next-line guard-for-in
+    for (const k in o) {
+        const v = o[k];
+        switch (k) {
+            // the same test as the Minimatch constructor
+            case 'windowsPathsNoEscape':
+                if (v)
+                    wpe = true;
+                break;
+            case AWE_KEY:
+                if (v === false)
+                    wpe = true;
+                break;
+            case 'platform': {
+                // the same test as the Minimatch constructor
+                const p = v || defaultPlatform;
+                if (p === defaultPlatform)
+                    break;
+                if (p === 'darwin')
+                    n += 3;
+                else if (p === 'win32')
+                    n += 6;
+                else if (p === 'linux')
+                    n += 9;
+                else
+                    return JSON.stringify(o);
+                break;
+            }
+            case 'optimizationLevel':
+                // The same tests as Minimatch: 1 when undefined, then >= 2,
+                // >= 1, or else 0. The default level 1 adds 0.
+                if (v === undefined)
+                    break;
+                n +=
+                    v >= 2 ? 1
+                        : v >= 1 ? 0
+                            : 2;
+                break;
+            case 'braceExpandMax':
+                if (v !== undefined && v !== DEFAULT_BRACE_EXPAND_MAX) {
+                    return JSON.stringify(o);
+                }
+                break;
+            case 'maxGlobstarRecursion':
+                if (v !== undefined && v !== DEFAULT_GLOB_STAR_RECURSION_MAX) {
+                    return JSON.stringify(o);
+                }
+                break;
+            case 'normalize':
+                if (v !== undefined)
+                    return JSON.stringify(o);
+                break;
+            default:
+                // unknown keys have no weight
+                n += (booleanWeights.get(k) ?? 0) * tri(v);
+        }
+    }
+    return wpe ? n + 12 : n;
+};
+// A copy, so a later change to the options can not change it. Unlike
+// a spread, it keeps the inherited keys, which optionsKey() and the
+// Minimatch constructor also read.
+const copyOptions = (o) => {
+    const copy = {};
+    // oxlint-disable-next-line guard-for-in
+    for (const k in o)
+        copy[k] = o[k];
+    return copy;
+};
+const cachedMinimatch = (pattern, options) => {
+    const key = options ? optionsKey(options) : 0;
+    let mm = cache.get(key)?.get(pattern);
+    if (mm)
+        return mm;
+    mm =
+        oldCache.get(key)?.get(pattern) ??
+            new Minimatch(pattern, copyOptions(options));
+    const weight = cacheWeight(mm);
+    // too big to keep, so it is compiled again each time
+    if (weight > cacheMaxEntryWeight)
+        return mm;
+    if (cacheSize >= cacheMax ||
+        cacheTotalWeight + weight > cacheMaxWeight) {
+        oldCache = cache;
+        cache = new Map();
+        cacheSize = 0;
+        cacheTotalWeight = 0;
+    }
+    let byPattern = cache.get(key);
+    if (!byPattern)
+        cache.set(key, (byPattern = new Map()));
+    byPattern.set(pattern, mm);
+    cacheSize++;
+    cacheTotalWeight += weight;
+    return mm;
+};
+/* c8 ignore start */
+const defaultPlatform = (typeof process === 'object' && process ?
+    process.env?.__MINIMATCH_TESTING_PLATFORM__ || process.platform
+    : 'posix');
+const path = {
+    win32: { sep: '\\' },
+    posix: { sep: '/' },
+};
+/* c8 ignore stop */
+const sep = defaultPlatform === 'win32' ? path.win32.sep : path.posix.sep;
+minimatch.sep = sep;
+const GLOBSTAR = Symbol('globstar **');
+minimatch.GLOBSTAR = GLOBSTAR;
+const filter = (pattern, options) => {
+    let mm;
+    return (p) => (mm ??= cachedMinimatch(pattern, options)).match(p);
+};
+minimatch.filter = filter;
+const ext = (a, b = {}) => Object.assign({}, a, b);
+const defaults = (def) => {
+    if (!def || typeof def !== 'object' || !Object.keys(def).length) {
+        return minimatch;
+    }
+    const orig = minimatch;
+    const m = (p, pattern, options = {}) => orig(p, pattern, ext(def, options));
+    return Object.assign(m, {
+        Minimatch: class Minimatch extends orig.Minimatch {
+            constructor(pattern, options = {}) {
+                super(pattern, ext(def, options));
+            }
+            static defaults(options) {
+                return orig.defaults(ext(def, options)).Minimatch;
+            }
+        },
+        unescape: (s, options = {}) => orig.unescape(s, ext(def, options)),
+        escape: (s, options = {}) => orig.escape(s, ext(def, options)),
+        filter: (pattern, options = {}) => orig.filter(pattern, ext(def, options)),
+        defaults: (options) => orig.defaults(ext(def, options)),
+        braceExpand: (pattern, options = {}) => orig.braceExpand(pattern, ext(def, options)),
+        match: (list, pattern, options = {}) => orig.match(list, pattern, ext(def, options)),
+        sep: orig.sep,
+        GLOBSTAR: GLOBSTAR,
+    });
+};
+minimatch.defaults = defaults;
+// Brace expansion:
+// a{b,c}d -> abd acd
+// a{b,}c -> abc ac
+// a{0..3}d -> a0d a1d a2d a3d
+// a{b,c{d,e}f}g -> abg acdfg acefg
+// a{b,c}d{e,f}g -> abdeg acdeg abdeg abdfg
+//
+// Invalid sets are not expanded.
+// a{2..}b -> a{2..}b
+// a{b}c -> a{b}c
+const braceExpand = (pattern, options = {}) => {
+    assertValidPattern(pattern);
+    // Thanks to Yeting Li <https://github.com/yetingli> for
+    // improving this regexp to avoid a ReDOS vulnerability.
+    if (options.nobrace || !/\{(?:(?!\{).)*\}/.test(pattern)) {
+        // shortcut. no need to expand.
+        return [pattern];
+    }
+    // brace-expansion turns each escaped backslash '\\' into a single '\',
+    // which then escapes the next character instead, and can turn an
+    // escaped magic character (for example '\\\*') into a live one.
+    // Double every pair, so an escaped backslash comes back out still
+    // escaped. The parity of each run of backslashes is unchanged.
+    let p = pattern.replace(/\\\\/g, '\\\\\\\\');
+    // brace-expansion does not know about [...] classes. In
+    // windowsPathsNoEscape mode, escape() writes a literal brace as '[{]'
+    // or '[}]'. Escape the brace for brace-expansion, which removes that
+    // backslash again, leaving '[{]' or '[}]'.
+    if (options.windowsPathsNoEscape || options[AWE_KEY] === false) {
+        p = p.replace(/\[([{}])\]/g, '[\\$1]');
+    }
+    return (0,esm/* expand */.fT)(p, { max: options.braceExpandMax });
+};
+minimatch.braceExpand = braceExpand;
+// A numeric range with at least this many values is matched as one
+// pattern portion, rather than expanded. For a glob walk, that is
+// one directory read, in place of a stat for each value.
+const RANGE_MIN = 100;
+// a {lo..hi} range that is not escaped, and not a ${...} variable
+const rangeRe = /(?<![\\$])\{(-?\d+)\.\.(-?\d+)\}/g;
+// true if a range mark in this portion is inside a `!(...)`,
+// `*(...)` or `+(...)` extglob. Those repeat or negate their
+// contents, so one Matcher for the whole range does not match the
+// same strings as the union of one pattern per value. For example,
+// `*({1..100})` would match `510` as `5` then `10`, and `!({1..100})`
+// would not match `5`, but every expanded pattern except `!(5)` does.
+// `@(...)` and `?(...)` are fine: they pick one value at most.
+const inRepeatOrNegExt = (portion, mark) => {
+    const stack = [];
+    for (let i = 0; i < portion.length; i++) {
+        const c = portion.charAt(i);
+        if (c === '\\') {
+            i++;
+        }
+        else if (c === mark) {
+            if (stack.some(t => t !== '@' && t !== '?'))
+                return true;
+        }
+        else if (portion.charAt(i + 1) === '(' && '!?+*@'.includes(c)) {
+            stack.push(c);
+            i++;
+        }
+        else if (c === ')') {
+            stack.pop();
+        }
+    }
+    return false;
+};
+const match = (list, pattern, options = {}) => {
+    const mm = new Minimatch(pattern, options);
+    list = list.filter(f => mm.match(f));
+    if (mm.options.nonull && !list.length) {
+        list.push(pattern);
+    }
+    return list;
+};
+minimatch.match = match;
+const globMagic = /[?*]|[+@!]\(.*?\)|\[|\]/;
+// Index of the `]` that closes the class that starts at `start`,
+// or -1 if it is not closed. Posix classes such as `[:alpha:]` are
+// not skipped, so this can find a `]` before the real end. That
+// only makes a class look less like a literal.
+const classEnd = (pattern, start) => {
+    let i = start + 1;
+    if (pattern.charAt(i) === '!' || pattern.charAt(i) === '^')
+        i++;
+    let sawStart = false;
+    for (; i < pattern.length; i++) {
+        const c = pattern.charAt(i);
+        if (c === ']' && sawStart)
+            return i;
+        sawStart = true;
+        if (c === '\\')
+            i++;
+    }
+    return -1;
+};
+// If a path portion pattern has no magic, return the string it
+// matches. Otherwise, return undefined. This can report magic for
+// a pattern that is in fact literal (eg, `[]`), but never the
+// reverse, so a string result is always safe to compare directly.
+const literal = (pattern, noext) => {
+    if (!noext && (pattern === '+()' || pattern === '@()'))
+        return pattern;
+    let lit = '';
+    for (let i = 0; i < pattern.length; i++) {
+        const c = pattern.charAt(i);
+        if (c === '\\') {
+            // a trailing \ is a literal \
+            lit += pattern.charAt(++i) || c;
+        }
+        else if (c === '*' || c === '?') {
+            return undefined;
+        }
+        else if (c === '[') {
+            const close = classEnd(pattern, i);
+            if (close === -1) {
+                // not closed, so the [ is a literal
+                lit += c;
+                continue;
+            }
+            // a class of one char, such as `[*]` or `[\b]`, is a literal
+            let body = pattern.slice(i + 1, close);
+            if (body.startsWith('\\'))
+                body = body.slice(1);
+            if ([...body].length !== 1 || '!^'.includes(pattern.charAt(i + 1))) {
+                return undefined;
+            }
+            lit += body;
+            i = close;
+        }
+        else if (!noext &&
+            '+@!'.includes(c) &&
+            pattern.charAt(i + 1) === '(' &&
+            pattern.includes(')', i + 2)) {
+            return undefined;
+        }
+        else {
+            lit += c;
+        }
+    }
+    return lit;
+};
+// The matching engine compiles and walks extglobs recursively, so a
+// path portion with very many extglobs (nested, such as `*(*(*(a)))`,
+// or in a row, such as `?(a)?(a)?(a)`) can exhaust the call stack.
+// Portions with more than this many extglobs are rejected.
+const MAX_EXTGLOBS = 256;
+// The number of extglob openers, such as `*(`, in a path portion
+// pattern. Chars in a class are counted too, so this can be more than
+// the number of extglobs, but never less.
+const extglobCount = (pattern) => {
+    let n = 0;
+    for (let i = 0; i < pattern.length - 1; i++) {
+        const c = pattern.charAt(i);
+        if (c === '\\') {
+            i++;
+        }
+        else if ('+@!?*'.includes(c) && pattern.charAt(i + 1) === '(') {
+            n++;
+            i++;
+        }
+    }
+    return n;
+};
+const assertValidExtglobs = (pattern) => {
+    if (extglobCount(pattern) > MAX_EXTGLOBS) {
+        throw new TypeError('pattern has too many extglobs');
+    }
+};
+// True if the portion pattern has the same meaning as an alternative
+// inside `@(...)`. It must not have a `|` or `)` that is not in a
+// closed extglob (those are literal at the top level), an extglob
+// that is not closed (the `)` of the `@(...)` would close it), or a
+// trailing `\` (it would escape the next `|`). A pattern that is
+// only an empty extglob, such as `?()`, is literal on its own, but
+// not in `@(...)`. Posix classes such as `[:alpha:]` can hide a `]`
+// from classEnd, so patterns with them are not merged.
+const extSafe = (pattern) => {
+    if (/^[?*+@]\(\)$/.test(pattern) || pattern.includes('[:'))
+        return false;
+    let depth = 0;
+    for (let i = 0; i < pattern.length; i++) {
+        const c = pattern.charAt(i);
+        if (c === '\\') {
+            if (++i === pattern.length)
+                return false;
+        }
+        else if (c === '[') {
+            const close = classEnd(pattern, i);
+            if (close !== -1)
+                i = close;
+        }
+        else if ('+@!?*'.includes(c) && pattern.charAt(i + 1) === '(') {
+            depth++;
+            i++;
+        }
+        else if (c === ')') {
+            if (!depth--)
+                return false;
+        }
+        else if (c === '|' && !depth) {
+            return false;
+        }
+    }
+    return !depth;
+};
+// The last path that Minimatch#match split, and its parts. A path is
+// often tested against many patterns in a row (such as a list of
+// ignore patterns), so this saves splitting it again. The parts are
+// never changed, so they can be shared.
+let lastSplit;
+// The last path that Minimatch#match checked before splitting it. If
+// the same path is checked again, it is being tested against many
+// patterns, so it is split and the parts are kept for the others.
+let lastChecked;
+// true if a pattern portion that is not ** matches a path portion.
+// An empty path portion only matches an empty pattern portion. A path
+// portion never has a `/`, so the Matcher does not need to check it.
+const portionMatch = (p, f) => typeof p === 'string' ? f === p : f !== '' && p.testUnchecked(f);
+// Where the last portion of a row matches in a path: the start of the
+// last portion of the path, or of the one before a trailing `/`. -1 if
+// it matches neither.
+const endIndex = (p, last, lastStart, prev, prevStart) => portionMatch(p, last) ? lastStart
+    : prev !== undefined && portionMatch(p, prev) ? prevStart
+        : -1;
+const isDots = (p) => p === '.' || p === '..';
+// a Windows drive letter portion, like `c:`
+const isDrive = (p) => typeof p === 'string' && /^[a-z]:$/i.test(p);
+// true for the `UNC` portion of a long UNC root, //?/UNC/host/share
+const isLongUNC = (p) => typeof p === 'string' && /^unc$/i.test(p);
+// The index of the host in a row or split path that starts with a
+// Windows UNC root: 2 for `//host/share`, and 4 for
+// `//?/UNC/host/share`. Otherwise -1. `//?/c:` is not one.
+const uncHost = (p) => {
+    if (p[0] !== '' || p[1] !== '')
+        return -1;
+    const h = p[2] !== '?' ? 2
+        : isLongUNC(p[3]) ? 4
+            : -1;
+    const host = p[h];
+    const share = p[h + 1];
+    return (h !== -1 &&
+        host !== undefined &&
+        host !== '' &&
+        host !== GLOBSTAR &&
+        share !== undefined &&
+        share !== '' &&
+        share !== GLOBSTAR) ?
+        h
+        : -1;
+};
+// true if ** can walk the path portion: not `.` or `..`, and not a
+// dotfile unless `dot` is set
+const walkable = (p, dot) => !isDots(p) && (dot || !p.startsWith('.'));
+// True if a portion of the path from `start` to `end` can not be
+// walked by **: one that starts with `.`, or with `dot`, one that is
+// `.` or `..`. `start` is the start of a portion, and `end` is the end
+// of the path, or just after a separator.
+const dotPortion = (f, start, end, dot, sep) => {
+    for (let k = start; k < end;) {
+        if (f.charCodeAt(k) === 46) {
+            if (!dot)
+                return true;
+            const n = f.charCodeAt(k + 1) === 46 ? k + 2 : k + 1;
+            if (n >= end || isSep(f.charCodeAt(n), sep))
+                return true;
+        }
+        // the start of the next portion, after any run of separators
+        const s = nextSep(f, k, sep);
+        if (s === -1)
+            return false;
+        k = s + 1;
+        while (k < end && isSep(f.charCodeAt(k), sep))
+            k++;
+    }
+    return false;
+};
+const isSep = (c, sep) => sep === '/' ? c === 47
+    : sep === '\\' ? c === 92
+        : c === 47 || c === 92;
+// the index of the first separator at or after `from`, or -1
+const nextSep = (f, from, sep) => {
+    if (sep !== 'both')
+        return f.indexOf(sep, from);
+    const s = f.indexOf('/', from);
+    const b = f.indexOf('\\', from);
+    return (s === -1 ? b
+        : b === -1 ? s
+            : Math.min(s, b));
+};
+// the index of the last separator at or before `from`, or -1
+const lastSep = (f, from, sep) => sep !== 'both' ?
+    f.lastIndexOf(sep, from)
+    : Math.max(f.lastIndexOf('/', from), f.lastIndexOf('\\', from));
+// What parse() returns in place of a Matcher while make() builds and
+// merges the rows. Most of the Matchers in rows that are merged would
+// never be used, so they are only made for the rows that are left.
+const PENDING = {};
+class Minimatch {
+    options;
+    set;
+    pattern;
+    windowsPathsNoEscape;
+    nonegate;
+    negate;
+    comment;
+    empty;
+    preserveMultipleSlashes;
+    partial;
+    globSet;
+    globParts;
+    nocase;
+    isWindows;
+    platform;
+    windowsNoMagicRoot;
+    maxGlobstarRecursion;
+    // the path can be checked against the last portion, and the string
+    // portions, of each row before it is split. See #canMatch.
+    #endCheck;
+    #literalCheck;
+    // level 2 resolves `.` and `..` portions in the path
+    #level2;
+    // the unicode normalization form, if any
+    #form;
+    // the string portions of each row in the set
+    #literals = [];
+    // the rows that #canMatch can match without splitting the path
+    #shapes = [];
+    // the rows whose last portion can be checked against the path's
+    #endRows = [];
+    // brace expansion can make the same portion in many rows, so they
+    // share one Matcher, and the states that it caches
+    #matchers = new Map();
+    // parse() returns PENDING in place of a Matcher
+    #pending = false;
+    // the char that marks numeric ranges in globSet, if any
+    #rangeMark;
+    // the GlobstarParts of each pattern row, by start index and partial
+    #globstarParts = new WeakMap();
+    constructor(pattern, options = {}) {
+        assertValidPattern(pattern);
+        options = options || {};
+        this.options = options;
+        this.maxGlobstarRecursion =
+            options.maxGlobstarRecursion ?? DEFAULT_GLOB_STAR_RECURSION_MAX;
+        this.pattern = pattern;
+        this.platform = options.platform || defaultPlatform;
+        this.isWindows = this.platform === 'win32';
+        this.windowsPathsNoEscape =
+            !!options.windowsPathsNoEscape || options[AWE_KEY] === false;
+        if (this.windowsPathsNoEscape) {
+            this.pattern = this.pattern.replace(/\\/g, '/');
+        }
+        this.preserveMultipleSlashes = !!options.preserveMultipleSlashes;
+        this.negate = false;
+        this.nonegate = !!options.nonegate;
+        this.comment = false;
+        this.empty = false;
+        this.partial = !!options.partial;
+        this.nocase = !!this.options.nocase;
+        this.windowsNoMagicRoot =
+            options.windowsNoMagicRoot !== undefined ?
+                options.windowsNoMagicRoot
+                : !!(this.isWindows && this.nocase);
+        this.globSet = [];
+        this.globParts = [];
+        this.set = [];
+        this.#endCheck = !this.preserveMultipleSlashes;
+        this.#level2 = (options.optimizationLevel ?? 1) >= 2;
+        const n = options.normalize;
+        this.#form = n === true ? 'NFC' : n || undefined;
+        // make the set of Matchers etc.
+        this.make();
+        // On Windows, the portions of a row up to its drive letter or UNC
+        // share are skipped or compared without case, if the path has one
+        // too. So the checks only use the portions after it.
+        const drives = this.set.map(row => this.#rootIndex(row));
+        this.#endRows = this.set.map((row, r) => this.#endCheck && row.length - 1 > drives[r]);
+        // with the end check, the last portion is already checked
+        this.#literals = this.set.map((row, r) => {
+            const end = this.#endRows[r] ? row.length - 1 : row.length;
+            const lits = row
+                .slice(drives[r] + 1, end)
+                .filter((p) => typeof p === 'string' && !!p);
+            return [...new Set(lits)];
+        });
+        this.#literalCheck = this.#literals.some(l => l.length);
+        this.#shapes = this.set.map((row, r) => {
+            const [p0, p1, p2] = row;
+            if (this.#endRows[r] && row.length === 2) {
+                if (p0 === GLOBSTAR && p1 !== GLOBSTAR)
+                    return 'tail';
+            }
+            // the basename of a path that is split on / is its last portion,
+            // or the one before a trailing /, the same as the end check
+            if (this.#endRows[r] &&
+                options.matchBase &&
+                row.length === 1 &&
+                p0 !== GLOBSTAR &&
+                p0 !== '') {
+                return 'base';
+            }
+            // the portion must not be a root, or '', which can be a
+            // different portion on Windows (where //x paths get an extra '')
+            if (!this.#endCheck || drives[r] !== -1)
+                return undefined;
+            if (row.length === 3 &&
+                p0 === GLOBSTAR &&
+                p2 === GLOBSTAR &&
+                p1 !== GLOBSTAR &&
+                p1 !== '' &&
+                // the portion between is only matched below this limit
+                this.maxGlobstarRecursion > 0) {
+                return 'mid';
+            }
+            if (row.length === 2 &&
+                p1 === GLOBSTAR &&
+                p0 !== GLOBSTAR &&
+                p0 !== '') {
+                return 'head';
+            }
+            return undefined;
+        });
+    }
+    // a string portion of a pattern, normalized if the option is set
+    #norm(p) {
+        return this.#form ? p.normalize(this.#form) : p;
+    }
+    // On Windows, the index of the last root portion of a row, as
+    // #matchRow finds it: 0 for `c:/...`, 3 for `//?/c:/...` and
+    // `//host/share/...`, and 5 for `//?/UNC/host/share/...`. Otherwise
+    // -1.
+    #rootIndex(row) {
+        if (!this.isWindows)
+            return -1;
+        if (isDrive(row[0]))
+            return 0;
+        const uncDrive = row[0] === '' && row[1] === '' && row[2] === '?' && isDrive(row[3]);
+        if (uncDrive)
+            return 3;
+        const h = uncHost(row);
+        return h === -1 ? -1 : h + 1;
+    }
+    hasMagic() {
+        if (this.options.magicalBraces && this.set.length > 1) {
+            return true;
+        }
+        for (const pattern of this.set) {
+            for (const part of pattern) {
+                if (typeof part !== 'string')
+                    return true;
+            }
+        }
+        return false;
+    }
+    make() {
+        const pattern = this.pattern;
+        const options = this.options;
+        // empty patterns and comments match nothing.
+        if (!options.nocomment && pattern.charAt(0) === '#') {
+            this.comment = true;
+            return;
+        }
+        if (!pattern) {
+            this.empty = true;
+            return;
+        }
+        // step 1: figure out negation, etc.
+        this.parseNegate();
+        // step 2: expand braces
+        this.globSet = [...new Set(this.#expandBraces())];
+        // step 3: now we have a set, so turn each one into a series of
+        // path-portion matching patterns.
+        // These will be Matchers, except in the case of "**", which is
+        // set to the GLOBSTAR object for globstar behavior,
+        // and will not contain any / characters
+        //
+        // First, we preprocess to make the glob pattern sets a bit simpler
+        // and deduped.  There are some perf-killing patterns that can cause
+        // problems with a glob walk, but we can simplify them down a bit.
+        const rawGlobParts = this.globSet.map(s => this.#slashSplit(s));
+        this.globParts = this.preprocess(rawGlobParts);
+        // glob --> Matchers
+        this.#pending = true;
+        let set = this.globParts.map((s, _, __) => {
+            if (this.isWindows && this.windowsNoMagicRoot) {
+                // check if it's a drive or unc path. The root of a long UNC
+                // path, //?/UNC/host/share, is 6 portions.
+                const n = s[2] === '?' && isLongUNC(s[3]) ? 6 : 4;
+                const isUNC = s[0] === '' &&
+                    s[1] === '' &&
+                    (s[2] === '?' || !globMagic.test(s[2])) &&
+                    s.slice(3, n).every(p => !globMagic.test(p));
+                const isDrive = /^[a-z]:/i.test(s[0]);
+                if (isUNC) {
+                    return [
+                        ...s.slice(0, n).map(p => this.#norm(p)),
+                        ...s.slice(n).map(ss => this.parse(ss)),
+                    ];
+                }
+                else if (isDrive) {
+                    return [
+                        this.#norm(s[0]),
+                        ...s.slice(1).map(ss => this.parse(ss)),
+                    ];
+                }
+            }
+            return s.map(ss => this.parse(ss));
+        });
+        // filter out everything that didn't compile properly.
+        this.set = set.filter(s => s.indexOf(false) === -1);
+        // do not treat the ? in UNC paths as magic
+        if (this.isWindows) {
+            for (let i = 0; i < this.set.length; i++) {
+                const p = this.set[i];
+                if (p[0] === '' &&
+                    p[1] === '' &&
+                    this.globParts[i][2] === '?' &&
+                    (isDrive(p[3]) || isLongUNC(this.globParts[i][3]))) {
+                    if (isLongUNC(this.globParts[i][3]))
+                        p[3] = 'UNC';
+                    p[2] = '?';
+                }
+            }
+        }
+        // with noext, `@(...)` would be literal
+        if (!options.noext)
+            this.mergeRows();
+        this.#pending = false;
+        this.set.forEach((row, i) => {
+            for (let k = 0; k < row.length; k++) {
+                if (row[k] === PENDING) {
+                    row[k] = this.parse(this.globParts[i][k]);
+                }
+            }
+        });
+    }
+    // Merge rows that only differ in one portion, where each of them
+    // is a Matcher, into one row that matches any of them with
+    // `@(a|b|...)`. Then a path is only walked once for all of them,
+    // for example with `**/*.{js,ts}`.
+    mergeRows() {
+        let merged = true;
+        while (merged) {
+            merged = false;
+            // a single row cannot be merged with anything
+            if (this.set.length < 2)
+                return;
+            let keys = this.#mergeKeys();
+            const len = Math.max(0, ...this.set.map(r => r.length));
+            for (let k = 0; k < len; k++) {
+                // the rows that are the same other than at portion k, keyed
+                // by the ids of the parts before k and the parts after k,
+                // which are at most the number of rows
+                const groups = new Map();
+                const R = this.set.length + 1;
+                this.set.forEach((row, i) => {
+                    if (!(row[k] instanceof Matcher || row[k] === PENDING) ||
+                        !extSafe(this.globParts[i][k])) {
+                        return;
+                    }
+                    const { pre, suf } = keys[i];
+                    const key = pre[k] * R + suf[k + 1];
+                    const g = groups.get(key);
+                    if (g)
+                        g.push(i);
+                    else
+                        groups.set(key, [i]);
+                });
+                const drop = new Set();
+                for (const g of groups.values()) {
+                    if (g.length < 2)
+                        continue;
+                    const [first, ...rest] = g;
+                    const alts = g.map(i => this.globParts[i][k]);
+                    const glob = `@(${alts.join('|')})`;
+                    // merging is only an optimization, so leave the rows as they
+                    // are if the merged portion would have too many extglobs
+                    if (extglobCount(glob) > MAX_EXTGLOBS)
+                        continue;
+                    this.globParts[first][k] = glob;
+                    this.set[first][k] = this.parse(glob);
+                    for (const i of rest)
+                        drop.add(i);
+                }
+                if (drop.size) {
+                    merged = true;
+                    this.set = this.set.filter((_, i) => !drop.has(i));
+                    this.globParts = this.globParts.filter((_, i) => !drop.has(i));
+                    // every merge drops a row, so this happens at most once per row
+                    if (this.set.length < 2)
+                        return;
+                    keys = this.#mergeKeys();
+                }
+            }
+        }
+    }
+    // For each row, number ids for its prefixes and suffixes, such that
+    // pre[k] identifies parts[0..k) and suf[k] identifies parts[k..n).
+    // Two rows are the same other than at portion k exactly when they
+    // have the same pre[k] and suf[k + 1]. This is linear in the size of
+    // the rows, where joining the whole row for every k was quadratic.
+    #mergeKeys() {
+        const partIds = new Map();
+        const ids = this.globParts.map(parts => parts.map(s => {
+            let id = partIds.get(s);
+            if (id === undefined)
+                partIds.set(s, (id = partIds.size));
+            return id;
+        }));
+        // ids are only compared at the same k, so they are numbered per
+        // portion, with 0 for the empty prefix or suffix. Then they are
+        // at most the number of rows, and id * P + part id is a safe
+        // integer key for any set that fits in memory.
+        const P = partIds.size;
+        const len = Math.max(0, ...ids.map(r => r.length));
+        const keys = ids.map(r => ({
+            pre: [0],
+            suf: new Array(r.length + 1).fill(0),
+        }));
+        for (let k = 0; k < len; k++) {
+            const m = new Map();
+            ids.forEach((r, i) => {
+                if (k >= r.length)
+                    return;
+                const { pre } = keys[i];
+                const key = pre[k] * P + r[k];
+                let id = m.get(key);
+                if (id === undefined)
+                    m.set(key, (id = m.size + 1));
+                pre.push(id);
+            });
+        }
+        for (let k = len - 1; k >= 0; k--) {
+            const m = new Map();
+            ids.forEach((r, i) => {
+                if (k >= r.length)
+                    return;
+                const { suf } = keys[i];
+                const key = suf[k + 1] * P + r[k];
+                let id = m.get(key);
+                if (id === undefined)
+                    m.set(key, (id = m.size + 1));
+                suf[k] = id;
+            });
+        }
+        return keys;
+    }
+    // various transforms to equivalent pattern sets that are
+    // faster to process in a filesystem walk.  The goal is to
+    // eliminate what we can, and push all ** patterns as far
+    // to the right as possible, even if it increases the number
+    // of patterns that we have to process.
+    preprocess(globParts) {
+        // if we're not in globstar mode, then turn ** into *
+        if (this.options.noglobstar) {
+            for (const partset of globParts) {
+                for (let j = 0; j < partset.length; j++) {
+                    if (partset[j] === '**') {
+                        partset[j] = '*';
+                    }
+                }
+            }
+        }
+        const { optimizationLevel = 1 } = this.options;
+        if (optimizationLevel >= 2) {
+            // aggressive optimization for the purpose of fs walking
+            globParts = this.firstPhasePreProcess(globParts);
+            globParts = this.secondPhasePreProcess(globParts);
+        }
+        else if (optimizationLevel >= 1) {
+            // just basic optimizations to remove some .. parts
+            globParts = this.levelOneOptimize(globParts);
+        }
+        else {
+            // just collapse multiple ** portions into one
+            globParts = this.adjascentGlobstarOptimize(globParts);
+        }
+        return globParts;
+    }
+    // just get rid of adjascent ** portions
+    adjascentGlobstarOptimize(globParts) {
+        return globParts.map(parts => {
+            let gs = -1;
+            while (-1 !== (gs = parts.indexOf('**', gs + 1))) {
+                let i = gs;
+                while (parts[i + 1] === '**') {
+                    i++;
+                }
+                if (i !== gs) {
+                    parts.splice(gs, i - gs);
+                }
+            }
+            return parts;
+        });
+    }
+    // get rid of adjascent ** and resolve .. portions
+    levelOneOptimize(globParts) {
+        return globParts.map(parts => {
+            // .. can not remove the root of a Windows path
+            const root = this.#rootIndex(parts) + 1;
+            parts = parts.reduce((set, part) => {
+                const prev = set[set.length - 1];
+                if (part === '**' && prev === '**') {
+                    return set;
+                }
+                if (part === '..') {
+                    if (set.length > root &&
+                        prev &&
+                        prev !== '..' &&
+                        prev !== '.' &&
+                        prev !== '**') {
+                        set.pop();
+                        return set;
+                    }
+                }
+                set.push(part);
+                return set;
+            }, []);
+            return parts.length === 0 ? [''] : parts;
+        });
+    }
+    // Check the path against each row before it is split. 'no' if no
+    // row can match, so it does not need to be split. 'yes' if a row of
+    // `**` and one more portion matches. 'maybe' if it must be split to
+    // know. None of this applies with partial, where the path can end
+    // before the row does.
+    //
+    // On Windows, `\` is a separator in the path too, and the portions of
+    // a row up to its drive letter or UNC share are not checked (see
+    // #rootIndex).
+    //
+    // Each string portion of a row must be a portion of the path, so the
+    // path must contain it. Level 2 can only take portions out of the
+    // path, so this is still true then.
+    //
+    // The last portion of a row must match the last portion of the path,
+    // or the one before a trailing `/` (as a/* and a/**/* match a/b/).
+    // This does not apply to rows that end in **, rows that end in a
+    // root, or preserveMultipleSlashes (which can leave more
+    // than one '' at the end). At level 2, it does not apply if that
+    // portion is `.` or `..`, which can be
+    // resolved away. Level 2 only takes other portions out of the
+    // middle of the path.
+    //
+    // A row of `**/x` then matches if the ** can walk the portions
+    // before the one that x matches, the same as #matchGlobstar. At
+    // level 2, this is only known if none of them are `.` or `..`, so
+    // that the path does not change when it is resolved.
+    #canMatch(f) {
+        const sep = !this.isWindows || !f.includes('\\') ? '/'
+            : f.includes('/') ? 'both'
+                : '\\';
+        // the portions that f.split(/\/+/) would end with, and where they
+        // start in f, found when a row needs them. `ends` is 0 until they
+        // are found, then 1, or -1 if they can not be used.
+        let ends = this.#endCheck ? 0 : -1;
+        let last = '';
+        let lastStart = 0;
+        let prev;
+        let prevStart = 0;
+        const dot = !!this.options.dot;
+        // A string compare is cheaper than includes(), and a Matcher test
+        // costs more, so the cheaper check goes first.
+        ROWS: for (let r = 0; r < this.set.length; r++) {
+            const row = this.set[r];
+            const p = row[row.length - 1];
+            let end = ends !== -1 && this.#endRows[r] && p !== GLOBSTAR;
+            if (end && ends === 0) {
+                const i = lastSep(f, f.length, sep);
+                lastStart = i + 1;
+                last = f.slice(lastStart);
+                if (last === '' && i >= 0) {
+                    let j = i;
+                    while (j > 0 && isSep(f.charCodeAt(j - 1), sep))
+                        j--;
+                    prevStart = j === 0 ? 0 : lastSep(f, j - 1, sep) + 1;
+                    prev = f.slice(prevStart, j);
+                }
+                const resolves = this.#level2 &&
+                    (isDots(last) ||
+                        (last === '' && prev !== undefined && isDots(prev)));
+                ends = resolves ? -1 : 1;
+                end = !resolves;
+            }
+            let tailStart = -1;
+            if (end && typeof p === 'string') {
+                tailStart = endIndex(p, last, lastStart, prev, prevStart);
+                if (tailStart === -1)
+                    continue;
+            }
+            if (this.#literalCheck) {
+                for (const l of this.#literals[r]) {
+                    if (!f.includes(l))
+                        continue ROWS;
+                }
+            }
+            if (end && typeof p === 'object') {
+                tailStart = endIndex(p, last, lastStart, prev, prevStart);
+                if (tailStart === -1)
+                    continue;
+            }
+            const shape = this.#shapes[r];
+            if (shape === 'base' && end)
+                return 'yes';
+            if (shape === 'tail' && end) {
+                if (this.#level2 && dotPortion(f, 0, tailStart, true, sep)) {
+                    return 'maybe';
+                }
+                if (!dotPortion(f, 0, tailStart, dot, sep))
+                    return 'yes';
+                continue;
+            }
+            if (shape === 'mid' || shape === 'head') {
+                const m = this.#walk(f, row, shape === 'head', dot, sep);
+                if (m !== 'no')
+                    return m;
+                continue;
+            }
+            return 'maybe';
+        }
+        return 'no';
+    }
+    // Match a row of a known shape against the split path, the same as
+    // #matchGlobstar and #matchGlobStarBodySections do. None of these
+    // rows have a drive letter, so they start at the first portion.
+    #matchShape(file, row, shape) {
+        const dot = !!this.options.dot;
+        const n = file.length;
+        if (shape === 'head') {
+            // x, then at least one portion that ** can walk
+            if (n < 2 || !portionMatch(row[0], file[0])) {
+                return false;
+            }
+            for (let i = 1; i < n; i++)
+                if (!walkable(file[i], dot))
+                    return false;
+            return true;
+        }
+        const x = row[1];
+        if (shape === 'tail') {
+            // x is the last portion, or the one before a trailing ''
+            let t = n - 1;
+            if (!portionMatch(x, file[t])) {
+                if (file[t] !== '' || n === 1 || !portionMatch(x, file[--t])) {
+                    return false;
+                }
+            }
+            for (let i = 0; i < t; i++)
+                if (!walkable(file[i], dot))
+                    return false;
+            return true;
+        }
+        // mid: the first x that ** can walk to, with a portion after it,
+        // and ** can walk all of those
+        for (let k = 0; k < n; k++) {
+            if (portionMatch(x, file[k]) && k + 1 < n) {
+                let i = k + 1;
+                while (i < n && walkable(file[i], dot))
+                    i++;
+                if (i === n)
+                    return true;
+            }
+            if (!walkable(file[k], dot))
+                return false;
+        }
+        return false;
+    }
+    // Match a row of `**/x/**` or `x/**` against the path, the same as
+    // #matchGlobstar and #matchGlobStarBodySections do once it is split.
+    // x must match a portion (the first one, for `x/**`), the ** before
+    // it must be able to walk the portions before that one, and there
+    // must be a portion after it, which the ** after it can walk. At
+    // level 2, this is only known if no portion is `.` or `..`.
+    #walk(f, row, head, dot, sep) {
+        if (this.#level2 && dotPortion(f, 0, f.length, true, sep))
+            return 'maybe';
+        const x = row[head ? 0 : 1];
+        // the last portion has none after it, so it can not be x
+        let s = 0;
+        for (let e = nextSep(f, s, sep); e !== -1; e = nextSep(f, s, sep)) {
+            // the start of the next portion
+            let next = e + 1;
+            while (next < f.length && isSep(f.charCodeAt(next), sep))
+                next++;
+            const hit = typeof x === 'string' ?
+                e - s === x.length && f.startsWith(x, s)
+                : e > s && x.testUnchecked(f.slice(s, e));
+            if (hit && !dotPortion(f, next, f.length, dot, sep))
+                return 'yes';
+            if (head || dotPortion(f, s, next, dot, sep))
+                return 'no';
+            s = next;
+        }
+        return 'no';
+    }
+    // the last split, if it was the same path with the same split
+    // settings
+    #cachedSplit(f) {
+        const last = lastSplit;
+        return (last?.f === f &&
+            last.isWindows === this.isWindows &&
+            last.preserveMultipleSlashes === this.preserveMultipleSlashes &&
+            last.normalize === this.#form) ?
+            last
+            : undefined;
+    }
+    // split a path for match(), and keep the parts for the next call
+    #split(f) {
+        const { isWindows, preserveMultipleSlashes } = this;
+        // windows: need to use /, not \
+        let parts = this.#slashSplit(isWindows ? f.split('\\').join('/') : f);
+        // normalize each portion, so that a char that normalizes to `/`
+        // does not make a new portion
+        const normalize = this.#form;
+        if (normalize)
+            parts = parts.map(p => p.normalize(normalize));
+        lastSplit = {
+            f,
+            isWindows,
+            preserveMultipleSlashes,
+            normalize,
+            parts,
+        };
+        return lastSplit;
+    }
+    // resolve `.` and `..` portions of a path, for level 2
+    #levelTwoFileOptimize(file) {
+        // work on a copy, so that the cached parts do not change
+        const parts = [...file];
+        let didSomething = false;
+        do {
+            didSomething = false;
+            // <pre>/<e>/<rest> -> <pre>/<rest>
+            if (!this.preserveMultipleSlashes) {
+                for (let i = 1; i < parts.length - 1; i++) {
+                    const p = parts[i];
+                    // don't squeeze out UNC patterns
+                    if (i === 1 && p === '' && parts[0] === '')
+                        continue;
+                    if (p === '.' || p === '') {
+                        didSomething = true;
+                        parts.splice(i, 1);
+                        i--;
+                    }
+                }
+                if (parts[0] === '.' &&
+                    parts.length === 2 &&
+                    (parts[1] === '.' || parts[1] === '')) {
+                    didSomething = true;
+                    parts.pop();
+                }
+            }
+            // <pre>/<p>/../<rest> -> <pre>/<rest>
+            // .. can not remove the root of a Windows path
+            const root = this.#rootIndex(parts) + 1;
+            let dd = root;
+            while (-1 !== (dd = parts.indexOf('..', dd + 1))) {
+                const p = parts[dd - 1];
+                if (p && p !== '.' && p !== '..' && p !== '**') {
+                    didSomething = true;
+                    parts.splice(dd - 1, 2);
+                    dd = Math.max(dd - 2, root);
+                }
+            }
+        } while (didSomething);
+        return parts.length === 0 ? [''] : parts;
+    }
+    // First phase: single-pattern processing
+    // <pre> is 1 or more portions
+    // <rest> is 1 or more portions
+    // <p> is any portion other than ., .., '', or **
+    // <e> is . or ''
+    //
+    // **/.. is *brutal* for filesystem walking performance, because
+    // it effectively resets the recursive walk each time it occurs,
+    // and ** cannot be reduced out by a .. pattern part like a regexp
+    // or most strings (other than .., ., and '') can be.
+    //
+    // <pre>/**/../<p>/<p>/<rest> -> {<pre>/../<p>/<p>/<rest>,<pre>/**/<p>/<p>/<rest>}
+    // <pre>/<e>/<rest> -> <pre>/<rest>
+    // <pre>/<p>/../<rest> -> <pre>/<rest>
+    // **/**/<rest> -> **/<rest>
+    //
+    // **/*/<rest> -> */**/<rest> <== not valid because ** doesn't follow
+    // this WOULD be allowed if ** did follow symlinks, or * didn't
+    firstPhasePreProcess(globParts) {
+        // each **/.. split doubles the patterns, and adds a copy of the
+        // whole pattern. Throw if either gets too large. A partial split
+        // would match some paths and not others, depending on which rows
+        // the pass reached first.
+        const { braceExpandMax = DEFAULT_BRACE_EXPAND_MAX } = this.options;
+        let splitCells = 0;
+        const maxSplitCells = 1_000_000;
+        let didSomething = false;
+        do {
+            didSomething = false;
+            // <pre>/**/../<p>/<p>/<rest> -> {<pre>/../<p>/<p>/<rest>,<pre>/**/<p>/<p>/<rest>}
+            for (let parts of globParts) {
+                let gs = -1;
+                while (-1 !== (gs = parts.indexOf('**', gs + 1))) {
+                    let gss = gs;
+                    while (parts[gss + 1] === '**') {
+                        // <pre>/**/**/<rest> -> <pre>/**/<rest>
+                        gss++;
+                    }
+                    // eg, if gs is 2 and gss is 4, that means we have 3 **
+                    // parts, and can remove 2 of them.
+                    if (gss > gs) {
+                        parts.splice(gs + 1, gss - gs);
+                    }
+                    let next = parts[gs + 1];
+                    const p = parts[gs + 2];
+                    const p2 = parts[gs + 3];
+                    if (next !== '..')
+                        continue;
+                    if (!p ||
+                        p === '.' ||
+                        p === '..' ||
+                        !p2 ||
+                        p2 === '.' ||
+                        p2 === '..') {
+                        continue;
+                    }
+                    // Check before changing parts or allocating the new row.
+                    const addedCells = parts.length - 1;
+                    if (globParts.length >= braceExpandMax ||
+                        splitCells + addedCells > maxSplitCells) {
+                        throw new RangeError(`optimizationLevel 2: too many patterns from '**/..'`);
+                    }
+                    didSomething = true;
+                    // edit parts in place, and push the new one
+                    parts.splice(gs, 1);
+                    const other = parts.slice(0);
+                    other[gs] = '**';
+                    splitCells += addedCells;
+                    globParts.push(other);
+                    gs--;
+                }
+                // <pre>/<e>/<rest> -> <pre>/<rest>
+                if (!this.preserveMultipleSlashes) {
+                    for (let i = 1; i < parts.length - 1; i++) {
+                        const p = parts[i];
+                        // don't squeeze out UNC patterns
+                        if (i === 1 && p === '' && parts[0] === '')
+                            continue;
+                        if (p === '.' || p === '') {
+                            didSomething = true;
+                            parts.splice(i, 1);
+                            i--;
+                        }
+                    }
+                    if (parts[0] === '.' &&
+                        parts.length === 2 &&
+                        (parts[1] === '.' || parts[1] === '')) {
+                        didSomething = true;
+                        parts.pop();
+                    }
+                }
+                // <pre>/<p>/../<rest> -> <pre>/<rest>
+                // .. can not remove the root of a Windows path
+                const root = this.#rootIndex(parts) + 1;
+                let dd = root;
+                while (-1 !== (dd = parts.indexOf('..', dd + 1))) {
+                    const p = parts[dd - 1];
+                    if (p && p !== '.' && p !== '..' && p !== '**') {
+                        didSomething = true;
+                        const needDot = dd === 1 && parts[dd + 1] === '**';
+                        const splin = needDot ? ['.'] : [];
+                        parts.splice(dd - 1, 2, ...splin);
+                        if (parts.length === 0)
+                            parts.push('');
+                        dd = Math.max(dd - 2, root);
+                    }
+                }
+            }
+        } while (didSomething);
+        return globParts;
+    }
+    // second phase: multi-pattern dedupes
+    // {<pre>/<rest>,<pre>/<rest>} -> <pre>/<rest>
+    // {<pre>/*/<rest>,<pre>/<p>/<rest>} -> <pre>/*/<rest>
+    secondPhasePreProcess(globParts) {
+        const keys = new Set();
+        const rows = globParts.filter(parts => {
+            const key = parts.join('/');
+            if (keys.has(key))
+                return false;
+            keys.add(key);
+            return true;
+        });
+        // A row is covered by another row that has `*` at some positions,
+        // and is the same at all others. Collect each distinct set of `*`
+        // positions, then look up each row with `*` put at those positions.
+        const stars = new Map();
+        for (const parts of rows) {
+            const s = [];
+            for (let i = 0; i < parts.length; i++) {
+                if (parts[i] === '*')
+                    s.push(i);
+            }
+            if (s.length)
+                stars.set(s.join(','), s);
+        }
+        // Each row is checked against each set of `*` positions, so skip
+        // this if there are too many. The patterns match the same paths
+        // either way.
+        if (!stars.size || rows.length * stars.size > 100_000)
+            return rows;
+        const { dot } = this.options;
+        return rows.filter(parts => {
+            for (const s of stars.values()) {
+                if (s[s.length - 1] >= parts.length)
+                    continue;
+                const c = [...parts];
+                let ok = true;
+                let changed = false;
+                for (const i of s) {
+                    const p = parts[i];
+                    if (p === '*')
+                        continue;
+                    if (!p || p === '**' || (!dot && p.startsWith('.'))) {
+                        ok = false;
+                        break;
+                    }
+                    c[i] = '*';
+                    changed = true;
+                }
+                if (ok && changed && keys.has(c.join('/')))
+                    return false;
+            }
+            return true;
+        });
+    }
+    parseNegate() {
+        if (this.nonegate)
+            return;
+        const pattern = this.pattern;
+        let negate = false;
+        let negateOffset = 0;
+        for (let i = 0; i < pattern.length && pattern.charAt(i) === '!'; i++) {
+            negate = !negate;
+            negateOffset++;
+        }
+        if (negateOffset)
+            this.pattern = pattern.slice(negateOffset);
+        this.negate = negate;
+    }
+    // Match the parts of a path against one row of the set. `resolved`
+    // is the parts after level 2 resolves `.` and `..` in them, or the
+    // same parts below level 2. Set partial to true to test if, for
+    // example, "/a/b" matches the start of "/*/b/*/d". Partial means, if
+    // you run out of file before you run out of pattern, then that's
+    // fine, as long as all the parts match.
+    #matchRow(file, resolved, pattern, partial) {
+        let fileStartIndex = 0;
+        let patternStartIndex = 0;
+        // UNC paths like //?/X:/... can match X:/... and vice versa, and
+        // //?/UNC/host/share/... can match //host/share/... and vice versa.
+        // Drive letters in absolute drive or unc paths, and the host and
+        // share of UNC paths, are always compared case-insensitively.
+        const fh = this.isWindows ? uncHost(resolved) : -1;
+        const ph = fh === -1 ? -1 : uncHost(pattern);
+        if (ph !== -1) {
+            const host = pattern[ph];
+            const share = pattern[ph + 1];
+            if (typeof host !== 'string' || typeof share !== 'string') {
+                // a host or share with magic is matched as usual
+                fileStartIndex = fh;
+                patternStartIndex = ph;
+            }
+            else if (resolved[fh].toLowerCase() === host.toLowerCase() &&
+                resolved[fh + 1].toLowerCase() === share.toLowerCase()) {
+                fileStartIndex = fh + 2;
+                patternStartIndex = ph + 2;
+            }
+        }
+        else if (this.isWindows) {
+            const fileDrive = typeof file[0] === 'string' && /^[a-z]:$/i.test(file[0]);
+            const fileUNC = !fileDrive &&
+                file[0] === '' &&
+                file[1] === '' &&
+                file[2] === '?' &&
+                /^[a-z]:$/i.test(file[3]);
+            const patternDrive = typeof pattern[0] === 'string' && /^[a-z]:$/i.test(pattern[0]);
+            const patternUNC = !patternDrive &&
+                pattern[0] === '' &&
+                pattern[1] === '' &&
+                pattern[2] === '?' &&
+                typeof pattern[3] === 'string' &&
+                /^[a-z]:$/i.test(pattern[3]);
+            const fdi = fileUNC ? 3
+                : fileDrive ? 0
+                    : undefined;
+            const pdi = patternUNC ? 3
+                : patternDrive ? 0
+                    : undefined;
+            if (typeof fdi === 'number' && typeof pdi === 'number') {
+                const [fd, pd] = [
+                    file[fdi],
+                    pattern[pdi],
+                ];
+                // the drives match, so start matching after them
+                if (fd.toLowerCase() === pd.toLowerCase()) {
+                    patternStartIndex = pdi + 1;
+                    fileStartIndex = fdi + 1;
+                }
+            }
+        }
+        // the drive letters are found in the parts before level 2 resolves
+        // them, and the match uses the resolved parts
+        file = resolved;
+        if (pattern.includes(GLOBSTAR)) {
+            return this.#matchGlobstar(file, pattern, partial, fileStartIndex, patternStartIndex);
+        }
+        return this.#matchOne(file, pattern, partial, fileStartIndex, patternStartIndex);
+    }
+    #matchGlobstar(file, pattern, partial, fileIndex, patternIndex) {
+        const { head, body, tail, segments } = this.#getGlobstarParts(pattern, partial, patternIndex);
+        // check the head, from the current file/pattern index.
+        if (head.length) {
+            const headEnd = fileIndex + head.length;
+            if (!this.#matchOne(file, head, partial, fileIndex, 0, headEnd)) {
+                return false;
+            }
+            fileIndex += head.length;
+            patternIndex += head.length;
+        }
+        // now we know the head matches!
+        // if the last portion is not empty, it MUST match the end
+        // check the tail
+        let fileTailMatch = 0;
+        if (tail.length) {
+            // if head + tail > file, then we cannot possibly match
+            if (tail.length + fileIndex > file.length)
+                return false;
+            // try to match the tail
+            let tailStart = file.length - tail.length;
+            if (this.#matchOne(file, tail, partial, tailStart, 0)) {
+                fileTailMatch = tail.length;
+            }
+            else {
+                // affordance for stuff like a/**/* matching a/b/
+                // if the last file portion is '', and there's more to the pattern
+                // then try without the '' bit.
+                if (file[file.length - 1] !== '' ||
+                    fileIndex + tail.length === file.length) {
+                    return false;
+                }
+                tailStart--;
+                if (!this.#matchOne(file, tail, partial, tailStart, 0)) {
+                    return false;
+                }
+                fileTailMatch = tail.length + 1;
+            }
+        }
+        // now we know the tail matches!
+        // the middle is zero or more portions wrapped in **, possibly
+        // containing more ** sections.
+        // so a/**/b/**/c/**/d has become **/b/**/c/**
+        // if it's empty, it means a/**/b, just verify we have no bad dots
+        // if there's no tail, so it ends on /**, then we must have *something*
+        // after the head, or it's not a matc
+        if (!body.length) {
+            let sawSome = !!fileTailMatch;
+            for (let i = fileIndex; i < file.length - fileTailMatch; i++) {
+                const f = String(file[i]);
+                sawSome = true;
+                if (f === '.' ||
+                    f === '..' ||
+                    (!this.options.dot && f.startsWith('.'))) {
+                    return false;
+                }
+            }
+            // in partial mode, we just need to get past all file parts
+            return partial || sawSome;
+        }
+        // now we know that there's one or more body sections, which can
+        // be matched anywhere from the 0 index (because the head was pruned)
+        // through to the length-fileTailMatch index.
+        return !!this.#matchGlobStarBodySections(file, segments, file.length - fileTailMatch, fileIndex, 0, partial, 0, !!fileTailMatch, new Set());
+    }
+    // Split the pattern into head, tail, and middle of ** delimited
+    // parts. The tail has to be at the end, and the others just have to
+    // be found in order from the head. These only depend on the pattern
+    // row, so they are kept for the next path.
+    #getGlobstarParts(pattern, partial, patternIndex) {
+        let byStart = this.#globstarParts.get(pattern);
+        if (!byStart) {
+            byStart = [];
+            this.#globstarParts.set(pattern, byStart);
+        }
+        const key = patternIndex * 2 + (partial ? 1 : 0);
+        const found = byStart[key];
+        if (found)
+            return found;
+        const firstgs = pattern.indexOf(GLOBSTAR, patternIndex);
+        const lastgs = pattern.lastIndexOf(GLOBSTAR);
+        const head = pattern.slice(patternIndex, firstgs);
+        const body = pattern.slice(firstgs + 1, partial ? undefined : lastgs);
+        const tail = partial ? [] : pattern.slice(lastgs + 1);
+        // split the body up into sections, and note the number of
+        // portions that must come after the start of each one
+        const segments = [[[], 0]];
+        let current = segments[0];
+        let nonGsParts = 0;
+        const nonGsPartsSums = [0];
+        for (const b of body) {
+            if (b === GLOBSTAR) {
+                nonGsPartsSums.push(nonGsParts);
+                current = [[], 0];
+                segments.push(current);
+            }
+            else {
+                current[0].push(b);
+                nonGsParts++;
+            }
+        }
+        // the portions in this section and the ones after it
+        segments.forEach((b, i) => {
+            b[1] = nonGsParts - nonGsPartsSums[i];
+        });
+        const parts = { head, body, tail, segments };
+        byStart[key] = parts;
+        return parts;
+    }
+    // return false for "nope, not matching"
+    // return null for "not matching, cannot keep trying"
+    #matchGlobStarBodySections(file, 
+    // pattern section, and the portions that it and the rest need
+    bodySegments, 
+    // the end of the file portions that the body can match
+    fileLength, fileIndex, bodyIndex, partial, globStarDepth, sawTail, 
+    // the places that a walk has already tried, as
+    // bodyIndex * (file.length + 1) + fileIndex. A walk from a place
+    // does the same no matter how it got there, and it only comes back
+    // if it found no match, so a walk that gets to one stops.
+    tried) {
+        // take the first body segment, and walk from fileIndex to its "after"
+        // value at the end
+        // If it doesn't match at that position, we increment, until we hit
+        // that final possible position, and give up.
+        // If it does match, then advance and try to rest.
+        // If any of them fail we keep walking forward.
+        // this is still a bit recursively painful, but it's more constrained
+        // than previous implementations, because we never test something that
+        // can't possibly be a valid matching condition.
+        const bs = bodySegments[bodyIndex];
+        if (!bs) {
+            // with partial, the body is the rest of the pattern, so it
+            // matches if no portions are left, or only the '' of a trailing
+            // / (as a/* matches a/b/). A ** at the end walks them as its own
+            // empty section.
+            if (partial) {
+                return (fileIndex >= fileLength ||
+                    (fileIndex === fileLength - 1 && file[fileIndex] === ''));
+            }
+            // just make sure that there's no bad dots before the tail
+            for (let i = fileIndex; i < fileLength; i++) {
+                sawTail = true;
+                const f = file[i];
+                if (f === '.' ||
+                    f === '..' ||
+                    (!this.options.dot && f.startsWith('.'))) {
+                    return false;
+                }
+            }
+            return sawTail;
+        }
+        // have a non-globstar body section to test, up to the last index
+        // where it can start
+        const [body, need] = bs;
+        // with partial, the path can end before the body does
+        const after = partial ? fileLength : fileLength - need;
+        while (fileIndex <= after) {
+            const key = bodyIndex * (file.length + 1) + fileIndex;
+            if (tried.has(key))
+                return false;
+            tried.add(key);
+            const m = this.#matchOne(file, body, partial, fileIndex, 0, fileIndex + body.length);
+            // if limit exceeded, no match. intentional false negative,
+            // acceptable break in correctness for security.
+            if (m && globStarDepth < this.maxGlobstarRecursion) {
+                // match! see if the rest match. if so, we're done!
+                const sub = this.#matchGlobStarBodySections(file, bodySegments, fileLength, fileIndex + body.length, bodyIndex + 1, partial, globStarDepth + 1, sawTail, tried);
+                if (sub !== false) {
+                    return sub;
+                }
+            }
+            // the ** does not walk past the last place the body can start
+            if (fileIndex === after)
+                break;
+            const f = file[fileIndex];
+            if (f === '.' ||
+                f === '..' ||
+                (!this.options.dot && f.startsWith('.'))) {
+                return false;
+            }
+            fileIndex++;
+        }
+        // walked off. no point continuing
+        return partial || null;
+    }
+    #matchOne(file, pattern, partial, fileIndex, patternIndex, 
+    // only match the file portions before this index
+    fileEnd = file.length) {
+        let fi;
+        let pi;
+        let pl;
+        let fl;
+        for (fi = fileIndex,
+            pi = patternIndex,
+            fl = Math.min(fileEnd, file.length),
+            pl = pattern.length; fi < fl && pi < pl; fi++, pi++) {
+            let p = pattern[pi];
+            let f = file[fi];
+            // should be impossible.
+            /* c8 ignore start */
+            if (p === false || p === GLOBSTAR) {
+                return false;
+            }
+            /* c8 ignore stop */
+            // something other than **
+            // non-magic patterns just have to match exactly
+            // patterns with magic have been turned into Matchers.
+            if (!portionMatch(p, f))
+                return false;
+        }
+        // Note: ending in / means that we'll get a final ""
+        // at the end of the pattern.  This can only match a
+        // corresponding "" at the end of the file.
+        // If the file ends in /, then it can only match a
+        // a pattern that ends in /, unless the pattern just
+        // doesn't have any more for it. But, a/b/ should *not*
+        // match "a/b/*", even though * can match "", except in
+        // partial mode, where it might simply not be reached yet.
+        // However, a/b/ should still satisfy a/*
+        // now either we fell off the end of the pattern, or we're done.
+        if (fi === fl && pi === pl) {
+            // ran out of pattern and filename at the same time.
+            // an exact hit!
+            return true;
+        }
+        else if (fi === fl) {
+            // ran out of file, but still had pattern left.
+            // this is ok if we're doing the match as part of
+            // a glob fs traversal.
+            return partial;
+        }
+        else if (pi === pl) {
+            // ran out of pattern, still have file left.
+            // this is only acceptable if we're on the very last
+            // empty segment of a file with a trailing slash.
+            // a/* should match a/b/
+            return fi === fl - 1 && file[fi] === '';
+            /* c8 ignore start */
+        }
+        else {
+            // should be unreachable.
+            throw new Error('wtf?');
+        }
+        /* c8 ignore stop */
+    }
+    braceExpand() {
+        return braceExpand(this.pattern, this.options);
+    }
+    // Expand braces, except numeric ranges such as {0..999} with at
+    // least RANGE_MIN values. Each of those stays in its pattern as
+    // `<mark>0..999<mark>`, for the Matcher to test. If a range might
+    // be inside a [...] class, expand all of them instead.
+    #expandBraces() {
+        const { pattern } = this;
+        if (this.options.nobrace)
+            return this.braceExpand();
+        let code = 0xe000;
+        while (pattern.includes(String.fromCharCode(code))) {
+            if (++code > 0xf8ff)
+                return this.braceExpand();
+        }
+        const mark = String.fromCharCode(code);
+        let found = false;
+        const marked = pattern.replace(rangeRe, (m, lo, hi) => {
+            const a = Number(lo);
+            const b = Number(hi);
+            if (!Number.isSafeInteger(a) ||
+                !Number.isSafeInteger(b) ||
+                Math.abs(a - b) + 1 < RANGE_MIN) {
+                return m;
+            }
+            found = true;
+            return `${mark}${lo}..${hi}${mark}`;
+        });
+        if (!found)
+            return this.braceExpand();
+        const set = braceExpand(marked, this.options);
+        for (const p of set) {
+            for (const portion of p.split('/')) {
+                const c = portion.indexOf('[');
+                if (c !== -1 && c < portion.lastIndexOf(mark)) {
+                    return this.braceExpand();
+                }
+                if (!this.options.noext && inRepeatOrNegExt(portion, mark)) {
+                    return this.braceExpand();
+                }
+            }
+        }
+        this.#rangeMark = mark;
+        return set;
+    }
+    parse(pattern) {
+        assertValidPattern(pattern);
+        const options = this.options;
+        // shortcuts
+        if (pattern === '**')
+            return GLOBSTAR;
+        if (pattern === '')
+            return '';
+        const { nocase, nocaseMagicOnly, noext = false, dot, normalize, } = options;
+        const rangeMark = this.#rangeMark;
+        const lit = rangeMark && pattern.includes(rangeMark) ?
+            undefined
+            : literal(pattern, noext);
+        // in nocase mode, a literal with cased chars still needs a
+        // Matcher, unless nocaseMagicOnly is set.
+        if (lit !== undefined &&
+            !(nocase &&
+                !nocaseMagicOnly &&
+                pattern.toUpperCase() !== pattern.toLowerCase())) {
+            return this.#norm(lit);
+        }
+        if (this.#pending)
+            return PENDING;
+        let m = this.#matchers.get(pattern);
+        if (!m) {
+            if (!noext)
+                assertValidExtglobs(pattern);
+            m = new Matcher(pattern, {
+                nocase,
+                noext,
+                dot,
+                normalize,
+                ...(rangeMark && { rangeMark }),
+            });
+            this.#matchers.set(pattern, m);
+        }
+        return m;
+    }
+    #slashSplit(p) {
+        // if p starts with // on windows, we preserve that
+        // so that UNC paths aren't broken.  Otherwise, any number of
+        // / characters are coalesced into one, unless
+        // preserveMultipleSlashes is set to true.
+        if (this.preserveMultipleSlashes) {
+            return p.split('/');
+        }
+        else if (this.isWindows && /^\/\/[^/]+/.test(p)) {
+            // add an extra '' for the one we lose
+            return ['', ...p.split(/\/+/)];
+        }
+        else {
+            return p.split(/\/+/);
+        }
+    }
+    match(f, partial = this.partial) {
+        // short-circuit in the case of busted things.
+        // comments, etc.
+        if (this.comment) {
+            return false;
+        }
+        if (this.empty) {
+            return f === '';
+        }
+        if (f === '/' && partial) {
+            return true;
+        }
+        const options = this.options;
+        // treat the test path as a set of pathparts. If it was not just
+        // split or checked, check that it can match before splitting it.
+        let split = this.#cachedSplit(f);
+        if (!split) {
+            // the checks look at the path as given, so not if it is
+            // normalized
+            if (!partial &&
+                !this.#form &&
+                (this.#endCheck || this.#literalCheck) &&
+                lastChecked !== f) {
+                lastChecked = f;
+                const can = this.#canMatch(f);
+                if (can === 'no')
+                    return options.flipNegate ? false : this.negate;
+                if (can === 'yes')
+                    return options.flipNegate ? true : !this.negate;
+            }
+            split = this.#split(f);
+        }
+        const ff = split.parts;
+        // the parts after level 2 resolves them, kept for the next pattern
+        // that tests the same path
+        const resolved = this.#level2 ?
+            (split.resolved ??= this.#levelTwoFileOptimize(ff))
+            : ff;
+        // just ONE of the pattern sets in this.set needs to match
+        // in order for it to be valid.  If negating, then just one
+        // match means that we have failed.
+        // Either way, return on the first hit.
+        const set = this.set;
+        // Find the basename of the path by looking for the last non-empty segment
+        let filename = ff[ff.length - 1];
+        if (!filename) {
+            for (let i = ff.length - 2; !filename && i >= 0; i--) {
+                filename = ff[i];
+            }
+        }
+        for (let r = 0; r < set.length; r++) {
+            const pattern = set[r];
+            const shape = partial ? undefined : this.#shapes[r];
+            // level 2 does not change a path of one portion
+            const hit = shape === 'base' ?
+                portionMatch(pattern[0], filename)
+                : shape ? this.#matchShape(resolved, pattern, shape)
+                    : options.matchBase && pattern.length === 1 ?
+                        this.#matchRow([filename], [filename], pattern, partial)
+                        : this.#matchRow(ff, resolved, pattern, partial);
+            if (hit) {
+                if (options.flipNegate) {
+                    return true;
+                }
+                return !this.negate;
+            }
+        }
+        // didn't get any hits.  this is success if it's a negative
+        // pattern, failure otherwise.
+        if (options.flipNegate) {
+            return false;
+        }
+        return this.negate;
+    }
+    static defaults(def) {
+        return minimatch.defaults(def).Minimatch;
+    }
+}
+/* c8 ignore start */
+
+
+/* c8 ignore stop */
+minimatch.Minimatch = Minimatch;
+minimatch.escape = escape_escape;
+minimatch.unescape = unescape_unescape;
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
 /***/ 3849:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -63710,6 +58642,9 @@ const defaults = _lib_index_js__WEBPACK_IMPORTED_MODULE_0__.defaults
 /******/ 	// Return the exports of the module
 /******/ 	return module.exports;
 /******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
 /******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
@@ -63808,9 +58743,94 @@ const defaults = _lib_index_js__WEBPACK_IMPORTED_MODULE_0__.defaults
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "index." + chunkId + ".js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/

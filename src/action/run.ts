@@ -115,7 +115,7 @@ async function finish(ctx: Context, verified: Report, workspace: string): Promis
   // Advice in the Action's words everywhere it shows: log, annotations, summary, comment, report-json.
   const report = inWordsReport(verified, ACTION_WORDS);
   // Filters that leave nothing to verify fail the step as a bad input (fail() tells it everywhere), not green.
-  const filterWarnings = unmatchedFilters(report, settings.engine);
+  const filterWarnings = await unmatchedFilters(report, settings.engine);
   try {
     checkFiltersLeftSomething(report, settings.engine);
   } catch (err) {

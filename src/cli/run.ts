@@ -54,7 +54,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       return EXIT.ok;
     }
     if (command.kind === "sql") {
-      const { sqlScript } = await import(/* webpackMode: "eager" */ "../sql-script/index.ts");
+      const { sqlScript } = await import(/* webpackMode: "lazy" */ "../sql-script/index.ts");
       io.stdout(sqlScript(command.options));
       return EXIT.ok;
     }
@@ -141,7 +141,7 @@ async function verify(settings: CliSettings, server: Server, io: Io, secrets: st
   let throwaway: EmbeddedServer | null = null;
   try {
     const { checkDumps, runTargets, targetsExitCode } = await import(
-      /* webpackMode: "eager" */ "../run/targets.ts"
+      /* webpackMode: "lazy" */ "../run/targets.ts"
     );
     if (restoring) checkDumps(settings.dumps, settings.restore);
     let connection: ConnectionTarget;
@@ -159,7 +159,7 @@ async function verify(settings: CliSettings, server: Server, io: Io, secrets: st
     const report = buildReport(settings.mode, targets, settings.failOn);
     // A --schema or --exclude that matches nothing is a warning; filters that leave nothing to verify fail.
     if (!settings.print.quiet) {
-      for (const w of unmatchedFilters(report, settings.engine)) {
+      for (const w of await unmatchedFilters(report, settings.engine)) {
         io.stderr(`seq-guard: warning: ${logText(cliText(w, secrets))}\n`);
       }
     }

@@ -41,7 +41,7 @@ export async function startThrowaway(
     1000,
   );
   try {
-    const { startEmbedded } = await import(/* webpackMode: "eager" */ "../process/embedded.ts");
+    const { startEmbedded } = await import(/* webpackMode: "lazy" */ "../process/embedded.ts");
     const server = await startEmbedded();
     return { server, connection: parseDatabaseUrl(server.url, "--database-url") };
   } finally {

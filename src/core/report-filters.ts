@@ -46,7 +46,7 @@ function namesOf(report: Report): [string, string][] {
 }
 
 /** Warnings (without a prefix) for the schema and exclude entries that match no sequence of the verified databases. */
-export function unmatchedFilters(report: Report, filters: Filters): string[] {
+export async function unmatchedFilters(report: Report, filters: Filters): Promise<string[]> {
   if (filters.schemas.length === 0 && filters.exclude.length === 0) return [];
   const verified = report.targets.filter((t) => t.error === null);
   if (verified.length === 0) return [];
@@ -62,7 +62,7 @@ export function unmatchedFilters(report: Report, filters: Filters): string[] {
     );
   }
   for (const e of filters.exclude) {
-    const drops = exclusionFilter({ schemas: [], exclude: [e] });
+    const drops = await exclusionFilter({ schemas: [], exclude: [e] });
     if (names.some(([schema, name]) => drops(schema, name))) continue;
     out.push(
       `${say.entry("exclude", e)} matches no sequence in ${where}, so it excludes nothing. Entries are globs over the unquoted schema.name, such as audit.* or public.users_id_seq.${hint(e)}`,
