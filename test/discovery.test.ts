@@ -136,6 +136,50 @@ describe("discovery", () => {
     );
     assert.deepEqual(new Map(seen.map((s) => [s.name, s])), byName);
   });
+
+  test("a first chunk smaller than the rest, then the same records", async () => {
+    const chunks: number[] = [];
+    const seen: DiscoveredSequence[] = [];
+    await withClient(db.url, (c) =>
+      discover(c, {
+        chunk: 3,
+        firstChunk: 1,
+        onChunk: (seqs) => {
+          chunks.push(seqs.length);
+          seen.push(...seqs);
+        },
+      }),
+    );
+    assert.equal(chunks[0], 1, `chunks: ${chunks.join(", ")}`);
+    assert.ok(
+      chunks.slice(1).every((n) => n <= 3),
+      `chunks: ${chunks.join(", ")}`,
+    );
+    assert.deepEqual(new Map(seen.map((s) => [s.name, s])), byName);
+  });
+
+  test("the catalog reads get the run's statement timeout, at least 30 s, and none when it is 0", async () => {
+    const during = async (statementTimeoutMs?: number) => {
+      let seen = "";
+      await withClient(db.url, async (c) => {
+        await c.query("SET statement_timeout = '7s'");
+        await discover(c, {
+          ...(statementTimeoutMs === undefined ? {} : { statementTimeoutMs }),
+          head: {
+            sql: "SELECT current_setting('statement_timeout') AS t",
+            onRows: (rows) => {
+              seen = (rows[0] as { t: string }).t;
+            },
+          },
+        });
+      });
+      return seen;
+    };
+    assert.equal(await during(1), "30s", "a 1 ms timeout is raised to 30 s for the catalog");
+    assert.equal(await during(90_000), "90s");
+    assert.equal(await during(0), "0", "0 is no timeout, whatever the session had");
+    assert.equal(await during(), "7s", "without one, the session's stays");
+  });
 });
 
 describe("a constant written into the catalog query", () => {

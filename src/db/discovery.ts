@@ -20,7 +20,7 @@ import { interner } from "../core/intern.ts";
 import type { ColumnLink, QuotedIdent, SequenceInfo } from "../core/types.ts";
 import { INT_RANGES } from "../core/verdict.ts";
 import {
-  CATALOG_BEGIN_SQL,
+  catalogBeginSql,
   catalogCursor,
   EXTRA_CANDIDATES_SQL,
   EXTRA_LINKS_SQL,
@@ -125,6 +125,11 @@ export interface DiscoverOptions {
   /** Rows per round trip of the cursor. */
   chunk?: number;
   /**
+   * The run's statement timeout (0: none), which the catalog reads get at least CATALOG_TIMEOUT_FLOOR_MS of; without
+   * it they keep the session's.
+   */
+  statementTimeoutMs?: number;
+  /**
    * Rows of the first round trip, when fewer than `chunk`: a first chunk that comes sooner, for connections that
    * wait to verify it while the rest is read.
    */
@@ -198,7 +203,9 @@ async function discoverInTransaction(
     catalogCursor.fetch(asked),
   ];
   // Several statements in one query string: one result each, the transaction's start first.
-  const all = (await client.query([CATALOG_BEGIN_SQL, ...first].join(";\n"))) as unknown as Results;
+  const all = (await client.query(
+    [catalogBeginSql(opts.statementTimeoutMs), ...first].join(";\n"),
+  )) as unknown as Results;
   const res = all.slice(all.length - first.length);
   if (opts.head) opts.head.onRows((res.shift() as Results[number]).rows);
   const [inherits, candidates, , fetched] = res as [

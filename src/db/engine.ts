@@ -198,6 +198,7 @@ async function verifyConnected(
   let handed = 0;
   let mainWorking = false;
   const discovering = discover(main, {
+    statementTimeoutMs: opts.statementTimeoutMs,
     // The other connections start on a first chunk of one batch, which comes sooner than a whole one.
     ...(extra !== null ? { firstChunk: DEFAULT_PROBE.batchSize } : {}),
     head: {
