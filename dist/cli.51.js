@@ -1306,7 +1306,7 @@ async function discoverInTransaction(client, opts, state) {
         catalog_sql/* catalogCursor */.Gf.fetch(asked),
     ];
     // Several statements in one query string: one result each, the transaction's start first.
-    const all = (await client.query([catalog_sql/* CATALOG_BEGIN_SQL */.J_, ...first].join(";\n")));
+    const all = (await client.query([(0,catalog_sql/* catalogBeginSql */.b_)(opts.statementTimeoutMs), ...first].join(";\n")));
     const res = all.slice(all.length - first.length);
     if (opts.head)
         opts.head.onRows(res.shift().rows);
@@ -2132,15 +2132,15 @@ const QUEUED_BATCHES = 8;
  * (`--concurrency`) are opened at once, while the first one reads the catalog: more than one batch, so that a
  * second connection has work. Opening one costs a backend, its authentication and its cold catalog caches, which
  * then overlap discovery instead of delaying verification. Measured with `seq-guard check` on 2 vCPUs (medians of
- * 11 alternating runs): at 1,000 sequences 0.63 s against 0.71 s with the first connection alone; at 100
+ * 11 alternating runs): at 1,000 sequences 0.54 s against 0.61 s with the first connection alone; at 100
  * sequences (one batch) a second connection opened all the same cost 20 ms.
  */
 const MORE_CONNECTIONS_AFTER = engine_options/* DEFAULT_PROBE */.V.batchSize;
 /**
- * Sequences beyond which discovery keeps the first connection to itself while `--concurrency` others verify: at
- * this size and above discovery's reading is long (0.35-0.8 s of server CPU at 10,000), and a first connection
- * that verified too would hold the catalog's snapshot open longer. Below it the first connection verifies as well,
- * from the moment discovery's last rows are read.
+ * Sequences beyond which `--concurrency` others verify while the first connection reads the catalog, which is long
+ * at this size and above (0.35-0.8 s of server CPU at 10,000), and the first connection does not join them after
+ * (a third backend verifying on 2 vCPUs measured no faster: 2.6 s against 2.4 s at 10,000). Below it
+ * `--concurrency` connections verify in all, the first one from the moment discovery's last rows are read.
  */
 const DISCOVERY_ALONE_AFTER = 1000;
 /** The number of sequences in the database, counted before discovery: whether to open more connections. */
@@ -2248,6 +2248,7 @@ async function verifyConnected(config, clients, opts, watch) {
     let handed = 0;
     let mainWorking = false;
     const discovering = discover(main, {
+        statementTimeoutMs: opts.statementTimeoutMs,
         // The other connections start on a first chunk of one batch, which comes sooner than a whole one.
         ...(extra !== null ? { firstChunk: engine_options/* DEFAULT_PROBE */.V.batchSize } : {}),
         head: {
@@ -2280,7 +2281,8 @@ async function verifyConnected(config, clients, opts, watch) {
             }
             prober.add(mine);
             handed += mine.length;
-            // More than the count said (sequences created since): the others are opened now if they were not.
+            // Past DISCOVERY_ALONE_AFTER discovery waits while enough batches wait (memory stays flat); the others are
+            // opened here if the count said fewer (sequences created since).
             if (opts.concurrency > 1 && handed > DISCOVERY_ALONE_AFTER) {
                 openExtra(opts.concurrency);
                 await extra;

@@ -10,11 +10,11 @@ export const modules = {
 /* harmony export */   F6: () => (/* binding */ readResolvedLink),
 /* harmony export */   Fd: () => (/* binding */ sequencesSql),
 /* harmony export */   Gf: () => (/* binding */ catalogCursor),
-/* harmony export */   J_: () => (/* binding */ CATALOG_BEGIN_SQL),
 /* harmony export */   MB: () => (/* binding */ resolveLinksSql),
 /* harmony export */   Ow: () => (/* binding */ LINK_CODES),
 /* harmony export */   Wt: () => (/* binding */ CATALOG_TIMEOUT_FLOOR_MS),
 /* harmony export */   XF: () => (/* binding */ readLink),
+/* harmony export */   b_: () => (/* binding */ catalogBeginSql),
 /* harmony export */   i4: () => (/* binding */ EXTRA_LINKS_SQL),
 /* harmony export */   i7: () => (/* binding */ INHERITS_SQL),
 /* harmony export */   ml: () => (/* binding */ TEXT_DEFAULTS_SQL),
@@ -341,13 +341,19 @@ const CATALOG_TIMEOUT_FLOOR_MS = 30_000;
  * (453,000 at 10,000 sequences) to compile the query, which on a server built with LLVM (Debian's, the postgres
  * Docker image) cost 130-240 ms more than it saved at 10,000 sequences. The jit setting exists from PostgreSQL 11
  * on. No parallel workers: a cursor never uses them, and for the small queries before it (the extra links) each
- * worker scanned pg_attrdef again (3 scans of it on a 2-CPU machine).
+ * worker scanned pg_attrdef again (3 scans of it on a 2-CPU machine). With `statementTimeoutMs` (the run's, 0 for
+ * none) the catalog reads get at least CATALOG_TIMEOUT_FLOOR_MS; it is written into the text rather than read back
+ * from pg_settings, which cost 3-4 ms of every run on a fresh backend.
  */
-const CATALOG_BEGIN_SQL = `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL cursor_tuple_fraction = 1; SET LOCAL search_path = pg_catalog;
+function catalogBeginSql(statementTimeoutMs) {
+    const t = statementTimeoutMs === undefined ? null : Math.max(0, Math.trunc(statementTimeoutMs));
+    return `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL cursor_tuple_fraction = 1; SET LOCAL search_path = pg_catalog;
      SET LOCAL max_parallel_workers_per_gather = 0;
-     SELECT pg_catalog.set_config('jit', 'off', true) WHERE pg_catalog.current_setting('server_version_num')::int >= 110000;
-     SELECT pg_catalog.set_config('statement_timeout', GREATEST(s.setting::int, ${CATALOG_TIMEOUT_FLOOR_MS})::text, true)
-     FROM pg_catalog.pg_settings s WHERE s.name = 'statement_timeout' AND s.setting::int > 0`;
+     SELECT pg_catalog.set_config('jit', 'off', true) WHERE pg_catalog.current_setting('server_version_num')::int >= 110000${t === null
+        ? ""
+        : `;
+     SET LOCAL statement_timeout = ${t === 0 ? 0 : Math.max(t, CATALOG_TIMEOUT_FLOOR_MS)}`}`;
+}
 /** The cursor the catalog pass is read through, in chunks (COMMIT closes it). */
 const catalogCursor = {
     declare: (query) => `DECLARE seq_guard_discovery NO SCROLL CURSOR FOR ${query}`,

@@ -39831,7 +39831,7 @@ async function discoverInTransaction(client, opts, state) {
         catalog_sql/* catalogCursor */.Gf.fetch(asked),
     ];
     // Several statements in one query string: one result each, the transaction's start first.
-    const all = (await client.query([catalog_sql/* CATALOG_BEGIN_SQL */.J_, ...first].join(";\n")));
+    const all = (await client.query([(0,catalog_sql/* catalogBeginSql */.b_)(opts.statementTimeoutMs), ...first].join(";\n")));
     const res = all.slice(all.length - first.length);
     if (opts.head)
         opts.head.onRows(res.shift().rows);
@@ -40657,15 +40657,15 @@ const QUEUED_BATCHES = 8;
  * (`--concurrency`) are opened at once, while the first one reads the catalog: more than one batch, so that a
  * second connection has work. Opening one costs a backend, its authentication and its cold catalog caches, which
  * then overlap discovery instead of delaying verification. Measured with `seq-guard check` on 2 vCPUs (medians of
- * 11 alternating runs): at 1,000 sequences 0.63 s against 0.71 s with the first connection alone; at 100
+ * 11 alternating runs): at 1,000 sequences 0.54 s against 0.61 s with the first connection alone; at 100
  * sequences (one batch) a second connection opened all the same cost 20 ms.
  */
 const MORE_CONNECTIONS_AFTER = DEFAULT_PROBE.batchSize;
 /**
- * Sequences beyond which discovery keeps the first connection to itself while `--concurrency` others verify: at
- * this size and above discovery's reading is long (0.35-0.8 s of server CPU at 10,000), and a first connection
- * that verified too would hold the catalog's snapshot open longer. Below it the first connection verifies as well,
- * from the moment discovery's last rows are read.
+ * Sequences beyond which `--concurrency` others verify while the first connection reads the catalog, which is long
+ * at this size and above (0.35-0.8 s of server CPU at 10,000), and the first connection does not join them after
+ * (a third backend verifying on 2 vCPUs measured no faster: 2.6 s against 2.4 s at 10,000). Below it
+ * `--concurrency` connections verify in all, the first one from the moment discovery's last rows are read.
  */
 const DISCOVERY_ALONE_AFTER = 1000;
 /** The number of sequences in the database, counted before discovery: whether to open more connections. */
@@ -40773,6 +40773,7 @@ async function verifyConnected(config, clients, opts, watch) {
     let handed = 0;
     let mainWorking = false;
     const discovering = discover(main, {
+        statementTimeoutMs: opts.statementTimeoutMs,
         // The other connections start on a first chunk of one batch, which comes sooner than a whole one.
         ...(extra !== null ? { firstChunk: DEFAULT_PROBE.batchSize } : {}),
         head: {
@@ -40805,7 +40806,8 @@ async function verifyConnected(config, clients, opts, watch) {
             }
             prober.add(mine);
             handed += mine.length;
-            // More than the count said (sequences created since): the others are opened now if they were not.
+            // Past DISCOVERY_ALONE_AFTER discovery waits while enough batches wait (memory stays flat); the others are
+            // opened here if the count said fewer (sequences created since).
             if (opts.concurrency > 1 && handed > DISCOVERY_ALONE_AFTER) {
                 openExtra(opts.concurrency);
                 await extra;
@@ -52209,10 +52211,10 @@ function inWordsReport(report, words) {
 /* harmony export */   F6: () => (/* binding */ readResolvedLink),
 /* harmony export */   Fd: () => (/* binding */ sequencesSql),
 /* harmony export */   Gf: () => (/* binding */ catalogCursor),
-/* harmony export */   J_: () => (/* binding */ CATALOG_BEGIN_SQL),
 /* harmony export */   Ow: () => (/* binding */ LINK_CODES),
 /* harmony export */   Wt: () => (/* binding */ CATALOG_TIMEOUT_FLOOR_MS),
 /* harmony export */   XF: () => (/* binding */ readLink),
+/* harmony export */   b_: () => (/* binding */ catalogBeginSql),
 /* harmony export */   i4: () => (/* binding */ EXTRA_LINKS_SQL),
 /* harmony export */   i7: () => (/* binding */ INHERITS_SQL),
 /* harmony export */   vE: () => (/* binding */ readTrigger),
@@ -52537,13 +52539,19 @@ const CATALOG_TIMEOUT_FLOOR_MS = 30_000;
  * (453,000 at 10,000 sequences) to compile the query, which on a server built with LLVM (Debian's, the postgres
  * Docker image) cost 130-240 ms more than it saved at 10,000 sequences. The jit setting exists from PostgreSQL 11
  * on. No parallel workers: a cursor never uses them, and for the small queries before it (the extra links) each
- * worker scanned pg_attrdef again (3 scans of it on a 2-CPU machine).
+ * worker scanned pg_attrdef again (3 scans of it on a 2-CPU machine). With `statementTimeoutMs` (the run's, 0 for
+ * none) the catalog reads get at least CATALOG_TIMEOUT_FLOOR_MS; it is written into the text rather than read back
+ * from pg_settings, which cost 3-4 ms of every run on a fresh backend.
  */
-const CATALOG_BEGIN_SQL = `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL cursor_tuple_fraction = 1; SET LOCAL search_path = pg_catalog;
+function catalogBeginSql(statementTimeoutMs) {
+    const t = statementTimeoutMs === undefined ? null : Math.max(0, Math.trunc(statementTimeoutMs));
+    return `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL cursor_tuple_fraction = 1; SET LOCAL search_path = pg_catalog;
      SET LOCAL max_parallel_workers_per_gather = 0;
-     SELECT pg_catalog.set_config('jit', 'off', true) WHERE pg_catalog.current_setting('server_version_num')::int >= 110000;
-     SELECT pg_catalog.set_config('statement_timeout', GREATEST(s.setting::int, ${CATALOG_TIMEOUT_FLOOR_MS})::text, true)
-     FROM pg_catalog.pg_settings s WHERE s.name = 'statement_timeout' AND s.setting::int > 0`;
+     SELECT pg_catalog.set_config('jit', 'off', true) WHERE pg_catalog.current_setting('server_version_num')::int >= 110000${t === null
+        ? ""
+        : `;
+     SET LOCAL statement_timeout = ${t === 0 ? 0 : Math.max(t, CATALOG_TIMEOUT_FLOOR_MS)}`}`;
+}
 /** The cursor the catalog pass is read through, in chunks (COMMIT closes it). */
 const catalogCursor = {
     declare: (query) => `DECLARE seq_guard_discovery NO SCROLL CURSOR FOR ${query}`,
