@@ -70,8 +70,17 @@ describe("connections opened by a run", () => {
     for (const db of dbs.values()) await db.drop();
   });
 
-  /** Connections a check of the database of `n` sequences opened; its verdicts are checked on the way. */
-  async function opened(n: number, concurrency: number, atLeast: number): Promise<number> {
+  /**
+   * Connections a run over the database of `n` sequences opened (a check unless told otherwise); its verdicts are
+   * checked on the way: `ok` sequences ok (all of them unless told otherwise).
+   */
+  async function opened(
+    n: number,
+    concurrency: number,
+    atLeast: number,
+    more: Partial<Parameters<typeof verifyDatabase>[1]> = {},
+    ok = n,
+  ): Promise<number> {
     const db = dbs.get(n) as ScratchDb;
     let result: Awaited<ReturnType<typeof verifyDatabase>> | undefined;
     const count = await sessionsOpenedBy(
@@ -79,12 +88,12 @@ describe("connections opened by a run", () => {
       async () => {
         result = await verifyDatabase(
           { connectionString: db.url },
-          { ...DEFAULT_ENGINE, mode: "check", concurrency },
+          { ...DEFAULT_ENGINE, mode: "check", concurrency, ...more },
         );
       },
       atLeast,
     );
-    assert.equal(result?.summary.ok, n, JSON.stringify(result?.summary));
+    assert.equal(result?.summary.ok, ok, JSON.stringify(result?.summary));
     return count;
   }
 
@@ -100,6 +109,15 @@ describe("connections opened by a run", () => {
   test("beyond, --concurrency more besides the first, which reads the catalog", async () => {
     const n = await opened(many, DEFAULT_ENGINE.concurrency, 1 + DEFAULT_ENGINE.concurrency);
     assert.equal(n, 1 + DEFAULT_ENGINE.concurrency);
+  });
+
+  test(`fix keeps one connection up to ${DISCOVERY_ALONE_AFTER} sequences: each connection fixes its own batches`, async () => {
+    assert.equal(await opened(some, DEFAULT_ENGINE.concurrency, 1, { mode: "fix" }), 1);
+  });
+
+  test("the count follows the schemas setting: one schema of 100 sequences in a database of more, one connection", async () => {
+    const n = await opened(many, DEFAULT_ENGINE.concurrency, 1, { schemas: ["s0"] }, 100);
+    assert.equal(n, 1);
   });
 
   test("with --concurrency 1, the first connection alone at any size", async () => {

@@ -135,9 +135,10 @@ export interface DiscoverOptions {
    */
   firstChunk?: number;
   /**
-   * Called with each chunk of sequences as it is read, before discover() returns; the next chunk is fetched once
-   * the promise it returns settles (so the caller can hold discovery back). When given, discover() keeps nothing
-   * itself and returns an empty list, so that a caller that hands sequences on holds no second copy.
+   * Called with each chunk of sequences as it is read, before discover() returns; the next chunk is asked for
+   * before this one is handed over, and handed over only once the promise returned settles (so the caller can hold
+   * discovery back, with at most two chunks alive). When given, discover() keeps nothing itself and returns an
+   * empty list, so that a caller that hands sequences on holds no second copy.
    */
   onChunk?: (seqs: DiscoveredSequence[]) => void | Promise<void>;
   /**
