@@ -2143,8 +2143,27 @@ const MORE_CONNECTIONS_AFTER = engine_options/* DEFAULT_PROBE */.V.batchSize;
  * `--concurrency` connections verify in all, the first one from the moment discovery's last rows are read.
  */
 const DISCOVERY_ALONE_AFTER = 1000;
-/** The number of sequences in the database, counted before discovery: whether to open more connections. */
-const SEQUENCE_COUNT_SQL = "SELECT count(*)::int AS n FROM pg_catalog.pg_sequence";
+/**
+ * The number of sequences in the database (in the schemas given, $1, when any), counted before discovery: whether
+ * to open more connections. Only an estimate of the work (exclude globs and skipped sequences are not counted out).
+ */
+const SEQUENCE_COUNT_SQL = `SELECT count(*)::int AS n FROM pg_catalog.pg_sequence s
+  JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  WHERE pg_catalog.cardinality($1::text[]) = 0 OR n.nspname = ANY ($1::text[])`;
+/**
+ * How many sequences a run is about to verify, as far as the count can tell: 0 with one connection, or when the
+ * count fails (discovery then reports whatever is wrong, with the timeouts the catalog reads get).
+ */
+async function sequencesToVerify(main, opts) {
+    if (opts.concurrency <= 1)
+        return 0;
+    try {
+        return (await main.query(SEQUENCE_COUNT_SQL, [opts.schemas])).rows[0]?.n ?? 0;
+    }
+    catch {
+        return 0;
+    }
+}
 /** Verify (and fix, in fix mode) one database. Connection errors are thrown for the caller to explain. */
 async function verifyDatabase(config, opts) {
     // Every statement on these connections is bounded, discovery's catalog reads and the first query included;
@@ -2225,8 +2244,9 @@ async function verifyConnected(config, clients, opts, watch) {
     // so that they are ready when discovery hands the first sequences over. Up to DISCOVERY_ALONE_AFTER the first
     // connection verifies too, from the moment discovery's last rows are read; above it discovery keeps it, while
     // `--concurrency` others verify the sequences it hands over and discovery is held back while enough work waits
-    // (memory stays flat at any size).
-    const count = opts.concurrency > 1 ? ((await main.query(SEQUENCE_COUNT_SQL)).rows[0]?.n ?? 0) : 0;
+    // (memory stays flat at any size). Fix mode opens others only above DISCOVERY_ALONE_AFTER, as before: each
+    // connection fixes its own batches, and two whose batches share a table would wait on each other's lock.
+    const count = await sequencesToVerify(main, opts);
     let extra = null;
     const waiting = [];
     const openExtra = (n) => {
@@ -2243,8 +2263,10 @@ async function verifyConnected(config, clients, opts, watch) {
         () => undefined);
     };
     const discoveryAlone = count > DISCOVERY_ALONE_AFTER;
-    if (count > MORE_CONNECTIONS_AFTER)
-        openExtra(discoveryAlone ? opts.concurrency : opts.concurrency - 1);
+    if (discoveryAlone)
+        openExtra(opts.concurrency);
+    else if (count > MORE_CONNECTIONS_AFTER && opts.mode !== "fix")
+        openExtra(opts.concurrency - 1);
     let handed = 0;
     let mainWorking = false;
     const discovering = discover(main, {
