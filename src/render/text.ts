@@ -6,6 +6,7 @@ import { logText, printable } from "../core/printable.ts";
 import {
   byImportance,
   columnLabel,
+  defaultFailOn,
   type FailOn,
   fails,
   isDescending,
@@ -162,9 +163,6 @@ export function* renderTargetPieces(t: TargetReport, opts: TextOptions): Generat
   yield `${counts(t)}${hidden > 0 ? ` (${hidden} ok or skipped not listed; ${opts.listAll ?? "--verbose lists them"})` : ""}`;
 }
 
-/** Statuses that fail no check (when the fail-on setting is not at hand). */
-const QUIET_STATUSES: ReadonlySet<Status> = new Set(["ok", "skipped", "fixed"]);
-
 export function renderTarget(t: TargetReport, opts: TextOptions): string {
   return [...renderTargetPieces(t, opts)].join("\n");
 }
@@ -183,9 +181,8 @@ export function* renderTextPieces(report: Report, opts: TextOptions): Generator<
     .filter((k) => s[k] > 0)
     .map((k) => `${s[k]} ${k}`);
   // A target that could not be restored or verified has an error and no rows to point at.
-  const failOn = opts.failOn;
-  const rowFails = (r: SequenceReport) => (failOn ? fails(r, failOn) : !QUIET_STATUSES.has(r.status));
-  const rowsFail = report.targets.some((t) => t.sequences.some(rowFails));
+  const failOn = opts.failOn ?? defaultFailOn(report.mode);
+  const rowsFail = report.targets.some((t) => t.sequences.some((r) => fails(r, failOn)));
   const verdict = !report.ok
     ? rowsFail
       ? "FAILED: see the rows above"
