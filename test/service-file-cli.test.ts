@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -77,6 +78,32 @@ describe("PGSERVICE and service= with the CLI", () => {
     const r = await runCli(["check", dump], env({ PGSERVICE: "aud" }));
     assert.equal(r.code, 1, `${r.stderr}${r.stdout}`);
     assert.match(r.stdout, /behind\s+public\.t_id_seq/);
+  });
+
+  test("a URL that names the service and another server: exit 2, and that server never hears from us", async () => {
+    // A database-url a pull request can shape: the runner's stored login must not go to a server of its choosing.
+    const heard: string[] = [];
+    const trap = net.createServer((socket) => {
+      heard.push("connection");
+      socket.on("data", (d) => heard.push(d.toString("latin1")));
+    });
+    await new Promise<void>((resolve) => trap.listen(0, "127.0.0.1", resolve));
+    const port = (trap.address() as net.AddressInfo).port;
+    try {
+      const password = decodeURIComponent(new URL(adminUrl()).password);
+      for (const [args, extra] of [
+        [["check", "--database-url", `postgres://127.0.0.1:${port}/?service=aud`], {}],
+        [["report", "--database-url", `postgres://127.0.0.1:${port}/x`], { PGSERVICE: "aud" }],
+      ] as const) {
+        const r = await runCli([...args], env(extra));
+        assert.equal(r.code, 2, `${r.stderr}${r.stdout}`);
+        assert.match(r.stderr, /credentials go only to the server it names/);
+        assert.ok(!`${r.stdout}${r.stderr}`.includes(password), "the service's password is in no output");
+      }
+      assert.deepEqual(heard, [], "nothing reached the other server");
+    } finally {
+      await new Promise<void>((resolve) => trap.close(() => resolve()));
+    }
   });
 
   test('a service that no file defines: exit 2, definition of service "nosuch" not found', async () => {

@@ -99,12 +99,13 @@ describe("a service in the connection", () => {
   });
 
   test("the URL's own values over the service's; service= over PGSERVICE", () => {
+    // The service's own server: its credentials may go there (see the next test).
     const t = parseDatabaseUrl(
-      "postgres://me@127.0.0.1:7000/mine?service=aud",
+      "postgres://me@10.0.0.1:6001/mine?service=aud",
       "--database-url",
       env({ PGSERVICE: "both" }),
     );
-    assert.equal(t.label, "127.0.0.1:7000/mine");
+    assert.equal(t.label, "10.0.0.1:6001/mine");
     const u = new URL(t.config.connectionString ?? "");
     assert.equal(u.username, "me");
     assert.equal(u.searchParams.get("host"), null, "the URL's host stands");
@@ -117,6 +118,36 @@ describe("a service in the connection", () => {
     assert.equal(u.searchParams.get("service"), null);
     const only = parseDatabaseUrl("postgres:///?service=aud", "--database-url", env());
     assert.equal(only.label, "10.0.0.1:6001/audit");
+  });
+
+  test("a service's credentials go only to the server it names: a URL naming another host or port is refused", () => {
+    // Without credentials in the service, the URL's host and port stand.
+    const free = parseDatabaseUrl("postgres://me@127.0.0.1:7000/mine?service=both", "--database-url", env());
+    assert.equal(free.label, "127.0.0.1:7000/mine");
+    for (const [url, extra] of [
+      ["postgres://me@127.0.0.1:7000/mine?service=aud", {}],
+      ["postgres://127.0.0.1/?service=aud", {}],
+      ["postgres:///?service=aud&host=evil.example", {}],
+      ["postgres:///?service=aud&port=5999", {}],
+      ["postgres://evil.example/", { PGSERVICE: "aud" }],
+    ] as const) {
+      assert.throws(
+        () => parseDatabaseUrl(url, "--database-url", env(extra)),
+        (err: Error) => {
+          assert.match(
+            err.message,
+            /service "aud" .*holds credentials \(password\).*go only to the server it names/,
+          );
+          assert.ok(!err.message.includes("svc-s3cr3t"), err.message);
+          return true;
+        },
+        url,
+      );
+    }
+    // An empty service= names none: PGSERVICE counts, and service= is gone from what the tools get.
+    const empty = parseDatabaseUrl("postgres:///?service=", "--database-url", env({ PGSERVICE: "both" }));
+    assert.equal(new URL(empty.config.connectionString ?? "").searchParams.has("service"), false);
+    assert.deepEqual(empty.service, { name: "both", file: user });
   });
 
   test("the service's password is a secret, masked in every message; one that is its user's name is not", () => {

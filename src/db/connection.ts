@@ -151,10 +151,13 @@ function namesOf(u: URL | null, env: NodeJS.ProcessEnv): (string | undefined)[] 
  */
 function applyService(u: URL, env: NodeJS.ProcessEnv, how: string): Service | null {
   const q = u.searchParams;
-  const named = q.get("service");
+  // An empty service= names none, as in libpq (PGSERVICE then counts); it never reaches the client tools.
+  const named = q.get("service") || null;
+  q.delete("service");
   const name = named ?? env.PGSERVICE;
   if (!name) return null;
   const service = lookupService(name, env, named !== null ? how : "PGSERVICE");
+  checkServiceServer(u, service);
   for (const [k, v] of service.values) {
     if (k === "dbname") {
       if (u.pathname.replace(/^\//, "") === "" && !q.has("dbname")) u.pathname = `/${encodeURIComponent(v)}`;
@@ -165,8 +168,33 @@ function applyService(u: URL, env: NodeJS.ProcessEnv, how: string): Service | nu
       q.set(k, v);
     }
   }
-  q.delete("service");
   return service;
+}
+
+/** What a service can hold that proves who connects: its password, its client certificate and key, a passfile. */
+const SERVICE_CREDENTIALS = ["password", "sslpassword", "sslcert", "sslkey", "passfile"];
+
+/**
+ * A service's credentials go only to the server the service names. libpq would send them wherever the connection
+ * string points (postgres://other-host/?service=prod logs in to other-host as prod's user, with prod's password), so
+ * a URL that a pull request can shape would reach the runner's stored credentials and hand them to a server of its
+ * choosing. A URL that names a service holding credentials may not name another host or port than the service's.
+ */
+function checkServiceServer(u: URL, service: Service): void {
+  const held = SERVICE_CREDENTIALS.filter((k) => service.values.has(k));
+  if (held.length === 0) return;
+  const q = u.searchParams;
+  const given: [string, string | null][] = [
+    ["host", u.hostname || q.get("host")],
+    ["hostaddr", q.get("hostaddr")],
+    ["port", u.port || q.get("port")],
+  ];
+  const other = given.filter(([k, v]) => v !== null && v !== "" && v !== (service.values.get(k) ?? null));
+  if (other.length === 0) return;
+  const theirs = (k: string) => service.values.get(k) ?? "none";
+  throw new UsageError(
+    `the connection names service "${service.name}" (in ${service.file}), which holds credentials (${held.join(", ")}), and also ${other.map(([k, v]) => `${k} ${v}`).join(", ")}, where the service says ${other.map(([k]) => `${k} ${theirs(k)}`).join(", ")}: a service's credentials go only to the server it names. Leave host and port out of the URL, or give the credentials in the URL instead of the service.`,
+  );
 }
 
 /** A percent-encoded part of a URL, decoded; as written when it does not decode. */
