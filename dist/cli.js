@@ -734,8 +734,6 @@ function* renderTargetPieces(t, opts) {
     const hidden = sorted.length - shown.length;
     yield `${counts(t)}${hidden > 0 ? ` (${hidden} ok or skipped not listed; ${opts.listAll ?? "--verbose lists them"})` : ""}`;
 }
-/** Statuses that fail no check (when the fail-on setting is not at hand). */
-const QUIET_STATUSES = new Set(["ok", "skipped", "fixed"]);
 function renderTarget(t, opts) {
     return [...renderTargetPieces(t, opts)].join("\n");
 }
@@ -753,9 +751,8 @@ function* renderTextPieces(report, opts) {
         .filter((k) => s[k] > 0)
         .map((k) => `${s[k]} ${k}`);
     // A target that could not be restored or verified has an error and no rows to point at.
-    const failOn = opts.failOn;
-    const rowFails = (r) => (failOn ? (0,core_report/* fails */.c6)(r, failOn) : !QUIET_STATUSES.has(r.status));
-    const rowsFail = report.targets.some((t) => t.sequences.some(rowFails));
+    const failOn = opts.failOn ?? (0,core_report/* defaultFailOn */.Nn)(report.mode);
+    const rowsFail = report.targets.some((t) => t.sequences.some((r) => (0,core_report/* fails */.c6)(r, failOn)));
     const verdict = !report.ok
         ? rowsFail
             ? "FAILED: see the rows above"
@@ -2702,11 +2699,14 @@ function namesOf(u, env) {
  */
 function applyService(u, env, how) {
     const q = u.searchParams;
-    const named = q.get("service");
+    // An empty service= names none, as in libpq (PGSERVICE then counts); it never reaches the client tools.
+    const named = q.get("service") || null;
+    q.delete("service");
     const name = named ?? env.PGSERVICE;
     if (!name)
         return null;
     const service = lookupService(name, env, named !== null ? how : "PGSERVICE");
+    checkServiceServer(u, service);
     for (const [k, v] of service.values) {
         if (k === "dbname") {
             if (u.pathname.replace(/^\//, "") === "" && !q.has("dbname"))
@@ -2721,8 +2721,31 @@ function applyService(u, env, how) {
             q.set(k, v);
         }
     }
-    q.delete("service");
     return service;
+}
+/** What a service can hold that proves who connects: its password, its client certificate and key, a passfile. */
+const SERVICE_CREDENTIALS = ["password", "sslpassword", "sslcert", "sslkey", "passfile"];
+/**
+ * A service's credentials go only to the server the service names. libpq would send them wherever the connection
+ * string points (postgres://other-host/?service=prod logs in to other-host as prod's user, with prod's password), so
+ * a URL that a pull request can shape would reach the runner's stored credentials and hand them to a server of its
+ * choosing. A URL that names a service holding credentials may not name another host or port than the service's.
+ */
+function checkServiceServer(u, service) {
+    const held = SERVICE_CREDENTIALS.filter((k) => service.values.has(k));
+    if (held.length === 0)
+        return;
+    const q = u.searchParams;
+    const given = [
+        ["host", u.hostname || q.get("host")],
+        ["hostaddr", q.get("hostaddr")],
+        ["port", u.port || q.get("port")],
+    ];
+    const other = given.filter(([k, v]) => v !== null && v !== "" && v !== (service.values.get(k) ?? null));
+    if (other.length === 0)
+        return;
+    const theirs = (k) => service.values.get(k) ?? "none";
+    throw new errors/* UsageError */.eb(`the connection names service "${service.name}" (in ${service.file}), which holds credentials (${held.join(", ")}), and also ${other.map(([k, v]) => `${k} ${v}`).join(", ")}, where the service says ${other.map(([k]) => `${k} ${theirs(k)}`).join(", ")}: a service's credentials go only to the server it names. Leave host and port out of the URL, or give the credentials in the URL instead of the service.`);
 }
 /** A percent-encoded part of a URL, decoded; as written when it does not decode. */
 function safeDecode(s) {
