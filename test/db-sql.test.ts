@@ -98,7 +98,7 @@ describe("probe statements", () => {
     );
     assert.equal(
       stateStatement([s]),
-      `SELECT (SELECT last_value::text || ' ' || is_called::text FROM app."Order Seq") AS a0`,
+      `SELECT pg_catalog.to_json(ARRAY[(SELECT last_value::text || ' ' || is_called::text FROM app."Order Seq")]::text[]) AS r`,
     );
   });
 
@@ -107,14 +107,14 @@ describe("probe statements", () => {
     const b = seq({ oid: 12, links: [link("integer", "public.u"), link("bigint", "public.v")] });
     assert.equal(
       probeStatementFast([a, b], "pg_get_sequence_data"),
-      "SELECT (SELECT max(id) FROM public.t)::text AS a0_e0, d0.last_value::text AS a0_lv, d0.is_called AS a0_ic, " +
-        "(SELECT max(id) FROM public.u)::text AS a1_e0, (SELECT max(id) FROM public.v)::text AS a1_e1, " +
-        "d1.last_value::text AS a1_lv, d1.is_called AS a1_ic " +
+      "SELECT pg_catalog.to_json(ARRAY[(SELECT max(id) FROM public.t)::text, d0.last_value::text, d0.is_called::text, " +
+        "(SELECT max(id) FROM public.u)::text, (SELECT max(id) FROM public.v)::text, " +
+        "d1.last_value::text, d1.is_called::text]::text[]) AS r " +
         "FROM pg_catalog.pg_get_sequence_data(11::oid) d0, pg_catalog.pg_get_sequence_data(12::oid) d1",
     );
     assert.equal(
       probeStatementFast([a], "pg_sequence_last_value"),
-      "SELECT (SELECT max(id) FROM public.t)::text AS a0_e0, pg_catalog.pg_sequence_last_value(11::oid)::text AS a0_lv",
+      "SELECT pg_catalog.to_json(ARRAY[(SELECT max(id) FROM public.t)::text, pg_catalog.pg_sequence_last_value(11::oid)::text]::text[]) AS r",
     );
   });
 });

@@ -89,10 +89,21 @@ describe("engine on the corpus", () => {
   });
 });
 
+// A sequence that feeds more columns than a function takes arguments (100): verification's statement must carry
+// all of its extremes.
+const WIDE_SQL = `CREATE SEQUENCE public.wide_seq;
+DO $$ BEGIN
+  FOR i IN 1..120 LOOP
+    EXECUTE format('CREATE TABLE public.wide_%s (id bigint DEFAULT nextval(''public.wide_seq''))', i);
+    EXECUTE format('INSERT INTO public.wide_%s VALUES (%s)', i, i * 10);
+  END LOOP;
+END $$`;
+
 describe("verification's read", () => {
   let db: ScratchDb;
   before(async () => {
     db = await scratchDb(CORPUS_SQL);
+    await withClient(db.url, (c) => c.query(WIDE_SQL));
   });
   after(async () => {
     await db.drop();
@@ -110,6 +121,11 @@ describe("verification's read", () => {
       await c.query("BEGIN READ ONLY");
       const reference = await readBatch(c, seqs);
       await c.query("COMMIT");
+      const wide = seqs.findIndex((s) => s.name === "public.wide_seq");
+      assert.equal(seqs[wide]?.links.length, 120, "the wide sequence feeds 120 columns");
+      const wideMax = reference[wide]?.columns.map((col) => col.max);
+      assert.equal(wideMax?.length, 120);
+      assert.ok(wideMax?.includes(1200n), "the reference read every column's max");
       const best = await stateReader(c);
       const readers = [...new Set<StateReader>([best, "pg_sequence_last_value"])];
       for (const reader of readers) {

@@ -103,23 +103,23 @@ export async function readBatchFast(
   const begin = beginReadOnly(timeouts.statementTimeoutMs, timeouts.lockTimeoutMs);
   const groups = groupsOf(seqs, perStatement);
   const sql = [...begin, ...groups.map((g) => probeStatementFast(g, reader)), "COMMIT"].join(";\n");
-  // Rows as arrays: the columns come in the order probeStatementFast writes them, and no object is built per row.
-  type Row = (string | boolean | null)[];
-  const res = (await client.query({ text: sql, rowMode: "array" })) as unknown as pg.QueryResult<Row>[];
+  // Each statement's row is one JSON array (the json type arrives parsed), in the order probeStatementFast writes.
+  type Values = (string | null)[];
+  const res = (await client.query({ text: sql, rowMode: "array" })) as unknown as pg.QueryResult<[Values]>[];
   const unknown: number[] = [];
   const states: SequenceState[] = [];
   const withIc = reader !== "pg_sequence_last_value";
   groups.forEach((group, g) => {
-    const row = (res[begin.length + g] as pg.QueryResult<Row>).rows[0] as Row;
+    const values = ((res[begin.length + g] as pg.QueryResult<[Values]>).rows[0] as [Values])[0];
     let at = 0;
     for (const seq of group) {
       const n = integerLinks(seq).length;
       const base = at;
-      const lv = row[base + n] as string | null;
-      const isCalled = withIc ? row[base + n + 1] === true : lv !== null;
+      const lv = values[base + n] as string | null;
+      const isCalled = withIc ? values[base + n + 1] === "true" : lv !== null;
       at += n + (withIc ? 2 : 1);
       if (lv === null) unknown.push(states.length);
-      const columns = parseExtremes(seq, (k) => row[base + k]);
+      const columns = parseExtremes(seq, (k) => values[base + k]);
       states.push({ lastValue: lv === null ? 0n : BigInt(lv), isCalled, columns });
     }
   });
@@ -131,12 +131,12 @@ export async function readBatchFast(
       "COMMIT",
     ].join(";\n");
     const res2 = (await client.query({ text: again, rowMode: "array" })) as unknown as pg.QueryResult<
-      string[]
+      [string[]]
     >[];
     ugroups.forEach((g, k) => {
-      const row = (res2[begin.length + k] as pg.QueryResult<string[]>).rows[0] as string[];
+      const positions = ((res2[begin.length + k] as pg.QueryResult<[string[]]>).rows[0] as [string[]])[0];
       g.forEach((i, j) => {
-        const [lv, ic] = (row[j] as string).split(" ");
+        const [lv, ic] = (positions[j] as string).split(" ");
         const state = states[i] as SequenceState;
         state.lastValue = BigInt(lv as string);
         state.isCalled = ic === "true";
