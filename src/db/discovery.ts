@@ -30,6 +30,7 @@ import {
   type ResolvedLink,
   readLink,
   readResolvedLink,
+  readSequenceRow,
   readTrigger,
   type SequenceRow,
   sequencesSql,
@@ -236,7 +237,9 @@ async function discoverInTransaction(
     return n;
   };
 
-  let rows = fetched.rows as unknown as SequenceRow[];
+  // Each row is one JSON array in its column `r` (sequencesSql), read into a SequenceRow as it is converted.
+  type Row = { r: unknown[] };
+  let rows = fetched.rows as unknown as Row[];
   let notes = new Map<string, string>();
   const cand = candidates.rows[0] as { defaults: boolean; triggers: boolean };
   if (cand.defaults || cand.triggers) {
@@ -248,7 +251,7 @@ async function discoverInTransaction(
       const again = (await client.query(
         [catalogCursor.declare(sequencesSql(extra.bySeq)), catalogCursor.fetch(asked)].join(";\n"),
       )) as unknown as Results;
-      rows = (again[1] as Results[number]).rows as unknown as SequenceRow[];
+      rows = (again[1] as Results[number]).rows as unknown as Row[];
     }
   }
 
@@ -258,7 +261,7 @@ async function discoverInTransaction(
     const last = rows.length < asked;
     // The next chunk is asked for before this one is turned into sequences: the server reads it meanwhile.
     asked = chunk;
-    const next = last ? null : client.query<SequenceRow>(catalogCursor.fetch(chunk));
+    const next = last ? null : client.query<Row>(catalogCursor.fetch(chunk));
     // Awaited below; a failure in the meantime is not an unhandled rejection.
     next?.catch(() => undefined);
     let slice = rows.length;
@@ -271,7 +274,7 @@ async function discoverInTransaction(
     }
     for (let at = 0; at < rows.length; at += slice) {
       if (at > 0) await new Promise((resolve) => setImmediate(resolve));
-      const seqs = rows.slice(at, at + slice).map((r) => sequenceOf(r, lockCount, notes));
+      const seqs = rows.slice(at, at + slice).map((r) => sequenceOf(readSequenceRow(r.r), lockCount, notes));
       for (const seq of seqs) {
         // A child whose ancestor feeds from the same sequence through the same column is covered by max() over
         // the ancestor (no ONLY): drop it rather than scan it twice.
