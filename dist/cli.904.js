@@ -11,6 +11,7 @@ export const modules = {
 /* harmony export */   Fd: () => (/* binding */ sequencesSql),
 /* harmony export */   Gf: () => (/* binding */ catalogCursor),
 /* harmony export */   MB: () => (/* binding */ resolveLinksSql),
+/* harmony export */   Mv: () => (/* binding */ readSequenceRow),
 /* harmony export */   Ow: () => (/* binding */ LINK_CODES),
 /* harmony export */   Wt: () => (/* binding */ CATALOG_TIMEOUT_FLOOR_MS),
 /* harmony export */   XF: () => (/* binding */ readLink),
@@ -264,38 +265,9 @@ function jsonLiteral(value) {
     // its database): each is doubled, as each quote is.
     return `E'${JSON.stringify(value).replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
 }
-// One row per sequence (SequenceRow), in a stable order, with the columns it feeds gathered into a JSON array: one
-// pass over the catalog that a cursor can hand out in chunks (so verification can start on the first chunk while
-// the rest is read). A link is (table, column) with its strongest kind: a serial column is linked twice (OWNED BY
-// and its default) and counts once, as owned. `extra`: the links no dependency records, by sequence OID (numbers
-// only, written into the text as a JSON constant); null when there are none, and the query is then as if they
-// did not exist.
-function sequencesSql(extra) {
-    return `
-WITH l AS (
-  SELECT d.objid AS seq, d.refobjid AS tbl, d.refobjsubid::int2 AS attnum,
-         CASE d.deptype WHEN 'i' THEN 0 ELSE 1 END AS kind
-  FROM pg_catalog.pg_depend d
-  WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
-    AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
-  UNION ALL
-  SELECT d.refobjid, ad.adrelid, ad.adnum, CASE WHEN ${plainNextvalSql("ad.adbin::text")} THEN 2 ELSE 3 END
-  FROM pg_catalog.pg_depend d
-  JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
-  WHERE d.classid = 'pg_catalog.pg_attrdef'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
-    AND d.deptype = 'n' AND ad.adbin::text LIKE '%:funcid ${NEXTVAL_OID} %'
-)
-SELECT c.oid::int8::text AS oid, n.nspname AS schema, c.relname,
-       format('%I.%I', n.nspname, c.relname) AS name,
-       CASE s.seqtypid WHEN 20 THEN 'bigint' WHEN 23 THEN 'integer' WHEN 21 THEN 'smallint'
-            ELSE format_type(s.seqtypid, NULL) END AS data_type,
-       s.seqstart::text AS start, s.seqincrement::text AS increment,
-       s.seqmin::text AS min, s.seqmax::text AS max, s.seqcache::text AS cache, s.seqcycle AS cycle,
-       CASE WHEN su.is THEN true ELSE has_sequence_privilege(c.oid, 'SELECT') END AS can_read,
-       CASE WHEN su.is THEN true ELSE has_sequence_privilege(c.oid, 'UPDATE') END AS can_update,
-       quote_ident(n.nspname) AS schema_ident,
-       CASE WHEN su.is THEN true ELSE has_schema_privilege(n.oid, 'USAGE') END AS schema_usage,
-       (SELECT json_agg(${jsonRowSql(LINK)})
+/** The links of the sequence `c` as one JSON array of LINK rows, with `extra` (see sequencesSql). */
+function linksSql(extra) {
+    return `(SELECT json_agg(${jsonRowSql(LINK)})
         FROM (SELECT l.tbl, l.attnum,
                      CASE WHEN bool_or(l.kind = 0) THEN 0
                           WHEN bool_or(l.kind IN (3, 6)) AND NOT bool_or(l.kind IN (2, 4, 5))
@@ -312,7 +284,54 @@ SELECT c.oid::int8::text AS oid, n.nspname AS schema, c.relname,
         JOIN pg_catalog.pg_class tc ON tc.oid = g.tbl AND tc.relkind IN ('r', 'p', 'f', 'm') AND tc.relpersistence <> 't'
         JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
         JOIN pg_catalog.pg_attribute a ON a.attrelid = g.tbl AND a.attnum = g.attnum AND NOT a.attisdropped
-        JOIN pg_catalog.pg_type t ON t.oid = a.atttypid) AS links
+        JOIN pg_catalog.pg_type t ON t.oid = a.atttypid)`;
+}
+/** A sequence row of the catalog pass, field by field; its links (linksSql) differ with the extra links given. */
+function sequenceSpec(links) {
+    return {
+        oid: "c.oid::int8::text",
+        schema: "n.nspname",
+        relname: "c.relname",
+        name: "format('%I.%I', n.nspname, c.relname)",
+        data_type: `CASE s.seqtypid WHEN 20 THEN 'bigint' WHEN 23 THEN 'integer' WHEN 21 THEN 'smallint'
+            ELSE format_type(s.seqtypid, NULL) END`,
+        start: "s.seqstart::text",
+        increment: "s.seqincrement::text",
+        min: "s.seqmin::text",
+        max: "s.seqmax::text",
+        cache: "s.seqcache::text",
+        cycle: "s.seqcycle",
+        can_read: "CASE WHEN su.is THEN true ELSE has_sequence_privilege(c.oid, 'SELECT') END",
+        can_update: "CASE WHEN su.is THEN true ELSE has_sequence_privilege(c.oid, 'UPDATE') END",
+        schema_ident: "quote_ident(n.nspname)",
+        schema_usage: "CASE WHEN su.is THEN true ELSE has_schema_privilege(n.oid, 'USAGE') END",
+        links,
+    };
+}
+/** Reads a row of the catalog pass (its one column, `r`) into a SequenceRow. */
+const readSequenceRow = rowReader(sequenceSpec(""));
+// One row per sequence (SequenceRow, written as one JSON array: the client parses one field a row instead of 16),
+// in a stable order, with the columns it feeds gathered into a JSON array: one pass over the catalog that a cursor
+// can hand out in chunks (so verification can start on the first chunk while the rest is read). A link is (table,
+// column) with its strongest kind: a serial column is linked twice (OWNED BY and its default) and counts once, as
+// owned. `extra`: the links no dependency records, by sequence OID (numbers only, written into the text as a JSON
+// constant); null when there are none, and the query is then as if they did not exist.
+function sequencesSql(extra) {
+    return `
+WITH l AS (
+  SELECT d.objid AS seq, d.refobjid AS tbl, d.refobjsubid::int2 AS attnum,
+         CASE d.deptype WHEN 'i' THEN 0 ELSE 1 END AS kind
+  FROM pg_catalog.pg_depend d
+  WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
+    AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
+  UNION ALL
+  SELECT d.refobjid, ad.adrelid, ad.adnum, CASE WHEN ${plainNextvalSql("ad.adbin::text")} THEN 2 ELSE 3 END
+  FROM pg_catalog.pg_depend d
+  JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
+  WHERE d.classid = 'pg_catalog.pg_attrdef'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
+    AND d.deptype = 'n' AND ad.adbin::text LIKE '%:funcid ${NEXTVAL_OID} %'
+)
+SELECT ${jsonRowSql(sequenceSpec(linksSql(extra)))} AS r
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
