@@ -31,10 +31,11 @@ export const modules = {
 // assignments). The standalone SQL script
 // (src/sql-script) reuses the pieces that tell a plain nextval() default and resolve a name as nextval() does.
 //
-// Rows that hold a list (a sequence's links, the resolved links) come as JSON arrays rather than objects, to save
-// the key names on every element at 100,000 sequences. Each such row is declared once here as a named record with
-// the SQL of each field beside its name (RowSpec), and read back into that record by rowReader(): the order the
-// query writes and the order the reader expects cannot drift apart.
+// Rows come as JSON arrays rather than objects or columns: a sequence's row is one field for the client to parse
+// instead of 16, and its links and the resolved links save the key names on every element at 100,000 sequences.
+// Each such row is declared once here as a named record with the SQL of each field beside its name (RowSpec), and
+// read back into that record by rowReader(): the order the query writes and the order the reader expects cannot
+// drift apart.
 // OID of nextval(regclass): fixed in pg_proc.dat since PostgreSQL 8.1. There is no nextval(text) any more:
 // nextval('s'::text) calls it through regclass(text), OID 1079, which looks the name up at every call.
 const NEXTVAL_OID = 1574;

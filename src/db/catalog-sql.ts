@@ -4,10 +4,11 @@
 // assignments). The standalone SQL script
 // (src/sql-script) reuses the pieces that tell a plain nextval() default and resolve a name as nextval() does.
 //
-// Rows that hold a list (a sequence's links, the resolved links) come as JSON arrays rather than objects, to save
-// the key names on every element at 100,000 sequences. Each such row is declared once here as a named record with
-// the SQL of each field beside its name (RowSpec), and read back into that record by rowReader(): the order the
-// query writes and the order the reader expects cannot drift apart.
+// Rows come as JSON arrays rather than objects or columns: a sequence's row is one field for the client to parse
+// instead of 16, and its links and the resolved links save the key names on every element at 100,000 sequences.
+// Each such row is declared once here as a named record with the SQL of each field beside its name (RowSpec), and
+// read back into that record by rowReader(): the order the query writes and the order the reader expects cannot
+// drift apart.
 
 import type { LinkKind, LinkVia } from "../core/types.ts";
 
