@@ -926,15 +926,17 @@ function splitQualified(q) {
 /***/ 8051:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
+// ESM COMPAT FLAG
+__webpack_require__.r(__webpack_exports__);
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
   checkDumps: () => (/* binding */ checkDumps),
+  restoreFailed: () => (/* binding */ restoreFailed),
   runTargets: () => (/* binding */ runTargets),
-  targetsExitCode: () => (/* binding */ targetsExitCode)
+  targetsExitCode: () => (/* binding */ targetsExitCode),
+  verifyLive: () => (/* binding */ verifyLive)
 });
-
-// UNUSED EXPORTS: restoreFailed, verifyLive
 
 // EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
 var esm = __webpack_require__(3849);
@@ -3359,7 +3361,7 @@ async function runDumps(input) {
         checkDumpPath(d, input.restore.within);
     const infos = input.dumps.map(inspectDump);
     (0,args/* checkRestoreArgs */.MC)(input.restore.extraArgs, toolUse(infos), input.restore.viaContainer !== undefined);
-    const { Restorer } = await Promise.all(/* import() */[__webpack_require__.e(901), __webpack_require__.e(412)]).then(__webpack_require__.bind(__webpack_require__, 3412));
+    const { Restorer } = await (0,errors/* loadPart */.AX)(() => Promise.all(/* import() */[__webpack_require__.e(901), __webpack_require__.e(412)]).then(__webpack_require__.bind(__webpack_require__, 3412)));
     let restorer;
     try {
         restorer = await Restorer.open(input.connection, input.restore, input.engine.connectTimeoutMs);
@@ -3402,7 +3404,7 @@ function failedTarget(base, err) {
     return { ...base, error: `the restore stopped on an unexpected error: ${message}` };
 }
 async function restoreAndVerify(restorer, infos, input) {
-    const { scratchName } = await Promise.all(/* import() */[__webpack_require__.e(901), __webpack_require__.e(412)]).then(__webpack_require__.bind(__webpack_require__, 3412));
+    const { scratchName } = await (0,errors/* loadPart */.AX)(() => Promise.all(/* import() */[__webpack_require__.e(901), __webpack_require__.e(412)]).then(__webpack_require__.bind(__webpack_require__, 3412)));
     const first = infos[0];
     const dump = infos.map((i) => i.path).join(" + ");
     const base = {

@@ -5,13 +5,15 @@ export const modules = {
 /***/ 6591:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
+// ESM COMPAT FLAG
+__webpack_require__.r(__webpack_exports__);
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
+  globToRegex: () => (/* reexport */ globToRegex),
+  sqlLiteral: () => (/* reexport */ sqlLiteral),
   sqlScript: () => (/* reexport */ sqlScript)
 });
-
-// UNUSED EXPORTS: globToRegex, sqlLiteral
 
 // EXTERNAL MODULE: ./node_modules/minimatch/dist/esm/index.js + 8 modules
 var esm = __webpack_require__(1138);
@@ -37,7 +39,7 @@ function globToRegex(pattern) {
     if (/[?*+@!]\(/.test(pattern)) {
         throw new errors/* UsageError */.eb(`--exclude "${pattern}": extended glob patterns such as +(a|b) or !(a) are not supported by seq-guard sql; use *, ?, [...] and {a,b}, or several --exclude options`);
     }
-    const alternatives = esm/* minimatch */.xF
+    const alternatives = esm.minimatch
         .braceExpand(pattern, { nocomment: true, nonegate: true })
         .map((alt) => {
         // Path segments first, as minimatch splits them: a class never spans a `/`. A segment minimatch reads as a

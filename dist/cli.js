@@ -947,7 +947,7 @@ async function startThrowaway(progress) {
     const since = Date.now();
     const tick = setInterval(() => progress(`starting the embedded PostgreSQL ${Math.round((Date.now() - since) / 1000)}s`), 1000);
     try {
-        const { startEmbedded } = await __nccwpck_require__.e(/* import() */ 443).then(__nccwpck_require__.bind(__nccwpck_require__, 3443));
+        const { startEmbedded } = await (0,errors/* loadPart */.AX)(() => __nccwpck_require__.e(/* import() */ 443).then(__nccwpck_require__.bind(__nccwpck_require__, 3443)));
         const server = await startEmbedded();
         return { server, connection: (0,connection/* parseDatabaseUrl */.mx)(server.url, "--database-url") };
     }
@@ -1060,7 +1060,7 @@ async function run(argv, io) {
             return errors/* EXIT */.dc.ok;
         }
         if (command.kind === "sql") {
-            const { sqlScript } = await Promise.all(/* import() */[__nccwpck_require__.e(138), __nccwpck_require__.e(904), __nccwpck_require__.e(591)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6591));
+            const { sqlScript } = await (0,errors/* loadPart */.AX)(() => Promise.all(/* import() */[__nccwpck_require__.e(138), __nccwpck_require__.e(904), __nccwpck_require__.e(591)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6591)));
             io.stdout(sqlScript(command.options));
             return errors/* EXIT */.dc.ok;
         }
@@ -1122,7 +1122,7 @@ async function verify(settings, server, io, secrets) {
         : () => undefined;
     let throwaway = null;
     try {
-        const { checkDumps, runTargets, targetsExitCode } = await Promise.all(/* import() */[__nccwpck_require__.e(849), __nccwpck_require__.e(904), __nccwpck_require__.e(51)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8051));
+        const { checkDumps, runTargets, targetsExitCode } = await (0,errors/* loadPart */.AX)(() => Promise.all(/* import() */[__nccwpck_require__.e(849), __nccwpck_require__.e(904), __nccwpck_require__.e(51)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8051)));
         if (restoring)
             checkDumps(settings.dumps, settings.restore);
         let connection;
@@ -1200,6 +1200,7 @@ const DEFAULT_ENGINE = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   AX: () => (/* binding */ loadPart),
 /* harmony export */   DZ: () => (/* binding */ RestoreError),
 /* harmony export */   Rc: () => (/* binding */ ConnectionError),
 /* harmony export */   dc: () => (/* binding */ EXIT),
@@ -1246,6 +1247,20 @@ class RestoreError extends SeqGuardError {
         this.name = "RestoreError";
     }
 }
+/**
+ * Load a part of seq-guard that the bundle reads on first use (a file beside dist/cli.js or dist/index.js): a file
+ * missing there is an incomplete installation, said as such, not an unexpected error to report.
+ */
+async function loadPart(load) {
+    try {
+        return await load();
+    }
+    catch (err) {
+        if (err?.code !== "ERR_MODULE_NOT_FOUND")
+            throw err;
+        throw new SeqGuardError(`the installation is incomplete: ${err.message}. The bundle reads the files beside it (dist/*.js) when it needs them: reinstall seq-guard, or copy all of dist/`, EXIT.internal);
+    }
+}
 
 
 /***/ }),
@@ -1256,8 +1271,10 @@ class RestoreError extends SeqGuardError {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   J: () => (/* binding */ exclusionFilter)
 /* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4296);
 // Filters: which sequences a run looks at. The schema setting keeps only those schemas; the exclude setting drops
 // sequences whose unquoted `schema.name` matches a glob (minimatch syntax: *, ?, [...], {a,b}). Pure.
+
 /**
  * A predicate telling whether a sequence is filtered out; the globs are compiled once, not per sequence. The glob
  * library is loaded only when there are globs: most runs have none, and it is a sixth of the CLI's code.
@@ -1266,7 +1283,7 @@ async function exclusionFilter(filters) {
     const schemas = new Set(filters.schemas);
     let globs = [];
     if (filters.exclude.length > 0) {
-        const { Minimatch } = await __nccwpck_require__.e(/* import() */ 138).then(__nccwpck_require__.bind(__nccwpck_require__, 1138));
+        const { Minimatch } = await (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .loadPart */ .AX)(() => __nccwpck_require__.e(/* import() */ 138).then(__nccwpck_require__.bind(__nccwpck_require__, 1138)));
         globs = filters.exclude.map((p) => new Minimatch(p, { dot: true, nocomment: true, nonegate: true }));
     }
     return (schema, name) => {
@@ -3522,6 +3539,17 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util/types")
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/import chunk loading */

@@ -39130,6 +39130,7 @@ function redactReport(report, secrets) {
 ;// CONCATENATED MODULE: ./src/core/filters.ts
 // Filters: which sequences a run looks at. The schema setting keeps only those schemas; the exclude setting drops
 // sequences whose unquoted `schema.name` matches a glob (minimatch syntax: *, ?, [...], {a,b}). Pure.
+
 /**
  * A predicate telling whether a sequence is filtered out; the globs are compiled once, not per sequence. The glob
  * library is loaded only when there are globs: most runs have none, and it is a sixth of the CLI's code.
@@ -39138,7 +39139,7 @@ async function exclusionFilter(filters) {
     const schemas = new Set(filters.schemas);
     let globs = [];
     if (filters.exclude.length > 0) {
-        const { Minimatch } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 5273));
+        const { Minimatch } = await (0,errors/* loadPart */.AX)(() => Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 5273)));
         globs = filters.exclude.map((p) => new Minimatch(p, { dot: true, nocomment: true, nonegate: true }));
     }
     return (schema, name) => {
@@ -41877,7 +41878,7 @@ async function runDumps(input) {
         checkDumpPath(d, input.restore.within);
     const infos = input.dumps.map(inspectDump);
     (0,args/* checkRestoreArgs */.MC)(input.restore.extraArgs, toolUse(infos), input.restore.viaContainer !== undefined);
-    const { Restorer } = await Promise.all(/* import() */[__nccwpck_require__.e(901), __nccwpck_require__.e(412)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3412));
+    const { Restorer } = await (0,errors/* loadPart */.AX)(() => Promise.all(/* import() */[__nccwpck_require__.e(901), __nccwpck_require__.e(412)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3412)));
     let restorer;
     try {
         restorer = await Restorer.open(input.connection, input.restore, input.engine.connectTimeoutMs);
@@ -41920,7 +41921,7 @@ function failedTarget(base, err) {
     return { ...base, error: `the restore stopped on an unexpected error: ${message}` };
 }
 async function restoreAndVerify(restorer, infos, input) {
-    const { scratchName } = await Promise.all(/* import() */[__nccwpck_require__.e(901), __nccwpck_require__.e(412)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3412));
+    const { scratchName } = await (0,errors/* loadPart */.AX)(() => Promise.all(/* import() */[__nccwpck_require__.e(901), __nccwpck_require__.e(412)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3412)));
     const first = infos[0];
     const dump = infos.map((i) => i.path).join(" + ");
     const base = {
@@ -51696,6 +51697,7 @@ async function fail(ctx, err) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   AX: () => (/* binding */ loadPart),
 /* harmony export */   DZ: () => (/* binding */ RestoreError),
 /* harmony export */   Rc: () => (/* binding */ ConnectionError),
 /* harmony export */   dc: () => (/* binding */ EXIT),
@@ -51740,6 +51742,20 @@ class RestoreError extends SeqGuardError {
     constructor(message) {
         super(message, EXIT.restore);
         this.name = "RestoreError";
+    }
+}
+/**
+ * Load a part of seq-guard that the bundle reads on first use (a file beside dist/cli.js or dist/index.js): a file
+ * missing there is an incomplete installation, said as such, not an unexpected error to report.
+ */
+async function loadPart(load) {
+    try {
+        return await load();
+    }
+    catch (err) {
+        if (err?.code !== "ERR_MODULE_NOT_FOUND")
+            throw err;
+        throw new SeqGuardError(`the installation is incomplete: ${err.message}. The bundle reads the files beside it (dist/*.js) when it needs them: reinstall seq-guard, or copy all of dist/`, EXIT.internal);
     }
 }
 
@@ -55693,13 +55709,22 @@ function expand_(str, max, maxLength, maxDepth, depth, maxRewrites, budget, isTo
 /***/ 5273:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Minimatch: () => (/* binding */ Minimatch)
+  GLOBSTAR: () => (/* binding */ GLOBSTAR),
+  Minimatch: () => (/* binding */ Minimatch),
+  braceExpand: () => (/* binding */ braceExpand),
+  defaults: () => (/* binding */ defaults),
+  escape: () => (/* reexport */ escape_escape),
+  filter: () => (/* binding */ filter),
+  match: () => (/* binding */ match),
+  minimatch: () => (/* binding */ minimatch),
+  sep: () => (/* binding */ sep),
+  unescape: () => (/* reexport */ unescape_unescape)
 });
-
-// UNUSED EXPORTS: GLOBSTAR, braceExpand, defaults, escape, filter, match, minimatch, sep, unescape
 
 // EXTERNAL MODULE: ./node_modules/brace-expansion/dist/esm/index.js + 1 modules
 var esm = __nccwpck_require__(9540);
@@ -58848,6 +58873,17 @@ const defaults = _lib_index_js__WEBPACK_IMPORTED_MODULE_0__.defaults
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/import chunk loading */

@@ -1,14 +1,14 @@
 // The built CLI (dist/cli.js) in a child process, as a user runs it: exit codes, output, JSON, connection
 // failures, and no password anywhere.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Report } from "../src/core/types.ts";
 import { freePort } from "../src/process/embedded.ts";
 import { CORPUS_SQL } from "./corpus.ts";
-import { adminUrl, root, runCli, type ScratchDb, scratchDb } from "./helpers.ts";
+import { adminUrl, root, runCli, type ScratchDb, scratchDb, spawnCollect } from "./helpers.ts";
 
 const password = decodeURIComponent(new URL(adminUrl()).password);
 
@@ -26,6 +26,26 @@ describe("CLI usage", () => {
     assert.equal(v.code, 0);
     const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
     assert.equal(v.stdout.trim(), pkg.version);
+  });
+
+  test("a bundle copied without the files beside it says the installation is incomplete: exit 70, no stack", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "seq-guard-lone-"));
+    try {
+      copyFileSync(join(root, "dist", "cli.js"), join(dir, "cli.js"));
+      writeFileSync(join(dir, "package.json"), '{"type":"module"}');
+      for (const args of [["check", "--database-url", "postgres://127.0.0.1:9/x"], ["sql"]]) {
+        const r = await spawnCollect(process.execPath, [join(dir, "cli.js"), ...args], {
+          env: { PATH: process.env.PATH, HOME: process.env.HOME },
+        });
+        assert.equal(r.code, 70, `${args[0]}: ${r.stderr}`);
+        assert.match(r.stderr, /the installation is incomplete: Cannot find module '[^']*cli\.\d+\.js'/);
+        assert.match(r.stderr, /reinstall seq-guard, or copy all of dist\//);
+        assert.doesNotMatch(r.stderr, /^\s+at /m, "no stack trace");
+        assert.doesNotMatch(r.stderr, /report it/, "not an unexpected error to report");
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   for (const [args, pattern] of [

@@ -2,7 +2,7 @@
 // target, print, and exit with a documented code. All I/O of the CLI lives in this folder; the engine and the
 // renderers know nothing of argv or stdout, and name settings with `say`, which the CLI renders as its flags.
 
-import { EXIT, SeqGuardError } from "../core/errors.ts";
+import { EXIT, loadPart, SeqGuardError } from "../core/errors.ts";
 import { logText } from "../core/printable.ts";
 import { buildReport } from "../core/report.ts";
 import { checkFiltersLeftSomething, targetsOf, unmatchedFilters } from "../core/report-filters.ts";
@@ -54,7 +54,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       return EXIT.ok;
     }
     if (command.kind === "sql") {
-      const { sqlScript } = await import(/* webpackMode: "lazy" */ "../sql-script/index.ts");
+      const { sqlScript } = await loadPart(() => import(/* webpackMode: "lazy" */ "../sql-script/index.ts"));
       io.stdout(sqlScript(command.options));
       return EXIT.ok;
     }
@@ -140,8 +140,8 @@ async function verify(settings: CliSettings, server: Server, io: Io, secrets: st
     : () => undefined;
   let throwaway: EmbeddedServer | null = null;
   try {
-    const { checkDumps, runTargets, targetsExitCode } = await import(
-      /* webpackMode: "lazy" */ "../run/targets.ts"
+    const { checkDumps, runTargets, targetsExitCode } = await loadPart(
+      () => import(/* webpackMode: "lazy" */ "../run/targets.ts"),
     );
     if (restoring) checkDumps(settings.dumps, settings.restore);
     let connection: ConnectionTarget;

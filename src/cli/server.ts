@@ -2,7 +2,7 @@
 // (libpq's settings read, secrets known), or, for dumps with no server named anywhere, a throwaway PostgreSQL of
 // seq-guard's own, started here and removed at the end.
 
-import { UsageError } from "../core/errors.ts";
+import { loadPart, UsageError } from "../core/errors.ts";
 import { type ConnectionTarget, parseDatabaseUrl, resolveConnection, serverNamed } from "../db/connection.ts";
 // The embedded server (and its package) is loaded only when it is started.
 import type { EmbeddedServer } from "../process/embedded.ts";
@@ -41,7 +41,9 @@ export async function startThrowaway(
     1000,
   );
   try {
-    const { startEmbedded } = await import(/* webpackMode: "lazy" */ "../process/embedded.ts");
+    const { startEmbedded } = await loadPart(
+      () => import(/* webpackMode: "lazy" */ "../process/embedded.ts"),
+    );
     const server = await startEmbedded();
     return { server, connection: parseDatabaseUrl(server.url, "--database-url") };
   } finally {

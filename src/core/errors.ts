@@ -44,3 +44,19 @@ export class RestoreError extends SeqGuardError {
     this.name = "RestoreError";
   }
 }
+
+/**
+ * Load a part of seq-guard that the bundle reads on first use (a file beside dist/cli.js or dist/index.js): a file
+ * missing there is an incomplete installation, said as such, not an unexpected error to report.
+ */
+export async function loadPart<T>(load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (err) {
+    if ((err as { code?: unknown } | null)?.code !== "ERR_MODULE_NOT_FOUND") throw err;
+    throw new SeqGuardError(
+      `the installation is incomplete: ${(err as Error).message}. The bundle reads the files beside it (dist/*.js) when it needs them: reinstall seq-guard, or copy all of dist/`,
+      EXIT.internal,
+    );
+  }
+}

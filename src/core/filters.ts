@@ -1,6 +1,8 @@
 // Filters: which sequences a run looks at. The schema setting keeps only those schemas; the exclude setting drops
 // sequences whose unquoted `schema.name` matches a glob (minimatch syntax: *, ?, [...], {a,b}). Pure.
 
+import { loadPart } from "./errors.ts";
+
 export interface Filters {
   schemas: string[];
   exclude: string[];
@@ -14,7 +16,7 @@ export async function exclusionFilter(filters: Filters): Promise<(schema: string
   const schemas = new Set(filters.schemas);
   let globs: { match(name: string): boolean }[] = [];
   if (filters.exclude.length > 0) {
-    const { Minimatch } = await import(/* webpackMode: "lazy" */ "minimatch");
+    const { Minimatch } = await loadPart(() => import(/* webpackMode: "lazy" */ "minimatch"));
     globs = filters.exclude.map((p) => new Minimatch(p, { dot: true, nocomment: true, nonegate: true }));
   }
   return (schema, name) => {

@@ -4,7 +4,7 @@
 // knows how a target is made. The restore arguments are checked here, before anything runs, for both.
 
 import pg from "pg";
-import { EXIT, SeqGuardError } from "../core/errors.ts";
+import { EXIT, loadPart, SeqGuardError } from "../core/errors.ts";
 import { emptySummary } from "../core/report.ts";
 import type { RestoreSettings, Settings } from "../core/settings.ts";
 import type { TargetReport } from "../core/types.ts";
@@ -149,7 +149,7 @@ async function runDumps(input: TargetsInput): Promise<TargetReport[]> {
   for (const d of input.dumps) checkDumpPath(d, input.restore.within);
   const infos = input.dumps.map(inspectDump);
   checkRestoreArgs(input.restore.extraArgs, toolUse(infos), input.restore.viaContainer !== undefined);
-  const { Restorer } = await import(/* webpackMode: "lazy" */ "../restore/restore.ts");
+  const { Restorer } = await loadPart(() => import(/* webpackMode: "lazy" */ "../restore/restore.ts"));
   let restorer: Restorer;
   try {
     restorer = await Restorer.open(input.connection, input.restore, input.engine.connectTimeoutMs);
@@ -191,7 +191,7 @@ async function restoreAndVerify(
   infos: DumpInfo[],
   input: TargetsInput,
 ): Promise<TargetReport> {
-  const { scratchName } = await import(/* webpackMode: "lazy" */ "../restore/restore.ts");
+  const { scratchName } = await loadPart(() => import(/* webpackMode: "lazy" */ "../restore/restore.ts"));
   const first = infos[0] as DumpInfo;
   const dump = infos.map((i) => i.path).join(" + ");
   const base: TargetReport = {
